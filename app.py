@@ -1,0 +1,18 @@
+"""AtMostOnce: the application factory and nothing else of weight."""
+from flask import Flask
+
+from web.cli import register_commands
+from web.config import load_config
+from web.errors import register_errorhandlers
+from web.extensions import register_extensions
+from web.views import register_blueprints
+
+
+def create_app(test_config=None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app

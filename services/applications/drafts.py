@@ -1,0 +1,210 @@
+"""Starting, saving and attaching materials to a draft application."""
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from services import clock
+from services.applications.fields import FieldError, clean_value
+from services.applications.uploads import MAX_FILE_BYTES, FileStore, sniff
+from services.audit import record_event
+from services.catalog import Catalog
+from services.db import transactional
+from services.errors import Conflict, Invalid, NotAllowed, NotFound
+from services.models import Application, ApplicationStatus, Attachment, Certificate, User
+from services.i18n import N_
+
+EDITABLE = frozenset({ApplicationStatus.DRAFT})
+
+PROFILE_ATTRIBUTES = {
+    "full_name": "full_name",
+    "company_name": "full_name",
+    "id_number": "id_number",
+    "credit_code": "credit_code",
+    "mobile": "mobile",
+    "address": "address",
+}
+
+
+def own_application(session: Session, actor: User, key: str) -> Application:
+    application = session.exec(select(Application).where(Application.key == key)).first()
+    if application is None or application.applicant_id != actor.id:
+        raise NotFound("no such application")
+    return application
+
+
+def own_editable_application(session: Session, actor: User, key: str) -> Application:
+    application = own_application(session, actor, key)
+    if application.status not in EDITABLE:
+        raise Conflict(N_("this application has been submitted and can no longer be edited"), status=application.status)
+    return application
+
+
+def wallet_by_type(session: Session, owner_id: int) -> dict[str, Certificate]:
+    """The newest certificate of each type the owner holds."""
+    certificates = session.exec(
+        select(Certificate).where(Certificate.owner_id == owner_id).order_by(Certificate.issued_on, Certificate.id)
+    ).all()
+    return {certificate.cert_type: certificate for certificate in certificates}
+
+
+def prefilled_values(service, actor: User, wallet: dict[str, Certificate]) -> dict[str, str]:
+    values = {}
+    for spec in service.fields:
+        if not spec.prefill:
+            continue
+        source, _, path = spec.prefill.partition(".")
+        if source == "profile":
+            value = getattr(actor, PROFILE_ATTRIBUTES[path], None)
+        else:
+            cert_type, _, data_key = path.partition(".")
+            certificate = wallet.get(cert_type)
+            value = certificate.data.get(data_key) if certificate else None
+        if value:
+            values[spec.key] = str(value)
+    return values
+
+
+def attach_wallet_certificates(session: Session, application: Application, service, owner_id: int) -> None:
+    """Materials a wallet certificate covers are attached from the wallet, never uploaded again."""
+    wallet = wallet_by_type(session, owner_id)
+    attached = {
+        row.material_key: row
+        for row in session.exec(select(Attachment).where(Attachment.application_id == application.id)).all()
+    }
+    for spec in service.materials:
+        certificate = wallet.get(spec.wallet_cert) if spec.wallet_cert else None
+        if certificate is None or spec.key in attached:
+            continue
+        session.add(
+            Attachment(
+                application_id=application.id,
+                material_key=spec.key,
+                source="wallet",
+                certificate_id=certificate.id,
+                filename=certificate.number,
+            )
+        )
+    session.flush()
+
+
+@transactional
+def start_draft(*, session: Session, actor: User, service_code: str, catalog: Catalog) -> Application:
+    """Open the applicant's draft for a service; a second click resumes the same draft."""
+    try:
+        service = catalog.service(service_code)
+    except KeyError:
+        raise NotFound("no such service") from None
+    if actor.role not in service.applicant_types:
+        raise NotAllowed(N_("this service is not for your kind of account"))
+    existing = session.exec(
+        select(Application).where(
+            Application.applicant_id == actor.id,
+            Application.service_code == service_code,
+            Application.status == ApplicationStatus.DRAFT,
+        )
+    ).first()
+    if existing is not None:
+        attach_wallet_certificates(session, existing, service, actor.id)
+        return existing
+    application = Application(
+        applicant_id=actor.id,
+        service_code=service_code,
+        form_data=prefilled_values(service, actor, wallet_by_type(session, actor.id)),
+    )
+    session.add(application)
+    session.flush()
+    attach_wallet_certificates(session, application, service, actor.id)
+    record_event(session, actor=actor, event="start", application=application, to_status=application.status)
+    return application
+
+
+@transactional
+def save_draft(*, session: Session, actor: User, key: str, values: dict[str, str], catalog: Catalog) -> dict[str, FieldError]:
+    """Keep everything typed, even what is not valid yet; return the problems found."""
+    application = own_editable_application(session, actor, key)
+    service = catalog.service(application.service_code)
+    known = {spec.key: spec for spec in service.fields}
+    form_data = dict(application.form_data)
+    problems = {}
+    for field_key, raw in values.items():
+        spec = known.get(field_key)
+        if spec is None:
+            continue
+        typed = "" if raw is None else str(raw).strip()
+        try:
+            form_data[field_key] = clean_value(spec, typed) or typed
+        except FieldError as error:
+            form_data[field_key] = typed
+            problems[field_key] = error
+    saved = session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.status.in_(EDITABLE))
+        .values(form_data=form_data, updated_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    if saved.rowcount != 1:
+        raise Conflict(N_("this application has been submitted and can no longer be edited"))
+    application.form_data = form_data
+    return problems
+
+
+def attach_upload(
+    *,
+    session: Session,
+    actor: User,
+    key: str,
+    material_key: str,
+    filename: str,
+    data: bytes,
+    store: FileStore,
+    catalog: Catalog,
+) -> Attachment:
+    """Store one material file, replacing the file given before for that material."""
+    application = own_editable_application(session, actor, key)
+    service = catalog.service(application.service_code)
+    if material_key not in {spec.key for spec in service.materials}:
+        raise NotFound("no such material for this service")
+    if not data:
+        raise Invalid("the file is empty", {material_key: N_("The file is empty.")})
+    if len(data) > MAX_FILE_BYTES:
+        raise Invalid("the file is too large", {material_key: N_("The file is larger than 5 MB.")})
+    content_type = sniff(data)
+    if content_type is None:
+        raise Invalid(
+            "the file is not a PDF, JPEG or PNG",
+            {material_key: N_("Only PDF, JPEG or PNG files are accepted; this file is none of them.")},
+        )
+    stored = store.save(data)
+    previous = session.exec(
+        select(Attachment).where(Attachment.application_id == application.id, Attachment.material_key == material_key)
+    ).first()
+    replaced = previous.storage_name if previous else None
+    try:
+        if previous is not None:
+            session.delete(previous)
+            session.flush()
+        attachment = Attachment(
+            application_id=application.id,
+            material_key=material_key,
+            source="upload",
+            filename=(filename or "upload")[-255:],
+            content_type=content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_name=stored.storage_name,
+        )
+        session.add(attachment)
+        record_event(
+            session,
+            actor=actor,
+            event="attach",
+            application=application,
+            payload={"material": material_key, "sha256": stored.sha256, "size": stored.size},
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        store.delete(stored.storage_name)
+        raise
+    if replaced:
+        store.delete(replaced)
+    return attachment

@@ -1,0 +1,109 @@
+"""Read-only views of applications, their materials and the wallet."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from services.applications.access import can_view
+from services.audit import history
+from services.catalog import Catalog
+from services.errors import NotFound
+from services.models import Application, Attachment, AuditEvent, Certificate, User
+from services.workflow import available_events
+
+PAGE_SIZE = 20
+
+
+def get_application(*, session: Session, actor: User, key: str, catalog: Catalog) -> Application:
+    application = session.exec(select(Application).where(Application.key == key)).first()
+    if application is None or not can_view(actor, application, catalog):
+        raise NotFound("no such application")
+    return application
+
+
+@dataclass(frozen=True)
+class ApplicationPage:
+    rows: list[Application]
+    next_cursor: str | None
+    counts: dict[str, int]
+
+
+def list_applications(
+    *, session: Session, actor: User, status: str | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> ApplicationPage:
+    """The applicant's own applications, newest first, by keyset so deep pages stay cheap."""
+    query = select(Application).where(Application.applicant_id == actor.id)
+    if status:
+        query = query.where(Application.status == status)
+    if cursor:
+        moment, _, row_id = cursor.partition("_")
+        try:
+            after = (datetime.fromisoformat(moment), int(row_id))
+        except ValueError:
+            after = None
+        if after:
+            query = query.where(
+                (Application.updated_at < after[0])
+                | ((Application.updated_at == after[0]) & (Application.id < after[1]))
+            )
+    rows = list(session.exec(query.order_by(Application.updated_at.desc(), Application.id.desc()).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = f"{last.updated_at.isoformat()}_{last.id}"
+    counts = dict(
+        session.exec(
+            select(Application.status, func.count()).where(Application.applicant_id == actor.id).group_by(Application.status)
+        ).all()
+    )
+    return ApplicationPage(rows, next_cursor, counts)
+
+
+@dataclass(frozen=True)
+class ApplicationDetail:
+    application: Application
+    attachments: dict[str, Attachment]
+    certificates: dict[int, Certificate]
+    events: list[AuditEvent]
+    actions: list[str]
+
+
+def application_detail(*, session: Session, actor: User, key: str, catalog: Catalog) -> ApplicationDetail:
+    application = get_application(session=session, actor=actor, key=key, catalog=catalog)
+    attachments = {
+        row.material_key: row
+        for row in session.exec(select(Attachment).where(Attachment.application_id == application.id)).all()
+    }
+    certificate_ids = [row.certificate_id for row in attachments.values() if row.certificate_id]
+    certificates = {}
+    if certificate_ids:
+        certificates = {c.id: c for c in session.exec(select(Certificate).where(Certificate.id.in_(certificate_ids)))}
+    return ApplicationDetail(
+        application,
+        attachments,
+        certificates,
+        history(session=session, application=application),
+        available_events(actor, application),
+    )
+
+
+def get_attachment(*, session: Session, actor: User, key: str, catalog: Catalog) -> Attachment:
+    """An uploaded file, only for the applicant and staff allowed to see its case."""
+    attachment = session.exec(select(Attachment).where(Attachment.key == key)).first()
+    if attachment is None or attachment.source != "upload":
+        raise NotFound("no such file")
+    application = session.get(Application, attachment.application_id)
+    if application is None or not can_view(actor, application, catalog):
+        raise NotFound("no such file")
+    return attachment
+
+
+def list_certificates(*, session: Session, actor: User) -> list[Certificate]:
+    return list(
+        session.exec(
+            select(Certificate).where(Certificate.owner_id == actor.id).order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+        )
+    )
+

@@ -1,0 +1,286 @@
+"""The service catalogue as immutable values: departments, items, one-thing bundles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from functools import cached_property
+from types import MappingProxyType
+from typing import Callable, ClassVar, Mapping, Union
+
+FIELD_TYPES = ("text", "date", "number", "select", "id_number", "phone", "address", "credit_code")
+DELIVERY_METHODS = ("e_certificate", "post", "window")
+APPLICANT_TYPES = ("citizen", "company")
+ITEM_KINDS = ("licence", "confirmation", "registration", "payment", "benefit", "public_service", "filing")
+PROFILE_ATTRS = ("full_name", "id_number", "mobile", "address", "company_name", "credit_code")
+
+_NO_DEPENDS: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Text:
+    zh: str
+    en: str
+
+    def get(self, locale: str) -> str:
+        return self.en if locale.lower().startswith("en") else self.zh
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    name: Text
+
+
+@dataclass(frozen=True)
+class LifeEvent:
+    code: str
+    name: Text
+
+
+@dataclass(frozen=True)
+class CertificateType:
+    code: str
+    name: Text
+    external: bool
+    data_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    type: str
+    label: Text
+    required: bool = True
+    help: Text | None = None
+    options: tuple[Option, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    prefill: str | None = None
+
+    @property
+    def wallet_source(self) -> str | None:
+        """The certificate type a `wallet.<type>.<key>` prefill reads, else None."""
+        if self.prefill and self.prefill.startswith("wallet."):
+            return self.prefill.split(".")[1]
+        return None
+
+
+@dataclass(frozen=True)
+class MaterialSpec:
+    key: str
+    name: Text
+    required: bool = True
+    core: bool = True
+    wallet_cert: str | None = None
+    note: Text | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    name: Text
+    description: Text
+    department: str
+    kind: str
+    legal_limit_days: int
+    promised_limit_days: int
+    max_visits: int
+    instant: bool
+    fee: Decimal
+    delivery: tuple[str, ...]
+    applicant_types: tuple[str, ...]
+    life_events: tuple[str, ...]
+    keywords: tuple[str, ...]
+    fields: tuple[FieldSpec, ...]
+    materials: tuple[MaterialSpec, ...]
+    result_certificate: str | None
+
+    is_bundle: ClassVar[bool] = False
+
+    @property
+    def item_codes(self) -> tuple[str, ...]:
+        return (self.code,)
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        return (self.department,)
+
+    @property
+    def depends(self) -> Mapping[str, tuple[str, ...]]:
+        return _NO_DEPENDS
+
+
+@dataclass(frozen=True)
+class Bundle:
+    code: str
+    name: Text
+    description: Text
+    life_event: str
+    applicant_types: tuple[str, ...]
+    items: tuple[Item, ...]
+    # hash=False: a mapping is not hashable; equality still compares it.
+    depends: Mapping[str, tuple[str, ...]] = field(hash=False)
+    keywords: tuple[str, ...] = ()
+
+    is_bundle: ClassVar[bool] = True
+
+    @property
+    def item_codes(self) -> tuple[str, ...]:
+        return tuple(item.code for item in self.items)
+
+    def item(self, code: str) -> Item:
+        for item in self.items:
+            if item.code == code:
+                return item
+        raise KeyError(code)
+
+    def upstream(self, code: str) -> tuple[str, ...]:
+        """Codes of every item `code` waits on, directly or not, in bundle order."""
+        seen: set[str] = set()
+        pending = list(self.depends.get(code, ()))
+        while pending:
+            current = pending.pop()
+            if current not in seen:
+                seen.add(current)
+                pending.extend(self.depends.get(current, ()))
+        return tuple(c for c in self.item_codes if c in seen)
+
+    def upstream_certificates(self, code: str) -> frozenset[str]:
+        """Certificate types that items upstream of `code` issue during the bundle.
+
+        A field whose prefill reads one of them, or a material standing in for one,
+        is filled from that upstream result, so the bundle form does not ask for it.
+        """
+        issued = (self.item(c).result_certificate for c in self.upstream(code))
+        return frozenset(cert for cert in issued if cert)
+
+    @cached_property
+    def fields(self) -> tuple[FieldSpec, ...]:
+        merged: dict[str, FieldSpec] = {}
+        for item in self.items:
+            supplied = self.upstream_certificates(item.code)
+            for spec in item.fields:
+                if spec.wallet_source in supplied:
+                    continue
+                first = merged.setdefault(spec.key, spec)
+                if spec.required and not first.required:
+                    merged[spec.key] = replace(first, required=True)
+        return tuple(merged.values())
+
+    @cached_property
+    def materials(self) -> tuple[MaterialSpec, ...]:
+        merged: dict[str, MaterialSpec] = {}
+        for item in self.items:
+            supplied = self.upstream_certificates(item.code)
+            for spec in item.materials:
+                if spec.wallet_cert in supplied:
+                    continue
+                first = merged.setdefault(spec.key, spec)
+                merged[spec.key] = replace(
+                    first,
+                    required=first.required or spec.required,
+                    core=first.core or spec.core,
+                    wallet_cert=first.wallet_cert or spec.wallet_cert,
+                )
+        return tuple(merged.values())
+
+    @property
+    def max_visits(self) -> int:
+        return max(item.max_visits for item in self.items)
+
+    @property
+    def fee(self) -> Decimal:
+        return sum((item.fee for item in self.items), Decimal(0))
+
+    @property
+    def promised_limit_days(self) -> int:
+        return self._critical_path(lambda item: item.promised_limit_days)
+
+    @property
+    def legal_limit_days(self) -> int:
+        return self._critical_path(lambda item: item.legal_limit_days)
+
+    @property
+    def instant(self) -> bool:
+        return all(item.instant for item in self.items)
+
+    @property
+    def delivery(self) -> tuple[str, ...]:
+        used = {method for item in self.items for method in item.delivery}
+        return tuple(method for method in DELIVERY_METHODS if method in used)
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(item.department for item in self.items))
+
+    @property
+    def life_events(self) -> tuple[str, ...]:
+        return (self.life_event,)
+
+    def _critical_path(self, days: Callable[[Item], int]) -> int:
+        finish: dict[str, int] = {}
+
+        def finished_after(code: str) -> int:
+            if code not in finish:
+                waits = (finished_after(c) for c in self.depends.get(code, ()))
+                finish[code] = days(self.item(code)) + max(waits, default=0)
+            return finish[code]
+
+        return max(finished_after(code) for code in self.item_codes)
+
+
+Service = Union[Item, Bundle]
+
+
+@dataclass(frozen=True, eq=False)
+class Catalog:
+    departments: dict[str, Department]
+    life_events: dict[str, LifeEvent]
+    certificate_types: dict[str, CertificateType]
+    items: dict[str, Item]
+    bundles: dict[str, Bundle]
+
+    def service(self, code: str) -> Service:
+        if code in self.bundles:
+            return self.bundles[code]
+        return self.items[code]
+
+    def services(self) -> list[Service]:
+        return [*self.bundles.values(), *self.items.values()]
+
+    def search(self, query: str) -> list[Service]:
+        terms = query.casefold().split()
+        if not terms:
+            return []
+
+        def matches(service: Service) -> bool:
+            haystack = [service.code, service.name.zh, service.name.en, *service.keywords]
+            folded = [text.casefold() for text in haystack]
+            return all(any(term in text for text in folded) for term in terms)
+
+        return [service for service in self.services() if matches(service)]
+
+    def for_life_event(self, code: str) -> list[Service]:
+        return [service for service in self.services() if code in service.life_events]
+
+    def for_department(self, code: str) -> list[Service]:
+        return [service for service in self.services() if code in service.departments]
+
+    def issuers(self, cert_type: str) -> list[Item]:
+        return [item for item in self.items.values() if item.result_certificate == cert_type]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "departments": len(self.departments),
+            "items": len(self.items),
+            "bundles": len(self.bundles),
+            "life_events": len(self.life_events),
+            "certificate_types": len(self.certificate_types),
+        }

@@ -1,0 +1,28 @@
+"""Domain errors. Routes map them to a flash or to 403 / 404 / 409."""
+
+
+class DomainError(Exception):
+    def __init__(self, message: str, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotAllowed(DomainError):
+    """The actor may not do this (HTTP 403)."""
+
+
+class NotFound(DomainError):
+    """Nothing the actor may see exists under that key (HTTP 404)."""
+
+
+class Conflict(DomainError):
+    """Someone else changed the thing first, or it is in the wrong state (HTTP 409)."""
+
+
+class Invalid(DomainError):
+    """Input breaks a rule; `errors` maps a field name to its message."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None, **details):
+        super().__init__(message, **details)
+        self.errors = errors or {}

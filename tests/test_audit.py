@@ -1,0 +1,52 @@
+from sqlalchemy import update
+
+from sqlmodel import select
+
+from services.audit import record_event, verify_chain
+from services.models import AuditEvent
+from tests.factories import make_citizen
+
+
+def _chain(session, n=5):
+    actor = make_citizen(session)
+    for i in range(n):
+        record_event(session, actor=actor, event="attach", payload={"i": i})
+    session.commit()
+
+
+def test_a_fresh_chain_verifies(session):
+    _chain(session)
+    report = verify_chain(session=session)
+    assert report.ok and report.checked == 5
+
+
+def test_an_edited_event_is_named(session):
+    _chain(session)
+    session.execute(update(AuditEvent).where(AuditEvent.seq == 3).values(reason="quietly changed"))
+    session.commit()
+    report = verify_chain(session=session)
+    assert not report.ok
+    assert report.broken_seq == 3
+    assert "hash" in report.problem
+
+
+def test_a_deleted_event_is_named(session):
+    _chain(session)
+    session.delete(session.exec(select(AuditEvent).where(AuditEvent.seq == 2)).one())
+    session.commit()
+    report = verify_chain(session=session)
+    assert report.broken_seq == 2
+
+
+def test_a_cut_tail_is_noticed(session):
+    _chain(session)
+    session.delete(session.exec(select(AuditEvent).where(AuditEvent.seq == 5)).one())
+    session.commit()
+    assert verify_chain(session=session).broken_seq == 5
+
+
+def test_events_link_to_their_predecessor(session):
+    _chain(session, 3)
+    events = session.exec(select(AuditEvent).order_by(AuditEvent.seq)).all()
+    assert events[0].prev_hash == "0" * 64
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]

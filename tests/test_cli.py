@@ -1,0 +1,75 @@
+"""`flask --app app …` commands, through Flask's CLI runner and as a real process."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from services.models import User
+from services.accounts import authenticate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_catalog_check_prints_the_counts(app):
+    result = app.test_cli_runner().invoke(args=["catalog", "check"])
+    assert result.exit_code == 0, result.output
+    counts = app.extensions["catalog"].counts()
+    assert counts["departments"] >= 10 and counts["items"] >= 40 and counts["bundles"] >= 6
+    assert f"{counts['items']} items" in result.output
+
+
+def test_catalog_check_names_the_broken_file_and_entry(app, tmp_path):
+    broken = tmp_path / "catalog"
+    shutil.copytree(ROOT / "seed_data" / "catalog", broken)
+    item_file = next(p for p in sorted((broken / "items").glob("*.yaml")))
+    text = item_file.read_text(encoding="utf-8")
+    department = text.split("department:", 1)[1].split()[0]
+    item_file.write_text(text.replace(f"department: {department}", "department: NO_SUCH_DEPT", 1), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["catalog", "check", "--dir", str(broken)])
+    assert result.exit_code == 1
+    assert item_file.name in result.output and "NO_SUCH_DEPT" in result.output
+
+
+def test_catalog_check_as_a_real_process():
+    env = {**os.environ, "APP_ENV": "development"}
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "catalog", "check"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "catalogue ok" in done.stdout
+
+
+def test_users_create_makes_a_clerk_who_can_log_in(app, db):
+    result = app.test_cli_runner().invoke(args=["users", "create", "--role", "clerk", "--department", "PSB",
+                                                "--username", "wang.clerk", "--name", "王审批", "--password", "clerk-pass-1"])
+    assert result.exit_code == 0, result.output
+    clerk = db.exec(select(User).where(User.login_name == "wang.clerk")).one()
+    assert (clerk.role, clerk.department) == ("clerk", "PSB")
+    assert authenticate(session=db, login="wang.clerk", password="clerk-pass-1").id == clerk.id
+
+
+def test_users_create_refuses_an_unknown_department(app):
+    result = app.test_cli_runner().invoke(args=["users", "create", "--role", "clerk", "--department", "NOPE",
+                                                "--username", "x.clerk", "--password", "clerk-pass-1"])
+    assert result.exit_code == 1 and "Unknown department" in result.output
+
+
+def test_demo_is_idempotent_and_prints_logins(app, db):
+    first = app.test_cli_runner().invoke(args=["demo"])
+    second = app.test_cli_runner().invoke(args=["demo"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    assert "http://127.0.0.1:5000/" in first.output and "frontdesk" in first.output
+    assert first.output == second.output
+    assert len(db.exec(select(User).where(User.role == "front_desk")).all()) == 1
+
+
+def test_production_refuses_to_start_without_a_secret(monkeypatch):
+    from app import create_app
+
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"DATABASE_URL": "sqlite://"})

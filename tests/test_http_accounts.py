@@ -1,0 +1,96 @@
+"""Accounts through the Flask test client, with CSRF on."""
+from tests.factories import PASSWORD, credit_code, id_number, make_citizen, make_company, make_staff
+
+GOOD_ID = id_number(11)
+BAD_ID = GOOD_ID[:-1] + ("0" if GOOD_ID[-1] != "0" else "1")
+
+
+def _register(web, **overrides):
+    data = {"full_name": "张小红", "id_number": GOOD_ID, "mobile": "13912345678", "address": "杭州市上城区解放路 1 号",
+            "password": PASSWORD, "confirm": PASSWORD}
+    data.update(overrides)
+    return web.post("/register", data)
+
+
+def test_register_with_a_bad_check_digit_names_the_field_and_keeps_the_rest(web):
+    page = _register(web, id_number=BAD_ID)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "check digit" in html or "校验码" in html
+    assert 'value="张小红"' in html and 'value="13912345678"' in html and f'value="{BAD_ID}"' in html
+    assert 'id="id_number-error"' in html
+
+
+def test_register_logs_the_citizen_in(web):
+    assert _register(web).status_code == 302
+    assert "张小红" in web.get("/").get_data(as_text=True)
+
+
+def test_registering_the_same_id_twice_is_refused_on_the_field(web, other_web):
+    _register(web)
+    page = _register(other_web)
+    assert "already exists" in page.get_data(as_text=True) or "已注册" in page.get_data(as_text=True)
+
+
+def test_company_registration_checks_the_credit_code(web):
+    code = credit_code(5)
+    bad = code[:-1] + ("1" if code[-1] != "1" else "2")
+    page = web.post("/register/company", {"company_name": "杭州某某有限公司", "credit_code": bad, "legal_representative": "李四",
+                                          "mobile": "13712345678", "password": PASSWORD, "confirm": PASSWORD})
+    assert 'id="credit_code-error"' in page.get_data(as_text=True)
+    ok = web.post("/register/company", {"company_name": "杭州某某有限公司", "credit_code": code, "legal_representative": "李四",
+                                        "mobile": "13712345678", "password": PASSWORD, "confirm": PASSWORD})
+    assert ok.status_code == 302
+
+
+def test_each_role_logs_in_through_the_real_form(web, db):
+    users = [make_citizen(db), make_company(db), make_staff(db, "front_desk"), make_staff(db, "clerk", "PSB"),
+             make_staff(db, "supervisor")]
+    for user in users:
+        web.login(user.login_name)
+        assert user.full_name in web.get("/").get_data(as_text=True)
+        assert web.post("/logout").status_code == 302
+        assert user.full_name not in web.get("/").get_data(as_text=True)
+
+
+def test_a_citizen_can_log_in_with_the_mobile_number(web, db):
+    citizen = make_citizen(db)
+    web.login(citizen.mobile)
+
+
+def test_login_failure_does_not_say_which_part_was_wrong(web, db):
+    citizen = make_citizen(db)
+    wrong_password = web.post("/login", {"login": citizen.login_name, "password": "nope-nope-nope"}).get_data(as_text=True)
+    unknown_user = web.post("/login", {"login": "330106190001010000", "password": PASSWORD}).get_data(as_text=True)
+    strip = lambda html: html.split('name="csrf-token"')[0] + html.split("</nav>", 1)[1]  # noqa: E731
+    assert strip(wrong_password).replace(citizen.login_name, "X") == strip(unknown_user).replace("330106190001010000", "X")
+
+
+def test_next_goes_only_to_local_paths(web, db):
+    citizen = make_citizen(db)
+    for target, expected in [("/wallet", "/wallet"), ("https://evil.example/", "/applications"),
+                             ("//evil.example/", "/applications"), ("/\\evil.example", "/applications")]:
+        response = web.post("/login", {"login": citizen.login_name, "password": PASSWORD, "next": target})
+        assert response.headers["Location"] == expected
+        web.post("/logout")
+
+
+def test_logout_is_a_post(web, db):
+    web.login(make_citizen(db).login_name)
+    assert web.get("/logout").status_code == 405
+
+
+def test_a_post_without_csrf_token_is_refused(web, db):
+    citizen = make_citizen(db)
+    response = web.post("/login", {"login": citizen.login_name, "password": PASSWORD}, csrf=False)
+    assert response.status_code == 400
+    web.login(citizen.login_name)
+    assert web.post("/logout", csrf=False).status_code == 400
+
+
+def test_language_switch_and_browser_default(web):
+    assert "Services" in web.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    chinese = web.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).get_data(as_text=True)
+    assert 'lang="zh-CN"' in chinese
+    web.post("/language", {"lang": "en", "next": "/search?q=x"})
+    assert 'lang="en"' in web.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)

@@ -1,0 +1,70 @@
+"""Command-line tools: `flask --app app <group> <command>`."""
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from services.catalog import validate_catalog
+from services.demo import DEMO_PASSWORD, seed_demo
+from services.errors import Invalid
+from services.accounts import create_staff
+from services.models import Role
+from web.extensions import catalog, db_session
+
+catalog_cli = AppGroup("catalog", help="The service catalogue.")
+users_cli = AppGroup("users", help="Staff accounts.")
+
+
+@catalog_cli.command("check")
+@click.option("--dir", "directory", default=None, help="Catalogue folder (default: the configured one).")
+def catalog_check(directory):
+    """Validate the catalogue files and print their counts."""
+    from services.catalog import load_catalog
+
+    directory = directory or current_app.config["CATALOG_DIR"]
+    errors = validate_catalog(directory)
+    if errors:
+        for error in errors:
+            click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    counts = load_catalog(directory).counts()
+    click.echo("catalogue ok: " + ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items()))
+
+
+@users_cli.command("create")
+@click.option("--role", type=click.Choice(Role.STAFF), required=True)
+@click.option("--department", default=None, help="Department code; required for clerks.")
+@click.option("--username", required=True)
+@click.option("--name", "full_name", default="", help="Display name.")
+@click.password_option(help="At least 8 characters; asked for when not given.")
+def users_create(role, department, username, full_name, password):
+    """Create a staff account (front desk, department clerk or supervisor)."""
+    try:
+        user = create_staff(session=db_session(), username=username, full_name=full_name, role=role,
+                            password=password, department=department, catalog=catalog())
+    except Invalid as error:
+        for field, message in error.errors.items():
+            click.echo(f"error: {field}: {message}", err=True)
+        sys.exit(1)
+    click.echo(f"created {user.role} {user.login_name}" + (f" of {user.department}" if user.department else ""))
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def demo(host, port):
+    """Create the demo accounts (once) and print the URL and the logins."""
+    logins = seed_demo(session=db_session(), catalog=catalog())
+    click.echo(f"\nAtMostOnce is at http://{host}:{port}/\n")
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for login in logins:
+        click.echo(f"  {login.role:<11} {login.login:<20} {login.name}")
+    click.echo("")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(catalog_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo)

@@ -1,0 +1,71 @@
+"""Flask extensions and the per-request database session."""
+from flask import Flask, g, request, session
+from flask_babel import Babel
+from flask_bootstrap import Bootstrap5
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from services.accounts import load_user
+from services.applications import FileStore
+from services.catalog import load_catalog
+from services.db import create_schema, make_engine, new_session
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+bootstrap = Bootstrap5()
+
+
+def select_locale() -> str:
+    languages = ["zh", "en"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or "zh"
+
+
+def register_extensions(app: Flask) -> None:
+    # The catalogue is validated at start: a broken file stops the app with its name.
+    app.extensions["catalog"] = load_catalog(app.config["CATALOG_DIR"])
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["engine"] = engine
+    app.extensions["file_store"] = FileStore(app.config["UPLOAD_FOLDER"])
+    if app.config.get("CREATE_SCHEMA", True):
+        create_schema(engine)
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "account.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def _load(key: str):
+        return load_user(session=db_session(), key=key)
+
+    @app.teardown_appcontext
+    def _close(_exc):
+        db = g.pop("db", None)
+        if db is not None:
+            db.close()
+
+
+def db_session():
+    from flask import current_app
+
+    if "db" not in g:
+        g.db = new_session(current_app.extensions["engine"])
+    return g.db
+
+
+def catalog():
+    from flask import current_app
+
+    return current_app.extensions["catalog"]
+
+
+def file_store() -> FileStore:
+    from flask import current_app
+
+    return current_app.extensions["file_store"]

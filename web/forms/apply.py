@@ -1,0 +1,66 @@
+"""The one application form, built from the service's field specs."""
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+from services.applications.fields import FieldError, clean_value
+from web.messages import translate_error
+
+INPUT_TYPES = {
+    "date": {"type": "date"},
+    "number": {"type": "number", "inputmode": "decimal", "step": "any"},
+    "phone": {"type": "tel", "inputmode": "tel", "autocomplete": "tel"},
+    "id_number": {"autocapitalize": "characters", "spellcheck": "false", "maxlength": "18"},
+    "credit_code": {"autocapitalize": "characters", "spellcheck": "false", "maxlength": "18"},
+    "address": {"autocomplete": "street-address"},
+}
+
+
+def field_name(key: str) -> str:
+    return f"f_{key}"
+
+
+def material_name(key: str) -> str:
+    return f"m_{key}"
+
+
+def _spec_check(spec):
+    # Same rule as the pre-check; emptiness is the pre-check's business, so a draft can be half-done.
+    def check(form, field):
+        try:
+            clean_value(spec, field.data)
+        except FieldError as error:
+            raise ValidationError(translate_error(error)) from None
+
+    return check
+
+
+def _make_field(spec, locale: str):
+    label = spec.label.get(locale)
+    description = spec.help.get(locale) if spec.help else ""
+    render_kw = dict(INPUT_TYPES.get(spec.type, {}))
+    if spec.required:
+        render_kw["aria-required"] = "true"
+    if spec.type == "select":
+        choices = [SelectChoice("", _("— choose —"))] + [SelectChoice(o.value, o.label.get(locale)) for o in spec.options]
+        return SelectField(label, choices=choices, validators=[_spec_check(spec)], description=description,
+                           render_kw=render_kw, validate_choice=False)
+    return StringField(label, validators=[_spec_check(spec)], description=description, render_kw=render_kw)
+
+
+def application_form(service, locale: str, covered: set[str], **kwargs) -> FlaskForm:
+    """A form class for this service: every field once, a file input per material the wallet does not cover."""
+
+    class ApplicationForm(FlaskForm):
+        pass
+
+    for spec in service.fields:
+        setattr(ApplicationForm, field_name(spec.key), _make_field(spec, locale))
+    for spec in service.materials:
+        if spec.key not in covered:
+            render_kw = {"accept": "application/pdf,image/jpeg,image/png"}
+            setattr(ApplicationForm, material_name(spec.key), FileField(spec.name.get(locale), render_kw=render_kw))
+    return ApplicationForm(**kwargs)

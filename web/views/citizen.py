@@ -1,0 +1,142 @@
+"""The applicant's side: apply with one form, follow applications, see the wallet."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from services.applications import (
+    application_detail,
+    attach_upload,
+    list_applications,
+    list_certificates,
+    precheck,
+    save_draft,
+    start_draft,
+    submit_application,
+    withdraw_application,
+)
+from services.applications.drafts import own_application
+from services.errors import Conflict, Invalid
+from services.models import ApplicationStatus, Role
+from web.extensions import catalog, db_session, file_store
+from web.forms.account import WithdrawForm
+from web.forms.apply import application_form, field_name, material_name
+from web.views.helpers import locale_code, roles_required
+from services.applications.progress import progress_of
+
+bp = Blueprint("citizen", __name__)
+applicants_only = roles_required(*Role.APPLICANTS)
+
+
+@bp.post("/apply/<service_code>")
+@applicants_only
+def apply(service_code: str):
+    application = start_draft(session=db_session(), actor=current_user, service_code=service_code, catalog=catalog())
+    return redirect(url_for("citizen.edit", key=application.key))
+
+
+def _edit_context(application, form, upload_errors=None, gaps=None):
+    service = catalog().service(application.service_code)
+    detail = application_detail(session=db_session(), actor=current_user, key=application.key, catalog=catalog())
+    if gaps is None:
+        gaps = precheck(session=db_session(), application=application, catalog=catalog())
+    return dict(
+        application=application, service=service, form=form, attachments=detail.attachments,
+        certificates=detail.certificates, gaps=gaps, upload_errors=upload_errors or {},
+        field_name=field_name, material_name=material_name,
+    )
+
+
+def _covered(application) -> set[str]:
+    detail = application_detail(session=db_session(), actor=current_user, key=application.key, catalog=catalog())
+    return {key for key, row in detail.attachments.items() if row.source == "wallet"}
+
+
+@bp.route("/applications/<key>/edit", methods=["GET", "POST"])
+@applicants_only
+def edit(key: str):
+    db = db_session()
+    application = own_application(db, current_user, key)
+    if application.status != ApplicationStatus.DRAFT:
+        return redirect(url_for("citizen.detail", key=key))
+    service = catalog().service(application.service_code)
+    if request.method == "GET":
+        data = {field_name(k): v for k, v in application.form_data.items()}
+        form = application_form(service, locale_code(), _covered(application), data=data, formdata=None)
+        return render_template("citizen/edit.html", **_edit_context(application, form))
+
+    form = application_form(service, locale_code(), _covered(application))
+    form.validate()  # CSRF is checked for every POST by CSRFProtect; this collects format errors
+    field_errors = {name: errors for name, errors in form.errors.items() if name != "csrf_token"}
+    action = request.form.get("action", "save")
+    # Only what the form sent: a field left out of a request is never blanked.
+    values = {spec.key: request.form[field_name(spec.key)] for spec in service.fields if field_name(spec.key) in request.form}
+    try:
+        save_draft(session=db, actor=current_user, key=key, values=values, catalog=catalog())
+    except Conflict:
+        return redirect(url_for("citizen.detail", key=key))
+    if action == "autosave":
+        return jsonify(saved=True, errors=field_errors)
+
+    upload_errors = _store_uploads(key, service)
+    if action == "submit" and not upload_errors:
+        try:
+            submitted = submit_application(session=db, actor=current_user, key=key, catalog=catalog())
+        except Invalid as error:
+            flash(_("Not submitted yet: please complete everything listed below."), "warning")
+            return render_template("citizen/edit.html", **_edit_context(application, form, gaps=error.details["gaps"])), 422
+        flash(_("Submitted. Your application number is %(number)s.", number=submitted.number), "success")
+        return redirect(url_for("citizen.detail", key=key))
+    if upload_errors or field_errors:
+        flash(_("Your answers are saved, but some need fixing: see the marked fields."), "warning")
+        return render_template("citizen/edit.html", **_edit_context(application, form, upload_errors)), 422
+    flash(_("Saved. You can come back and finish at any time."), "success")
+    return redirect(url_for("citizen.edit", key=key, _anchor="precheck" if action == "check" else None))
+
+
+def _store_uploads(key: str, service) -> dict[str, str]:
+    errors = {}
+    for spec in service.materials:
+        upload = request.files.get(material_name(spec.key))
+        if upload is None or not upload.filename:
+            continue
+        try:
+            attach_upload(session=db_session(), actor=current_user, key=key, material_key=spec.key,
+                          filename=upload.filename, data=upload.read(), store=file_store(), catalog=catalog())
+        except Invalid as error:
+            errors[spec.key] = error.errors.get(spec.key, error.message)
+    return errors
+
+
+@bp.get("/applications")
+@applicants_only
+def applications():
+    status = request.args.get("status") or None
+    page = list_applications(session=db_session(), actor=current_user, status=status, cursor=request.args.get("after"))
+    return render_template("citizen/applications.html", page=page, status=status)
+
+
+@bp.get("/applications/<key>")
+@applicants_only
+def detail(key: str):
+    info = application_detail(session=db_session(), actor=current_user, key=key, catalog=catalog())
+    service = catalog().service(info.application.service_code)
+    return render_template("citizen/detail.html", info=info, service=service, withdraw_form=WithdrawForm(),
+                           progress=progress_of(info.application, service))
+
+
+@bp.post("/applications/<key>/withdraw")
+@applicants_only
+def withdraw(key: str):
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        abort(400)
+    withdraw_application(session=db_session(), actor=current_user, key=key, catalog=catalog(),
+                         reason=form.reason.data or None)
+    flash(_("Your application has been withdrawn."), "info")
+    return redirect(url_for("citizen.detail", key=key))
+
+
+@bp.get("/wallet")
+@applicants_only
+def wallet():
+    return render_template("citizen/wallet.html", certificates=list_certificates(session=db_session(), actor=current_user))

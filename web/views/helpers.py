@@ -1,0 +1,76 @@
+"""Small pieces every blueprint and template shares."""
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user, login_required
+
+from services.clock import to_china
+from web.extensions import catalog
+from web.forms.account import EmptyForm, LanguageForm
+from web.messages import delivery_label, event_label, role_label, status_label, translate, translate_error
+
+
+def locale_code() -> str:
+    return "en" if str(get_locale()).startswith("en") else "zh"
+
+
+def roles_required(*roles: str):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only a path on this site; anything with a scheme or host goes to the fallback."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    return target
+
+
+def apply_errors(form, errors: dict[str, str], prefix: str = "") -> None:
+    for name, message in errors.items():
+        field = getattr(form, prefix + name, None)
+        if field is not None:
+            field.errors = list(field.errors) + [translate(message)]
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.template_filter("tr")
+    def _text(value) -> str:
+        return value.get(locale_code()) if value is not None else ""
+
+    @app.template_filter("local_dt")
+    def _local_dt(moment) -> str:
+        return format_datetime(to_china(moment).replace(tzinfo=None), "yyyy-MM-dd HH:mm") if moment else ""
+
+    @app.template_filter("local_date")
+    def _local_date(day) -> str:
+        return format_date(day, "yyyy-MM-dd") if day else ""
+
+    @app.context_processor
+    def _globals():
+        return {
+            "catalog": catalog(),
+            "locale_code": locale_code(),
+            "language_form": LanguageForm(lang=locale_code(), next=request.full_path.rstrip("?")),
+            "empty_form": EmptyForm(),
+            "translate": translate,
+            "translate_error": translate_error,
+            "status_label": status_label,
+            "delivery_label": delivery_label,
+            "role_label": role_label,
+            "event_label": event_label,
+        }
