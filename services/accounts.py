@@ -8,9 +8,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from services.catalog import Catalog
 from services.db import transactional
 from services.errors import Invalid
+from services.i18n import N_
 from services.identity import IdentityError, validate_credit_code, validate_id_number, validate_mobile
 from services.models import Role, User
-from services.i18n import N_
 
 MIN_PASSWORD = 8
 # Checked against when the login name is unknown, so both failures cost the same time.

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from services import clock
-from services.models import Application, AuditEvent, AuditHead, User
+from services.models import Application, AuditEvent, AuditHead, Task, User
 
 GENESIS = "0" * 64
 
@@ -21,6 +21,7 @@ def event_digest(event: AuditEvent, prev_hash: str) -> str:
         "actor_id": event.actor_id,
         "actor_role": event.actor_role,
         "application_id": event.application_id,
+        "task_id": event.task_id,
         "event": event.event,
         "from": event.from_status,
         "to": event.to_status,
@@ -53,6 +54,7 @@ def record_event(
     actor: User | None,
     event: str,
     application: Application | None = None,
+    task: Task | None = None,
     from_status: str | None = None,
     to_status: str | None = None,
     reason: str | None = None,
@@ -66,6 +68,7 @@ def record_event(
         actor_id=actor.id if actor else None,
         actor_role=actor.role if actor else "system",
         application_id=application.id if application else None,
+        task_id=task.id if task else None,
         event=event,
         from_status=from_status,
         to_status=to_status,

@@ -4,7 +4,7 @@ Journeys replay on a virtual clock, so nothing else calls datetime.now().
 Times are timezone-aware UTC; China's calendar date is derived for display,
 public numbers and working days.
 """
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -12,7 +12,7 @@ CHINA = ZoneInfo("Asia/Shanghai")
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FrozenClock:

@@ -37,7 +37,7 @@ def _is_memory(dbapi_connection) -> bool:
 
 
 def create_schema(engine: Engine) -> None:
-    from services import models  # noqa: F401  (registers the tables)
+    from services import models, workdays  # noqa: F401  (registers the tables)
 
     SQLModel.metadata.create_all(engine)
 

@@ -5,7 +5,8 @@ from datetime import date
 from sqlmodel import Session, select
 
 from services.accounts import CitizenRegistration, CompanyRegistration, create_staff, register_citizen, register_company
-from services.applications import save_draft, start_draft, submit_application
+from services.applications.drafts import save_draft, start_draft
+from services.applications.submission import submit_application
 from services.catalog import Catalog
 from services.db import transactional
 from services.identity import credit_code_check_char, id_number_check_char
@@ -36,9 +37,17 @@ def _wallet_for(citizen: User, spouse: User) -> list[tuple[str, str, dict, str, 
     """Certificates issued before this system existed, as the shared-data platform would hold them."""
     married = date(2021, 5, 20)
     return [
-        ("id_card", f"ID-{citizen.id_number}", {"full_name": citizen.full_name, "id_number": citizen.id_number, "address": citizen.address}, "PSB", date(2020, 3, 1)),
-        ("hukou_booklet", "HK-330106-0012345", {"full_name": citizen.full_name, "id_number": citizen.id_number, "address": citizen.address, "householder": citizen.full_name}, "PSB", date(2018, 6, 12)),
-        ("marriage_certificate", "J330106-2021-004512", {"spouse_name": spouse.full_name, "spouse_id_number": spouse.id_number, "registered_on": married.isoformat()}, "CIVIL", married),
+        ("id_card", f"ID-{citizen.id_number}",
+         {"full_name": citizen.full_name, "id_number": citizen.id_number, "gender": "male",
+          "birth_date": "1990-03-07", "address": citizen.address, "valid_until": "2040-03-01"},
+         "PSB", date(2020, 3, 1)),
+        ("hukou_booklet", "HK-330106-0012345",
+         {"household_head": citizen.full_name, "household_number": "330106012345", "hukou_address": citizen.address},
+         "PSB", date(2018, 6, 12)),
+        ("marriage_certificate", "J330106-2021-004512",
+         {"full_name": citizen.full_name, "id_number": citizen.id_number, "spouse_name": spouse.full_name,
+          "spouse_id_number": spouse.id_number, "registered_on": married.isoformat()},
+         "CIVIL", married),
     ]
 
 
@@ -48,11 +57,9 @@ def _add_wallet(*, session: Session, citizen: User, spouse: User, catalog: Catal
         declared = catalog.certificate_types.get(cert_type)
         if declared is None:
             continue
-        keys = set(declared.data_keys)
         session.add(Certificate(owner_id=citizen.id, cert_type=cert_type, number=number,
-                                data={k: v for k, v in data.items() if not keys or k in keys},
-                                issued_by=issuer if issuer in catalog.departments else next(iter(catalog.departments)),
-                                issued_on=issued_on))
+                                data={k: v for k, v in data.items() if k in declared.data_keys},
+                                issued_by=issuer, issued_on=issued_on))
 
 
 def seed_demo(*, session: Session, catalog: Catalog) -> list[DemoLogin]:

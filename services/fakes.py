@@ -97,7 +97,7 @@ _BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 def _org_code_check_char(first8: str) -> str:
     # GB 11714 check for the 9-character organisation code embedded in
     # positions 9-17 of a credit code, so generated codes look issued.
-    total = sum(_BASE36.index(char) * w for char, w in zip(first8, _ORG_CODE_WEIGHTS))
+    total = sum(_BASE36.index(char) * w for char, w in zip(first8, _ORG_CODE_WEIGHTS, strict=True))
     check = 11 - total % 11
     return {10: "X", 11: "0"}.get(check, str(check))
 

@@ -87,7 +87,7 @@ def id_number_check_char(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character for the first 17 digits."""
     if not re.fullmatch(r"[0-9]{17}", first17):
         raise ValueError("first17 must be exactly 17 ASCII digits")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS))
+    total = sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS, strict=True))
     return ID_CHECK_CHARS[total % 11]
 
 
@@ -139,7 +139,7 @@ def credit_code_check_char(first17: str) -> str:
         raise ValueError("first17 must be 17 characters of the credit code alphabet")
     total = sum(
         CREDIT_ALPHABET.index(char) * weight
-        for char, weight in zip(first17, CREDIT_WEIGHTS)
+        for char, weight in zip(first17, CREDIT_WEIGHTS, strict=True)
     )
     return CREDIT_ALPHABET[(31 - total % 31) % 31]
 

@@ -7,7 +7,7 @@ records them as overrides, which win over the library.
 """
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from itertools import accumulate
 from typing import Literal
 
@@ -38,7 +38,7 @@ class CalendarOverride(SQLModel, table=True):
     created_at: datetime = Field(default_factory=clock.now)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _library_year(year: int) -> tuple[frozenset[date], frozenset[date]]:
     """(days off, make-up working days) the library knows for `year`; immutable, so shared."""
     # PUBLIC only: the HALF_DAY category (Women's Day, Youth Day…) is off for some groups, not offices.
@@ -125,7 +125,6 @@ class WorkingCalendar:
         return counts
 
 
-@transactional
 def load_calendar(*, session: Session) -> WorkingCalendar:
     overrides = session.exec(select(CalendarOverride)).all()
     return WorkingCalendar({override.day: override.kind for override in overrides})
@@ -167,7 +166,6 @@ def remove_override(*, session: Session, day: date) -> None:
     session.delete(override)
 
 
-@transactional
 def list_overrides(*, session: Session, year: int | None = None) -> list[CalendarOverride]:
     query = select(CalendarOverride).order_by(CalendarOverride.day)
     if year is not None:

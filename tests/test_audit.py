@@ -1,5 +1,4 @@
 from sqlalchemy import update
-
 from sqlmodel import select
 
 from services.audit import record_event, verify_chain

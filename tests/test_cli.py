@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from services.models import User
 from services.accounts import authenticate
+from services.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 

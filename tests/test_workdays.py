@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import SQLModel
@@ -183,7 +183,7 @@ def test_overrides_round_trip_through_the_database(session):
     (date(2027, 1, 2), "makeup", "kind"),
     (date(2027, 1, 2), HOLIDAY, "day"),  # a Saturday is off already
     (date(2027, 1, 4), WORKDAY, "day"),  # a Monday works already
-    (datetime(2027, 1, 2, tzinfo=timezone.utc), WORKDAY, "day"),
+    (datetime(2027, 1, 2, tzinfo=UTC), WORKDAY, "day"),
 ])
 def test_add_override_rejects_bad_input(session, day, kind, field):
     with pytest.raises(Invalid) as caught:

@@ -3,63 +3,91 @@ import itertools
 
 import pytest
 
-from services.models import ApplicationStatus as S
+from services.models import ApplicationStatus as A
+from services.models import TaskStatus as T
 from services.workflow import table
+from services.workflow.table import APPLICATION, STAY, TASK
 
+MACHINES = (APPLICATION, TASK)
 RELATION_SETS = [frozenset({who}) for who in table.ACTORS] + [frozenset()]
-TERMINAL = {S.WITHDRAWN}
+CASES = [(m, status, event, relations)
+         for m in MACHINES for status, event, relations in itertools.product(m.states, m.events, RELATION_SETS)]
 
 
-@pytest.mark.parametrize(("status", "event", "relations"), list(itertools.product(table.STATES, table.EVENTS, RELATION_SETS)))
-def test_every_state_event_actor_is_allowed_or_refused_with_a_reason(status, event, relations):
-    row = table.find_transition(event)
-    refusal = table.refusal(status, event, relations)
-    allowed = status in row.source and bool(row.who & relations)
-    if allowed:
+@pytest.mark.parametrize(("machine", "status", "event", "relations"), CASES,
+                         ids=[f"{m.name}-{s}-{e}-{'+'.join(r) or 'nobody'}" for m, s, e, r in CASES])
+def test_every_state_event_actor_is_allowed_or_refused_with_a_reason(machine, status, event, relations):
+    row = machine.find(event)
+    refusal = machine.refusal(status, event, relations)
+    if status in row.source and row.who & relations:
         assert refusal is None
     else:
-        assert refusal and isinstance(refusal, str)
+        assert isinstance(refusal, str) and refusal
 
 
-def test_refusal_names_the_state_when_the_state_is_wrong():
-    assert table.refusal(S.SUBMITTED, "submit", frozenset({table.APPLICANT})) == "cannot submit an application that is submitted"
+@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.name)
+def test_rows_name_known_states_and_actors(machine):
+    for row in machine.transitions:
+        assert row.target is STAY or row.target in machine.states
+        assert row.source <= set(machine.states), row.event
+        assert row.who and row.who <= set(table.ACTORS), row.event
 
 
-def test_refusal_names_who_may_when_the_actor_is_wrong():
-    assert "applicant" in table.refusal(S.DRAFT, "submit", frozenset({table.FRONT_DESK}))
+@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.name)
+def test_event_names_are_unique(machine):
+    assert len(machine.events) == len(set(machine.events))
 
 
-def test_unknown_event_is_refused():
-    assert "no action called" in table.refusal(S.DRAFT, "teleport", frozenset({table.APPLICANT}))
+@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.name)
+def test_final_states_are_final(machine):
+    for row in machine.transitions:
+        if row.source & machine.final:
+            assert row.target is STAY, f"{row.event} leaves a final state"
 
 
-def test_every_source_and_target_is_a_known_state():
-    for row in table.APPLICATION_TRANSITIONS:
-        assert row.target in table.STATES
-        assert row.source <= set(table.STATES)
-        assert row.who <= set(table.ACTORS)
-
-
-def test_event_names_are_unique():
-    assert len(table.EVENTS) == len(set(table.EVENTS))
-
-
-def test_terminal_states_are_final():
-    for row in table.APPLICATION_TRANSITIONS:
-        assert not (row.source & TERMINAL), f"{row.event} leaves a terminal state"
-
-
-def test_targets_are_reachable_from_draft():
-    reached, frontier = {S.DRAFT}, [S.DRAFT]
+@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.name)
+def test_every_state_is_reachable_from_the_initial_one(machine):
+    reached, frontier = {machine.initial}, [machine.initial]
     while frontier:
         state = frontier.pop()
-        for row in table.APPLICATION_TRANSITIONS:
-            if state in row.source and row.target not in reached:
-                reached.add(row.target)
-                frontier.append(row.target)
-    assert {row.target for row in table.APPLICATION_TRANSITIONS} <= reached
+        for row in machine.transitions:
+            target = row.target_from(state)
+            if state in row.source and target not in reached:
+                reached.add(target)
+                frontier.append(target)
+    assert reached == set(machine.states)
 
 
-def test_applicant_sees_submit_and_withdraw_on_a_draft():
-    assert table.allowed_events(S.DRAFT, frozenset({table.APPLICANT})) == ["submit", "withdraw"]
-    assert table.allowed_events(S.DRAFT, frozenset({table.FRONT_DESK})) == []
+@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.name)
+def test_every_non_final_state_has_a_way_out(machine):
+    for state in set(machine.states) - machine.final:
+        assert any(state in row.source and row.target_from(state) != state for row in machine.transitions), state
+
+
+def test_refusals_say_why():
+    assert APPLICATION.refusal(A.SUBMITTED, "submit", frozenset({table.APPLICANT})) == \
+        "cannot submit an application that is submitted"
+    assert "front desk" in APPLICATION.refusal(A.SUBMITTED, "accept", frozenset({table.APPLICANT}))
+    assert "assignee" in TASK.refusal(T.CLAIMED, "approve", frozenset({table.CLERK}))
+    assert "no action called" in TASK.refusal(T.READY, "teleport", frozenset({table.CLERK}))
+
+
+def test_buttons_follow_state_and_relation():
+    assert APPLICATION.allowed(A.DRAFT, frozenset({table.APPLICANT})) == ["submit", "withdraw"]
+    assert APPLICATION.allowed(A.SUBMITTED, frozenset({table.FRONT_DESK})) == \
+        ["accept", "issue_notice", "refuse", "record_visit"]
+    assert TASK.allowed(T.READY, frozenset({table.CLERK})) == ["claim"]
+    assert TASK.allowed(T.CLAIMED, frozenset({table.CLERK, table.ASSIGNEE})) == \
+        ["release", "approve", "reject", "suspend", "request_notice", "request_extension"]
+    assert TASK.allowed(T.CLAIMED, frozenset({table.CLERK})) == []
+
+
+def test_only_the_system_moves_an_application_through_review():
+    for event in ("start_review", "suspend", "resume", "complete", "complete_partially", "reject", "terminate"):
+        assert APPLICATION.find(event).who == {table.SYSTEM}
+
+
+def test_decisions_that_refuse_need_a_reason():
+    for machine, event in ((APPLICATION, "refuse"), (TASK, "reject"), (TASK, "suspend"),
+                           (TASK, "request_extension"), (TASK, "refuse_extension")):
+        assert machine.find(event).needs_reason, event

@@ -5,10 +5,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from services.accounts import create_staff
 from services.catalog import validate_catalog
 from services.demo import DEMO_PASSWORD, seed_demo
 from services.errors import Invalid
-from services.accounts import create_staff
 from services.models import Role
 from web.extensions import catalog, db_session
 

@@ -6,7 +6,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from services.accounts import load_user
-from services.applications import FileStore
+from services.applications.uploads import FileStore
 from services.catalog import load_catalog
 from services.db import create_schema, make_engine, new_session
 

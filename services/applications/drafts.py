@@ -1,5 +1,6 @@
 """Starting, saving and attaching materials to a draft application."""
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from services import clock
@@ -9,10 +10,11 @@ from services.audit import record_event
 from services.catalog import Catalog
 from services.db import transactional
 from services.errors import Conflict, Invalid, NotAllowed, NotFound
-from services.models import Application, ApplicationStatus, Attachment, Certificate, User
 from services.i18n import N_
+from services.models import Application, ApplicationStatus, Attachment, Certificate, User
 
-EDITABLE = frozenset({ApplicationStatus.DRAFT})
+# Answers and materials can change while the applicant still holds the application.
+EDITABLE = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.NEEDS_CORRECTION})
 
 PROFILE_ATTRIBUTES = {
     "full_name": "full_name",
@@ -118,10 +120,12 @@ def start_draft(*, session: Session, actor: User, service_code: str, catalog: Ca
 
 
 @transactional
-def save_draft(*, session: Session, actor: User, key: str, values: dict[str, str], catalog: Catalog) -> dict[str, FieldError]:
+def save_draft(*, session: Session, actor: User, key: str, values: dict[str, str], catalog: Catalog,
+               delivery_method: str | None = None) -> dict[str, FieldError]:
     """Keep everything typed, even what is not valid yet; return the problems found."""
     application = own_editable_application(session, actor, key)
     service = catalog.service(application.service_code)
+    chosen = delivery_method if delivery_method in service.delivery else application.delivery_method
     known = {spec.key: spec for spec in service.fields}
     form_data = dict(application.form_data)
     problems = {}
@@ -138,31 +142,18 @@ def save_draft(*, session: Session, actor: User, key: str, values: dict[str, str
     saved = session.execute(
         update(Application)
         .where(Application.id == application.id, Application.status.in_(EDITABLE))
-        .values(form_data=form_data, updated_at=clock.now())
+        .values(form_data=form_data, delivery_method=chosen, updated_at=clock.now())
         .execution_options(synchronize_session=False)
     )
     if saved.rowcount != 1:
         raise Conflict(N_("this application has been submitted and can no longer be edited"))
-    application.form_data = form_data
+    set_committed_value(application, "form_data", form_data)
+    set_committed_value(application, "delivery_method", chosen)
     return problems
 
 
-def attach_upload(
-    *,
-    session: Session,
-    actor: User,
-    key: str,
-    material_key: str,
-    filename: str,
-    data: bytes,
-    store: FileStore,
-    catalog: Catalog,
-) -> Attachment:
-    """Store one material file, replacing the file given before for that material."""
-    application = own_editable_application(session, actor, key)
-    service = catalog.service(application.service_code)
-    if material_key not in {spec.key for spec in service.materials}:
-        raise NotFound("no such material for this service")
+def check_upload(material_key: str, data: bytes) -> str:
+    """The content type of an acceptable file, or Invalid naming the material."""
     if not data:
         raise Invalid("the file is empty", {material_key: N_("The file is empty.")})
     if len(data) > MAX_FILE_BYTES:
@@ -173,6 +164,17 @@ def attach_upload(
             "the file is not a PDF, JPEG or PNG",
             {material_key: N_("Only PDF, JPEG or PNG files are accepted; this file is none of them.")},
         )
+    return content_type
+
+
+def store_attachment(*, session: Session, actor: User, application: Application, material_key: str, filename: str,
+                     data: bytes, store: FileStore, then=None) -> Attachment:
+    """Save the file and its row, replacing the file given before for that material, and commit.
+
+    `then(session)` runs inside the same transaction (the workflow's supplement event).
+    The replaced file is removed only after the commit, so a failure loses nothing.
+    """
+    content_type = check_upload(material_key, data)
     stored = store.save(data)
     previous = session.exec(
         select(Attachment).where(Attachment.application_id == application.id, Attachment.material_key == material_key)
@@ -200,6 +202,8 @@ def attach_upload(
             application=application,
             payload={"material": material_key, "sha256": stored.sha256, "size": stored.size},
         )
+        if then is not None:
+            then(session)
         session.commit()
     except BaseException:
         session.rollback()
@@ -208,3 +212,23 @@ def attach_upload(
     if replaced:
         store.delete(replaced)
     return attachment
+
+
+def attach_upload(
+    *,
+    session: Session,
+    actor: User,
+    key: str,
+    material_key: str,
+    filename: str,
+    data: bytes,
+    store: FileStore,
+    catalog: Catalog,
+) -> Attachment:
+    """Store one material file of an application the applicant is still editing."""
+    application = own_editable_application(session, actor, key)
+    service = catalog.service(application.service_code)
+    if material_key not in {spec.key for spec in service.materials}:
+        raise NotFound("no such material for this service")
+    return store_attachment(session=session, actor=actor, application=application, material_key=material_key,
+                            filename=filename, data=data, store=store)

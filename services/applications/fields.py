@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from services.catalog import FieldSpec
-from services.identity import IdentityError, validate_credit_code, validate_id_number, validate_mobile
 from services.i18n import N_
+from services.identity import IdentityError, validate_credit_code, validate_id_number, validate_mobile
 
 MAX_TEXT = 200
 MAX_ADDRESS = 300

@@ -10,7 +10,7 @@ from services.audit import history
 from services.catalog import Catalog
 from services.errors import NotFound
 from services.models import Application, Attachment, AuditEvent, Certificate, User
-from services.workflow import available_events
+from services.workflow.engine import available_events
 
 PAGE_SIZE = 20
 
@@ -85,7 +85,7 @@ def application_detail(*, session: Session, actor: User, key: str, catalog: Cata
         attachments,
         certificates,
         history(session=session, application=application),
-        available_events(actor, application),
+        available_events(actor, application, application, catalog),
     )
 
 

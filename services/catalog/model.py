@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from types import MappingProxyType
-from typing import Callable, ClassVar, Mapping, Union
+from typing import ClassVar
 
 FIELD_TYPES = ("text", "date", "number", "select", "id_number", "phone", "address", "credit_code")
 DELIVERY_METHODS = ("e_certificate", "post", "window")
@@ -236,7 +237,7 @@ class Bundle:
         return max(finished_after(code) for code in self.item_codes)
 
 
-Service = Union[Item, Bundle]
+Service = Item | Bundle
 
 
 @dataclass(frozen=True, eq=False)

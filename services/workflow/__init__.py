@@ -1,12 +1,1 @@
-from services.workflow.engine import available_events, fire, relations_of
-from services.workflow.table import APPLICATION_TRANSITIONS, Transition, allowed_events, refusal
-
-__all__ = [
-    "APPLICATION_TRANSITIONS",
-    "Transition",
-    "allowed_events",
-    "available_events",
-    "fire",
-    "refusal",
-    "relations_of",
-]
+"""The workflow: one transition table (table.py), its guards and effects, and the engine that fires rows."""

@@ -1,5 +1,12 @@
-"""Fires a row of the transition table: one status change, its effects and its audit event."""
+"""Fires a row of the transition table: one status change, its effects and its audit event.
+
+Effects may fire further rows (a claim starts the application's review, an
+approval unblocks the tasks waiting on it); all of it happens inside the
+caller's one transaction, so either every change lands or none does.
+"""
 from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import update
@@ -10,10 +17,11 @@ from services import clock
 from services.audit import record_event
 from services.catalog import Catalog
 from services.errors import Conflict, Invalid, NotAllowed
-from services.models import Application, AuditEvent, Role, User
-from services.workflow import table
-from services.workflow.table import Transition
 from services.i18n import N_
+from services.models import Application, AuditEvent, Role, Task, User
+from services.workdays import WorkingCalendar, load_calendar
+from services.workflow import table
+from services.workflow.table import Machine, Transition
 
 
 @dataclass
@@ -21,15 +29,42 @@ class Firing:
     """What guards and effects get to work with."""
 
     session: Session
+    subject: Application | Task
     application: Application
     actor: User | None
     catalog: Catalog
     transition: Transition
     reason: str | None = None
-    payload: dict[str, Any] = field(default_factory=dict)
+    # What the caller supplied (notice items, tracking number, extension days…).
+    given: dict[str, Any] = field(default_factory=dict)
+    # What effects want kept in the audit event.
+    record: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        return load_calendar(session=self.session)
+
+    @property
+    def today(self) -> date:
+        return clock.china_today()
+
+    @property
+    def task(self) -> Task:
+        assert isinstance(self.subject, Task)
+        return self.subject
+
+    def fire(self, subject: Application | Task, event: str, actor: User | None = None, **kwargs) -> AuditEvent:
+        """Fire a follow-on row in the same transaction (by the system unless an actor is named)."""
+        return fire(session=self.session, subject=subject, event=event, actor=actor, catalog=self.catalog,
+                    application=self.application, **kwargs)
 
 
-def relations_of(actor: User | None, application: Application) -> frozenset[str]:
+def machine_of(subject: Application | Task) -> Machine:
+    return table.TASK if isinstance(subject, Task) else table.APPLICATION
+
+
+def relations_of(actor: User | None, subject: Application | Task, application: Application,
+                 catalog: Catalog) -> frozenset[str]:
     if actor is None:
         return frozenset({table.SYSTEM})
     relations = set()
@@ -37,68 +72,87 @@ def relations_of(actor: User | None, application: Application) -> frozenset[str]
         relations.add(table.APPLICANT)
     if actor.role == Role.FRONT_DESK:
         relations.add(table.FRONT_DESK)
-    if actor.role == Role.SUPERVISOR:
+    if isinstance(subject, Task):
+        if actor.role == Role.SUPERVISOR and actor.department in (None, subject.department):
+            relations.add(table.SUPERVISOR)
+        if actor.role == Role.CLERK and actor.department == subject.department:
+            relations.add(table.CLERK)
+        if subject.assignee_id is not None and subject.assignee_id == actor.id:
+            relations.add(table.ASSIGNEE)
+        if actor.role == Role.FRONT_DESK and catalog.items[subject.item_code].instant:
+            relations.add(table.INSTANT_DESK)
+    elif actor.role == Role.SUPERVISOR:
         relations.add(table.SUPERVISOR)
     return frozenset(relations)
 
 
-def available_events(actor: User | None, application: Application) -> list[str]:
-    return table.allowed_events(application.status, relations_of(actor, application))
+def available_events(actor: User | None, subject: Application | Task, application: Application,
+                     catalog: Catalog) -> list[str]:
+    """The rows this actor may fire now, by state and relation (guards are checked on firing)."""
+    return machine_of(subject).allowed(subject.status, relations_of(actor, subject, application, catalog))
 
 
 def fire(
     *,
     session: Session,
-    application: Application,
+    subject: Application | Task,
     event: str,
     actor: User | None,
     catalog: Catalog,
+    application: Application | None = None,
     reason: str | None = None,
-    payload: dict[str, Any] | None = None,
+    given: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Run one transition inside the caller's transaction."""
-    transition = table.find_transition(event)
-    from_status = application.status
+    """Run one row inside the caller's transaction."""
+    machine = machine_of(subject)
+    if application is None:
+        application = subject if isinstance(subject, Application) else session.get(Application, subject.application_id)
+    transition = machine.find(event)
+    from_status = subject.status
     if from_status not in transition.source:
-        raise Conflict(table.refusal(from_status, event, frozenset(table.ACTORS)), status=from_status)
-    refused = table.refusal(from_status, event, relations_of(actor, application))
+        raise Conflict(machine.refusal(from_status, event, frozenset(table.ACTORS)), status=from_status)
+    refused = machine.refusal(from_status, event, relations_of(actor, subject, application, catalog))
     if refused:
         raise NotAllowed(refused)
-    if transition.needs_reason and not (reason or "").strip():
-        raise Invalid("a reason is required", {"reason": "Please give a reason."})
-    firing = Firing(session, application, actor, catalog, transition, reason, dict(payload or {}))
-    if transition.guard:
-        transition.guard(firing)
-    _move(session, application, from_status, transition.target)
+    reason = (reason or "").strip() or None
+    if transition.needs_reason and not reason:
+        raise Invalid("a reason is required", {"reason": N_("Please give a reason.")})
+    firing = Firing(session, subject, application, actor, catalog, transition, reason, dict(given or {}))
+    for guard in transition.guards:
+        guard(firing)
+    to_status = transition.target_from(from_status)
+    _move(session, subject, from_status, to_status)
     for effect in transition.effects:
         effect(firing)
+    payload = dict(firing.record)
+    task = subject if isinstance(subject, Task) else None
+    if task is not None:
+        payload.update(task=task.key, item=task.item_code)
     return record_event(
         session,
         actor=actor,
-        event=event,
+        event=event if task is None else f"task.{event}",
         application=application,
+        task=task,
         from_status=from_status,
-        to_status=transition.target,
+        to_status=to_status,
         reason=reason,
-        payload=firing.payload,
+        payload=payload,
     )
 
 
-def _move(session: Session, application: Application, from_status: str, to_status: str) -> None:
+def _move(session: Session, subject: Application | Task, from_status: str, to_status: str) -> None:
     # Compare-and-set on status and version: of two racing requests exactly one moves it.
+    model = type(subject)
     moved_at = clock.now()
     result = session.execute(
-        update(Application)
-        .where(
-            Application.id == application.id,
-            Application.status == from_status,
-            Application.version == application.version,
-        )
-        .values(status=to_status, version=application.version + 1, updated_at=moved_at)
+        update(model)
+        .where(model.id == subject.id, model.status == from_status, model.version == subject.version)
+        .values(status=to_status, version=subject.version + 1, updated_at=moved_at)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise Conflict(N_("someone else changed this application first; reload and try again"))
-    set_committed_value(application, "status", to_status)
-    set_committed_value(application, "version", application.version + 1)
-    set_committed_value(application, "updated_at", moved_at)
+        raise Conflict(N_("someone else changed this first; reload and try again"))
+    set_committed_value(subject, "status", to_status)
+    set_committed_value(subject, "version", subject.version + 1)
+    set_committed_value(subject, "updated_at", moved_at)

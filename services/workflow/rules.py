@@ -1,26 +1,84 @@
-"""Guards and effects named by the transition table."""
-from sqlalchemy import update
+"""Guards and effects of the application rows of the transition table."""
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from services import clock
-from services.errors import Invalid
-from services.models import Counter
+from services.applications.precheck import precheck
+from services.errors import Conflict, Invalid, NotAllowed
+from services.i18n import N_
+from services.models import Counter, Notice, Rating, Rectification, Role, Task, TaskStatus, User, Visit
+from services.notifications import notify, notify_staff
 
+SUPPLEMENT_WORKING_DAYS = 5  # how long a tolerated gap (容缺) may stay open
+RECTIFICATION_WORKING_DAYS = 5
+POOR_RATING = 2
+
+
+# --- guards -----------------------------------------------------------------
 
 def nothing_missing(firing) -> None:
-    from services.applications.precheck import precheck
-
     gaps = precheck(session=firing.session, application=firing.application, catalog=firing.catalog)
     if gaps:
         raise Invalid("something is still missing", {gap.key: gap.reason for gap in gaps}, gaps=gaps)
 
 
+def not_yet_accepted(firing) -> None:
+    if firing.application.accepted_at is not None:
+        raise Conflict(N_("this application was accepted before; answer the notice instead"))
+
+
+def accepted_before(firing) -> None:
+    if firing.application.accepted_at is None:
+        raise Conflict(N_("this application has not been accepted yet; resubmit it instead"))
+
+
+def complete_or_tolerable(firing) -> None:
+    """Accept when complete, or — when the clerk asks for it — when only non-core materials are missing."""
+    gaps = precheck(session=firing.session, application=firing.application, catalog=firing.catalog)
+    if not gaps:
+        return
+    service = firing.catalog.service(firing.application.service_code)
+    core = {m.key for m in service.materials if m.core}
+    tolerable = all(gap.kind == "material" and gap.key not in core for gap in gaps)
+    if firing.given.get("tolerate") and tolerable:
+        firing.record["tolerated"] = [gap.key for gap in gaps]
+        return
+    reason = N_("only non-core materials may be missing at acceptance") if firing.given.get("tolerate") else \
+        N_("something is still missing: issue a one-time notice instead")
+    raise Invalid(reason, {gap.key: gap.reason for gap in gaps}, gaps=gaps)
+
+
+def one_notice_only(firing) -> None:
+    """一次性告知: one notice lists everything; a second needs a new fact and is a breach."""
+    items = firing.given.get("items") or []
+    if not items:
+        raise Invalid(N_("tick at least one missing or wrong item"), {"items": N_("Tick at least one item.")})
+    earlier = firing.session.exec(
+        select(func.count()).select_from(Notice).where(Notice.application_id == firing.application.id)
+    ).one()
+    new_fact = (firing.given.get("new_fact") or "").strip()
+    if earlier and not new_fact:
+        raise NotAllowed(N_("a one-time notice was already issued; a second one needs a new fact "
+                            "from the applicant and counts as a breach"))
+    firing.record["breach"] = bool(earlier)
+
+
+def not_rated_yet(firing) -> None:
+    if firing.session.exec(select(Rating).where(Rating.application_id == firing.application.id)).first():
+        raise Conflict(N_("this application has already been rated"))
+    score = firing.given.get("score")
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise Invalid(N_("choose from 1 to 5 stars"), {"score": N_("Choose from 1 to 5 stars.")})
+
+
+# --- effects ----------------------------------------------------------------
+
 def assign_public_number(firing) -> None:
     today = clock.china_today()
     value = next_counter(firing.session, f"number-{today:%Y%m%d}")
     firing.application.number = f"ZJ-{today:%Y%m%d}-{value:06d}"
-    firing.payload["number"] = firing.application.number
+    firing.record["number"] = firing.application.number
 
 
 def stamp_submitted(firing) -> None:
@@ -29,6 +87,167 @@ def stamp_submitted(firing) -> None:
 
 def stamp_closed(firing) -> None:
     firing.application.closed_at = clock.now()
+
+
+def stamp_accepted(firing) -> None:
+    firing.application.accepted_at = clock.now()
+    firing.application.accepted_on = firing.today
+    service = firing.catalog.service(firing.application.service_code)
+    firing.application.deadline = firing.calendar.add_working_days(firing.today, service.promised_limit_days)
+    firing.record["deadline"] = firing.application.deadline.isoformat()
+
+
+def create_tasks(firing) -> None:
+    """One task per item for its department; items with prerequisites wait for them."""
+    application = firing.application
+    service = firing.catalog.service(application.service_code)
+    tolerated = set(firing.record.get("tolerated", ()))
+    supplement_due = firing.calendar.add_working_days(firing.today, SUPPLEMENT_WORKING_DAYS) if tolerated else None
+    tasks = []
+    for item in service.items if service.is_bundle else (service,):
+        owed = sorted(tolerated & {m.key for m in item.materials})
+        method = application.delivery_method if application.delivery_method in item.delivery else item.delivery[0]
+        task = Task(application_id=application.id, item_code=item.code, department=item.department,
+                    waits_on=list(service.depends.get(item.code, ())), promised_days=item.promised_limit_days,
+                    owed_materials=owed, supplement_due=supplement_due if owed else None, delivery_method=method)
+        firing.session.add(task)
+        tasks.append(task)
+    firing.session.flush()
+    firing.record["tasks"] = [task.key for task in tasks]
+    for task in tasks:
+        if not task.waits_on:
+            firing.fire(task, "unblock")
+
+
+def decide_instant_items(firing) -> None:
+    """即办件: the front desk decides same-day items at acceptance."""
+    while True:
+        ready = [task for task in tasks_of(firing.session, firing.application)
+                 if task.status == TaskStatus.READY and firing.catalog.items[task.item_code].instant
+                 and not task.owed_materials]
+        if not ready:
+            return
+        for task in ready:
+            firing.fire(task, "claim", actor=firing.actor)
+            firing.fire(task, "approve", actor=firing.actor)
+
+
+def answer_notice(firing) -> None:
+    notice = open_notice(firing.session, firing.application)
+    if notice is not None:
+        notice.answered_at = clock.now()
+        firing.session.add(notice)
+
+
+def freeze_notice(firing) -> None:
+    notice = Notice(application_id=firing.application.id, issued_by_id=firing.actor.id,
+                    items=list(firing.given["items"]), new_fact=(firing.given.get("new_fact") or "").strip() or None,
+                    breach=firing.record["breach"])
+    firing.session.add(notice)
+    firing.session.flush()
+    firing.record.update(notice=notice.key, items=[item["key"] for item in notice.items])
+    for task in tasks_of(firing.session, firing.application):
+        if task.notice_request:
+            task.notice_request = None
+            firing.session.add(task)
+
+
+def pause_clocks(firing) -> None:
+    """Time the applicant spends correcting does not count against the departments."""
+    for task in tasks_of(firing.session, firing.application):
+        if task.status in (TaskStatus.READY, TaskStatus.CLAIMED) and task.paused_since is None:
+            task.paused_since = firing.today
+            firing.session.add(task)
+
+
+def resume_clocks(firing) -> None:
+    from services.workflow.task_rules import resume_task_clock
+
+    for task in tasks_of(firing.session, firing.application):
+        if task.status in (TaskStatus.READY, TaskStatus.CLAIMED) and task.paused_since is not None:
+            resume_task_clock(firing, task)
+
+
+def count_visit(firing) -> None:
+    """Every visit is recorded; one beyond the item's promise is a breach."""
+    record_visit_row(firing, purpose=firing.reason)
+
+
+def record_visit_row(firing, purpose: str) -> Visit:
+    service = firing.catalog.service(firing.application.service_code)
+    earlier = firing.session.exec(
+        select(func.count()).select_from(Visit).where(Visit.application_id == firing.application.id)
+    ).one()
+    visit = Visit(application_id=firing.application.id, recorded_by_id=firing.actor.id if firing.actor else None,
+                  purpose=purpose[:200], beyond_promise=earlier + 1 > service.max_visits)
+    firing.session.add(visit)
+    firing.record.update(visit=earlier + 1, beyond_promise=visit.beyond_promise)
+    return visit
+
+
+def cancel_open_tasks(firing) -> None:
+    for task in tasks_of(firing.session, firing.application):
+        if task.status in TaskStatus.OPEN:
+            firing.fire(task, "cancel", reason=firing.reason)
+
+
+def save_rating(firing) -> None:
+    score = firing.given["score"]
+    rating = Rating(application_id=firing.application.id, score=score,
+                    comment=(firing.given.get("comment") or "").strip()[:1000])
+    firing.session.add(rating)
+    firing.session.flush()
+    firing.record["score"] = score
+    if score > POOR_RATING:
+        return
+    due = firing.calendar.add_working_days(firing.today, RECTIFICATION_WORKING_DAYS)
+    for department in firing.catalog.service(firing.application.service_code).departments:
+        firing.session.add(Rectification(rating_id=rating.id, department=department, due=due))
+        notify_staff(firing.session, role=Role.SUPERVISOR, department=department, application=firing.application,
+                     template=N_("Poor rating (%(score)s) on %(number)s: rectification due %(due)s"),
+                     params={"score": score, "number": firing.application.number, "due": due.isoformat()})
+    firing.record["rectification_due"] = due.isoformat()
+
+
+# --- notifications ----------------------------------------------------------
+
+def _tell_applicant(firing, template: str, **params) -> None:
+    applicant = firing.session.get(User, firing.application.applicant_id)
+    notify(firing.session, user=applicant, application=firing.application, template=template,
+           params={"number": firing.application.number, **params})
+
+
+def notify_received(firing) -> None:
+    _tell_applicant(firing, N_("We have received application %(number)s. The front desk will check it."))
+
+
+def notify_accepted(firing) -> None:
+    _tell_applicant(firing, N_("Application %(number)s was accepted. Promised decision by %(deadline)s."),
+                    deadline=firing.application.deadline.isoformat())
+
+
+def notify_notice(firing) -> None:
+    _tell_applicant(firing, N_("Application %(number)s needs correction: see the one-time notice listing everything."))
+
+
+def notify_refused(firing) -> None:
+    _tell_applicant(firing, N_("Application %(number)s was not accepted: %(reason)s"), reason=firing.reason)
+
+
+def notify_finished(firing) -> None:
+    _tell_applicant(firing, N_("Application %(number)s is finished. Please rate our service."))
+
+
+# --- shared helpers ----------------------------------------------------------
+
+def tasks_of(session, application) -> list[Task]:
+    return list(session.exec(select(Task).where(Task.application_id == application.id).order_by(Task.id)))
+
+
+def open_notice(session, application) -> Notice | None:
+    return session.exec(
+        select(Notice).where(Notice.application_id == application.id, Notice.answered_at.is_(None))
+    ).first()
 
 
 def next_counter(session, name: str) -> int:

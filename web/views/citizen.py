@@ -3,25 +3,17 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from services.applications import (
-    application_detail,
-    attach_upload,
-    list_applications,
-    list_certificates,
-    precheck,
-    save_draft,
-    start_draft,
-    submit_application,
-    withdraw_application,
-)
-from services.applications.drafts import own_application
+from services.applications.drafts import attach_upload, own_application, save_draft, start_draft
+from services.applications.precheck import precheck
+from services.applications.progress import progress_of
+from services.applications.queries import application_detail, list_applications, list_certificates
+from services.applications.submission import submit_application, withdraw_application
 from services.errors import Conflict, Invalid
 from services.models import ApplicationStatus, Role
 from web.extensions import catalog, db_session, file_store
 from web.forms.account import WithdrawForm
 from web.forms.apply import application_form, field_name, material_name
 from web.views.helpers import locale_code, roles_required
-from services.applications.progress import progress_of
 
 bp = Blueprint("citizen", __name__)
 applicants_only = roles_required(*Role.APPLICANTS)

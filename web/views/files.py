@@ -2,7 +2,7 @@
 from flask import Blueprint, send_file
 from flask_login import current_user, login_required
 
-from services.applications import get_attachment
+from services.applications.queries import get_attachment
 from web.extensions import catalog, db_session, file_store
 
 bp = Blueprint("files", __name__)

@@ -1,0 +1,1 @@
+"""What staff do with cases: the front desk's acceptance queue and the departments' task queues."""

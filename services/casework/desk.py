@@ -1,0 +1,142 @@
+"""The front desk (综合受理窗口): accept, one-time notice, refuse, visits, deliveries."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from services.applications.precheck import Gap, precheck
+from services.applications.queries import get_application
+from services.catalog import Catalog
+from services.db import transactional
+from services.errors import Invalid, NotAllowed, NotFound
+from services.i18n import N_
+from services.models import Application, ApplicationStatus, Role, Task, TaskStatus, User
+from services.workflow.engine import fire
+
+PAGE_SIZE = 25
+
+
+def _require_desk(actor: User) -> None:
+    if actor.role != Role.FRONT_DESK:
+        raise NotAllowed(N_("only the front desk may do this"))
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[Application]
+    next_cursor: str | None
+
+
+def acceptance_queue(*, session: Session, actor: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> QueuePage:
+    """Submitted applications, oldest first (first come, first served)."""
+    _require_desk(actor)
+    query = select(Application).where(Application.status == ApplicationStatus.SUBMITTED)
+    if cursor:
+        moment, _, row_id = cursor.rpartition("_")
+        try:
+            after, after_id = datetime.fromisoformat(moment), int(row_id)
+        except ValueError:
+            after = None
+        if after is not None:
+            query = query.where((Application.submitted_at > after)
+                                | ((Application.submitted_at == after) & (Application.id > after_id)))
+    rows = list(session.exec(query.order_by(Application.submitted_at, Application.id).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = f"{rows[-1].submitted_at.isoformat()}_{rows[-1].id}"
+    return QueuePage(rows, next_cursor)
+
+
+def review_gaps(*, session: Session, actor: User, key: str, catalog: Catalog) -> tuple[Application, list[Gap]]:
+    _require_desk(actor)
+    application = get_application(session=session, actor=actor, key=key, catalog=catalog)
+    return application, precheck(session=session, application=application, catalog=catalog)
+
+
+@transactional
+def accept_application(*, session: Session, actor: User, key: str, catalog: Catalog,
+                       tolerate: bool = False) -> Application:
+    application = get_application(session=session, actor=actor, key=key, catalog=catalog)
+    fire(session=session, subject=application, event="accept", actor=actor, catalog=catalog,
+         given={"tolerate": tolerate})
+    return application
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    kind: str  # "field" or "material"
+    key: str
+    reason: str
+
+
+@transactional
+def issue_notice(*, session: Session, actor: User, key: str, catalog: Catalog, items: list[NoticeItem],
+                 new_fact: str | None = None) -> Application:
+    """One notice listing every gap with a reason for each; frozen once issued."""
+    application = get_application(session=session, actor=actor, key=key, catalog=catalog)
+    service = catalog.service(application.service_code)
+    labels = {("field", f.key): f.label for f in service.fields}
+    labels.update({("material", m.key): m.name for m in service.materials})
+    frozen, errors = [], {}
+    for item in items:
+        label = labels.get((item.kind, item.key))
+        if label is None:
+            raise NotFound("no such field or material in this service")
+        if not item.reason.strip():
+            errors[f"reason_{item.key}"] = N_("Say what is missing or wrong.")
+        frozen.append({"kind": item.kind, "key": item.key, "label": {"zh": label.zh, "en": label.en},
+                       "reason": item.reason.strip()[:500]})
+    if errors:
+        raise Invalid(N_("every ticked item needs a reason"), errors)
+    fire(session=session, subject=application, event="issue_notice", actor=actor, catalog=catalog,
+         given={"items": frozen, "new_fact": new_fact})
+    return application
+
+
+@transactional
+def refuse_application(*, session: Session, actor: User, key: str, catalog: Catalog, reason: str) -> Application:
+    application = get_application(session=session, actor=actor, key=key, catalog=catalog)
+    fire(session=session, subject=application, event="refuse", actor=actor, catalog=catalog, reason=reason)
+    return application
+
+
+@transactional
+def record_visit(*, session: Session, actor: User, key: str, catalog: Catalog, purpose: str) -> Application:
+    application = get_application(session=session, actor=actor, key=key, catalog=catalog)
+    fire(session=session, subject=application, event="record_visit", actor=actor, catalog=catalog, reason=purpose)
+    return application
+
+
+def notice_requests(*, session: Session, actor: User) -> list[tuple[Task, Application]]:
+    """Tasks whose clerk asked the front desk for a notice, on applications not yet corrected."""
+    _require_desk(actor)
+    rows = session.exec(
+        select(Task, Application).join(Application, Application.id == Task.application_id)
+        .where(Task.notice_request.is_not(None), Task.status == TaskStatus.CLAIMED,
+               Application.status.in_((ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW)))
+        .order_by(Task.updated_at)
+    ).all()
+    return [(task, application) for task, application in rows]
+
+
+def awaiting_delivery(*, session: Session, actor: User) -> list[tuple[Task, Application]]:
+    """Approved results to post or to hand over at the window."""
+    _require_desk(actor)
+    rows = session.exec(
+        select(Task, Application).join(Application, Application.id == Task.application_id)
+        .where(Task.status == TaskStatus.APPROVED).order_by(Task.decided_at)
+    ).all()
+    return [(task, application) for task, application in rows]
+
+
+@transactional
+def deliver_task(*, session: Session, actor: User, task_key: str, catalog: Catalog,
+                 tracking_number: str | None = None) -> Task:
+    task = session.exec(select(Task).where(Task.key == task_key)).first()
+    if task is None:
+        raise NotFound("no such task")
+    application = session.get(Application, task.application_id)
+    fire(session=session, subject=task, event="deliver", actor=actor, catalog=catalog, application=application,
+         given={"tracking_number": tracking_number})
+    return task

@@ -1,0 +1,35 @@
+"""Database tables. Statuses are stored as readable strings."""
+from services.models.cases import (
+    Application,
+    ApplicationStatus,
+    Attachment,
+    ExtensionRequest,
+    Notice,
+    Task,
+    TaskStatus,
+    Visit,
+)
+from services.models.keys import new_key
+from services.models.people import Certificate, Role, User
+from services.models.records import AuditEvent, AuditHead, Counter, Notification, Rating, Rectification
+
+__all__ = [
+    "Application",
+    "ApplicationStatus",
+    "Attachment",
+    "AuditEvent",
+    "AuditHead",
+    "Certificate",
+    "Counter",
+    "ExtensionRequest",
+    "Notice",
+    "Notification",
+    "Rating",
+    "Rectification",
+    "Role",
+    "Task",
+    "TaskStatus",
+    "User",
+    "Visit",
+    "new_key",
+]

@@ -1,0 +1,158 @@
+"""Applications and what hangs off them."""
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from services import clock
+from services.models.keys import new_key
+
+
+class ApplicationStatus:
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    NEEDS_CORRECTION = "needs_correction"
+    NOT_ACCEPTED = "not_accepted"
+    ACCEPTED = "accepted"
+    IN_REVIEW = "in_review"
+    SUSPENDED = "suspended"
+    COMPLETED = "completed"
+    PARTIALLY_COMPLETED = "partially_completed"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    TERMINATED = "terminated"
+
+    FINAL = frozenset({NOT_ACCEPTED, COMPLETED, PARTIALLY_COMPLETED, REJECTED, WITHDRAWN, TERMINATED})
+
+
+class Application(SQLModel, table=True):
+    """One request for one item or one bundle (办件)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(default_factory=new_key, unique=True, index=True, max_length=32)
+    number: str | None = Field(default=None, unique=True, max_length=32)
+    applicant_id: int = Field(foreign_key="user_account.id", index=True)
+    service_code: str = Field(index=True, max_length=64)
+    status: str = Field(default=ApplicationStatus.DRAFT, index=True, max_length=24)
+    channel: str = Field(default="online", max_length=12)
+    form_data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: int = 1
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
+    submitted_at: datetime | None = None
+    accepted_at: datetime | None = None
+    accepted_on: date | None = None
+    # The latest promised deadline of its tasks; kept here so lists sort without a join.
+    deadline: date | None = Field(default=None, index=True)
+    delivery_method: str | None = Field(default=None, max_length=16)
+    closed_at: datetime | None = None
+
+
+class Attachment(SQLModel, table=True):
+    """A material of an application: an uploaded file or a wallet certificate."""
+
+    __table_args__ = (UniqueConstraint("application_id", "material_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(default_factory=new_key, unique=True, index=True, max_length=32)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    material_key: str = Field(max_length=64)
+    source: str = Field(max_length=12)  # "upload" or "wallet"
+    certificate_id: int | None = Field(default=None, foreign_key="certificate.id")
+    filename: str = Field(default="", max_length=255)
+    content_type: str = Field(default="", max_length=64)
+    size: int = 0
+    sha256: str = Field(default="", max_length=64)
+    storage_name: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=clock.now)
+
+
+class TaskStatus:
+    WAITING = "waiting"
+    READY = "ready"
+    CLAIMED = "claimed"
+    SUSPENDED = "suspended"
+    APPROVED = "approved"
+    DELIVERED = "delivered"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+    OPEN = frozenset({WAITING, READY, CLAIMED, SUSPENDED})
+    FINAL = frozenset({DELIVERED, REJECTED, CANCELLED})
+
+
+class Task(SQLModel, table=True):
+    """The part of an application one department decides (子任务)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(default_factory=new_key, unique=True, index=True, max_length=32)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    item_code: str = Field(index=True, max_length=64)
+    department: str = Field(index=True, max_length=20)
+    status: str = Field(default=TaskStatus.WAITING, index=True, max_length=16)
+    assignee_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    waits_on: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The clock: promised working days counted from `started_on`; pauses move the deadline.
+    promised_days: int = 0
+    started_on: date | None = None
+    deadline: date | None = Field(default=None, index=True)
+    paused_since: date | None = None
+    paused_days: int = 0
+    extension_days: int = 0
+    sla_colour: str = Field(default="green", max_length=8)
+    # Tolerated gap (容缺受理): non-core materials still owed, and by when.
+    owed_materials: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    supplement_due: date | None = None
+    suspension: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    notice_request: str | None = None
+    decision_reason: str | None = None
+    decided_at: datetime | None = None
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    certificate_id: int | None = Field(default=None, foreign_key="certificate.id")
+    delivery_method: str | None = Field(default=None, max_length=16)
+    tracking_number: str | None = Field(default=None, max_length=40)
+    delivered_at: datetime | None = None
+    version: int = 1
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
+
+
+class Notice(SQLModel, table=True):
+    """A one-time notice (一次性告知): every gap at once, frozen when issued."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(default_factory=new_key, unique=True, index=True, max_length=32)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    issued_by_id: int = Field(foreign_key="user_account.id")
+    issued_at: datetime = Field(default_factory=clock.now)
+    # [{"kind": "field"|"material", "key": ..., "label": {"zh":..,"en":..}, "reason": ...}]
+    items: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    new_fact: str | None = None
+    breach: bool = False
+    answered_at: datetime | None = None
+
+
+class Visit(SQLModel, table=True):
+    """A time the applicant had to come in person (跑动)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    recorded_by_id: int = Field(foreign_key="user_account.id")
+    at: datetime = Field(default_factory=clock.now)
+    purpose: str = Field(max_length=200)
+    beyond_promise: bool = False
+
+
+class ExtensionRequest(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(default_factory=new_key, unique=True, index=True, max_length=32)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    requested_by_id: int = Field(foreign_key="user_account.id")
+    days: int
+    reason: str
+    status: str = Field(default="requested", index=True, max_length=12)  # requested, granted, refused
+    requested_at: datetime = Field(default_factory=clock.now)
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = None
+    answer: str | None = None

@@ -1,0 +1,76 @@
+"""People: applicants, staff and the certificates in their wallets."""
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from services import clock
+from services.models.keys import new_key
+
+
+class Role:
+    CITIZEN = "citizen"
+    COMPANY = "company"
+    FRONT_DESK = "front_desk"
+    CLERK = "clerk"
+    SUPERVISOR = "supervisor"
+
+    APPLICANTS = (CITIZEN, COMPANY)
+    STAFF = (FRONT_DESK, CLERK, SUPERVISOR)
+    ALL = APPLICANTS + STAFF
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(default_factory=new_key, unique=True, index=True, max_length=32)
+    role: str = Field(index=True, max_length=20)
+    # ID number for citizens, credit code for companies, a username for staff.
+    login_name: str = Field(unique=True, index=True, max_length=64)
+    password_hash: str = Field(max_length=255)
+    full_name: str = Field(max_length=200)
+    id_number: str | None = Field(default=None, max_length=18)
+    credit_code: str | None = Field(default=None, max_length=18)
+    legal_representative: str | None = Field(default=None, max_length=100)
+    mobile: str | None = Field(default=None, index=True, max_length=11)
+    email: str | None = Field(default=None, max_length=254)
+    address: str | None = Field(default=None, max_length=300)
+    department: str | None = Field(default=None, index=True, max_length=20)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=clock.now)
+
+    # The three members Flask-Login reads; kept here so sessions need no wrapper object.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.key
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.role in Role.APPLICANTS
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in Role.STAFF
+
+
+class Certificate(SQLModel, table=True):
+    """An e-certificate in an applicant's wallet (电子证照)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(default_factory=new_key, unique=True, index=True, max_length=32)
+    owner_id: int = Field(foreign_key="user_account.id", index=True)
+    cert_type: str = Field(index=True, max_length=64)
+    number: str = Field(unique=True, max_length=64)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    issued_by: str = Field(max_length=20)
+    issued_on: date
+    application_id: int | None = Field(default=None, foreign_key="application.id")

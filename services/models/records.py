@@ -1,0 +1,83 @@
+"""Bookkeeping rows: the audit chain, counters, the notification outbox, ratings."""
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from services import clock
+from services.models.keys import new_key
+
+
+class AuditEvent(SQLModel, table=True):
+    """One recorded change, hash-chained to the previous one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(unique=True)
+    at: datetime
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    actor_role: str = Field(max_length=20)
+    application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
+    task_id: int | None = Field(default=None, foreign_key="task.id", index=True)
+    event: str = Field(max_length=40)
+    from_status: str | None = Field(default=None, max_length=24)
+    to_status: str | None = Field(default=None, max_length=24)
+    reason: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """Single row holding the chain's tip; updating it first serialises writers."""
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    hash: str = Field(default="0" * 64, max_length=64)
+
+
+class Counter(SQLModel, table=True):
+    """Named sequences, e.g. the daily public-number counter."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: int = 0
+
+
+class Notification(SQLModel, table=True):
+    """One message in the outbox, written with the change it reports and sent after commit."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
+    channel: str = Field(max_length=8)  # in_app, sms, email
+    # An English msgid and its parameters: each reader sees it in their own language.
+    template: str
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    address: str | None = Field(default=None, max_length=120)
+    created_at: datetime = Field(default_factory=clock.now)
+    sent_at: datetime | None = Field(default=None, index=True)
+    read_at: datetime | None = None
+
+
+class Rating(SQLModel, table=True):
+    """好差评: the applicant's 1-5 rating of a finished application."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", unique=True)
+    score: int
+    comment: str = ""
+    created_at: datetime = Field(default_factory=clock.now)
+
+
+class Rectification(SQLModel, table=True):
+    """A poor rating's follow-up, owed by the department's supervisor."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(default_factory=new_key, unique=True, index=True, max_length=32)
+    rating_id: int = Field(foreign_key="rating.id", index=True)
+    department: str = Field(index=True, max_length=20)
+    due: date
+    status: str = Field(default="open", index=True, max_length=12)  # open, answered
+    answer: str | None = None
+    answered_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    answered_at: datetime | None = None

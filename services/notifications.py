@@ -1,0 +1,128 @@
+"""The notification outbox: written in the transaction of the change it reports, sent after commit.
+
+A message is an English msgid with parameters, so each reader sees it in their
+language. `send_outbox` claims each row with a compare-and-set before handing it
+to the gateway, so two senders running at once never send one message twice.
+"""
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from services import clock
+from services.db import transactional
+from services.models import Application, Notification, User
+
+IN_APP = "in_app"
+SMS = "sms"
+EMAIL = "email"
+CHANNELS = (IN_APP, SMS, EMAIL)
+
+
+def notify(session: Session, *, user: User, template: str, params: dict[str, Any] | None = None,
+           application: Application | None = None, channels: tuple[str, ...] = CHANNELS) -> None:
+    """Queue one message to a user on every channel they can be reached by."""
+    addresses = {IN_APP: None, SMS: user.mobile, EMAIL: user.email}
+    for channel in channels:
+        if channel != IN_APP and not addresses[channel]:
+            continue
+        session.add(Notification(user_id=user.id, application_id=application.id if application else None,
+                                 channel=channel, template=template, params=dict(params or {}),
+                                 address=addresses[channel]))
+
+
+def notify_staff(session: Session, *, role: str, template: str, params: dict[str, Any] | None = None,
+                 department: str | None = None, application: Application | None = None) -> None:
+    """In-app message to every active staff member of a role (of a department, or city-wide ones)."""
+    query = select(User).where(User.role == role, User.is_active == True)  # noqa: E712
+    if department is not None:
+        query = query.where((User.department == department) | (User.department.is_(None)))
+    for user in session.exec(query):
+        notify(session, user=user, template=template, params=params, application=application, channels=(IN_APP,))
+
+
+class FileGateway:
+    """Stands in for the SMS and e-mail gateways: one JSON line per message sent.
+
+    A city wires a real gateway with the same `send` signature; these machines reach none.
+    """
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+
+    def send(self, notification: Notification, text: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        line = json.dumps({"id": notification.id, "to": notification.address, "text": text,
+                           "at": clock.now().isoformat()}, ensure_ascii=False)
+        with (self.directory / f"{notification.channel}.log").open("a", encoding="utf-8") as log:
+            log.write(line + "\n")
+
+
+@dataclass(frozen=True)
+class SendReport:
+    sent: int
+    failed: int
+
+
+def send_outbox(*, session: Session, gateway, render: Callable[[str, dict], str], limit: int = 500) -> SendReport:
+    """Send what is waiting, each message exactly once even with several senders at work."""
+    sent = failed = 0
+    pending = session.exec(
+        select(Notification.id).where(Notification.sent_at.is_(None)).order_by(Notification.id).limit(limit)
+    ).all()
+    session.rollback()
+    for notification_id in pending:
+        claimed = session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.sent_at.is_(None))
+            .values(sent_at=clock.now())
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            session.rollback()
+            continue
+        notification = session.get(Notification, notification_id, populate_existing=True)
+        try:
+            if notification.channel != IN_APP:
+                gateway.send(notification, render(notification.template, notification.params))
+        except OSError:
+            session.rollback()
+            failed += 1
+            continue
+        session.commit()
+        sent += 1
+    return SendReport(sent, failed)
+
+
+def inbox(*, session: Session, user: User, limit: int = 50) -> list[Notification]:
+    return list(session.exec(
+        select(Notification)
+        .where(Notification.user_id == user.id, Notification.channel == IN_APP, Notification.sent_at.is_not(None))
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    ))
+
+
+def unread_count(*, session: Session, user: User) -> int:
+    return session.exec(
+        select(func.count()).select_from(Notification).where(
+            Notification.user_id == user.id, Notification.channel == IN_APP,
+            Notification.sent_at.is_not(None), Notification.read_at.is_(None))
+    ).one()
+
+
+@transactional
+def mark_read(*, session: Session, user: User) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.channel == IN_APP, Notification.read_at.is_(None),
+               Notification.sent_at.is_not(None))
+        .values(read_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
