@@ -16,6 +16,8 @@ class Gap:
     label: Text
     template: str
     params: dict = field(default_factory=dict)
+    # A missing non-core material does not block submission: the front desk may tolerate it (容缺受理).
+    blocking: bool = True
 
     @property
     def reason(self) -> str:
@@ -37,10 +39,16 @@ def field_gaps(service, form_data: dict) -> list[Gap]:
 
 def material_gaps(service, attached_keys: set[str]) -> list[Gap]:
     return [
-        Gap("material", spec.key, spec.name, N_("has not been provided"))
+        Gap("material", spec.key, spec.name,
+            N_("has not been provided") if spec.core else N_("may follow later if the front desk agrees"),
+            blocking=spec.core)
         for spec in service.materials
         if spec.required and spec.key not in attached_keys
     ]
+
+
+def blocking(gaps: list[Gap]) -> list[Gap]:
+    return [gap for gap in gaps if gap.blocking]
 
 
 def precheck(*, session: Session, application: Application, catalog: Catalog) -> list[Gap]:

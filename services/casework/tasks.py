@@ -114,6 +114,9 @@ def _load(session: Session, actor: User, key: str) -> tuple[Task, Application]:
         actor.role == Role.FRONT_DESK or \
         (actor.role == Role.SUPERVISOR and actor.department in (None, task.department))
     if not visible:
+        # Staff may know a case exists; what they may not do is act on another department's.
+        if actor.is_staff:
+            raise NotAllowed(N_("this task belongs to another department"))
         raise NotFound("no such task")
     return task, session.get(Application, task.application_id)
 

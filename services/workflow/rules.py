@@ -4,7 +4,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from services import clock
-from services.applications.precheck import precheck
+from services.applications.precheck import blocking, precheck
 from services.errors import Conflict, Invalid, NotAllowed
 from services.i18n import N_
 from services.models import Counter, Notice, Rating, Rectification, Role, Task, TaskStatus, User, Visit
@@ -18,7 +18,8 @@ POOR_RATING = 2
 # --- guards -----------------------------------------------------------------
 
 def nothing_missing(firing) -> None:
-    gaps = precheck(session=firing.session, application=firing.application, catalog=firing.catalog)
+    """Everything is there, except perhaps non-core materials the front desk may tolerate."""
+    gaps = blocking(precheck(session=firing.session, application=firing.application, catalog=firing.catalog))
     if gaps:
         raise Invalid("something is still missing", {gap.key: gap.reason for gap in gaps}, gaps=gaps)
 
@@ -38,9 +39,7 @@ def complete_or_tolerable(firing) -> None:
     gaps = precheck(session=firing.session, application=firing.application, catalog=firing.catalog)
     if not gaps:
         return
-    service = firing.catalog.service(firing.application.service_code)
-    core = {m.key for m in service.materials if m.core}
-    tolerable = all(gap.kind == "material" and gap.key not in core for gap in gaps)
+    tolerable = not blocking(gaps)
     if firing.given.get("tolerate") and tolerable:
         firing.record["tolerated"] = [gap.key for gap in gaps]
         return
@@ -106,7 +105,8 @@ def create_tasks(firing) -> None:
     tasks = []
     for item in service.items if service.is_bundle else (service,):
         owed = sorted(tolerated & {m.key for m in item.materials})
-        method = application.delivery_method if application.delivery_method in item.delivery else item.delivery[0]
+        method = application.delivery_method if application.delivery_method in item.delivery else \
+            ("e_certificate" if "e_certificate" in item.delivery else item.delivery[0])
         task = Task(application_id=application.id, item_code=item.code, department=item.department,
                     waits_on=list(service.depends.get(item.code, ())), promised_days=item.promised_limit_days,
                     owed_materials=owed, supplement_due=supplement_due if owed else None, delivery_method=method)

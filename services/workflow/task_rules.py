@@ -126,7 +126,7 @@ def issue_certificate(firing) -> None:
     if allocated and not known.get(allocated):
         known[allocated] = _allocate_id_number(firing, known)
     data = {key: known[key] for key in cert_type.data_keys if known.get(key)}
-    serial = next_counter(firing.session, f"certificate-{cert_type.code}-{firing.today.year}")
+    serial = next_counter(firing.session, f"certificate-{task.department}-{firing.today.year}")
     certificate = Certificate(owner_id=applicant.id, cert_type=cert_type.code,
                               number=f"{task.department}-{firing.today.year}-{serial:06d}",
                               data=data, issued_by=task.department, issued_on=firing.today,

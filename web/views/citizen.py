@@ -9,6 +9,7 @@ from services.applications.progress import progress_of
 from services.applications.queries import application_detail, list_applications, list_certificates
 from services.applications.submission import submit_application, withdraw_application
 from services.errors import Conflict, Invalid
+from services.i18n import N_
 from services.models import ApplicationStatus, Role
 from web.extensions import catalog, db_session, file_store
 from web.forms.account import WithdrawForm
@@ -17,6 +18,10 @@ from web.views.helpers import locale_code, roles_required
 
 bp = Blueprint("citizen", __name__)
 applicants_only = roles_required(*Role.APPLICANTS)
+NAV = (
+    (Role.APPLICANTS, "citizen.applications", N_("My applications")),
+    (Role.APPLICANTS, "citizen.wallet", N_("Wallet")),
+)
 
 
 @bp.post("/apply/<service_code>")
@@ -63,7 +68,8 @@ def edit(key: str):
     # Only what the form sent: a field left out of a request is never blanked.
     values = {spec.key: request.form[field_name(spec.key)] for spec in service.fields if field_name(spec.key) in request.form}
     try:
-        save_draft(session=db, actor=current_user, key=key, values=values, catalog=catalog())
+        save_draft(session=db, actor=current_user, key=key, values=values, catalog=catalog(),
+                   delivery_method=request.form.get("delivery_method"))
     except Conflict:
         return redirect(url_for("citizen.detail", key=key))
     if action == "autosave":

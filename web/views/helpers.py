@@ -9,7 +9,16 @@ from flask_login import current_user, login_required
 from services.clock import to_china
 from web.extensions import catalog
 from web.forms.account import EmptyForm, LanguageForm
-from web.messages import delivery_label, event_label, role_label, status_label, translate, translate_error
+from web.messages import (
+    colour_label,
+    delivery_label,
+    event_label,
+    role_label,
+    status_label,
+    task_status_label,
+    translate,
+    translate_error,
+)
 
 
 def locale_code() -> str:
@@ -62,7 +71,9 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
+        role = current_user.role if current_user.is_authenticated else None
         return {
+            "nav_links": [(endpoint, label) for roles, endpoint, label in app.config["NAV"] if role in roles],
             "catalog": catalog(),
             "locale_code": locale_code(),
             "language_form": LanguageForm(lang=locale_code(), next=request.full_path.rstrip("?")),
@@ -73,4 +84,6 @@ def register_template_helpers(app: Flask) -> None:
             "delivery_label": delivery_label,
             "role_label": role_label,
             "event_label": event_label,
+            "task_status_label": task_status_label,
+            "colour_label": colour_label,
         }
