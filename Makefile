@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5434/postgres
 
-.PHONY: run test translations messages browser
+.PHONY: run test lint test-sqlite test-postgres translations messages browser postgres
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,5 +29,17 @@ run: $(STAMP) translations
 	$(BIN)/flask --app app demo --host $(HOST) --port $(PORT)
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
-test: $(STAMP) translations browser
+# The whole suite, on SQLite and then on a real PostgreSQL server.
+test: lint test-sqlite test-postgres
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test-sqlite: $(STAMP) translations browser
 	$(BIN)/python -m pytest -n 2 -q
+
+test-postgres: $(STAMP) translations browser postgres
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -n 2 -q
+
+postgres:
+	bash .ci/start-postgres

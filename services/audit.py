@@ -2,6 +2,7 @@
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -14,10 +15,15 @@ from services.models import Application, AuditEvent, AuditHead, Task, User
 GENESIS = "0" * 64
 
 
+def _utc(moment: datetime) -> datetime:
+    # Databases hand times back in UTC, with or without the zone; the hash must not care.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def event_digest(event: AuditEvent, prev_hash: str) -> str:
     body = {
         "seq": event.seq,
-        "at": event.at.isoformat(),
+        "at": _utc(event.at).isoformat(),
         "actor_id": event.actor_id,
         "actor_role": event.actor_role,
         "application_id": event.application_id,

@@ -21,7 +21,8 @@ class FrozenClock:
     def __init__(self, start: datetime):
         if start.tzinfo is None:
             raise ValueError("a frozen clock needs an aware datetime")
-        self._now = start
+        # Held in UTC like every stored time, so a value read back compares and hashes equal.
+        self._now = start.astimezone(UTC)
 
     def now(self) -> datetime:
         return self._now
@@ -30,7 +31,9 @@ class FrozenClock:
         self._now += delta
 
     def set(self, moment: datetime) -> None:
-        self._now = moment
+        if moment.tzinfo is None:
+            raise ValueError("a frozen clock needs an aware datetime")
+        self._now = moment.astimezone(UTC)
 
 
 _clock: SystemClock | FrozenClock = SystemClock()
@@ -50,6 +53,9 @@ def now() -> datetime:
 
 
 def to_china(moment: datetime) -> datetime:
+    # A naive value is UTC: that is how every time is stored.
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(CHINA)
 
 

@@ -22,10 +22,7 @@ ID_CHECK_DIGIT = N_("ID number check digit is wrong")
 
 CREDIT_REQUIRED = N_("Unified social credit code is required")
 CREDIT_LENGTH = N_("Unified social credit code must be 18 characters")
-CREDIT_CHARACTERS = (
-    "Unified social credit code may only contain digits and capital letters "
-    "other than I, O, S, V and Z"
-)
+CREDIT_CHARACTERS = N_("Unified social credit code may only contain digits and capital letters other than I, O, S, V and Z")
 CREDIT_AUTHORITY = N_("Unified social credit code starts with an unknown registration authority")
 CREDIT_REGION = N_("Unified social credit code must have a 6-digit region code in positions 3 to 8")
 CREDIT_CHECK_CHAR = N_("Unified social credit code check character is wrong")
@@ -33,7 +30,7 @@ CREDIT_CHECK_CHAR = N_("Unified social credit code check character is wrong")
 MOBILE_REQUIRED = N_("Mobile number is required")
 MOBILE_CHARACTERS = N_("Mobile number may only contain digits")
 MOBILE_LENGTH = N_("Mobile number must be 11 digits")
-MOBILE_PREFIX = N_("Mobile number must start with 13 to 19")
+MOBILE_PREFIX = N_("Mobile number must begin with 13–19")
 
 MESSAGES = (
     ID_REQUIRED,

@@ -126,3 +126,10 @@ def mark_read(*, session: Session, user: User) -> int:
     )
     return result.rowcount
 
+
+def pending_by_channel(*, session: Session) -> dict[str, int]:
+    """How many messages the outbox still has to send, per channel."""
+    return dict(session.exec(
+        select(Notification.channel, func.count()).where(Notification.sent_at.is_(None))
+        .group_by(Notification.channel).order_by(Notification.channel)
+    ).all())

@@ -1,6 +1,10 @@
+import os
 import re
+import uuid
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from services.catalog import default_catalog
@@ -17,9 +21,29 @@ def catalog():
     return default_catalog()
 
 
+# The suite runs twice in CI: on SQLite files, and with TEST_DATABASE_URL on PostgreSQL.
+SERVER_URL = os.environ.get("TEST_DATABASE_URL")
+
+
 @pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'service.db'}")
+def database_url(tmp_path):
+    """A fresh, empty database for one test."""
+    if not SERVER_URL:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
     create_schema(engine)
     yield engine
     engine.dispose()
@@ -32,11 +56,11 @@ def session(engine):
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, database_url):
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
+        "DATABASE_URL": database_url,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
     })
     yield app

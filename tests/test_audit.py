@@ -49,3 +49,18 @@ def test_events_link_to_their_predecessor(session):
     events = session.exec(select(AuditEvent).order_by(AuditEvent.seq)).all()
     assert events[0].prev_hash == "0" * 64
     assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+
+
+def test_the_chain_verifies_when_events_were_written_on_a_china_time_clock(session):
+    from datetime import datetime, timedelta, timezone
+
+    from services import clock
+
+    previous = clock.current_clock()
+    clock.use_clock(clock.FrozenClock(datetime(2026, 2, 13, 9, 30, tzinfo=timezone(timedelta(hours=8)))))
+    try:
+        _chain(session, 2)
+    finally:
+        clock.use_clock(previous)
+    session.expire_all()
+    assert verify_chain(session=session).ok

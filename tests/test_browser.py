@@ -23,8 +23,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def live(tmp_path):
-    app = create_app({"SECRET_KEY": "browser-test", "DATABASE_URL": f"sqlite:///{tmp_path / 'live.db'}",
+def live(tmp_path, database_url):
+    app = create_app({"SECRET_KEY": "browser-test", "DATABASE_URL": database_url,
                       "UPLOAD_FOLDER": str(tmp_path / "uploads")})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

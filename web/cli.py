@@ -10,6 +10,8 @@ from services.catalog import validate_catalog
 from services.demo import DEMO_PASSWORD, seed_demo
 from services.errors import Invalid
 from services.models import Role
+from web.cli_ops import register_ops_commands
+from web.cli_outbox import register_outbox_commands
 from web.extensions import catalog, db_session
 
 catalog_cli = AppGroup("catalog", help="The service catalogue.")
@@ -68,3 +70,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(catalog_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo)
+    register_outbox_commands(app)
+    register_ops_commands(app)

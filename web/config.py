@@ -25,6 +25,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         SECRET_KEY=env.get("SECRET_KEY"),
         DATABASE_URL=env.get("DATABASE_URL", f"sqlite:///{instance / 'atmostonce.db'}"),
         UPLOAD_FOLDER=env.get("UPLOAD_FOLDER", str(instance / "uploads")),
+        # Where the SMS and e-mail gateway stand-in writes what it sends (no gateway is reachable here).
+        OUTBOX_FOLDER=env.get("OUTBOX_FOLDER", str(instance / "outbox")),
         CATALOG_DIR=env.get("CATALOG_DIR", str(PROJECT_ROOT / "seed_data" / "catalog")),
         # Several materials go up in one form post; each file is checked against 5 MB by the service.
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,

@@ -4,14 +4,15 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from services.errors import Conflict, NotAllowed, NotFound
+from services.i18n import N_
 
 PAGES = {
-    400: ("Bad request", "The request could not be understood."),
-    403: ("Not allowed", "Your account may not do this."),
-    404: ("Not found", "There is nothing here, or it is not yours to see."),
-    409: ("Changed meanwhile", "Someone else changed this first. Reload the page and try again."),
-    413: ("Too large", "What you sent is too large. Each file may be at most 5 MB."),
-    500: ("Something went wrong", "Nothing you saved is lost. Please try again in a moment."),
+    400: (N_("Bad request"), N_("The request could not be understood.")),
+    403: (N_("Not allowed"), N_("Your account may not do this.")),
+    404: (N_("Not found"), N_("There is nothing here, or it is not yours to see.")),
+    409: (N_("Changed meanwhile"), N_("Someone else changed this first. Reload the page and try again.")),
+    413: (N_("Too large"), N_("What you sent is too large. Each file may be at most 5 MB.")),
+    500: (N_("Something went wrong"), N_("Nothing you saved is lost. Please try again in a moment.")),
 }
 
 

@@ -78,6 +78,7 @@ EVENT_LABELS = {
     "reject": N_("Not approved"),
     "terminate": N_("Terminated"),
     "rate": N_("Rated"),
+    "answer_rectification": N_("Answer to your rating"),
     "task.unblock": N_("Department can start"),
     "task.claim": N_("Taken up by a clerk"),
     "task.release": N_("Returned to the queue"),

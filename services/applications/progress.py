@@ -1,9 +1,12 @@
 """Who has an application now and what happens next — the same words for applicant and staff."""
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from services.i18n import N_
-from services.models import Application
+from services.models import Application, Task, TaskStatus
 from services.models import ApplicationStatus as S
+from services.workdays import WorkingCalendar
 
 # holder: "applicant", "front_desk", "departments" or None once finished.
 _STEPS = {
@@ -18,6 +21,7 @@ _STEPS = {
     S.REJECTED: (None, N_("Done. The application was not approved; the reason is given below.")),
     S.NOT_ACCEPTED: (None, N_("The front desk did not accept this application; the reason is given below.")),
     S.WITHDRAWN: (None, N_("You withdrew this application.")),
+    S.TERMINATED: (None, N_("The case was closed without a decision; the reason is given in the timeline.")),
 }
 
 
@@ -26,13 +30,51 @@ class Progress:
     holder: str | None
     departments: tuple[str, ...]
     next_step: str
+    # The promised decision date, known from acceptance on.
+    deadline: date | None = None
 
     @property
     def finished(self) -> bool:
         return self.holder is None
 
 
-def progress_of(application: Application, service) -> Progress:
+def progress_of(application: Application, service, tasks: Iterable[Task] | None = None) -> Progress:
+    """Given the application's tasks, "who has it" names only the departments still working on it."""
     holder, next_step = _STEPS[application.status]
-    departments = tuple(service.departments) if holder == "departments" else ()
-    return Progress(holder, departments, next_step)
+    departments: tuple[str, ...] = ()
+    if holder == "departments":
+        if tasks is None:
+            departments = tuple(service.departments)
+        else:
+            departments = tuple(dict.fromkeys(task.department for task in tasks if task.status not in TaskStatus.FINAL))
+    deadline = application.deadline if application.accepted_at is not None else None
+    return Progress(holder, departments, next_step, deadline)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where a deadline stands today: a colour ("green", "amber", "red", "paused") and working days left."""
+
+    colour: str
+    days_left: int | None
+
+
+def task_clock(task: Task, calendar: WorkingCalendar, today: date) -> Clock | None:
+    """None once the task is decided or before its clock starts: there is nothing left to count."""
+    if task.deadline is None or task.status not in TaskStatus.OPEN:
+        return None
+    days_left = calendar.remaining_working_days(today, task.deadline)
+    if task.paused_since is not None:
+        return Clock("paused", days_left)
+    return Clock(calendar.colour(today, task.deadline), days_left)
+
+
+def application_clock(application: Application, calendar: WorkingCalendar, today: date) -> Clock | None:
+    """The promised deadline of the whole case, from acceptance until it is finished."""
+    if application.deadline is None or application.accepted_at is None or application.status in S.FINAL:
+        return None
+    days_left = calendar.remaining_working_days(today, application.deadline)
+    # While the applicant corrects or a special procedure runs, the departments' clocks stand still.
+    if application.status in (S.NEEDS_CORRECTION, S.SUSPENDED):
+        return Clock("paused", days_left)
+    return Clock(calendar.colour(today, application.deadline), days_left)

@@ -1,6 +1,7 @@
 """Material files: recognised by their bytes, stored outside static/ under random names."""
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,13 +28,19 @@ class StoredFile:
     sha256: str
 
 
+def random_storage_name() -> str:
+    return secrets.token_hex(16)
+
+
 class FileStore:
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, new_name: Callable[[], str] = random_storage_name):
+        """`new_name` gives each saved file its name; a seeded run passes a repeatable one."""
         self.root = Path(root)
+        self.new_name = new_name
 
     def save(self, data: bytes) -> StoredFile:
         self.root.mkdir(parents=True, exist_ok=True)
-        name = secrets.token_hex(16)
+        name = self.new_name()
         (self.root / name).write_bytes(data)
         return StoredFile(name, len(data), hashlib.sha256(data).hexdigest())
 

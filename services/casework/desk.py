@@ -4,13 +4,13 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from services.applications.precheck import Gap, precheck
-from services.applications.queries import get_application
-from services.catalog import Catalog
+from services.applications.precheck import Gap, blocking, precheck
+from services.applications.queries import ApplicationDetail, application_detail, get_application
+from services.catalog import Catalog, Service
 from services.db import transactional
 from services.errors import Invalid, NotAllowed, NotFound
 from services.i18n import N_
-from services.models import Application, ApplicationStatus, Role, Task, TaskStatus, User
+from services.models import Application, ApplicationStatus, Notice, Role, Task, TaskStatus, User, Visit
 from services.workflow.engine import fire
 
 PAGE_SIZE = 25
@@ -48,10 +48,43 @@ def acceptance_queue(*, session: Session, actor: User, cursor: str | None = None
     return QueuePage(rows, next_cursor)
 
 
-def review_gaps(*, session: Session, actor: User, key: str, catalog: Catalog) -> tuple[Application, list[Gap]]:
+def applicants_of(*, session: Session, rows: list[Application]) -> dict[int, User]:
+    ids = {row.applicant_id for row in rows}
+    return {u.id: u for u in session.exec(select(User).where(User.id.in_(ids)))} if ids else {}
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """Everything the front desk checks on one application."""
+
+    detail: ApplicationDetail
+    service: Service
+    gaps: list[Gap]
+    applicant: User
+    notices: list[Notice]
+    visits: list[Visit]
+    requests: list[Task]
+
+    @property
+    def blocking_gaps(self) -> list[Gap]:
+        return blocking(self.gaps)
+
+    @property
+    def tolerable_gaps(self) -> list[Gap]:
+        return [gap for gap in self.gaps if not gap.blocking]
+
+
+def case_file(*, session: Session, actor: User, key: str, catalog: Catalog) -> CaseFile:
     _require_desk(actor)
-    application = get_application(session=session, actor=actor, key=key, catalog=catalog)
-    return application, precheck(session=session, application=application, catalog=catalog)
+    detail = application_detail(session=session, actor=actor, key=key, catalog=catalog)
+    application = detail.application
+    notices = session.exec(select(Notice).where(Notice.application_id == application.id).order_by(Notice.id)).all()
+    visits = session.exec(select(Visit).where(Visit.application_id == application.id).order_by(Visit.id)).all()
+    requests = session.exec(select(Task).where(Task.application_id == application.id,
+                                               Task.notice_request.is_not(None))).all()
+    return CaseFile(detail, catalog.service(application.service_code),
+                    precheck(session=session, application=application, catalog=catalog),
+                    session.get(User, application.applicant_id), list(notices), list(visits), list(requests))
 
 
 @transactional

@@ -5,6 +5,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from services import clock
+from services.applications.progress import task_clock
 from services.catalog import Catalog
 from services.db import transactional
 from services.errors import Conflict, NotAllowed, NotFound
@@ -51,11 +52,10 @@ def _rows(session: Session, query, calendar: WorkingCalendar, today: date, colou
 
 
 def _row(task: Task, application: Application, calendar: WorkingCalendar, today: date) -> TaskRow:
-    if task.deadline is None or task.status in DECIDED or task.paused_since is not None:
-        return TaskRow(task, application, "green" if task.paused_since is None else "paused",
-                       None if task.deadline is None else calendar.remaining_working_days(today, task.deadline))
-    return TaskRow(task, application, calendar.colour(today, task.deadline),
-                   calendar.remaining_working_days(today, task.deadline))
+    counted = task_clock(task, calendar, today)
+    if counted is None:
+        return TaskRow(task, application, "green", None)
+    return TaskRow(task, application, counted.colour, counted.days_left)
 
 
 def _base(statuses, filters: TaskFilters):

@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from services import clock
 from services.applications.precheck import blocking, precheck
-from services.errors import Conflict, Invalid, NotAllowed
+from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.models import Counter, Notice, Rating, Rectification, Role, Task, TaskStatus, User, Visit
 from services.notifications import notify, notify_staff
@@ -58,8 +58,9 @@ def one_notice_only(firing) -> None:
     ).one()
     new_fact = (firing.given.get("new_fact") or "").strip()
     if earlier and not new_fact:
-        raise NotAllowed(N_("a one-time notice was already issued; a second one needs a new fact "
-                            "from the applicant and counts as a breach"))
+        message = N_("A one-time notice was already issued; a second one needs a new fact from the applicant "
+                     "and counts as a breach.")
+        raise Invalid(message, {"new_fact": message})
     firing.record["breach"] = bool(earlier)
 
 

@@ -3,18 +3,26 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from services.applications.drafts import attach_upload, own_application, save_draft, start_draft
+from services.applications.drafts import EDITABLE, attach_upload, own_application, save_draft, start_draft
+from services.applications.followup import case_view, open_notice_for
 from services.applications.precheck import precheck
-from services.applications.progress import progress_of
 from services.applications.queries import application_detail, list_applications, list_certificates
-from services.applications.submission import submit_application, withdraw_application
+from services.applications.submission import (
+    rate_application,
+    resubmit_application,
+    submit_application,
+    supplement_material,
+    withdraw_application,
+)
 from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.models import ApplicationStatus, Role
 from web.extensions import catalog, db_session, file_store
 from web.forms.account import WithdrawForm
 from web.forms.apply import application_form, field_name, material_name
-from web.views.helpers import locale_code, roles_required
+from web.forms.followup import RatingForm, SupplementForm, supplement_prefix
+from web.messages import translate
+from web.views.helpers import apply_errors, locale_code, roles_required
 
 bp = Blueprint("citizen", __name__)
 applicants_only = roles_required(*Role.APPLICANTS)
@@ -31,21 +39,23 @@ def apply(service_code: str):
     return redirect(url_for("citizen.edit", key=application.key))
 
 
-def _edit_context(application, form, upload_errors=None, gaps=None):
+def _edit_context(application, form, notice, upload_errors=None, gaps=None):
     service = catalog().service(application.service_code)
     detail = application_detail(session=db_session(), actor=current_user, key=application.key, catalog=catalog())
     if gaps is None:
         gaps = precheck(session=db_session(), application=application, catalog=catalog())
     return dict(
         application=application, service=service, form=form, attachments=detail.attachments,
-        certificates=detail.certificates, gaps=gaps, upload_errors=upload_errors or {},
+        certificates=detail.certificates, gaps=gaps, upload_errors=upload_errors or {}, notice=notice,
         field_name=field_name, material_name=material_name,
     )
 
 
-def _covered(application) -> set[str]:
+def _covered(application, notice) -> set[str]:
+    """Materials the wallet supplies get no file input, unless the notice says that certificate will not do."""
     detail = application_detail(session=db_session(), actor=current_user, key=application.key, catalog=catalog())
-    return {key for key, row in detail.attachments.items() if row.source == "wallet"}
+    noticed = {item["key"] for item in notice.items if item["kind"] == "material"} if notice else set()
+    return {key for key, row in detail.attachments.items() if row.source == "wallet"} - noticed
 
 
 @bp.route("/applications/<key>/edit", methods=["GET", "POST"])
@@ -53,15 +63,16 @@ def _covered(application) -> set[str]:
 def edit(key: str):
     db = db_session()
     application = own_application(db, current_user, key)
-    if application.status != ApplicationStatus.DRAFT:
+    if application.status not in EDITABLE:
         return redirect(url_for("citizen.detail", key=key))
     service = catalog().service(application.service_code)
+    notice = open_notice_for(session=db, actor=current_user, key=key)
     if request.method == "GET":
         data = {field_name(k): v for k, v in application.form_data.items()}
-        form = application_form(service, locale_code(), _covered(application), data=data, formdata=None)
-        return render_template("citizen/edit.html", **_edit_context(application, form))
+        form = application_form(service, locale_code(), _covered(application, notice), data=data, formdata=None)
+        return render_template("citizen/edit.html", **_edit_context(application, form, notice))
 
-    form = application_form(service, locale_code(), _covered(application))
+    form = application_form(service, locale_code(), _covered(application, notice))
     form.validate()  # CSRF is checked for every POST by CSRFProtect; this collects format errors
     field_errors = {name: errors for name, errors in form.errors.items() if name != "csrf_token"}
     action = request.form.get("action", "save")
@@ -77,16 +88,22 @@ def edit(key: str):
 
     upload_errors = _store_uploads(key, service)
     if action == "submit" and not upload_errors:
+        correcting = application.status == ApplicationStatus.NEEDS_CORRECTION
+        send = resubmit_application if correcting else submit_application
         try:
-            submitted = submit_application(session=db, actor=current_user, key=key, catalog=catalog())
+            submitted = send(session=db, actor=current_user, key=key, catalog=catalog())
         except Invalid as error:
             flash(_("Not submitted yet: please complete everything listed below."), "warning")
-            return render_template("citizen/edit.html", **_edit_context(application, form, gaps=error.details["gaps"])), 422
-        flash(_("Submitted. Your application number is %(number)s.", number=submitted.number), "success")
+            context = _edit_context(application, form, notice, gaps=error.details["gaps"])
+            return render_template("citizen/edit.html", **context), 422
+        if correcting:
+            flash(_("Your corrections to application %(number)s have been sent.", number=submitted.number), "success")
+        else:
+            flash(_("Submitted. Your application number is %(number)s.", number=submitted.number), "success")
         return redirect(url_for("citizen.detail", key=key))
     if upload_errors or field_errors:
         flash(_("Your answers are saved, but some need fixing: see the marked fields."), "warning")
-        return render_template("citizen/edit.html", **_edit_context(application, form, upload_errors)), 422
+        return render_template("citizen/edit.html", **_edit_context(application, form, notice, upload_errors)), 422
     flash(_("Saved. You can come back and finish at any time."), "success")
     return redirect(url_for("citizen.edit", key=key, _anchor="precheck" if action == "check" else None))
 
@@ -116,10 +133,53 @@ def applications():
 @bp.get("/applications/<key>")
 @applicants_only
 def detail(key: str):
-    info = application_detail(session=db_session(), actor=current_user, key=key, catalog=catalog())
-    service = catalog().service(info.application.service_code)
-    return render_template("citizen/detail.html", info=info, service=service, withdraw_form=WithdrawForm(),
-                           progress=progress_of(info.application, service))
+    return _render_detail(key)
+
+
+def _render_detail(key: str, supplement_forms=None, rating_form=None, status: int = 200):
+    """The case as the applicant follows it; a form that failed comes back with its errors."""
+    view = case_view(session=db_session(), actor=current_user, key=key, catalog=catalog())
+    forms = {owed.material.key: SupplementForm(prefix=supplement_prefix(owed.material.key)) for owed in view.owed}
+    forms.update(supplement_forms or {})
+    return render_template(
+        "citizen/detail.html", view=view, info=view.detail, progress=view.progress,
+        service=catalog().service(view.application.service_code), withdraw_form=WithdrawForm(),
+        supplement_forms=forms, rating_form=rating_form or RatingForm(),
+    ), status
+
+
+@bp.post("/applications/<key>/supplement/<material_key>")
+@applicants_only
+def supplement(key: str, material_key: str):
+    """容缺: hand in a material acceptance tolerated missing."""
+    form = SupplementForm(prefix=supplement_prefix(material_key))
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            supplement_material(session=db_session(), actor=current_user, key=key, material_key=material_key,
+                                filename=upload.filename, data=upload.read(), store=file_store(), catalog=catalog())
+        except Invalid as error:
+            form.file.errors = [translate(error.errors.get(material_key, error.message))]
+        else:
+            flash(_("Thank you. The material has been handed in."), "success")
+            return redirect(url_for("citizen.detail", key=key, _anchor="owed"))
+    return _render_detail(key, supplement_forms={material_key: form}, status=422)
+
+
+@bp.post("/applications/<key>/rate")
+@applicants_only
+def rate(key: str):
+    form = RatingForm()
+    if form.validate_on_submit():
+        try:
+            rate_application(session=db_session(), actor=current_user, key=key, catalog=catalog(),
+                             score=form.score.data, comment=form.comment.data or "")
+        except Invalid as error:
+            apply_errors(form, error.errors)
+        else:
+            flash(_("Thank you for rating our service."), "success")
+            return redirect(url_for("citizen.detail", key=key, _anchor="rating"))
+    return _render_detail(key, rating_form=form, status=422)
 
 
 @bp.post("/applications/<key>/withdraw")

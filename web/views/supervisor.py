@@ -1,3 +1,172 @@
-from flask import Blueprint
+"""The supervisor's side: figures, late tasks, breaches, extensions, rectifications, the calendar."""
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from services import clock
+from services.casework.tasks import decide_extension
+from services.errors import Invalid
+from services.i18n import N_
+from services.metrics import compute_metrics
+from services.models import Role
+from services.supervision import (
+    answer_rectification,
+    breach_lists,
+    calendar_year,
+    extension_queue,
+    late_tasks,
+    open_rectifications,
+)
+from services.workdays import add_override, remove_override
+from web.extensions import catalog, db_session
+from web.forms.account import EmptyForm
+from web.forms.supervision import (
+    CalendarOverrideForm,
+    ExtensionDecisionForm,
+    MetricsFilterForm,
+    RectificationAnswerForm,
+)
+from web.views.helpers import apply_errors, roles_required
 
 bp = Blueprint("supervisor", __name__)
+supervisors_only = roles_required(Role.SUPERVISOR)
+NAV = (
+    ((Role.SUPERVISOR,), "supervisor.dashboard", N_("Dashboard")),
+    ((Role.SUPERVISOR,), "supervisor.extensions", N_("Extensions")),
+    ((Role.SUPERVISOR,), "supervisor.rectifications", N_("Rectifications")),
+    ((Role.SUPERVISOR,), "supervisor.calendar", N_("Calendar")),
+)
+YEARS = range(2000, 2101)
+
+
+@bp.get("/supervisor")
+@supervisors_only
+def dashboard():
+    form = MetricsFilterForm(formdata=request.args)
+    period = {"since": form.since.data, "until": form.until.data} if form.validate() else {}
+    metrics = compute_metrics(session=db_session(), catalog=catalog(), department=current_user.department, **period)
+    return render_template("supervisor/dashboard.html", metrics=metrics, form=form)
+
+
+@bp.get("/supervisor/overdue")
+@supervisors_only
+def overdue():
+    return render_template("supervisor/overdue.html", rows=late_tasks(session=db_session(), actor=current_user))
+
+
+@bp.get("/supervisor/breaches")
+@supervisors_only
+def breaches():
+    lists = breach_lists(session=db_session(), actor=current_user, catalog=catalog())
+    return render_template("supervisor/breaches.html", lists=lists)
+
+
+def _extensions_page(failed: tuple[str, ExtensionDecisionForm] | None = None):
+    rows = extension_queue(session=db_session(), actor=current_user, catalog=catalog())
+    forms = {row.task.key: ExtensionDecisionForm(formdata=None) for row in rows}
+    if failed:
+        forms[failed[0]] = failed[1]
+    return render_template("supervisor/extensions.html", rows=rows, forms=forms)
+
+
+@bp.get("/supervisor/extensions")
+@supervisors_only
+def extensions():
+    return _extensions_page()
+
+
+@bp.post("/supervisor/extensions/<key>")
+@supervisors_only
+def decide(key: str):
+    form = ExtensionDecisionForm()
+    if not form.validate_on_submit():
+        if form.decision.errors:  # only a tampered request lacks the button's value
+            abort(400)
+        return _extensions_page(failed=(key, form)), 422
+    grant = form.decision.data == "grant"
+    try:
+        decide_extension(session=db_session(), actor=current_user, key=key, catalog=catalog(), grant=grant,
+                         answer=form.answer.data or None)
+    except Invalid as error:
+        # The table asks for a "reason"; on this page the supervisor writes it as the answer.
+        apply_errors(form, {"answer" if name == "reason" else name: text for name, text in error.errors.items()})
+        return _extensions_page(failed=(key, form)), 422
+    flash(_("Extension granted: the deadline moved.") if grant else _("Extension refused."), "success")
+    return redirect(url_for("supervisor.extensions"))
+
+
+def _rectifications_page(failed: tuple[str, RectificationAnswerForm] | None = None):
+    rows = open_rectifications(session=db_session(), actor=current_user)
+    forms = {row.rectification.key: RectificationAnswerForm(formdata=None) for row in rows}
+    if failed:
+        forms[failed[0]] = failed[1]
+    return render_template("supervisor/rectifications.html", rows=rows, forms=forms)
+
+
+@bp.get("/supervisor/rectifications")
+@supervisors_only
+def rectifications():
+    return _rectifications_page()
+
+
+@bp.post("/supervisor/rectifications/<key>")
+@supervisors_only
+def answer(key: str):
+    form = RectificationAnswerForm()
+    if form.validate_on_submit():
+        try:
+            answer_rectification(session=db_session(), actor=current_user, key=key, answer=form.answer.data)
+        except Invalid as error:
+            apply_errors(form, error.errors)
+        else:
+            flash(_("Answered. The applicant has been sent your answer."), "success")
+            return redirect(url_for("supervisor.rectifications"))
+    return _rectifications_page(failed=(key, form)), 422
+
+
+def _shown_year() -> int:
+    year = request.args.get("year", type=int)
+    return year if year in YEARS else clock.china_today().year
+
+
+def _calendar_page(year: int, form: CalendarOverrideForm):
+    return render_template("supervisor/calendar.html", info=calendar_year(session=db_session(), year=year), form=form)
+
+
+@bp.get("/supervisor/calendar")
+@supervisors_only
+def calendar():
+    return _calendar_page(_shown_year(), CalendarOverrideForm(formdata=None))
+
+
+@bp.post("/supervisor/calendar")
+@supervisors_only
+def add_day():
+    form = CalendarOverrideForm()
+    if form.validate_on_submit():
+        try:
+            override = add_override(session=db_session(), day=form.day.data, kind=form.kind.data,
+                                    note=form.note.data or "")
+        except Invalid as error:
+            apply_errors(form, error.errors)
+        else:
+            flash(_("Recorded %(day)s.", day=override.day.isoformat()), "success")
+            return redirect(url_for("supervisor.calendar", year=override.day.year))
+    year = form.day.data.year if form.day.data and form.day.data.year in YEARS else _shown_year()
+    return _calendar_page(year, form), 422
+
+
+@bp.post("/supervisor/calendar/<day>/remove")
+@supervisors_only
+def remove_day(day: str):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    remove_override(session=db_session(), day=when)
+    flash(_("Removed %(day)s; the usual calendar applies to it again.", day=when.isoformat()), "success")
+    return redirect(url_for("supervisor.calendar", year=when.year))

@@ -1,0 +1,130 @@
+"""What an applicant follows after submitting: each item's progress, the notice, owed materials, visits,
+the rating and its rectification, and the in-app messages about it.
+
+Read-only. Each table is read once per view, however many items a bundle has.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from services import clock
+from services.applications.drafts import own_application
+from services.applications.progress import Clock, Progress, application_clock, progress_of, task_clock
+from services.applications.queries import ApplicationDetail, application_detail
+from services.catalog import Catalog, Item, MaterialSpec
+from services.models import Application, Certificate, Notice, Notification, Rating, Rectification, Task, User, Visit
+from services.notifications import inbox
+from services.workdays import load_calendar
+from services.workflow.engine import available_events
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task: Task
+    item: Item
+    clock: Clock | None
+    certificate: Certificate | None
+    actions: list[str]
+
+
+@dataclass(frozen=True)
+class OwedMaterial:
+    """A material acceptance tolerated missing (容缺), still owed by `due` to the items that wait for it."""
+
+    material: MaterialSpec
+    due: date | None
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class CaseView:
+    detail: ApplicationDetail
+    progress: Progress
+    clock: Clock | None
+    tasks: list[TaskView]
+    owed: list[OwedMaterial]
+    notices: list[Notice]
+    visits: list[Visit]
+    rating: Rating | None
+    rectifications: list[Rectification]
+
+    @property
+    def application(self) -> Application:
+        return self.detail.application
+
+    @property
+    def open_notice(self) -> Notice | None:
+        return next((notice for notice in reversed(self.notices) if notice.answered_at is None), None)
+
+
+def case_view(*, session: Session, actor: User, key: str, catalog: Catalog) -> CaseView:
+    detail = application_detail(session=session, actor=actor, key=key, catalog=catalog)
+    application = detail.application
+    service = catalog.service(application.service_code)
+    tasks = list(session.exec(select(Task).where(Task.application_id == application.id).order_by(Task.id)))
+    certificate_ids = [task.certificate_id for task in tasks if task.certificate_id]
+    certificates = {row.id: row for row in session.exec(select(Certificate).where(Certificate.id.in_(certificate_ids)))} \
+        if certificate_ids else {}
+    calendar, today = load_calendar(session=session), clock.china_today()
+    task_views = [
+        TaskView(task, catalog.items[task.item_code], task_clock(task, calendar, today),
+                 certificates.get(task.certificate_id), available_events(actor, task, application, catalog))
+        for task in tasks
+    ]
+    rating = session.exec(select(Rating).where(Rating.application_id == application.id)).first()
+    rectifications = list(session.exec(
+        select(Rectification).where(Rectification.rating_id == rating.id).order_by(Rectification.id)
+    )) if rating else []
+    return CaseView(
+        detail=detail,
+        progress=progress_of(application, service, tasks),
+        clock=application_clock(application, calendar, today),
+        tasks=task_views,
+        owed=_owed_materials(service, task_views),
+        notices=list(session.exec(select(Notice).where(Notice.application_id == application.id).order_by(Notice.id))),
+        visits=list(session.exec(select(Visit).where(Visit.application_id == application.id).order_by(Visit.at))),
+        rating=rating,
+        rectifications=rectifications,
+    )
+
+
+def _owed_materials(service, task_views: list[TaskView]) -> list[OwedMaterial]:
+    specs = {spec.key: spec for spec in service.materials}
+    owed: dict[str, list[TaskView]] = {}
+    for view in task_views:
+        if "supplement" in view.actions:
+            for material_key in view.task.owed_materials:
+                owed.setdefault(material_key, []).append(view)
+    return [
+        OwedMaterial(specs[material_key], min((v.task.supplement_due for v in views if v.task.supplement_due),
+                                              default=None),
+                     tuple(v.item for v in views))
+        for material_key, views in owed.items()
+    ]
+
+
+def open_notice_for(*, session: Session, actor: User, key: str) -> Notice | None:
+    """The one-time notice the applicant has still to answer, if any."""
+    application = own_application(session, actor, key)
+    return session.exec(
+        select(Notice).where(Notice.application_id == application.id, Notice.answered_at.is_(None))
+        .order_by(Notice.id.desc())
+    ).first()
+
+
+# --- messages ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Message:
+    notification: Notification
+    application_key: str | None
+
+
+def inbox_messages(*, session: Session, user: User) -> list[Message]:
+    """The user's sent in-app messages, newest first, with the key of the application each is about."""
+    notifications = inbox(session=session, user=user)
+    application_ids = {n.application_id for n in notifications if n.application_id}
+    keys = dict(session.exec(select(Application.id, Application.key).where(Application.id.in_(application_ids))).all()) \
+        if application_ids else {}
+    return [Message(n, keys.get(n.application_id)) for n in notifications]

@@ -1,0 +1,35 @@
+"""State diagrams drawn from the transition table, so the docs show exactly what the engine runs."""
+from services.workflow.table import ACTORS, APPLICATION, TASK, Machine
+
+HEADER = """# Workflow
+
+Generated from the transition table (`services/workflow/table.py`) by
+`flask --app app workflow diagram`; do not edit by hand. A test fails when this
+file and the table disagree, so run the command again after changing the table.
+
+Each edge reads "event (who may fire it)". A loop records an action without
+changing the status. `[*]` marks where a case starts and the states it ends in.
+"""
+
+
+def _who(who: frozenset[str]) -> str:
+    return ", ".join(actor.replace("_", " ") for actor in ACTORS if actor in who)
+
+
+def mermaid(machine: Machine) -> str:
+    """A Mermaid stateDiagram-v2 of one machine: every row from every source state."""
+    order = {state: index for index, state in enumerate(machine.states)}
+    lines = ["stateDiagram-v2", f"    [*] --> {machine.initial}"]
+    for row in machine.transitions:
+        for source in sorted(row.source, key=order.__getitem__):
+            lines.append(f"    {source} --> {row.target_from(source)} : {row.event} ({_who(row.who)})")
+    lines.extend(f"    {state} --> [*]" for state in machine.states if state in machine.final)
+    return "\n".join(lines) + "\n"
+
+
+def workflow_markdown() -> str:
+    """docs/workflow.md: both machines as Mermaid blocks."""
+    sections = [HEADER]
+    for title, machine in (("Application", APPLICATION), ("Task", TASK)):
+        sections.append(f"## {title}\n\n```mermaid\n{mermaid(machine)}```\n")
+    return "\n".join(sections)

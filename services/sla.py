@@ -1,0 +1,145 @@
+"""The SLA sweep: recolour running tasks by time left, warn people once, end expired tolerated gaps.
+
+Run it from a scheduler (`flask --app app sla sweep`) as often as you like: a
+task's colour is written with a compare-and-set on the colour it had, and only
+the sweep that changes it sends the warning, so a second run — or two sweeps
+at once — notify nobody twice. Work goes in keyset batches, one transaction each.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import case, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, select
+
+from services import clock
+from services.catalog import Catalog
+from services.db import transactional
+from services.errors import Conflict
+from services.i18n import N_
+from services.models import Application, ApplicationStatus, Role, Task, TaskStatus, User
+from services.notifications import IN_APP, notify, notify_staff
+from services.workdays import WorkingCalendar, load_calendar
+from services.workflow.engine import fire
+
+BATCH = 500
+RUNNING = (ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.SUSPENDED)
+WARNINGS = {
+    "amber": N_("%(item)s on %(number)s is due by %(deadline)s: one working day or less is left."),
+    "red": N_("%(item)s on %(number)s is overdue: it was due by %(deadline)s."),
+}
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    recoloured: int  # tasks whose colour changed
+    notified: int  # of those, the tasks whose people were warned (turned amber or red)
+    terminated: int  # applications ended because a tolerated material never came
+
+
+def amber_horizon(calendar: WorkingCalendar, today: date) -> date:
+    """The latest deadline that is still amber today; later ones are green, earlier than today red."""
+    day = today
+    while calendar.colour(today, day + timedelta(days=1)) != "green":
+        day += timedelta(days=1)
+    return day
+
+
+def sweep(*, session: Session, catalog: Catalog, batch: int = BATCH) -> SweepReport:
+    calendar = load_calendar(session=session)
+    today = clock.china_today()
+    terminated = _terminate_expired_gaps(session, catalog, today, batch)
+    recoloured = notified = 0
+    last_id = 0
+    horizon = amber_horizon(calendar, today)
+    # Only rows whose stored colour differs from today's are read: an unchanged task costs nothing.
+    due_colour = case((Task.deadline < today, "red"), (Task.deadline <= horizon, "amber"), else_="green")
+    while True:
+        tasks = session.exec(
+            select(Task).where(Task.id > last_id, Task.status.in_(TaskStatus.OPEN), Task.deadline.is_not(None),
+                               Task.paused_since.is_(None), Task.sla_colour != due_colour)
+            .order_by(Task.id).limit(batch)
+        ).all()
+        if not tasks:
+            session.rollback()  # end the read
+            break
+        last_id = tasks[-1].id
+        changed, warned = _recolour(session=session, catalog=catalog, tasks=tasks, calendar=calendar, today=today)
+        recoloured += changed
+        notified += warned
+    return SweepReport(recoloured, notified, terminated)
+
+
+@transactional
+def _recolour(*, session: Session, catalog: Catalog, tasks: list[Task], calendar: WorkingCalendar,
+              today: date) -> tuple[int, int]:
+    changed = warned = 0
+    for task in tasks:
+        colour = calendar.colour(today, task.deadline)
+        if colour == task.sla_colour:
+            continue
+        won = session.execute(
+            update(Task).where(Task.id == task.id, Task.sla_colour == task.sla_colour)
+            .values(sla_colour=colour).execution_options(synchronize_session=False)
+        ).rowcount == 1
+        if not won:  # another sweep got there first and warned already
+            continue
+        set_committed_value(task, "sla_colour", colour)
+        changed += 1
+        if colour in WARNINGS:
+            _warn(session, catalog, task, colour)
+            warned += 1
+    return changed, warned
+
+
+def _warn(session: Session, catalog: Catalog, task: Task, colour: str) -> None:
+    application = session.get(Application, task.application_id)
+    item = catalog.items[task.item_code]
+    message = dict(template=WARNINGS[colour], application=application,
+                   params={"item": item.name.zh, "item_en": item.name.en, "number": application.number,
+                           "deadline": task.deadline.isoformat()})
+    if task.assignee_id is not None:
+        notify(session, user=session.get(User, task.assignee_id), channels=(IN_APP,), **message)
+    else:
+        notify_staff(session, role=Role.CLERK, department=task.department, **message)
+    if colour == "red":
+        notify_staff(session, role=Role.SUPERVISOR, department=task.department, **message)
+
+
+def _terminate_expired_gaps(session: Session, catalog: Catalog, today: date, batch: int) -> int:
+    """容缺: a material tolerated at acceptance that is still owed after its due day ends the case."""
+    terminated = 0
+    last_id = 0
+    while True:
+        rows = session.exec(
+            select(Task.application_id, Task.supplement_due)
+            .join(Application, Application.id == Task.application_id)
+            .where(Task.application_id > last_id, Task.supplement_due < today, Task.status.in_(TaskStatus.OPEN),
+                   Application.status.in_(RUNNING))
+            .order_by(Task.application_id).limit(batch)
+        ).all()
+        session.rollback()  # end the read; each termination is its own transaction
+        if not rows:
+            return terminated
+        last_id = rows[-1][0]
+        for application_id in dict.fromkeys(application_id for application_id, _ in rows):
+            try:
+                _terminate(session=session, catalog=catalog, application_id=application_id, today=today)
+            except Conflict:
+                continue  # it moved on meanwhile (material handed in, a notice, a decision)
+            terminated += 1
+
+
+@transactional
+def _terminate(*, session: Session, catalog: Catalog, application_id: int, today: date) -> None:
+    application = session.get(Application, application_id, populate_existing=True)
+    owed = session.exec(
+        select(Task).where(Task.application_id == application_id, Task.supplement_due < today,
+                           Task.status.in_(TaskStatus.OPEN))
+    ).all()
+    if application.status not in RUNNING or not owed:
+        raise Conflict(N_("nothing is owed any more"))
+    materials = sorted({key for task in owed for key in task.owed_materials})
+    due = min(task.supplement_due for task in owed)
+    fire(session=session, subject=application, event="terminate", actor=None, catalog=catalog,
+         reason=f"tolerated material not handed in by {due.isoformat()}: {', '.join(materials)}")

@@ -1,0 +1,205 @@
+"""What a supervisor watches and answers: late tasks, breaches, extensions, poor ratings, the calendar.
+
+A supervisor with a department sees that department only; one without sees the whole city.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import Session, select
+
+from services import clock
+from services.audit import record_event
+from services.casework.tasks import pending_extensions
+from services.catalog import Catalog
+from services.db import transactional
+from services.errors import Conflict, Invalid, NotAllowed, NotFound
+from services.i18n import N_
+from services.metrics import DECIDED, china_date
+from services.models import (
+    Application,
+    ExtensionRequest,
+    Notice,
+    Rating,
+    Rectification,
+    Role,
+    Task,
+    TaskStatus,
+    User,
+    Visit,
+)
+from services.notifications import notify
+from services.sla import amber_horizon
+from services.workdays import CalendarOverride, list_overrides, load_calendar
+from services.workflow.engine import available_events
+
+LIST_LIMIT = 100
+ANSWER_MAX_LENGTH = 1000
+
+
+def require_supervisor(actor: User) -> None:
+    if actor.role != Role.SUPERVISOR:
+        raise NotAllowed(N_("only a supervisor may do this"))
+
+
+def _service_codes(catalog: Catalog, department: str) -> list[str]:
+    return [service.code for service in catalog.for_department(department)]
+
+
+# --- late tasks ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LateTask:
+    task: Task
+    application: Application
+    colour: str  # "red" or "amber"
+    days_left: int  # 0 on the deadline, negative past it
+    paused: bool  # the clock stands still (special procedure or a notice), so the colour is kept
+
+
+def late_tasks(*, session: Session, actor: User, limit: int = LIST_LIMIT) -> list[LateTask]:
+    """Open tasks overdue or due within a working day, most urgent first."""
+    require_supervisor(actor)
+    calendar = load_calendar(session=session)
+    today = clock.china_today()
+    running = and_(Task.paused_since.is_(None), Task.deadline <= amber_horizon(calendar, today))
+    paused_late = and_(Task.paused_since.is_not(None), Task.sla_colour.in_(("amber", "red")))
+    query = (select(Task, Application).join(Application, Application.id == Task.application_id)
+             .where(Task.status.in_(TaskStatus.OPEN), Task.deadline.is_not(None), or_(running, paused_late)))
+    if actor.department:
+        query = query.where(Task.department == actor.department)
+    rows = []
+    for task, application in session.exec(query.order_by(Task.deadline, Task.id).limit(limit)).all():
+        paused = task.paused_since is not None
+        colour = task.sla_colour if paused else calendar.colour(today, task.deadline)
+        rows.append(LateTask(task, application, colour,
+                             calendar.remaining_working_days(task.paused_since or today, task.deadline), paused))
+    return rows
+
+
+# --- breaches -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BreachLists:
+    second_notices: list[tuple[Notice, Application]]
+    visits_beyond_promise: list[tuple[Visit, Application]]
+    late_decisions: list[tuple[Task, Application]]
+
+
+def breach_lists(*, session: Session, actor: User, catalog: Catalog, limit: int = LIST_LIMIT) -> BreachLists:
+    """Rule breaches, newest first: second notices, visits beyond the promise, decisions after the deadline."""
+    require_supervisor(actor)
+    notices = select(Notice, Application).join(Application, Application.id == Notice.application_id) \
+        .where(Notice.breach)
+    visits = select(Visit, Application).join(Application, Application.id == Visit.application_id) \
+        .where(Visit.beyond_promise)
+    late = select(Task, Application).join(Application, Application.id == Task.application_id) \
+        .where(Task.status.in_(DECIDED), Task.deadline.is_not(None), china_date(Task.decided_at) > Task.deadline)
+    if actor.department:
+        codes = _service_codes(catalog, actor.department)
+        notices = notices.where(Application.service_code.in_(codes))
+        visits = visits.where(Application.service_code.in_(codes))
+        late = late.where(Task.department == actor.department)
+    return BreachLists(
+        [tuple(row) for row in session.exec(notices.order_by(Notice.issued_at.desc()).limit(limit)).all()],
+        [tuple(row) for row in session.exec(visits.order_by(Visit.at.desc()).limit(limit)).all()],
+        [tuple(row) for row in session.exec(late.order_by(Task.decided_at.desc()).limit(limit)).all()],
+    )
+
+
+# --- extensions -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExtensionRow:
+    request: ExtensionRequest
+    task: Task
+    application: Application
+    actions: list[str]  # of grant_extension / refuse_extension, as the table allows this supervisor
+
+
+def extension_queue(*, session: Session, actor: User, catalog: Catalog) -> list[ExtensionRow]:
+    """Pending extension requests with the decisions this supervisor may take on each."""
+    decisions = ("grant_extension", "refuse_extension")
+    return [
+        ExtensionRow(request, task, application,
+                     [e for e in available_events(actor, task, application, catalog) if e in decisions])
+        for request, task, application in pending_extensions(session=session, actor=actor)
+    ]
+
+
+# --- rectifications ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RectificationRow:
+    rectification: Rectification
+    rating: Rating
+    application: Application
+    overdue: bool
+
+
+def open_rectifications(*, session: Session, actor: User, limit: int = LIST_LIMIT) -> list[RectificationRow]:
+    """Poor ratings still waiting for the department's answer, the earliest due first."""
+    require_supervisor(actor)
+    query = (select(Rectification, Rating, Application)
+             .join(Rating, Rating.id == Rectification.rating_id)
+             .join(Application, Application.id == Rating.application_id)
+             .where(Rectification.status == "open"))
+    if actor.department:
+        query = query.where(Rectification.department == actor.department)
+    today = clock.china_today()
+    return [RectificationRow(rectification, rating, application, rectification.due < today)
+            for rectification, rating, application in
+            session.exec(query.order_by(Rectification.due, Rectification.id).limit(limit)).all()]
+
+
+@transactional
+def answer_rectification(*, session: Session, actor: User, key: str, answer: str) -> Rectification:
+    """The department's answer to a poor rating; the applicant is told it."""
+    require_supervisor(actor)
+    rectification = session.exec(select(Rectification).where(Rectification.key == key)).first()
+    if rectification is None:
+        raise NotFound("no such rectification")
+    if actor.department not in (None, rectification.department):
+        raise NotAllowed(N_("this rectification belongs to another department"))
+    answer = (answer or "").strip()
+    if not answer:
+        raise Invalid(N_("write the answer to the applicant"), {"answer": N_("Write the answer to the applicant.")})
+    if len(answer) > ANSWER_MAX_LENGTH:
+        raise Invalid(N_("the answer is too long"), {"answer": N_("At most 1000 characters.")})
+    answered_at = clock.now()
+    # Compare-and-set: of two supervisors answering at once, one answer is kept and sent.
+    won = session.execute(
+        update(Rectification).where(Rectification.id == rectification.id, Rectification.status == "open")
+        .values(status="answered", answer=answer, answered_by_id=actor.id, answered_at=answered_at)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not won:
+        raise Conflict(N_("this rectification has already been answered"))
+    session.refresh(rectification)
+    rating = session.get(Rating, rectification.rating_id)
+    application = session.get(Application, rating.application_id)
+    notify(session, user=session.get(User, application.applicant_id), application=application,
+           template=N_("Our answer to your rating of %(number)s: %(answer)s"),
+           params={"number": application.number, "answer": answer})
+    record_event(session, actor=actor, event="answer_rectification", application=application,
+                 payload={"rectification": rectification.key, "department": rectification.department,
+                          "score": rating.score})
+    return rectification
+
+
+# --- calendar -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CalendarYear:
+    year: int
+    overrides: list[CalendarOverride]
+    # This year, next year and the one shown, when nobody has entered their make-up working days.
+    years_without_makeup: list[int]
+
+
+def calendar_year(*, session: Session, year: int) -> CalendarYear:
+    calendar = load_calendar(session=session)
+    this_year = clock.china_today().year
+    watched = sorted({this_year, this_year + 1, year})
+    return CalendarYear(year, list_overrides(session=session, year=year),
+                        [y for y in watched if not calendar.year_has_makeup_data(y)])
+

@@ -1,0 +1,294 @@
+"""The applicant after submitting, through the Flask test client: notice, resubmission, owed material,
+rating, and the in-app messages."""
+import html as entities
+import io
+import re
+from datetime import datetime, timedelta, timezone
+from functools import partial
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import select
+
+from services import clock
+from services.applications.followup import case_view
+from services.casework import desk
+from services.casework import tasks as casework
+from services.models import (
+    ApplicationStatus,
+    Attachment,
+    AuditEvent,
+    Notice,
+    Rating,
+    Rectification,
+    Role,
+    Task,
+    TaskStatus,
+)
+from tests.conftest import EXE, PDF, PNG
+from tests.factories import make_staff
+from tests.sample import newborn, submitted
+from web.cli_outbox import outbox_cli
+
+EN = {"Accept-Language": "en"}
+THREE_DAY_ITEM = "330100-TRANSPORT-003"
+TOLERANT_ITEM = "330100-HRSS-003"  # personnel_file is a non-core material
+INSTANT_ITEM = "330100-CIVIL-001"
+CHINA = timezone(timedelta(hours=8))
+
+
+@pytest.fixture
+def frozen():
+    previous = clock.current_clock()
+    clock.use_clock(clock.FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=CHINA)))  # a Monday
+    yield
+    clock.use_clock(previous)
+
+
+@pytest.fixture
+def front_desk(db):
+    return make_staff(db, Role.FRONT_DESK)
+
+
+def apply_and_log_in(web, app, db, catalog, code, **kwargs):
+    applicant, application = submitted(db, catalog, app.extensions["file_store"], code, **kwargs)
+    web.login(applicant.login_name)
+    return applicant, application
+
+
+def page(web, path) -> str:
+    """The English page, with character references resolved so catalogue names compare as written."""
+    response = web.get(path, headers=EN)
+    assert response.status_code == 200, response.status_code
+    return entities.unescape(response.get_data(as_text=True))
+
+
+def fresh(db, row):
+    db.expire_all()
+    return db.get(type(row), row.id)
+
+
+def issue_two_item_notice(db, catalog, front_desk, application):
+    service = catalog.service(application.service_code)
+    items = [desk.NoticeItem("field", service.fields[0].key, "与身份证上的姓名不一致"),
+             desk.NoticeItem("material", service.materials[-1].key, "扫描件不清晰，请重新上传")]
+    desk.issue_notice(session=db, actor=front_desk, key=application.key, catalog=catalog, items=items)
+    return service, items
+
+
+def test_the_notice_is_shown_with_every_item_and_a_way_to_fix_it(web, app, db, catalog, front_desk):
+    _, application = apply_and_log_in(web, app, db, catalog, THREE_DAY_ITEM)
+    service, items = issue_two_item_notice(db, catalog, front_desk, application)
+    html = page(web, f"/applications/{application.key}")
+    notice = html.split('id="notice"')[1].split("</section>")[0]
+    assert service.fields[0].label.en in notice and service.materials[-1].name.en in notice
+    assert all(item.reason in notice for item in items)
+    assert f'href="/applications/{application.key}/edit"' in notice and "Fix and resubmit" in notice
+    assert "Withdraw this application" in html
+
+    edit = page(web, f"/applications/{application.key}/edit")
+    top = edit.split('id="notice"')[1].split("</section>")[0]
+    assert all(item.reason in top for item in items)
+    assert f'href="#f_{service.fields[0].key}"' in top and f'href="#m_{service.materials[-1].key}-row"' in top
+    assert "Resubmit with the corrections" in edit
+
+
+def test_fix_and_resubmit_in_one_go(web, app, db, catalog, front_desk):
+    _, application = apply_and_log_in(web, app, db, catalog, THREE_DAY_ITEM)
+    service, _ = issue_two_item_notice(db, catalog, front_desk, application)
+    field, material = service.fields[0], service.materials[-1]
+    edit_url = f"/applications/{application.key}/edit"
+    data = {"csrf_token": web.csrf(edit_url), "action": "submit", f"f_{field.key}": "李四",
+            f"m_{material.key}": (io.BytesIO(PNG), "clear-scan.png")}
+    response = web.client.post(edit_url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 302 and response.headers["Location"] == f"/applications/{application.key}"
+
+    application = fresh(db, application)
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert application.form_data[field.key] == "李四"
+    replaced = db.exec(select(Attachment).where(Attachment.application_id == application.id,
+                                                Attachment.material_key == material.key)).one()
+    assert (replaced.filename, replaced.content_type) == ("clear-scan.png", "image/png")
+    assert db.exec(select(Notice).where(Notice.application_id == application.id)).one().answered_at is not None
+
+    # A second click of the same button changes nothing.
+    again = web.client.post(edit_url, data={**data, f"m_{material.key}": (io.BytesIO(PNG), "clear-scan.png")},
+                            content_type="multipart/form-data")
+    assert again.status_code == 302
+    events = db.exec(select(AuditEvent.event).where(AuditEvent.application_id == application.id)).all()
+    assert events.count("resubmit") == 1
+    html = page(web, f"/applications/{application.key}")
+    assert 'id="notice"' not in html and "front desk" in html
+
+
+
+def test_a_wallet_certificate_the_notice_rejects_can_be_replaced_by_a_file(web, app, db, catalog, front_desk):
+    _, application = apply_and_log_in(web, app, db, catalog, THREE_DAY_ITEM)
+    wallet_material = next(m for m in catalog.service(THREE_DAY_ITEM).materials if m.wallet_cert)
+    edit_url = f"/applications/{application.key}/edit"
+    desk.issue_notice(session=db, actor=front_desk, key=application.key, catalog=catalog,
+                      items=[desk.NoticeItem("material", wallet_material.key, "证件已过期")])
+    assert f'name="m_{wallet_material.key}"' in page(web, edit_url)
+    data = {"csrf_token": web.csrf(edit_url), "action": "submit",
+            f"m_{wallet_material.key}": (io.BytesIO(PDF), "renewed.pdf")}
+    assert web.client.post(edit_url, data=data, content_type="multipart/form-data").status_code == 302
+    row = db.exec(select(Attachment).where(Attachment.application_id == application.id,
+                                           Attachment.material_key == wallet_material.key)).one()
+    assert (row.source, row.filename) == ("upload", "renewed.pdf")
+    assert fresh(db, application).status == ApplicationStatus.SUBMITTED
+
+
+def test_an_owed_material_is_handed_in_through_the_page(web, app, db, catalog, front_desk, frozen):
+    _, application = apply_and_log_in(web, app, db, catalog, TOLERANT_ITEM, leave_out=("personnel_file",))
+    desk.accept_application(session=db, actor=front_desk, key=application.key, catalog=catalog, tolerate=True)
+    material = next(m for m in catalog.service(TOLERANT_ITEM).materials if m.key == "personnel_file")
+    html = page(web, f"/applications/{application.key}")
+    owed = html.split('id="owed"')[1].split("</section>")[0]
+    assert material.name.en in owed and "Due by 2026-11-09" in owed
+    action = f"/applications/{application.key}/supplement/personnel_file"
+    assert f'action="{action}"' in owed
+
+    field = "supplement_personnel_file-file"
+    refused = web.client.post(action, data={"csrf_token": web.csrf(), field: (io.BytesIO(EXE), "file.pdf")},
+                              content_type="multipart/form-data", headers=EN)
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert f'id="{field}-error"' in body and "PDF, JPEG or PNG" in body
+    empty = web.client.post(action, data={"csrf_token": web.csrf()}, content_type="multipart/form-data", headers=EN)
+    assert empty.status_code == 422 and f'id="{field}-error"' in empty.get_data(as_text=True)
+    assert db.exec(select(Task).where(Task.application_id == application.id)).one().owed_materials == ["personnel_file"]
+
+    handed = web.client.post(action, data={"csrf_token": web.csrf(), field: (io.BytesIO(PDF), "file.pdf")},
+                             content_type="multipart/form-data")
+    assert handed.status_code == 302
+    db.expire_all()
+    task = db.exec(select(Task).where(Task.application_id == application.id)).one()
+    assert task.owed_materials == [] and task.supplement_due is None
+    assert 'id="owed"' not in page(web, f"/applications/{application.key}")
+    assert web.client.post(action, data={"csrf_token": web.csrf(), field: (io.BytesIO(PDF), "again.pdf")},
+                           content_type="multipart/form-data").status_code == 404
+
+
+def test_each_item_shows_its_department_status_deadline_and_colour(web, app, db, catalog, front_desk, frozen):
+    _, application = apply_and_log_in(web, app, db, catalog, THREE_DAY_ITEM)
+    desk.accept_application(session=db, actor=front_desk, key=application.key, catalog=catalog)
+    item = catalog.items[THREE_DAY_ITEM]
+    html = page(web, f"/applications/{application.key}")
+    items = html.split('id="items-title"')[1].split("</section>")[0]
+    assert item.name.en in items and catalog.departments[item.department].name.en in items
+    assert "In the department's queue" in items
+    assert "2026-11-05" in items and "On time" in items and "3 working days left" in items
+    assert "Decision promised by 2026-11-05" in html
+
+
+def test_a_poor_rating_opens_a_rectification_and_its_answer_is_shown(web, app, db, catalog, front_desk):
+    _, application = apply_and_log_in(web, app, db, catalog, INSTANT_ITEM)
+    desk.accept_application(session=db, actor=front_desk, key=application.key, catalog=catalog)
+    detail_url = f"/applications/{application.key}"
+    html = page(web, detail_url)
+    assert len(re.findall(r'type="radio"[^>]*name="score"|name="score"[^>]*type="radio"', html)) == 5
+    assert "<legend" in html.split('id="rating"')[1]
+
+    missing = web.post(f"{detail_url}/rate", {"comment": "没选星"}, headers=EN)
+    assert missing.status_code == 422 and 'id="score-error"' in missing.get_data(as_text=True)
+    assert "没选星" in missing.get_data(as_text=True)
+
+    assert web.post(f"{detail_url}/rate", {"score": "2", "comment": "等了很久"}).status_code == 302
+    rating = db.exec(select(Rating).where(Rating.application_id == application.id)).one()
+    assert (rating.score, rating.comment) == (2, "等了很久")
+    rectification = db.exec(select(Rectification).where(Rectification.rating_id == rating.id)).one()
+    html = page(web, detail_url)
+    assert "2 out of 5 stars" in html and "has been asked to look into it" in html
+    assert 'name="score"' not in html
+
+    rectification.answer = "已约谈窗口人员并优化流程"
+    rectification.status = "answered"
+    rectification.answered_at = clock.now()
+    db.add(rectification)
+    db.commit()
+    html = page(web, detail_url)
+    department = catalog.departments[rectification.department].name.en
+    assert f"Answer from {department}" in html and "已约谈窗口人员并优化流程" in html
+    assert web.post(f"{detail_url}/rate", {"score": "5"}).status_code == 409
+
+
+def test_the_inbox_lists_messages_once_sent_and_marks_them_read(web, app, db, catalog, front_desk, tmp_path):
+    app.config["OUTBOX_FOLDER"] = str(tmp_path / "outbox")
+    _, application = apply_and_log_in(web, app, db, catalog, INSTANT_ITEM)
+    assert "We have received" not in page(web, "/inbox")
+
+    desk.accept_application(session=db, actor=front_desk, key=application.key, catalog=catalog)
+    assert app.test_cli_runner().invoke(outbox_cli, ["send"]).exit_code == 0
+    html = page(web, "/inbox")
+    number = fresh(db, application).number
+    assert f"We have received application {number}" in html
+    item = catalog.items[INSTANT_ITEM]
+    assert f"{item.name.en}: approved." in html
+    assert html.index(f"{item.name.en}: approved.") < html.index("We have received")  # newest first
+    assert f'href="/applications/{application.key}"' in html
+    unread = len(re.findall(r'class="list-group-item message unread"', html))
+    assert unread >= 3 and f"{unread}<span class=\"visually-hidden\"> unread</span>" in html
+    assert item.name.zh in web.get("/inbox", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+
+    assert web.post("/inbox/read").status_code == 302
+    html = page(web, "/inbox")
+    assert "message unread" not in html and "visually-hidden\"> unread" not in html
+    assert "Mark all as read" not in html
+
+
+def test_a_supervisor_reads_the_poor_rating_message_without_an_applicant_link(web, other_web, app, db, catalog,
+                                                                              front_desk, tmp_path):
+    app.config["OUTBOX_FOLDER"] = str(tmp_path / "outbox")
+    supervisor = make_staff(db, Role.SUPERVISOR, catalog.items[INSTANT_ITEM].department)
+    _, application = apply_and_log_in(web, app, db, catalog, INSTANT_ITEM)
+    desk.accept_application(session=db, actor=front_desk, key=application.key, catalog=catalog)
+    assert web.post(f"/applications/{application.key}/rate", {"score": "1"}).status_code == 302
+    app.test_cli_runner().invoke(outbox_cli, ["send"])
+
+    other_web.login(supervisor.login_name)
+    html = page(other_web, "/inbox")
+    number = fresh(db, application).number
+    assert f"Poor rating (1) on {number}" in html
+    assert f'href="/applications/{application.key}"' not in html
+
+
+
+def _decide_everything(db, catalog, application):
+    """Clerks of each department claim and approve the tasks as they become ready."""
+    while True:
+        db.expire_all()
+        ready = db.exec(select(Task).where(Task.application_id == application.id,
+                                           Task.status == TaskStatus.READY)).all()
+        if not ready:
+            return
+        for task in ready:
+            clerk = make_staff(db, Role.CLERK, task.department)
+            casework.claim_task(session=db, actor=clerk, key=task.key, catalog=catalog)
+            casework.approve_task(session=db, actor=clerk, key=task.key, catalog=catalog)
+
+
+def _counting_statements(app, read):
+    statements = []
+
+    def count(connection, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(app.extensions["engine"], "before_cursor_execute", count)
+    try:
+        return read(), len(statements)
+    finally:
+        event.remove(app.extensions["engine"], "before_cursor_execute", count)
+
+
+def test_the_case_view_reads_each_table_once_however_many_items(app, db, catalog, front_desk):
+    measured = []
+    for code in (INSTANT_ITEM, newborn(catalog).code):
+        applicant, application = submitted(db, catalog, app.extensions["file_store"], code)
+        desk.accept_application(session=db, actor=front_desk, key=application.key, catalog=catalog)
+        _decide_everything(db, catalog, application)
+        measured.append(_counting_statements(
+            app, partial(case_view, session=db, actor=applicant, key=application.key, catalog=catalog)))
+    (single, single_queries), (bundle, bundle_queries) = measured
+    assert len(single.tasks) == 1 and len(bundle.tasks) == len(newborn(catalog).items)
+    assert all(view.certificate for view in bundle.tasks if view.item.result_certificate)
+    assert bundle_queries == single_queries

@@ -1,0 +1,170 @@
+"""The notification outbox: written with the change, sent after commit, each message exactly once."""
+import json
+import threading
+import time
+from collections import Counter
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from services.applications.drafts import attach_upload, save_draft, start_draft
+from services.applications.submission import submit_application
+from services.applications.uploads import FileStore
+from services.casework import desk
+from services.db import new_session
+from services.models import Application, ApplicationStatus, Notification, Role
+from services.notifications import IN_APP, inbox, notify, send_outbox, unread_count
+from services.workflow import engine as workflow_engine
+from tests.conftest import PDF
+from tests.factories import make_citizen, make_staff
+from tests.sample import complete_values, submitted
+from web.cli_outbox import outbox_cli
+
+INSTANT_ITEM = "330100-CIVIL-001"
+
+
+@pytest.fixture
+def store(tmp_path):
+    return FileStore(tmp_path / "files")
+
+
+def notification_count(session) -> int:
+    return session.exec(select(func.count()).select_from(Notification)).one()
+
+
+def plain_render(template: str, params: dict) -> str:
+    return template % params
+
+
+class RecordingGateway:
+    """Remembers every message handed to it; slow enough that two senders overlap."""
+
+    def __init__(self):
+        self.sent: list[int] = []
+        self._lock = threading.Lock()
+
+    def send(self, notification, text):
+        time.sleep(0.002)
+        with self._lock:
+            self.sent.append(notification.id)
+
+
+def test_a_transition_that_fails_leaves_no_notification(session, catalog, store, monkeypatch):
+    def audit_write_fails(*args, **kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    service = catalog.service(INSTANT_ITEM)
+    applicant = make_citizen(session)
+    draft = start_draft(session=session, actor=applicant, service_code=INSTANT_ITEM, catalog=catalog)
+    save_draft(session=session, actor=applicant, key=draft.key, values=complete_values(service), catalog=catalog)
+    for material in service.materials:
+        attach_upload(session=session, actor=applicant, key=draft.key, material_key=material.key,
+                      filename="a.pdf", data=PDF, store=store, catalog=catalog)
+    before = notification_count(session)
+
+    # The submit row's effects queue "we have received it"; the audit write after them fails.
+    monkeypatch.setattr(workflow_engine, "record_event", audit_write_fails)
+    with pytest.raises(RuntimeError):
+        submit_application(session=session, actor=applicant, key=draft.key, catalog=catalog)
+    session.expire_all()
+    assert notification_count(session) == before
+    assert session.get(Application, draft.id).status == ApplicationStatus.DRAFT
+
+    monkeypatch.undo()
+    submit_application(session=session, actor=applicant, key=draft.key, catalog=catalog)
+    assert notification_count(session) > before
+
+
+def _outbox_lines(folder) -> list[dict]:
+    lines = []
+    for log in sorted(folder.glob("*.log")):
+        lines += [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    return lines
+
+
+def test_outbox_send_twice_sends_each_message_once_in_chinese(app, db, catalog, tmp_path):
+    folder = tmp_path / "outbox"
+    app.config["OUTBOX_FOLDER"] = str(folder)
+    runner = app.test_cli_runner()
+    applicant, application = submitted(db, catalog, app.extensions["file_store"], INSTANT_ITEM)
+    desk.accept_application(session=db, actor=make_staff(db, Role.FRONT_DESK), key=application.key,
+                            catalog=catalog)
+    rows = db.exec(select(Notification)).all()
+    external = [row for row in rows if row.channel != IN_APP]
+    assert external and len(rows) > len(external)
+
+    pending = runner.invoke(outbox_cli, ["pending"])
+    assert pending.exit_code == 0, pending.output
+    counts = Counter(row.channel for row in rows)
+    for channel, count in counts.items():
+        assert f"{channel:<7} {count}" in pending.output
+
+    first = runner.invoke(outbox_cli, ["send"])
+    assert first.exit_code == 0, first.output
+    assert first.output.strip() == f"sent {len(rows)}, failed 0"
+    second = runner.invoke(outbox_cli, ["send"])
+    assert second.output.strip() == "sent 0, failed 0"
+
+    lines = _outbox_lines(folder)
+    assert sorted(line["id"] for line in lines) == sorted(row.id for row in external)
+    db.expire_all()
+    assert all(row.sent_at is not None for row in db.exec(select(Notification)))
+    assert "email   0" in runner.invoke(outbox_cli, ["pending"]).output
+
+    item = catalog.items[INSTANT_ITEM]
+    decided = [line["text"] for line in lines if item.name.zh in line["text"]]
+    assert decided and all(item.name.en not in text for text in decided)
+    assert all(line["to"] == applicant.mobile for line in lines)
+
+
+def test_send_limit_leaves_the_rest_for_the_next_run(app, db, catalog, tmp_path):
+    app.config["OUTBOX_FOLDER"] = str(tmp_path / "outbox")
+    submitted(db, catalog, app.extensions["file_store"], INSTANT_ITEM)
+    total = notification_count(db)
+    runner = app.test_cli_runner()
+    assert runner.invoke(outbox_cli, ["send", "--limit", "1"]).output.strip() == "sent 1, failed 0"
+    assert runner.invoke(outbox_cli, ["send"]).output.strip() == f"sent {total - 1}, failed 0"
+
+
+def test_two_senders_racing_never_send_one_message_twice(engine, session):
+    people = [make_citizen(session, email=f"p{n}@example.cn") for n in range(5)]
+    for n in range(12):
+        for person in people:
+            notify(session, user=person, template="message %(n)s", params={"n": n})
+    session.commit()
+    rows = session.exec(select(Notification)).all()
+    external_ids = sorted(row.id for row in rows if row.channel != IN_APP)
+    gateway = RecordingGateway()
+    barrier = threading.Barrier(2)
+    reports = []
+
+    def sender():
+        with new_session(engine) as own:
+            barrier.wait()
+            reports.append(send_outbox(session=own, gateway=gateway, render=plain_render))
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(gateway.sent) == external_ids
+    assert sum(report.sent for report in reports) == len(rows)
+    assert all(report.failed == 0 for report in reports)
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(Notification).where(Notification.sent_at.is_(None))).one() == 0
+
+
+def test_in_app_messages_reach_the_inbox_only_once_sent(session, catalog, store):
+    applicant, application = submitted(session, catalog, store, INSTANT_ITEM)
+    assert session.exec(select(Notification).where(Notification.user_id == applicant.id,
+                                                   Notification.channel == IN_APP)).all()
+    assert inbox(session=session, user=applicant) == []
+    assert unread_count(session=session, user=applicant) == 0
+
+    send_outbox(session=session, gateway=RecordingGateway(), render=plain_render)
+    messages = inbox(session=session, user=applicant)
+    assert [m.params["number"] for m in messages] == [application.number]
+    assert unread_count(session=session, user=applicant) == 1

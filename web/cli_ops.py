@@ -1,0 +1,116 @@
+"""Operations from the command line: `flask --app app sla|audit|workflow|calendar …`."""
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from services.audit import verify_chain
+from services.diagram import workflow_markdown
+from services.errors import Invalid, NotFound
+from services.sla import sweep
+from services.workdays import HOLIDAY, WORKDAY, add_override, list_overrides, remove_override
+from web.config import PROJECT_ROOT
+from web.extensions import catalog, db_session
+
+sla_cli = AppGroup("sla", help="Deadlines and their colours.")
+audit_cli = AppGroup("audit", help="The hash-chained audit log.")
+workflow_cli = AppGroup("workflow", help="The transition table.")
+calendar_cli = AppGroup("calendar", help="Make-up working days and holidays the library does not know.")
+
+WORKFLOW_DOC = PROJECT_ROOT / "docs" / "workflow.md"
+
+
+@sla_cli.command("sweep")
+def sla_sweep():
+    """Recolour running tasks, warn whoever holds late ones, end expired tolerated gaps."""
+    report = sweep(session=db_session(), catalog=catalog())
+    click.echo(f"recoloured {report.recoloured}, notified {report.notified}, terminated {report.terminated}")
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Walk the hash chain; exit 1 naming the first event that does not hold."""
+    report = verify_chain(session=db_session())
+    if not report.ok:
+        click.echo(f"audit chain broken at event {report.broken_seq}: {report.problem} "
+                   f"({report.checked} events before it hold)", err=True)
+        sys.exit(1)
+    click.echo(f"audit chain ok: {report.checked} events")
+
+
+@workflow_cli.command("diagram")
+@click.option("--out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=WORKFLOW_DOC,
+              show_default=True, help="Markdown file to write; - prints it.")
+def workflow_diagram(out: Path):
+    """Write the state diagrams of the transition table as Mermaid in Markdown."""
+    text = workflow_markdown()
+    if str(out) == "-":
+        click.echo(text, nl=False)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {out}")
+
+
+def _day(_ctx, _param, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("give the date as YYYY-MM-DD") from None
+
+
+def _record(day: date, kind: str, note: str) -> None:
+    try:
+        override = add_override(session=db_session(), day=day, kind=kind, note=note)
+    except Invalid as error:
+        for field, message in error.errors.items():
+            click.echo(f"error: {field}: {message}", err=True)
+        sys.exit(1)
+    click.echo(f"{override.day.isoformat()} is now a {override.kind}" + (f" ({override.note})" if override.note else ""))
+
+
+@calendar_cli.command("add-workday")
+@click.argument("day", metavar="DATE", callback=_day)
+@click.option("--note", default="", help="Which notice announced it, e.g. 国办发明电〔2026〕7号.")
+def calendar_add_workday(day: date, note: str):
+    """Record a make-up working day (调休上班), usually a weekend day."""
+    _record(day, WORKDAY, note)
+
+
+@calendar_cli.command("add-holiday")
+@click.argument("day", metavar="DATE", callback=_day)
+@click.option("--note", default="", help="Which holiday, e.g. 春节.")
+def calendar_add_holiday(day: date, note: str):
+    """Record a day off that would otherwise be a working day."""
+    _record(day, HOLIDAY, note)
+
+
+@calendar_cli.command("remove")
+@click.argument("day", metavar="DATE", callback=_day)
+def calendar_remove(day: date):
+    """Forget a recorded change; the library's calendar applies again."""
+    try:
+        remove_override(session=db_session(), day=day)
+    except NotFound:
+        click.echo(f"error: nothing recorded for {day.isoformat()}", err=True)
+        sys.exit(1)
+    click.echo(f"removed {day.isoformat()}")
+
+
+@calendar_cli.command("list")
+@click.option("--year", type=int, default=None, help="Only this year.")
+def calendar_list(year: int | None):
+    """The recorded make-up working days and days off."""
+    overrides = list_overrides(session=db_session(), year=year)
+    if not overrides:
+        click.echo("no calendar changes recorded")
+    for override in overrides:
+        click.echo(f"{override.day.isoformat()}  {override.kind:<8} {override.note}".rstrip())
+
+
+def register_ops_commands(app: Flask) -> None:
+    for group in (sla_cli, audit_cli, workflow_cli, calendar_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,46 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
+
+from services.supervision import ANSWER_MAX_LENGTH
+from services.workdays import HOLIDAY, NOTE_MAX_LENGTH, WORKDAY
+
+
+class MetricsFilterForm(FlaskForm):
+    """The dashboard's period, read from the query string (a GET form needs no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    since = DateField(_l("Submitted from"), validators=[Optional()])
+    until = DateField(_l("Submitted until"), validators=[Optional()])
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end comes before the start."))
+
+
+class ExtensionDecisionForm(FlaskForm):
+    decision = HiddenField(validators=[AnyOf(("grant", "refuse"))])
+    answer = StringField(_l("Answer to the clerk"), validators=[Length(max=500)],
+                         description=_l("Required when refusing."))
+
+    def validate_answer(self, field):
+        if self.decision.data == "refuse" and not (field.data or "").strip():
+            raise ValidationError(_l("Say why the extension is refused."))
+
+
+class RectificationAnswerForm(FlaskForm):
+    answer = TextAreaField(_l("Answer to the applicant"),
+                           validators=[DataRequired(_l("Write the answer to the applicant.")),
+                                       Length(max=ANSWER_MAX_LENGTH)])
+
+
+class CalendarOverrideForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[DataRequired(_l("Give a date."))])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(WORKDAY, _l("Make-up working day")),
+                                            SelectChoice(HOLIDAY, _l("Day off"))])
+    note = StringField(_l("Note"), validators=[Length(max=NOTE_MAX_LENGTH)],
+                       description=_l("Which notice announced it, or which holiday."))
