@@ -1,4 +1,5 @@
 """Accounts: citizens and companies register themselves; staff are created by an administrator."""
+import re
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,7 @@ class CitizenRegistration:
     mobile: str
     password: str
     address: str = ""
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,18 @@ class CompanyRegistration:
     mobile: str
     password: str
     address: str = ""
+    email: str = ""
+
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _check_email(errors: dict[str, str], email: str) -> str | None:
+    """Optional; when given, messages are also sent there."""
+    email = email.strip()
+    if email and (len(email) > 254 or not EMAIL.fullmatch(email)):
+        errors["email"] = N_("Enter an e-mail address like name@example.cn, or leave it empty.")
+    return email or None
 
 
 def _check(errors: dict[str, str], field: str, validator, value: str) -> str:
@@ -66,11 +80,13 @@ def register_citizen(*, session: Session, data: CitizenRegistration) -> User:
         errors["full_name"] = N_("Name is required.")
     id_number = _check(errors, "id_number", validate_id_number, data.id_number)
     mobile = _check(errors, "mobile", validate_mobile, data.mobile)
+    email = _check_email(errors, data.email)
     _check_password(errors, data.password)
     if errors:
         raise Invalid("please correct the marked fields", errors)
     user = User(
         role=Role.CITIZEN,
+        email=email,
         login_name=id_number,
         id_number=id_number,
         full_name=data.full_name.strip(),
@@ -90,11 +106,13 @@ def register_company(*, session: Session, data: CompanyRegistration) -> User:
         errors["legal_representative"] = N_("Legal representative is required.")
     credit_code = _check(errors, "credit_code", validate_credit_code, data.credit_code)
     mobile = _check(errors, "mobile", validate_mobile, data.mobile)
+    email = _check_email(errors, data.email)
     _check_password(errors, data.password)
     if errors:
         raise Invalid("please correct the marked fields", errors)
     user = User(
         role=Role.COMPANY,
+        email=email,
         login_name=credit_code,
         credit_code=credit_code,
         full_name=data.company_name.strip(),

@@ -1,11 +1,12 @@
 """Engine and transaction helpers shared by every service."""
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -36,10 +37,26 @@ def _is_memory(dbapi_connection) -> bool:
     return all(not row[2] for row in rows)
 
 
-def create_schema(engine: Engine) -> None:
-    from services import models, workdays  # noqa: F401  (registers the tables)
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
-    SQLModel.metadata.create_all(engine)
+
+def alembic_config(engine: Engine):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+def create_schema(engine: Engine) -> None:
+    """Bring the schema up to date with the migrations (never create_all: both databases take the same path)."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
 
 
 def new_session(engine: Engine) -> Session:

@@ -1,5 +1,6 @@
 import os
 import re
+import shutil
 import uuid
 
 import pytest
@@ -25,16 +26,41 @@ def catalog():
 SERVER_URL = os.environ.get("TEST_DATABASE_URL")
 
 
-@pytest.fixture
-def database_url(tmp_path):
-    """A fresh, empty database for one test."""
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory, worker_id):
+    """The migrations run once per worker into a template; each test gets a copy."""
     if not SERVER_URL:
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        engine = make_engine(f"sqlite:///{path}")
+        create_schema(engine)
+        engine.dispose()
+        yield path
+        return
+    name = f"template_{worker_id}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(make_url(SERVER_URL).set(database=name))
+    create_schema(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path, migrated_template):
+    """A fresh database at the current schema, for one test."""
+    if not SERVER_URL:
+        path = tmp_path / "test.db"
+        shutil.copyfile(migrated_template, path)
+        yield f"sqlite:///{path}"
         return
     name = f"t_{uuid.uuid4().hex[:16]}"
     admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"'))
     yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -44,7 +70,6 @@ def database_url(tmp_path):
 @pytest.fixture
 def engine(database_url):
     engine = make_engine(database_url)
-    create_schema(engine)
     yield engine
     engine.dispose()
 

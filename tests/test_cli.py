@@ -34,8 +34,8 @@ def test_catalog_check_names_the_broken_file_and_entry(app, tmp_path):
     assert item_file.name in result.output and "NO_SUCH_DEPT" in result.output
 
 
-def test_catalog_check_as_a_real_process():
-    env = {**os.environ, "APP_ENV": "development"}
+def test_catalog_check_as_a_real_process(database_url):
+    env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": database_url}
     done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "catalog", "check"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

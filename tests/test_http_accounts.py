@@ -94,3 +94,19 @@ def test_language_switch_and_browser_default(web):
     assert 'lang="zh-CN"' in chinese
     web.post("/language", {"lang": "en", "next": "/search?q=x"})
     assert 'lang="en"' in web.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+
+
+def test_an_optional_email_is_checked_and_then_receives_messages(web, db, catalog):
+    from sqlmodel import select
+
+    from services.models import Notification, User
+    from services.notifications import notify
+
+    page = _register(web, email="not-an-address")
+    assert 'id="email-error"' in page.get_data(as_text=True) and 'value="张小红"' in page.get_data(as_text=True)
+    assert _register(web, email="xiaohong@example.cn").status_code == 302
+    user = db.exec(select(User).where(User.id_number == GOOD_ID)).one()
+    notify(db, user=user, template="hello")
+    db.commit()
+    channels = {n.channel for n in db.exec(select(Notification).where(Notification.user_id == user.id))}
+    assert channels == {"in_app", "sms", "email"}

@@ -1,9 +1,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlmodel import SQLModel
 
-from services.db import make_engine, new_session
 from services.errors import Invalid, NotFound
 from services.workdays import (
     HOLIDAY,
@@ -141,15 +139,6 @@ def test_suspension_moves_the_deadline_by_the_paused_working_days(calendar):
     moved = calendar.add_working_days(deadline, paused)
     assert moved == date(2026, 10, 13)
     assert calendar.working_days_between(deadline, moved) == 2
-
-
-@pytest.fixture
-def session(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 't.db'}")
-    SQLModel.metadata.create_all(engine)
-    with new_session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 def test_overrides_round_trip_through_the_database(session):

@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 
 from services import clock
 from services.applications.drafts import own_application
-from services.applications.progress import Clock, Progress, application_clock, progress_of, task_clock
+from services.applications.progress import Clock, WhereNow, task_clock, where_now
 from services.applications.queries import ApplicationDetail, application_detail
 from services.catalog import Catalog, Item, MaterialSpec
-from services.models import Application, Certificate, Notice, Notification, Rating, Rectification, Task, User, Visit
+from services.models import Application, Certificate, Notice, Notification, Rating, Rectification, Task, User
 from services.notifications import inbox
 from services.workdays import load_calendar
 from services.workflow.engine import available_events
@@ -40,12 +40,10 @@ class OwedMaterial:
 @dataclass(frozen=True)
 class CaseView:
     detail: ApplicationDetail
-    progress: Progress
-    clock: Clock | None
+    where: WhereNow
     tasks: list[TaskView]
     owed: list[OwedMaterial]
     notices: list[Notice]
-    visits: list[Visit]
     rating: Rating | None
     rectifications: list[Rectification]
 
@@ -78,12 +76,10 @@ def case_view(*, session: Session, actor: User, key: str, catalog: Catalog) -> C
     )) if rating else []
     return CaseView(
         detail=detail,
-        progress=progress_of(application, service, tasks),
-        clock=application_clock(application, calendar, today),
+        where=where_now(session=session, application=application, catalog=catalog, tasks=tasks),
         tasks=task_views,
         owed=_owed_materials(service, task_views),
         notices=list(session.exec(select(Notice).where(Notice.application_id == application.id).order_by(Notice.id))),
-        visits=list(session.exec(select(Visit).where(Visit.application_id == application.id).order_by(Visit.at))),
         rating=rating,
         rectifications=rectifications,
     )

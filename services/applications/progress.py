@@ -3,10 +3,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from sqlmodel import Session, select
+
+from services import clock
 from services.i18n import N_
-from services.models import Application, Task, TaskStatus
+from services.models import Application, Task, TaskStatus, Visit
 from services.models import ApplicationStatus as S
-from services.workdays import WorkingCalendar
+from services.workdays import WorkingCalendar, load_calendar
 
 # holder: "applicant", "front_desk", "departments" or None once finished.
 _STEPS = {
@@ -78,3 +81,26 @@ def application_clock(application: Application, calendar: WorkingCalendar, today
     if application.status in (S.NEEDS_CORRECTION, S.SUSPENDED):
         return Clock("paused", days_left)
     return Clock(calendar.colour(today, application.deadline), days_left)
+
+
+@dataclass(frozen=True)
+class WhereNow:
+    """The block every viewer of a case sees the same way: who has it, what's next, the deadline, visits."""
+
+    progress: Progress
+    clock: Clock | None
+    visits: list[Visit]
+    max_visits: int
+    instant: bool
+    promised_days: int
+
+
+def where_now(*, session: Session, application: Application, catalog, tasks: list[Task] | None = None) -> WhereNow:
+    service = catalog.service(application.service_code)
+    if tasks is None:
+        tasks = list(session.exec(select(Task).where(Task.application_id == application.id)))
+    visits = list(session.exec(select(Visit).where(Visit.application_id == application.id).order_by(Visit.at)))
+    calendar = load_calendar(session=session)
+    return WhereNow(progress_of(application, service, tasks),
+                    application_clock(application, calendar, clock.china_today()),
+                    visits, service.max_visits, service.instant, service.promised_limit_days)

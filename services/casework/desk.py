@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from services.applications.precheck import Gap, blocking, precheck
+from services.applications.progress import WhereNow, where_now
 from services.applications.queries import ApplicationDetail, application_detail, get_application
 from services.catalog import Catalog, Service
 from services.db import transactional
@@ -62,8 +63,12 @@ class CaseFile:
     gaps: list[Gap]
     applicant: User
     notices: list[Notice]
-    visits: list[Visit]
+    where: WhereNow
     requests: list[Task]
+
+    @property
+    def visits(self) -> list[Visit]:
+        return self.where.visits
 
     @property
     def blocking_gaps(self) -> list[Gap]:
@@ -79,12 +84,12 @@ def case_file(*, session: Session, actor: User, key: str, catalog: Catalog) -> C
     detail = application_detail(session=session, actor=actor, key=key, catalog=catalog)
     application = detail.application
     notices = session.exec(select(Notice).where(Notice.application_id == application.id).order_by(Notice.id)).all()
-    visits = session.exec(select(Visit).where(Visit.application_id == application.id).order_by(Visit.id)).all()
     requests = session.exec(select(Task).where(Task.application_id == application.id,
                                                Task.notice_request.is_not(None))).all()
     return CaseFile(detail, catalog.service(application.service_code),
                     precheck(session=session, application=application, catalog=catalog),
-                    session.get(User, application.applicant_id), list(notices), list(visits), list(requests))
+                    session.get(User, application.applicant_id), list(notices),
+                    where_now(session=session, application=application, catalog=catalog), list(requests))
 
 
 @transactional

@@ -5,7 +5,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from services import clock
-from services.applications.progress import task_clock
+from services.applications.progress import WhereNow, task_clock, where_now
 from services.catalog import Catalog
 from services.db import transactional
 from services.errors import Conflict, NotAllowed, NotFound
@@ -104,6 +104,7 @@ class TaskDetail:
     upstream: list[tuple[Task, Certificate | None]]
     extension: ExtensionRequest | None
     certificate: Certificate | None
+    where: WhereNow
 
 
 def _load(session: Session, actor: User, key: str) -> tuple[Task, Application]:
@@ -136,6 +137,7 @@ def task_detail(*, session: Session, actor: User, key: str, catalog: Catalog) ->
         available_events(actor, task, application, catalog),
         [(t, certificates.get(t.certificate_id)) for t in siblings],
         extension, certificates.get(task.certificate_id),
+        where_now(session=session, application=application, catalog=catalog),
     )
 
 

@@ -221,12 +221,13 @@ def application_resumed(firing) -> None:
 
 
 def record_notice_request(firing) -> None:
+    department = firing.catalog.departments[firing.task.department]
     firing.task.notice_request = firing.reason
     firing.session.add(firing.task)
     notify_staff(firing.session, role=Role.FRONT_DESK, application=firing.application,
                  template=N_("%(department)s asks for a one-time notice on %(number)s: %(reason)s"),
-                 params={"department": firing.task.department, "number": firing.application.number,
-                         "reason": firing.reason})
+                 params={"department": department.name.zh, "department_en": department.name.en,
+                         "number": firing.application.number, "reason": firing.reason})
 
 
 def _pending_request(firing) -> ExtensionRequest | None:
@@ -287,9 +288,10 @@ def _decide_request(firing, status: str) -> ExtensionRequest:
     firing.session.add(request)
     if firing.task.assignee_id:
         clerk = firing.session.get(User, firing.task.assignee_id)
+        template = N_("Extension on %(number)s granted.") if status == "granted" else \
+            N_("Extension on %(number)s refused: %(reason)s")
         notify(firing.session, user=clerk, application=firing.application, channels=("in_app",),
-               template=N_("Extension on %(number)s: %(status)s"),
-               params={"number": firing.application.number, "status": status})
+               template=template, params={"number": firing.application.number, "reason": firing.reason or ""})
     return request
 
 

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
@@ -46,6 +46,7 @@ class CitizenRegisterForm(FlaskForm, _PasswordPair):
     id_number = StringField(_l("Resident ID number"), validators=[DataRequired(), identity(validate_id_number)])
     mobile = StringField(_l("Mobile number"), validators=[DataRequired(), identity(validate_mobile)])
     address = StringField(_l("Address (optional)"), validators=[Length(max=300)])
+    email = EmailField(_l("E-mail (optional)"), validators=[Length(max=254)])
 
 
 class CompanyRegisterForm(FlaskForm, _PasswordPair):
@@ -54,6 +55,7 @@ class CompanyRegisterForm(FlaskForm, _PasswordPair):
     legal_representative = StringField(_l("Legal representative"), validators=[DataRequired(), Length(max=100)])
     mobile = StringField(_l("Contact mobile number"), validators=[DataRequired(), identity(validate_mobile)])
     address = StringField(_l("Registered address (optional)"), validators=[Length(max=300)])
+    email = EmailField(_l("E-mail (optional)"), validators=[Length(max=254)])
 
 
 class WithdrawForm(FlaskForm):

@@ -60,7 +60,8 @@ def _register(form, template: str, build, register):
 def register():
     return _register(
         CitizenRegisterForm(), "account/register.html",
-        lambda f: CitizenRegistration(f.full_name.data, f.id_number.data, f.mobile.data, f.password.data, f.address.data or ""),
+        lambda f: CitizenRegistration(f.full_name.data, f.id_number.data, f.mobile.data, f.password.data,
+                                      f.address.data or "", f.email.data or ""),
         register_citizen,
     )
 
@@ -70,7 +71,7 @@ def register_company_account():
     return _register(
         CompanyRegisterForm(), "account/register_company.html",
         lambda f: CompanyRegistration(f.company_name.data, f.credit_code.data, f.legal_representative.data,
-                                      f.mobile.data, f.password.data, f.address.data or ""),
+                                      f.mobile.data, f.password.data, f.address.data or "", f.email.data or ""),
         register_company,
     )
 

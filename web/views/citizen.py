@@ -142,7 +142,7 @@ def _render_detail(key: str, supplement_forms=None, rating_form=None, status: in
     forms = {owed.material.key: SupplementForm(prefix=supplement_prefix(owed.material.key)) for owed in view.owed}
     forms.update(supplement_forms or {})
     return render_template(
-        "citizen/detail.html", view=view, info=view.detail, progress=view.progress,
+        "citizen/detail.html", view=view, info=view.detail,
         service=catalog().service(view.application.service_code), withdraw_form=WithdrawForm(),
         supplement_forms=forms, rating_form=rating_form or RatingForm(),
     ), status

@@ -17,10 +17,10 @@ NAV = ((READERS, "inbox.index", N_("Messages")),)
 
 
 def message_text(template: str, params: dict) -> str:
-    """A stored message in the current locale; an item's name is kept in both languages."""
+    """A stored message in the current locale; names are kept in both languages (`x` and `x_en`)."""
     values = dict(params)
-    if locale_code() == "en" and "item_en" in values:
-        values["item"] = values["item_en"]
+    if locale_code() == "en":
+        values.update({name[:-3]: value for name, value in params.items() if name.endswith("_en")})
     return gettext(template) % values
 
 
