@@ -40,7 +40,7 @@ def migrated_template(tmp_path_factory, worker_id):
     admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(make_url(SERVER_URL).set(database=name))
+    engine = make_engine(make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False))
     create_schema(engine)
     engine.dispose()
     yield name
