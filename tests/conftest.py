@@ -2,12 +2,15 @@ import os
 import re
 import shutil
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
+from services import clock
+from services.applications.uploads import FileStore
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
 from tests.factories import PASSWORD
@@ -15,6 +18,34 @@ from tests.factories import PASSWORD
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
+
+
+CHINA = timezone(timedelta(hours=8))
+
+
+@pytest.fixture
+def frozen():
+    """The virtual clock, frozen on Monday 2026-11-02 09:00 China time; restored afterwards."""
+    previous = clock.current_clock()
+    stopped = clock.FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=CHINA))
+    clock.use_clock(stopped)
+    yield stopped
+    clock.use_clock(previous)
+
+
+@pytest.fixture
+def at(frozen):
+    """Move the frozen clock to a China-time moment: at(2026, 2, 13)."""
+
+    def move(year, month, day, hour=9, minute=0):
+        frozen.set(datetime(year, month, day, hour, minute, tzinfo=CHINA))
+
+    return move
+
+
+@pytest.fixture
+def store(tmp_path):
+    return FileStore(tmp_path / "files")
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,11 @@
 """The workflow on a real database: acceptance, one notice, queues, clocks, bundles, delivery."""
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 import pytest
 from sqlmodel import select
 
-from services import clock
 from services.applications.submission import rate_application, resubmit_application, supplement_material
-from services.applications.uploads import FileStore
 from services.audit import verify_chain
 from services.casework import desk, tasks
 from services.db import new_session
@@ -28,28 +26,8 @@ from tests.conftest import PDF
 from tests.factories import make_staff
 from tests.sample import newborn, submitted
 
-CHINA = timezone(timedelta(hours=8))
 THREE_DAY_ITEM = "330100-TRANSPORT-003"
 TOLERANT_ITEM = "330100-HRSS-003"  # personnel_file is a non-core material
-
-
-@pytest.fixture
-def store(tmp_path):
-    return FileStore(tmp_path / "files")
-
-
-@pytest.fixture
-def at():
-    """Freeze the clock at a China-time moment; returns a setter."""
-    previous = clock.current_clock()
-    frozen = clock.FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=CHINA))
-    clock.use_clock(frozen)
-
-    def move(year, month, day, hour=9):
-        frozen.set(datetime(year, month, day, hour, 0, tzinfo=CHINA))
-
-    yield move
-    clock.use_clock(previous)
 
 
 @pytest.fixture

@@ -4,12 +4,9 @@ from sqlmodel import select
 
 from services.casework import desk, tasks
 from services.models import Application, ApplicationStatus, ExtensionRequest, Role, Task, TaskStatus
-from tests import test_http_desk
 from tests.factories import make_staff
 from tests.sample import newborn, submitted
 from tests.test_http_desk import POSTED_ITEM, THREE_DAY_ITEM, TOLERANT_ITEM, log_in
-
-at = test_http_desk.at  # the frozen-clock fixture
 
 
 @pytest.fixture

@@ -1,13 +1,12 @@
 """The front desk's pages through the Flask test client (CSRF on, logged in through the form)."""
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from html.parser import HTMLParser
 
 import pytest
 from sqlmodel import select
 
-from services import clock
 from services.applications.submission import resubmit_application
 from services.casework import desk, tasks
 from services.models import (
@@ -23,7 +22,6 @@ from services.models import (
 from tests.factories import make_application, make_citizen, make_staff
 from tests.sample import submitted
 
-CHINA = timezone(timedelta(hours=8))
 THREE_DAY_ITEM = "330100-TRANSPORT-003"  # e-certificate only, zero visits promised
 TOLERANT_ITEM = "330100-HRSS-003"  # personnel_file is a non-core material
 POSTED_ITEM = "330100-HRSS-011"  # delivered by post or at the window
@@ -33,20 +31,6 @@ def log_in(web, user):
     """Log in through the real form, then read the pages in English."""
     web.login(user.login_name)
     web.post("/language", {"lang": "en", "next": "/"})
-
-
-@pytest.fixture
-def at():
-    """Freeze the clock at a China-time moment; returns a setter."""
-    previous = clock.current_clock()
-    frozen = clock.FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=CHINA))
-    clock.use_clock(frozen)
-
-    def move(year, month, day, hour=9):
-        frozen.set(datetime(year, month, day, hour, 0, tzinfo=CHINA))
-
-    yield move
-    clock.use_clock(previous)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ rating, and the in-app messages."""
 import html as entities
 import io
 import re
-from datetime import datetime, timedelta, timezone
 from functools import partial
 
 import pytest
@@ -34,15 +33,6 @@ EN = {"Accept-Language": "en"}
 THREE_DAY_ITEM = "330100-TRANSPORT-003"
 TOLERANT_ITEM = "330100-HRSS-003"  # personnel_file is a non-core material
 INSTANT_ITEM = "330100-CIVIL-001"
-CHINA = timezone(timedelta(hours=8))
-
-
-@pytest.fixture
-def frozen():
-    previous = clock.current_clock()
-    clock.use_clock(clock.FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=CHINA)))  # a Monday
-    yield
-    clock.use_clock(previous)
 
 
 @pytest.fixture

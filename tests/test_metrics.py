@@ -1,42 +1,21 @@
 """The reform's figures from hand-built cases, worked through the real services on a frozen clock."""
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from services import clock
 from services.applications.drafts import start_draft
 from services.applications.submission import resubmit_application
-from services.applications.uploads import FileStore
 from services.casework import desk, tasks
 from services.metrics import Breaches, compute_metrics
 from services.models import Application, Role, Task
+from tests.conftest import CHINA
 from tests.factories import make_citizen, make_staff
 from tests.sample import submitted
 
-CHINA = timezone(timedelta(hours=8))
 THREE_DAY_ITEM = "330100-TRANSPORT-003"  # legal 10, promised 3 working days, zero visits
 INSTANT_ITEM = "330100-CIVIL-001"  # legal 1, promised 0: decided at acceptance
-
-
-@pytest.fixture
-def store(tmp_path):
-    return FileStore(tmp_path / "files")
-
-
-@pytest.fixture
-def frozen():
-    previous = clock.current_clock()
-    # In UTC, as the system clock gives it: the audit chain hashes the moment as it was given.
-    frozen = clock.FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=CHINA).astimezone(UTC))  # a Monday
-    clock.use_clock(frozen)
-    yield frozen
-    clock.use_clock(previous)
-
-
-def on(frozen, month, day, hour=9):
-    frozen.set(datetime(2026, month, day, hour, 0, tzinfo=CHINA).astimezone(UTC))
 
 
 def only_task(session, application) -> Task:
@@ -45,7 +24,7 @@ def only_task(session, application) -> Task:
 
 
 @pytest.fixture
-def cases(session, catalog, store, frozen):
+def cases(session, catalog, store, at):
     """Five submitted applications and a draft, as of Tuesday 10 November 2026.
 
     on_time:  THREE_DAY_ITEM accepted and decided Monday 2 November (deadline 5 November).
@@ -77,10 +56,10 @@ def cases(session, catalog, store, frozen):
     desk.issue_notice(session=session, actor=front_desk, key=noticed.key, catalog=catalog, items=notice,
                       new_fact="申请人更换了车辆")
 
-    on(frozen, 11, 3)
+    at(2026, 11, 3)
     desk.record_visit(session=session, actor=front_desk, key=made["late"][1].key, catalog=catalog,
                       purpose="核验原件")
-    on(frozen, 11, 10)
+    at(2026, 11, 10)
     late = only_task(session, made["late"][1])
     tasks.claim_task(session=session, actor=transport, key=late.key, catalog=catalog)
     tasks.approve_task(session=session, actor=transport, key=late.key, catalog=catalog)

@@ -3,7 +3,7 @@ delivered to the wallet, without a single visit — every step through the real 
 import html as entities
 import io
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import pytest
 from sqlmodel import select
@@ -11,12 +11,12 @@ from sqlmodel import select
 from services import clock
 from services.metrics import compute_metrics
 from services.models import Role, Visit
-from tests.conftest import PDF, Browser
+from tests.conftest import CHINA, PDF, Browser
 from tests.factories import make_certificate, make_citizen, make_staff
 from tests.sample import complete_values, newborn
 
 EN = {"Accept-Language": "en"}
-CHINA = timezone(timedelta(hours=8))
+
 
 
 @pytest.fixture

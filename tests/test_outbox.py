@@ -10,7 +10,6 @@ from sqlmodel import select
 
 from services.applications.drafts import attach_upload, save_draft, start_draft
 from services.applications.submission import submit_application
-from services.applications.uploads import FileStore
 from services.casework import desk
 from services.db import new_session
 from services.models import Application, ApplicationStatus, Notification, Role
@@ -22,11 +21,6 @@ from tests.sample import complete_values, submitted
 from web.cli_outbox import outbox_cli
 
 INSTANT_ITEM = "330100-CIVIL-001"
-
-
-@pytest.fixture
-def store(tmp_path):
-    return FileStore(tmp_path / "files")
 
 
 def notification_count(session) -> int:

@@ -1,13 +1,11 @@
 """The SLA sweep on a frozen clock: colours change once, people hear once, expired tolerated gaps end."""
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 
 import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from services import clock
 from services.applications.submission import supplement_material
-from services.applications.uploads import FileStore
 from services.audit import verify_chain
 from services.casework import desk, tasks
 from services.models import Application, ApplicationStatus, Notification, Role, Task, TaskStatus
@@ -17,28 +15,8 @@ from tests.conftest import PDF
 from tests.factories import make_staff
 from tests.sample import submitted
 
-CHINA = timezone(timedelta(hours=8))
 THREE_DAY_ITEM = "330100-TRANSPORT-003"
 TOLERANT_ITEM = "330100-HRSS-003"  # personnel_file is a non-core material
-
-
-@pytest.fixture
-def store(tmp_path):
-    return FileStore(tmp_path / "files")
-
-
-@pytest.fixture
-def at():
-    previous = clock.current_clock()
-    # In UTC, as the system clock gives it: the audit chain hashes the moment as it was given.
-    frozen = clock.FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=CHINA).astimezone(UTC))  # a Monday
-
-    def move(month, day):
-        frozen.set(datetime(2026, month, day, 9, 0, tzinfo=CHINA).astimezone(UTC))
-
-    clock.use_clock(frozen)
-    yield move
-    clock.use_clock(previous)
 
 
 @pytest.fixture
@@ -80,7 +58,7 @@ def test_a_task_turns_amber_then_red_and_each_change_is_announced_once(session, 
     assert sweep(session=session, catalog=catalog) == SweepReport(0, 0, 0)
     assert colour(session, task) == "green"
 
-    at(11, 4)  # one working day left
+    at(2026, 11, 4)  # one working day left
     assert sweep(session=session, catalog=catalog) == SweepReport(recoloured=1, notified=1, terminated=0)
     assert colour(session, task) == "amber"
     assert (messages(session, first), messages(session, second)) == (1, 1)  # unclaimed: the department's clerks
@@ -88,14 +66,14 @@ def test_a_task_turns_amber_then_red_and_each_change_is_announced_once(session, 
     assert sweep(session=session, catalog=catalog) == SweepReport(0, 0, 0)
 
     tasks.claim_task(session=session, actor=first, key=task.key, catalog=catalog)
-    at(11, 6)  # past the deadline
+    at(2026, 11, 6)  # past the deadline
     assert sweep(session=session, catalog=catalog) == SweepReport(recoloured=1, notified=1, terminated=0)
     assert colour(session, task) == "red"
     assert (messages(session, first), messages(session, second)) == (2, 1)  # claimed: only its holder
     assert (messages(session, own_supervisor), messages(session, city_supervisor),
             messages(session, other_supervisor)) == (1, 1, 0)
 
-    at(11, 9)
+    at(2026, 11, 9)
     assert sweep(session=session, catalog=catalog) == SweepReport(0, 0, 0)
     assert (messages(session, first), messages(session, own_supervisor)) == (2, 1)
     assert verify_chain(session=session).ok
@@ -105,7 +83,7 @@ def test_a_granted_extension_turns_a_red_task_green_without_a_message(session, c
     _, task = accepted(session, catalog, store, front_desk)
     holder = make_staff(session, Role.CLERK, "TRANSPORT")
     tasks.claim_task(session=session, actor=holder, key=task.key, catalog=catalog)
-    at(11, 6)
+    at(2026, 11, 6)
     sweep(session=session, catalog=catalog)
     tasks.request_extension(session=session, actor=holder, key=task.key, catalog=catalog, days=5, reason="需现场核验")
     tasks.decide_extension(session=session, actor=make_staff(session, Role.SUPERVISOR), key=task.key,
@@ -121,7 +99,7 @@ def test_a_paused_task_keeps_its_colour(session, catalog, store, at, front_desk)
     tasks.claim_task(session=session, actor=holder, key=task.key, catalog=catalog)
     tasks.suspend_task(session=session, actor=holder, key=task.key, catalog=catalog, procedure="expert_review",
                        reason="需专家评审")
-    at(11, 20)
+    at(2026, 11, 20)
     assert sweep(session=session, catalog=catalog) == SweepReport(0, 0, 0)
     assert colour(session, task) == "green"
 
@@ -129,9 +107,9 @@ def test_a_paused_task_keeps_its_colour(session, catalog, store, at, front_desk)
 def test_a_tolerated_gap_past_its_due_day_terminates_the_application_once(session, catalog, store, at, front_desk):
     _, task = accepted(session, catalog, store, front_desk, code=TOLERANT_ITEM, leave_out=("personnel_file",))
     assert task.supplement_due == date(2026, 11, 9)
-    at(11, 9)  # the due day itself is still in time
+    at(2026, 11, 9)  # the due day itself is still in time
     assert sweep(session=session, catalog=catalog).terminated == 0
-    at(11, 10)
+    at(2026, 11, 10)
     assert sweep(session=session, catalog=catalog).terminated == 1
     session.expire_all()
     application = session.get(Application, task.application_id)
@@ -146,7 +124,7 @@ def test_a_gap_closed_in_time_is_not_terminated(session, catalog, store, at, fro
                                leave_out=("personnel_file",))
     supplement_material(session=session, actor=applicant, key=session.get(Application, task.application_id).key,
                         material_key="personnel_file", filename="file.pdf", data=PDF, store=store, catalog=catalog)
-    at(11, 20)
+    at(2026, 11, 20)
     assert sweep(session=session, catalog=catalog).terminated == 0
     session.expire_all()
     assert session.get(Application, task.application_id).status == ApplicationStatus.ACCEPTED
@@ -154,6 +132,6 @@ def test_a_gap_closed_in_time_is_not_terminated(session, catalog, store, at, fro
 
 def test_the_sweep_works_in_batches(session, catalog, store, at, front_desk):
     made = [accepted(session, catalog, store, front_desk)[1] for _ in range(3)]
-    at(11, 6)
+    at(2026, 11, 6)
     assert sweep(session=session, catalog=catalog, batch=2).recoloured == 3
     assert {colour(session, task) for task in made} == {"red"}
