@@ -12,6 +12,7 @@ from services.errors import Invalid
 from services.models import Role
 from web.cli_ops import register_ops_commands
 from web.cli_outbox import register_outbox_commands
+from web.cli_seed import register_seed_commands
 from web.extensions import catalog, db_session
 
 catalog_cli = AppGroup("catalog", help="The service catalogue.")
@@ -72,3 +73,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     register_outbox_commands(app)
     register_ops_commands(app)
+    register_seed_commands(app)

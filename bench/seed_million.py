@@ -1,0 +1,97 @@
+"""A million applications through the seed's fast path, next to the storage ceiling.
+
+    .venv/bin/python -m bench.seed_million [--applications 1000000] [--verify]
+
+Seeds a temporary SQLite file (the demo accounts and a few hundred cases through the
+services, the rest cloned by batched inserts), then inserts the same number of bare rows
+into tables with the same column counts, with the same driver and the same batches: the
+fastest this storage could take those rows. Prints both, as rows/s and as a ratio.
+"""
+import argparse
+import math
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import SQLModel
+
+from services.audit import verify_chain
+from services.catalog import default_catalog
+from services.db import create_schema, make_engine, new_session
+from services.seed import SeedOptions, seed_city, seeding_pragmas
+from services.seed.bulk import BATCH_APPLICATIONS
+
+AS_OF = date(2026, 11, 22)
+TARGET_SECONDS = 120
+
+
+def progress(phase: str, done: int, total: int) -> None:
+    print(f"\r  {phase}: {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
+
+
+def bare_insert_seconds(folder: Path, rows: dict[str, int], batches: int) -> float:
+    """Insert `rows[table]` rows of zeros into a table with as many columns, in `batches` transactions."""
+    engine = make_engine(f"sqlite:///{folder / 'bare.db'}")
+    columns = {table.name: len(table.columns) for table in SQLModel.metadata.sorted_tables}
+    with engine.connect() as connection, seeding_pragmas(connection):
+        statements = {}
+        for name in rows:
+            width = columns[name]
+            connection.exec_driver_sql(
+                f"CREATE TABLE bare_{name} ({', '.join(f'c{i} INTEGER' for i in range(width))})")
+            statements[name] = (f"INSERT INTO bare_{name} VALUES ({', '.join('?' * width)})", (0,) * width)
+        connection.commit()
+        started = time.perf_counter()
+        for batch in range(batches):
+            for name, total in rows.items():
+                share = total // batches + (1 if batch < total % batches else 0)
+                sql, values = statements[name]
+                if share:
+                    connection.exec_driver_sql(sql, [values] * share)
+            connection.commit()
+        seconds = time.perf_counter() - started
+    engine.dispose()
+    return seconds
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--applications", type=int, default=1_000_000)
+    parser.add_argument("--verify", action="store_true", help="walk the whole audit chain afterwards (slow)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        engine = make_engine(f"sqlite:///{folder / 'seed.db'}")
+        create_schema(engine)
+        report = seed_city(engine=engine, catalog=default_catalog(), upload_folder=folder / "uploads",
+                           options=SeedOptions(applications=args.applications, seed=1, as_of=AS_OF),
+                           progress=progress)
+        print(file=sys.stderr)
+        fast_rows = sum(report.bulk_rows.values())
+        batches = max(1, math.ceil(report.bulk_cases / BATCH_APPLICATIONS))
+        ceiling = bare_insert_seconds(folder, report.bulk_rows, batches)
+        slow_seconds = report.seconds - report.bulk_seconds
+        print(f"seeded {report.rows['application']:,} applications, {sum(report.rows.values()):,} rows "
+              f"in {report.seconds:.1f} s: {report.slow_cases:,} cases through the services in {slow_seconds:.1f} s, "
+              f"{report.bulk_cases:,} cloned in {report.bulk_seconds:.1f} s")
+        print(f"fast path:  {fast_rows:,} rows in {report.bulk_seconds:.1f} s = "
+              f"{fast_rows / report.bulk_seconds:,.0f} rows/s")
+        print(f"bare rows:  {fast_rows:,} rows (same column counts, driver and batches) in {ceiling:.1f} s = "
+              f"{fast_rows / ceiling:,.0f} rows/s")
+        print(f"ratio:      the fast path takes {report.bulk_seconds / ceiling:.1f} x the storage ceiling")
+        verdict = "met" if report.seconds <= TARGET_SECONDS else f"missed by {report.seconds - TARGET_SECONDS:.0f} s"
+        print(f"target:     {TARGET_SECONDS} s for the whole seed of {args.applications:,}: {verdict}")
+        if args.verify:
+            started = time.perf_counter()
+            with new_session(engine) as session:
+                chain = verify_chain(session=session)
+            print(f"audit chain {'ok' if chain.ok else 'BROKEN at ' + str(chain.broken_seq)}: "
+                  f"{chain.checked:,} events in {time.perf_counter() - started:.1f} s")
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

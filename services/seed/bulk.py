@@ -1,0 +1,197 @@
+"""The fast path: clones of the slow path's cases, written with batched inserts, chained like the engine's.
+
+Each clone copies one template case row for row (application, materials, tasks, notices,
+visits, extensions, rating, rectifications, certificates issued, audit events) with new
+ids, keys and public numbers, another applicant who fits the service, other people's
+names and ID numbers redrawn, colleagues of the same department as staff, and every time
+moved by working days (templates.py). So its statuses, event names and payloads are the
+engine's own. Events are hash-chained in order with services.audit.event_digest, the
+chain's head and the counters are brought up to date, and each batch is one transaction.
+Not cloned: notifications (the inbox of a cloned case's applicant is empty).
+"""
+import random
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from itertools import count
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from services.audit import event_digest
+from services.catalog import Catalog
+from services.models import AuditHead, Certificate, Counter
+from services.seed.cloner import Cloner
+from services.seed.people import People, certificate_rows, checked, user_row
+from services.seed.plan import eligible
+from services.seed.pools import Pools
+from services.seed.rows import MODELS, ORDER, TableWriter
+from services.seed.templates import WorkdayIndex, choose_move, extract_templates, move_moment
+from services.seed.timeline import Timeline
+from services.seed.values import Holder
+
+BATCH_APPLICATIONS = 2000  # applications per transaction (each brings ~15-20 rows)
+PEOPLE_BATCH = 10_000
+
+
+class Applicants:
+    """Who clones may be filed by: the slow path's population plus the bulk one, with their wallets."""
+
+    def __init__(self):
+        self.holders: list[Holder] = []
+        self.wallets: dict[int, dict[str, tuple[int, str]]] = {}
+        self.by_service: dict[str, list[Holder]] = {}
+
+    def add(self, holder: Holder, wallet: dict[str, tuple[int, str]]) -> None:
+        self.holders.append(holder)
+        self.wallets[holder.user_id] = wallet
+
+    def index(self, codes, catalog: Catalog, settings, on: date) -> None:
+        """Who each of these services could be for, by age and circumstances on `on`."""
+        for code in codes:
+            service = catalog.service(code)
+            audience = settings.audiences.get(code)
+            self.by_service[code] = [h for h in self.holders if h.kind in service.applicant_types
+                                     and eligible(h, audience, on)]
+
+    def pick(self, service_code: str, audience, on: date, rng: random.Random) -> Holder | None:
+        candidates = self.by_service.get(service_code)
+        if not candidates:
+            return None
+        for _ in range(8):
+            holder = rng.choice(candidates)
+            if eligible(holder, audience, on):
+                return holder
+        return holder
+
+
+def _write_people(writers: dict[str, TableWriter], people: People, how_many: int, kind: str, on: date,
+                  password_hash: str, registered: Callable[[], datetime], applicants: Applicants,
+                  ids: dict[str, count]) -> None:
+    users, certificates = writers["user_account"], writers["certificate"]
+    left = how_many
+    while left > 0:
+        chunk = min(left, PEOPLE_BATCH)
+        left -= chunk
+        made = people.citizens(chunk, on) if kind == "citizen" else people.companies(chunk, on)
+        user_rows, certificate_list = [], []
+        for resident in made:
+            checked(resident)
+            resident.holder.user_id = next(ids["user_account"])
+            user_rows.append(user_row(resident, resident.holder.user_id, password_hash, registered()))
+            rows = certificate_rows(resident, resident.holder.user_id, ids["certificate"])
+            certificate_list += rows
+            applicants.add(resident.holder, {row["cert_type"]: (row["id"], row["number"]) for row in rows})
+        users.write(user_rows)
+        certificates.write(certificate_list)
+        users.connection.commit()
+
+
+def clone_cases(*, session: Session, catalog: Catalog, settings, cases, how_many: int, timeline: Timeline,
+                pools: Pools, people: People, citizens: int, companies: int, holders: list[Holder],
+                password_hash: str, rng: random.Random, store, progress=None) -> dict[str, int]:
+    """Write `how_many` cloned applications and their applicants; returns the rows written per table."""
+    connection = session.connection()
+    session.commit()
+    index = WorkdayIndex(timeline.calendar, timeline.first_day - timedelta(days=400),
+                         timeline.as_of + timedelta(days=400))
+    templates = extract_templates(session, cases, index, timeline)
+    if not templates:
+        raise ValueError("the slow path made no case to clone; seed more applications through it")
+    cloner = Cloner(session=session, catalog=catalog, timeline=timeline, index=index, pools=pools, people=people,
+                    rng=rng, store=store)
+    session.commit()
+    applicants = Applicants()
+    wallets: dict[int, dict[str, tuple[int, str]]] = {}
+    for user_id, cert_type, cert_id, number in session.execute(
+            select(Certificate.owner_id, Certificate.cert_type, Certificate.id, Certificate.number)
+            .where(Certificate.owner_id.in_([h.user_id for h in holders]), Certificate.application_id.is_(None))
+            .order_by(Certificate.id)):
+        wallets.setdefault(user_id, {})[cert_type] = (cert_id, number)
+    for holder in holders:
+        applicants.add(holder, wallets.get(holder.user_id, {}))
+    session.commit()
+    with _foreign_keys_off(connection):
+        def registered() -> datetime:
+            return timeline.start - timedelta(days=pools.rng.randint(1, 1500), minutes=pools.rng.randint(0, 1440))
+
+        writers = {name: TableWriter(connection, model) for name, model in MODELS.items()}
+        for kind, how_many_people in (("citizen", citizens), ("company", companies)):
+            _write_people(writers, people, how_many_people, kind, timeline.as_of, password_hash,
+                          registered, applicants, cloner.ids)
+        middle = timeline.as_of - timedelta(days=settings.window_days // 2)
+        applicants.index(sorted({t.service_code for t in templates}), catalog, settings, middle)
+        plans = _plan(templates, how_many, applicants, settings, index, timeline, rng)
+        _write_clones(writers, cloner, plans, applicants, progress)
+        _finish(connection, cloner)
+    return {name: writer.written for name, writer in writers.items() if writer.written}
+
+
+def _plan(templates, how_many, applicants, settings, index, timeline, rng) -> list[tuple]:
+    plans = []
+    for _ in range(how_many):
+        template = rng.choice(templates)
+        move = choose_move(template, index, timeline, rng)
+        start = move_moment(template.moments[template.first], index, move.shift) + move.jitter
+        audience = settings.audiences.get(template.service_code)
+        holder = applicants.pick(template.service_code, audience, start.date(), rng) or template.holder
+        plans.append((start, len(plans), template, move, holder))
+    plans.sort(key=lambda plan: (plan[0], plan[1]))
+    return plans
+
+
+def _write_clones(writers: dict[str, TableWriter], cloner: Cloner, plans, applicants, progress) -> None:
+    connection = writers["auditevent"].connection
+    head = connection.execute(select(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)).mappings().first()
+    seq, prev = (head["seq"], head["hash"]) if head else (0, "0" * 64)
+    event_ids = cloner.ids["auditevent"]
+    rows = {name: [] for name in ORDER}
+    for done, (_, _, template, move, holder) in enumerate(plans, start=1):
+        for event in cloner.clone(template, move, holder, applicants.wallets.get(holder.user_id, {}), rows):
+            seq += 1
+            event["id"], event["seq"], event["prev_hash"] = next(event_ids), seq, prev
+            event["hash"] = prev = event_digest(event, prev)
+            rows["auditevent"].append(event)
+        if done % BATCH_APPLICATIONS == 0 or done == len(plans):
+            for name in ORDER:
+                writers[name].write(rows[name])
+                rows[name].clear()
+            _set_head(connection, seq, prev)
+            connection.commit()
+            if progress:
+                progress("applications", done, len(plans))
+
+
+def _set_head(connection, seq: int, hash_: str) -> None:
+    table = AuditHead.__table__
+    if connection.execute(update(table).where(table.c.id == 1).values(seq=seq, hash=hash_)).rowcount == 0:
+        connection.execute(insert(table).values(id=1, seq=seq, hash=hash_))
+
+
+def _finish(connection, cloner: Cloner) -> None:
+    table = Counter.__table__
+    for name in sorted(cloner.touched):
+        value = cloner.counters[name]
+        if connection.execute(update(table).where(table.c.name == name).values(value=value)).rowcount == 0:
+            connection.execute(insert(table).values(name=name, value=value))
+    connection.commit()
+
+
+class _foreign_keys_off:
+    """Rows go in parent-first anyway; SQLite need not look every key up again while they do."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.sqlite = connection.dialect.name == "sqlite"
+
+    def __enter__(self):
+        if self.sqlite:
+            self.connection.commit()
+            self.connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            self.connection.commit()
+
+    def __exit__(self, *exc):
+        if self.sqlite:
+            self.connection.rollback()
+            self.connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            self.connection.commit()
+        return False

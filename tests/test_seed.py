@@ -1,0 +1,366 @@
+"""The seed: same seed, same rows; real identities; every step allowed by the table; refusal; the chain."""
+import functools
+import hashlib
+import json
+import random
+import re
+import shutil
+import sqlite3
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import SQLModel, select
+from werkzeug.security import generate_password_hash
+
+from app import create_app
+from services import accounts, clock
+from services.applications.uploads import FileStore
+from services.audit import verify_chain
+from services.catalog import default_catalog
+from services.db import create_schema, make_engine, new_session
+from services.demo import CITIZEN, DEMO_PASSWORD
+from services.identity import validate_credit_code, validate_id_number, validate_mobile
+from services.models import (
+    Application,
+    ApplicationStatus,
+    Attachment,
+    AuditEvent,
+    Certificate,
+    Notice,
+    Rectification,
+    User,
+    Visit,
+    new_key,
+)
+from services.models.keys import keys_from
+from services.seed import DEMO_LOGINS, SeedOptions, applications_beyond_demo, seed_city
+from services.seed.plan import Planner, draw_fate, eligible
+from services.seed.pools import Pools
+from services.seed.settings import load_settings
+from services.seed.timeline import Timeline
+from services.workdays import WorkingCalendar
+from services.workflow.table import APPLICATION, TASK
+from web.cli_seed import REFUSAL, register_seed_commands
+
+AS_OF = date(2026, 11, 22)
+# Small, but through both paths: 30 cases through the services (rare outcomes staged), 6 cloned.
+OPTIONS = SeedOptions(applications=36, slow_cases=30, seed=7, as_of=AS_OF)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def quick_password_hashing():
+    """The demo accounts register through the real service; tests need not pay for a slow hash."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "generate_password_hash",
+                      functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+        yield
+
+
+def seed_into(folder, options=OPTIONS):
+    engine = make_engine(f"sqlite:///{folder / 'seed.db'}")
+    create_schema(engine)
+    report = seed_city(engine=engine, catalog=default_catalog(), upload_folder=folder / "uploads", options=options)
+    return engine, report
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("seeded")
+    engine, report = seed_into(folder)
+    yield engine, report, folder
+    engine.dispose()
+
+
+def digest(engine, uploads) -> str:
+    """Every row of every table in key order, and every uploaded file; nothing left out."""
+    total = hashlib.sha256()
+    with engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            total.update(table.name.encode())
+            for row in connection.execute(table.select().order_by(*table.primary_key.columns)):
+                total.update(json.dumps(list(row), default=str, ensure_ascii=False).encode())
+    for path in sorted(uploads.iterdir()) if uploads.exists() else []:
+        total.update(path.name.encode() + path.read_bytes())
+    return total.hexdigest()
+
+
+@pytest.fixture
+def on_the_seed_day():
+    previous = clock.current_clock()
+    clock.use_clock(clock.FrozenClock(datetime(2026, 11, 21, 20, 0, tzinfo=UTC)))
+    yield
+    clock.use_clock(previous)
+
+
+# --- determinism ---------------------------------------------------------------------------
+
+def test_the_same_seed_gives_the_same_rows_and_files(seeded, tmp_path):
+    engine, _, folder = seeded
+    again, _ = seed_into(tmp_path)
+    try:
+        assert digest(again, tmp_path / "uploads") == digest(engine, folder / "uploads")
+    finally:
+        again.dispose()
+
+
+def test_seeding_leaves_the_clock_and_the_keys_as_they_were(seeded):
+    assert isinstance(clock.current_clock(), clock.SystemClock)
+    assert new_key() != new_key()
+
+
+def test_keys_come_from_the_given_factory_only_inside_the_block():
+    made = iter(["first", "second"])
+    with keys_from(lambda: next(made)):
+        assert (new_key(), new_key()) == ("first", "second")
+    assert len(new_key()) == 16
+
+
+def test_a_file_store_names_files_with_the_given_factory(tmp_path):
+    names = iter(["aaa111", "bbb222"])
+    store = FileStore(tmp_path, new_name=lambda: next(names))
+    assert store.save(b"%PDF-1.4 x").storage_name == "aaa111"
+    assert (tmp_path / "aaa111").read_bytes() == b"%PDF-1.4 x"
+    assert len(FileStore(tmp_path).save(b"%PDF-1.4 y").storage_name) == 32
+
+
+# --- people ---------------------------------------------------------------------------------
+
+def test_every_seeded_identity_passes_the_portal_validators(seeded, on_the_seed_day):
+    engine, _, _ = seeded
+    checked = 0
+    with new_session(engine) as session:
+        for user in session.exec(select(User)):
+            if user.id_number:
+                assert validate_id_number(user.id_number) == user.id_number
+                checked += 1
+            if user.credit_code:
+                assert validate_credit_code(user.credit_code) == user.credit_code
+                checked += 1
+            if user.mobile:
+                validate_mobile(user.mobile)
+        documents = [c.data for c in session.exec(select(Certificate))]
+        documents += [a.form_data for a in session.exec(select(Application))]
+        for data in documents:
+            for key, value in data.items():
+                if value and key.endswith("id_number"):
+                    validate_id_number(value)
+                    checked += 1
+                if value and key == "credit_code":
+                    validate_credit_code(value)
+                    checked += 1
+    assert checked > 200
+
+
+def test_ages_match_the_services_asked_for(seeded):
+    engine, _, _ = seeded
+    settings = load_settings(default_catalog())
+    with new_session(engine) as session:
+        rows = session.exec(select(Application, User).join(User, User.id == Application.applicant_id)
+                            .where(User.login_name != CITIZEN.id_number)).all()
+    checked = 0
+    for application, user in rows:
+        audience = settings.audiences.get(application.service_code)
+        if audience is None or not user.id_number:
+            continue
+        born = validate_id_number(user.id_number)[6:14]
+        age = application.created_at.year - int(born[:4])
+        assert audience.min_age - 1 <= age <= audience.max_age + 1, (application.service_code, age)
+        checked += 1
+    assert checked
+
+
+def test_families_are_married_to_each_other(seeded):
+    engine, _, _ = seeded
+    with new_session(engine) as session:
+        marriages = session.exec(select(Certificate).where(Certificate.cert_type == "marriage_certificate")).all()
+        registered = {u.id_number: u for u in session.exec(select(User).where(User.id_number.is_not(None)))}
+    couples = 0
+    for marriage in marriages:
+        spouse = registered.get(marriage.data["spouse_id_number"])
+        if spouse is not None:
+            assert spouse.full_name == marriage.data["spouse_name"]
+            couples += 1
+    assert couples >= 2
+
+
+# --- the life cycle -----------------------------------------------------------------------------
+
+def test_every_recorded_step_is_a_row_of_the_transition_table(seeded):
+    """Replay each application's events: each names a row whose source holds `from` and whose target is `to`."""
+    engine, report, _ = seeded
+    with new_session(engine) as session:
+        events = session.exec(select(AuditEvent).order_by(AuditEvent.seq)).all()
+        last_slow = session.exec(select(func.max(Application.id))).one() - report.bulk_cases
+    replayed = {"slow": set(), "fast": set()}
+    for event in events:
+        machine, name = (TASK, event.event[5:]) if event.event.startswith("task.") else (APPLICATION, event.event)
+        if name not in machine.events:
+            # Recorded actions outside the table (a draft started, a file attached) change no status.
+            assert (event.from_status, name) in ((None, "start"), (None, "attach"), (None, "answer_rectification"))
+            continue
+        row = machine.find(name)
+        assert event.from_status in row.source, (event.application_id, event.seq, event.event)
+        assert event.to_status == row.target_from(event.from_status), (event.application_id, event.seq)
+        replayed["slow" if event.application_id <= last_slow else "fast"].add(event.application_id)
+    assert len(replayed["slow"]) >= 20 and len(replayed["fast"]) >= 4
+
+
+def test_the_audit_chain_of_seeded_data_verifies(seeded, tmp_path):
+    engine, report, folder = seeded
+    with new_session(engine) as session:
+        chain = verify_chain(session=session)
+    assert chain.ok and chain.checked == report.rows["auditevent"]
+    app = _app_on_a_copy(folder, tmp_path)
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and f"audit chain ok: {chain.checked} events" in result.output
+
+
+def test_the_whole_life_cycle_is_there(seeded):
+    engine, _, _ = seeded
+    with new_session(engine) as session:
+        statuses = set(session.exec(select(Application.status)).all())
+        second_notices = session.exec(select(func.count()).select_from(Notice).where(Notice.breach)).one()
+        beyond = session.exec(select(func.count()).select_from(Visit).where(Visit.beyond_promise)).one()
+        rectifications = set(session.exec(select(Rectification.status)).all())
+    assert statuses == set(APPLICATION.states)
+    assert second_notices >= 1 and beyond >= 1
+    assert rectifications == {"open", "answered"}
+
+
+def test_the_demo_citizen_has_cases_in_several_states(seeded):
+    engine, _, _ = seeded
+    with new_session(engine) as session:
+        citizen = session.exec(select(User).where(User.login_name == CITIZEN.id_number)).one()
+        states = set(session.exec(select(Application.status).where(Application.applicant_id == citizen.id)).all())
+    assert {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.NEEDS_CORRECTION,
+            ApplicationStatus.IN_REVIEW, ApplicationStatus.SUSPENDED, ApplicationStatus.COMPLETED,
+            ApplicationStatus.PARTIALLY_COMPLETED, ApplicationStatus.WITHDRAWN} <= states
+
+
+def test_everything_happened_before_the_day_it_was_seeded_on(seeded):
+    engine, _, _ = seeded
+    with new_session(engine) as session:
+        latest = session.exec(select(func.max(AuditEvent.at))).one()
+        earliest = session.exec(select(func.min(Application.created_at))).one()
+    assert clock.to_china(latest).date() < AS_OF
+    assert (AS_OF - clock.to_china(earliest).date()).days <= 366
+
+
+def test_seeded_accounts_log_in_with_the_demo_password(seeded):
+    engine, _, _ = seeded
+    with new_session(engine) as session:
+        someone = session.exec(select(User).where(User.role == "citizen").order_by(User.id.desc())).first()
+        assert accounts.authenticate(session=session, login=someone.login_name, password=DEMO_PASSWORD).id == someone.id
+
+
+def test_about_95_percent_of_cases_need_no_visit(seeded):
+    """The generators plan ~95% zero-visit cases; the metrics of the (small) seeded city agree roughly."""
+    catalog = default_catalog()
+    settings = load_settings(catalog)
+    rng = random.Random(3)
+    weights = [settings.service_weights[s.code] for s in catalog.services()]
+    fates = [draw_fate(rng, settings, service) for service in rng.choices(catalog.services(), weights, k=6000)]
+    planned = sum(f.counter_visits == 0 and f.delivery != "window" for f in fates) / len(fates)
+    assert 0.935 <= planned <= 0.965
+    from services.metrics import compute_metrics
+
+    engine, _, _ = seeded
+    with new_session(engine) as session:
+        measured = compute_metrics(session=session, catalog=catalog).overall.rates.zero_visit
+    assert 0.85 <= measured <= 1.0
+
+
+def test_cases_go_to_people_they_are_meant_for():
+    catalog = default_catalog()
+    settings = load_settings(catalog)
+    pools = Pools(locale="zh_CN", seed=1, rng=random.Random(1), settings=settings)
+    timeline = Timeline(WorkingCalendar(), settings, AS_OF)
+    from services.seed.people import People
+
+    residents = [r.holder for r in People(pools, settings, catalog).citizens(120, AS_OF)]
+    for n, holder in enumerate(residents, start=1):
+        holder.user_id = n
+    planner = Planner(catalog=catalog, settings=settings, pools=pools, timeline=timeline, rng=random.Random(2))
+    planner.random_cases(80, residents, [])
+    assert len(planner.cases) == 80
+    for case in planner.cases:
+        assert eligible(case.holder, settings.audiences.get(case.service_code), case.start.date())
+        assert timeline.start <= case.start < timeline.end
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+def _app_on_a_copy(folder, tmp_path):
+    # The backup API copies what the write-ahead log still holds too.
+    with sqlite3.connect(folder / "seed.db") as source, sqlite3.connect(tmp_path / "copy.db") as copy:
+        source.backup(copy)
+    shutil.copytree(folder / "uploads", tmp_path / "uploads")
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": f"sqlite:///{tmp_path / 'copy.db'}",
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    register_seed_commands(app)
+    return app
+
+
+def test_without_reset_a_database_with_cases_is_refused_and_left_alone(seeded, tmp_path):
+    _, report, folder = seeded
+    app = _app_on_a_copy(folder, tmp_path)
+    before = digest(app.extensions["engine"], tmp_path / "uploads")
+    result = app.test_cli_runner().invoke(args=["seed", "--applications", "5"])
+    assert result.exit_code == 1
+    with new_session(app.extensions["engine"]) as session:
+        demo_owned = session.exec(select(func.count()).select_from(Application).join(User, User.id == Application.applicant_id)
+                                  .where(User.login_name.in_(DEMO_LOGINS))).one()
+    assert 0 < demo_owned < report.rows["application"]
+    assert REFUSAL.format(count=report.rows["application"] - demo_owned) in result.output
+    assert digest(app.extensions["engine"], tmp_path / "uploads") == before
+    app.extensions["engine"].dispose()
+
+
+def test_a_database_holding_only_the_demo_is_seeded_without_reset(app, db):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    assert db.exec(select(func.count()).select_from(Application)).one() >= 1
+    assert applications_beyond_demo(db) == 0
+
+
+def test_reset_replaces_everything_and_the_files_it_made(seeded, tmp_path):
+    _, report, folder = seeded
+    app = _app_on_a_copy(folder, tmp_path)
+    old_files = {p.name for p in (tmp_path / "uploads").iterdir()}
+    result = app.test_cli_runner().invoke(args=["seed", "--reset", "--applications", "4", "--seed", "2",
+                                                "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"seeded (\d+) applications \(\d+ through the services, 0 cloned\)", result.output)
+    assert "clerk.psb" in result.output and "rows/s" in result.output
+    with new_session(app.extensions["engine"]) as session:
+        applications = session.exec(select(func.count()).select_from(Application)).one()
+        stored = set(session.exec(select(Attachment.storage_name).where(Attachment.storage_name.is_not(None))))
+    assert f"seeded {applications} applications" in result.output
+    assert applications < report.rows["application"]
+    files = {p.name for p in (tmp_path / "uploads").iterdir()}
+    assert old_files and not old_files & files
+    assert files == stored
+    app.extensions["engine"].dispose()
+
+
+def test_the_fast_path_encodes_values_as_the_column_types_do(seeded):
+    """The writer skips SQLAlchemy's per-value processors; its own encoders must give the same text."""
+    from sqlalchemy.dialects import sqlite
+
+    from services.seed.rows import MODELS, _sqlite_encoder
+
+    engine, _, _ = seeded
+    dialect = sqlite.dialect()
+    compared = 0
+    with engine.connect() as connection:
+        for model in MODELS.values():
+            table = model.__table__
+            for row in connection.execute(table.select().limit(20)).mappings():
+                for column in table.columns:
+                    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+                    encoder = _sqlite_encoder(column)
+                    assert (processor is None) == (encoder is None), column
+                    if processor is not None and row[column.name] is not None:
+                        assert encoder(row[column.name]) == processor(row[column.name]), column
+                        compared += 1
+    assert compared > 500
