@@ -10,6 +10,7 @@ from services.catalog import validate_catalog
 from services.demo import DEMO_PASSWORD, seed_demo
 from services.errors import Invalid
 from services.models import Role
+from web.cli_journeys import register_journey_commands
 from web.cli_ops import register_ops_commands
 from web.cli_outbox import register_outbox_commands
 from web.cli_seed import register_seed_commands
@@ -74,3 +75,4 @@ def register_commands(app: Flask) -> None:
     register_outbox_commands(app)
     register_ops_commands(app)
     register_seed_commands(app)
+    register_journey_commands(app)

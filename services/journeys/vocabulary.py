@@ -1,0 +1,103 @@
+"""The step vocabulary: every verb a journey may use, who may use it, and its argument's shape.
+
+One table read by the loader (checks and normalisation), by the drivers (one method per
+verb) and by a test that keeps `seed_data/journeys/schema.json` in step with it.
+"""
+from dataclasses import dataclass
+
+APPLICANT = ("citizen", "company")
+FRONT_DESK = ("front_desk",)
+CLERK = ("clerk",)
+SUPERVISOR = ("supervisor",)
+SYSTEM = ()  # no `as:`: the scheduler's jobs
+ROLES = ("citizen", "company", "front_desk", "clerk", "supervisor")
+MATERIAL_KINDS = ("pdf", "png", "exe", "missing")
+COLOURS = ("green", "amber", "red", "paused", "none")
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    roles: tuple[str, ...]
+    # What the argument names: "item" (a task of the application), "material", or None.
+    target: str | None = None
+    # The key a bare scalar argument stands for, e.g. `refuse: why` is `refuse: {reason: why}`.
+    scalar: str | None = None
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    summary: str = ""
+
+    @property
+    def system(self) -> bool:
+        return not self.roles
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+VERBS = {verb.name: verb for verb in (
+    Verb("apply", APPLICANT, scalar="service", required=("service",),
+         optional=("fields", "materials", "delivery", "label"),
+         summary="start the application and fill its form (fields and materials: auto, or a mapping over auto)"),
+    Verb("submit", APPLICANT, summary="submit the application"),
+    Verb("submit_twice", APPLICANT, summary="submit from two tabs at once (a double click)"),
+    Verb("resubmit", APPLICANT, optional=("fields", "materials"),
+         summary="fix what the notice listed and send it back"),
+    Verb("withdraw", APPLICANT, scalar="reason", optional=("reason",), summary="withdraw the application"),
+    Verb("supplement", APPLICANT, target="material", scalar="material", required=("material",),
+         optional=("file",), summary="hand in a material acceptance tolerated missing"),
+    Verb("rate", APPLICANT, scalar="score", required=("score",), optional=("comment",),
+         summary="rate the finished application (1-5)"),
+    Verb("accept", FRONT_DESK, scalar="tolerate", optional=("tolerate",),
+         summary="accept at the front desk, tolerating a non-core gap when asked"),
+    Verb("notice", FRONT_DESK, required=("items",), optional=("new_fact",),
+         summary="issue the one-time notice listing every gap"),
+    Verb("refuse", FRONT_DESK, scalar="reason", required=("reason",), summary="refuse to accept"),
+    Verb("record_visit", FRONT_DESK, scalar="purpose", required=("purpose",),
+         summary="record that the applicant came in person"),
+    Verb("deliver", FRONT_DESK, target="item", scalar="item", optional=("item", "tracking_number"),
+         summary="post the result or hand it over at the window"),
+    Verb("claim", CLERK, target="item", scalar="item", optional=("item",), summary="claim the task"),
+    Verb("release", CLERK, target="item", scalar="item", optional=("item",), summary="give the task back"),
+    Verb("approve", CLERK, target="item", scalar="item", optional=("item", "note"), summary="approve the task"),
+    Verb("reject", CLERK, target="item", required=("reason",), optional=("item",),
+         summary="reject the task with a reason"),
+    Verb("suspend", CLERK, target="item", required=("procedure", "reason"), optional=("item",),
+         summary="suspend for a special procedure (the clock stops)"),
+    Verb("resume", CLERK, target="item", scalar="item", optional=("item",), summary="end the special procedure"),
+    Verb("request_notice", CLERK, target="item", required=("reason",), optional=("item",),
+         summary="ask the front desk for a notice"),
+    Verb("request_extension", CLERK, target="item", required=("days", "reason"), optional=("item",),
+         summary="ask the supervisor for more working days"),
+    Verb("grant_extension", SUPERVISOR, target="item", scalar="item", optional=("item", "answer"),
+         summary="grant the pending extension"),
+    Verb("refuse_extension", SUPERVISOR, target="item", required=("answer",), optional=("item",),
+         summary="refuse the pending extension"),
+    Verb("answer_rectification", SUPERVISOR, scalar="answer", required=("answer",), optional=("department",),
+         summary="answer a poor rating"),
+    Verb("sweep", SYSTEM, summary="run the SLA sweep (colours, warnings, expired tolerated gaps)"),
+    Verb("send_outbox", SYSTEM, summary="send the notifications waiting in the outbox"),
+)}
+
+# Keys a step may carry besides its one action.
+STEP_KEYS = ("as", "application", "note")
+# `advance:` moves the virtual clock.
+ADVANCE_UNITS = ("minutes", "hours", "days", "working_days")
+
+EXPECTATIONS = {
+    "status": "the application's status",
+    "tasks": "each task's status (or {status, deadline, colour, owed}) by item code",
+    "deadline": "the application's promised decision date",
+    "colour": "the application's clock: green, amber, red, paused or none",
+    "visits": "how many visits in person were recorded",
+    "breaches": "second_notice, visit_beyond_promise, overdue: true or false",
+    "notifications": "messages to an actor about the application: {to, count, sent, contains}",
+    "wallet": "certificate types each named actor holds (at least these)",
+    "certificates": "certificate types issued for the application (exactly these)",
+    "applications": "how many submitted applications each named actor holds",
+    "rating": "the applicant's score",
+    "rectifications": "rectifications of a poor rating: {open, answered}",
+    "sees": "text the applicant sees on the application's page",
+}
+BREACHES = ("second_notice", "visit_beyond_promise", "overdue")
