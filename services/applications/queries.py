@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
 from services.applications.access import can_view
@@ -15,8 +15,13 @@ from services.workflow.engine import available_events
 PAGE_SIZE = 20
 
 
-def get_application(*, session: Session, actor: User, key: str, catalog: Catalog) -> Application:
-    application = session.exec(select(Application).where(Application.key == key)).first()
+def get_application(*, session: Session, actor: User, key: str, catalog: Catalog,
+                    for_update: bool = False) -> Application:
+    """With `for_update`, lock the row (PostgreSQL) and read it afresh: a change to the case waits for the one before."""
+    query = select(Application).where(Application.key == key)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    application = session.exec(query).first()
     if application is None or not can_view(actor, application, catalog):
         raise NotFound("no such application")
     return application
@@ -42,11 +47,8 @@ def list_applications(
             after = (datetime.fromisoformat(moment), int(row_id))
         except ValueError:
             after = None
-        if after:
-            query = query.where(
-                (Application.updated_at < after[0])
-                | ((Application.updated_at == after[0]) & (Application.id < after[1]))
-            )
+        if after and after[0].tzinfo is not None:
+            query = query.where(tuple_(Application.updated_at, Application.id) < tuple_(*after))
     rows = list(session.exec(query.order_by(Application.updated_at.desc(), Application.id.desc()).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:

@@ -2,11 +2,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import tuple_
 from sqlmodel import Session, select
 
 from services.applications.precheck import Gap, blocking, precheck
 from services.applications.progress import WhereNow, where_now
 from services.applications.queries import ApplicationDetail, application_detail, get_application
+from services.casework.tasks import lock_case
 from services.catalog import Catalog, Service
 from services.db import transactional
 from services.errors import Invalid, NotAllowed, NotFound
@@ -38,9 +40,8 @@ def acceptance_queue(*, session: Session, actor: User, cursor: str | None = None
             after, after_id = datetime.fromisoformat(moment), int(row_id)
         except ValueError:
             after = None
-        if after is not None:
-            query = query.where((Application.submitted_at > after)
-                                | ((Application.submitted_at == after) & (Application.id > after_id)))
+        if after is not None and after.tzinfo is not None:
+            query = query.where(tuple_(Application.submitted_at, Application.id) > tuple_(after, after_id))
     rows = list(session.exec(query.order_by(Application.submitted_at, Application.id).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
@@ -95,7 +96,7 @@ def case_file(*, session: Session, actor: User, key: str, catalog: Catalog) -> C
 @transactional
 def accept_application(*, session: Session, actor: User, key: str, catalog: Catalog,
                        tolerate: bool = False) -> Application:
-    application = get_application(session=session, actor=actor, key=key, catalog=catalog)
+    application = get_application(session=session, actor=actor, key=key, catalog=catalog, for_update=True)
     fire(session=session, subject=application, event="accept", actor=actor, catalog=catalog,
          given={"tolerate": tolerate})
     return application
@@ -112,7 +113,7 @@ class NoticeItem:
 def issue_notice(*, session: Session, actor: User, key: str, catalog: Catalog, items: list[NoticeItem],
                  new_fact: str | None = None) -> Application:
     """One notice listing every gap with a reason for each; frozen once issued."""
-    application = get_application(session=session, actor=actor, key=key, catalog=catalog)
+    application = get_application(session=session, actor=actor, key=key, catalog=catalog, for_update=True)
     service = catalog.service(application.service_code)
     labels = {("field", f.key): f.label for f in service.fields}
     labels.update({("material", m.key): m.name for m in service.materials})
@@ -134,14 +135,14 @@ def issue_notice(*, session: Session, actor: User, key: str, catalog: Catalog, i
 
 @transactional
 def refuse_application(*, session: Session, actor: User, key: str, catalog: Catalog, reason: str) -> Application:
-    application = get_application(session=session, actor=actor, key=key, catalog=catalog)
+    application = get_application(session=session, actor=actor, key=key, catalog=catalog, for_update=True)
     fire(session=session, subject=application, event="refuse", actor=actor, catalog=catalog, reason=reason)
     return application
 
 
 @transactional
 def record_visit(*, session: Session, actor: User, key: str, catalog: Catalog, purpose: str) -> Application:
-    application = get_application(session=session, actor=actor, key=key, catalog=catalog)
+    application = get_application(session=session, actor=actor, key=key, catalog=catalog, for_update=True)
     fire(session=session, subject=application, event="record_visit", actor=actor, catalog=catalog, reason=purpose)
     return application
 
@@ -174,7 +175,7 @@ def deliver_task(*, session: Session, actor: User, task_key: str, catalog: Catal
     task = session.exec(select(Task).where(Task.key == task_key)).first()
     if task is None:
         raise NotFound("no such task")
-    application = session.get(Application, task.application_id)
+    application = lock_case(session, task)
     fire(session=session, subject=task, event="deliver", actor=actor, catalog=catalog, application=application,
          given={"tracking_number": tracking_number})
     return task

@@ -1,7 +1,8 @@
 """A department's work (viewflow's shape): queue, inbox, archive; claim, decide, suspend, extend."""
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
+from sqlalchemy import and_, or_, tuple_
 from sqlmodel import Session, select
 
 from services import clock
@@ -11,6 +12,7 @@ from services.db import transactional
 from services.errors import Conflict, NotAllowed, NotFound
 from services.i18n import N_
 from services.models import Application, Certificate, ExtensionRequest, Role, Task, TaskStatus, User
+from services.sla import amber_horizon
 from services.workdays import WorkingCalendar, load_calendar
 from services.workflow.engine import available_events, fire
 
@@ -26,6 +28,14 @@ class TaskRow:
     days_left: int | None
 
 
+class TaskPage(list):
+    """One page of a task list; `next_cursor` opens the page after it (None on the last page)."""
+
+    def __init__(self, rows: list[TaskRow], next_cursor: str | None = None):
+        super().__init__(rows)
+        self.next_cursor = next_cursor
+
+
 @dataclass(frozen=True)
 class TaskFilters:
     item_code: str | None = None
@@ -39,18 +49,6 @@ def _department_clerk(actor: User) -> str:
     return actor.department
 
 
-def _rows(session: Session, query, calendar: WorkingCalendar, today: date, colour: str | None,
-          limit: int) -> list[TaskRow]:
-    rows = []
-    for task, application in session.exec(query.limit(limit * 4 if colour else limit)).all():
-        row = _row(task, application, calendar, today)
-        if colour is None or row.colour == colour:
-            rows.append(row)
-        if len(rows) == limit:
-            break
-    return rows
-
-
 def _row(task: Task, application: Application, calendar: WorkingCalendar, today: date) -> TaskRow:
     counted = task_clock(task, calendar, today)
     if counted is None:
@@ -58,41 +56,126 @@ def _row(task: Task, application: Application, calendar: WorkingCalendar, today:
     return TaskRow(task, application, counted.colour, counted.days_left)
 
 
-def _base(statuses, filters: TaskFilters):
+@dataclass(frozen=True)
+class _Listing:
+    """One list's query before ordering, and how to tell a task's colour in SQL."""
+
+    query: object
+    statuses: tuple[str, ...]
+    colour: str | None
+    calendar: WorkingCalendar
+    today: date
+
+    def dated_colour(self):
+        """`task_clock`'s colour as SQL, for tasks with a deadline; so a filtered page is full.
+
+        Only a running clock is red or amber; a task no longer open is green, a paused one neither.
+        """
+        open_statuses = [s for s in self.statuses if s in TaskStatus.OPEN]
+        running = and_(Task.status.in_(open_statuses), Task.paused_since.is_(None))
+        horizon = amber_horizon(self.calendar, self.today)
+        if self.colour == "red":
+            return and_(running, Task.deadline < self.today)
+        if self.colour == "amber":
+            return and_(running, Task.deadline >= self.today, Task.deadline <= horizon)
+        green = [and_(running, Task.deadline > horizon)] if open_statuses else []
+        closed = [s for s in self.statuses if s not in TaskStatus.OPEN]
+        return or_(Task.status.in_(closed), *green) if closed else green[0]
+
+    def rows(self, rows) -> list[TaskRow]:
+        return [_row(task, application, self.calendar, self.today) for task, application in rows]
+
+
+def _listing(session: Session, statuses: tuple[str, ...], filters: TaskFilters) -> _Listing:
+    if filters.status and filters.status in statuses:
+        statuses = (filters.status,)
     query = select(Task, Application).join(Application, Application.id == Task.application_id)
     query = query.where(Task.status.in_(statuses))
     if filters.item_code:
         query = query.where(Task.item_code == filters.item_code)
-    if filters.status and filters.status in statuses:
-        query = query.where(Task.status == filters.status)
-    return query
+    colour = filters.colour if filters.colour in ("red", "amber", "green") else None
+    return _Listing(query, statuses, colour, load_calendar(session=session), clock.china_today())
+
+
+def _by_deadline(session: Session, listing: _Listing, cursor: str | None, limit: int) -> TaskPage:
+    """Most urgent first: tasks with a deadline by (deadline, id), then those without one (green) by id.
+
+    Two index ranges read in order from the cursor on, instead of sorting every match;
+    the cursor is "<deadline>_<id>", or "-_<id>" once the page is among the tasks without one.
+    """
+    after_deadline, after_id = _deadline_cursor(cursor)
+    among_undated = after_id and after_deadline is None
+    rows = []
+    if not among_undated:
+        dated = listing.query.where(Task.deadline.is_not(None))
+        if listing.colour:
+            dated = dated.where(listing.dated_colour())
+        if after_deadline is not None:
+            dated = dated.where(tuple_(Task.deadline, Task.id) > tuple_(after_deadline, after_id))
+        rows = list(session.exec(dated.order_by(Task.deadline, Task.id).limit(limit + 1)))
+    if len(rows) <= limit and listing.colour in (None, "green"):
+        undated = listing.query.where(Task.deadline.is_(None))
+        if among_undated:
+            undated = undated.where(Task.id > after_id)
+        rows += session.exec(undated.order_by(Task.id).limit(limit + 1 - len(rows)))
+    if len(rows) <= limit:
+        return TaskPage(listing.rows(rows))
+    last = rows[limit - 1][0]
+    return TaskPage(listing.rows(rows[:limit]), f"{last.deadline.isoformat() if last.deadline else '-'}_{last.id}")
+
+
+def _deadline_cursor(cursor: str | None) -> tuple[date | None, int]:
+    moment, _, row_id = (cursor or "").rpartition("_")
+    try:
+        return (None if moment == "-" else date.fromisoformat(moment)), int(row_id)
+    except ValueError:
+        return None, 0  # a mangled cursor starts from the first page
+
+
+def _by_decision(session: Session, listing: _Listing, cursor: str | None, limit: int) -> TaskPage:
+    """Newest decision first, by (decided_at, id) descending; the cursor is "<decided_at>_<id>"."""
+    query = listing.query
+    if listing.colour:
+        query = query.where(listing.dated_colour())
+    moment, _, row_id = (cursor or "").rpartition("_")
+    try:
+        after = datetime.fromisoformat(moment), int(row_id)
+    except ValueError:
+        after = None
+    if after and after[0].tzinfo is not None:
+        query = query.where(tuple_(Task.decided_at, Task.id) < tuple_(*after))
+    rows = list(session.exec(query.order_by(Task.decided_at.desc(), Task.id.desc()).limit(limit + 1)))
+    if len(rows) <= limit:
+        return TaskPage(listing.rows(rows))
+    last = rows[limit - 1][0]
+    return TaskPage(listing.rows(rows[:limit]), f"{last.decided_at.isoformat()}_{last.id}")
 
 
 def department_queue(*, session: Session, actor: User, filters: TaskFilters = TaskFilters(),
-                     limit: int = PAGE_SIZE) -> list[TaskRow]:
+                     cursor: str | None = None, limit: int = PAGE_SIZE) -> TaskPage:
     """Ready tasks of my department, most urgent first."""
     department = _department_clerk(actor)
-    query = _base((TaskStatus.READY,), filters).where(Task.department == department)
-    query = query.order_by(Task.deadline.is_(None), Task.deadline, Task.id)
-    return _rows(session, query, load_calendar(session=session), clock.china_today(), filters.colour, limit)
+    listing = _listing(session, (TaskStatus.READY,), filters)
+    listing = replace(listing, query=listing.query.where(Task.department == department))
+    return _by_deadline(session, listing, cursor, limit)
 
 
-def inbox(*, session: Session, actor: User, filters: TaskFilters = TaskFilters(),
-          limit: int = PAGE_SIZE) -> list[TaskRow]:
+def inbox(*, session: Session, actor: User, filters: TaskFilters = TaskFilters(), cursor: str | None = None,
+          limit: int = PAGE_SIZE) -> TaskPage:
     """Tasks I hold: claimed, suspended, or approved and waiting for delivery."""
     _department_clerk(actor)
-    query = _base((TaskStatus.CLAIMED, TaskStatus.SUSPENDED, TaskStatus.APPROVED), filters)
-    query = query.where(Task.assignee_id == actor.id).order_by(Task.deadline.is_(None), Task.deadline, Task.id)
-    return _rows(session, query, load_calendar(session=session), clock.china_today(), filters.colour, limit)
+    listing = _listing(session, (TaskStatus.CLAIMED, TaskStatus.SUSPENDED, TaskStatus.APPROVED), filters)
+    listing = replace(listing, query=listing.query.where(Task.assignee_id == actor.id))
+    return _by_deadline(session, listing, cursor, limit)
 
 
-def archive(*, session: Session, actor: User, filters: TaskFilters = TaskFilters(),
-            limit: int = PAGE_SIZE) -> list[TaskRow]:
+def archive(*, session: Session, actor: User, filters: TaskFilters = TaskFilters(), cursor: str | None = None,
+            limit: int = PAGE_SIZE) -> TaskPage:
     """What I decided, newest first."""
     _department_clerk(actor)
-    query = _base(DECIDED, filters).where(Task.decided_by_id == actor.id)
-    query = query.order_by(Task.decided_at.desc(), Task.id.desc())
-    return _rows(session, query, load_calendar(session=session), clock.china_today(), filters.colour, limit)
+    listing = _listing(session, DECIDED, filters)
+    listing = replace(listing, query=listing.query.where(Task.decided_by_id == actor.id))
+    return _by_decision(session, listing, cursor, limit)
 
 
 @dataclass(frozen=True)
@@ -107,7 +190,7 @@ class TaskDetail:
     where: WhereNow
 
 
-def _load(session: Session, actor: User, key: str) -> tuple[Task, Application]:
+def _load(session: Session, actor: User, key: str, for_update: bool = False) -> tuple[Task, Application]:
     task = session.exec(select(Task).where(Task.key == key)).first()
     if task is None:
         raise NotFound("no such task")
@@ -119,7 +202,25 @@ def _load(session: Session, actor: User, key: str) -> tuple[Task, Application]:
         if actor.is_staff:
             raise NotAllowed(N_("this task belongs to another department"))
         raise NotFound("no such task")
-    return task, session.get(Application, task.application_id)
+    if not for_update:
+        return task, session.get(Application, task.application_id)
+    return task, lock_case(session, task)
+
+
+def lock_case(session: Session, task: Task) -> Application:
+    """Lock the task's application and read the task afresh, before changing either.
+
+    Changes to the tasks of one application then queue up behind its row lock on PostgreSQL
+    (SQLite lets one writer in at a time anyway), so a bundle's fan-in and fan-out see what
+    the change before them left: two clerks deciding its last two tasks at once cannot both
+    miss that the case is finished, and two claims cannot both start its review.
+    """
+    application = session.exec(
+        select(Application).where(Application.id == task.application_id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).one()
+    session.refresh(task)
+    return application
 
 
 def task_detail(*, session: Session, actor: User, key: str, catalog: Catalog) -> TaskDetail:
@@ -142,7 +243,7 @@ def task_detail(*, session: Session, actor: User, key: str, catalog: Catalog) ->
 
 
 def _fire(session: Session, actor: User, key: str, catalog: Catalog, event: str, **kwargs) -> Task:
-    task, application = _load(session, actor, key)
+    task, application = _load(session, actor, key, for_update=True)
     fire(session=session, subject=task, event=event, actor=actor, catalog=catalog, application=application, **kwargs)
     return task
 

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services import clock
@@ -29,18 +29,25 @@ class ApplicationStatus:
 class Application(SQLModel, table=True):
     """One request for one item or one bundle (办件)."""
 
+    # Each list reads one index range in its own order: the front desk's queue, an applicant's list.
+    __table_args__ = (
+        Index("ix_application_status_submitted", "status", "submitted_at", "id"),
+        Index("ix_application_applicant_updated", "applicant_id", "updated_at", "id"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(default_factory=new_key, unique=True, index=True, max_length=32)
     number: str | None = Field(default=None, unique=True, max_length=32)
-    applicant_id: int = Field(foreign_key="user_account.id", index=True)
+    applicant_id: int = Field(foreign_key="user_account.id")
     service_code: str = Field(index=True, max_length=64)
-    status: str = Field(default=ApplicationStatus.DRAFT, index=True, max_length=24)
+    status: str = Field(default=ApplicationStatus.DRAFT, max_length=24)
     channel: str = Field(default="online", max_length=12)
     form_data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     version: int = 1
     created_at: datetime = Field(default_factory=clock.now)
-    updated_at: datetime = Field(default_factory=clock.now)
-    submitted_at: datetime | None = None
+    # Every transition stamps it; the metrics rollup finds what changed since its last refresh by this index.
+    updated_at: datetime = Field(default_factory=clock.now, index=True)
+    submitted_at: datetime | None = Field(default=None, index=True)  # the metrics' period
     accepted_at: datetime | None = None
     accepted_on: date | None = None
     # The latest promised deadline of its tasks; kept here so lists sort without a join.
@@ -85,13 +92,22 @@ class TaskStatus:
 class Task(SQLModel, table=True):
     """The part of an application one department decides (子任务)."""
 
+    # Queues read an index range already in deadline order; the sweep and the overdue list read open tasks only.
+    __table_args__ = (
+        Index("ix_task_department_status_deadline", "department", "status", "deadline", "id"),
+        Index("ix_task_item_status_deadline", "item_code", "status", "deadline", "id"),
+        Index("ix_task_assignee_status", "assignee_id", "status"),
+        Index("ix_task_decider_decided", "decided_by_id", "decided_at", "id"),
+        Index("ix_task_status_deadline", "status", "deadline"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(default_factory=new_key, unique=True, index=True, max_length=32)
     application_id: int = Field(foreign_key="application.id", index=True)
-    item_code: str = Field(index=True, max_length=64)
-    department: str = Field(index=True, max_length=20)
-    status: str = Field(default=TaskStatus.WAITING, index=True, max_length=16)
-    assignee_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    item_code: str = Field(max_length=64)
+    department: str = Field(max_length=20)
+    status: str = Field(default=TaskStatus.WAITING, max_length=16)
+    assignee_id: int | None = Field(default=None, foreign_key="user_account.id")
     waits_on: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # The clock: promised working days counted from `started_on`; pauses move the deadline.
     promised_days: int = 0
@@ -103,19 +119,19 @@ class Task(SQLModel, table=True):
     sla_colour: str = Field(default="green", max_length=8)
     # Tolerated gap (容缺受理): non-core materials still owed, and by when.
     owed_materials: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    supplement_due: date | None = None
+    supplement_due: date | None = Field(default=None, index=True)
     suspension: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     notice_request: str | None = None
     decision_reason: str | None = None
     decided_at: datetime | None = None
-    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     certificate_id: int | None = Field(default=None, foreign_key="certificate.id")
     delivery_method: str | None = Field(default=None, max_length=16)
     tracking_number: str | None = Field(default=None, max_length=40)
     delivered_at: datetime | None = None
     version: int = 1
     created_at: datetime = Field(default_factory=clock.now)
-    updated_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now, index=True)  # as Application.updated_at
 
 
 class Notice(SQLModel, table=True):

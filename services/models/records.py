@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from services import clock
@@ -46,8 +46,14 @@ class Counter(SQLModel, table=True):
 class Notification(SQLModel, table=True):
     """One message in the outbox, written with the change it reports and sent after commit."""
 
+    # A user's inbox and unread count; the senders' scan of what is still unsent, in id order.
+    __table_args__ = (
+        Index("ix_notification_user_channel_sent", "user_id", "channel", "sent_at"),
+        Index("ix_notification_pending", "sent_at", "id"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user_account.id", index=True)
+    user_id: int = Field(foreign_key="user_account.id")
     application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
     channel: str = Field(max_length=8)  # in_app, sms, email
     # An English msgid and its parameters: each reader sees it in their own language.
@@ -55,7 +61,7 @@ class Notification(SQLModel, table=True):
     params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     address: str | None = Field(default=None, max_length=120)
     created_at: datetime = Field(default_factory=clock.now)
-    sent_at: datetime | None = Field(default=None, index=True)
+    sent_at: datetime | None = None
     read_at: datetime | None = None
 
 

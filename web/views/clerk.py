@@ -62,8 +62,11 @@ def _listing(lister: Callable, statuses: tuple[str, ...], title: str, empty: str
     form = _filter_form(statuses)
     filters = TaskFilters(item_code=form.item.data or None, status=form.status.data or None,
                           colour=form.colour.data or None)
-    rows = lister(session=db_session(), actor=current_user, filters=filters)
-    return render_template("clerk/list.html", rows=rows, form=form, title=title, empty=empty,
+    rows = lister(session=db_session(), actor=current_user, filters=filters, cursor=request.args.get("after"))
+    # "More" keeps the filters and moves the cursor on.
+    more = url_for(request.endpoint, **{**request.args.to_dict(), "after": rows.next_cursor}) \
+        if rows.next_cursor else None
+    return render_template("clerk/list.html", rows=rows, form=form, title=title, empty=empty, more=more,
                            # A list of one status needs no status filter.
                            show_status=len(statuses) > 1)
 
