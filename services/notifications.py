@@ -1,8 +1,9 @@
 """The notification outbox: written in the transaction of the change it reports, sent after commit.
 
 A message is an English msgid with parameters, so each reader sees it in their
-language. `send_outbox` claims each row with a compare-and-set before handing it
-to the gateway, so two senders running at once never send one message twice.
+language. `send_outbox` locks each row (PostgreSQL: SKIP LOCKED) and marks it sent
+with a compare-and-set before its commit, so two senders running at once never send
+one message twice.
 """
 import json
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from services import clock
@@ -69,23 +71,36 @@ class SendReport:
 
 
 def send_outbox(*, session: Session, gateway, render: Callable[[str, dict], str], limit: int = 500) -> SendReport:
-    """Send what is waiting, each message exactly once even with several senders at work."""
+    """Send what is waiting, each message exactly once however many senders run at the same time.
+
+    Each message is its own transaction: claim it, hand it to the gateway, mark it sent,
+    commit. On PostgreSQL the claim is `SELECT … FOR UPDATE SKIP LOCKED`, so senders on
+    several servers share the outbox without waiting for one another; everywhere the mark
+    is a compare-and-set on `sent_at`, which is all SQLite (one writer at a time) needs.
+    A message whose send fails stays unsent for the next run.
+    """
     sent = failed = 0
-    pending = session.exec(
-        select(Notification.id).where(Notification.sent_at.is_(None)).order_by(Notification.id).limit(limit)
-    ).all()
-    session.rollback()
-    for notification_id in pending:
+    after = 0
+    while sent + failed < limit:
+        notification = session.exec(
+            select(Notification).where(Notification.sent_at.is_(None), Notification.id > after)
+            .order_by(Notification.id).limit(1)
+            .with_for_update(skip_locked=True).execution_options(populate_existing=True)
+        ).first()
+        if notification is None:
+            session.rollback()
+            break
+        after = notification.id
+        moment = clock.now()
         claimed = session.execute(
             update(Notification)
-            .where(Notification.id == notification_id, Notification.sent_at.is_(None))
-            .values(sent_at=clock.now())
+            .where(Notification.id == notification.id, Notification.sent_at.is_(None))
+            .values(sent_at=moment)
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount != 1:
+        if claimed.rowcount != 1:  # another sender got there first
             session.rollback()
             continue
-        notification = session.get(Notification, notification_id, populate_existing=True)
         try:
             if notification.channel != IN_APP:
                 gateway.send(notification, render(notification.template, notification.params))
@@ -94,6 +109,7 @@ def send_outbox(*, session: Session, gateway, render: Callable[[str, dict], str]
             failed += 1
             continue
         session.commit()
+        set_committed_value(notification, "sent_at", moment)
         sent += 1
     return SendReport(sent, failed)
 

@@ -1,9 +1,11 @@
 """The SLA sweep: recolour running tasks by time left, warn people once, end expired tolerated gaps.
 
-Run it from a scheduler (`flask --app app sla sweep`) as often as you like: a
-task's colour is written with a compare-and-set on the colour it had, and only
-the sweep that changes it sends the warning, so a second run — or two sweeps
-at once — notify nobody twice. Work goes in keyset batches, one transaction each.
+Run it from a scheduler (`flask --app app sla sweep`) as often as you like, on as many
+servers as you like: a task's colour is written with a compare-and-set on the colour it
+had, and only the sweep that changes it sends the warning, so a second run — or two
+sweeps at once — notify nobody twice. Work goes in keyset batches, one transaction each;
+on PostgreSQL each batch is taken with `FOR UPDATE SKIP LOCKED`, so simultaneous sweeps
+share the work instead of queueing behind each other's row locks.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -50,29 +52,36 @@ def sweep(*, session: Session, catalog: Catalog, batch: int = BATCH) -> SweepRep
     today = clock.china_today()
     terminated = _terminate_expired_gaps(session, catalog, today, batch)
     recoloured = notified = 0
-    last_id = 0
+    after = 0
     horizon = amber_horizon(calendar, today)
-    # Only rows whose stored colour differs from today's are read: an unchanged task costs nothing.
-    due_colour = case((Task.deadline < today, "red"), (Task.deadline <= horizon, "amber"), else_="green")
     while True:
-        tasks = session.exec(
-            select(Task).where(Task.id > last_id, Task.status.in_(TaskStatus.OPEN), Task.deadline.is_not(None),
-                               Task.paused_since.is_(None), Task.sla_colour != due_colour)
-            .order_by(Task.id).limit(batch)
-        ).all()
-        if not tasks:
-            session.rollback()  # end the read
+        after, changed, warned = _recolour_batch(session=session, catalog=catalog, calendar=calendar, today=today,
+                                                 horizon=horizon, after=after, batch=batch)
+        if after is None:
             break
-        last_id = tasks[-1].id
-        changed, warned = _recolour(session=session, catalog=catalog, tasks=tasks, calendar=calendar, today=today)
         recoloured += changed
         notified += warned
     return SweepReport(recoloured, notified, terminated)
 
 
 @transactional
-def _recolour(*, session: Session, catalog: Catalog, tasks: list[Task], calendar: WorkingCalendar,
-              today: date) -> tuple[int, int]:
+def _recolour_batch(*, session: Session, catalog: Catalog, calendar: WorkingCalendar, today: date, horizon: date,
+                    after: int, batch: int) -> tuple[int | None, int, int]:
+    """Recolour the next batch of tasks after id `after`; returns the last id read (None when done).
+
+    Only rows whose stored colour differs from today's are read, so an unchanged task costs
+    nothing. On PostgreSQL the batch is locked with SKIP LOCKED: a second sweep running at
+    the same time takes the next rows instead of waiting for these or doing them again.
+    """
+    due_colour = case((Task.deadline < today, "red"), (Task.deadline <= horizon, "amber"), else_="green")
+    tasks = session.exec(
+        select(Task).where(Task.id > after, Task.status.in_(TaskStatus.OPEN), Task.deadline.is_not(None),
+                           Task.paused_since.is_(None), Task.sla_colour != due_colour)
+        .order_by(Task.id).limit(batch)
+        .with_for_update(skip_locked=True).execution_options(populate_existing=True)
+    ).all()
+    if not tasks:
+        return None, 0, 0
     changed = warned = 0
     for task in tasks:
         colour = calendar.colour(today, task.deadline)
@@ -82,14 +91,14 @@ def _recolour(*, session: Session, catalog: Catalog, tasks: list[Task], calendar
             update(Task).where(Task.id == task.id, Task.sla_colour == task.sla_colour)
             .values(sla_colour=colour).execution_options(synchronize_session=False)
         ).rowcount == 1
-        if not won:  # another sweep got there first and warned already
+        if not won:  # another sweep got there first and warned already (SQLite: no row locks)
             continue
         set_committed_value(task, "sla_colour", colour)
         changed += 1
         if colour in WARNINGS:
             _warn(session, catalog, task, colour)
             warned += 1
-    return changed, warned
+    return tasks[-1].id, changed, warned
 
 
 def _warn(session: Session, catalog: Catalog, task: Task, colour: str) -> None:
@@ -132,7 +141,13 @@ def _terminate_expired_gaps(session: Session, catalog: Catalog, today: date, bat
 
 @transactional
 def _terminate(*, session: Session, catalog: Catalog, application_id: int, today: date) -> None:
-    application = session.get(Application, application_id, populate_existing=True)
+    # SKIP LOCKED: a case another sweep (or a clerk) is changing right now is left to it.
+    application = session.exec(
+        select(Application).where(Application.id == application_id)
+        .with_for_update(skip_locked=True).execution_options(populate_existing=True)
+    ).first()
+    if application is None:
+        raise Conflict(N_("someone else changed this first; reload and try again"))
     owed = session.exec(
         select(Task).where(Task.application_id == application_id, Task.supplement_due < today,
                            Task.status.in_(TaskStatus.OPEN))
