@@ -317,6 +317,17 @@ def test_without_reset_a_database_with_cases_is_refused_and_left_alone(seeded, t
     app.extensions["engine"].dispose()
 
 
+def test_if_empty_leaves_a_seeded_database_alone_and_succeeds(seeded, tmp_path):
+    _, report, folder = seeded
+    app = _app_on_a_copy(folder, tmp_path)
+    before = digest(app.extensions["engine"], tmp_path / "uploads")
+    result = app.test_cli_runner().invoke(args=["seed", "--if-empty", "--applications", "5"])
+    assert result.exit_code == 0
+    assert "seeding skipped" in result.output
+    assert digest(app.extensions["engine"], tmp_path / "uploads") == before
+    app.extensions["engine"].dispose()
+
+
 def test_a_database_holding_only_the_demo_is_seeded_without_reset(app, db):
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     assert db.exec(select(func.count()).select_from(Application)).one() >= 1

@@ -11,6 +11,7 @@ from services.seed import SeedOptions, applications_beyond_demo, reset_database,
 
 REFUSAL = ("The database already holds {count} applications beyond the demo ones; nothing was changed. "
            "Run again with --reset to drop every table and seed afresh.")
+ALREADY_SEEDED = "The database already holds {count} applications beyond the demo ones; seeding skipped."
 
 
 class _Progress:
@@ -43,8 +44,10 @@ class _Progress:
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The seeded year ends the day before this date (default: today in China).")
 @click.option("--reset", is_flag=True, help="Drop and recreate every table and the uploaded files first.")
+@click.option("--if-empty", "if_empty", is_flag=True,
+              help="On a database that already holds cases, say so and change nothing, successfully (`make run`).")
 @with_appcontext
-def seed_command(applications, citizens, companies, seed_value, locale, as_of, reset):
+def seed_command(applications, citizens, companies, seed_value, locale, as_of, reset, if_empty):
     """Seed demo accounts, citizens, families, companies, staff and a year of cases."""
     engine = current_app.extensions["engine"]
     store = current_app.extensions["file_store"]
@@ -55,6 +58,9 @@ def seed_command(applications, citizens, companies, seed_value, locale, as_of, r
     else:
         with new_session(engine) as session:
             existing = applications_beyond_demo(session)
+        if existing and if_empty:
+            click.echo(ALREADY_SEEDED.format(count=existing))
+            return
         if existing:
             click.echo(REFUSAL.format(count=existing), err=True)
             sys.exit(1)
