@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from services.catalog import default_catalog
-from services.db import alembic_config, create_schema, make_engine
+from services.db import alembic_config, create_schema, make_engine, realign_id_sequences
 
 FOLDER = Path(__file__).resolve().parent.parent / "instance" / "bench"
 AS_OF = date(2026, 11, 22)  # the seeded year ends the day before
@@ -126,7 +126,6 @@ def copy_to_postgres(sqlite_path: Path, server_url: str, database: str) -> None:
     url = make_url(server_url).set(database=database)
     engine = make_engine(url.render_as_string(hide_password=False))
     create_schema(engine)
-    engine.dispose()
     source = sqlite3.connect(sqlite_path)
     conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(conninfo) as target:
@@ -139,11 +138,11 @@ def copy_to_postgres(sqlite_path: Path, server_url: str, database: str) -> None:
             with target.cursor().copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
                 for row in source.execute(f'SELECT {columns} FROM "{table.name}"'):
                     copy.write_row(row)
-            if "id" in table.columns and table.columns["id"].autoincrement in (True, "auto"):
-                target.execute(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                               f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)')
         target.commit()
     source.close()
+    with engine.begin() as connection:
+        realign_id_sequences(connection)
+    engine.dispose()
     with psycopg.connect(conninfo, autocommit=True) as target:
         target.execute("VACUUM ANALYZE")
 

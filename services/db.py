@@ -4,9 +4,9 @@ from functools import wraps
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, SQLModel, create_engine
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,6 +57,20 @@ def create_schema(engine: Engine) -> None:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def realign_id_sequences(connection: Connection) -> None:
+    """After rows were inserted with their ids given (bulk loads), move each table's id sequence past them.
+
+    PostgreSQL would otherwise hand those ids out again and the next ordinary insert would
+    fail; SQLite takes the next id from the table itself, so there is nothing to do.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    for table in SQLModel.metadata.sorted_tables:
+        if "id" in table.columns and table.columns["id"].autoincrement in (True, "auto"):
+            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                                    f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'))
 
 
 def new_session(engine: Engine) -> Session:

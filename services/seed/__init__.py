@@ -26,7 +26,7 @@ from sqlmodel import Session, SQLModel, select
 from services import clock
 from services.applications.uploads import FileStore
 from services.catalog import Catalog
-from services.db import create_schema, new_session
+from services.db import create_schema, new_session, realign_id_sequences
 from services.demo import CITIZEN, COMPANY, DEMO_PASSWORD, SPOUSE, DemoLogin, seed_demo
 from services.identity import id_number_birth_date, id_number_gender
 from services.models import Application, Attachment, Certificate, User
@@ -182,6 +182,7 @@ def _write_population(session: Session, people: People, pools: Pools, settings, 
         session.execute(insert(User.__table__), users[start:start + 5000])
     for start in range(0, len(certificates), 5000):
         session.execute(insert(Certificate.__table__), certificates[start:start + 5000])
+    realign_id_sequences(session.connection())
     session.commit()
     return [r.holder for r in residents], [r.holder for r in firms]
 
@@ -271,6 +272,7 @@ def seed_city(*, engine: Engine, catalog: Catalog, upload_folder, options: SeedO
                     rng=random.Random(root.getrandbits(64)), store=store, progress=progress)
                 report.bulk_seconds = wallclock.perf_counter() - bulk_started
             session.execute(update(User).where(User.id >= first_new_user).values(password_hash=password_hash))
+            realign_id_sequences(session.connection())
             session.commit()
             report.rows = {table.name: session.execute(text(f"SELECT count(*) FROM {table.name}")).scalar()
                            for table in SQLModel.metadata.sorted_tables}

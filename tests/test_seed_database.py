@@ -1,0 +1,46 @@
+"""The seed on the database the suite runs on (SQLite, and PostgreSQL in the second run of `make test`).
+
+The seed writes many rows with their ids given; afterwards the application must go on
+inserting its own rows as usual (on PostgreSQL that needs the id sequences moved past them).
+"""
+import functools
+from datetime import date
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+from werkzeug.security import generate_password_hash
+
+from services import accounts
+from services.audit import verify_chain
+from services.models import Application, AuditEvent, Certificate, User
+from services.seed import SeedOptions, seed_city
+from tests.factories import make_certificate, make_citizen
+from tests.sample import submitted
+
+THREE_DAY_ITEM = "330100-TRANSPORT-003"
+
+
+@pytest.fixture
+def quick_password_hashing(monkeypatch):
+    monkeypatch.setattr(accounts, "generate_password_hash",
+                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+
+
+def test_after_seeding_through_both_paths_the_app_goes_on_inserting(engine, session, catalog, store, tmp_path,
+                                                                   quick_password_hashing):
+    options = SeedOptions(applications=12, slow_cases=8, seed=3, as_of=date(2026, 11, 22))
+    report = seed_city(engine=engine, catalog=catalog, upload_folder=tmp_path / "seeded", options=options)
+    assert report.bulk_cases == 4 and report.slow_cases >= 8  # the demo accounts bring cases of their own
+    before = {model: session.exec(select(func.max(model.id))).one() for model in (User, Certificate, Application)}
+
+    citizen = make_citizen(session)
+    certificate = make_certificate(session, citizen, "hukou")
+    _, application = submitted(session, catalog, store, THREE_DAY_ITEM, applicant=citizen)
+
+    assert citizen.id > before[User]
+    assert certificate.id > before[Certificate]
+    assert application.id > before[Application]
+    chain = verify_chain(session=session)
+    assert chain.ok, chain
+    assert chain.checked == session.exec(select(func.count()).select_from(AuditEvent)).one()
