@@ -40,12 +40,11 @@ WHY = {
             "busiest queue holds less than a page, see the labels), rendering the extra rows counts too; the "
             "clerk archive shows a full page at both sizes. On this shared machine the medians also carry noise "
             "from other work (see the load average).",
-    "metrics": "The dashboard computes every figure of the chosen period from the cases on each view: about a dozen "
-               "GROUP BY queries over all submitted applications and their tasks (services/metrics.py). With the "
-               "default period (all time) that reads every row of both tables, so its cost grows with the table "
-               "whatever the indexes; no index makes an aggregate over a million rows a 0.5 s read on this "
-               "machine. What would meet the ceiling: a summary table per department and day, filled by a cron "
-               "job like the SLA sweep and read by the dashboard (or a default period of the last month).",
+    "metrics": "The dashboard sums a rollup of counts per China submission day (services/metrics/rollup.py) and "
+               "counts live only the open tasks now past their deadline; before each view it recounts the days "
+               "whose cases changed since the last refresh (cron runs `flask --app app metrics refresh` every "
+               "minute). What grows with the table is the cost of recounting a changed day (a few thousand "
+               "rows) and the live overdue count over the open tasks' index.",
     "throughput": "The baseline route does nothing; a submit is one transaction of about 24 statements and an "
                   "approval about 32 (the compare-and-set, the case's row lock, the audit event chained through "
                   "the single head row, the public-number or certificate counter, the outbox rows, the page's own "

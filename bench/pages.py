@@ -3,7 +3,7 @@
 Each page is asked for by the person who would read it: the clerk of the department with
 the most tasks waiting (queue), the clerk who decided the most tasks (archive), the applicant
 with the most applications, the city-wide supervisor.
-The clock is frozen on the seeded city's last day, so both sizes see the same "today".
+The clock is frozen on the morning after the seeded year, so both sizes see the same "today".
 """
 import re
 import statistics
@@ -87,8 +87,9 @@ def _time(visitor: Visitor, name: str, path: str, repeat: int, row_mark: str | N
 def measure(database_url: str, upload_folder, repeat: int, metrics_repeat: int) -> dict[str, PageTime]:
     """Clerk queue, citizen list and the supervisor's dashboard (the metrics page) on one database."""
     previous = clock.current_clock()
-    last_day = datetime.combine(AS_OF, datetime.min.time(), CHINA) - timedelta(hours=14)  # 10:00 the day before
-    clock.use_clock(clock.FrozenClock(last_day.astimezone(UTC)))
+    # 10:00 on the day the city was seeded: after every change it holds, as a real morning would be.
+    morning = datetime.combine(AS_OF, datetime.min.time(), CHINA) + timedelta(hours=10)
+    clock.use_clock(clock.FrozenClock(morning.astimezone(UTC)))
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "UPLOAD_FOLDER": str(upload_folder)})
     try:
         from web.extensions import db_session

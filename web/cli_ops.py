@@ -1,4 +1,4 @@
-"""Operations from the command line: `flask --app app sla|audit|workflow|calendar …`."""
+"""Operations from the command line: `flask --app app sla|audit|workflow|calendar|metrics …`."""
 import sys
 from datetime import date
 from pathlib import Path
@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from services.audit import verify_chain
 from services.diagram import workflow_markdown
 from services.errors import Invalid, NotFound
+from services.metrics import refresh_rollup
 from services.sla import sweep
 from services.workdays import HOLIDAY, WORKDAY, add_override, list_overrides, remove_override
 from web.config import PROJECT_ROOT
@@ -19,6 +20,7 @@ sla_cli = AppGroup("sla", help="Deadlines and their colours.")
 audit_cli = AppGroup("audit", help="The hash-chained audit log.")
 workflow_cli = AppGroup("workflow", help="The transition table.")
 calendar_cli = AppGroup("calendar", help="Make-up working days and holidays the library does not know.")
+metrics_cli = AppGroup("metrics", help="The rollup the supervisor's dashboard reads.")
 
 WORKFLOW_DOC = PROJECT_ROOT / "docs" / "workflow.md"
 
@@ -111,6 +113,26 @@ def calendar_list(year: int | None):
         click.echo(f"{override.day.isoformat()}  {override.kind:<8} {override.note}".rstrip())
 
 
+def _listed(days: list[date], noun: str) -> str:
+    shown = ", ".join(day.isoformat() for day in days) if len(days) <= 7 else \
+        f"{days[0].isoformat()} … {days[-1].isoformat()}"
+    return f"{len(days)} {noun}{'' if len(days) == 1 else 's'} ({shown})"
+
+
+@metrics_cli.command("refresh")
+@click.option("--full", is_flag=True, help="Recount every day (after writing cases around the workflow, "
+                                           "e.g. a bulk load), not only the days changed since the last refresh.")
+def metrics_refresh(full: bool):
+    """Recount the submission days whose cases changed since the last refresh."""
+    report = refresh_rollup(session=db_session(), full=full)
+    if report.full:
+        click.echo(f"recounted every day: {_listed(report.days, 'day')}" if report.days else "no cases to count")
+    elif report.days:
+        click.echo(f"recounted {_listed(report.days, 'changed day')}")
+    else:
+        click.echo("no day changed since the last refresh")
+
+
 def register_ops_commands(app: Flask) -> None:
-    for group in (sla_cli, audit_cli, workflow_cli, calendar_cli):
+    for group in (sla_cli, audit_cli, workflow_cli, calendar_cli, metrics_cli):
         app.cli.add_command(group)

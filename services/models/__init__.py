@@ -12,22 +12,27 @@ from services.models.cases import (
 from services.models.keys import new_key
 from services.models.people import Certificate, Role, User
 from services.models.records import AuditEvent, AuditHead, Counter, Notification, Rating, Rectification
+from services.models.rollups import ApplicationDayCounts, DepartmentDayCases, MetricsRefresh, TaskDayCounts
 
 __all__ = [
     "Application",
+    "ApplicationDayCounts",
     "ApplicationStatus",
     "Attachment",
     "AuditEvent",
     "AuditHead",
     "Certificate",
     "Counter",
+    "DepartmentDayCases",
     "ExtensionRequest",
+    "MetricsRefresh",
     "Notice",
     "Notification",
     "Rating",
     "Rectification",
     "Role",
     "Task",
+    "TaskDayCounts",
     "TaskStatus",
     "User",
     "Visit",

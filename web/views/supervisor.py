@@ -9,7 +9,7 @@ from services import clock
 from services.casework.tasks import decide_extension
 from services.errors import Invalid
 from services.i18n import N_
-from services.metrics import compute_metrics
+from services.metrics import current_metrics
 from services.models import Role
 from services.supervision import (
     answer_rectification,
@@ -46,7 +46,7 @@ YEARS = range(2000, 2101)
 def dashboard():
     form = MetricsFilterForm(formdata=request.args)
     period = {"since": form.since.data, "until": form.until.data} if form.validate() else {}
-    metrics = compute_metrics(session=db_session(), catalog=catalog(), department=current_user.department, **period)
+    metrics = current_metrics(session=db_session(), catalog=catalog(), department=current_user.department, **period)
     return render_template("supervisor/dashboard.html", metrics=metrics, form=form)
 
 
