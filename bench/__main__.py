@@ -131,8 +131,8 @@ def main(argv=None) -> int:
         databases.append(("PostgreSQL", small.postgres_url, big.postgres_url))
     for label, small_url, big_url in databases:
         print(f"pages on {label}", file=sys.stderr)
-        small_pages = pages.measure(small_url, small.upload_folder, repeat, metrics_repeat)
-        big_pages = pages.measure(big_url, big.upload_folder, repeat, metrics_repeat)
+        small_pages, big_pages = pages.measure_pair((small_url, small.upload_folder), (big_url, big.upload_folder),
+                                                    repeat, metrics_repeat)
         figures += page_figures(label, small_pages, big_pages, args.small, big_n)
 
     if not args.skip_load and shutil.which("wrk") is None:
@@ -174,7 +174,8 @@ def main(argv=None) -> int:
             f"year ending {cities.AS_OF}); PostgreSQL holds the same rows, copied from the SQLite file; "
             "both ANALYZEd after loading",
             "- page times: median of "
-            f"{repeat} warm requests through the Flask app in-process ({metrics_repeat} for the metrics page)",
+            f"{repeat} warm requests through the Flask app in-process ({metrics_repeat} for the metrics page), "
+            "alternating between the two cities so both see the same machine load",
             f"- load: gunicorn with deploy/gunicorn.conf.py, {load.WORKERS} sync workers, wrk -t{load.WORKERS} -c8 "
             f"-d{seconds}s on 127.0.0.1, each POST on its own prepared draft or claimed task",
             f"- load average (1/5/15 min) before: {_load(load_before)}, after: {_load(load_after)} — "

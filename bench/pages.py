@@ -42,17 +42,6 @@ class Visitor:
         if answer.status_code != 302:
             raise RuntimeError(f"could not log in as {login}")
 
-    def timed(self, path: str, repeat: int) -> tuple[list[float], str]:
-        self.client.get(path)  # warm: connections, statement caches, templates
-        times = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            response = self.client.get(path)
-            times.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                raise RuntimeError(f"{path} answered {response.status_code}")
-        return times, response.get_data(as_text=True)
-
 
 def _busiest_department(session) -> str:
     return session.exec(
@@ -77,39 +66,70 @@ def _busiest_applicant(session) -> str:
     return session.get(User, applicant_id).login_name
 
 
-def _time(visitor: Visitor, name: str, path: str, repeat: int, row_mark: str | None) -> PageTime:
-    times, html = visitor.timed(path, repeat)
-    ordered = sorted(times)
-    return PageTime(name, statistics.median(times), ordered[int(0.9 * (len(ordered) - 1))],
-                    html.count(row_mark) if row_mark else 0)
+class City:
+    """One database's app and the people who read its pages."""
 
-
-def measure(database_url: str, upload_folder, repeat: int, metrics_repeat: int) -> dict[str, PageTime]:
-    """Clerk queue, citizen list and the supervisor's dashboard (the metrics page) on one database."""
-    previous = clock.current_clock()
-    # 10:00 on the day the city was seeded: after every change it holds, as a real morning would be.
-    morning = datetime.combine(AS_OF, datetime.min.time(), CHINA) + timedelta(hours=10)
-    clock.use_clock(clock.FrozenClock(morning.astimezone(UTC)))
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "UPLOAD_FOLDER": str(upload_folder)})
-    try:
+    def __init__(self, database_url: str, upload_folder):
         from web.extensions import db_session
 
-        with app.app_context():
+        self.app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "UPLOAD_FOLDER": str(upload_folder)})
+        with self.app.app_context():
             session = db_session()
             department = _busiest_department(session) or "PSB"
             citizen = _busiest_applicant(session)
             decider = _busiest_clerk(session)
-        clerk = Visitor(app, f"clerk.{department.lower()}")
-        applicant = Visitor(app, citizen)
-        supervisor = Visitor(app, "supervisor")
-        return {
-            "clerk queue": _time(clerk, "clerk queue", "/clerk", repeat, 'class="number fw-semibold"'),
+        self.readers = {
+            "clerk queue": (Visitor(self.app, f"clerk.{department.lower()}"), "/clerk", 'class="number fw-semibold"'),
             # Full pages at both sizes: the rows shown are the same, only the table grew.
-            "clerk archive": _time(Visitor(app, decider), "clerk archive", "/clerk/archive", repeat,
-                                   'class="number fw-semibold"'),
-            "citizen list": _time(applicant, "citizen list", "/applications", repeat, 'class="list-group-item"'),
-            "metrics page": _time(supervisor, "metrics page", "/supervisor", metrics_repeat, None),
+            "clerk archive": (Visitor(self.app, decider), "/clerk/archive", 'class="number fw-semibold"'),
+            "citizen list": (Visitor(self.app, citizen), "/applications", 'class="list-group-item"'),
+            "metrics page": (Visitor(self.app, "supervisor"), "/supervisor", None),
         }
+
+    def close(self) -> None:
+        self.app.extensions["engine"].dispose()
+
+
+def _page_time(page: str, times: list[float], html: str, row_mark: str | None) -> PageTime:
+    ordered = sorted(times)
+    return PageTime(page, statistics.median(times), ordered[int(0.9 * (len(ordered) - 1))],
+                    html.count(row_mark) if row_mark else 0)
+
+
+def measure_pair(small: tuple[str, object], big: tuple[str, object], repeat: int,
+                 metrics_repeat: int) -> tuple[dict[str, PageTime], dict[str, PageTime]]:
+    """Each page at both city sizes, the requests alternating between them.
+
+    Alternating puts both sizes under the same load from whatever else this machine runs,
+    so the ratio compares the cities rather than two moments.
+    """
+    previous = clock.current_clock()
+    # 10:00 on the day the city was seeded: after every change it holds, as a real morning would be.
+    morning = datetime.combine(AS_OF, datetime.min.time(), CHINA) + timedelta(hours=10)
+    clock.use_clock(clock.FrozenClock(morning.astimezone(UTC)))
+    cities = [City(*small), City(*big)]
+    try:
+        results: tuple[dict, dict] = ({}, {})
+        for page in cities[0].readers:
+            count = metrics_repeat if page == "metrics page" else repeat
+            times: tuple[list, list] = ([], [])
+            pages = ["", ""]
+            for city in cities:
+                visitor, path, _ = city.readers[page]
+                visitor.client.get(path)  # warm: connections, statement caches, templates
+            for _ in range(count):
+                for n, city in enumerate(cities):
+                    visitor, path, _ = city.readers[page]
+                    started = time.perf_counter()
+                    response = visitor.client.get(path)
+                    times[n].append(time.perf_counter() - started)
+                    if response.status_code != 200:
+                        raise RuntimeError(f"{path} answered {response.status_code}")
+                    pages[n] = response.get_data(as_text=True)
+            for n, city in enumerate(cities):
+                results[n][page] = _page_time(page, times[n], pages[n], city.readers[page][2])
+        return results
     finally:
-        app.extensions["engine"].dispose()
+        for city in cities:
+            city.close()
         clock.use_clock(previous)
