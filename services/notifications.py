@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -28,13 +28,7 @@ CHANNELS = (IN_APP, SMS, EMAIL)
 def notify(session: Session, *, user: User, template: str, params: dict[str, Any] | None = None,
            application: Application | None = None, channels: tuple[str, ...] = CHANNELS) -> None:
     """Queue one message to a user on every channel they can be reached by."""
-    addresses = {IN_APP: None, SMS: user.mobile, EMAIL: user.email}
-    for channel in channels:
-        if channel != IN_APP and not addresses[channel]:
-            continue
-        session.add(Notification(user_id=user.id, application_id=application.id if application else None,
-                                 channel=channel, template=template, params=dict(params or {}),
-                                 address=addresses[channel]))
+    _queue(session, _messages(user, template, params, application, channels))
 
 
 def notify_staff(session: Session, *, role: str, template: str, params: dict[str, Any] | None = None,
@@ -43,8 +37,24 @@ def notify_staff(session: Session, *, role: str, template: str, params: dict[str
     query = select(User).where(User.role == role, User.is_active == True)  # noqa: E712
     if department is not None:
         query = query.where((User.department == department) | (User.department.is_(None)))
-    for user in session.exec(query):
-        notify(session, user=user, template=template, params=params, application=application, channels=(IN_APP,))
+    _queue(session, [message for user in session.exec(query)
+                     for message in _messages(user, template, params, application, (IN_APP,))])
+
+
+def _messages(user: User, template: str, params: dict[str, Any] | None, application: Application | None,
+              channels: tuple[str, ...]) -> list[dict[str, Any]]:
+    addresses = {IN_APP: None, SMS: user.mobile, EMAIL: user.email}
+    moment = clock.now()
+    return [{"user_id": user.id, "application_id": application.id if application else None, "channel": channel,
+             "template": template, "params": dict(params or {}), "address": addresses[channel], "created_at": moment}
+            for channel in channels if channel == IN_APP or addresses[channel]]
+
+
+def _queue(session: Session, messages: list[dict[str, Any]]) -> None:
+    # One INSERT for them all (NULLs written as such, so rows with and without an address are not
+    # split into separate statements); nothing reads the rows back in this transaction.
+    if messages:
+        session.execute(insert(Notification).execution_options(render_nulls=True), messages)
 
 
 class FileGateway:

@@ -7,7 +7,7 @@ records them as overrides, which win over the library.
 """
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from itertools import accumulate
 from typing import Literal
 
@@ -126,8 +126,15 @@ class WorkingCalendar:
 
 
 def load_calendar(*, session: Session) -> WorkingCalendar:
-    overrides = session.exec(select(CalendarOverride)).all()
-    return WorkingCalendar({override.day: override.kind for override in overrides})
+    # The overrides are read every time (another process may have recorded one); the calendar
+    # built from them, and the year tables it fills as it answers, are kept while they are the same.
+    overrides = session.exec(select(CalendarOverride.day, CalendarOverride.kind)).all()
+    return _calendar(frozenset((day, kind) for day, kind in overrides))
+
+
+@lru_cache(maxsize=4)
+def _calendar(overrides: frozenset[tuple[date, str]]) -> WorkingCalendar:
+    return WorkingCalendar(dict(overrides))
 
 
 @transactional

@@ -168,6 +168,16 @@ def test_overrides_round_trip_through_the_database(session):
         remove_override(session=session, day=date(2027, 1, 4))
 
 
+def test_a_calendar_is_built_once_per_set_of_overrides_and_anew_when_they_change(session):
+    first = load_calendar(session=session)
+    # The same overrides: the same calendar, with the year tables it has filled already.
+    assert load_calendar(session=session) is first
+    add_override(session=session, day=date(2027, 1, 4), kind=HOLIDAY, note="2027 元旦")
+    changed = load_calendar(session=session)
+    assert changed is not first and not changed.is_working_day(date(2027, 1, 4))
+    assert first.is_working_day(date(2027, 1, 4))
+
+
 @pytest.mark.parametrize("day, kind, field", [
     (date(2027, 1, 2), "makeup", "kind"),
     (date(2027, 1, 2), HOLIDAY, "day"),  # a Saturday is off already

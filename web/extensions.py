@@ -1,4 +1,6 @@
 """Flask extensions and the per-request database session."""
+from pathlib import Path
+
 from flask import Flask, g, request, session
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
@@ -7,7 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from services.accounts import load_user
 from services.applications.uploads import FileStore
-from services.catalog import load_catalog
+from services.catalog import CATALOG_DIR, default_catalog, load_catalog
 from services.db import create_schema, make_engine, new_session
 
 csrf = CSRFProtect()
@@ -25,8 +27,10 @@ def select_locale() -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    # The catalogue is validated at start: a broken file stops the app with its name.
-    app.extensions["catalog"] = load_catalog(app.config["CATALOG_DIR"])
+    # The catalogue is validated at start: a broken file stops the app with its name. The shipped
+    # one is read once per process, however many apps it makes (the tests make one per test).
+    directory = Path(app.config["CATALOG_DIR"]).resolve()
+    app.extensions["catalog"] = default_catalog() if directory == CATALOG_DIR else load_catalog(directory)
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine
     app.extensions["file_store"] = FileStore(app.config["UPLOAD_FOLDER"])

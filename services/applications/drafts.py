@@ -1,5 +1,7 @@
 """Starting, saving and attaching materials to a draft application."""
-from sqlalchemy import update
+from weakref import WeakValueDictionary
+
+from sqlalchemy import inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -26,10 +28,30 @@ PROFILE_ATTRIBUTES = {
 }
 
 
+# session.info entry: the applications a session has read, by key, held weakly.
+_BY_KEY = "applications_by_key"
+
+
 def own_application(session: Session, actor: User, key: str) -> Application:
-    application = session.exec(select(Application).where(Application.key == key)).first()
+    application = _in_session(session, key)
+    if application is None:
+        application = session.exec(select(Application).where(Application.key == key)).first()
+        if application is not None:
+            session.info.setdefault(_BY_KEY, WeakValueDictionary())[key] = application
     if application is None or application.applicant_id != actor.id:
         raise NotFound("no such application")
+    return application
+
+
+def _in_session(session: Session, key: str) -> Application | None:
+    """The application this session read before, so a request reads its row once, not once per service call.
+
+    A query would hand back that same object without refreshing it; after a rollback (which
+    expires it) or once it has left the session, the query runs again and reads it afresh.
+    """
+    application = session.info.get(_BY_KEY, {}).get(key)
+    if application is None or application not in session or "key" not in inspect(application).dict:
+        return None
     return application
 
 
@@ -38,6 +60,13 @@ def own_editable_application(session: Session, actor: User, key: str) -> Applica
     if application.status not in EDITABLE:
         raise Conflict(N_("this application has been submitted and can no longer be edited"), status=application.status)
     return application
+
+
+def material_sources(*, session: Session, application: Application) -> dict[str, str]:
+    """Where each material given so far came from ("upload" or "wallet"), by material key."""
+    return dict(session.exec(
+        select(Attachment.material_key, Attachment.source).where(Attachment.application_id == application.id)
+    ).all())
 
 
 def wallet_by_type(session: Session, owner_id: int) -> dict[str, Certificate]:
@@ -67,14 +96,15 @@ def prefilled_values(service, actor: User, wallet: dict[str, Certificate]) -> di
 
 def attach_wallet_certificates(session: Session, application: Application, service, owner_id: int) -> None:
     """Materials a wallet certificate covers are attached from the wallet, never uploaded again."""
-    wallet = wallet_by_type(session, owner_id)
-    attached = {
-        row.material_key: row
-        for row in session.exec(select(Attachment).where(Attachment.application_id == application.id)).all()
-    }
-    for spec in service.materials:
-        certificate = wallet.get(spec.wallet_cert) if spec.wallet_cert else None
-        if certificate is None or spec.key in attached:
+    attached = set(
+        session.exec(select(Attachment.material_key).where(Attachment.application_id == application.id)).all()
+    )
+    open_from_wallet = [spec for spec in service.materials if spec.wallet_cert and spec.key not in attached]
+    # Usually attached when the draft was started: then the wallet need not be read at all.
+    wallet = wallet_by_type(session, owner_id) if open_from_wallet else {}
+    for spec in open_from_wallet:
+        certificate = wallet.get(spec.wallet_cert)
+        if certificate is None:
             continue
         session.add(
             Attachment(

@@ -13,7 +13,17 @@ from services.applications.drafts import own_application
 from services.applications.progress import Clock, WhereNow, task_clock, where_now
 from services.applications.queries import ApplicationDetail, application_detail
 from services.catalog import Catalog, Item, MaterialSpec
-from services.models import Application, Certificate, Notice, Notification, Rating, Rectification, Task, User
+from services.models import (
+    Application,
+    ApplicationStatus,
+    Certificate,
+    Notice,
+    Notification,
+    Rating,
+    Rectification,
+    Task,
+    User,
+)
 from services.notifications import inbox
 from services.workdays import load_calendar
 from services.workflow.engine import available_events
@@ -103,6 +113,8 @@ def _owed_materials(service, task_views: list[TaskView]) -> list[OwedMaterial]:
 def open_notice_for(*, session: Session, actor: User, key: str) -> Notice | None:
     """The one-time notice the applicant has still to answer, if any."""
     application = own_application(session, actor, key)
+    if application.status != ApplicationStatus.NEEDS_CORRECTION:
+        return None  # a notice sends a case back for correction; answering it sends the case on
     return session.exec(
         select(Notice).where(Notice.application_id == application.id, Notice.answered_at.is_(None))
         .order_by(Notice.id.desc())

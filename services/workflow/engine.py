@@ -6,12 +6,11 @@ caller's one transaction, so either every change lands or none does.
 """
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from services import clock
 from services.audit import record_event
@@ -22,6 +21,19 @@ from services.models import Application, AuditEvent, Role, Task, User
 from services.workdays import WorkingCalendar, load_calendar
 from services.workflow import table
 from services.workflow.table import Machine, Transition
+
+
+@dataclass
+class Shared:
+    """What the rows fired by one call of `fire` read alike, so it is read once, not once per row.
+
+    An approval that delivers and completes its case fires three rows, and more than one of them
+    tells the applicant or looks at the case's other tasks.
+    """
+
+    calendar: WorkingCalendar | None = None
+    applicant: User | None = None
+    tasks: list[Task] | None = None
 
 
 @dataclass
@@ -39,10 +51,30 @@ class Firing:
     given: dict[str, Any] = field(default_factory=dict)
     # What effects want kept in the audit event.
     record: dict[str, Any] = field(default_factory=dict)
+    shared: Shared = field(default_factory=Shared)
 
-    @cached_property
+    @property
     def calendar(self) -> WorkingCalendar:
-        return load_calendar(session=self.session)
+        if self.shared.calendar is None:
+            self.shared.calendar = load_calendar(session=self.session)
+        return self.shared.calendar
+
+    @property
+    def applicant(self) -> User:
+        if self.shared.applicant is None:
+            self.shared.applicant = self.session.get(User, self.application.applicant_id)
+        return self.shared.applicant
+
+    def tasks(self) -> list[Task]:
+        """The application's tasks by id. Read once: the rows fired change their statuses in memory too."""
+        if self.shared.tasks is None:
+            self.shared.tasks = list(self.session.exec(
+                select(Task).where(Task.application_id == self.application.id).order_by(Task.id)))
+        return self.shared.tasks
+
+    def tasks_added(self) -> None:
+        """New tasks were flushed: the next `tasks()` reads them all again."""
+        self.shared.tasks = None
 
     @property
     def today(self) -> date:
@@ -55,8 +87,8 @@ class Firing:
 
     def fire(self, subject: Application | Task, event: str, actor: User | None = None, **kwargs) -> AuditEvent:
         """Fire a follow-on row in the same transaction (by the system unless an actor is named)."""
-        return fire(session=self.session, subject=subject, event=event, actor=actor, catalog=self.catalog,
-                    application=self.application, **kwargs)
+        return _fire(self.shared, session=self.session, subject=subject, event=event, actor=actor,
+                     catalog=self.catalog, application=self.application, **kwargs)
 
 
 def machine_of(subject: Application | Task) -> Machine:
@@ -104,6 +136,13 @@ def fire(
     given: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Run one row inside the caller's transaction."""
+    return _fire(Shared(), session=session, subject=subject, event=event, actor=actor, catalog=catalog,
+                 application=application, reason=reason, given=given)
+
+
+def _fire(shared: Shared, *, session: Session, subject: Application | Task, event: str, actor: User | None,
+          catalog: Catalog, application: Application | None = None, reason: str | None = None,
+          given: dict[str, Any] | None = None) -> AuditEvent:
     machine = machine_of(subject)
     if application is None:
         application = subject if isinstance(subject, Application) else session.get(Application, subject.application_id)
@@ -117,7 +156,7 @@ def fire(
     reason = (reason or "").strip() or None
     if transition.needs_reason and not reason:
         raise Invalid("a reason is required", {"reason": N_("Please give a reason.")})
-    firing = Firing(session, subject, application, actor, catalog, transition, reason, dict(given or {}))
+    firing = Firing(session, subject, application, actor, catalog, transition, reason, dict(given or {}), shared=shared)
     for guard in transition.guards:
         guard(firing)
     to_status = transition.target_from(from_status)

@@ -7,7 +7,7 @@ from services import clock
 from services.applications.precheck import blocking, precheck
 from services.errors import Conflict, Invalid
 from services.i18n import N_
-from services.models import Counter, Notice, Rating, Rectification, Role, Task, TaskStatus, User, Visit
+from services.models import Counter, Notice, Rating, Rectification, Role, Task, TaskStatus, Visit
 from services.notifications import notify, notify_staff
 
 SUPPLEMENT_WORKING_DAYS = 5  # how long a tolerated gap (容缺) may stay open
@@ -114,6 +114,7 @@ def create_tasks(firing) -> None:
         firing.session.add(task)
         tasks.append(task)
     firing.session.flush()
+    firing.tasks_added()
     firing.record["tasks"] = [task.key for task in tasks]
     for task in tasks:
         if not task.waits_on:
@@ -123,7 +124,7 @@ def create_tasks(firing) -> None:
 def decide_instant_items(firing) -> None:
     """即办件: the front desk decides same-day items at acceptance."""
     while True:
-        ready = [task for task in tasks_of(firing.session, firing.application)
+        ready = [task for task in firing.tasks()
                  if task.status == TaskStatus.READY and firing.catalog.items[task.item_code].instant
                  and not task.owed_materials]
         if not ready:
@@ -147,7 +148,7 @@ def freeze_notice(firing) -> None:
     firing.session.add(notice)
     firing.session.flush()
     firing.record.update(notice=notice.key, items=[item["key"] for item in notice.items])
-    for task in tasks_of(firing.session, firing.application):
+    for task in firing.tasks():
         if task.notice_request:
             task.notice_request = None
             firing.session.add(task)
@@ -155,7 +156,7 @@ def freeze_notice(firing) -> None:
 
 def pause_clocks(firing) -> None:
     """Time the applicant spends correcting does not count against the departments."""
-    for task in tasks_of(firing.session, firing.application):
+    for task in firing.tasks():
         if task.status in (TaskStatus.READY, TaskStatus.CLAIMED) and task.paused_since is None:
             task.paused_since = firing.today
             firing.session.add(task)
@@ -164,7 +165,7 @@ def pause_clocks(firing) -> None:
 def resume_clocks(firing) -> None:
     from services.workflow.task_rules import resume_task_clock
 
-    for task in tasks_of(firing.session, firing.application):
+    for task in firing.tasks():
         if task.status in (TaskStatus.READY, TaskStatus.CLAIMED) and task.paused_since is not None:
             resume_task_clock(firing, task)
 
@@ -187,7 +188,7 @@ def record_visit_row(firing, purpose: str) -> Visit:
 
 
 def cancel_open_tasks(firing) -> None:
-    for task in tasks_of(firing.session, firing.application):
+    for task in firing.tasks():
         if task.status in TaskStatus.OPEN:
             firing.fire(task, "cancel", reason=firing.reason)
 
@@ -213,8 +214,7 @@ def save_rating(firing) -> None:
 # --- notifications ----------------------------------------------------------
 
 def _tell_applicant(firing, template: str, **params) -> None:
-    applicant = firing.session.get(User, firing.application.applicant_id)
-    notify(firing.session, user=applicant, application=firing.application, template=template,
+    notify(firing.session, user=firing.applicant, application=firing.application, template=template,
            params={"number": firing.application.number, **params})
 
 
@@ -252,12 +252,18 @@ def open_notice(session, application) -> Notice | None:
 
 
 def next_counter(session, name: str) -> int:
-    """Next value of a named sequence; safe under concurrent writers on SQLite and PostgreSQL."""
-    bumped = session.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + 1))
-    if bumped.rowcount == 0:
-        try:
-            with session.begin_nested():
-                session.add(Counter(name=name, value=1))
-        except IntegrityError:
-            session.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + 1))
-    return session.exec(select(Counter.value).where(Counter.name == name)).one()
+    """Next value of a named sequence; safe under concurrent writers on SQLite and PostgreSQL.
+
+    The increment returns the value it wrote (UPDATE … RETURNING), so it is one statement, and
+    the value is the one this transaction's row lock holds, not a later read's.
+    """
+    bump = update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
+    value = session.execute(bump).scalar_one_or_none()
+    if value is not None:
+        return value
+    try:
+        with session.begin_nested():
+            session.add(Counter(name=name, value=1))
+        return 1
+    except IntegrityError:  # another transaction created it first
+        return session.execute(bump).scalar_one()

@@ -15,7 +15,7 @@ from services.models import (
     User,
 )
 from services.notifications import notify, notify_staff
-from services.workflow.rules import next_counter, open_notice, record_visit_row, tasks_of
+from services.workflow.rules import next_counter, open_notice, record_visit_row
 
 PROCEDURES = {
     "site_inspection": N_("Site inspection"),
@@ -117,7 +117,7 @@ def issue_certificate(firing) -> None:
     if not item.result_certificate:
         return
     cert_type = firing.catalog.certificate_types[item.result_certificate]
-    applicant = firing.session.get(User, firing.application.applicant_id)
+    applicant = firing.applicant
     known = {"full_name": applicant.full_name, "id_number": applicant.id_number or applicant.credit_code}
     for upstream in _upstream_certificates(firing):
         known.update(upstream.data)
@@ -139,7 +139,7 @@ def issue_certificate(firing) -> None:
 
 
 def _upstream_certificates(firing) -> list[Certificate]:
-    ids = [t.certificate_id for t in tasks_of(firing.session, firing.application)
+    ids = [t.certificate_id for t in firing.tasks()
            if t.certificate_id and t.item_code in firing.task.waits_on]
     return list(firing.session.exec(select(Certificate).where(Certificate.id.in_(ids)))) if ids else []
 
@@ -156,7 +156,7 @@ def _allocate_id_number(firing, known: dict) -> str:
 
 def unblock_dependents(firing) -> None:
     """Fan-out: a task waiting on others becomes ready when all of them are approved."""
-    tasks = tasks_of(firing.session, firing.application)
+    tasks = firing.tasks()
     approved = {t.item_code for t in tasks if t.status in (TaskStatus.APPROVED, TaskStatus.DELIVERED)}
     for task in tasks:
         if task.status == TaskStatus.WAITING and set(task.waits_on) <= approved:
@@ -169,7 +169,7 @@ def cancel_dependents(firing) -> None:
     changed = True
     while changed:
         changed = False
-        for task in tasks_of(firing.session, firing.application):
+        for task in firing.tasks():
             if task.status == TaskStatus.WAITING and blocked & set(task.waits_on):
                 firing.fire(task, "cancel", reason=f"waits on {firing.task.item_code}, which was not approved")
                 blocked.add(task.item_code)
@@ -180,7 +180,7 @@ def finish_application(firing) -> None:
     """Fan-in: when every task is final the application completes, partly completes or is rejected."""
     if firing.application.status not in (ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW):
         return
-    tasks = tasks_of(firing.session, firing.application)
+    tasks = firing.tasks()
     if any(task.status not in TaskStatus.FINAL for task in tasks):
         return
     delivered = sum(task.status == TaskStatus.DELIVERED for task in tasks)
@@ -194,10 +194,9 @@ def finish_application(firing) -> None:
 
 def notify_decided(firing) -> None:
     item = firing.catalog.items[firing.task.item_code]
-    applicant = firing.session.get(User, firing.application.applicant_id)
     template = N_("%(item)s: approved.") if firing.transition.event == "approve" else \
         N_("%(item)s: not approved. Reason: %(reason)s")
-    notify(firing.session, user=applicant, application=firing.application, template=template,
+    notify(firing.session, user=firing.applicant, application=firing.application, template=template,
            params={"item": item.name.zh, "item_en": item.name.en, "reason": firing.reason or ""})
 
 
@@ -214,7 +213,7 @@ def application_suspended(firing) -> None:
 
 
 def application_resumed(firing) -> None:
-    others = [t for t in tasks_of(firing.session, firing.application)
+    others = [t for t in firing.tasks()
               if t.id != firing.task.id and t.status == TaskStatus.SUSPENDED]
     if firing.application.status == ApplicationStatus.SUSPENDED and not others:
         firing.fire(firing.application, "resume")

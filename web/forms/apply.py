@@ -51,9 +51,21 @@ def _make_field(spec, locale: str):
     return StringField(label, validators=[_spec_check(spec)], description=description, render_kw=render_kw)
 
 
-def application_form(service, locale: str, covered: set[str], **kwargs) -> FlaskForm:
-    """A form class for this service: every field once, a file input per material the wallet does not cover."""
+# (service code, locale, covered materials) -> (the service it was built from, the form class)
+_FORM_CLASSES: dict[tuple[str, str, frozenset[str]], tuple[object, type[FlaskForm]]] = {}
 
+
+def application_form(service, locale: str, covered: set[str], **kwargs) -> FlaskForm:
+    """The form for this service: every field once, a file input per material the wallet does not cover."""
+    key = (service.code, locale, frozenset(covered))
+    built = _FORM_CLASSES.get(key)
+    # A class depends only on the catalogue entry and the language, so it is made once, not once per request.
+    if built is None or built[0] is not service:
+        built = _FORM_CLASSES[key] = (service, _form_class(service, locale, key[2]))
+    return built[1](**kwargs)
+
+
+def _form_class(service, locale: str, covered: frozenset[str]) -> type[FlaskForm]:
     class ApplicationForm(FlaskForm):
         pass
 
@@ -63,4 +75,4 @@ def application_form(service, locale: str, covered: set[str], **kwargs) -> Flask
         if spec.key not in covered:
             render_kw = {"accept": "application/pdf,image/jpeg,image/png"}
             setattr(ApplicationForm, material_name(spec.key), FileField(spec.name.get(locale), render_kw=render_kw))
-    return ApplicationForm(**kwargs)
+    return ApplicationForm

@@ -3,7 +3,14 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from services.applications.drafts import EDITABLE, attach_upload, own_application, save_draft, start_draft
+from services.applications.drafts import (
+    EDITABLE,
+    attach_upload,
+    material_sources,
+    own_application,
+    save_draft,
+    start_draft,
+)
 from services.applications.followup import case_view, open_notice_for
 from services.applications.precheck import precheck
 from services.applications.queries import application_detail, list_applications, list_certificates
@@ -39,9 +46,10 @@ def apply(service_code: str):
     return redirect(url_for("citizen.edit", key=application.key))
 
 
-def _edit_context(application, form, notice, upload_errors=None, gaps=None):
+def _edit_context(application, form, notice, upload_errors=None, gaps=None, detail=None):
     service = catalog().service(application.service_code)
-    detail = application_detail(session=db_session(), actor=current_user, key=application.key, catalog=catalog())
+    if detail is None:
+        detail = application_detail(session=db_session(), actor=current_user, key=application.key, catalog=catalog())
     if gaps is None:
         gaps = precheck(session=db_session(), application=application, catalog=catalog())
     return dict(
@@ -51,11 +59,10 @@ def _edit_context(application, form, notice, upload_errors=None, gaps=None):
     )
 
 
-def _covered(application, notice) -> set[str]:
+def _covered(sources: dict[str, str], notice) -> set[str]:
     """Materials the wallet supplies get no file input, unless the notice says that certificate will not do."""
-    detail = application_detail(session=db_session(), actor=current_user, key=application.key, catalog=catalog())
     noticed = {item["key"] for item in notice.items if item["kind"] == "material"} if notice else set()
-    return {key for key, row in detail.attachments.items() if row.source == "wallet"} - noticed
+    return {key for key, source in sources.items() if source == "wallet"} - noticed
 
 
 @bp.route("/applications/<key>/edit", methods=["GET", "POST"])
@@ -68,11 +75,15 @@ def edit(key: str):
     service = catalog().service(application.service_code)
     notice = open_notice_for(session=db, actor=current_user, key=key)
     if request.method == "GET":
+        detail = application_detail(session=db, actor=current_user, key=key, catalog=catalog())
+        sources = {material: row.source for material, row in detail.attachments.items()}
         data = {field_name(k): v for k, v in application.form_data.items()}
-        form = application_form(service, locale_code(), _covered(application, notice), data=data, formdata=None)
-        return render_template("citizen/edit.html", **_edit_context(application, form, notice))
+        form = application_form(service, locale_code(), _covered(sources, notice), data=data, formdata=None)
+        return render_template("citizen/edit.html", **_edit_context(application, form, notice, detail=detail))
 
-    form = application_form(service, locale_code(), _covered(application, notice))
+    # A post that goes on to another page needs only where each material came from, not the whole case.
+    form = application_form(service, locale_code(), _covered(material_sources(session=db, application=application),
+                                                             notice))
     form.validate()  # CSRF is checked for every POST by CSRFProtect; this collects format errors
     field_errors = {name: errors for name, errors in form.errors.items() if name != "csrf_token"}
     action = request.form.get("action", "save")

@@ -1,0 +1,92 @@
+"""What a citizen's submit and a clerk's approval cost in SQL statements, pinned so the count cannot grow back.
+
+Both are the hot writes of the load benchmark (bench/load.py). Each statement named below is
+one the request needs; a change that adds one must say why here. Counted on the app's engine
+over the POST alone (the test client's own post, not `Browser.post`, which reads a page for its
+token first), in the steady state where the day's counters exist, on SQLite and PostgreSQL alike.
+"""
+from sqlmodel import func, select
+
+from services.applications.drafts import attach_upload, save_draft, start_draft
+from services.casework import desk, tasks
+from services.models import Application, ApplicationStatus, AuditEvent, Notification, Role, Task, TaskStatus
+from tests.conftest import PDF
+from tests.factories import make_certificate, make_citizen, make_staff
+from tests.sample import complete_values, submitted
+from tests.test_queries import Statements
+from web.forms.apply import field_name
+
+ITEM = "330100-TRANSPORT-003"  # two materials from the wallet, one uploaded; issues a certificate
+
+# user loader; the application; where its materials came from; save the answers (its own commit);
+# the attached materials (wallet check) and again for the pre-check guard; the compare-and-set;
+# the day's public-number counter (UPDATE … RETURNING); the number and submitted time; one INSERT
+# for the notifications on every channel; the audit event (5: claim the chain's head, read it
+# twice, insert, move the head).
+SUBMIT_STATEMENTS = 15
+# user loader; lock the case, then read the task under the lock; the open-notice guard; for each
+# of approve, deliver (e-certificate) and complete: the compare-and-set, the effects' UPDATE and
+# the audit event (5 each); the applicant and the case's tasks (each read once); the certificate:
+# its counter, its row and the task's link to it; one notifications INSERT for the decision and
+# one for the finished case.
+APPROVE_STATEMENTS = 32
+
+
+def _complete_draft(db, catalog, store, citizen) -> Application:
+    service = catalog.service(ITEM)
+    for material in service.materials:
+        if material.wallet_cert:
+            make_certificate(db, citizen, material.wallet_cert)
+    draft = start_draft(session=db, actor=citizen, service_code=ITEM, catalog=catalog)
+    save_draft(session=db, actor=citizen, key=draft.key, values=complete_values(service), catalog=catalog)
+    for material in service.materials:
+        if not material.wallet_cert:
+            attach_upload(session=db, actor=citizen, key=draft.key, material_key=material.key,
+                          filename=f"{material.key}.pdf", data=PDF, store=store, catalog=catalog)
+    return draft
+
+
+def test_a_submit_costs_a_pinned_number_of_statements(app, db, web, catalog):
+    store = app.extensions["file_store"]
+    submitted(db, catalog, store, ITEM)  # the day's first number creates its counter
+    citizen = make_citizen(db)
+    draft = _complete_draft(db, catalog, store, citizen)
+    web.login(citizen.login_name)
+    answers = {field_name(key): value for key, value in complete_values(catalog.service(ITEM)).items()}
+    form = {"csrf_token": web.csrf(), "action": "submit", **answers}
+    with Statements(app.extensions["engine"]) as statements:
+        response = web.client.post(f"/applications/{draft.key}/edit", data=form)
+    assert response.status_code == 302 and response.location.endswith(f"/applications/{draft.key}")
+    db.expire_all()
+    application = db.get(Application, draft.id)
+    assert application.status == ApplicationStatus.SUBMITTED and application.number
+    assert db.exec(select(func.count()).select_from(Notification)
+                   .where(Notification.application_id == draft.id)).one() == 2  # in-app and SMS
+    assert statements.count == SUBMIT_STATEMENTS
+
+
+def _claimed(db, catalog, store, clerk) -> tuple[Application, Task]:
+    _, application = submitted(db, catalog, store, ITEM)
+    desk.accept_application(session=db, actor=make_staff(db, Role.FRONT_DESK), key=application.key, catalog=catalog)
+    task = db.exec(select(Task).where(Task.application_id == application.id)).one()
+    tasks.claim_task(session=db, actor=clerk, key=task.key, catalog=catalog)
+    return application, task
+
+
+def test_an_approval_costs_a_pinned_number_of_statements(app, db, web, catalog):
+    store = app.extensions["file_store"]
+    clerk = make_staff(db, Role.CLERK, "TRANSPORT")
+    _, first = _claimed(db, catalog, store, clerk)
+    tasks.approve_task(session=db, actor=clerk, key=first.key, catalog=catalog)  # creates the year's counter
+    application, task = _claimed(db, catalog, store, clerk)
+    web.login(clerk.login_name)
+    form = {"csrf_token": web.csrf(), "note": ""}
+    events_before = db.exec(select(func.count()).select_from(AuditEvent)).one()
+    with Statements(app.extensions["engine"]) as statements:
+        response = web.client.post(f"/clerk/tasks/{task.key}/approve", data=form)
+    assert response.status_code == 302 and response.location.endswith("/clerk/inbox")
+    db.expire_all()
+    assert db.get(Task, task.id).status == TaskStatus.DELIVERED and db.get(Task, task.id).certificate_id
+    assert db.get(Application, application.id).status == ApplicationStatus.COMPLETED
+    assert db.exec(select(func.count()).select_from(AuditEvent)).one() == events_before + 3
+    assert statements.count == APPROVE_STATEMENTS
