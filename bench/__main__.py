@@ -45,12 +45,16 @@ WHY = {
                "whose cases changed since the last refresh (cron runs `flask --app app metrics refresh` every "
                "minute). What grows with the table is the cost of recounting a changed day (a few thousand "
                "rows) and the live overdue count over the open tasks' index.",
-    "throughput": "The baseline route does nothing; a submit is one transaction of about 24 statements and an "
-                  "approval about 32 (the compare-and-set, the case's row lock, the audit event chained through "
-                  "the single head row, the public-number or certificate counter, the outbox rows, the page's own "
-                  "reads), with wrk competing for the same two CPUs. On PostgreSQL each statement is a round trip "
-                  "to another process that a CPU-starved machine schedules late, which is why in-process SQLite "
-                  "serves more of them here. The ratio measures how far a real write is from an empty request.",
+    "throughput": "The baseline route does nothing. A submit is one transaction of 15 SQL statements and an "
+                  "approval 29 (tests/test_request_statements.py pins them): the compare-and-set, the case's row "
+                  "lock, each audit event chained through the single head row (5 statements an event), the number "
+                  "or certificate counter, the outbox rows, the page's own reads. Profiled in-process, a write "
+                  "costs 14–20 ms of CPU, almost all of it SQLAlchemy building and running those statements "
+                  "(0.5–1 ms each here); Flask, CSRF, WTForms and the session cookie take 1–2 ms. wrk, gunicorn "
+                  "and PostgreSQL share the same two CPUs. Meeting 0.25 would take about 3 ms a write: fewer "
+                  "statements per audit event (claiming the head by UPDATE … RETURNING: 5 → 3), Core statements "
+                  "instead of the ORM on the write path; a city adds app servers instead, the audit head row "
+                  "being what they share (see the contention figures).",
 }
 
 
