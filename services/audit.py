@@ -20,8 +20,9 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def event_digest(event: AuditEvent, prev_hash: str) -> str:
-    body = {
+def digest_fields(event: AuditEvent) -> dict[str, Any]:
+    """What an event's hash covers, by the names the hash knows them by (its moment as UTC ISO text)."""
+    return {
         "seq": event.seq,
         "at": _utc(event.at).isoformat(),
         "actor_id": event.actor_id,
@@ -33,10 +34,23 @@ def event_digest(event: AuditEvent, prev_hash: str) -> str:
         "to": event.to_status,
         "reason": event.reason,
         "payload": event.payload,
-        "prev": prev_hash,
     }
-    encoded = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def digest_text(fields: dict[str, Any], prev_hash: Any) -> str:
+    """The text an event's hash is taken of: its fields and the previous event's hash, as canonical JSON.
+
+    The seed's fast path renders it once per template event and fills in what each clone changes.
+    """
+    return canonical_json({**fields, "prev": prev_hash})
+
+
+def event_digest(event: AuditEvent, prev_hash: str) -> str:
+    return hashlib.sha256(digest_text(digest_fields(event), prev_hash).encode("utf-8")).hexdigest()
 
 
 def _claim_next_seq(session: Session) -> AuditHead:
@@ -109,8 +123,10 @@ def verify_chain(*, session: Session, batch: int = 5000) -> ChainReport:
     checked = 0
     last_seq = 0
     while True:
-        rows = session.exec(
-            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+        # Rows, not ORM objects: the same columns, read at half the cost (a million cases hold 14 million events).
+        events = AuditEvent.__table__
+        rows = session.execute(
+            select(events).where(events.c.seq > last_seq).order_by(events.c.seq).limit(batch)
         ).all()
         if not rows:
             break

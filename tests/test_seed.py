@@ -104,6 +104,35 @@ def test_the_same_seed_gives_the_same_rows_and_files(seeded, tmp_path):
         again.dispose()
 
 
+def test_a_writer_in_its_own_process_stores_the_same_rows(seeded, tmp_path, monkeypatch):
+    """Big loads are stored by a second process; what it stores is what the seed stores itself."""
+    from services.seed import writer
+
+    engine, _, folder = seeded
+    monkeypatch.setattr(writer, "SEPARATE_PROCESS_FROM", 1)
+    again, _ = seed_into(tmp_path)
+    try:
+        assert digest(again, tmp_path / "uploads") == digest(engine, folder / "uploads")
+    finally:
+        again.dispose()
+
+
+def test_the_fast_path_leaves_the_schema_as_the_migrations_made_it(seeded, tmp_path):
+    """It drops the loaded tables' indexes while it loads; every one is back, as it was."""
+    engine, _, _ = seeded
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    create_schema(fresh)
+
+    def schema(of):
+        with of.connect() as connection:
+            return sorted(connection.exec_driver_sql("SELECT type, name, tbl_name, sql FROM sqlite_master").all())
+
+    try:
+        assert schema(engine) == schema(fresh)
+    finally:
+        fresh.dispose()
+
+
 def test_seeding_leaves_the_clock_and_the_keys_as_they_were(seeded):
     assert isinstance(clock.current_clock(), clock.SystemClock)
     assert new_key() != new_key()
@@ -375,3 +404,44 @@ def test_the_fast_path_encodes_values_as_the_column_types_do(seeded):
                         assert encoder(row[column.name]) == processor(row[column.name]), column
                         compared += 1
     assert compared > 500
+
+
+def test_moments_and_days_are_written_as_datetime_writes_them():
+    """The fast path formats moments from integers (services/seed/texts.py); the text must be datetime's own."""
+    from datetime import timedelta
+
+    from services.seed.rows import _sqlite_encoder
+    from services.seed.texts import Texts, microseconds
+
+    stored = _sqlite_encoder(AuditEvent.__table__.c.at)
+    texts, rng = Texts(), random.Random(5)
+    for n in range(3000):
+        moment = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(microseconds=rng.randrange(4 * 365 * 86_400_000_000))
+        moment = moment.replace(microsecond=(0, rng.randrange(1000) * 1000, moment.microsecond)[n % 3])
+        assert texts.stored(microseconds(moment)) == stored(moment)
+        assert texts.hashed(microseconds(moment)) == json.dumps(moment.isoformat())
+        assert texts.day(moment.date().toordinal()) == moment.date().isoformat()
+
+
+def test_cloned_rows_are_stored_as_the_column_types_store_them(seeded):
+    """The newest rows of each table are the fast path's: their stored text is what SQLAlchemy writes for their values."""
+    from sqlalchemy.dialects import sqlite
+
+    from services.seed.rows import MODELS
+
+    engine, _, _ = seeded
+    dialect = sqlite.dialect()
+    compared = 0
+    with engine.connect() as connection:
+        for model in MODELS.values():
+            table = model.__table__
+            typed = connection.execute(table.select().order_by(table.c.id.desc()).limit(30)).mappings().all()
+            stored = connection.exec_driver_sql(f"SELECT {', '.join(c.name for c in table.columns)} "
+                                                f"FROM {table.name} ORDER BY id DESC LIMIT 30").all()
+            for values, texts in zip(typed, stored, strict=True):
+                for column, text in zip(table.columns, texts, strict=True):
+                    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+                    value = values[column.name]
+                    assert text == (processor(value) if processor and value is not None else value), column
+                    compared += 1
+    assert compared > 1000

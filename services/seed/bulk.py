@@ -5,31 +5,32 @@ visits, extensions, rating, rectifications, certificates issued, audit events) w
 ids, keys and public numbers, another applicant who fits the service, other people's
 names and ID numbers redrawn, colleagues of the same department as staff, and every time
 moved by working days (templates.py). So its statuses, event names and payloads are the
-engine's own. Events are hash-chained in order with services.audit.event_digest, the
-chain's head and the counters are brought up to date, and each batch is one transaction.
+engine's own. Events are hash-chained in order, each hash taken of the text
+services.audit.digest_text gives (blueprint.py renders it once per template event); the
+chain's head and the counters are brought up to date, and each batch is one transaction
+(writer.py, in a second process for big loads).
 Not cloned: notifications (the inbox of a cloned case's applicant is empty).
 """
 import random
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from itertools import count
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlmodel import Session
 
-from services.audit import event_digest
 from services.catalog import Catalog
-from services.models import AuditHead, Certificate, Counter
-from services.seed.cloner import Cloner
+from services.models import Certificate, Counter
+from services.seed.cloner import Cloner, Ids
 from services.seed.people import People, certificate_rows, checked, user_row
 from services.seed.plan import eligible
 from services.seed.pools import Pools
-from services.seed.rows import MODELS, ORDER, TableWriter
+from services.seed.rows import TableWriter
 from services.seed.templates import WorkdayIndex, choose_move, extract_templates, move_moment
 from services.seed.timeline import Timeline
 from services.seed.values import Holder
+from services.seed.writer import Sink, open_sink
 
-BATCH_APPLICATIONS = 2000  # applications per transaction (each brings ~15-20 rows)
+BATCH_APPLICATIONS = 2000  # applications per transaction (each brings ~20 rows)
 PEOPLE_BATCH = 10_000
 
 
@@ -64,10 +65,9 @@ class Applicants:
         return holder
 
 
-def _write_people(writers: dict[str, TableWriter], people: People, how_many: int, kind: str, on: date,
-                  password_hash: str, registered: Callable[[], datetime], applicants: Applicants,
-                  ids: dict[str, count]) -> None:
-    users, certificates = writers["user_account"], writers["certificate"]
+def _write_people(sink: Sink, dialect, people: People, how_many: int, kind: str, on: date, password_hash: str,
+                  registered: Callable[[], datetime], applicants: Applicants, ids: dict[str, Ids]) -> None:
+    users, certificates = TableWriter("user_account", dialect), TableWriter("certificate", dialect)
     left = how_many
     while left > 0:
         chunk = min(left, PEOPLE_BATCH)
@@ -77,13 +77,11 @@ def _write_people(writers: dict[str, TableWriter], people: People, how_many: int
         for resident in made:
             checked(resident)
             resident.holder.user_id = next(ids["user_account"])
-            user_rows.append(user_row(resident, resident.holder.user_id, password_hash, registered()))
+            user_rows.append(users.encode(user_row(resident, resident.holder.user_id, password_hash, registered())))
             rows = certificate_rows(resident, resident.holder.user_id, ids["certificate"])
-            certificate_list += rows
+            certificate_list += [certificates.encode(row) for row in rows]
             applicants.add(resident.holder, {row["cert_type"]: (row["id"], row["number"]) for row in rows})
-        users.write(user_rows)
-        certificates.write(certificate_list)
-        users.connection.commit()
+        sink.write({"user_account": user_rows, "certificate": certificate_list})
 
 
 def clone_cases(*, session: Session, catalog: Catalog, settings, cases, how_many: int, timeline: Timeline,
@@ -99,7 +97,6 @@ def clone_cases(*, session: Session, catalog: Catalog, settings, cases, how_many
         raise ValueError("the slow path made no case to clone; seed more applications through it")
     cloner = Cloner(session=session, catalog=catalog, timeline=timeline, index=index, pools=pools, people=people,
                     rng=rng, store=store)
-    session.commit()
     applicants = Applicants()
     wallets: dict[int, dict[str, tuple[int, str]]] = {}
     for user_id, cert_type, cert_id, number in session.execute(
@@ -110,20 +107,22 @@ def clone_cases(*, session: Session, catalog: Catalog, settings, cases, how_many
     for holder in holders:
         applicants.add(holder, wallets.get(holder.user_id, {}))
     session.commit()
-    with _foreign_keys_off(connection):
-        def registered() -> datetime:
-            return timeline.start - timedelta(days=pools.rng.randint(1, 1500), minutes=pools.rng.randint(0, 1440))
 
-        writers = {name: TableWriter(connection, model) for name, model in MODELS.items()}
+    def registered() -> datetime:
+        return timeline.start - timedelta(days=pools.rng.randint(1, 1500), minutes=pools.rng.randint(0, 1440))
+
+    shapes = cloner.compile(templates)
+    with open_sink(connection, how_many, shapes) as sink:
         for kind, how_many_people in (("citizen", citizens), ("company", companies)):
-            _write_people(writers, people, how_many_people, kind, timeline.as_of, password_hash,
+            _write_people(sink, connection.dialect, people, how_many_people, kind, timeline.as_of, password_hash,
                           registered, applicants, cloner.ids)
         middle = timeline.as_of - timedelta(days=settings.window_days // 2)
         applicants.index(sorted({t.service_code for t in templates}), catalog, settings, middle)
         plans = _plan(templates, how_many, applicants, settings, index, timeline, rng)
-        _write_clones(writers, cloner, plans, applicants, progress)
-        _finish(connection, cloner)
-    return {name: writer.written for name, writer in writers.items() if writer.written}
+        _write_clones(sink, cloner, plans, applicants, progress)
+        written = sink.close()
+    _finish(connection, cloner)
+    return written
 
 
 def _plan(templates, how_many, applicants, settings, index, timeline, rng) -> list[tuple]:
@@ -139,59 +138,25 @@ def _plan(templates, how_many, applicants, settings, index, timeline, rng) -> li
     return plans
 
 
-def _write_clones(writers: dict[str, TableWriter], cloner: Cloner, plans, applicants, progress) -> None:
-    connection = writers["auditevent"].connection
-    head = connection.execute(select(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)).mappings().first()
-    seq, prev = (head["seq"], head["hash"]) if head else (0, "0" * 64)
-    event_ids = cloner.ids["auditevent"]
-    rows = {name: [] for name in ORDER}
+def _write_clones(sink: Sink, cloner: Cloner, plans, applicants, progress) -> None:
+    rows, clones = {"certificate": []}, []
     for done, (_, _, template, move, holder) in enumerate(plans, start=1):
-        for event in cloner.clone(template, move, holder, applicants.wallets.get(holder.user_id, {}), rows):
-            seq += 1
-            event["id"], event["seq"], event["prev_hash"] = next(event_ids), seq, prev
-            event["hash"] = prev = event_digest(event, prev)
-            rows["auditevent"].append(event)
+        clones.append(cloner.clone(template, move, holder, applicants.wallets.get(holder.user_id, {}), rows))
         if done % BATCH_APPLICATIONS == 0 or done == len(plans):
-            for name in ORDER:
-                writers[name].write(rows[name])
-                rows[name].clear()
-            _set_head(connection, seq, prev)
-            connection.commit()
+            sink.write(rows, clones)
+            rows, clones = {"certificate": []}, []
             if progress:
                 progress("applications", done, len(plans))
 
 
-def _set_head(connection, seq: int, hash_: str) -> None:
-    table = AuditHead.__table__
-    if connection.execute(update(table).where(table.c.id == 1).values(seq=seq, hash=hash_)).rowcount == 0:
-        connection.execute(insert(table).values(id=1, seq=seq, hash=hash_))
-
-
 def _finish(connection, cloner: Cloner) -> None:
-    table = Counter.__table__
-    for name in sorted(cloner.touched):
-        value = cloner.counters[name]
-        if connection.execute(update(table).where(table.c.name == name).values(value=value)).rowcount == 0:
-            connection.execute(insert(table).values(name=name, value=value))
+    """The counters the clones drew numbers from, as far as they got."""
+    if not cloner.touched:
+        return
+    table = Counter.__table__.name
+    placeholder = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(
+        f"INSERT INTO {table} (name, value) VALUES ({placeholder}, {placeholder}) "
+        f"ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        [(name, cloner.counters[name]) for name in sorted(cloner.touched)])
     connection.commit()
-
-
-class _foreign_keys_off:
-    """Rows go in parent-first anyway; SQLite need not look every key up again while they do."""
-
-    def __init__(self, connection):
-        self.connection = connection
-        self.sqlite = connection.dialect.name == "sqlite"
-
-    def __enter__(self):
-        if self.sqlite:
-            self.connection.commit()
-            self.connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            self.connection.commit()
-
-    def __exit__(self, *exc):
-        if self.sqlite:
-            self.connection.rollback()
-            self.connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            self.connection.commit()
-        return False

@@ -1,20 +1,26 @@
 """One clone of a template case: new ids, keys, numbers, applicant, people and staff, moved in time."""
+import base64
+import json
 import random
 import re
 from datetime import date, datetime, timedelta
-from itertools import count
+from functools import cache
+from json.encoder import encode_basestring, encode_basestring_ascii
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from services.audit import canonical_json
 from services.catalog import Catalog
 from services.clock import to_china
 from services.fakes import ZJ_REGIONS
 from services.identity import id_number_birth_date, id_number_check_char, id_number_gender
-from services.models import Counter, Role, User, new_key
+from services.models import Counter, Role, User
+from services.seed.blueprint import Blueprint, Compiler, stored_json
 from services.seed.people import People
 from services.seed.pools import Person, Pools
-from services.seed.rows import MODELS
+from services.seed.render import Shape
+from services.seed.rows import MODELS, TableWriter
 from services.seed.templates import (
     ISO_DATE,
     ORGANISATIONS,
@@ -25,17 +31,44 @@ from services.seed.templates import (
     move_date,
     move_moment,
 )
+from services.seed.texts import Texts, microseconds
 from services.seed.timeline import Timeline
 from services.seed.values import Holder
 
 ENGINE_NUMBER = re.compile(r"^([A-Z]+)-(\d{4})-(\d{6,})$")
-EDITABLE = ("draft", "needs_correction")
 
 
-class _Row(dict):
-    """A row as a dict whose columns read as attributes, which is all event_digest asks of an event."""
+@cache
+def _identity(id_number: str) -> tuple[str, date]:
+    """Gender and birth date of an ID number a template holds (the same few hundred, asked for each clone)."""
+    return id_number_gender(id_number), id_number_birth_date(id_number)
 
-    __getattr__ = dict.__getitem__
+
+def _data_value(value, strings: dict[str, str], move: Move):
+    """A form or certificate value as a clone has it: replaced, or an ISO date moved by calendar days."""
+    if isinstance(value, str) and value not in strings and ISO_DATE.match(value):
+        return (date.fromisoformat(value) + timedelta(days=move.days)).isoformat()
+    return strings.get(value, value) if isinstance(value, str) else value
+
+
+class Ids:
+    """The next free id of one table, handed out one by one or in blocks."""
+
+    def __init__(self, first: int):
+        self.next = first
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> int:
+        value = self.next
+        self.next += 1
+        return value
+
+    def take(self, how_many: int) -> int:
+        first = self.next
+        self.next += how_many
+        return first
 
 
 class Cloner:
@@ -49,7 +82,9 @@ class Cloner:
         self.people = people
         self.rng = rng
         self.store = store
-        self.ids = {name: count((session.execute(select(func.max(model.id))).scalar() or 0) + 1)
+        dialect = session.connection().dialect
+        self.dialect_name = dialect.name
+        self.ids = {name: Ids((session.execute(select(func.max(model.id))).scalar() or 0) + 1)
                     for name, model in MODELS.items()}
         self.counters = dict(session.execute(select(Counter.name, Counter.value)).all())
         self.touched: set[str] = set()
@@ -60,6 +95,12 @@ class Cloner:
             self.staff[user.id] = (user.role, user.department)
             self.colleagues.setdefault((user.role, user.department), []).append(user.id)
         self._files: dict[str, bytes] = {}
+        self._blueprints: dict[int, tuple[int, Blueprint]] = {}
+        self.texts = Texts("" if dialect.name == "sqlite" else "+00:00")
+        self.midnights = [microseconds(midnight) for midnight in index.midnights]
+        self.ordinals = [day.toordinal() for day in index.days]
+        self.keys = random.Random(rng.getrandbits(64))
+        self.wallet_certificate = TableWriter("certificate", dialect).encode
 
     def counter(self, name: str) -> int:
         value = self.counters.get(name, 0) + 1
@@ -67,160 +108,118 @@ class Cloner:
         self.touched.add(name)
         return value
 
+    def compile(self, templates: list[Template]) -> list[Shape]:
+        """Compile every template; their shapes, in the order clones name them, are the renderer's."""
+        def colleagues(user_id: int) -> list[int]:
+            return self.colleagues[self.staff[user_id]]
+
+        shapes = []
+        for t in templates:
+            blueprint = Compiler(t, self.catalog, self.dialect_name, colleagues).compile()
+            self._blueprints[t.case_index] = len(shapes), blueprint
+            shapes.append(blueprint.shape)
+        return shapes
+
     # --- one clone ------------------------------------------------------------------
 
-    def clone(self, t: Template, move: Move, holder: Holder, wallet: dict, rows: dict[str, list]) -> list[_Row]:
-        rng, index = self.rng, self.index
-        shift = move.shift
+    def clone(self, t: Template, move: Move, holder: Holder, wallet: dict, rows: dict[str, list]) -> tuple[int, list]:
+        """What varies in a clone of `t`: its shape's number and the values to fill it with (render.py).
 
-        moved: dict = {None: None}
+        Certificates the applicant lacks from the template's wallet are added to `rows`.
+        """
+        shape, bp = self._blueprints[t.case_index]
+        shift, jitter, days = move.shift, microseconds(move.jitter), move.days
+        strings = self._strings(t, bp, holder, move)
+        get, texts, day, midnights, ordinals = strings.get, self.texts, self.texts.day, self.midnights, self.ordinals
+        moved = [midnights[w + shift] + delta + jitter for w, delta in bp.params["moment"]]
+        dates = [day(ordinals[w + shift] + offset) for w, offset in bp.params["date"]]
+        first = {table: self.ids[table].take(n) for table, n in bp.counts.items()}
+        choice = self.rng.choice
+        varying = [
+            *[first[table] + offset for table, offset in bp.params["id"]],
+            *[texts.stored(moment) for moment in moved],
+            *[texts.hashed(moved[i]) for i in bp.params["event_moment"]],
+            *dates,
+            *[f'"{dates[i]}"' for i in bp.params["date_json"]],
+            *[choice(colleagues) for colleagues in bp.params["staff"]],
+            *[get(old, old) for old in bp.keys["text"]],
+            *[encode_basestring_ascii(get(old, old)) for old in bp.keys["text_json"]],
+            *[encode_basestring(get(old, old)) for old in bp.keys["text_canon"]],
+            *[f'"{day(ordinal + days)}"' for ordinal in bp.params["shifted_json"]],
+            *self._clone_values(t, bp, holder, wallet, strings, move, rows),
+        ]
+        if bp.params["payload"]:
+            moved_day = self._day(t, shift)
+            varying += [(canonical_json if canonical else stored_json)(self._payload(value, strings, moved_day))
+                        for value, canonical in bp.params["payload"]]
+        return shape, varying
 
-        def moment(value: datetime | None) -> datetime | None:
-            if value not in moved:
-                moved[value] = move_moment(t.moments[value], index, shift) + move.jitter
-            return moved[value]
-
-        def day(value: date | None) -> date | None:
-            if value not in moved:
-                moved[value] = move_date(t.dates[value], index, shift) if value in t.dates else value
-            return moved[value]
-
-        def staff(user_id: int | None) -> int | None:
-            if user_id is None:
-                return None
-            return staff_map.setdefault(user_id, rng.choice(self.colleagues[self.staff[user_id]]))
-
-        staff_map: dict[int, int] = {}
+    def _strings(self, t: Template, bp: Blueprint, holder: Holder, move: Move) -> dict[str, str]:
+        """Old strings to new: people, keys, the public number, tracking and certificate numbers."""
         strings = self._people_map(t, holder, move)
-        ids = {table: {} for table in MODELS}
-        for table in ("task", "notice", "attachment", "certificate", "rating", "rectification", "extensionrequest"):
-            for row in t.tables.get(table, ()):
-                ids[table][row["id"]] = next(self.ids[table])
-                if "key" in row:
-                    strings[row["key"]] = new_key()
-        app_id = next(self.ids["application"])
+        strings.update(zip(bp.old_keys, self._new_keys(len(bp.old_keys)), strict=True))
         old = t.app
         if old["number"]:
-            submitted = moment(old["submitted_at"]) or moment(old["created_at"])
+            submitted = self._moment(t, old["submitted_at"] or old["created_at"], move)
             stamp = f"{to_china(submitted):%Y%m%d}"
             strings[old["number"]] = f"ZJ-{stamp}-{self.counter(f'number-{stamp}'):06d}"
         for row in t.tables["task"]:
             if row["tracking_number"]:
                 strings[row["tracking_number"]] = row["tracking_number"][:-10] + self.pools.digits(10)
-
-        def text(value):
-            return strings.get(value, value) if isinstance(value, str) else value
-
-        def data(values: dict) -> dict:
-            out = {}
-            for key, value in values.items():
-                if isinstance(value, str) and value not in strings and ISO_DATE.match(value):
-                    value = (date.fromisoformat(value) + timedelta(days=move.days)).isoformat()
-                out[key] = text(value)
-            return out
-
-        certificates = {}
+        day = self._day(t, move.shift)
         for cert in t.tables["certificate"]:
-            issued = day(cert["issued_on"])
-            new_number = self._number(cert["number"], issued)
-            strings[cert["number"]] = new_number
-            certificates[cert["id"]] = (cert, issued, new_number)
-        for cert, issued, new_number in certificates.values():
-            rows["certificate"].append({**cert, "id": ids["certificate"][cert["id"]], "key": strings[cert["key"]],
-                                        "owner_id": holder.user_id, "number": new_number, "data": data(cert["data"]),
-                                        "issued_on": issued, "application_id": app_id})
-        wallet_ids = {}
+            strings[cert["number"]] = self._number(cert["number"], day(cert["issued_on"]))
+        return strings
+
+    def _clone_values(self, t: Template, bp: Blueprint, holder: Holder, wallet: dict, strings: dict, move: Move,
+                      rows: dict[str, list]) -> list:
+        """The slots of one clone's own: applicant, pre-filled fields, wallet certificates, uploaded files."""
+        own = {"applicant": holder.user_id}
         for cert_id, cert in t.wallet.items():
-            own = wallet.get(cert["cert_type"])
-            if own is not None:
-                wallet_ids[cert_id] = own
-                continue
-            issued = cert["issued_on"] + timedelta(days=move.days)
-            new_id, new_number = next(self.ids["certificate"]), self._number(cert["number"], issued)
-            rows["certificate"].append({**cert, "id": new_id, "key": new_key(), "owner_id": holder.user_id,
-                                        "number": new_number, "data": data(cert["data"]), "issued_on": issued,
-                                        "application_id": None})
-            wallet_ids[cert_id] = (new_id, new_number)
-        form = data(old["form_data"])
-        form.update(self._prefilled(t, holder))
-        rows["application"].append({**old, "id": app_id, "key": new_key(), "number": text(old["number"]),
-                                    "applicant_id": holder.user_id, "form_data": form,
-                                    "created_at": moment(old["created_at"]), "updated_at": moment(old["updated_at"]),
-                                    "submitted_at": moment(old["submitted_at"]),
-                                    "accepted_at": moment(old["accepted_at"]), "accepted_on": day(old["accepted_on"]),
-                                    "deadline": day(old["deadline"]), "closed_at": moment(old["closed_at"])})
-        editable = old["status"] in EDITABLE
-        for row in t.tables["attachment"]:
-            certificate_id, filename, storage = row["certificate_id"], row["filename"], row["storage_name"]
-            if certificate_id is not None:
-                certificate_id, filename = wallet_ids[certificate_id]
-            elif storage and editable:  # the applicant may still replace it: a file of its own
-                storage = self.store.save(self._file(storage)).storage_name
-            rows["attachment"].append({**row, "id": ids["attachment"][row["id"]], "key": strings[row["key"]],
-                                       "application_id": app_id, "certificate_id": certificate_id,
-                                       "filename": filename, "storage_name": storage,
-                                       "created_at": moment(row["created_at"])})
-        for row in t.tables["task"]:
-            suspension = dict(row["suspension"])
-            if suspension.get("since"):
-                suspension["since"] = day(date.fromisoformat(suspension["since"])).isoformat()
-            certificate_id = row["certificate_id"]
-            rows["task"].append({**row, "id": ids["task"][row["id"]], "key": strings[row["key"]],
-                                 "application_id": app_id, "assignee_id": staff(row["assignee_id"]),
-                                 "started_on": day(row["started_on"]), "deadline": day(row["deadline"]),
-                                 "paused_since": day(row["paused_since"]), "supplement_due": day(row["supplement_due"]),
-                                 "suspension": suspension, "decided_at": moment(row["decided_at"]),
-                                 "decided_by_id": staff(row["decided_by_id"]),
-                                 "certificate_id": ids["certificate"].get(certificate_id),
-                                 "tracking_number": text(row["tracking_number"]),
-                                 "delivered_at": moment(row["delivered_at"]), "created_at": moment(row["created_at"]),
-                                 "updated_at": moment(row["updated_at"])})
-        for row in t.tables["notice"]:
-            rows["notice"].append({**row, "id": ids["notice"][row["id"]], "key": strings[row["key"]],
-                                   "application_id": app_id, "issued_by_id": staff(row["issued_by_id"]),
-                                   "issued_at": moment(row["issued_at"]), "answered_at": moment(row["answered_at"])})
-        for row in t.tables["visit"]:
-            rows["visit"].append({**row, "id": next(self.ids["visit"]), "application_id": app_id,
-                                  "recorded_by_id": staff(row["recorded_by_id"]), "at": moment(row["at"])})
-        for row in t.tables["extensionrequest"]:
-            rows["extensionrequest"].append({**row, "id": ids["extensionrequest"][row["id"]],
-                                             "key": strings[row["key"]], "task_id": ids["task"][row["task_id"]],
-                                             "requested_by_id": staff(row["requested_by_id"]),
-                                             "requested_at": moment(row["requested_at"]),
-                                             "decided_by_id": staff(row["decided_by_id"]),
-                                             "decided_at": moment(row["decided_at"])})
-        for row in t.tables["rating"]:
-            rows["rating"].append({**row, "id": ids["rating"][row["id"]], "application_id": app_id,
-                                   "created_at": moment(row["created_at"])})
-        for row in t.tables["rectification"]:
-            rows["rectification"].append({**row, "id": ids["rectification"][row["id"]], "key": strings[row["key"]],
-                                          "rating_id": ids["rating"][row["rating_id"]], "due": day(row["due"]),
-                                          "answered_by_id": staff(row["answered_by_id"]),
-                                          "answered_at": moment(row["answered_at"])})
+            held = wallet.get(cert["cert_type"])
+            if held is None:  # the applicant lacks it: it was issued to them too, shifted like the case
+                issued = cert["issued_on"] + timedelta(days=move.days)
+                held = next(self.ids["certificate"]), self._number(cert["number"], issued)
+                rows["certificate"].append(self.wallet_certificate({
+                    **cert, "id": held[0], "key": self._new_keys(1)[0], "owner_id": holder.user_id, "number": held[1],
+                    "data": {k: _data_value(v, strings, move) for k, v in cert["data"].items()},
+                    "issued_on": issued, "application_id": None}))
+            own[("wallet_id", cert_id)], own[("wallet_number", cert_id)] = held
+        if bp.prefills:
+            prefilled = self._prefilled(bp, holder)
+            for key, _ in bp.prefills:
+                value = prefilled.get(key) or _data_value(t.app["form_data"][key], strings, move)
+                own[("form", key)] = encode_basestring_ascii(value) if isinstance(value, str) else json.dumps(value)
+        for key, storage_name in bp.uploads:  # still replaceable by the applicant: a file of its own
+            own[key] = self.store.save(self._file(storage_name)).storage_name
+        return [own[key] for key in bp.keys["clone"]]
 
-        def payload(value, key=None):
-            if isinstance(value, str):
-                if value in strings:
-                    return strings[value]
-                if key in WORKFLOW_PAYLOAD_DATES and ISO_DATE.match(value):
-                    return day(date.fromisoformat(value)).isoformat()
-                return value
-            if isinstance(value, list):
-                return [payload(item) for item in value]
-            if isinstance(value, dict):
-                return {strings.get(k, k): payload(v, k) for k, v in value.items()}
+    def _new_keys(self, how_many: int) -> list[str]:
+        """Keys as services.models.new_key makes them (16 URL-safe characters), drawn in one go."""
+        drawn = base64.urlsafe_b64encode(self.keys.randbytes(12 * how_many)).decode()
+        return [drawn[start:start + 16] for start in range(0, 16 * how_many, 16)]
+
+    def _moment(self, t: Template, value: datetime, move: Move) -> datetime:
+        return move_moment(t.moments[value], self.index, move.shift) + move.jitter
+
+    def _day(self, t: Template, shift: int):
+        def day(value: date) -> date:
+            return move_date(t.dates[value], self.index, shift) if value in t.dates else value
+        return day
+
+    def _payload(self, value, strings: dict[str, str], day, key=None):
+        """A payload as a clone has it, worked out in full (for the few keyed by what a clone replaces)."""
+        if isinstance(value, str):
+            if value in strings:
+                return strings[value]
+            if key in WORKFLOW_PAYLOAD_DATES and ISO_DATE.match(value):
+                return day(date.fromisoformat(value)).isoformat()
             return value
-
-        events = []
-        for row in t.events:
-            actor = row["actor_id"]
-            if actor == t.holder.user_id:
-                actor = holder.user_id
-            elif actor is not None:
-                actor = staff(actor)
-            events.append(_Row({**row, "at": moment(row["at"]), "actor_id": actor, "application_id": app_id,
-                                "task_id": ids["task"].get(row["task_id"]), "payload": payload(row["payload"])}))
-        return events
+        if isinstance(value, list):
+            return [self._payload(item, strings, day) for item in value]
+        if isinstance(value, dict):
+            return {strings.get(k, k): self._payload(v, strings, day, k) for k, v in value.items()}
+        return value
 
     # --- identities -----------------------------------------------------------------
 
@@ -249,10 +248,10 @@ class Cloner:
                 strings.setdefault(name, person.name)
             if id_number:
                 strings.setdefault(id_number, person.id_number)
-        for number in t.newborn_ids:
+        for number in sorted(t.newborn_ids):  # a set: its order would differ from run to run
             if number not in strings:
-                born = id_number_birth_date(number) + timedelta(days=move.days)
-                strings[number] = self._id_number(number[:6], born, id_number_gender(number))
+                gender, born = _identity(number)
+                strings[number] = self._id_number(number[:6], born + timedelta(days=move.days), gender)
         return strings
 
     def _other(self, role: str, name: str | None, id_number: str | None, holder: Holder, people: dict,
@@ -263,8 +262,7 @@ class Cloner:
             return holder.person if holder.person.gender == wanted else spouse
         if role == "spouse":
             return self._partner(holder, people)
-        gender = id_number_gender(id_number) if id_number else self.rng.choice(("male", "female"))
-        born = id_number_birth_date(id_number) if id_number else date(1980, 1, 1)
+        gender, born = _identity(id_number) if id_number else (self.rng.choice(("male", "female")), date(1980, 1, 1))
         surname = None
         if role == "child":
             born += timedelta(days=move.days)
@@ -289,23 +287,21 @@ class Cloner:
         first17 = f"{region}{born:%Y%m%d}{order:03d}"
         return first17 + id_number_check_char(first17)
 
-    def _prefilled(self, t: Template, holder: Holder) -> dict[str, str]:
+    def _prefilled(self, bp: Blueprint, holder: Holder) -> dict[str, str]:
         """Fields the form fills from the applicant's profile and wallet take the new applicant's values."""
         values = {}
         attributes = {"full_name": holder.name, "company_name": holder.name, "id_number": holder.id_number,
                       "credit_code": holder.credit_code, "mobile": holder.mobile, "address": holder.address}
-        for spec in self.catalog.service(t.service_code).fields:
-            if spec.key not in t.app["form_data"] or not spec.prefill:
-                continue
-            source, _, path = spec.prefill.partition(".")
+        for key, prefill in bp.prefills:
+            source, _, path = prefill.partition(".")
             if source == "profile" and attributes.get(path):
-                values[spec.key] = attributes[path]
+                values[key] = attributes[path]
             elif source == "wallet":
-                key = path.partition(".")[2]
-                if key == "birth_date":
-                    values[spec.key] = holder.person.birth_date.isoformat()
-                elif key in holder.facts:
-                    values[spec.key] = holder.facts[key]
+                fact = path.partition(".")[2]
+                if fact == "birth_date":
+                    values[key] = holder.person.birth_date.isoformat()
+                elif fact in holder.facts:
+                    values[key] = holder.facts[fact]
         return values
 
     def _number(self, number: str, issued: date) -> str:

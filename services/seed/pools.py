@@ -124,7 +124,8 @@ class Pools:
         return self.fake.zj_address()
 
     def digits(self, count: int, first: str = "") -> str:
-        return first + "".join(str(self.rng.randrange(10)) for _ in range(count - len(first)))
+        drawn = count - len(first)
+        return f"{first}{self.rng.randrange(10 ** drawn):0{drawn}d}" if drawn > 0 else first
 
 
 def _years_before(day: date, years: int) -> date:

@@ -1,9 +1,9 @@
-"""Batched inserts: Core insert() compiled once per table, executemany in one call per batch."""
+"""Batched inserts: rows as tuples in a fixed column order, encoded as the column types would, one executemany."""
 import json
 import operator
 from datetime import UTC, date
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, TypeDecorator, insert
+from sqlalchemy import JSON, Boolean, Date, DateTime, TypeDecorator
 
 from services.models import (
     Application,
@@ -20,11 +20,13 @@ from services.models import (
 )
 
 # The order rows are written in, so every foreign key points at a row already there.
-ORDER = ("application", "certificate", "attachment", "task", "notice", "visit", "extensionrequest", "rating",
-         "rectification", "auditevent")
+ORDER = ("user_account", "application", "certificate", "attachment", "task", "notice", "visit", "extensionrequest",
+         "rating", "rectification", "auditevent")
 MODELS = {"application": Application, "certificate": Certificate, "attachment": Attachment, "task": Task,
           "notice": Notice, "visit": Visit, "extensionrequest": ExtensionRequest, "rating": Rating,
           "rectification": Rectification, "auditevent": AuditEvent, "user_account": User}
+# The audit chain fills these in as it goes, so its rows start with them.
+CHAINED = ("id", "seq", "prev_hash", "hash")
 
 
 def _sqlite_encoder(column):
@@ -44,24 +46,38 @@ def _sqlite_encoder(column):
     return None
 
 
-class TableWriter:
-    """One table's rows, encoded as its column types would and handed to the driver's executemany."""
+def column_encoder(column, dialect_name: str):
+    """How one column's values go to the driver; None: as they are.
 
-    def __init__(self, connection, model):
-        table = model.__table__
-        dialect = connection.dialect
-        compiled = insert(table).compile(dialect=dialect)
-        self.sql = str(compiled)
-        self.positional = compiled.positional
-        self.names = list(compiled.positiontup) if compiled.positional else [c.name for c in table.columns]
-        if dialect.name == "sqlite":
-            encoders = {c.name: _sqlite_encoder(c) for c in table.columns}
-        else:
-            encoders = {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.columns}
-        self.encoders = [(position, encoders[name]) for position, name in enumerate(self.names) if encoders[name]]
-        self.values = operator.itemgetter(*self.names)
-        self.connection = connection
-        self.written = 0
+    PostgreSQL's driver takes dates, times and booleans as they are, and JSON as its text.
+    """
+    if dialect_name == "sqlite":
+        return _sqlite_encoder(column)
+    kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+    return json.dumps if isinstance(kind, JSON) else None
+
+
+def columns_of(name: str) -> list[str]:
+    """The order a table's rows are built in."""
+    names = [column.name for column in MODELS[name].__table__.columns]
+    if name == "auditevent":
+        names = list(CHAINED) + [n for n in names if n not in CHAINED]
+    return names
+
+
+class TableWriter:
+    """One table's insert statement, its column order, and the encoding of rows given as dicts."""
+
+    def __init__(self, name: str, dialect):
+        table = MODELS[name].__table__
+        self.name = name
+        self.columns = columns_of(name)
+        placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.sql = (f"INSERT INTO {table.name} ({', '.join(self.columns)}) "
+                    f"VALUES ({', '.join([placeholder] * len(self.columns))})")
+        encoders = [column_encoder(table.columns[n], dialect.name) for n in self.columns]
+        self.encoders = [(position, encoder) for position, encoder in enumerate(encoders) if encoder]
+        self.values = operator.itemgetter(*self.columns)
 
     def encode(self, row: dict) -> tuple:
         values = list(self.values(row))
@@ -69,13 +85,3 @@ class TableWriter:
             if values[position] is not None:
                 values[position] = encoder(values[position])
         return tuple(values)
-
-    def write(self, rows: list[dict]) -> None:
-        if not rows:
-            return
-        if self.positional:
-            encoded = [self.encode(row) for row in rows]
-        else:
-            encoded = [dict(zip(self.names, self.encode(row), strict=True)) for row in rows]
-        self.connection.exec_driver_sql(self.sql, encoded)
-        self.written += len(rows)

@@ -7,6 +7,7 @@ asked twice it is the same name. A value that does not fit the field it is meant
 """
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
 from services.applications.fields import FieldError, clean_value
 from services.catalog import FieldSpec
@@ -118,11 +119,9 @@ class Story:
             return self.holder.name if self.holder.kind == "citizen" else self.person("applicant").name
         if key in ("id_number", "gender", "birth_date", "applicant_birth_date"):
             return self._attribute(self.person("applicant"), key.removeprefix("applicant_"))
-        for role in ROLES:
-            if key.startswith(role + "_"):
-                attribute = key[len(role) + 1:]
-                if attribute in PERSON_ATTRIBUTES:
-                    return self._attribute(self.person(role), attribute)
+        spoken_of = _person_attribute(key)
+        if spoken_of is not None:
+            return self._attribute(self.person(spoken_of[0]), spoken_of[1])
         maker = _MAKERS.get(key)
         if maker is not None:
             return maker(self)
@@ -230,6 +229,15 @@ class Story:
 
     def _retirement_date(self) -> str:
         return self._days_after(0, 30)
+
+
+@cache
+def _person_attribute(key: str) -> tuple[str, str] | None:
+    """The role and attribute a key like "spouse_id_number" asks for, if it asks for one."""
+    for role in ROLES:
+        if key.startswith(role + "_") and key[len(role) + 1:] in PERSON_ATTRIBUTES:
+            return role, key[len(role) + 1:]
+    return None
 
 
 def _date_after(key: str, years: tuple[int, int]):

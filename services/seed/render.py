@@ -1,0 +1,67 @@
+"""A clone's rows from its values: the half of cloning that needs no randomness, done where rows are stored.
+
+The cloner (cloner.py) draws what varies in a clone: ids, keys, people, staff, moments.
+The rest is mechanical: JSON documents from their format strings, each row a selection
+of the values, and the audit chain, each event's hash taken of its digest text with the
+previous event's hash in it. That half runs in the writer (writer.py), so in a big load it
+takes its share of the second CPU and only the varying values cross the pipe.
+"""
+from dataclasses import dataclass
+from hashlib import sha256
+from operator import itemgetter
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from services.audit import GENESIS
+from services.models import AuditEvent, AuditHead
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Where a template's rows take their values from: positions in constants + varying values + chain + JSON."""
+
+    constants: tuple
+    json: tuple[tuple[str, tuple[int, ...]], ...]  # format string, positions of its slots
+    rows: tuple[tuple[str, tuple[int, ...]], ...]  # table, positions of its columns
+    events: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...]  # digest format, its slots, row positions
+    seq_at: int
+    prev_at: int
+
+
+def picker(positions: tuple[int, ...]):
+    """A function from a list of values to the tuple of these positions."""
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda values: (values[only],)
+    if not positions:
+        return lambda values: ()
+    return itemgetter(*positions)
+
+
+class Renderer:
+    """Rows of clones from their values, the audit chain continued from the database's head."""
+
+    def __init__(self, connection: Connection, shapes: list[Shape]):
+        self.shapes = [(shape.constants, [(text, picker(slots)) for text, slots in shape.json],
+                        [(table, picker(columns)) for table, columns in shape.rows],
+                        [(text, picker(slots), picker(row)) for text, slots, row in shape.events],
+                        shape.seq_at, shape.prev_at) for shape in shapes]
+        head = connection.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
+        self.seq, self.prev = (head.seq, head.hash) if head else (0, GENESIS)
+        self.next_id = (connection.execute(select(func.max(AuditEvent.id))).scalar() or 0) + 1
+
+    def render(self, shape: int, varying: list, rows: dict[str, list]) -> None:
+        constants, json, tables, events, seq_at, prev_at = self.shapes[shape]
+        values = [*constants, *varying, None, None]  # the last two: the chain's seq and previous hash
+        values += [text % pick(values) for text, pick in json]
+        for table, pick in tables:
+            rows[table].append(pick(values))
+        audit, seq, prev, next_id = rows["auditevent"], self.seq, self.prev, self.next_id
+        for text, digest, row in events:
+            seq += 1
+            values[seq_at], values[prev_at] = seq, f'"{prev}"'
+            digest_hash = sha256((text % digest(values)).encode()).hexdigest()
+            audit.append((next_id, seq, prev, digest_hash, *row(values)))
+            prev, next_id = digest_hash, next_id + 1
+        self.seq, self.prev, self.next_id = seq, prev, next_id

@@ -1,0 +1,178 @@
+"""Where the fast path's rows go: batches, one transaction each, in a process of their own for big loads.
+
+Making a clone's values (Faker people, keys, moved moments) and storing rows (rendering
+them from those values, the audit chain, the database's own work) each keep a CPU busy,
+so from SEPARATE_PROCESS_FROM clones on a second process with its own connection does
+the storing and the two overlap; only each clone's varying values cross the pipe. On
+SQLite, the named indexes of the loaded tables are dropped first and made again at the
+end from their own CREATE statements (the schema ends exactly as the migrations left it):
+building an index once over sorted keys is cheaper than growing it a row at a time.
+"""
+import multiprocessing
+import traceback
+from collections import Counter
+from contextlib import contextmanager, suppress
+
+from sqlalchemy import insert, update
+from sqlalchemy.engine import Connection
+
+from services.db import make_engine
+from services.models import AuditHead
+from services.seed.render import Renderer, Shape
+from services.seed.rows import MODELS, ORDER, TableWriter
+
+SEPARATE_PROCESS_FROM = 20_000  # clones; below that, starting a process costs more than it saves
+Clones = list[tuple[int, list]] | tuple  # per clone: its shape's number and its varying values (render.py)
+
+
+@contextmanager
+def seeding_pragmas(connection: Connection):
+    """Trade durability for speed while seeding a SQLite file, and put the settings back after."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    saved = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("synchronous", "cache_size")}
+    connection.exec_driver_sql("PRAGMA synchronous=OFF")
+    connection.exec_driver_sql("PRAGMA cache_size=-200000")
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.rollback()
+        for name, value in saved.items():
+            connection.exec_driver_sql(f"PRAGMA {name}={int(value)}")
+        connection.commit()
+
+
+@contextmanager
+def bulk_loading(connection: Connection):
+    """On SQLite: no foreign key lookups and no named indexes on the loaded tables until the load is over."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.commit()
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    tables = [MODELS[name].__table__.name for name in ORDER]
+    indexes = connection.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({', '.join('?' * len(tables))}) ORDER BY rowid", tuple(tables)).all()
+    for name, _ in indexes:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql("PRAGMA threads=2")  # its sorter may use a helper thread: making rows is over
+        for _, sql in indexes:
+            connection.exec_driver_sql(sql)
+        connection.exec_driver_sql("PRAGMA threads=0")
+        connection.commit()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
+class Sink:
+    """Stores batches on `connection`, each in one transaction: rows, and clones rendered with the chain's head."""
+
+    def __init__(self, connection: Connection, shapes: list[Shape]):
+        self.connection = connection
+        self.writers = {name: TableWriter(name, connection.dialect) for name in ORDER}
+        self.renderer = Renderer(connection, shapes)
+        self.written: Counter[str] = Counter()
+
+    def write(self, rows: dict[str, list[tuple]], clones: Clones = ()) -> None:
+        rows = {name: list(rows.get(name, ())) for name in ORDER}
+        for shape, varying in clones:
+            self.renderer.render(shape, varying, rows)
+        for name in ORDER:
+            if rows[name]:
+                self.connection.exec_driver_sql(self.writers[name].sql, rows[name])
+                self.written[name] += len(rows[name])
+        if clones:
+            table = AuditHead.__table__
+            values = {"seq": self.renderer.seq, "hash": self.renderer.prev}
+            if self.connection.execute(update(table).where(table.c.id == 1).values(**values)).rowcount == 0:
+                self.connection.execute(insert(table).values(id=1, **values))
+        self.connection.commit()
+
+    def close(self) -> dict[str, int]:
+        return dict(self.written)
+
+
+class ProcessSink:
+    """A Sink in another process, fed through a pipe; `close` waits for it and names its failure if it failed."""
+
+    def __init__(self, url: str, shapes: list[Shape]):
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing of this one's connections
+        self.pipe, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(url, shapes, theirs), name="seed-writer", daemon=True)
+        self.process.start()
+        theirs.close()
+
+    def write(self, rows: dict[str, list[tuple]], clones: Clones = ()) -> None:
+        try:
+            self.pipe.send((rows, clones))
+        except OSError:  # it stopped reading: it failed
+            self._failed()
+
+    def close(self) -> dict[str, int]:
+        try:
+            self.pipe.send(None)
+            outcome, detail = self.pipe.recv()
+        except (OSError, EOFError):
+            self._failed()
+        self.process.join()
+        if outcome != "done":
+            raise RuntimeError(f"the seed's writer process failed:\n{detail}")
+        return detail
+
+    def _failed(self):
+        try:
+            _, detail = self.pipe.recv()
+        except (OSError, EOFError):
+            detail = f"it exited with code {self.process.exitcode}"
+        self.process.join()
+        raise RuntimeError(f"the seed's writer process failed:\n{detail}")
+
+    def abort(self) -> None:
+        """Stop it without waiting for the rows still in the pipe (this side failed)."""
+        self.pipe.close()
+        self.process.join(timeout=60)
+
+
+def _serve(url: str, shapes: list[Shape], pipe) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection, seeding_pragmas(connection), bulk_loading(connection):
+            sink = Sink(connection, shapes)
+            while (message := pipe.recv()) is not None:
+                sink.write(*message)
+        outcome = ("done", sink.close())
+    except BaseException:
+        outcome = ("failed", traceback.format_exc())
+    finally:
+        engine.dispose()
+    with suppress(OSError):  # the other side went first
+        pipe.send(outcome)
+
+
+@contextmanager
+def open_sink(connection: Connection, clones: int, shapes: list[Shape]):
+    """A sink for `clones` clones: in a process of its own when that many and the database is not in memory.
+
+    Close it inside the block to learn the rows it wrote; leaving the block by an error stops it.
+    """
+    url = connection.engine.url
+    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    connection.commit()
+    if clones < SEPARATE_PROCESS_FROM or in_memory:
+        with bulk_loading(connection):
+            yield Sink(connection, shapes)
+        return
+    sink = ProcessSink(url.render_as_string(hide_password=False), shapes)
+    try:
+        yield sink
+    except BaseException:
+        sink.abort()
+        raise
