@@ -2,6 +2,7 @@ import os
 import re
 import shutil
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -80,6 +81,21 @@ def migrated_template(tmp_path_factory, worker_id):
     admin.dispose()
 
 
+@contextmanager
+def _server_database(template: str | None = None):
+    """A database of its own on the PostgreSQL server (a copy of `template`, or empty), dropped after."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    try:
+        yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
 def database_url(tmp_path, migrated_template):
     """A fresh database at the current schema, for one test."""
@@ -88,14 +104,18 @@ def database_url(tmp_path, migrated_template):
         shutil.copyfile(migrated_template, path)
         yield f"sqlite:///{path}"
         return
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"'))
-    yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with _server_database(template=migrated_template) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A database with no tables at all, for one test: what an operator starts from."""
+    if not SERVER_URL:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with _server_database() as url:
+        yield url
 
 
 @pytest.fixture

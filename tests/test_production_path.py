@@ -12,33 +12,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
-import pytest
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect
 
 from services.demo import CITIZEN, DEMO_PASSWORD
 
 PROJECT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-SERVER_URL = os.environ.get("TEST_DATABASE_URL")
-
-
-@pytest.fixture
-def empty_database(tmp_path):
-    if not SERVER_URL:
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    name = f"empty_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 class Client:
@@ -72,9 +53,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_an_empty_database_migrated_seeded_and_served_by_gunicorn(empty_database, tmp_path):
+def test_an_empty_database_migrated_seeded_and_served_by_gunicorn(empty_database_url, tmp_path):
     port = _free_port()
-    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": "production-path-test", "DATABASE_URL": empty_database,
+    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": "production-path-test", "DATABASE_URL": empty_database_url,
            "UPLOAD_FOLDER": str(tmp_path / "uploads"), "OUTBOX_FOLDER": str(tmp_path / "outbox"),
            "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"}
 
@@ -84,7 +65,7 @@ def test_an_empty_database_migrated_seeded_and_served_by_gunicorn(empty_database
         return done.stdout
 
     run(str(BIN / "alembic"), "upgrade", "head")
-    engine = create_engine(empty_database)
+    engine = create_engine(empty_database_url)
     tables = set(inspect(engine).get_table_names())
     engine.dispose()
     assert {"application", "task", "auditevent", "alembic_version"} <= tables
