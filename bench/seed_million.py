@@ -4,8 +4,8 @@
 
 Seeds a temporary SQLite file (the demo accounts and a few hundred cases through the
 services, the rest cloned by batched inserts), then inserts the same number of bare rows
-into tables with the same column counts, with the same driver and the same batches: the
-fastest this storage could take rows that many. Prints both, as rows/s and as a ratio.
+into tables with the same column counts, with the same driver (apsw: services/seed/driver.py)
+and the same batches: the fastest this storage could take rows that many. Prints both, as rows/s and as a ratio.
 Bare rows are small; with --own-rows it also stores the seed's own rows once more, read
 back from the seeded file into a fresh schema with the same batches and the same index
 handling as the fast path (services/seed/writer.py): what rows of these sizes cost to
@@ -25,10 +25,11 @@ from sqlmodel import SQLModel
 from services.audit import verify_chain
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
-from services.seed import SeedOptions, seed_city, seeding_pragmas
+from services.seed import SeedOptions, seed_city
 from services.seed.bulk import BATCH_APPLICATIONS
+from services.seed.driver import ApswRows
 from services.seed.rows import ORDER
-from services.seed.writer import bulk_loading
+from services.seed.writer import CACHE_KIB, bulk_loading
 
 AS_OF = date(2026, 11, 22)
 TARGET_SECONDS = 120
@@ -38,28 +39,35 @@ def progress(phase: str, done: int, total: int) -> None:
     print(f"\r  {phase}: {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
 
 
+def storage(path: Path) -> ApswRows:
+    """A connection to a new SQLite file through the fast path's driver, with its settings."""
+    make_engine(f"sqlite:///{path}").dispose()  # the app's settings on the new file (WAL), as the seed has them
+    db = ApswRows(str(path))
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute(f"PRAGMA cache_size={CACHE_KIB}")
+    return db
+
+
 def bare_insert_seconds(folder: Path, rows: dict[str, int], batches: int) -> float:
     """Insert `rows[table]` rows of zeros into a table with as many columns, in `batches` transactions."""
-    engine = make_engine(f"sqlite:///{folder / 'bare.db'}")
+    db = storage(folder / "bare.db")
     columns = {table.name: len(table.columns) for table in SQLModel.metadata.sorted_tables}
-    with engine.connect() as connection, seeding_pragmas(connection):
-        statements = {}
-        for name in rows:
-            width = columns[name]
-            connection.exec_driver_sql(
-                f"CREATE TABLE bare_{name} ({', '.join(f'c{i} INTEGER' for i in range(width))})")
-            statements[name] = (f"INSERT INTO bare_{name} VALUES ({', '.join('?' * width)})", (0,) * width)
-        connection.commit()
-        started = time.perf_counter()
-        for batch in range(batches):
-            for name, total in rows.items():
-                share = total // batches + (1 if batch < total % batches else 0)
-                sql, values = statements[name]
-                if share:
-                    connection.exec_driver_sql(sql, [values] * share)
-            connection.commit()
-        seconds = time.perf_counter() - started
-    engine.dispose()
+    statements = {}
+    for name in rows:
+        width = columns[name]
+        db.execute(f"CREATE TABLE bare_{name} ({', '.join(f'c{i} INTEGER' for i in range(width))})")
+        statements[name] = (f"INSERT INTO bare_{name} VALUES ({', '.join('?' * width)})", (0,) * width)
+    started = time.perf_counter()
+    for batch in range(batches):
+        db.begin()
+        for name, total in rows.items():
+            share = total // batches + (1 if batch < total % batches else 0)
+            sql, values = statements[name]
+            if share:
+                db.executemany(sql, [values] * share)
+        db.commit()
+    seconds = time.perf_counter() - started
+    db.close()
     return seconds
 
 
@@ -70,23 +78,25 @@ def own_rows_seconds(folder: Path, seeded: Path, batch: int) -> tuple[int, float
     """
     engine = make_engine(f"sqlite:///{folder / 'again.db'}")
     create_schema(engine)
+    engine.dispose()
+    db = storage(folder / "again.db")
     source = sqlite3.connect(seeded)
     rows = seconds = 0
-    with engine.connect() as connection, seeding_pragmas(connection):
-        with bulk_loading(connection):
-            for name in ORDER:
-                cursor = source.execute(f"SELECT * FROM {name}")
-                sql = f"INSERT INTO {name} VALUES ({', '.join('?' * len(cursor.description))})"
-                while chunk := cursor.fetchmany(batch):
-                    started = time.perf_counter()
-                    connection.exec_driver_sql(sql, chunk)
-                    connection.commit()
-                    seconds += time.perf_counter() - started
-                    rows += len(chunk)
-            started = time.perf_counter()
-        seconds += time.perf_counter() - started  # the indexes, made again on the way out
+    with bulk_loading(db):
+        for name in ORDER:
+            cursor = source.execute(f"SELECT * FROM {name}")
+            sql = f"INSERT INTO {name} VALUES ({', '.join('?' * len(cursor.description))})"
+            while chunk := cursor.fetchmany(batch):
+                started = time.perf_counter()
+                db.begin()
+                db.executemany(sql, chunk)
+                db.commit()
+                seconds += time.perf_counter() - started
+                rows += len(chunk)
+        started = time.perf_counter()
+    seconds += time.perf_counter() - started  # the indexes, made again on the way out
     source.close()
-    engine.dispose()
+    db.close()
     return rows, seconds
 
 

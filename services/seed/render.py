@@ -10,11 +10,7 @@ from dataclasses import dataclass
 from hashlib import sha256
 from operator import itemgetter
 
-from sqlalchemy import func, select
-from sqlalchemy.engine import Connection
-
 from services.audit import GENESIS
-from services.models import AuditEvent, AuditHead
 
 
 @dataclass(frozen=True)
@@ -42,14 +38,14 @@ def picker(positions: tuple[int, ...]):
 class Renderer:
     """Rows of clones from their values, the audit chain continued from the database's head."""
 
-    def __init__(self, connection: Connection, shapes: list[Shape]):
+    def __init__(self, db, shapes: list[Shape]):
         self.shapes = [(shape.constants, [(text, picker(slots)) for text, slots in shape.json],
                         [(table, picker(columns)) for table, columns in shape.rows],
                         [(text, picker(slots), picker(row)) for text, slots, row in shape.events],
                         shape.seq_at, shape.prev_at) for shape in shapes]
-        head = connection.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
-        self.seq, self.prev = (head.seq, head.hash) if head else (0, GENESIS)
-        self.next_id = (connection.execute(select(func.max(AuditEvent.id))).scalar() or 0) + 1
+        head = db.query("SELECT seq, hash FROM audithead WHERE id = 1")
+        self.seq, self.prev = head[0] if head else (0, GENESIS)
+        self.next_id = (db.query("SELECT max(id) FROM auditevent")[0][0] or 0) + 1
 
     def render(self, shape: int, varying: list, rows: dict[str, list]) -> None:
         constants, json, tables, events, seq_at, prev_at = self.shapes[shape]

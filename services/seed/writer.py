@@ -13,14 +13,15 @@ import traceback
 from collections import Counter
 from contextlib import contextmanager, suppress
 
-from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection
 
 from services.db import make_engine
 from services.models import AuditHead
+from services.seed.driver import AlchemyRows, ApswRows, is_sqlite_file
 from services.seed.render import Renderer, Shape
 from services.seed.rows import MODELS, ORDER, TableWriter
 
+CACHE_KIB = -200_000  # SQLite's page cache while seeding: 200 MB
 SEPARATE_PROCESS_FROM = 20_000  # clones; below that, starting a process costs more than it saves
 Clones = list[tuple[int, list]] | tuple  # per clone: its shape's number and its varying values (render.py)
 
@@ -33,7 +34,7 @@ def seeding_pragmas(connection: Connection):
         return
     saved = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("synchronous", "cache_size")}
     connection.exec_driver_sql("PRAGMA synchronous=OFF")
-    connection.exec_driver_sql("PRAGMA cache_size=-200000")
+    connection.exec_driver_sql(f"PRAGMA cache_size={CACHE_KIB}")
     connection.commit()
     try:
         yield
@@ -45,56 +46,59 @@ def seeding_pragmas(connection: Connection):
 
 
 @contextmanager
-def bulk_loading(connection: Connection):
-    """On SQLite: no foreign key lookups and no named indexes on the loaded tables until the load is over."""
-    if connection.dialect.name != "sqlite":
+def bulk_loading(db):
+    """On SQLite: no foreign key lookups and no named indexes on the loaded tables until the load is over.
+
+    `db` is a driver.AlchemyRows or driver.ApswRows.
+    """
+    if db.dialect.name != "sqlite":
         yield
         return
-    connection.commit()
-    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    db.commit()
+    db.execute("PRAGMA foreign_keys=OFF")
     tables = [MODELS[name].__table__.name for name in ORDER]
-    indexes = connection.exec_driver_sql(
+    indexes = db.query(
         f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({', '.join('?' * len(tables))}) ORDER BY rowid", tuple(tables)).all()
+        f"AND tbl_name IN ({', '.join('?' * len(tables))}) ORDER BY rowid", tuple(tables))
+    db.begin()
     for name, _ in indexes:
-        connection.exec_driver_sql(f'DROP INDEX "{name}"')
-    connection.commit()
+        db.execute(f'DROP INDEX "{name}"')
+    db.commit()
     try:
         yield
     finally:
-        connection.rollback()
-        connection.exec_driver_sql("PRAGMA threads=2")  # its sorter may use a helper thread: making rows is over
+        db.rollback()
+        db.begin()
         for _, sql in indexes:
-            connection.exec_driver_sql(sql)
-        connection.exec_driver_sql("PRAGMA threads=0")
-        connection.commit()
-        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-        connection.commit()
+            db.execute(sql)
+        db.commit()
+        db.execute("PRAGMA foreign_keys=ON")
 
 
 class Sink:
-    """Stores batches on `connection`, each in one transaction: rows, and clones rendered with the chain's head."""
+    """Stores batches through `db`, each in one transaction: rows, and clones rendered with the chain's head."""
 
-    def __init__(self, connection: Connection, shapes: list[Shape]):
-        self.connection = connection
-        self.writers = {name: TableWriter(name, connection.dialect) for name in ORDER}
-        self.renderer = Renderer(connection, shapes)
+    def __init__(self, db, shapes: list[Shape]):
+        self.db = db
+        self.writers = {name: TableWriter(name, db.dialect) for name in ORDER}
+        self.renderer = Renderer(db, shapes)
         self.written: Counter[str] = Counter()
+        mark = "?" if db.dialect.paramstyle == "qmark" else "%s"
+        self.head_sql = (f"INSERT INTO {AuditHead.__table__.name} (id, seq, hash) VALUES (1, {mark}, {mark}) "
+                         f"ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")
 
     def write(self, rows: dict[str, list[tuple]], clones: Clones = ()) -> None:
         rows = {name: list(rows.get(name, ())) for name in ORDER}
         for shape, varying in clones:
             self.renderer.render(shape, varying, rows)
+        self.db.begin()
         for name in ORDER:
             if rows[name]:
-                self.connection.exec_driver_sql(self.writers[name].sql, rows[name])
+                self.db.executemany(self.writers[name].sql, rows[name])
                 self.written[name] += len(rows[name])
         if clones:
-            table = AuditHead.__table__
-            values = {"seq": self.renderer.seq, "hash": self.renderer.prev}
-            if self.connection.execute(update(table).where(table.c.id == 1).values(**values)).rowcount == 0:
-                self.connection.execute(insert(table).values(id=1, **values))
-        self.connection.commit()
+            self.db.execute(self.head_sql, (self.renderer.seq, self.renderer.prev))
+        self.db.commit()
 
     def close(self) -> dict[str, int]:
         return dict(self.written)
@@ -142,19 +146,36 @@ class ProcessSink:
 
 
 def _serve(url: str, shapes: list[Shape], pipe) -> None:
-    engine = make_engine(url)
     try:
-        with engine.connect() as connection, seeding_pragmas(connection), bulk_loading(connection):
-            sink = Sink(connection, shapes)
+        with _storage(url) as db, bulk_loading(db):
+            sink = Sink(db, shapes)
             while (message := pipe.recv()) is not None:
                 sink.write(*message)
         outcome = ("done", sink.close())
     except BaseException:
         outcome = ("failed", traceback.format_exc())
-    finally:
-        engine.dispose()
     with suppress(OSError):  # the other side went first
         pipe.send(outcome)
+
+
+@contextmanager
+def _storage(url: str):
+    """The writer process's own connection: apsw on a SQLite file (its settings die with it), else SQLAlchemy's."""
+    if is_sqlite_file(url):
+        db = ApswRows.for_url(url)
+        try:
+            db.execute("PRAGMA synchronous=OFF")
+            db.execute(f"PRAGMA cache_size={CACHE_KIB}")
+            yield db
+        finally:
+            db.close()
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            yield AlchemyRows(connection)
+    finally:
+        engine.dispose()
 
 
 @contextmanager
@@ -163,14 +184,15 @@ def open_sink(connection: Connection, clones: int, shapes: list[Shape]):
 
     Close it inside the block to learn the rows it wrote; leaving the block by an error stops it.
     """
-    url = connection.engine.url
-    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    url = connection.engine.url.render_as_string(hide_password=False)
+    in_memory = connection.dialect.name == "sqlite" and not is_sqlite_file(url)
     connection.commit()
     if clones < SEPARATE_PROCESS_FROM or in_memory:
-        with bulk_loading(connection):
-            yield Sink(connection, shapes)
+        db = AlchemyRows(connection)
+        with bulk_loading(db):
+            yield Sink(db, shapes)
         return
-    sink = ProcessSink(url.render_as_string(hide_password=False), shapes)
+    sink = ProcessSink(url, shapes)
     try:
         yield sink
     except BaseException:
