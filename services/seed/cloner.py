@@ -132,13 +132,14 @@ class Cloner:
         strings = self._strings(t, bp, holder, move)
         get, texts, day, midnights, ordinals = strings.get, self.texts, self.texts.day, self.midnights, self.ordinals
         moved = [midnights[w + shift] + delta + jitter for w, delta in bp.params["moment"]]
+        moment_texts = [texts.moment(moment) for moment in moved]
         dates = [day(ordinals[w + shift] + offset) for w, offset in bp.params["date"]]
         first = {table: self.ids[table].take(n) for table, n in bp.counts.items()}
         choice = self.rng.choice
         varying = [
             *[first[table] + offset for table, offset in bp.params["id"]],
-            *[texts.stored(moment) for moment in moved],
-            *[texts.hashed(moved[i]) for i in bp.params["event_moment"]],
+            *[stored for stored, _ in moment_texts],
+            *[moment_texts[i][1] for i in bp.params["event_moment"]],
             *dates,
             *[f'"{dates[i]}"' for i in bp.params["date_json"]],
             *[choice(colleagues) for colleagues in bp.params["staff"]],

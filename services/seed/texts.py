@@ -32,18 +32,16 @@ class Texts:
             text = self._days[ordinal] = date.fromordinal(ordinal).isoformat()
         return text
 
-    def stored(self, moment: int) -> str:
-        """The moment as the column stores it: `isoformat(" ", "microseconds")` of it in UTC, without the zone."""
-        day, rest = divmod(moment, DAY)
-        second, micro = divmod(rest, 1_000_000)
-        milli, micro = divmod(micro, 1000)
-        fraction = f"{self._thousandths[milli]}{self._thousandths[micro]}"
-        return f"{self.day(EPOCH_ORDINAL + day)} {self._clock[second]}.{fraction}{self.moment_suffix}"
+    def moment(self, moment: int) -> tuple[str, str]:
+        """The moment as the column stores it and as the audit hash has it, worked out together.
 
-    def hashed(self, moment: int) -> str:
-        """The moment as the audit hash has it (`isoformat()` of it in UTC), as a JSON string."""
+        Stored: `isoformat(" ", "microseconds")` of it in UTC, without the zone. Hashed: `isoformat()` of it in
+        UTC, as a JSON string.
+        """
         day, rest = divmod(moment, DAY)
         second, micro = divmod(rest, 1_000_000)
-        milli, micro = divmod(micro, 1000)
-        fraction = f".{self._thousandths[milli]}{self._thousandths[micro]}" if milli or micro else ""
-        return f'"{self.day(EPOCH_ORDINAL + day)}T{self._clock[second]}{fraction}+00:00"'
+        on, at = self.day(EPOCH_ORDINAL + day), self._clock[second]
+        milli, rest_micro = divmod(micro, 1000)
+        fraction = f"{self._thousandths[milli]}{self._thousandths[rest_micro]}"
+        return (f"{on} {at}.{fraction}{self.moment_suffix}",
+                f'"{on}T{at}.{fraction}+00:00"' if micro else f'"{on}T{at}+00:00"')
