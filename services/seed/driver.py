@@ -1,8 +1,8 @@
 """How the fast path talks to a database: through SQLAlchemy's connection, or straight to SQLite with apsw.
 
 Storing a million cases is binding some twenty million rows. The standard library's
-sqlite3 spends most of an insert looking up adapters for each value (None included); apsw
-binds the same tuples in under half the time (bench.seed_million measures both). So a
+sqlite3 spends much of an insert looking up adapters for each value (None included); apsw
+stores the same tuples in about half the time (bench.sqlite_drivers measures both). So a
 big load on a SQLite file is stored through apsw, on a connection of its own to the same
 file, and everything else keeps SQLAlchemy's connection. Both take the same SQL and rows.
 """
