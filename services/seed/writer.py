@@ -2,11 +2,12 @@
 
 Making a clone's values (Faker people, keys, moved moments) and storing rows (rendering
 them from those values, the audit chain, the database's own work) each keep a CPU busy,
-so from SEPARATE_PROCESS_FROM clones on a second process with its own connection does
-the storing and the two overlap; only each clone's varying values cross the pipe. On
-SQLite, the named indexes of the loaded tables are dropped first and made again at the
-end from their own CREATE statements (the schema ends exactly as the migrations left it):
-building an index once over sorted keys is cheaper than growing it a row at a time.
+so from SEPARATE_PROCESS_FROM clones on a second process with its own connection (apsw on
+a SQLite file: driver.py) does the storing and the two overlap; only each clone's varying
+values cross the pipe. On SQLite, the named indexes of the loaded tables are dropped first
+and made again at the end from their own CREATE statements (the schema ends exactly as the
+migrations left it): building an index once over sorted keys is cheaper than growing it a
+row at a time.
 """
 import multiprocessing
 import traceback
