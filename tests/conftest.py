@@ -164,8 +164,8 @@ class Browser:
 
     def post(self, path, data=None, csrf=True, **kwargs):
         data = dict(data or {})
-        if csrf:
-            data.setdefault("csrf_token", self.csrf())
+        if csrf and "csrf_token" not in data:  # fetch a page for a token only when none was given
+            data["csrf_token"] = self.csrf()
         return self.client.post(path, data=data, **kwargs)
 
     def login(self, login: str, password: str = PASSWORD):
