@@ -47,12 +47,19 @@ class Applicants:
         self.wallets[holder.user_id] = wallet
 
     def index(self, codes, catalog: Catalog, settings, on: date) -> None:
-        """Who each of these services could be for, by age and circumstances on `on`."""
+        """Who each of these services could be for, by age and circumstances on `on`.
+
+        Services meant for the same people share one list (most are for anyone of a kind).
+        """
+        lists = {}
         for code in codes:
             service = catalog.service(code)
             audience = settings.audiences.get(code)
-            self.by_service[code] = [h for h in self.holders if h.kind in service.applicant_types
-                                     and eligible(h, audience, on)]
+            meant_for = (frozenset(service.applicant_types), audience)
+            if meant_for not in lists:
+                lists[meant_for] = [h for h in self.holders if h.kind in service.applicant_types
+                                    and eligible(h, audience, on)]
+            self.by_service[code] = lists[meant_for]
 
     def pick(self, service_code: str, audience, on: date, rng: random.Random) -> Holder | None:
         candidates = self.by_service.get(service_code)
