@@ -44,7 +44,10 @@ def progress(phase: str, done: int, total: int) -> None:
 
 def storage(path: Path) -> ApswRows:
     """A connection to a new SQLite file through the fast path's driver, with its settings."""
-    make_engine(f"sqlite:///{path}").dispose()  # the app's settings on the new file (WAL), as the seed has them
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect():  # the app's settings on the new file (WAL), as the seeded file has them
+        pass
+    engine.dispose()
     db = ApswRows(str(path))
     db.execute("PRAGMA synchronous=OFF")
     db.execute(f"PRAGMA cache_size={CACHE_KIB}")
