@@ -5,7 +5,8 @@
 Seeds a temporary SQLite file (the demo accounts and a few hundred cases through the
 services, the rest cloned by batched inserts), then inserts the same number of bare rows
 into tables with the same column counts, with the same driver (apsw: services/seed/driver.py)
-and the same batches: the fastest this storage could take rows that many. Prints both, as rows/s and as a ratio.
+and the same batches: the fastest this storage could take rows that many. Prints both, as
+rows/s and as a ratio.
 Bare rows are small; with --own-rows it also stores the seed's own rows once more, read
 back from the seeded file into a fresh schema with the same batches and the same index
 handling as the fast path (services/seed/writer.py): what rows of these sizes cost to
@@ -32,7 +33,7 @@ from services.seed import SeedOptions, seed_city
 from services.seed.bulk import BATCH_APPLICATIONS
 from services.seed.driver import ApswRows
 from services.seed.rows import ORDER
-from services.seed.writer import CACHE_KIB, bulk_loading
+from services.seed.writer import bulk_loading, seeding_apsw
 
 AS_OF = date(2026, 11, 22)
 TARGET_SECONDS = 120
@@ -48,10 +49,7 @@ def storage(path: Path) -> ApswRows:
     with engine.connect():  # the app's settings on the new file (WAL), as the seeded file has them
         pass
     engine.dispose()
-    db = ApswRows(str(path))
-    db.execute("PRAGMA synchronous=OFF")
-    db.execute(f"PRAGMA cache_size={CACHE_KIB}")
-    return db
+    return seeding_apsw(str(path))
 
 
 def bare_insert_seconds(folder: Path, rows: dict[str, int], batches: int) -> float:

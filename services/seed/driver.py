@@ -49,10 +49,6 @@ class ApswRows:
         self.connection.set_busy_timeout(15_000)
         self.open = False
 
-    @classmethod
-    def for_url(cls, url: str) -> "ApswRows":
-        return cls(make_url(url).database)
-
     def begin(self) -> None:
         if not self.open:
             self.connection.execute("BEGIN")

@@ -14,7 +14,7 @@ import traceback
 from collections import Counter
 from contextlib import contextmanager, suppress
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 
 from services.db import make_engine
 from services.models import AuditHead
@@ -44,6 +44,14 @@ def seeding_pragmas(connection: Connection):
         for name, value in saved.items():
             connection.exec_driver_sql(f"PRAGMA {name}={int(value)}")
         connection.commit()
+
+
+def seeding_apsw(path: str) -> ApswRows:
+    """An apsw connection to a SQLite file with the settings of seeding_pragmas (they end with it)."""
+    db = ApswRows(path)
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute(f"PRAGMA cache_size={CACHE_KIB}")
+    return db
 
 
 @contextmanager
@@ -163,10 +171,8 @@ def _serve(url: str, shapes: list[Shape], pipe) -> None:
 def _storage(url: str):
     """The writer process's own connection: apsw on a SQLite file (its settings die with it), else SQLAlchemy's."""
     if is_sqlite_file(url):
-        db = ApswRows.for_url(url)
+        db = seeding_apsw(make_url(url).database)
         try:
-            db.execute("PRAGMA synchronous=OFF")
-            db.execute(f"PRAGMA cache_size={CACHE_KIB}")
             yield db
         finally:
             db.close()
