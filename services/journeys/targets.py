@@ -88,29 +88,37 @@ class GunicornServer:
         engine = make_engine(f"sqlite:///{root / 'data.db'}")
         create_schema(engine)  # once, before the workers start on the same file
         engine.dispose()
+        ready = root / "ready"
+        shutil.rmtree(ready, ignore_errors=True)
+        ready.mkdir()
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         env = {**os.environ, "APP_ENV": "test", "SECRET_KEY": f"journeys-{root.name}",
                "DATABASE_URL": f"sqlite:///{root / 'data.db'}", "UPLOAD_FOLDER": str(root / "uploads"),
-               "OUTBOX_FOLDER": str(root / "outbox"), "VIRTUAL_CLOCK_FILE": str(root / "clock")}
+               "OUTBOX_FOLDER": str(root / "outbox"), "VIRTUAL_CLOCK_FILE": str(root / "clock"),
+               "GUNICORN_READY_FOLDER": str(ready)}
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
         self.log = root / "gunicorn.log"
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [gunicorn, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "60",
-                 "web.cli_journeys:gunicorn_app()"], cwd=PROJECT, env=env, stdout=log, stderr=log)
+                [gunicorn, "--config", "python:web.gunicorn_ready", "--workers", str(workers),
+                 "--bind", f"127.0.0.1:{port}", "--timeout", "60", "web.cli_journeys:gunicorn_app()"],
+                cwd=PROJECT, env=env, stdout=log, stderr=log)
         self.url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_test/clock", timeout=2):
-                    return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.close()
-                    raise RuntimeError(f"gunicorn did not start:\n{self.log.read_text()}") from None
-                time.sleep(0.2)
+        while not (len(list(ready.iterdir())) >= workers and self._answers()):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.close()
+                raise RuntimeError(f"gunicorn did not start:\n{self.log.read_text()}")
+            time.sleep(0.2)
+
+    def _answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/_test/clock", timeout=2):
+                return True
+        except OSError:
+            return False
 
     def close(self) -> None:
         if self.process.poll() is None:
