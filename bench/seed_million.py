@@ -43,18 +43,25 @@ def progress(phase: str, done: int, total: int) -> None:
     print(f"\r  {phase}: {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
 
 
-def storage(path: Path) -> ApswRows:
-    """A connection to a new SQLite file through the fast path's driver, with its settings."""
+def storage(path: Path, *, schema: bool) -> ApswRows:
+    """A connection to a new SQLite file through the fast path's driver, with its settings.
+
+    The app's engine opens the file first, so it has the app's settings (WAL) as the seeded file has them,
+    and the app's tables if `schema`.
+    """
     engine = make_engine(f"sqlite:///{path}")
-    with engine.connect():  # the app's settings on the new file (WAL), as the seeded file has them
-        pass
+    if schema:
+        create_schema(engine)
+    else:
+        with engine.connect():
+            pass
     engine.dispose()
     return seeding_apsw(str(path))
 
 
 def bare_insert_seconds(folder: Path, rows: dict[str, int], batches: int) -> float:
     """Insert `rows[table]` rows of zeros into a table with as many columns, in `batches` transactions."""
-    db = storage(folder / "bare.db")
+    db = storage(folder / "bare.db", schema=False)
     columns = {table.name: len(table.columns) for table in SQLModel.metadata.sorted_tables}
     statements = {}
     for name in rows:
@@ -81,10 +88,7 @@ def own_rows_seconds(folder: Path, seeded: Path, batch: int) -> tuple[int, float
     Returns the rows, the seconds their inserts took and the seconds their indexes took to build
     (reading the rows back is not timed).
     """
-    engine = make_engine(f"sqlite:///{folder / 'again.db'}")
-    create_schema(engine)
-    engine.dispose()
-    db = storage(folder / "again.db")
+    db = storage(folder / "again.db", schema=True)
     source = sqlite3.connect(seeded)
     rows = inserting = 0
     with bulk_loading(db):

@@ -55,26 +55,21 @@ def main(argv=None) -> int:
     rows = audit_like_rows(args.rows)
 
     standard = sqlite3.connect(":memory:", isolation_level=None)
-    standard.execute(TABLE)
-
-    def with_sqlite3() -> None:
-        standard.execute("DELETE FROM event")
-        standard.execute("BEGIN")
-        standard.executemany(SQL, rows)
-        standard.execute("COMMIT")
-
     other = apsw.Connection(":memory:")
-    other.execute(TABLE)
 
-    def with_apsw() -> None:
-        other.execute("DELETE FROM event")
-        other.execute("BEGIN")
-        other.cursor().executemany(SQL, rows)
-        other.execute("COMMIT")
+    def load(connection) -> None:
+        """The same calls on either driver: both connections take execute and executemany."""
+        connection.execute("DELETE FROM event")
+        connection.execute("BEGIN")
+        connection.executemany(SQL, rows)
+        connection.execute("COMMIT")
 
-    baseline, measured = best_seconds(with_sqlite3, args.rounds), best_seconds(with_apsw, args.rounds)
-    assert standard.execute("SELECT count(*) FROM event").fetchone()[0] == args.rows
-    assert next(other.execute("SELECT count(*) FROM event"))[0] == args.rows
+    for connection in (standard, other):
+        connection.execute(TABLE)
+    baseline = best_seconds(lambda: load(standard), args.rounds)
+    measured = best_seconds(lambda: load(other), args.rounds)
+    for connection in (standard, other):
+        assert next(iter(connection.execute("SELECT count(*) FROM event")))[0] == args.rows
     print(f"sqlite3 {sqlite3.sqlite_version}: {baseline / args.rows * 1e6:.2f} µs a row ({args.rows:,} rows, "
           f"best of {args.rounds})")
     print(f"apsw {apsw.apsw_version()}: {measured / args.rows * 1e6:.2f} µs a row")

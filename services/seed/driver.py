@@ -58,7 +58,7 @@ class ApswRows:
         self.connection.execute(sql, params)
 
     def executemany(self, sql: str, rows: list[tuple]) -> None:
-        self.connection.cursor().executemany(sql, rows)
+        self.connection.executemany(sql, rows)
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         return list(self.connection.execute(sql, params))

@@ -11,6 +11,7 @@ from hashlib import sha256
 from operator import itemgetter
 
 from services.audit import GENESIS
+from services.models import AuditEvent, AuditHead
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,9 @@ class Renderer:
                         [(table, picker(columns)) for table, columns in shape.rows],
                         [(text, picker(slots), picker(row)) for text, slots, row in shape.events],
                         shape.seq_at, shape.prev_at) for shape in shapes]
-        head = db.query("SELECT seq, hash FROM audithead WHERE id = 1")
+        head = db.query(f"SELECT seq, hash FROM {AuditHead.__table__.name} WHERE id = 1")
         self.seq, self.prev = head[0] if head else (0, GENESIS)
-        self.next_id = (db.query("SELECT max(id) FROM auditevent")[0][0] or 0) + 1
+        self.next_id = (db.query(f"SELECT max(id) FROM {AuditEvent.__table__.name}")[0][0] or 0) + 1
 
     def render(self, shape: int, varying: list, rows: dict[str, list]) -> None:
         constants, json, tables, events, seq_at, prev_at = self.shapes[shape]

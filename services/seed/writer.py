@@ -22,7 +22,8 @@ from services.seed.driver import AlchemyRows, ApswRows, is_sqlite_file
 from services.seed.render import Renderer, Shape
 from services.seed.rows import MODELS, ORDER, TableWriter
 
-CACHE_KIB = -200_000  # SQLite's page cache while seeding: 200 MB
+# Durability traded for speed while seeding a SQLite file; the page cache is 200 MB (negative: KiB).
+SEEDING_PRAGMAS = {"synchronous": "OFF", "cache_size": -200_000}
 SEPARATE_PROCESS_FROM = 20_000  # clones; below that, starting a process costs more than it saves
 Clones = list[tuple[int, list]] | tuple  # per clone: its shape's number and its varying values (render.py)
 
@@ -33,9 +34,9 @@ def seeding_pragmas(connection: Connection):
     if connection.dialect.name != "sqlite":
         yield
         return
-    saved = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("synchronous", "cache_size")}
-    connection.exec_driver_sql("PRAGMA synchronous=OFF")
-    connection.exec_driver_sql(f"PRAGMA cache_size={CACHE_KIB}")
+    saved = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in SEEDING_PRAGMAS}
+    for name, value in SEEDING_PRAGMAS.items():
+        connection.exec_driver_sql(f"PRAGMA {name}={value}")
     connection.commit()
     try:
         yield
@@ -49,8 +50,8 @@ def seeding_pragmas(connection: Connection):
 def seeding_apsw(path: str) -> ApswRows:
     """An apsw connection to a SQLite file with the settings of seeding_pragmas (they end with it)."""
     db = ApswRows(path)
-    db.execute("PRAGMA synchronous=OFF")
-    db.execute(f"PRAGMA cache_size={CACHE_KIB}")
+    for name, value in SEEDING_PRAGMAS.items():
+        db.execute(f"PRAGMA {name}={value}")
     return db
 
 
