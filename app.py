@@ -5,6 +5,7 @@ from web.cli import register_commands
 from web.config import load_config
 from web.errors import register_errorhandlers
 from web.extensions import register_extensions
+from web.security_headers import register_security_headers
 from web.views import register_blueprints
 
 
@@ -14,5 +15,6 @@ def create_app(test_config=None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     register_commands(app)
     return app
