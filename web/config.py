@@ -28,7 +28,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         # Where the SMS and e-mail gateway stand-in writes what it sends (no gateway is reachable here).
         OUTBOX_FOLDER=env.get("OUTBOX_FOLDER", str(instance / "outbox")),
         CATALOG_DIR=env.get("CATALOG_DIR", str(PROJECT_ROOT / "seed_data" / "catalog")),
-        # Several materials go up in one form post; each file is checked against 5 MB by the service.
+        # Several materials go up in one form post; each file is checked against MAX_FILE_MB by the service.
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,
         MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
         BOOTSTRAP_SERVE_LOCAL=True,

@@ -1,24 +1,35 @@
 """Domain errors and HTTP errors become pages with the right status."""
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from services.applications.uploads import MAX_FILE_MB
 from services.errors import Conflict, NotAllowed, NotFound
 from services.i18n import N_
+
+MEGABYTE = 1024 * 1024
 
 PAGES = {
     400: (N_("Bad request"), N_("The request could not be understood.")),
     403: (N_("Not allowed"), N_("Your account may not do this.")),
     404: (N_("Not found"), N_("There is nothing here, or it is not yours to see.")),
+    405: (N_("Not allowed this way"), N_("This page cannot be used like that. Please go back and use its buttons and links.")),
     409: (N_("Changed meanwhile"), N_("Someone else changed this first. Reload the page and try again.")),
-    413: (N_("Too large"), N_("What you sent is too large. Each file may be at most 5 MB.")),
+    413: (N_("Too large"),
+          N_("What you sent is too large. Each file may be at most %(file)s MB, all files of one form together "
+             "at most %(form)s MB.")),
     500: (N_("Something went wrong"), N_("Nothing you saved is lost. Please try again in a moment.")),
 }
 
 
+def _limits() -> dict[str, int]:
+    return {"file": MAX_FILE_MB, "form": current_app.config["MAX_CONTENT_LENGTH"] // MEGABYTE}
+
+
 def error_page(code: int, detail: str | None = None):
     title, text = PAGES[code]
-    return render_template("errors/error.html", code=code, title=_(title), text=_(text), detail=detail), code
+    text = _(text, **_limits()) if code == 413 else _(text)
+    return render_template("errors/error.html", code=code, title=_(title), text=text, detail=detail), code
 
 
 def register_errorhandlers(app: Flask) -> None:

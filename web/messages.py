@@ -8,7 +8,10 @@ from flask_babel import gettext
 from services.i18n import N_
 
 
-def translate(message: str) -> str:
+def translate(message) -> str:
+    """A plain message, or one with parameters (a FieldError) that services put in Invalid.errors."""
+    if hasattr(message, "template"):
+        return translate_error(message)
     return gettext(message)
 
 

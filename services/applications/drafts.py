@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from services import clock
 from services.applications.fields import FieldError, clean_value
-from services.applications.uploads import MAX_FILE_BYTES, FileStore, sniff
+from services.applications.uploads import MAX_FILE_BYTES, MAX_FILE_MB, FileStore, sniff
 from services.audit import record_event
 from services.catalog import Catalog
 from services.db import transactional
@@ -187,7 +187,8 @@ def check_upload(material_key: str, data: bytes) -> str:
     if not data:
         raise Invalid("the file is empty", {material_key: N_("The file is empty.")})
     if len(data) > MAX_FILE_BYTES:
-        raise Invalid("the file is too large", {material_key: N_("The file is larger than 5 MB.")})
+        raise Invalid("the file is too large",
+                      {material_key: FieldError(N_("The file is larger than %(limit)s MB."), limit=MAX_FILE_MB)})
     content_type = sniff(data)
     if content_type is None:
         raise Invalid(

@@ -11,7 +11,8 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
 )
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_MB = 5  # the one place the per-file limit is stated; messages quote it
+MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
 
 
 def sniff(data: bytes) -> str | None:

@@ -6,6 +6,8 @@ from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 
+from services.applications.uploads import MAX_FILE_MB
+
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png"
 MAX_COMMENT = 1000
 
@@ -13,7 +15,7 @@ MAX_COMMENT = 1000
 class SupplementForm(FlaskForm):
     """One per owed material; build it with `prefix=supplement_prefix(material_key)` so ids stay unique."""
 
-    file = FileField(_l("File (PDF, JPEG or PNG, at most 5 MB)"),
+    file = FileField(_l("File (PDF, JPEG or PNG, at most %(limit)s MB)", limit=MAX_FILE_MB),
                      validators=[FileRequired(_l("Choose the file to hand in."))],
                      render_kw={"accept": ACCEPTED_FILES})
 

@@ -1,4 +1,5 @@
 """Small pieces every blueprint and template shares."""
+import unicodedata
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -6,6 +7,7 @@ from flask import Flask, abort, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user, login_required
 
+from services.applications.uploads import MAX_FILE_MB
 from services.clock import to_china
 from web.extensions import catalog
 from web.forms.account import EmptyForm, LanguageForm
@@ -39,9 +41,18 @@ def roles_required(*roles: str):
     return decorator
 
 
+# Longer than any page of ours with its query string; a longer `next` is not one we made.
+MAX_NEXT_LENGTH = 2000
+
+
+def _has_control_character(text: str) -> bool:
+    # Cc/Cf/Cs/Co/Cn and the line and paragraph separators: CR/LF would break the Location header.
+    return any(unicodedata.category(char)[0] == "C" or unicodedata.category(char) in ("Zl", "Zp") for char in text)
+
+
 def safe_next(target: str | None, fallback: str) -> str:
-    """Only a path on this site; anything with a scheme or host goes to the fallback."""
-    if not target:
+    """Only a path on this site; anything with a scheme, a host or a control character goes to the fallback."""
+    if not target or len(target) > MAX_NEXT_LENGTH or _has_control_character(target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -75,9 +86,12 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "nav_links": [(endpoint, label) for roles, endpoint, label in app.config["NAV"] if role in roles],
             "catalog": catalog(),
+            "max_file_mb": MAX_FILE_MB,
             "locale_code": locale_code(),
-            "language_form": LanguageForm(lang=locale_code(), next=request.full_path.rstrip("?")),
-            "empty_form": EmptyForm(),
+            # Shown, never read: formdata=None keeps them off the request body, which an error page
+            # (a 413, a broken multipart) must not parse again.
+            "language_form": LanguageForm(formdata=None, lang=locale_code(), next=request.full_path.rstrip("?")),
+            "empty_form": EmptyForm(formdata=None),
             "translate": translate,
             "translate_error": translate_error,
             "status_label": status_label,
