@@ -14,10 +14,11 @@ from services import clock
 from services.applications.uploads import FileStore
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
+from services.seed.files import tiny_png
 from tests.factories import PASSWORD
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = tiny_png(128)  # a real image: uploads are decoded and re-encoded
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 
 

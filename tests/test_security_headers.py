@@ -2,7 +2,10 @@
 import pytest
 
 from app import create_app
+from services.applications.drafts import attach_upload, start_draft
+from tests.conftest import PDF, PNG
 from tests.factories import make_citizen, make_staff
+from tests.sample import newborn
 
 
 def csp_directives(response) -> dict[str, str]:
@@ -53,3 +56,44 @@ def test_production_sends_hsts(tmp_path, database_url):
         assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     finally:
         app.extensions["engine"].dispose()
+
+
+def _uploaded(app, db, web, filename: str, data: bytes):
+    """A file the logged-in citizen attached to her own draft."""
+    catalog = app.extensions["catalog"]
+    bundle = newborn(catalog)
+    citizen = make_citizen(db)
+    material = next(m for m in bundle.materials if not m.wallet_cert)
+    draft = start_draft(session=db, actor=citizen, service_code=bundle.code, catalog=catalog)
+    attachment = attach_upload(session=db, actor=citizen, key=draft.key, material_key=material.key, filename=filename,
+                               data=data, store=app.extensions["file_store"], catalog=catalog)
+    web.login(citizen.login_name)
+    return web.get(f"/files/{attachment.key}")
+
+
+def test_a_material_file_is_served_sandboxed_and_unsniffable(app, db, web):
+    response = _uploaded(app, db, web, "photo.png", PNG)
+    assert response.status_code == 200
+    policy = csp_directives(response)
+    assert "sandbox" in policy and policy["default-src"] == "default-src 'none'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Type"] == "image/png"
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_a_pdf_is_always_downloaded_never_shown_inline(app, db, web):
+    response = _uploaded(app, db, web, "birth.pdf", PDF)
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_a_chinese_file_name_is_sent_per_rfc_6266_with_an_ascii_fallback(app, db, web):
+    response = _uploaded(app, db, web, '出生"证明.pdf', PDF)
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == (
+        "attachment; filename=\"file.pdf\"; filename*=UTF-8''%E5%87%BA%E7%94%9F_%E8%AF%81%E6%98%8E.pdf")
+
+
+def test_an_image_name_with_quotes_and_semicolons_cannot_break_the_header(app, db, web):
+    response = _uploaded(app, db, web, 'a";b=c;.png', PNG)
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == "inline; filename=\"a__b_c_.png\"; filename*=UTF-8''a_%3Bb%3Dc%3B.png"

@@ -7,7 +7,16 @@ from sqlmodel import Session, select
 
 from services import clock
 from services.applications.fields import FieldError, clean_value
-from services.applications.uploads import MAX_FILE_BYTES, MAX_FILE_MB, FileStore, sniff
+from services.applications.uploads import (
+    IMAGE_FORMATS,
+    MAX_FILE_BYTES,
+    MAX_FILE_MB,
+    FileStore,
+    UnreadableImage,
+    reencode_image,
+    safe_filename,
+    sniff,
+)
 from services.audit import record_event
 from services.catalog import Catalog
 from services.db import transactional
@@ -182,8 +191,8 @@ def save_draft(*, session: Session, actor: User, key: str, values: dict[str, str
     return problems
 
 
-def check_upload(material_key: str, data: bytes) -> str:
-    """The content type of an acceptable file, or Invalid naming the material."""
+def check_upload(material_key: str, data: bytes) -> tuple[str, bytes]:
+    """The content type of an acceptable file and the bytes to store, or Invalid naming the material."""
     if not data:
         raise Invalid("the file is empty", {material_key: N_("The file is empty.")})
     if len(data) > MAX_FILE_BYTES:
@@ -195,7 +204,14 @@ def check_upload(material_key: str, data: bytes) -> str:
             "the file is not a PDF, JPEG or PNG",
             {material_key: N_("Only PDF, JPEG or PNG files are accepted; this file is none of them.")},
         )
-    return content_type
+    if content_type in IMAGE_FORMATS:
+        try:
+            data = reencode_image(data, content_type)
+        except UnreadableImage:
+            raise Invalid("the image cannot be read", {material_key: N_(
+                "This file looks like an image (JPEG or PNG) but cannot be read as one. "
+                "Please scan or photograph the material again.")}) from None
+    return content_type, data
 
 
 def store_attachment(*, session: Session, actor: User, application: Application, material_key: str, filename: str,
@@ -205,7 +221,7 @@ def store_attachment(*, session: Session, actor: User, application: Application,
     `then(session)` runs inside the same transaction (the workflow's supplement event).
     The replaced file is removed only after the commit, so a failure loses nothing.
     """
-    content_type = check_upload(material_key, data)
+    content_type, data = check_upload(material_key, data)
     stored = store.save(data)
     previous = session.exec(
         select(Attachment).where(Attachment.application_id == application.id, Attachment.material_key == material_key)
@@ -219,7 +235,7 @@ def store_attachment(*, session: Session, actor: User, application: Application,
             application_id=application.id,
             material_key=material_key,
             source="upload",
-            filename=(filename or "upload")[-255:],
+            filename=safe_filename(filename, content_type),
             content_type=content_type,
             size=stored.size,
             sha256=stored.sha256,

@@ -1,9 +1,13 @@
-"""Material files: recognised by their bytes, stored outside static/ under random names."""
+"""Material files: recognised by their bytes, cleaned, stored outside static/ under random names."""
 import hashlib
+import io
 import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from PIL import Image, ImageOps
 
 # Only what a counter clerk can open everywhere; the name a browser sends proves nothing.
 SIGNATURES = (
@@ -11,8 +15,16 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
 )
+EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
 MAX_FILE_MB = 5  # the one place the per-file limit is stated; messages quote it
 MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
+MAX_FILENAME_LENGTH = 100
+# A 40-megapixel photo is more than any scan needs; more is a decompression bomb, not a document.
+MAX_IMAGE_PIXELS = 40_000_000
+# Characters Windows refuses in names, and the quote that ends a header's quoted string.
+RESERVED = str.maketrans({char: "_" for char in '"<>:|?*'})
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+KEPT_IMAGE_INFO = ("transparency", "dpi")
 
 
 def sniff(data: bytes) -> str | None:
@@ -20,6 +32,45 @@ def sniff(data: bytes) -> str | None:
         if data.startswith(magic):
             return content_type
     return None
+
+
+def safe_filename(sent: str | None, content_type: str) -> str:
+    """The name to keep and show: no folders, no control or direction characters, at most
+    MAX_FILENAME_LENGTH characters, ending in an extension that matches the file's real type."""
+    name = unicodedata.normalize("NFC", sent or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if unicodedata.category(char)[0] != "C"
+                   and unicodedata.category(char) not in ("Zl", "Zp"))
+    name = name.translate(RESERVED).strip(" .")
+    extensions = EXTENSIONS[content_type]
+    if not name.lower().endswith(extensions):
+        name = (name or "upload") + extensions[0]
+    stem, dot, extension = name.rpartition(".")
+    return stem[:MAX_FILENAME_LENGTH - len(extension) - 1] + dot + extension
+
+
+class UnreadableImage(ValueError):
+    """The bytes start like a JPEG or PNG but do not decode as one."""
+
+
+def reencode_image(data: bytes, content_type: str) -> bytes:
+    """Decode the image and write its pixels afresh: whatever rode along (HTML after the end marker,
+    in a comment or a text chunk, EXIF with GPS) is left behind, so a polyglot cannot survive."""
+    image_format = IMAGE_FORMATS[content_type]
+    try:
+        with Image.open(io.BytesIO(data), formats=[image_format]) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise UnreadableImage("too many pixels")
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise UnreadableImage(str(error)) from None
+    if image_format == "JPEG" and upright.mode not in ("L", "RGB", "CMYK"):
+        upright = upright.convert("RGB")
+    # Pillow writes some of what it read (a JPEG comment, EXIF, XMP) back out: keep only what the pixels need.
+    upright.info = {key: value for key, value in upright.info.items() if key in KEPT_IMAGE_INFO}
+    out = io.BytesIO()
+    upright.save(out, image_format, **({"quality": 90} if image_format == "JPEG" else {}))
+    return out.getvalue()
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ from services.catalog import Catalog, FieldSpec
 from services.demo import DEMO_PASSWORD
 from services.fakes import ZhejiangProvider
 from services.journeys.model import Actor, Journey
+from services.seed.files import tiny_png
 
 PASSWORD = "journey-pass-2026"
 FILES = {
     "pdf": ("scan.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf"),
-    "png": ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"),
+    "png": ("photo.png", tiny_png(128), "image/png"),  # a real image: uploads are decoded and re-encoded
     "exe": ("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64, "application/octet-stream"),
 }
 # Dates a form asks about that lie ahead of the day one applies; the rest lie behind it.
