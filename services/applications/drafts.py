@@ -6,7 +6,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from services import clock
-from services.applications.fields import FieldError, clean_value
+from services.applications.fields import FieldError, TooLong, clean_value
 from services.applications.uploads import (
     IMAGE_FORMATS,
     MAX_FILE_BYTES,
@@ -161,7 +161,11 @@ def start_draft(*, session: Session, actor: User, service_code: str, catalog: Ca
 @transactional
 def save_draft(*, session: Session, actor: User, key: str, values: dict[str, str], catalog: Catalog,
                delivery_method: str | None = None) -> dict[str, FieldError]:
-    """Keep everything typed, even what is not valid yet; return the problems found."""
+    """Keep everything typed, even what is not valid yet; return the problems found.
+
+    A value over its field's hard cap is the one exception: it is refused (a TooLong problem)
+    and the value saved before stays.
+    """
     application = own_editable_application(session, actor, key)
     service = catalog.service(application.service_code)
     chosen = delivery_method if delivery_method in service.delivery else application.delivery_method
@@ -175,6 +179,8 @@ def save_draft(*, session: Session, actor: User, key: str, values: dict[str, str
         typed = "" if raw is None else str(raw).strip()
         try:
             form_data[field_key] = clean_value(spec, typed) or typed
+        except TooLong as error:
+            problems[field_key] = error
         except FieldError as error:
             form_data[field_key] = typed
             problems[field_key] = error

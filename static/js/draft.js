@@ -17,8 +17,12 @@
     fetch(form.dataset.autosaveUrl, { method: "POST", body: data, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
         if (!response.ok) throw new Error(response.status);
-        dirty = false;
-        if (status) status.textContent = status.dataset.saved || "✓";
+        return response.json();
+      })
+      .then(function (answer) {
+        // An answer over its length cap is refused: the page keeps it, the server does not.
+        dirty = !answer.saved;
+        if (status) status.textContent = answer.saved ? (status.dataset.saved || "✓") : (status.dataset.refused || "!");
       })
       .catch(function () { if (status) status.textContent = status.dataset.failed || "!"; });
   }

@@ -6,7 +6,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from services.applications.fields import FieldError, clean_value
+from services.applications.fields import MAX_LENGTH, FieldError, clean_value
 from web.messages import translate_error
 
 INPUT_TYPES = {
@@ -44,6 +44,9 @@ def _make_field(spec, locale: str):
     render_kw = dict(INPUT_TYPES.get(spec.type, {}))
     if spec.required:
         render_kw["aria-required"] = "true"
+    if spec.type != "select":
+        # The browser stops typing at the cap the service enforces; a narrower one (ID numbers) stays.
+        render_kw.setdefault("maxlength", str(MAX_LENGTH[spec.type]))
     if spec.type == "select":
         choices = [SelectChoice("", _("— choose —"))] + [SelectChoice(o.value, o.label.get(locale)) for o in spec.options]
         return SelectField(label, choices=choices, validators=[_spec_check(spec)], description=description,

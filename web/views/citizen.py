@@ -11,6 +11,7 @@ from services.applications.drafts import (
     save_draft,
     start_draft,
 )
+from services.applications.fields import TooLong
 from services.applications.followup import case_view, open_notice_for
 from services.applications.precheck import precheck
 from services.applications.queries import application_detail, list_applications, list_certificates
@@ -90,14 +91,19 @@ def edit(key: str):
     # Only what the form sent: a field left out of a request is never blanked.
     values = {spec.key: request.form[field_name(spec.key)] for spec in service.fields if field_name(spec.key) in request.form}
     try:
-        save_draft(session=db, actor=current_user, key=key, values=values, catalog=catalog(),
-                   delivery_method=request.form.get("delivery_method"))
+        problems = save_draft(session=db, actor=current_user, key=key, values=values, catalog=catalog(),
+                              delivery_method=request.form.get("delivery_method"))
     except Conflict:
         return redirect(url_for("citizen.detail", key=key))
+    too_long = [spec.label.get(locale_code()) for spec in service.fields if isinstance(problems.get(spec.key), TooLong)]
     if action == "autosave":
-        return jsonify(saved=True, errors=field_errors)
+        return jsonify(saved=not too_long, errors=field_errors)
 
     upload_errors = _store_uploads(key, service)
+    if too_long:
+        flash(_("Not saved, too long: %(fields)s. Please shorten them and save again.", fields=", ".join(too_long)),
+              "danger")
+        return render_template("citizen/edit.html", **_edit_context(application, form, notice, upload_errors)), 422
     if action == "submit" and not upload_errors:
         correcting = application.status == ApplicationStatus.NEEDS_CORRECTION
         send = resubmit_application if correcting else submit_application
