@@ -5,6 +5,7 @@ worker has. On PostgreSQL the tests run at full size (32 clerks over 200 tasks, 
 submits of one draft); SQLite lets one writer in at a time, so there they run smaller.
 Every wait is bounded: a worker that hangs fails the test instead of the suite.
 """
+import io
 import random
 import threading
 import time
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event as sql_event
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -402,3 +404,62 @@ def test_a_sweep_passes_over_tasks_another_sweep_holds(session, engine, impatien
     finally:
         clock.use_clock(previous)
     assert (first.recoloured, second.recoloured) == (len(keys) - len(held_keys), len(held_keys))
+
+
+def test_two_submits_of_one_draft_with_a_file_attached_both_answer_like_the_first(app, web, db, catalog):
+    """The second click's upload reads "no file yet", then the first click attaches, submits and answers;
+    the second then finds the material taken and the case submitted, and answers as the first did."""
+    service = catalog.service(THREE_DAY_ITEM)
+    applicant = make_citizen(db)
+    for material in service.materials:
+        if material.wallet_cert:
+            make_certificate(db, applicant, material.wallet_cert)
+    web.login(applicant.login_name)
+    edit_url = web.post(f"/apply/{THREE_DAY_ITEM}").headers["Location"]
+    token = web.csrf(edit_url)
+    cookie = web.client.get_cookie("session").value
+    upload = next(m for m in service.materials if not m.wallet_cert)
+    first_answered = threading.Event()
+    second_waits = threading.Event()
+
+    def hold_the_second(_conn, _cursor, statement, _parameters, _context, _executemany):
+        # Right after the second request looked for a file already given for the material.
+        if (threading.current_thread().name == "second" and "attachment.material_key = " in statement
+                and not second_waits.is_set()):
+            second_waits.set()
+            assert first_answered.wait(WORKER_SECONDS)
+
+    def click():
+        client = app.test_client()
+        client.set_cookie("session", cookie)
+        data = {f"f_{k}": v for k, v in complete_values(service).items()}
+        data.update({"csrf_token": token, "action": "submit", f"m_{upload.key}": (io.BytesIO(PDF), "exam.pdf")})
+        return client.post(edit_url, data=data, content_type="multipart/form-data")
+
+    engine = app.extensions["engine"]
+    sql_event.listen(engine, "after_cursor_execute", hold_the_second)
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="second") as executor:
+            second_future = executor.submit(_named("second", click))
+            assert second_waits.wait(WORKER_SECONDS)
+            first = click()
+            first_answered.set()
+            second = second_future.result(timeout=WORKER_SECONDS)
+    finally:
+        sql_event.remove(engine, "after_cursor_execute", hold_the_second)
+
+    assert first.status_code == 302 and second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
+    rows = db.exec(select(Application).where(Application.applicant_id == applicant.id)).all()
+    assert len(rows) == 1 and rows[0].status == ApplicationStatus.SUBMITTED
+    files = db.exec(select(Attachment).where(Attachment.application_id == rows[0].id,
+                                             Attachment.material_key == upload.key)).all()
+    assert len(files) == 1
+
+
+def _named(name: str, work):
+    def run():
+        threading.current_thread().name = name
+        return work()
+
+    return run

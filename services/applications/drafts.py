@@ -2,6 +2,7 @@
 from weakref import WeakValueDictionary
 
 from sqlalchemy import inspect, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -278,7 +279,22 @@ def attach_upload(
     store: FileStore,
     catalog: Catalog,
 ) -> Attachment:
-    """Store one material file of an application the applicant is still editing."""
+    """Store one material file of an application the applicant is still editing.
+
+    Two requests giving the same material at once (a double click on submit) can both find no
+    file yet; the second insert then breaks the one-file-per-material rule. Tried once more, it
+    replaces the first file, or meets the case the first request submitted (Conflict).
+    """
+    arguments = dict(session=session, actor=actor, key=key, material_key=material_key, filename=filename, data=data,
+                     store=store, catalog=catalog)
+    try:
+        return _attach_once(**arguments)
+    except IntegrityError:
+        return _attach_once(**arguments)
+
+
+def _attach_once(*, session: Session, actor: User, key: str, material_key: str, filename: str, data: bytes,
+                 store: FileStore, catalog: Catalog) -> Attachment:
     application = own_editable_application(session, actor, key)
     service = catalog.service(application.service_code)
     if material_key not in {spec.key for spec in service.materials}:

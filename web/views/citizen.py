@@ -99,7 +99,10 @@ def edit(key: str):
     if action == "autosave":
         return jsonify(saved=not too_long, errors=field_errors)
 
-    upload_errors = _store_uploads(key, service)
+    try:
+        upload_errors = _store_uploads(key, service)
+    except Conflict:  # submitted meanwhile by this applicant's other click or tab
+        return redirect(url_for("citizen.detail", key=key))
     if too_long:
         flash(_("Not saved, too long: %(fields)s. Please shorten them and save again.", fields=", ".join(too_long)),
               "danger")
