@@ -101,3 +101,42 @@ def test_the_form_tells_the_browser_each_cap(web, db, catalog):
     spec = next(s for s in bundle.fields if s.type == "text")
     tag = re.search(rf'<input[^>]*name="f_{spec.key}"[^>]*>', web.get(edit_url).get_data(as_text=True)).group(0)
     assert f'maxlength="{MAX_LENGTH["text"]}"' in tag
+
+
+def _static_forms():
+    import inspect
+
+    from flask_wtf import FlaskForm
+
+    from web.forms import account, casework, followup, supervision
+
+    for module in (account, casework, followup, supervision):
+        for name, form in inspect.getmembers(module, inspect.isclass):
+            if issubclass(form, FlaskForm) and form.__module__ == module.__name__:
+                yield name, form
+
+
+# The sign-in form's fields belong to the sign-in work (issue #12, findings 1 and 8). A `next` is never
+# stored, and safe_next refuses one over MAX_NEXT_LENGTH; failing the form on it would fail the sign-in
+# silently. The supervisor's decision must be one of two words (AnyOf).
+NOT_HERE = {("LoginForm", "login"), ("LoginForm", "password"), ("LoginForm", "next"), ("LanguageForm", "next"),
+            ("ExtensionDecisionForm", "decision")}
+
+
+def test_every_typed_field_of_every_form_has_a_length_cap():
+    from wtforms import PasswordField, StringField, TextAreaField
+    from wtforms.validators import Length
+
+    uncapped = []
+    for form_name, form in _static_forms():
+        for name in dir(form):
+            unbound = getattr(form, name)
+            field_class = getattr(unbound, "field_class", None)
+            if field_class is None or not issubclass(field_class, (StringField, TextAreaField)):
+                continue
+            if issubclass(field_class, PasswordField) or (form_name, name) in NOT_HERE:
+                continue
+            validators = unbound.kwargs.get("validators") or (unbound.args[1] if len(unbound.args) > 1 else [])
+            if not any(isinstance(v, Length) and v.max and v.max > 0 for v in validators):
+                uncapped.append(f"{form_name}.{name}")
+    assert uncapped == [], uncapped

@@ -4,8 +4,12 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from services.applications.fields import MAX_SHORT
 from services.identity import IdentityError, validate_credit_code, validate_id_number, validate_mobile
 from web.messages import translate
+
+# Room for the spaces people type inside numbers; the format check then wants the exact length.
+identity_cap = Length(max=MAX_SHORT)
 
 
 def identity(validator):
@@ -43,17 +47,17 @@ class _PasswordPair:
 
 class CitizenRegisterForm(FlaskForm, _PasswordPair):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
-    id_number = StringField(_l("Resident ID number"), validators=[DataRequired(), identity(validate_id_number)])
-    mobile = StringField(_l("Mobile number"), validators=[DataRequired(), identity(validate_mobile)])
+    id_number = StringField(_l("Resident ID number"), validators=[DataRequired(), identity_cap, identity(validate_id_number)])
+    mobile = StringField(_l("Mobile number"), validators=[DataRequired(), identity_cap, identity(validate_mobile)])
     address = StringField(_l("Address (optional)"), validators=[Length(max=300)])
     email = EmailField(_l("E-mail (optional)"), validators=[Length(max=254)])
 
 
 class CompanyRegisterForm(FlaskForm, _PasswordPair):
     company_name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
-    credit_code = StringField(_l("Unified social credit code"), validators=[DataRequired(), identity(validate_credit_code)])
+    credit_code = StringField(_l("Unified social credit code"), validators=[DataRequired(), identity_cap, identity(validate_credit_code)])
     legal_representative = StringField(_l("Legal representative"), validators=[DataRequired(), Length(max=100)])
-    mobile = StringField(_l("Contact mobile number"), validators=[DataRequired(), identity(validate_mobile)])
+    mobile = StringField(_l("Contact mobile number"), validators=[DataRequired(), identity_cap, identity(validate_mobile)])
     address = StringField(_l("Registered address (optional)"), validators=[Length(max=300)])
     email = EmailField(_l("E-mail (optional)"), validators=[Length(max=254)])
 
