@@ -439,7 +439,7 @@ def test_two_submits_of_one_draft_with_a_file_attached_both_answer_like_the_firs
     engine = app.extensions["engine"]
     sql_event.listen(engine, "after_cursor_execute", hold_the_second)
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="second") as executor:
+        with ThreadPoolExecutor(max_workers=1) as executor:
             second_future = executor.submit(_named("second", click))
             assert second_waits.wait(WORKER_SECONDS)
             first = click()
@@ -463,3 +463,39 @@ def _named(name: str, work):
         return work()
 
     return run
+
+
+def test_two_uploads_of_one_material_at_once_leave_the_later_file(session, engine, catalog, store):
+    """Both find no file yet; the later insert meets the earlier one's row, tries again and replaces it."""
+    service = catalog.service(THREE_DAY_ITEM)
+    applicant = make_citizen(session)
+    draft = start_draft(session=session, actor=applicant, service_code=THREE_DAY_ITEM, catalog=catalog)
+    upload = next(m for m in service.materials if not m.wallet_cert)
+    first_stored = threading.Event()
+    second_waits = threading.Event()
+
+    def hold_the_second(_conn, _cursor, statement, _parameters, _context, _executemany):
+        if (threading.current_thread().name == "second" and "attachment.material_key = " in statement
+                and not second_waits.is_set()):
+            second_waits.set()
+            assert first_stored.wait(WORKER_SECONDS)
+
+    def attach(filename: str):
+        with new_session(engine) as own:
+            return attach_upload(session=own, actor=own.get(User, applicant.id), key=draft.key,
+                                 material_key=upload.key, filename=filename, data=PDF, store=store, catalog=catalog)
+
+    sql_event.listen(engine, "after_cursor_execute", hold_the_second)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            second_future = executor.submit(_named("second", lambda: attach("second.pdf")))
+            assert second_waits.wait(WORKER_SECONDS)
+            attach("first.pdf")
+            first_stored.set()
+            second = second_future.result(timeout=WORKER_SECONDS)
+    finally:
+        sql_event.remove(engine, "after_cursor_execute", hold_the_second)
+
+    rows = session.exec(select(Attachment).where(Attachment.application_id == draft.id)).all()
+    assert [row.filename for row in rows] == ["second.pdf"] and rows[0].key == second.key
+    assert [path.name for path in store.root.iterdir()] == [second.storage_name]
