@@ -47,7 +47,7 @@ YEARS = range(2000, 2101)
 def dashboard():
     form = MetricsFilterForm(formdata=request.args)
     period = {"since": form.since.data, "until": form.until.data} if form.validate() else {}
-    metrics = current_metrics(session=db_session(), catalog=catalog(), department=current_user.department, **period)
+    metrics = current_metrics(session=db_session(), catalog=catalog(), department=policy.watched_department(current_user), **period)
     return render_template("supervisor/dashboard.html", metrics=metrics, form=form)
 
 
