@@ -94,6 +94,19 @@ def prefilled_values(service, actor: User, wallet: dict[str, Certificate]) -> di
     return values
 
 
+def account_identity(service, actor: User) -> dict[str, str]:
+    """The service's identity fields as the applicant's verified account has them."""
+    return {spec.key: str(getattr(actor, PROFILE_ATTRIBUTES[spec.prefill.partition(".")[2]], None) or "")
+            for spec in service.fields if spec.from_account}
+
+
+def stamp_identity(application: Application, service, actor: User) -> None:
+    """Put the account's identity into the answers (a draft saved before the fields were locked may differ)."""
+    identity = account_identity(service, actor)
+    if any(application.form_data.get(key) != value for key, value in identity.items()):
+        application.form_data = {**application.form_data, **identity}
+
+
 def attach_wallet_certificates(session: Session, application: Application, service, owner_id: int) -> None:
     """Materials a wallet certificate covers are attached from the wallet, never uploaded again."""
     attached = set(
@@ -161,7 +174,7 @@ def save_draft(*, session: Session, actor: User, key: str, values: dict[str, str
     problems = {}
     for field_key, raw in values.items():
         spec = known.get(field_key)
-        if spec is None:
+        if spec is None or spec.from_account:  # the applicant's identity is never taken from a form
             continue
         typed = "" if raw is None else str(raw).strip()
         try:
@@ -169,6 +182,7 @@ def save_draft(*, session: Session, actor: User, key: str, values: dict[str, str
         except FieldError as error:
             form_data[field_key] = typed
             problems[field_key] = error
+    form_data.update(account_identity(service, actor))
     saved = session.execute(
         update(Application)
         .where(Application.id == application.id, Application.status.in_(EDITABLE))

@@ -44,6 +44,11 @@ def _make_field(spec, locale: str):
     render_kw = dict(INPUT_TYPES.get(spec.type, {}))
     if spec.required:
         render_kw["aria-required"] = "true"
+    if spec.from_account:
+        # Shown for the applicant to check; the server takes it from the account, so nothing here to validate.
+        render_kw["readonly"] = True
+        return StringField(label, description=_("From your verified account; it cannot be changed here."),
+                           render_kw=render_kw)
     if spec.type == "select":
         choices = [SelectChoice("", _("— choose —"))] + [SelectChoice(o.value, o.label.get(locale)) for o in spec.options]
         return SelectField(label, choices=choices, validators=[_spec_check(spec)], description=description,
