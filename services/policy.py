@@ -45,10 +45,20 @@ def watched_department(actor: User) -> str | None:
 # --- seeing rows ---------------------------------------------------------------------------
 
 
+def owns(actor: User | None, application: Application) -> bool:
+    """The applicant's own application: the only one they may edit, submit, withdraw or rate."""
+    return actor is not None and actor.id == application.applicant_id
+
+
+def may_apply_for(actor: User, service) -> bool:
+    """Each service is for citizens, companies or both (its catalogue entry says which)."""
+    return actor.role in service.applicant_types
+
+
 def may_view_application(actor: User | None, application: Application, catalog: Catalog) -> bool:
     if actor is None:
         return False
-    if actor.id == application.applicant_id:
+    if owns(actor, application):
         return True
     if application.status == ApplicationStatus.DRAFT:
         return False

@@ -14,6 +14,7 @@ from services.db import transactional
 from services.errors import Conflict, Invalid, NotAllowed, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Attachment, Certificate, User
+from services.policy import may_apply_for, owns
 
 # Answers and materials can change while the applicant still holds the application.
 EDITABLE = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.NEEDS_CORRECTION})
@@ -38,7 +39,7 @@ def own_application(session: Session, actor: User, key: str) -> Application:
         application = session.exec(select(Application).where(Application.key == key)).first()
         if application is not None:
             session.info.setdefault(_BY_KEY, WeakValueDictionary())[key] = application
-    if application is None or application.applicant_id != actor.id:
+    if application is None or not owns(actor, application):
         raise NotFound("no such application")
     return application
 
@@ -138,7 +139,7 @@ def start_draft(*, session: Session, actor: User, service_code: str, catalog: Ca
         service = catalog.service(service_code)
     except KeyError:
         raise NotFound("no such service") from None
-    if actor.role not in service.applicant_types:
+    if not may_apply_for(actor, service):
         raise NotAllowed(N_("this service is not for your kind of account"))
     existing = session.exec(
         select(Application).where(

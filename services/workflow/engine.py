@@ -100,7 +100,7 @@ def relations_of(actor: User | None, subject: Application | Task, application: A
     if actor is None:
         return frozenset({table.SYSTEM})
     relations = set()
-    if actor.id == application.applicant_id:
+    if policy.owns(actor, application):
         relations.add(table.APPLICANT)
     if policy.is_front_desk(actor):
         relations.add(table.FRONT_DESK)
