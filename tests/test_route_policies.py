@@ -112,7 +112,7 @@ ENDPOINT_TARGETS = {
     "citizen.edit": ("a_draft",),
     "citizen.detail": ("a_case",), "citizen.rate": ("a_case",), "citizen.withdraw": ("a_case",),
     "citizen.supplement": ("a_case_material",),
-    "files.download": ("a_photo",),
+    "files.download": ("a_photo", "a_certificate"),
     "desk.review": ("a_case", "a_draft"), "desk.accept": ("a_case", "a_draft"), "desk.notice": ("a_case", "a_draft"),
     "desk.refuse": ("a_case", "a_draft"), "desk.visit": ("a_case", "a_draft"),
     "desk.deliver": ("hrss_task_to_deliver",),
@@ -143,6 +143,9 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
     desk.accept_application(session=db, actor=cast[FRONT_DESK], key=case.key, catalog=catalog)
     photo = db.exec(select(Attachment).where(Attachment.application_id == case.id,
                                              Attachment.material_key == "id_photo")).one()
+    # Her ID card came from her wallet: a certificate, never served as a file, to her or anyone.
+    certificate = db.exec(select(Attachment).where(Attachment.application_id == case.id,
+                                                   Attachment.material_key == "applicant_id_card")).one()
     task = db.exec(select(Task).where(Task.application_id == case.id)).one()
     tasks.claim_task(session=db, actor=cast[CLERK_HRSS], key=task.key, catalog=catalog)
     tasks.request_extension(session=db, actor=cast[CLERK_HRSS], key=task.key, catalog=catalog, days=3,
@@ -166,6 +169,7 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
         Target("a_case", {"key": case.key}, SEE_A_CASE),
         Target("a_case_material", {"key": case.key, "material_key": "id_photo"}, SEE_A_CASE),
         Target("a_photo", {"key": photo.key}, SEE_A_CASE),
+        Target("a_certificate", {"key": certificate.key}, frozenset()),
         Target("hrss_task", {"key": task.key}, staff_of_task),
         Target("hrss_task_to_deliver", {"task_key": task.key}, staff_of_task),
         Target("hrss_extension", {"key": task.key}, city_only),
