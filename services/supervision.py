@@ -12,7 +12,7 @@ from services.audit import record_event
 from services.casework.tasks import pending_extensions
 from services.catalog import Catalog
 from services.db import transactional
-from services.errors import Conflict, Invalid, NotAllowed, NotFound
+from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.metrics import DECIDED, china_date
 from services.models import (
@@ -28,17 +28,13 @@ from services.models import (
     Visit,
 )
 from services.notifications import notify
+from services.policy import may_decide_for, may_edit_calendar, require_role, require_visible, watched_department
 from services.sla import amber_horizon
 from services.workdays import CalendarOverride, list_overrides, load_calendar
 from services.workflow.engine import available_events
 
 LIST_LIMIT = 100
 ANSWER_MAX_LENGTH = 1000
-
-
-def require_supervisor(actor: User) -> None:
-    if actor.role != Role.SUPERVISOR:
-        raise NotAllowed(N_("only a supervisor may do this"))
 
 
 def _service_codes(catalog: Catalog, department: str) -> list[str]:
@@ -58,15 +54,15 @@ class LateTask:
 
 def late_tasks(*, session: Session, actor: User, limit: int = LIST_LIMIT) -> list[LateTask]:
     """Open tasks overdue or due within a working day, most urgent first."""
-    require_supervisor(actor)
+    require_role(actor, Role.SUPERVISOR)
     calendar = load_calendar(session=session)
     today = clock.china_today()
     running = and_(Task.paused_since.is_(None), Task.deadline <= amber_horizon(calendar, today))
     paused_late = and_(Task.paused_since.is_not(None), Task.sla_colour.in_(("amber", "red")))
     query = (select(Task, Application).join(Application, Application.id == Task.application_id)
              .where(Task.status.in_(TaskStatus.OPEN), Task.deadline.is_not(None), or_(running, paused_late)))
-    if actor.department:
-        query = query.where(Task.department == actor.department)
+    if department := watched_department(actor):
+        query = query.where(Task.department == department)
     rows = []
     for task, application in session.exec(query.order_by(Task.deadline, Task.id).limit(limit)).all():
         paused = task.paused_since is not None
@@ -87,18 +83,18 @@ class BreachLists:
 
 def breach_lists(*, session: Session, actor: User, catalog: Catalog, limit: int = LIST_LIMIT) -> BreachLists:
     """Rule breaches, newest first: second notices, visits beyond the promise, decisions after the deadline."""
-    require_supervisor(actor)
+    require_role(actor, Role.SUPERVISOR)
     notices = select(Notice, Application).join(Application, Application.id == Notice.application_id) \
         .where(Notice.breach)
     visits = select(Visit, Application).join(Application, Application.id == Visit.application_id) \
         .where(Visit.beyond_promise)
     late = select(Task, Application).join(Application, Application.id == Task.application_id) \
         .where(Task.status.in_(DECIDED), Task.deadline.is_not(None), china_date(Task.decided_at) > Task.deadline)
-    if actor.department:
-        codes = _service_codes(catalog, actor.department)
+    if department := watched_department(actor):
+        codes = _service_codes(catalog, department)
         notices = notices.where(Application.service_code.in_(codes))
         visits = visits.where(Application.service_code.in_(codes))
-        late = late.where(Task.department == actor.department)
+        late = late.where(Task.department == department)
     return BreachLists(
         [tuple(row) for row in session.exec(notices.order_by(Notice.issued_at.desc()).limit(limit)).all()],
         [tuple(row) for row in session.exec(visits.order_by(Visit.at.desc()).limit(limit)).all()],
@@ -138,13 +134,13 @@ class RectificationRow:
 
 def open_rectifications(*, session: Session, actor: User, limit: int = LIST_LIMIT) -> list[RectificationRow]:
     """Poor ratings still waiting for the department's answer, the earliest due first."""
-    require_supervisor(actor)
+    require_role(actor, Role.SUPERVISOR)
     query = (select(Rectification, Rating, Application)
              .join(Rating, Rating.id == Rectification.rating_id)
              .join(Application, Application.id == Rating.application_id)
              .where(Rectification.status == "open"))
-    if actor.department:
-        query = query.where(Rectification.department == actor.department)
+    if department := watched_department(actor):
+        query = query.where(Rectification.department == department)
     today = clock.china_today()
     return [RectificationRow(rectification, rating, application, rectification.due < today)
             for rectification, rating, application in
@@ -154,12 +150,9 @@ def open_rectifications(*, session: Session, actor: User, limit: int = LIST_LIMI
 @transactional
 def answer_rectification(*, session: Session, actor: User, key: str, answer: str) -> Rectification:
     """The department's answer to a poor rating; the applicant is told it."""
-    require_supervisor(actor)
+    require_role(actor, Role.SUPERVISOR)
     rectification = session.exec(select(Rectification).where(Rectification.key == key)).first()
-    if rectification is None:
-        raise NotFound("no such rectification")
-    if actor.department not in (None, rectification.department):
-        raise NotAllowed(N_("this rectification belongs to another department"))
+    require_visible(rectification is not None and may_decide_for(actor, rectification.department), "rectification")
     answer = (answer or "").strip()
     if not answer:
         raise Invalid(N_("write the answer to the applicant"), {"answer": N_("Write the answer to the applicant.")})
@@ -194,12 +187,14 @@ class CalendarYear:
     overrides: list[CalendarOverride]
     # This year, next year and the one shown, when nobody has entered their make-up working days.
     years_without_makeup: list[int]
+    editable: bool  # only a city-level supervisor changes the calendar
 
 
-def calendar_year(*, session: Session, year: int) -> CalendarYear:
+def calendar_year(*, session: Session, actor: User, year: int) -> CalendarYear:
+    require_role(actor, Role.SUPERVISOR)
     calendar = load_calendar(session=session)
     this_year = clock.china_today().year
     watched = sorted({this_year, this_year + 1, year})
     return CalendarYear(year, list_overrides(session=session, year=year),
-                        [y for y in watched if not calendar.year_has_makeup_data(y)])
+                        [y for y in watched if not calendar.year_has_makeup_data(y)], may_edit_calendar(actor))
 

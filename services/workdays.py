@@ -16,8 +16,11 @@ from holidays.constants import PUBLIC
 from sqlmodel import Field, Session, SQLModel, select
 
 from services import clock
+from services.audit import record_event
 from services.db import transactional
 from services.errors import Invalid, NotFound
+from services.models import User
+from services.policy import require_city_supervisor
 
 WORKDAY = "workday"
 HOLIDAY = "holiday"
@@ -137,9 +140,19 @@ def _calendar(overrides: frozenset[tuple[date, str]]) -> WorkingCalendar:
     return WorkingCalendar(dict(overrides))
 
 
+def _require_calendar_keeper(actor: User | None) -> None:
+    # None is the operator at the command line (`flask calendar`), who holds the server already.
+    if actor is not None:
+        require_city_supervisor(actor)
+
+
 @transactional
-def add_override(*, session: Session, day: date, kind: str, note: str) -> CalendarOverride:
-    """Record an announced make-up working day or day off; the same day again replaces it."""
+def add_override(*, session: Session, actor: User | None, day: date, kind: str, note: str) -> CalendarOverride:
+    """Record an announced make-up working day or day off; the same day again replaces it.
+
+    It moves every department's deadlines, so only a city-level supervisor may, and it is audited.
+    """
+    _require_calendar_keeper(actor)
     errors: dict[str, str] = {}
     if kind not in KINDS:
         errors["kind"] = f"Kind must be one of {', '.join(KINDS)}."
@@ -162,14 +175,19 @@ def add_override(*, session: Session, day: date, kind: str, note: str) -> Calend
         override.kind = kind
         override.note = note
     session.add(override)
+    # A calendar change belongs to no application: its event carries none (the column allows it).
+    record_event(session, actor=actor, event="calendar.add",
+                 payload={"day": day.isoformat(), "kind": kind, "note": note})
     return override
 
 
 @transactional
-def remove_override(*, session: Session, day: date) -> None:
+def remove_override(*, session: Session, actor: User | None, day: date) -> None:
+    _require_calendar_keeper(actor)
     override = session.get(CalendarOverride, day)
     if override is None:
         raise NotFound("no calendar change recorded for that day")
+    record_event(session, actor=actor, event="calendar.remove", payload={"day": day.isoformat(), "kind": override.kind})
     session.delete(override)
 
 

@@ -9,7 +9,7 @@ from services.applications.submission import rate_application, resubmit_applicat
 from services.audit import verify_chain
 from services.casework import desk, tasks
 from services.db import new_session
-from services.errors import Conflict, Invalid, NotAllowed
+from services.errors import Conflict, Invalid, NotAllowed, NotFound
 from services.models import (
     Application,
     ApplicationStatus,
@@ -186,16 +186,16 @@ def test_a_core_gap_cannot_be_tolerated(session, catalog, store, front_desk):
 
 # --- department queues ---------------------------------------------------------------
 
-def test_a_clerk_of_another_department_cannot_claim_or_decide(session, catalog, store, front_desk):
+def test_a_clerk_of_another_department_finds_no_task_to_claim_or_decide(session, catalog, store, front_desk):
     _, application = submitted(session, catalog, store, THREE_DAY_ITEM)
     desk.accept_application(session=session, actor=front_desk, key=application.key, catalog=catalog)
     task = tasks_by_item(session, application)[THREE_DAY_ITEM]
     outsider = clerk(session, "HEALTH")
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound):
         tasks.claim_task(session=session, actor=outsider, key=task.key, catalog=catalog)
     insider = clerk(session, task.department)
     tasks.claim_task(session=session, actor=insider, key=task.key, catalog=catalog)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound):
         tasks.approve_task(session=session, actor=outsider, key=task.key, catalog=catalog)
     colleague = clerk(session, task.department)
     with pytest.raises(NotAllowed):

@@ -80,11 +80,11 @@ def test_claim_moves_the_task_to_my_inbox_and_a_colleague_is_told_he_lost(web, o
     assert task_of(db, application).assignee_id == me.id
 
 
-def test_a_clerk_of_another_department_gets_403(web, db, catalog, store, front_desk):
+def test_a_clerk_of_another_department_gets_404(web, db, catalog, store, front_desk):
     application, task = accepted(db, catalog, store, front_desk, THREE_DAY_ITEM)
     log_in(web, clerk_of(db, "HEALTH"))
-    assert web.get(task_url(task)).status_code == 403
-    assert web.post(task_url(task, "claim")).status_code == 403
+    assert web.get(task_url(task)).status_code == 404
+    assert web.post(task_url(task, "claim")).status_code == 404
     assert task_of(db, application).status == TaskStatus.READY
 
 

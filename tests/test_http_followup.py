@@ -58,9 +58,14 @@ def fresh(db, row):
     return db.get(type(row), row.id)
 
 
+def correctable_field(service):
+    """A typed answer the applicant can correct (the name and ID number come from the account)."""
+    return next(spec for spec in service.fields if spec.type == "text" and not spec.from_account)
+
+
 def issue_two_item_notice(db, catalog, front_desk, application):
     service = catalog.service(application.service_code)
-    items = [desk.NoticeItem("field", service.fields[0].key, "与身份证上的姓名不一致"),
+    items = [desk.NoticeItem("field", correctable_field(service).key, "与驾驶证上的号码不一致"),
              desk.NoticeItem("material", service.materials[-1].key, "扫描件不清晰，请重新上传")]
     desk.issue_notice(session=db, actor=front_desk, key=application.key, catalog=catalog, items=items)
     return service, items
@@ -71,7 +76,7 @@ def test_the_notice_is_shown_with_every_item_and_a_way_to_fix_it(web, app, db, c
     service, items = issue_two_item_notice(db, catalog, front_desk, application)
     html = page(web, f"/applications/{application.key}")
     notice = html.split('id="notice"')[1].split("</section>")[0]
-    assert service.fields[0].label.en in notice and service.materials[-1].name.en in notice
+    assert correctable_field(service).label.en in notice and service.materials[-1].name.en in notice
     assert all(item.reason in notice for item in items)
     assert f'href="/applications/{application.key}/edit"' in notice and "Fix and resubmit" in notice
     assert "Withdraw this application" in html
@@ -79,23 +84,23 @@ def test_the_notice_is_shown_with_every_item_and_a_way_to_fix_it(web, app, db, c
     edit = page(web, f"/applications/{application.key}/edit")
     top = edit.split('id="notice"')[1].split("</section>")[0]
     assert all(item.reason in top for item in items)
-    assert f'href="#f_{service.fields[0].key}"' in top and f'href="#m_{service.materials[-1].key}-row"' in top
+    assert f'href="#f_{correctable_field(service).key}"' in top and f'href="#m_{service.materials[-1].key}-row"' in top
     assert "Resubmit with the corrections" in edit
 
 
 def test_fix_and_resubmit_in_one_go(web, app, db, catalog, front_desk):
     _, application = apply_and_log_in(web, app, db, catalog, THREE_DAY_ITEM)
     service, _ = issue_two_item_notice(db, catalog, front_desk, application)
-    field, material = service.fields[0], service.materials[-1]
+    field, material = correctable_field(service), service.materials[-1]
     edit_url = f"/applications/{application.key}/edit"
-    data = {"csrf_token": web.csrf(edit_url), "action": "submit", f"f_{field.key}": "李四",
+    data = {"csrf_token": web.csrf(edit_url), "action": "submit", f"f_{field.key}": "330106200001019999",
             f"m_{material.key}": (io.BytesIO(PNG), "clear-scan.png")}
     response = web.client.post(edit_url, data=data, content_type="multipart/form-data")
     assert response.status_code == 302 and response.headers["Location"] == f"/applications/{application.key}"
 
     application = fresh(db, application)
     assert application.status == ApplicationStatus.SUBMITTED
-    assert application.form_data[field.key] == "李四"
+    assert application.form_data[field.key] == "330106200001019999"
     replaced = db.exec(select(Attachment).where(Attachment.application_id == application.id,
                                                 Attachment.material_key == material.key)).one()
     assert (replaced.filename, replaced.content_type) == ("clear-scan.png", "image/png")

@@ -100,11 +100,11 @@ def test_refusing_an_extension_needs_a_reason(web, db, extension):
     assert db.exec(select(ExtensionRequest)).one().answer == "材料已齐，按时办结"
 
 
-def test_another_departments_supervisor_cannot_decide_an_extension(web, db, extension):
+def test_another_departments_supervisor_is_not_shown_an_extension(web, db, extension):
     _, task = extension
     web.login(make_staff(db, Role.SUPERVISOR, "HEALTH").login_name)
     assert "需现场核验" not in web.get("/supervisor/extensions").get_data(as_text=True)
-    assert web.post(f"/supervisor/extensions/{task.key}", {"decision": "grant"}).status_code == 403
+    assert web.post(f"/supervisor/extensions/{task.key}", {"decision": "grant"}).status_code == 404
 
 
 def test_the_supervisor_answers_a_rectification_and_the_applicant_gets_it(web, db, poor_rating):
@@ -130,11 +130,11 @@ def test_the_supervisor_answers_a_rectification_and_the_applicant_gets_it(web, d
     assert again.status_code == 409
 
 
-def test_another_departments_supervisor_cannot_answer(web, db, poor_rating):
+def test_another_departments_supervisor_is_not_shown_a_rectification(web, db, poor_rating):
     _, rectification = poor_rating
     web.login(make_staff(db, Role.SUPERVISOR, "PSB").login_name)
     assert "等太久" not in web.get("/supervisor/rectifications").get_data(as_text=True)
-    assert web.post(f"/supervisor/rectifications/{rectification.key}", {"answer": "不归我们管"}).status_code == 403
+    assert web.post(f"/supervisor/rectifications/{rectification.key}", {"answer": "不归我们管"}).status_code == 404
 
 
 def test_overdue_and_breach_lists(web, db, app, catalog, front_desk):

@@ -66,7 +66,7 @@ def _day(_ctx, _param, value: str) -> date:
 
 def _record(day: date, kind: str, note: str) -> None:
     try:
-        override = add_override(session=db_session(), day=day, kind=kind, note=note)
+        override = add_override(session=db_session(), actor=None, day=day, kind=kind, note=note)
     except Invalid as error:
         for field, message in error.errors.items():
             click.echo(f"error: {field}: {message}", err=True)
@@ -95,7 +95,7 @@ def calendar_add_holiday(day: date, note: str):
 def calendar_remove(day: date):
     """Forget a recorded change; the library's calendar applies again."""
     try:
-        remove_override(session=db_session(), day=day)
+        remove_override(session=db_session(), actor=None, day=day)
     except NotFound:
         click.echo(f"error: nothing recorded for {day.isoformat()}", err=True)
         sys.exit(1)

@@ -24,6 +24,7 @@ from services.db import transactional
 from services.errors import Conflict, Invalid, NotAllowed, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Attachment, Certificate, User
+from services.policy import may_apply_for, owns
 
 # Answers and materials can change while the applicant still holds the application.
 EDITABLE = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.NEEDS_CORRECTION})
@@ -48,7 +49,7 @@ def own_application(session: Session, actor: User, key: str) -> Application:
         application = session.exec(select(Application).where(Application.key == key)).first()
         if application is not None:
             session.info.setdefault(_BY_KEY, WeakValueDictionary())[key] = application
-    if application is None or application.applicant_id != actor.id:
+    if application is None or not owns(actor, application):
         raise NotFound("no such application")
     return application
 
@@ -104,6 +105,19 @@ def prefilled_values(service, actor: User, wallet: dict[str, Certificate]) -> di
     return values
 
 
+def account_identity(service, actor: User) -> dict[str, str]:
+    """The service's identity fields as the applicant's verified account has them."""
+    return {spec.key: str(getattr(actor, PROFILE_ATTRIBUTES[spec.prefill.partition(".")[2]], None) or "")
+            for spec in service.fields if spec.from_account}
+
+
+def stamp_identity(application: Application, service, actor: User) -> None:
+    """Put the account's identity into the answers (a draft saved before the fields were locked may differ)."""
+    identity = account_identity(service, actor)
+    if any(application.form_data.get(key) != value for key, value in identity.items()):
+        application.form_data = {**application.form_data, **identity}
+
+
 def attach_wallet_certificates(session: Session, application: Application, service, owner_id: int) -> None:
     """Materials a wallet certificate covers are attached from the wallet, never uploaded again."""
     attached = set(
@@ -135,7 +149,7 @@ def start_draft(*, session: Session, actor: User, service_code: str, catalog: Ca
         service = catalog.service(service_code)
     except KeyError:
         raise NotFound("no such service") from None
-    if actor.role not in service.applicant_types:
+    if not may_apply_for(actor, service):
         raise NotAllowed(N_("this service is not for your kind of account"))
     existing = session.exec(
         select(Application).where(
@@ -175,7 +189,7 @@ def save_draft(*, session: Session, actor: User, key: str, values: dict[str, str
     problems = {}
     for field_key, raw in values.items():
         spec = known.get(field_key)
-        if spec is None:
+        if spec is None or spec.from_account:  # the applicant's identity is never taken from a form
             continue
         typed = "" if raw is None else str(raw).strip()
         try:
@@ -185,6 +199,7 @@ def save_draft(*, session: Session, actor: User, key: str, values: dict[str, str
         except FieldError as error:
             form_data[field_key] = typed
             problems[field_key] = error
+    form_data.update(account_identity(service, actor))
     saved = session.execute(
         update(Application)
         .where(Application.id == application.id, Application.status.in_(EDITABLE))

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
-from services.applications.access import can_view
 from services.audit import history
 from services.catalog import Catalog
 from services.errors import NotFound
 from services.models import Application, Attachment, AuditEvent, Certificate, User
+from services.policy import may_view_application
 from services.workflow.engine import available_events
 
 PAGE_SIZE = 20
@@ -22,7 +22,7 @@ def get_application(*, session: Session, actor: User, key: str, catalog: Catalog
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
     application = session.exec(query).first()
-    if application is None or not can_view(actor, application, catalog):
+    if application is None or not may_view_application(actor, application, catalog):
         raise NotFound("no such application")
     return application
 
@@ -97,7 +97,7 @@ def get_attachment(*, session: Session, actor: User, key: str, catalog: Catalog)
     if attachment is None or attachment.source != "upload":
         raise NotFound("no such file")
     application = session.get(Application, attachment.application_id)
-    if application is None or not can_view(actor, application, catalog):
+    if application is None or not may_view_application(actor, application, catalog):
         raise NotFound("no such file")
     return attachment
 

@@ -4,7 +4,7 @@ Each is a status change or an audited action, so each goes through the workflow 
 """
 from sqlmodel import Session
 
-from services.applications.drafts import attach_wallet_certificates, own_application, store_attachment
+from services.applications.drafts import attach_wallet_certificates, own_application, stamp_identity, store_attachment
 from services.applications.uploads import FileStore
 from services.catalog import Catalog
 from services.db import transactional
@@ -32,7 +32,9 @@ def submit_application(*, session: Session, actor: User, key: str, catalog: Cata
 
 @transactional
 def _submit(*, session: Session, actor: User, application: Application, catalog: Catalog) -> None:
-    attach_wallet_certificates(session, application, catalog.service(application.service_code), actor.id)
+    service = catalog.service(application.service_code)
+    attach_wallet_certificates(session, application, service, actor.id)
+    stamp_identity(application, service, actor)
     fire(session=session, subject=application, event="submit", actor=actor, catalog=catalog)
 
 
@@ -54,6 +56,7 @@ def resubmit_application(*, session: Session, actor: User, key: str, catalog: Ca
 @transactional
 def _resubmit(*, session: Session, actor: User, application: Application, catalog: Catalog) -> None:
     event = "answer_notice" if application.accepted_at else "resubmit"
+    stamp_identity(application, catalog.service(application.service_code), actor)
     fire(session=session, subject=application, event=event, actor=actor, catalog=catalog)
 
 

@@ -11,17 +11,13 @@ from services.applications.queries import ApplicationDetail, application_detail,
 from services.casework.tasks import lock_case
 from services.catalog import Catalog, Service
 from services.db import transactional
-from services.errors import Invalid, NotAllowed, NotFound
+from services.errors import Invalid, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Notice, Role, Task, TaskStatus, User, Visit
+from services.policy import may_view_task, require_role, require_visible
 from services.workflow.engine import fire
 
 PAGE_SIZE = 25
-
-
-def _require_desk(actor: User) -> None:
-    if actor.role != Role.FRONT_DESK:
-        raise NotAllowed(N_("only the front desk may do this"))
 
 
 @dataclass(frozen=True)
@@ -32,7 +28,7 @@ class QueuePage:
 
 def acceptance_queue(*, session: Session, actor: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> QueuePage:
     """Submitted applications, oldest first (first come, first served)."""
-    _require_desk(actor)
+    require_role(actor, Role.FRONT_DESK)
     query = select(Application).where(Application.status == ApplicationStatus.SUBMITTED)
     if cursor:
         moment, _, row_id = cursor.rpartition("_")
@@ -81,7 +77,7 @@ class CaseFile:
 
 
 def case_file(*, session: Session, actor: User, key: str, catalog: Catalog) -> CaseFile:
-    _require_desk(actor)
+    require_role(actor, Role.FRONT_DESK)
     detail = application_detail(session=session, actor=actor, key=key, catalog=catalog)
     application = detail.application
     notices = session.exec(select(Notice).where(Notice.application_id == application.id).order_by(Notice.id)).all()
@@ -149,7 +145,7 @@ def record_visit(*, session: Session, actor: User, key: str, catalog: Catalog, p
 
 def notice_requests(*, session: Session, actor: User) -> list[tuple[Task, Application]]:
     """Tasks whose clerk asked the front desk for a notice, on applications not yet corrected."""
-    _require_desk(actor)
+    require_role(actor, Role.FRONT_DESK)
     rows = session.exec(
         select(Task, Application).join(Application, Application.id == Task.application_id)
         .where(Task.notice_request.is_not(None), Task.status == TaskStatus.CLAIMED,
@@ -161,7 +157,7 @@ def notice_requests(*, session: Session, actor: User) -> list[tuple[Task, Applic
 
 def awaiting_delivery(*, session: Session, actor: User) -> list[tuple[Task, Application]]:
     """Approved results to post or to hand over at the window."""
-    _require_desk(actor)
+    require_role(actor, Role.FRONT_DESK)
     rows = session.exec(
         select(Task, Application).join(Application, Application.id == Task.application_id)
         .where(Task.status == TaskStatus.APPROVED).order_by(Task.decided_at)
@@ -173,8 +169,7 @@ def awaiting_delivery(*, session: Session, actor: User) -> list[tuple[Task, Appl
 def deliver_task(*, session: Session, actor: User, task_key: str, catalog: Catalog,
                  tracking_number: str | None = None) -> Task:
     task = session.exec(select(Task).where(Task.key == task_key)).first()
-    if task is None:
-        raise NotFound("no such task")
+    require_visible(task is not None and may_view_task(actor, task), "task")
     application = lock_case(session, task)
     fire(session=session, subject=task, event="deliver", actor=actor, catalog=catalog, application=application,
          given={"tracking_number": tracking_number})

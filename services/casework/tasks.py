@@ -9,9 +9,10 @@ from services import clock
 from services.applications.progress import WhereNow, task_clock, where_now
 from services.catalog import Catalog
 from services.db import transactional
-from services.errors import Conflict, NotAllowed, NotFound
+from services.errors import Conflict
 from services.i18n import N_
 from services.models import Application, Certificate, ExtensionRequest, Role, Task, TaskStatus, User
+from services.policy import may_view_task, require_department_clerk, require_role, require_visible, watched_department
 from services.sla import amber_horizon
 from services.workdays import WorkingCalendar, load_calendar
 from services.workflow.engine import available_events, fire
@@ -41,12 +42,6 @@ class TaskFilters:
     item_code: str | None = None
     status: str | None = None
     colour: str | None = None
-
-
-def _department_clerk(actor: User) -> str:
-    if actor.role != Role.CLERK or not actor.department:
-        raise NotAllowed(N_("only a department clerk may do this"))
-    return actor.department
 
 
 def _row(task: Task, application: Application, calendar: WorkingCalendar, today: date) -> TaskRow:
@@ -154,7 +149,7 @@ def _by_decision(session: Session, listing: _Listing, cursor: str | None, limit:
 def department_queue(*, session: Session, actor: User, filters: TaskFilters = TaskFilters(),
                      cursor: str | None = None, limit: int = PAGE_SIZE) -> TaskPage:
     """Ready tasks of my department, most urgent first."""
-    department = _department_clerk(actor)
+    department = require_department_clerk(actor)
     listing = _listing(session, (TaskStatus.READY,), filters)
     listing = replace(listing, query=listing.query.where(Task.department == department))
     return _by_deadline(session, listing, cursor, limit)
@@ -163,7 +158,7 @@ def department_queue(*, session: Session, actor: User, filters: TaskFilters = Ta
 def inbox(*, session: Session, actor: User, filters: TaskFilters = TaskFilters(), cursor: str | None = None,
           limit: int = PAGE_SIZE) -> TaskPage:
     """Tasks I hold: claimed, suspended, or approved and waiting for delivery."""
-    _department_clerk(actor)
+    require_department_clerk(actor)
     listing = _listing(session, (TaskStatus.CLAIMED, TaskStatus.SUSPENDED, TaskStatus.APPROVED), filters)
     listing = replace(listing, query=listing.query.where(Task.assignee_id == actor.id))
     return _by_deadline(session, listing, cursor, limit)
@@ -172,7 +167,7 @@ def inbox(*, session: Session, actor: User, filters: TaskFilters = TaskFilters()
 def archive(*, session: Session, actor: User, filters: TaskFilters = TaskFilters(), cursor: str | None = None,
             limit: int = PAGE_SIZE) -> TaskPage:
     """What I decided, newest first."""
-    _department_clerk(actor)
+    require_department_clerk(actor)
     listing = _listing(session, DECIDED, filters)
     listing = replace(listing, query=listing.query.where(Task.decided_by_id == actor.id))
     return _by_decision(session, listing, cursor, limit)
@@ -196,16 +191,7 @@ def _load(session: Session, actor: User, key: str, for_update: bool = False) -> 
     else:
         task = session.exec(select(Task).where(Task.key == key)).first()
         application = session.get(Application, task.application_id) if task is not None else None
-    if task is None:
-        raise NotFound("no such task")
-    visible = (actor.role == Role.CLERK and actor.department == task.department) or \
-        actor.role == Role.FRONT_DESK or \
-        (actor.role == Role.SUPERVISOR and actor.department in (None, task.department))
-    if not visible:
-        # Staff may know a case exists; what they may not do is act on another department's.
-        if actor.is_staff:
-            raise NotAllowed(N_("this task belongs to another department"))
-        raise NotFound("no such task")
+    require_visible(task is not None and may_view_task(actor, task), "task")
     return task, application
 
 
@@ -319,12 +305,11 @@ def decide_extension(*, session: Session, actor: User, key: str, catalog: Catalo
 
 
 def pending_extensions(*, session: Session, actor: User) -> list[tuple[ExtensionRequest, Task, Application]]:
-    if actor.role != Role.SUPERVISOR:
-        raise NotAllowed(N_("only a supervisor may do this"))
+    require_role(actor, Role.SUPERVISOR)
     query = (select(ExtensionRequest, Task, Application)
              .join(Task, Task.id == ExtensionRequest.task_id)
              .join(Application, Application.id == Task.application_id)
              .where(ExtensionRequest.status == "requested"))
-    if actor.department:
-        query = query.where(Task.department == actor.department)
+    if department := watched_department(actor):
+        query = query.where(Task.department == department)
     return [tuple(row) for row in session.exec(query.order_by(ExtensionRequest.requested_at)).all()]

@@ -14,6 +14,8 @@ DELIVERY_METHODS = ("e_certificate", "post", "window")
 APPLICANT_TYPES = ("citizen", "company")
 ITEM_KINDS = ("licence", "confirmation", "registration", "payment", "benefit", "public_service", "filing")
 PROFILE_ATTRS = ("full_name", "id_number", "mobile", "address", "company_name", "credit_code")
+# The applicant's identity as the account was verified: shown, never typed (a contact detail may be).
+ACCOUNT_IDENTITY = frozenset({"profile.full_name", "profile.company_name", "profile.id_number", "profile.credit_code"})
 
 _NO_DEPENDS: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
@@ -64,6 +66,11 @@ class FieldSpec:
     min: float | None = None
     max: float | None = None
     prefill: str | None = None
+
+    @property
+    def from_account(self) -> bool:
+        """The applicant's own name, ID number or credit code: taken from the account, whatever a form says."""
+        return self.prefill in ACCOUNT_IDENTITY
 
     @property
     def wallet_source(self) -> str | None:

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from services import clock
+from services import clock, policy
 from services.audit import record_event
 from services.catalog import Catalog
 from services.errors import Conflict, Invalid, NotAllowed
@@ -100,20 +100,20 @@ def relations_of(actor: User | None, subject: Application | Task, application: A
     if actor is None:
         return frozenset({table.SYSTEM})
     relations = set()
-    if actor.id == application.applicant_id:
+    if policy.owns(actor, application):
         relations.add(table.APPLICANT)
-    if actor.role == Role.FRONT_DESK:
+    if policy.is_front_desk(actor):
         relations.add(table.FRONT_DESK)
     if isinstance(subject, Task):
-        if actor.role == Role.SUPERVISOR and actor.department in (None, subject.department):
+        if policy.is_supervisor_of(actor, subject.department):
             relations.add(table.SUPERVISOR)
-        if actor.role == Role.CLERK and actor.department == subject.department:
+        if policy.is_clerk_of(actor, subject.department):
             relations.add(table.CLERK)
         if subject.assignee_id is not None and subject.assignee_id == actor.id:
             relations.add(table.ASSIGNEE)
-        if actor.role == Role.FRONT_DESK and catalog.items[subject.item_code].instant:
+        if policy.is_front_desk(actor) and catalog.items[subject.item_code].instant:
             relations.add(table.INSTANT_DESK)
-    elif actor.role == Role.SUPERVISOR:
+    elif actor.role == Role.SUPERVISOR and policy.may_view_application(actor, application, catalog):
         relations.add(table.SUPERVISOR)
     return frozenset(relations)
 

@@ -47,6 +47,11 @@ def _make_field(spec, locale: str):
     if spec.type != "select":
         # The browser stops typing at the cap the service enforces; a narrower one (ID numbers) stays.
         render_kw.setdefault("maxlength", str(MAX_LENGTH[spec.type]))
+    if spec.from_account:
+        # Shown for the applicant to check; the server takes it from the account, so nothing here to validate.
+        render_kw["readonly"] = True
+        return StringField(label, description=_("From your verified account; it cannot be changed here."),
+                           render_kw=render_kw)
     if spec.type == "select":
         choices = [SelectChoice("", _("— choose —"))] + [SelectChoice(o.value, o.label.get(locale)) for o in spec.options]
         return SelectField(label, choices=choices, validators=[_spec_check(spec)], description=description,

@@ -1,13 +1,14 @@
 """Registration, login, logout and the language switch."""
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
+from services import policy
 from services.accounts import CitizenRegistration, CompanyRegistration, authenticate, register_citizen, register_company
 from services.errors import Invalid
 from web.extensions import db_session
 from web.forms.account import CitizenRegisterForm, CompanyRegisterForm, EmptyForm, LanguageForm, LoginForm
-from web.views.helpers import apply_errors, safe_next
+from web.views.helpers import apply_errors, route_policy, safe_next
 
 bp = Blueprint("account", __name__)
 
@@ -17,6 +18,7 @@ def home_for(user) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@route_policy(policy.PUBLIC)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
@@ -35,7 +37,7 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@route_policy(policy.SIGNED_IN)
 def logout():
     if EmptyForm().validate_on_submit():
         logout_user()
@@ -57,6 +59,7 @@ def _register(form, template: str, build, register):
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@route_policy(policy.PUBLIC)
 def register():
     return _register(
         CitizenRegisterForm(), "account/register.html",
@@ -67,6 +70,7 @@ def register():
 
 
 @bp.route("/register/company", methods=["GET", "POST"])
+@route_policy(policy.PUBLIC)
 def register_company_account():
     return _register(
         CompanyRegisterForm(), "account/register_company.html",
@@ -77,6 +81,7 @@ def register_company_account():
 
 
 @bp.post("/language")
+@route_policy(policy.PUBLIC)
 def language():
     form = LanguageForm()
     if form.validate_on_submit():
@@ -85,6 +90,6 @@ def language():
 
 
 @bp.get("/account")
-@login_required
+@route_policy(policy.SIGNED_IN)
 def profile():
     return render_template("account/profile.html", user=current_user)

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from services import policy
 from services.applications.drafts import (
     EDITABLE,
     attach_upload,
@@ -30,10 +31,10 @@ from web.forms.account import WithdrawForm
 from web.forms.apply import application_form, field_name, material_name
 from web.forms.followup import RatingForm, SupplementForm, supplement_prefix
 from web.messages import translate
-from web.views.helpers import apply_errors, locale_code, roles_required
+from web.views.helpers import apply_errors, locale_code, route_policy
 
 bp = Blueprint("citizen", __name__)
-applicants_only = roles_required(*Role.APPLICANTS)
+applicants_only = route_policy(policy.APPLICANTS)
 NAV = (
     (Role.APPLICANTS, "citizen.applications", N_("My applications")),
     (Role.APPLICANTS, "citizen.wallet", N_("Wallet")),

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from services import policy
 from services.applications.queries import application_detail
 from services.casework import tasks as casework
 from services.casework.tasks import DECIDED, TaskFilters
@@ -24,10 +25,10 @@ from web.forms.casework import (
     TaskFilterForm,
 )
 from web.messages import colour_label, task_status_label, translate
-from web.views.helpers import apply_errors, locale_code, roles_required
+from web.views.helpers import apply_errors, locale_code, route_policy
 
 bp = Blueprint("clerk", __name__)
-clerks_only = roles_required(Role.CLERK)
+clerks_only = route_policy(policy.CLERKS)
 NAV = (
     ((Role.CLERK,), "clerk.queue", N_("Department queue")),
     ((Role.CLERK,), "clerk.inbox", N_("My tasks")),

@@ -6,7 +6,7 @@ from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from services import clock
+from services import clock, policy
 from services.applications.queries import get_application
 from services.casework.desk import (
     CaseFile,
@@ -27,10 +27,10 @@ from services.models import Role
 from web.extensions import catalog, db_session
 from web.forms.casework import AcceptForm, DeliveryForm, RefuseForm, VisitForm, notice_form, reason_name, tick_name
 from web.messages import translate, translate_error
-from web.views.helpers import apply_errors, locale_code, roles_required
+from web.views.helpers import apply_errors, locale_code, route_policy
 
 bp = Blueprint("desk", __name__)
-desk_only = roles_required(Role.FRONT_DESK)
+desk_only = route_policy(policy.FRONT_DESK)
 NAV = (
     ((Role.FRONT_DESK,), "desk.queue", N_("Acceptance queue")),
     ((Role.FRONT_DESK,), "desk.deliveries", N_("Deliveries")),

@@ -4,10 +4,12 @@ import unicodedata
 from urllib.parse import quote
 
 from flask import Blueprint, send_file
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from services import policy
 from services.applications.queries import get_attachment
 from web.extensions import catalog, db_session, file_store
+from web.views.helpers import route_policy
 
 bp = Blueprint("files", __name__)
 
@@ -27,7 +29,7 @@ def content_disposition(disposition: str, filename: str) -> str:
 
 
 @bp.get("/files/<key>")
-@login_required
+@route_policy(policy.SIGNED_IN)
 def download(key: str):
     attachment = get_attachment(session=db_session(), actor=current_user, key=key, catalog=catalog())
     response = send_file(file_store().path(attachment.storage_name), mimetype=attachment.content_type, max_age=0)

@@ -2,13 +2,16 @@
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
+from services import policy
 from services.applications.drafts import wallet_by_type
 from web.extensions import catalog, db_session
+from web.views.helpers import route_policy
 
 bp = Blueprint("guide", __name__)
 
 
 @bp.get("/")
+@route_policy(policy.PUBLIC)
 def index():
     cat = catalog()
     return render_template("guide/index.html", bundles=list(cat.bundles.values()),
@@ -16,12 +19,14 @@ def index():
 
 
 @bp.get("/search")
+@route_policy(policy.PUBLIC)
 def search():
     query = request.args.get("q", "").strip()[:100]
     return render_template("guide/search.html", query=query, results=catalog().search(query) if query else [])
 
 
 @bp.get("/life-events/<code>")
+@route_policy(policy.PUBLIC)
 def life_event(code: str):
     cat = catalog()
     event = cat.life_events.get(code)
@@ -31,6 +36,7 @@ def life_event(code: str):
 
 
 @bp.get("/departments/<code>")
+@route_policy(policy.PUBLIC)
 def department(code: str):
     cat = catalog()
     dept = cat.departments.get(code)
@@ -40,6 +46,7 @@ def department(code: str):
 
 
 @bp.get("/services/<code>")
+@route_policy(policy.PUBLIC)
 def service(code: str):
     try:
         item = catalog().service(code)

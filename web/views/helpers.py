@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from services.applications.uploads import MAX_FILE_MB
 from services.clock import to_china
+from services.policy import RouteRule
 from web.extensions import catalog
 from web.forms.account import EmptyForm, LanguageForm
 from web.messages import (
@@ -27,15 +28,25 @@ def locale_code() -> str:
     return "en" if str(get_locale()).startswith("en") else "zh"
 
 
-def roles_required(*roles: str):
+def route_policy(rule: RouteRule):
+    """Declare who may open a route; every view has one (tests/test_route_policies.py walks the URL map).
+
+    A public rule lets everyone in; any other sends the anonymous to sign in and answers 403
+    to an account the rule does not admit. Which rows they then see is the services' business.
+    """
     def decorator(view):
+        if rule.public:
+            view.route_policy = rule
+            return view
+
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
+            if not rule.admits(current_user):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.route_policy = rule
         return wrapped
 
     return decorator

@@ -3,13 +3,14 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user
 
+from services import policy
 from services.applications.followup import inbox_messages
 from services.i18n import N_
 from services.models import Role
 from services.notifications import mark_read, unread_count
 from web.extensions import db_session
 from web.forms.account import EmptyForm
-from web.views.helpers import locale_code, roles_required
+from web.views.helpers import locale_code, route_policy
 
 bp = Blueprint("inbox", __name__)
 READERS = (Role.CITIZEN, Role.COMPANY, Role.FRONT_DESK, Role.CLERK, Role.SUPERVISOR)
@@ -34,14 +35,14 @@ def _unread():
 
 
 @bp.get("/inbox")
-@roles_required(*READERS)
+@route_policy(policy.SIGNED_IN)
 def index():
     messages = inbox_messages(session=db_session(), user=current_user)
     return render_template("inbox/index.html", messages=messages, message_text=message_text)
 
 
 @bp.post("/inbox/read")
-@roles_required(*READERS)
+@route_policy(policy.SIGNED_IN)
 def read_all():
     if EmptyForm().validate_on_submit():
         marked = mark_read(session=db_session(), user=current_user)

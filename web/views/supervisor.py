@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from services import clock
+from services import clock, policy
 from services.casework.tasks import decide_extension
 from services.errors import Invalid
 from services.i18n import N_
@@ -28,10 +28,11 @@ from web.forms.supervision import (
     MetricsFilterForm,
     RectificationAnswerForm,
 )
-from web.views.helpers import apply_errors, roles_required
+from web.views.helpers import apply_errors, route_policy
 
 bp = Blueprint("supervisor", __name__)
-supervisors_only = roles_required(Role.SUPERVISOR)
+supervisors_only = route_policy(policy.SUPERVISORS)
+city_supervisors_only = route_policy(policy.CITY_SUPERVISORS)
 NAV = (
     ((Role.SUPERVISOR,), "supervisor.dashboard", N_("Dashboard")),
     ((Role.SUPERVISOR,), "supervisor.extensions", N_("Extensions")),
@@ -46,7 +47,7 @@ YEARS = range(2000, 2101)
 def dashboard():
     form = MetricsFilterForm(formdata=request.args)
     period = {"since": form.since.data, "until": form.until.data} if form.validate() else {}
-    metrics = current_metrics(session=db_session(), catalog=catalog(), department=current_user.department, **period)
+    metrics = current_metrics(session=db_session(), catalog=catalog(), department=policy.watched_department(current_user), **period)
     return render_template("supervisor/dashboard.html", metrics=metrics, form=form)
 
 
@@ -132,7 +133,7 @@ def _shown_year() -> int:
 
 
 def _calendar_page(year: int, form: CalendarOverrideForm):
-    return render_template("supervisor/calendar.html", info=calendar_year(session=db_session(), year=year), form=form)
+    return render_template("supervisor/calendar.html", info=calendar_year(session=db_session(), actor=current_user, year=year), form=form)
 
 
 @bp.get("/supervisor/calendar")
@@ -142,12 +143,12 @@ def calendar():
 
 
 @bp.post("/supervisor/calendar")
-@supervisors_only
+@city_supervisors_only
 def add_day():
     form = CalendarOverrideForm()
     if form.validate_on_submit():
         try:
-            override = add_override(session=db_session(), day=form.day.data, kind=form.kind.data,
+            override = add_override(session=db_session(), actor=current_user, day=form.day.data, kind=form.kind.data,
                                     note=form.note.data or "")
         except Invalid as error:
             apply_errors(form, error.errors)
@@ -159,7 +160,7 @@ def add_day():
 
 
 @bp.post("/supervisor/calendar/<day>/remove")
-@supervisors_only
+@city_supervisors_only
 def remove_day(day: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -167,6 +168,6 @@ def remove_day(day: str):
         when = date.fromisoformat(day)
     except ValueError:
         abort(404)
-    remove_override(session=db_session(), day=when)
+    remove_override(session=db_session(), actor=current_user, day=when)
     flash(_("Removed %(day)s; the usual calendar applies to it again.", day=when.isoformat()), "success")
     return redirect(url_for("supervisor.calendar", year=when.year))

@@ -23,7 +23,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_babel import force_locale
 
-from services import clock
+from services import clock, policy
 from services.demo import seed_demo
 from services.errors import Conflict, Invalid, NotAllowed, NotFound
 from services.journeys.clock import VIRTUAL, ClockStore, advanced
@@ -34,6 +34,7 @@ from services.notifications import FileGateway, send_outbox
 from services.sla import sweep
 from services.workdays import load_calendar
 from web.extensions import catalog, csrf, db_session, file_store
+from web.views.helpers import route_policy
 from web.views.inbox import message_text
 
 bp = Blueprint("testing", __name__, url_prefix="/_test")
@@ -90,11 +91,13 @@ def _now_answer():
 
 
 @bp.get("/clock")
+@route_policy(policy.TEST_MODE)
 def get_clock():
     return _now_answer()
 
 
 @bp.post("/clock")
+@route_policy(policy.TEST_MODE)
 def move_clock():
     body = request.get_json(force=True, silent=True) or {}
     if "to" in body:
@@ -115,6 +118,7 @@ def move_clock():
 
 
 @bp.post("/reset")
+@route_policy(policy.TEST_MODE)
 def reset():
     db_session().close()
     folders = (file_store().root, Path(current_app.config["OUTBOX_FOLDER"]))
@@ -125,6 +129,7 @@ def reset():
 
 
 @bp.post("/staff")
+@route_policy(policy.TEST_MODE)
 def staff():
     body = request.get_json(force=True)
     user = add_staff(session=db_session(), catalog=catalog(), username=body["username"],
@@ -134,6 +139,7 @@ def staff():
 
 
 @bp.post("/wallet")
+@route_policy(policy.TEST_MODE)
 def wallet():
     body = request.get_json(force=True)
     added = add_certificates(session=db_session(), catalog=catalog(), login=body["login"],
@@ -142,18 +148,21 @@ def wallet():
 
 
 @bp.post("/demo")
+@route_policy(policy.TEST_MODE)
 def demo():
     logins = seed_demo(session=db_session(), catalog=catalog())
     return jsonify(logins=[login.login for login in logins])
 
 
 @bp.post("/sweep")
+@route_policy(policy.TEST_MODE)
 def run_sweep():
     report = sweep(session=db_session(), catalog=catalog())
     return jsonify(recoloured=report.recoloured, notified=report.notified, terminated=report.terminated)
 
 
 @bp.post("/outbox")
+@route_policy(policy.TEST_MODE)
 def run_outbox():
     gateway = FileGateway(current_app.config["OUTBOX_FOLDER"])
     with force_locale("zh"):
@@ -162,10 +171,12 @@ def run_outbox():
 
 
 @bp.get("/applications/<key>")
+@route_policy(policy.TEST_MODE)
 def application(key: str):
     return jsonify(application_state(session=db_session(), key=key))
 
 
 @bp.get("/users/<login>")
+@route_policy(policy.TEST_MODE)
 def user(login: str):
     return jsonify(user_state(session=db_session(), login=login))

@@ -1,0 +1,240 @@
+"""Every route declares who may open it, and a routes × roles matrix made from the URL map checks them all.
+
+The matrix signs in the whole cast (tests/actors.py) and sends every route, with the keys of real rows
+owned by someone else, to every actor: the anonymous are sent to sign in (302), a kind of account
+that may never use the route gets 403, a row the actor may not see is 404, and what is allowed works.
+Who may do what is written here in the test's own words, not read back from the code under test.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from flask import Flask
+from sqlmodel import select
+
+from services import policy
+from services.applications.drafts import start_draft
+from services.applications.submission import rate_application
+from services.casework import desk, tasks
+from services.models import Attachment, Rectification, Task
+from services.workdays import WORKDAY, add_override
+from tests.actors import (
+    ACTORS,
+    ANONYMOUS,
+    CITIZEN_A,
+    CITIZEN_B,
+    CLERK_AMR,
+    CLERK_HRSS,
+    COMPANY,
+    FRONT_DESK,
+    SUPERVISOR_AMR,
+    SUPERVISOR_CITY,
+    make_cast,
+    sign_in,
+)
+from tests.conftest import Browser
+from tests.sample import submitted
+
+NOT_ROUTES = {"static", "bootstrap.static"}  # files of the app and of Bootstrap-Flask, public by nature
+
+
+def undeclared_endpoints(app: Flask) -> list[str]:
+    return sorted(endpoint for endpoint, view in app.view_functions.items()
+                  if endpoint not in NOT_ROUTES and not isinstance(getattr(view, "route_policy", None), policy.RouteRule))
+
+
+def test_every_route_declares_its_policy(app):
+    assert undeclared_endpoints(app) == []
+
+
+def test_the_test_mode_routes_declare_theirs_too():
+    from web.views import testing
+
+    bare = Flask(__name__)
+    bare.register_blueprint(testing.bp)
+    assert len(bare.view_functions) > 5 and undeclared_endpoints(bare) == []
+
+
+def test_a_new_route_without_a_policy_is_named(app):
+    app.add_url_rule("/new-page", "new_page", lambda: "hello")
+    assert undeclared_endpoints(app) == ["new_page"]
+
+
+def test_the_public_pages_say_they_are_public(app):
+    public = {endpoint for endpoint, view in app.view_functions.items()
+              if endpoint not in NOT_ROUTES and view.route_policy.public}
+    assert public == {"guide.index", "guide.search", "guide.life_event", "guide.department", "guide.service",
+                      "account.login", "account.register", "account.register_company_account", "account.language"}
+
+
+# --- the matrix --------------------------------------------------------------------------------
+
+EVERYONE = frozenset(ACTORS)
+SIGNED_IN = EVERYONE - {ANONYMOUS}
+APPLICANTS = frozenset({CITIZEN_A, CITIZEN_B, COMPANY})
+
+# Who may open a route at all, by endpoint or by blueprint.
+ROUTE_USERS = {
+    "guide": EVERYONE,
+    "account.login": EVERYONE, "account.register": EVERYONE, "account.register_company_account": EVERYONE,
+    "account.language": EVERYONE,
+    "account.logout": SIGNED_IN, "account.profile": SIGNED_IN,
+    "files": SIGNED_IN, "inbox": SIGNED_IN,
+    "citizen": APPLICANTS,
+    "desk": frozenset({FRONT_DESK}),
+    "clerk": frozenset({CLERK_HRSS, CLERK_AMR}),
+    "supervisor": frozenset({SUPERVISOR_AMR, SUPERVISOR_CITY}),
+    # The calendar moves every department's deadlines: the city's to change.
+    "supervisor.add_day": frozenset({SUPERVISOR_CITY}), "supervisor.remove_day": frozenset({SUPERVISOR_CITY}),
+}
+
+# Citizen A's social security case (HRSS) is seen by her, the front desk, its clerks and the city supervisor;
+# market regulation (AMR) has nothing to do with it.
+SEE_A_CASE = frozenset({CITIZEN_A, FRONT_DESK, CLERK_HRSS, SUPERVISOR_CITY})
+
+
+@dataclass(frozen=True)
+class Target:
+    """The URL parameters of a real row, who may see it, and who may never act on it (403)."""
+
+    name: str
+    values: dict
+    seen_by: frozenset[str]
+    refused: frozenset[str] = field(default_factory=frozenset)
+
+
+NO_ROW = Target("-", {}, EVERYONE)
+
+# Rows of which kind fill the parameters of each route with parameters.
+ENDPOINT_TARGETS = {
+    "guide.life_event": ("life_event",), "guide.department": ("department",), "guide.service": ("service",),
+    "citizen.apply": ("citizen_service",),
+    "citizen.edit": ("a_draft",),
+    "citizen.detail": ("a_case",), "citizen.rate": ("a_case",), "citizen.withdraw": ("a_case",),
+    "citizen.supplement": ("a_case_material",),
+    "files.download": ("a_photo", "a_certificate"),
+    "desk.review": ("a_case", "a_draft"), "desk.accept": ("a_case", "a_draft"), "desk.notice": ("a_case", "a_draft"),
+    "desk.refuse": ("a_case", "a_draft"), "desk.visit": ("a_case", "a_draft"),
+    "desk.deliver": ("hrss_task_to_deliver",),
+    "supervisor.decide": ("hrss_extension",), "supervisor.answer": ("hrss_rectification",),
+    "supervisor.remove_day": ("recorded_day",),
+}
+CLERK_TASK_TARGETS = ("hrss_task",)
+
+# What a form needs so that the route reaches its service (an empty form would stop at validation).
+POST_DATA = {"supervisor.decide": {"decision": "grant"}, "supervisor.answer": {"answer": "已约谈窗口负责人。"}}
+
+
+def targets_of(endpoint: str, arguments: set[str]) -> tuple[str, ...] | None:
+    if not arguments:
+        return ()
+    if endpoint.startswith("clerk."):
+        return CLERK_TASK_TARGETS
+    return ENDPOINT_TARGETS.get(endpoint)
+
+
+def route_users(endpoint: str) -> frozenset[str]:
+    return ROUTE_USERS.get(endpoint) or ROUTE_USERS[endpoint.partition(".")[0]]
+
+
+def build_targets(app, db, catalog, cast) -> dict[str, Target]:
+    store = app.extensions["file_store"]
+    _, case = submitted(db, catalog, store, "330100-HRSS-011", applicant=cast[CITIZEN_A])
+    desk.accept_application(session=db, actor=cast[FRONT_DESK], key=case.key, catalog=catalog)
+    photo = db.exec(select(Attachment).where(Attachment.application_id == case.id,
+                                             Attachment.material_key == "id_photo")).one()
+    # Her ID card came from her wallet: a certificate, never served as a file, to her or anyone.
+    certificate = db.exec(select(Attachment).where(Attachment.application_id == case.id,
+                                                   Attachment.material_key == "applicant_id_card")).one()
+    task = db.exec(select(Task).where(Task.application_id == case.id)).one()
+    tasks.claim_task(session=db, actor=cast[CLERK_HRSS], key=task.key, catalog=catalog)
+    tasks.request_extension(session=db, actor=cast[CLERK_HRSS], key=task.key, catalog=catalog, days=3,
+                            reason="需现场核验")
+    draft = start_draft(session=db, actor=cast[CITIZEN_A], service_code="330100-AMR-002", catalog=catalog)
+    # The company's same-day social security item, rated poorly: social security owes an answer.
+    _, instant = submitted(db, catalog, store, "330100-HRSS-002", applicant=cast[COMPANY])
+    desk.accept_application(session=db, actor=cast[FRONT_DESK], key=instant.key, catalog=catalog)
+    rate_application(session=db, actor=cast[COMPANY], key=instant.key, catalog=catalog, score=1, comment="等太久")
+    rectification = db.exec(select(Rectification)).one()
+    add_override(session=db, actor=cast[SUPERVISOR_CITY], day=date(2040, 2, 18), kind=WORKDAY, note="")
+    city_only = frozenset({SUPERVISOR_CITY})
+    staff_of_task = frozenset({FRONT_DESK, CLERK_HRSS, SUPERVISOR_CITY})
+    rows = [
+        Target("life_event", {"code": next(iter(catalog.life_events))}, EVERYONE),
+        Target("department", {"code": "HRSS"}, EVERYONE),
+        Target("service", {"code": "330100-HRSS-011"}, EVERYONE),
+        # A citizens' service: a company may never apply for it.
+        Target("citizen_service", {"service_code": "330100-HRSS-011"}, EVERYONE, refused=frozenset({COMPANY})),
+        Target("a_draft", {"key": draft.key}, frozenset({CITIZEN_A})),
+        Target("a_case", {"key": case.key}, SEE_A_CASE),
+        Target("a_case_material", {"key": case.key, "material_key": "id_photo"}, SEE_A_CASE),
+        Target("a_photo", {"key": photo.key}, SEE_A_CASE),
+        Target("a_certificate", {"key": certificate.key}, frozenset()),
+        Target("hrss_task", {"key": task.key}, staff_of_task),
+        Target("hrss_task_to_deliver", {"task_key": task.key}, staff_of_task),
+        Target("hrss_extension", {"key": task.key}, city_only),
+        Target("hrss_rectification", {"key": rectification.key}, city_only),
+        Target("recorded_day", {"day": "2040-02-18"}, city_only),
+    ]
+    return {row.name: row for row in rows}
+
+
+@pytest.fixture
+def signed_in(app, db):
+    """A test client per actor, each signed in once (the anonymous one never)."""
+    cast = make_cast(db)
+    browsers = {ANONYMOUS: Browser(app.test_client())}
+    for name in ACTORS[1:]:
+        browsers[name] = Browser(app.test_client())
+        sign_in(browsers[name], cast[name])
+    return cast, browsers
+
+
+def expected(endpoint: str, actor: str, target: Target) -> str:
+    users = route_users(endpoint)
+    if actor not in users:
+        return "sign in" if actor == ANONYMOUS else "forbidden"
+    if actor in target.refused:
+        return "forbidden"
+    return "allowed" if actor in target.seen_by else "not found"
+
+
+def outcome(response) -> str:
+    if response.status_code == 302 and response.headers["Location"].startswith("/login"):
+        return "sign in"
+    if response.status_code >= 500:
+        return f"error {response.status_code}"
+    return {403: "forbidden", 404: "not found"}.get(response.status_code, "allowed")
+
+
+def _order(rule) -> tuple:
+    # Reading before changing, and signing out last: a request must not take away what a later one needs.
+    return (rule.endpoint == "account.logout", "GET" not in rule.methods, rule.endpoint)
+
+
+def test_routes_by_roles(app, db, catalog, signed_in):
+    cast, browsers = signed_in
+    targets = build_targets(app, db, catalog, cast)
+    rules = sorted((rule for rule in app.url_map.iter_rules() if rule.endpoint not in NOT_ROUTES), key=_order)
+    unmapped = [rule.endpoint for rule in rules if targets_of(rule.endpoint, set(rule.arguments)) is None]
+    assert unmapped == [], "name the rows that fill these routes' parameters in ENDPOINT_TARGETS"
+    wrong, checked = [], 0
+    for rule in rules:
+        method = "GET" if "GET" in rule.methods else "POST"
+        for target in [targets[name] for name in targets_of(rule.endpoint, set(rule.arguments))] or [NO_ROW]:
+            url = rule.build(target.values, append_unknown=False)[1]
+            # Those who may act go last, so a change one of them makes cannot hide a refusal from the others.
+            for actor in sorted(ACTORS, key=lambda name: expected(rule.endpoint, name, target) == "allowed"):
+                browser = browsers[actor]
+                if method == "GET":
+                    response = browser.get(url)
+                else:
+                    response = browser.post(url, POST_DATA.get(rule.endpoint, {}))
+                want, got = expected(rule.endpoint, actor, target), outcome(response)
+                if method == "GET" and want == "allowed" and response.status_code != 200:
+                    got = f"status {response.status_code}"
+                if got != want:
+                    wrong.append(f"{method} {url} ({rule.endpoint}, {target.name}) as {actor}: {got}, expected {want}")
+                checked += 1
+    assert wrong == []
+    assert checked > 400
