@@ -3,7 +3,7 @@ import re
 import shutil
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,6 +14,7 @@ from services import clock
 from services.applications.uploads import FileStore
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
+from services.second_factor import current_code, current_step
 from tests.factories import PASSWORD
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -32,6 +33,16 @@ def frozen():
     clock.use_clock(stopped)
     yield stopped
     clock.use_clock(previous)
+
+
+@pytest.fixture
+def wall():
+    """The wall clock of sign-in sessions and throttling, frozen at the real now; restored afterwards."""
+    previous = clock.current_wall_clock()
+    stopped = clock.FrozenClock(datetime.now(UTC))
+    clock.use_wall_clock(stopped)
+    yield stopped
+    clock.use_wall_clock(previous)
 
 
 @pytest.fixture
@@ -156,7 +167,7 @@ class Browser:
         self.client = client
 
     def csrf(self, path: str = "/") -> str:
-        page = self.client.get(path).get_data(as_text=True)
+        page = self.client.get(path, follow_redirects=True).get_data(as_text=True)
         return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
     def get(self, path, **kwargs):
@@ -169,9 +180,26 @@ class Browser:
         return self.client.post(path, data=data, **kwargs)
 
     def login(self, login: str, password: str = PASSWORD):
+        """Sign in through the real pages; staff also pass the second factor with a code of their secret."""
         response = self.post("/login", {"login": login, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)
+        if response.headers["Location"] == "/login/code":
+            response = self.post("/login/code", {"code": self.next_code(login)})
+            assert response.status_code == 302, response.get_data(as_text=True)
         return response
+
+    def next_code(self, login: str) -> str:
+        """The code of a time step the server has not seen used yet (a code works once), near now."""
+        from sqlmodel import select
+
+        from services.models import User
+
+        with new_session(self.client.application.extensions["engine"]) as db:
+            user = db.exec(select(User).where(User.login_name == login.lower())).one()
+        step = current_step(user.totp_secret)
+        if user.totp_last_step is not None and user.totp_last_step >= step - 1:
+            step = user.totp_last_step + 1
+        return current_code(user.totp_secret, step)
 
 
 @pytest.fixture
