@@ -144,8 +144,9 @@ def register_company(*, session: Session, data: CompanyRegistration) -> User | N
 @transactional
 def create_staff(
     *, session: Session, username: str, full_name: str, role: str, password: str,
-    department: str | None, catalog: Catalog,
+    department: str | None, catalog: Catalog, totp_secret: str | None = None,
 ) -> User:
+    """A staff account; without `totp_secret` it enrols in the second factor at its first sign-in."""
     errors: dict[str, str] = {}
     if role not in Role.STAFF:
         errors["role"] = f"Role must be one of {', '.join(Role.STAFF)}."
@@ -166,6 +167,7 @@ def create_staff(
         full_name=full_name.strip() or username,
         department=department,
         password_hash=hash_password(password),
+        totp_secret=totp_secret,
     )
     session.add(user)
     session.flush()

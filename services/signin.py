@@ -158,12 +158,14 @@ def resume_session(*, session: Session, token: str | None, policy: SignInPolicy)
     """The live session behind a cookie's id, or None once revoked, idle too long or past its lifetime."""
     if not token:
         return None
-    row = session.exec(select(SignInSession).where(SignInSession.token_hash == token_digest(token))).first()
-    if row is None or row.revoked_at is not None:
+    # One statement for the session and its user: every signed-in request runs it.
+    found = session.exec(select(SignInSession, User).join(User, User.id == SignInSession.user_id)
+                         .where(SignInSession.token_hash == token_digest(token))).first()
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
+    row, user = found
     now = clock.wall_now()
-    if (user is None or not user.is_active or now >= _aware(row.expires_at)
+    if (row.revoked_at is not None or not user.is_active or now >= _aware(row.expires_at)
             or now - _aware(row.last_seen_at) >= policy.idle(user)):
         return None
     if now - _aware(row.last_seen_at) >= policy.seen_every:

@@ -14,7 +14,7 @@ from services import clock
 from services.applications.uploads import FileStore
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
-from services.second_factor import current_code, current_step
+from services.second_factor import unused_code
 from tests.factories import PASSWORD
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -195,11 +195,7 @@ class Browser:
         from services.models import User
 
         with new_session(self.client.application.extensions["engine"]) as db:
-            user = db.exec(select(User).where(User.login_name == login.lower())).one()
-        step = current_step(user.totp_secret)
-        if user.totp_last_step is not None and user.totp_last_step >= step - 1:
-            step = user.totp_last_step + 1
-        return current_code(user.totp_secret, step)
+            return unused_code(db.exec(select(User).where(User.login_name == login.lower())).one())
 
 
 @pytest.fixture
