@@ -79,15 +79,11 @@ def needs_enrolment(user: User) -> bool:
     return user.totp_secret is None
 
 
-@transactional
-def begin_enrolment(*, session: Session, token: str | None) -> Enrolment:
-    """The secret to enrol, made once per waiting sign-in, so reloading shows the same QR code."""
+def enrolment(*, session: Session, token: str | None) -> Enrolment:
+    """The secret to enrol, made with the waiting sign-in, so reloading shows the same QR code."""
     row, user = _pending(session, token)
-    if user.totp_secret is not None:
-        raise NotFound("already enrolled")
-    if row.enrol_secret is None:
-        row.enrol_secret = pyotp.random_base32()
-        session.add(row)
+    if user.totp_secret is not None or row.enrol_secret is None:
+        raise NotFound("nothing to enrol")
     uri = pyotp.TOTP(row.enrol_secret).provisioning_uri(name=user.login_name, issuer_name=ISSUER)
     return Enrolment(row.enrol_secret, uri)
 

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import pyotp
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
@@ -55,6 +56,10 @@ class SignInResult:
     @property
     def second_factor_needed(self) -> bool:
         return self.user is not None and self.user.is_staff
+
+    @property
+    def enrolment_needed(self) -> bool:
+        return self.second_factor_needed and self.user.totp_secret is None
 
 
 @dataclass(frozen=True)
@@ -120,12 +125,14 @@ def check_address(session: Session, address: str, policy: SignInPolicy) -> None:
         raise Throttled("too many sign-in attempts from this address", retry_after=math.ceil(wait.total_seconds()))
 
 
-def start_session(session: Session, user: User, policy: SignInPolicy, complete: bool) -> str:
+def start_session(session: Session, user: User, policy: SignInPolicy, complete: bool,
+                  enrol_secret: str | None = None) -> str:
     """A new random session id (the cookie's), stored only as its hash."""
     token = secrets.token_urlsafe(32)
     now = clock.wall_now()
     session.add(SignInSession(token_hash=token_digest(token), user_id=user.id, complete=complete,
-                              created_at=now, last_seen_at=now, expires_at=now + policy.lifetime(user)))
+                              enrol_secret=enrol_secret, created_at=now, last_seen_at=now,
+                              expires_at=now + policy.lifetime(user)))
     return token
 
 
@@ -148,7 +155,10 @@ def sign_in(*, session: Session, login: str, password: str, address: str, policy
         locked = account_lock(session, name, policy)  # the failure that reaches the limit says so at once
         return SignInResult(retry_minutes=minutes_left(locked) if locked else None)
     if user.is_staff:
-        return SignInResult(user=user, token=start_session(session, user, policy, complete=False))
+        # Not enrolled yet: the secret to enrol is made now, so the enrolment page only reads it.
+        secret = pyotp.random_base32() if user.totp_secret is None else None
+        return SignInResult(user=user, token=start_session(session, user, policy, complete=False,
+                                                           enrol_secret=secret))
     record_attempt(session, name, address, SUCCEEDED)
     return SignInResult(user=user, token=start_session(session, user, policy, complete=True))
 

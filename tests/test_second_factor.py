@@ -43,8 +43,9 @@ def test_a_code_is_refused_the_second_time(web, other_web, db):
 
 def test_enrolment_shows_a_qr_code_and_the_key_then_hands_out_ten_recovery_codes_once(web, db):
     clerk = make_staff(db, "clerk", "PSB", totp_secret=None)
-    assert _password(web, clerk.login_name).headers["Location"] == "/login/code"
+    assert _password(web, clerk.login_name).headers["Location"] == "/login/enrol"
     assert web.get("/login/code").headers["Location"] == "/login/enrol"
+    assert web.get("/desk").headers["Location"] == "/login/code"
     page = web.get("/login/enrol", headers=EN).get_data(as_text=True)
     assert "<svg" in page and "<script" not in page.split("<main")[1].split("</main>")[0]
     secret = re.search(r'id="otp-secret">([A-Z2-7]+)<', page).group(1)

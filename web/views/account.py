@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from services.accounts import CitizenRegistration, CompanyRegistration, register_citizen, register_company
 from services.errors import Invalid, NotFound, Throttled
-from services.second_factor import begin_enrolment, confirm_enrolment, needs_enrolment, verify_second_factor
+from services.second_factor import confirm_enrolment, enrolment, needs_enrolment, verify_second_factor
 from services.signin import end_all_sessions, end_session, sign_in
 from web.extensions import db_session
 from web.forms.account import CitizenRegisterForm, CodeForm, CompanyRegisterForm, EmptyForm, LanguageForm, LoginForm
@@ -47,7 +47,7 @@ def login():
             flash(_("The login name or the password is not right."), "danger")
         elif result.second_factor_needed:
             use_session(result.token, safe_next(form.next.data, ""))
-            return redirect(url_for("account.second_factor"))
+            return redirect(url_for("account.enrol" if result.enrolment_needed else "account.second_factor"))
         else:
             use_session(result.token)
             return redirect(safe_next(form.next.data, home_for(result.user)))
@@ -89,7 +89,7 @@ def enrol():
     if pending is None:
         return redirect(url_for("account.login"))
     try:
-        enrolment = begin_enrolment(session=db_session(), token=session_token())
+        enrolling = enrolment(session=db_session(), token=session_token())
     except NotFound:
         return redirect(url_for("account.second_factor"))
     form = CodeForm()
@@ -102,8 +102,8 @@ def enrol():
                                    next_path=_signed_in(result.token, pending.user))
         form.code.errors.append(_too_many(result.retry_minutes) if result.retry_minutes else
                                 _("That code is not right. Check the phone's time and type the code shown now."))
-    qr = Markup(segno.make(enrolment.uri, error="m").svg_inline(scale=4, dark="#000", light="#fff"))
-    return render_template("account/enrol.html", form=form, qr=qr, secret=enrolment.secret)
+    qr = Markup(segno.make(enrolling.uri, error="m").svg_inline(scale=4, dark="#000", light="#fff"))
+    return render_template("account/enrol.html", form=form, qr=qr, secret=enrolling.secret)
 
 
 @bp.post("/logout")
