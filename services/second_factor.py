@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import pyotp
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from services import clock
@@ -147,6 +148,22 @@ def verify_second_factor(*, session: Session, token: str | None, code: str, addr
         session.add(recovery)
         return SecondFactorResult(token=_finish(session, row, user, address, policy))
     return _refuse(session, user, address, policy)
+
+
+@transactional
+def reset_second_factor(*, session: Session, username: str) -> User:
+    """For a staff member who lost both phone and recovery codes: every session ends, and the next
+    sign-in enrols a new secret."""
+    user = session.exec(select(User).where(User.login_name == username.strip().lower())).first()
+    if user is None or not user.is_staff:
+        raise NotFound("no staff member has this username")
+    user.totp_secret = user.totp_last_step = None
+    session.add(user)
+    for code in session.exec(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
+        session.delete(code)
+    session.execute(update(SignInSession).where(SignInSession.user_id == user.id, SignInSession.revoked_at.is_(None))
+                    .values(revoked_at=clock.wall_now()))
+    return user
 
 
 def current_code(secret: str, step: int | None = None) -> str:

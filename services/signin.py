@@ -8,7 +8,7 @@ import hashlib
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pyotp
 from sqlalchemy import func, update
@@ -76,10 +76,6 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
-    return clock.to_china(moment)  # any zone will do; stored times come back naive from SQLite
-
-
 def minutes_left(delta: timedelta) -> int:
     return max(1, math.ceil(delta.total_seconds() / 60))
 
@@ -96,14 +92,14 @@ def account_lock(session: Session, name: str, policy: SignInPolicy) -> timedelta
     success = session.exec(select(func.max(SignInAttempt.at)).where(
         SignInAttempt.login_name == name, SignInAttempt.outcome == SUCCEEDED, SignInAttempt.at >= since)).one()
     if success is not None:
-        since = max(since, _aware(success))
+        since = max(since, success)
     failures = session.exec(
         select(SignInAttempt.at).where(SignInAttempt.login_name == name, SignInAttempt.outcome == FAILED,
                                        SignInAttempt.at > since)
         .order_by(SignInAttempt.at.desc()).limit(policy.account_failures)).all()
     if len(failures) < policy.account_failures:
         return None
-    return _aware(failures[-1]) + policy.account_window - now
+    return failures[-1] + policy.account_window - now
 
 
 def _address_flood(session: Session, address: str, policy: SignInPolicy) -> timedelta | None:
@@ -116,7 +112,7 @@ def _address_flood(session: Session, address: str, policy: SignInPolicy) -> time
         .order_by(SignInAttempt.at.desc()).limit(policy.address_failures)).all()
     if len(refused) < policy.address_failures:
         return None
-    return _aware(refused[-1]) + policy.address_window - now
+    return refused[-1] + policy.address_window - now
 
 
 def check_address(session: Session, address: str, policy: SignInPolicy) -> None:
@@ -175,10 +171,10 @@ def resume_session(*, session: Session, token: str | None, policy: SignInPolicy)
         return None
     row, user = found
     now = clock.wall_now()
-    if (row.revoked_at is not None or not user.is_active or now >= _aware(row.expires_at)
-            or now - _aware(row.last_seen_at) >= policy.idle(user)):
+    if (row.revoked_at is not None or not user.is_active or now >= row.expires_at
+            or now - row.last_seen_at >= policy.idle(user)):
         return None
-    if now - _aware(row.last_seen_at) >= policy.seen_every:
+    if now - row.last_seen_at >= policy.seen_every:
         row.last_seen_at = now
         session.add(row)
     return Resumed(user, row)

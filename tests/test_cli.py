@@ -84,6 +84,17 @@ def test_a_demo_staff_member_gets_in_with_the_printed_password_and_the_otp_code_
     assert "综合受理窗口" in web.get("/").get_data(as_text=True)
 
 
+def test_reset_second_factor_signs_the_staff_member_out_and_makes_them_enrol_again(app, web, db):
+    from tests.factories import PASSWORD, make_staff
+
+    clerk = make_staff(db, "clerk", "PSB")
+    web.login(clerk.login_name)
+    result = app.test_cli_runner().invoke(args=["users", "reset-second-factor", clerk.login_name])
+    assert result.exit_code == 0, result.output
+    assert clerk.full_name not in web.get("/").get_data(as_text=True)
+    assert web.post("/login", {"login": clerk.login_name, "password": PASSWORD}).headers["Location"] == "/login/enrol"
+
+
 def test_the_otp_code_command_is_refused_in_production(app):
     app.test_cli_runner().invoke(args=["demo"])
     app.config["APP_ENV"] = "production"

@@ -8,9 +8,9 @@ from flask.cli import AppGroup, with_appcontext
 from services.accounts import create_staff
 from services.catalog import validate_catalog
 from services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
-from services.errors import Invalid
+from services.errors import Invalid, NotFound
 from services.models import Role, User
-from services.second_factor import current_code
+from services.second_factor import current_code, reset_second_factor
 from web.cli_journeys import register_journey_commands
 from web.cli_ops import register_ops_commands
 from web.cli_outbox import register_outbox_commands
@@ -54,6 +54,18 @@ def users_create(role, department, username, full_name, password):
         sys.exit(1)
     click.echo(f"created {user.role} {user.login_name}" + (f" of {user.department}" if user.department else ""))
     click.echo("At the first sign-in they set up the second step with an authenticator app.")
+
+
+@users_cli.command("reset-second-factor")
+@click.argument("username")
+def users_reset_second_factor(username):
+    """A staff member lost phone and recovery codes: end their sessions; they set up a new key at next sign-in."""
+    try:
+        user = reset_second_factor(session=db_session(), username=username)
+    except NotFound as error:
+        click.echo(f"error: {error.message}", err=True)
+        sys.exit(1)
+    click.echo(f"{user.login_name}: signed out everywhere; sets up a new second step at the next sign-in")
 
 
 @users_cli.command("otp-code")

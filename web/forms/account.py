@@ -4,7 +4,9 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from services.accounts import LOGIN_MAX
 from services.identity import IdentityError, validate_credit_code, validate_id_number, validate_mobile
+from services.passwords import MAX_LENGTH as PASSWORD_MAX
 from web.messages import translate
 
 
@@ -28,12 +30,8 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
-# Hard caps, checked by the form before anything else looks at the values.
-LOGIN_MAX = 64
-PASSWORD_MAX = 128
-
-
 class LoginForm(FlaskForm):
+    # Hard caps, checked by the form before anything else looks at the values.
     login = StringField(_l("ID number, credit code, mobile or staff username"), validators=[
         DataRequired(), Length(max=LOGIN_MAX, message=_l("The login may be at most 64 characters."))])
     password = PasswordField(_l("Password"), validators=[
