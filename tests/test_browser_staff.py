@@ -4,7 +4,7 @@ from sqlmodel import select
 
 from services.db import new_session
 from services.models import Role, User
-from services.second_factor import unused_code
+from services.second_factor import current_code, unused_code
 from tests import test_browser
 from tests.factories import PASSWORD, make_citizen, make_staff
 from tests.sample import submitted
@@ -80,4 +80,29 @@ def test_front_desk_accepts_and_a_clerk_approves_in_a_real_browser(live, browser
     context, page = logged_in(browser, app, base, citizen.login_name)
     page.goto(f"{base}/applications/{application.key}")
     assert page.locator(".status-completed").first.is_visible()
+    context.close()
+
+
+def test_a_new_staff_member_enrols_the_second_factor_in_a_real_browser(live, browser):
+    app, base = live
+    with new_session(app.extensions["engine"]) as db:
+        clerk = make_staff(db, Role.CLERK, "PSB", totp_secret=None)
+    context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("#login", clerk.login_name)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/login/enrol")
+    assert page.locator("figure svg").is_visible()
+    assert fits_a_phone(page)
+    assert serious_violations(page) == []
+    secret = page.inner_text("#otp-secret")
+    page.fill("#code", current_code(secret))
+    page.click("main form button[type=submit] >> nth=0")
+    assert page.locator("#recovery-codes li").count() == 10
+    assert serious_violations(page) == []
+    page.click("text=I have kept them: continue")
+    page.wait_for_load_state()
+    assert clerk.full_name in page.content()
     context.close()
