@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import pyotp
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from services import clock
@@ -96,6 +96,32 @@ def _finish(session: Session, row: SignInSession, user: User, address: str, poli
     return start_session(session, user, policy, complete=True)
 
 
+def _locked(session: Session, user: User, address: str, policy: SignInPolicy) -> SecondFactorResult | None:
+    """A refusal without looking at the code while the account is locked (wrong codes count towards it)."""
+    check_address(session, address, policy)
+    locked = account_lock(session, user.login_name, policy)
+    if locked is None:
+        return None
+    record_attempt(session, user.login_name, address, LOCKED)
+    return SecondFactorResult(retry_minutes=minutes_left(locked))
+
+
+def _claim_step(session: Session, user: User, step: int) -> bool:
+    """Record the step as used unless a simultaneous request used it (or a later one) first."""
+    claimed = session.execute(update(User).where(
+        User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)).rowcount
+    return claimed == 1
+
+
+def _claim_recovery_code(session: Session, user: User, typed: str) -> bool:
+    """Use an unused recovery code; compare-and-set, so two requests cannot both use it."""
+    used = session.execute(update(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _recovery_digest(typed),
+        RecoveryCode.used_at.is_(None)).values(used_at=clock.wall_now())).rowcount
+    return used == 1
+
+
 def _refuse(session: Session, user: User, address: str, policy: SignInPolicy) -> SecondFactorResult:
     record_attempt(session, user.login_name, address, FAILED)
     locked = account_lock(session, user.login_name, policy)
@@ -107,11 +133,9 @@ def confirm_enrolment(*, session: Session, token: str | None, code: str, address
                       policy: SignInPolicy) -> SecondFactorResult:
     """The first code proves the app holds the secret: keep it and hand out fresh recovery codes."""
     row, user = _pending(session, token)
-    check_address(session, address, policy)
-    locked = account_lock(session, user.login_name, policy)
-    if locked is not None:
-        record_attempt(session, user.login_name, address, LOCKED)
-        return SecondFactorResult(retry_minutes=minutes_left(locked))
+    refused = _locked(session, user, address, policy)
+    if refused is not None:
+        return refused
     step = _matching_step(row.enrol_secret, _clean(code), None) if row.enrol_secret else None
     if step is None:
         return _refuse(session, user, address, policy)
@@ -119,7 +143,7 @@ def confirm_enrolment(*, session: Session, token: str | None, code: str, address
     session.add(user)
     for old in session.exec(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         session.delete(old)
-    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}"for _ in range(RECOVERY_CODES)]
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     session.add_all(RecoveryCode(user_id=user.id, code_hash=_recovery_digest(c)) for c in codes)
     return SecondFactorResult(token=_finish(session, row, user, address, policy), recovery_codes=codes)
 
@@ -129,23 +153,12 @@ def verify_second_factor(*, session: Session, token: str | None, code: str, addr
                          policy: SignInPolicy) -> SecondFactorResult:
     """A code from the app, or an unused recovery code, completes the sign-in under the throttle."""
     row, user = _pending(session, token)
-    check_address(session, address, policy)
-    locked = account_lock(session, user.login_name, policy)
-    if locked is not None:
-        record_attempt(session, user.login_name, address, LOCKED)
-        return SecondFactorResult(retry_minutes=minutes_left(locked))
+    refused = _locked(session, user, address, policy)
+    if refused is not None:
+        return refused
     typed = _clean(code)
     step = _matching_step(user.totp_secret, typed, user.totp_last_step) if user.totp_secret else None
-    if step is not None:
-        user.totp_last_step = step
-        session.add(user)
-        return SecondFactorResult(token=_finish(session, row, user, address, policy))
-    recovery = session.exec(select(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _recovery_digest(typed),
-        RecoveryCode.used_at.is_(None))).first()
-    if recovery is not None:
-        recovery.used_at = clock.wall_now()
-        session.add(recovery)
+    if (step is not None and _claim_step(session, user, step)) or _claim_recovery_code(session, user, typed):
         return SecondFactorResult(token=_finish(session, row, user, address, policy))
     return _refuse(session, user, address, policy)
 
