@@ -1,4 +1,6 @@
 """Password rules (issue #12 finding 10) and the production SECRET_KEY check."""
+from pathlib import Path
+
 import pytest
 
 from app import create_app
@@ -45,7 +47,11 @@ def _production(monkeypatch, tmp_path, key):
     return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "CREATE_SCHEMA": False})
 
 
-@pytest.mark.parametrize("key", ["short", "change-me-to-64-random-hex-characters", "x" * 31])
+EXAMPLE = (Path(__file__).resolve().parent.parent / "deploy" / "atmostonce.env.example").read_text()
+EXAMPLE_KEY = next(line.split("=", 1)[1] for line in EXAMPLE.splitlines() if line.startswith("SECRET_KEY="))
+
+
+@pytest.mark.parametrize("key", ["short", EXAMPLE_KEY, "x" * 31])
 def test_production_refuses_a_short_or_example_secret_key(monkeypatch, tmp_path, key):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         _production(monkeypatch, tmp_path, key)
