@@ -32,6 +32,7 @@ from services.casework import desk, tasks
 from services.db import new_session
 from services.demo import CITIZEN, COMPANY, DEMO_PASSWORD, SPOUSE
 from services.models import Application, ApplicationStatus, Attachment, Certificate, Task, TaskStatus, User, new_key
+from services.second_factor import unused_code
 from web.forms.apply import field_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,12 +125,27 @@ def _clone_case(session: Session, application: Application, count: int, with_tas
     return task_ids if with_tasks else application_ids
 
 
-def _login(app, login: str) -> tuple[str, str]:
+def _csrf(client, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def signed_in_client(app, login: str):
+    """A test client signed in through the real pages with the demo password (staff: and the second factor)."""
     client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    if client.post("/login", data={"csrf_token": token, "login": login, "password": DEMO_PASSWORD}).status_code != 302:
+    answer = client.post("/login", data={"csrf_token": _csrf(client, "/login"), "login": login,
+                                         "password": DEMO_PASSWORD})
+    if answer.status_code == 302 and answer.headers["Location"] == "/login/code":
+        with new_session(app.extensions["engine"]) as session:
+            user = session.exec(select(User).where(User.login_name == login)).one()
+        answer = client.post("/login/code", data={"csrf_token": _csrf(client, "/login/code"), "code": unused_code(user)})
+    if answer.status_code != 302:
         raise RuntimeError(f"could not log in as {login}")
+    return client
+
+
+def _login(app, login: str) -> tuple[str, str]:
+    client = signed_in_client(app, login)
     page = client.get("/").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     return f"session={client.get_cookie('session').value}", token

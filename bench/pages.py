@@ -5,7 +5,6 @@ the most tasks waiting (queue), the clerk who decided the most tasks (archive), 
 with the most applications, the city-wide supervisor.
 The clock is frozen on the morning after the seeded year, so both sizes see the same "today".
 """
-import re
 import statistics
 import time
 from dataclasses import dataclass
@@ -16,8 +15,8 @@ from sqlmodel import select
 
 from app import create_app
 from bench.cities import AS_OF
+from bench.load import signed_in_client
 from services import clock
-from services.demo import DEMO_PASSWORD
 from services.models import Application, Role, Task, TaskStatus, User
 
 CHINA = timezone(timedelta(hours=8))
@@ -35,12 +34,7 @@ class Visitor:
     """A logged-in person with the Flask test client."""
 
     def __init__(self, app, login: str):
-        self.client = app.test_client()
-        page = self.client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-        answer = self.client.post("/login", data={"csrf_token": token, "login": login, "password": DEMO_PASSWORD})
-        if answer.status_code != 302:
-            raise RuntimeError(f"could not log in as {login}")
+        self.client = signed_in_client(app, login)
 
 
 def _busiest_department(session) -> str:

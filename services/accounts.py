@@ -1,10 +1,10 @@
 """Accounts: citizens and companies register themselves; staff are created by an administrator."""
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, or_, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.catalog import Catalog
 from services.db import transactional
@@ -12,10 +12,15 @@ from services.errors import Invalid
 from services.i18n import N_
 from services.identity import IdentityError, validate_credit_code, validate_id_number, validate_mobile
 from services.models import Role, User
+from services.notifications import notify
+from services.passwords import hash_password, password_matches, password_problem
 
-MIN_PASSWORD = 8
-# Checked against when the login name is unknown, so both failures cost the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+LOGIN_MAX = 64
+# Told to the owner of a number someone tried to register again; the visitor sees only what a new
+# registration sees, so the page never tells whether a number has an account.
+SOMEONE_REGISTERED_AGAIN = N_("Someone tried to open a new account with your number. If it was you, log in with "
+                              "your existing account (or reset its password at a service hall); if not, no action "
+                              "is needed: no account was created.")
 
 
 @dataclass(frozen=True)
@@ -58,30 +63,41 @@ def _check(errors: dict[str, str], field: str, validator, value: str) -> str:
         return value
 
 
-def _check_password(errors: dict[str, str], password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        errors["password"] = N_("Password must be at least 8 characters.")
+def _check_password(errors: dict[str, str], password: str, *personal: str | None) -> None:
+    problem = password_problem(password, personal)
+    if problem:
+        errors["password"] = problem
 
 
-def _insert(session: Session, user: User, taken_field: str) -> User:
-    session.add(user)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise Invalid("already registered", {taken_field: N_("An account with this number already exists.")}) from None
-    return user
+def _find_by_login(session: Session, login_name: str) -> User | None:
+    return session.exec(select(User).where(User.login_name == login_name)).first()
+
+
+def _insert_applicant(session: Session, user: User) -> User | None:
+    """The new account, or None when the number has one already: then its owner is told instead."""
+    owner = _find_by_login(session, user.login_name)
+    if owner is None:
+        session.add(user)
+        try:
+            session.flush()
+            return user
+        except IntegrityError:  # registered by a simultaneous request
+            session.rollback()
+            owner = _find_by_login(session, user.login_name)
+    notify(session, user=owner, template=SOMEONE_REGISTERED_AGAIN)
+    return None
 
 
 @transactional
-def register_citizen(*, session: Session, data: CitizenRegistration) -> User:
+def register_citizen(*, session: Session, data: CitizenRegistration) -> User | None:
+    """The new account, or None (and a message to its owner) when the ID number has one already."""
     errors: dict[str, str] = {}
     if not data.full_name.strip():
         errors["full_name"] = N_("Name is required.")
     id_number = _check(errors, "id_number", validate_id_number, data.id_number)
     mobile = _check(errors, "mobile", validate_mobile, data.mobile)
     email = _check_email(errors, data.email)
-    _check_password(errors, data.password)
+    _check_password(errors, data.password, id_number, mobile)
     if errors:
         raise Invalid("please correct the marked fields", errors)
     user = User(
@@ -92,13 +108,14 @@ def register_citizen(*, session: Session, data: CitizenRegistration) -> User:
         full_name=data.full_name.strip(),
         mobile=mobile,
         address=data.address.strip() or None,
-        password_hash=generate_password_hash(data.password),
+        password_hash=hash_password(data.password),
     )
-    return _insert(session, user, "id_number")
+    return _insert_applicant(session, user)
 
 
 @transactional
-def register_company(*, session: Session, data: CompanyRegistration) -> User:
+def register_company(*, session: Session, data: CompanyRegistration) -> User | None:
+    """The new account, or None (and a message to its owner) when the credit code has one already."""
     errors: dict[str, str] = {}
     if not data.company_name.strip():
         errors["company_name"] = N_("Company name is required.")
@@ -107,7 +124,7 @@ def register_company(*, session: Session, data: CompanyRegistration) -> User:
     credit_code = _check(errors, "credit_code", validate_credit_code, data.credit_code)
     mobile = _check(errors, "mobile", validate_mobile, data.mobile)
     email = _check_email(errors, data.email)
-    _check_password(errors, data.password)
+    _check_password(errors, data.password, credit_code, mobile)
     if errors:
         raise Invalid("please correct the marked fields", errors)
     user = User(
@@ -119,16 +136,17 @@ def register_company(*, session: Session, data: CompanyRegistration) -> User:
         legal_representative=data.legal_representative.strip(),
         mobile=mobile,
         address=data.address.strip() or None,
-        password_hash=generate_password_hash(data.password),
+        password_hash=hash_password(data.password),
     )
-    return _insert(session, user, "credit_code")
+    return _insert_applicant(session, user)
 
 
 @transactional
 def create_staff(
     *, session: Session, username: str, full_name: str, role: str, password: str,
-    department: str | None, catalog: Catalog,
+    department: str | None, catalog: Catalog, totp_secret: str | None = None,
 ) -> User:
+    """A staff account; without `totp_secret` it enrols in the second factor at its first sign-in."""
     errors: dict[str, str] = {}
     if role not in Role.STAFF:
         errors["role"] = f"Role must be one of {', '.join(Role.STAFF)}."
@@ -138,7 +156,9 @@ def create_staff(
         errors["department"] = f"Unknown department {department!r}."
     if not username.strip() or not username.replace("_", "").replace(".", "").isalnum():
         errors["username"] = "Username may hold letters, digits, dots and underscores."
-    _check_password(errors, password)
+    _check_password(errors, password, username.strip())
+    if not errors and _find_by_login(session, username.strip().lower()):
+        errors["username"] = "A staff member with this username exists already."
     if errors:
         raise Invalid("cannot create the account", errors)
     user = User(
@@ -146,24 +166,32 @@ def create_staff(
         login_name=username.strip().lower(),
         full_name=full_name.strip() or username,
         department=department,
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
+        totp_secret=totp_secret,
     )
-    return _insert(session, user, "username")
+    session.add(user)
+    session.flush()
+    return user
 
 
-def authenticate(*, session: Session, login: str, password: str) -> User | None:
-    """The user for these credentials, or None; never says which part was wrong."""
-    name = login.strip().upper() if login.strip()[:1].isdigit() else login.strip().lower()
-    candidates = session.exec(
-        select(User).where(
-            User.is_active == True,  # noqa: E712
-            or_(User.login_name == name, User.login_name == login.strip(), User.mobile == login.strip()),
-        )
-    ).all()
+def normalise_login(login: str) -> str:
+    """The login as stored: full-width characters folded (as registration does), ID and credit codes in
+    capitals, staff usernames in lower case."""
+    name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", login))
+    return name.upper() if name[:1].isdigit() else name.lower()
+
+
+def find_login(*, session: Session, name: str) -> list[User]:
+    """Active accounts this normalised login may mean: by login name, or a citizen's mobile number."""
+    return list(session.exec(
+        select(User).where(User.is_active == True, or_(User.login_name == name, User.mobile == name))  # noqa: E712
+    ).all())
+
+
+def check_password(*, session: Session, name: str, password: str) -> User | None:
+    """The account for this normalised login and password, or None; never says which part was wrong."""
+    candidates = find_login(session=session, name=name)
     if not candidates:
-        check_password_hash(_DUMMY_HASH, password)
-    return next((user for user in candidates if check_password_hash(user.password_hash, password)), None)
+        password_matches(None, password)
+    return next((user for user in candidates if password_matches(user.password_hash, password)), None)
 
-
-def load_user(*, session: Session, key: str) -> User | None:
-    return session.exec(select(User).where(User.key == key, User.is_active == True)).first()  # noqa: E712

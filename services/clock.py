@@ -61,3 +61,21 @@ def to_china(moment: datetime) -> datetime:
 
 def china_today() -> date:
     return to_china(now()).date()
+
+
+# Sign-in sessions and throttling run on real time: journeys move the business clock by days, and
+# that must not sign their people out. Tests swap this one separately.
+_wall_clock: SystemClock | FrozenClock = SystemClock()
+
+
+def use_wall_clock(clock: SystemClock | FrozenClock) -> None:
+    global _wall_clock
+    _wall_clock = clock
+
+
+def current_wall_clock() -> SystemClock | FrozenClock:
+    return _wall_clock
+
+
+def wall_now() -> datetime:
+    return _wall_clock.now()

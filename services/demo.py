@@ -13,6 +13,9 @@ from services.identity import credit_code_check_char, id_number_check_char
 from services.models import Certificate, User
 
 DEMO_PASSWORD = "demo-pass-2026"
+# The demo's staff are enrolled in the second factor with this key: add it to an authenticator app,
+# or ask `flask --app app users otp-code USERNAME` (development only) for the current code.
+DEMO_TOTP_SECRET = "ATMOSTONCEDEMOSTAFFKEYTWOSIXSIXZ"
 
 
 def _id_number(first17: str) -> str:
@@ -70,12 +73,13 @@ def seed_demo(*, session: Session, catalog: Catalog) -> list[DemoLogin]:
         spouse = register_citizen(session=session, data=SPOUSE)
         register_company(session=session, data=COMPANY)
         create_staff(session=session, username="frontdesk", full_name="综合受理窗口 陈静", role="front_desk",
-                     password=DEMO_PASSWORD, department=None, catalog=catalog)
+                     password=DEMO_PASSWORD, department=None, catalog=catalog, totp_secret=DEMO_TOTP_SECRET)
         create_staff(session=session, username="supervisor", full_name="效能督查 周敏", role="supervisor",
-                     password=DEMO_PASSWORD, department=None, catalog=catalog)
+                     password=DEMO_PASSWORD, department=None, catalog=catalog, totp_secret=DEMO_TOTP_SECRET)
         for code, department in catalog.departments.items():
             create_staff(session=session, username=f"clerk.{code.lower()}", full_name=f"{department.name.zh} 审批员",
-                         role="clerk", password=DEMO_PASSWORD, department=code, catalog=catalog)
+                         role="clerk", password=DEMO_PASSWORD, department=code, catalog=catalog,
+                         totp_secret=DEMO_TOTP_SECRET)
         _add_wallet(session=session, citizen=citizen, spouse=spouse, catalog=catalog)
         _demo_applications(session=session, citizen=citizen, catalog=catalog)
     logins = [

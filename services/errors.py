@@ -26,3 +26,11 @@ class Invalid(DomainError):
     def __init__(self, message: str, errors: dict[str, str] | None = None, **details):
         super().__init__(message, **details)
         self.errors = errors or {}
+
+
+class Throttled(DomainError):
+    """Too many attempts from one client address (HTTP 429); `retry_after` is in seconds."""
+
+    def __init__(self, message: str, retry_after: int, **details):
+        super().__init__(message, **details)
+        self.retry_after = retry_after

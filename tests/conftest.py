@@ -3,7 +3,7 @@ import re
 import shutil
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,6 +14,7 @@ from services import clock
 from services.applications.uploads import FileStore
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
+from services.second_factor import unused_code
 from services.seed.files import tiny_png
 from tests.factories import PASSWORD
 
@@ -33,6 +34,16 @@ def frozen():
     clock.use_clock(stopped)
     yield stopped
     clock.use_clock(previous)
+
+
+@pytest.fixture
+def wall():
+    """The wall clock of sign-in sessions and throttling, frozen at the real now; restored afterwards."""
+    previous = clock.current_wall_clock()
+    stopped = clock.FrozenClock(datetime.now(UTC))
+    clock.use_wall_clock(stopped)
+    yield stopped
+    clock.use_wall_clock(previous)
 
 
 @pytest.fixture
@@ -157,7 +168,7 @@ class Browser:
         self.client = client
 
     def csrf(self, path: str = "/") -> str:
-        page = self.client.get(path).get_data(as_text=True)
+        page = self.client.get(path, follow_redirects=True).get_data(as_text=True)
         return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
     def get(self, path, **kwargs):
@@ -170,9 +181,22 @@ class Browser:
         return self.client.post(path, data=data, **kwargs)
 
     def login(self, login: str, password: str = PASSWORD):
+        """Sign in through the real pages; staff also pass the second factor with a code of their secret."""
         response = self.post("/login", {"login": login, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)
+        if response.headers["Location"] == "/login/code":
+            response = self.post("/login/code", {"code": self.next_code(login)})
+            assert response.status_code == 302, response.get_data(as_text=True)
         return response
+
+    def next_code(self, login: str) -> str:
+        """The code of a time step the server has not seen used yet (a code works once), near now."""
+        from sqlmodel import select
+
+        from services.models import User
+
+        with new_session(self.client.application.extensions["engine"]) as db:
+            return unused_code(db.exec(select(User).where(User.login_name == login.lower())).one())
 
 
 @pytest.fixture

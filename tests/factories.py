@@ -8,6 +8,8 @@ from services.identity import credit_code_check_char, id_number_check_char
 from services.models import Application, Certificate, Role, User
 
 PASSWORD = "correct-horse-9"
+# Staff are enrolled in the second factor with this secret unless a test says totp_secret=None.
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _serial = itertools.count(1)
 # Hashing is slow on purpose; tests share one hash of the one password.
 _PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
@@ -44,7 +46,7 @@ def make_company(session, **overrides) -> User:
 def make_staff(session, role: str = Role.FRONT_DESK, department: str | None = None, **overrides) -> User:
     n = next(_serial)
     fields = dict(role=role, login_name=f"{role}.{n}", full_name=f"工作人员{n}", department=department,
-                  password_hash=_PASSWORD_HASH)
+                  password_hash=_PASSWORD_HASH, totp_secret=STAFF_TOTP_SECRET)
     fields.update(overrides)
     return _save(session, User(**fields))
 

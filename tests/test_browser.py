@@ -34,6 +34,14 @@ def live(tmp_path, database_url):
     app.extensions["engine"].dispose()
 
 
+def log_in(page, login: str, password: str = "browser-pass-1") -> None:
+    """On the login page a registration leads to."""
+    page.fill("#login", login)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/applications")
+
+
 def serious_violations(page) -> list[str]:
     result = Axe().run(page)
     return [f"{v['id']}: {v['help']}" for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
@@ -59,7 +67,9 @@ def test_citizen_registers_applies_and_submits_in_a_real_browser(live, page, tmp
     page.fill("#password", "browser-pass-1")
     page.fill("#confirm", "browser-pass-1")
     page.click("button[type=submit] >> text=/创建账户|Create account/")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}/login")
+    log_in(page, good_id)
+    page.goto(f"{base}/")
 
     with new_session(app.extensions["engine"]) as db:
         from sqlmodel import select
@@ -111,6 +121,8 @@ def test_the_draft_autosaves_while_typing(live, page):
     page.fill("#password", "browser-pass-1")
     page.fill("#confirm", "browser-pass-1")
     page.click("button[type=submit] >> text=/创建账户|Create account/")
+    page.wait_for_url(f"{base}/login")
+    log_in(page, id_number(32))
     page.goto(f"{base}/services/{bundle.code}")
     page.click("button >> text=/在线申请|Apply online/")
     page.wait_for_url("**/edit")

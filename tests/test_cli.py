@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from services.accounts import authenticate
+from services.accounts import check_password
 from services.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,16 +44,17 @@ def test_catalog_check_as_a_real_process(database_url):
 
 def test_users_create_makes_a_clerk_who_can_log_in(app, db):
     result = app.test_cli_runner().invoke(args=["users", "create", "--role", "clerk", "--department", "PSB",
-                                                "--username", "wang.clerk", "--name", "王审批", "--password", "clerk-pass-1"])
+                                                "--username", "wang.clerk", "--name", "王审批", "--password", "clerk-pass-1-of-PSB"])
     assert result.exit_code == 0, result.output
     clerk = db.exec(select(User).where(User.login_name == "wang.clerk")).one()
     assert (clerk.role, clerk.department) == ("clerk", "PSB")
-    assert authenticate(session=db, login="wang.clerk", password="clerk-pass-1").id == clerk.id
+    assert check_password(session=db, name="wang.clerk", password="clerk-pass-1-of-PSB").id == clerk.id
+    assert clerk.totp_secret is None  # enrols at the first sign-in
 
 
 def test_users_create_refuses_an_unknown_department(app):
     result = app.test_cli_runner().invoke(args=["users", "create", "--role", "clerk", "--department", "NOPE",
-                                                "--username", "x.clerk", "--password", "clerk-pass-1"])
+                                                "--username", "x.clerk", "--password", "clerk-pass-1-of-PSB"])
     assert result.exit_code == 1 and "Unknown department" in result.output
 
 
@@ -64,6 +65,41 @@ def test_demo_is_idempotent_and_prints_logins(app, db):
     assert "http://127.0.0.1:5000/" in first.output and "frontdesk" in first.output
     assert first.output == second.output
     assert len(db.exec(select(User).where(User.role == "front_desk")).all()) == 1
+
+
+def test_users_create_refuses_a_weak_password(app):
+    result = app.test_cli_runner().invoke(args=["users", "create", "--role", "front_desk", "--username", "li.desk",
+                                                "--password", "password1234"])
+    assert result.exit_code == 1 and "password" in result.output
+
+
+def test_a_demo_staff_member_gets_in_with_the_printed_password_and_the_otp_code_command(app, web):
+    from services.demo import DEMO_PASSWORD
+
+    runner = app.test_cli_runner()
+    assert "otp-code frontdesk" in runner.invoke(args=["demo"]).output
+    assert web.post("/login", {"login": "frontdesk", "password": DEMO_PASSWORD}).headers["Location"] == "/login/code"
+    code = runner.invoke(args=["users", "otp-code", "frontdesk"]).output.strip()
+    assert web.post("/login/code", {"code": code}).status_code == 302
+    assert "综合受理窗口" in web.get("/").get_data(as_text=True)
+
+
+def test_reset_second_factor_signs_the_staff_member_out_and_makes_them_enrol_again(app, web, db):
+    from tests.factories import PASSWORD, make_staff
+
+    clerk = make_staff(db, "clerk", "PSB")
+    web.login(clerk.login_name)
+    result = app.test_cli_runner().invoke(args=["users", "reset-second-factor", clerk.login_name])
+    assert result.exit_code == 0, result.output
+    assert clerk.full_name not in web.get("/").get_data(as_text=True)
+    assert web.post("/login", {"login": clerk.login_name, "password": PASSWORD}).headers["Location"] == "/login/enrol"
+
+
+def test_the_otp_code_command_is_refused_in_production(app):
+    app.test_cli_runner().invoke(args=["demo"])
+    app.config["APP_ENV"] = "production"
+    result = app.test_cli_runner().invoke(args=["users", "otp-code", "frontdesk"])
+    assert result.exit_code == 1 and "development" in result.output
 
 
 def test_production_refuses_to_start_without_a_secret(monkeypatch):

@@ -23,15 +23,33 @@ def test_register_with_a_bad_check_digit_names_the_field_and_keeps_the_rest(web)
     assert 'id="id_number-error"' in html
 
 
-def test_register_logs_the_citizen_in(web):
-    assert _register(web).status_code == 302
+def test_register_then_log_in(web):
+    registered = _register(web)
+    assert registered.status_code == 302 and registered.headers["Location"] == "/login"
+    web.login(GOOD_ID)
     assert "张小红" in web.get("/").get_data(as_text=True)
 
 
-def test_registering_the_same_id_twice_is_refused_on_the_field(web, other_web):
-    _register(web)
-    page = _register(other_web)
-    assert "already exists" in page.get_data(as_text=True) or "已注册" in page.get_data(as_text=True)
+def _answer(browser, response) -> tuple:
+    """What a visitor learns from a registration: status, where it leads, the message shown there."""
+    page = browser.get(response.headers["Location"]).get_data(as_text=True)
+    return response.status_code, response.headers["Location"], re.findall(r'<div class="alert[^>]*>[^<]*</div>', page)
+
+
+def test_registration_answers_the_same_for_a_taken_and_a_free_number_and_tells_the_owner(web, other_web, db):
+    from sqlmodel import select
+
+    from services.models import Notification, User
+
+    owner = make_citizen(db, id_number=GOOD_ID)
+    taken = _register(web)
+    free = _register(other_web, id_number=id_number(12))
+    assert _answer(web, taken) == _answer(other_web, free)
+    assert "已注册" not in str(_answer(web, taken)) and "already" not in str(_answer(web, taken))
+    assert owner.full_name not in web.get("/").get_data(as_text=True)
+    assert db.exec(select(User).where(User.id_number == GOOD_ID)).one().id == owner.id
+    told = db.exec(select(Notification).where(Notification.user_id == owner.id)).all()
+    assert {n.channel for n in told} >= {"in_app", "sms"}
 
 
 def test_company_registration_checks_the_credit_code(web):

@@ -187,7 +187,7 @@ def test_check_validates_the_library(cli):
 
 def make_app(tmp_path, env: str, clock_file: Path):
     tmp_path.mkdir(parents=True, exist_ok=True)
-    return create_app({"APP_ENV": env, "SECRET_KEY": "clock-test", "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+    return create_app({"APP_ENV": env, "SECRET_KEY": "clock-test-key-long-enough-for-production", "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
                        "UPLOAD_FOLDER": str(tmp_path / "up"), "VIRTUAL_CLOCK_FILE": str(clock_file)})
 
 

@@ -55,7 +55,7 @@ def _free_port() -> int:
 
 def test_an_empty_database_migrated_seeded_and_served_by_gunicorn(empty_database_url, tmp_path):
     port = _free_port()
-    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": "production-path-test", "DATABASE_URL": empty_database_url,
+    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": "production-path-test-key-of-32-bytes-or-more", "DATABASE_URL": empty_database_url,
            "UPLOAD_FOLDER": str(tmp_path / "uploads"), "OUTBOX_FOLDER": str(tmp_path / "outbox"),
            "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"}
 

@@ -14,7 +14,7 @@ from sqlmodel import SQLModel, select
 from werkzeug.security import generate_password_hash
 
 from app import create_app
-from services import accounts, clock
+from services import accounts, clock, passwords
 from services.applications.uploads import FileStore
 from services.audit import verify_chain
 from services.catalog import default_catalog
@@ -52,7 +52,7 @@ OPTIONS = SeedOptions(applications=36, slow_cases=30, seed=7, as_of=AS_OF)
 def quick_password_hashing():
     """The demo accounts register through the real service; tests need not pay for a slow hash."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts, "generate_password_hash",
+        patch.setattr(passwords, "generate_password_hash",
                       functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
         yield
 
@@ -280,7 +280,7 @@ def test_seeded_accounts_log_in_with_the_demo_password(seeded):
     engine, _, _ = seeded
     with new_session(engine) as session:
         someone = session.exec(select(User).where(User.role == "citizen").order_by(User.id.desc())).first()
-        assert accounts.authenticate(session=session, login=someone.login_name, password=DEMO_PASSWORD).id == someone.id
+        assert accounts.check_password(session=session, name=someone.login_name, password=DEMO_PASSWORD).id == someone.id
 
 
 def test_about_95_percent_of_cases_need_no_visit(seeded):

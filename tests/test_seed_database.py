@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from werkzeug.security import generate_password_hash
 
-from services import accounts
+from services import passwords
 from services.audit import verify_chain
 from services.models import Application, AuditEvent, Certificate, User
 from services.seed import SeedOptions, seed_city
@@ -23,7 +23,7 @@ THREE_DAY_ITEM = "330100-TRANSPORT-003"
 
 @pytest.fixture
 def quick_password_hashing(monkeypatch):
-    monkeypatch.setattr(accounts, "generate_password_hash",
+    monkeypatch.setattr(passwords, "generate_password_hash",
                         functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 

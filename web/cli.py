@@ -7,9 +7,10 @@ from flask.cli import AppGroup, with_appcontext
 
 from services.accounts import create_staff
 from services.catalog import validate_catalog
-from services.demo import DEMO_PASSWORD, seed_demo
-from services.errors import Invalid
-from services.models import Role
+from services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
+from services.errors import Invalid, NotFound
+from services.models import Role, User
+from services.second_factor import current_code, reset_second_factor
 from web.cli_journeys import register_journey_commands
 from web.cli_ops import register_ops_commands
 from web.cli_outbox import register_outbox_commands
@@ -41,7 +42,7 @@ def catalog_check(directory):
 @click.option("--department", default=None, help="Department code; required for clerks.")
 @click.option("--username", required=True)
 @click.option("--name", "full_name", default="", help="Display name.")
-@click.password_option(help="At least 8 characters; asked for when not given.")
+@click.password_option(help="At least 12 characters, not guessable; asked for when not given.")
 def users_create(role, department, username, full_name, password):
     """Create a staff account (front desk, department clerk or supervisor)."""
     try:
@@ -52,6 +53,35 @@ def users_create(role, department, username, full_name, password):
             click.echo(f"error: {field}: {message}", err=True)
         sys.exit(1)
     click.echo(f"created {user.role} {user.login_name}" + (f" of {user.department}" if user.department else ""))
+    click.echo("At the first sign-in they set up the second step with an authenticator app.")
+
+
+@users_cli.command("reset-second-factor")
+@click.argument("username")
+def users_reset_second_factor(username):
+    """A staff member lost phone and recovery codes: end their sessions; they set up a new key at next sign-in."""
+    try:
+        user = reset_second_factor(session=db_session(), username=username)
+    except NotFound as error:
+        click.echo(f"error: {error.message}", err=True)
+        sys.exit(1)
+    click.echo(f"{user.login_name}: signed out everywhere; sets up a new second step at the next sign-in")
+
+
+@users_cli.command("otp-code")
+@click.argument("username")
+def users_otp_code(username):
+    """Development only: the second-step code a staff member's authenticator app shows now."""
+    if current_app.config["APP_ENV"] == "production":
+        click.echo("error: otp-code is for development; in production use the authenticator app", err=True)
+        sys.exit(1)
+    from sqlmodel import select
+
+    user = db_session().exec(select(User).where(User.login_name == username.strip().lower())).first()
+    if user is None or user.totp_secret is None:
+        click.echo(f"error: {username} is not a staff member with a second step set up", err=True)
+        sys.exit(1)
+    click.echo(current_code(user.totp_secret))
 
 
 @click.command("demo")
@@ -65,7 +95,9 @@ def demo(host, port):
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for login in logins:
         click.echo(f"  {login.role:<11} {login.login:<20} {login.name}")
-    click.echo("")
+    click.echo(f"\nStaff also type a 6-digit code after the password. Add the key {DEMO_TOTP_SECRET} to an\n"
+               "authenticator app (TOTP, 30 s), or ask for the current code with\n"
+               "  flask --app app users otp-code frontdesk\n")
 
 
 def register_commands(app: Flask) -> None:

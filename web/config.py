@@ -17,6 +17,26 @@ def _dev_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
+# What deploy/atmostonce.env.example suggests: a copied example must not become the real key.
+PLACEHOLDER_SECRET = "change-me-to-64-random-hex-characters"
+MIN_SECRET_BYTES = 32
+
+
+def _int(env, name: str, default: int) -> int:
+    return int(env.get(name, default))
+
+
+def check_secret_key(key: str | None) -> None:
+    """Production refuses a missing, short or example key: it signs every session cookie."""
+    if not key:
+        raise RuntimeError("SECRET_KEY must be set in the environment when APP_ENV=production")
+    if key == PLACEHOLDER_SECRET or key.startswith("change-me"):
+        raise RuntimeError("SECRET_KEY is the placeholder from deploy/atmostonce.env.example: "
+                           "generate one with `python -c 'import secrets; print(secrets.token_hex(32))'`")
+    if len(key.encode()) < MIN_SECRET_BYTES:
+        raise RuntimeError(f"SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes when APP_ENV=production")
+
+
 def load_config(app: Flask, test_config: dict | None) -> None:
     instance = Path(app.instance_path)
     env = os.environ
@@ -38,12 +58,21 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
+        # Sign-in throttling (docs/security-signin.md): failures per login name, and per client address.
+        SIGNIN_ACCOUNT_FAILURES=_int(env, "SIGNIN_ACCOUNT_FAILURES", 5),
+        SIGNIN_ACCOUNT_WINDOW_MINUTES=_int(env, "SIGNIN_ACCOUNT_WINDOW_MINUTES", 15),
+        SIGNIN_ADDRESS_FAILURES=_int(env, "SIGNIN_ADDRESS_FAILURES", 50),
+        SIGNIN_ADDRESS_WINDOW_MINUTES=_int(env, "SIGNIN_ADDRESS_WINDOW_MINUTES", 15),
+        # Server-side sessions: idle timeout and absolute lifetime, staff and applicants apart.
+        SESSION_IDLE_MINUTES_STAFF=_int(env, "SESSION_IDLE_MINUTES_STAFF", 30),
+        SESSION_IDLE_MINUTES_APPLICANT=_int(env, "SESSION_IDLE_MINUTES_APPLICANT", 120),
+        SESSION_LIFETIME_HOURS_STAFF=_int(env, "SESSION_LIFETIME_HOURS_STAFF", 12),
+        SESSION_LIFETIME_HOURS_APPLICANT=_int(env, "SESSION_LIFETIME_HOURS_APPLICANT", 7 * 24),
     )
     if test_config:
         app.config.update(test_config)
     if app.config["APP_ENV"] == "production":
-        if not app.config["SECRET_KEY"]:
-            raise RuntimeError("SECRET_KEY must be set in the environment when APP_ENV=production")
+        check_secret_key(app.config["SECRET_KEY"])
         app.config["SESSION_COOKIE_SECURE"] = env.get("SESSION_COOKIE_SECURE", "1") == "1"
     elif not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _dev_secret(instance)

@@ -7,7 +7,6 @@ from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from services.accounts import load_user
 from services.applications.uploads import FileStore
 from services.catalog import CATALOG_DIR, default_catalog, load_catalog
 from services.db import create_schema, make_engine, new_session
@@ -43,10 +42,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "account.login"
     login_manager.login_message = None
+    from web.signin import register_signin  # it reads db_session from here
 
-    @login_manager.user_loader
-    def _load(key: str):
-        return load_user(session=db_session(), key=key)
+    register_signin(app, login_manager)
 
     @app.teardown_appcontext
     def _close(_exc):

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from services.journeys.pages import Outcome, Page
-from services.journeys.people import FILES, Account
+from services.journeys.people import FILES, Account, second_factor_code
 from services.journeys.transport import Case, Filling
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,6 +41,7 @@ class BrowserTransport:
         self.base = base_url.rstrip("/")
         self.contexts: dict[str, object] = {}
         self.tabs: dict[str, object] = {}
+        self.used_steps: dict[str, int] = {}
 
     def tab(self, account: Account):
         if account.name not in self.tabs:
@@ -125,7 +126,11 @@ class BrowserTransport:
         tab.fill("#login", account.login)
         tab.fill("#password", account.password)
         outcome = self._click(tab, tab.locator("main form button[type=submit]"))
-        return outcome if outcome.page != "/login" else Outcome(False, outcome.message or "still on the login page")
+        if outcome.page == "/login/code":  # staff: the second factor, as their app shows it
+            tab.fill("#code", second_factor_code(account, self.used_steps))
+            outcome = self._click(tab, tab.locator("main form button[type=submit]").first)
+        return outcome if not outcome.page.startswith("/login") else \
+            Outcome(False, outcome.message or f"still on the sign-in page {outcome.page}")
 
     def page_text(self, account: Account, case: Case) -> str:
         tab, _ = self._open(account, f"/applications/{case.key}")

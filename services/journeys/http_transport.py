@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from services.journeys.clients import Files
 from services.journeys.pages import Outcome
-from services.journeys.people import FILES, Account
+from services.journeys.people import FILES, Account, second_factor_code
 from services.journeys.transport import Case, Filling, JourneyBroken
 
 CLERK_PATHS = {"claim": "claim", "release": "release", "resume": "resume", "approve": "approve",
@@ -27,6 +27,7 @@ class PageTransport:
     def __init__(self, new_client: Callable[[], object]):
         self.new_client = new_client
         self.clients: dict[str, object] = {}
+        self.used_steps: dict[str, int] = {}
 
     def client(self, account: Account):
         if account.name not in self.clients:
@@ -60,7 +61,11 @@ class PageTransport:
 
     def login(self, account: Account) -> Outcome:
         outcome = self._send(account, "/login", "/login", {"login": account.login, "password": account.password})
-        return outcome if outcome.page != "/login" else Outcome(False, outcome.message or "still on the login page")
+        if outcome.page == "/login/code":  # staff: the second factor, as their app shows it
+            outcome = self._send(account, "/login/code", "/login/code",
+                                 {"code": second_factor_code(account, self.used_steps)})
+        return outcome if not outcome.page.startswith("/login") else \
+            Outcome(False, outcome.message or f"still on the sign-in page {outcome.page}")
 
     def page_text(self, account: Account, case: Case) -> str:
         page = self.client(account).get(f"/applications/{case.key}")

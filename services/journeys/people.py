@@ -5,9 +5,10 @@ from datetime import timedelta
 from faker import Faker
 
 from services.catalog import Catalog, FieldSpec
-from services.demo import DEMO_PASSWORD
+from services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from services.fakes import ZhejiangProvider
 from services.journeys.model import Actor, Journey
+from services.second_factor import current_code, current_step
 from services.seed.files import tiny_png
 
 PASSWORD = "journey-pass-2026"
@@ -27,6 +28,7 @@ class Account:
     password: str
     profile: dict[str, str] = field(default_factory=dict)
     key: str | None = None  # the user's key on the server, known once the account exists
+    totp_secret: str | None = None  # staff: what their authenticator app holds
 
     @property
     def name(self) -> str:
@@ -52,7 +54,7 @@ class People:
 
     def _account(self, fake: Faker, actor: Actor) -> Account:
         if actor.demo:
-            return Account(actor, actor.demo, DEMO_PASSWORD)
+            return Account(actor, actor.demo, DEMO_PASSWORD, totp_secret=DEMO_TOTP_SECRET)
         if actor.role == "citizen":
             born = self.today - timedelta(days=fake.random_int(25 * 365, 55 * 365))
             return Account(actor, "", PASSWORD, {
@@ -126,3 +128,12 @@ class People:
             else:
                 data[key] = fake.numerify("########")
         return data
+
+
+def second_factor_code(account: Account, used_steps: dict[str, int]) -> str:
+    """The code the person's app shows, of a time step not used yet (the server refuses a code twice,
+    and two actors may share a demo login within one 30-second step)."""
+    secret = account.totp_secret or ""
+    step = max(current_step(secret), used_steps.get(secret, -1) + 1)
+    used_steps[secret] = step
+    return current_code(secret, step)

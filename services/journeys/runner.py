@@ -112,13 +112,15 @@ class Replay:
         if actor.is_applicant and not actor.demo:
             account.login = account.profile.get("id_number") or account.profile["credit_code"]
             self._must(self.transport.register(account), "registration")
+            self._must(self.transport.login(account), "login")
             if actor.wallet:
                 self.system.wallet(account.login, [{"type": kind, "data": self.people.certificate_data(kind, account)}
                                                    for kind in actor.wallet])
         else:
             if not actor.demo:
-                self.system.staff(username=account.login, role=actor.role, department=actor.department,
-                                  password=account.password, full_name=account.profile["full_name"])
+                account.totp_secret = self.system.staff(
+                    username=account.login, role=actor.role, department=actor.department,
+                    password=account.password, full_name=account.profile["full_name"])["totp_secret"]
             self._must(self.transport.login(account), "login")
         account.key = self.system.user(account.login)["key"]
         name = account.profile.get("full_name") or account.profile.get("company_name") or account.login

@@ -7,6 +7,7 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
+import pyotp
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -52,8 +53,9 @@ def add_staff(*, session: Session, catalog: Catalog, username: str, full_name: s
         errors["department"] = f"Unknown department {department!r}."
     if errors:
         raise Invalid("cannot create the account", errors)
+    # Enrolled in the second factor already: the journey signs in through the real code page with it.
     user = User(role=role, login_name=username.lower(), full_name=full_name or username, department=department,
-                password_hash=generate_password_hash(password, method=FAST_HASH))
+                password_hash=generate_password_hash(password, method=FAST_HASH), totp_secret=pyotp.random_base32())
     session.add(user)
     session.flush()
     return user

@@ -13,6 +13,7 @@ from services.models.keys import new_key
 from services.models.people import Certificate, Role, User
 from services.models.records import AuditEvent, AuditHead, Counter, Notification, Rating, Rectification
 from services.models.rollups import ApplicationDayCounts, DepartmentDayCases, MetricsRefresh, TaskDayCounts
+from services.models.signin import RecoveryCode, SignInAttempt, SignInSession
 
 __all__ = [
     "Application",
@@ -30,7 +31,10 @@ __all__ = [
     "Notification",
     "Rating",
     "Rectification",
+    "RecoveryCode",
     "Role",
+    "SignInAttempt",
+    "SignInSession",
     "Task",
     "TaskDayCounts",
     "TaskStatus",

@@ -40,6 +40,9 @@ class User(SQLModel, table=True):
     department: str | None = Field(default=None, index=True, max_length=20)
     is_active: bool = True
     created_at: datetime = Field(default_factory=clock.now)
+    # Staff second factor (RFC 6238); the last accepted time step refuses a replayed code.
+    totp_secret: str | None = Field(default=None, max_length=32)
+    totp_last_step: int | None = None
 
     # The three members Flask-Login reads; kept here so sessions need no wrapper object.
     @property

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from itertools import count
 
 from services.catalog import Catalog
+from services.demo import DEMO_TOTP_SECRET
 from services.identity import validate_credit_code, validate_id_number, validate_mobile
 from services.models import Role, new_key
 from services.seed.pools import Person, Pools
@@ -250,7 +251,7 @@ def user_row(resident: Resident, user_id: int, password_hash: str, created_at: d
         "full_name": holder.name, "id_number": None if company else holder.person.id_number,
         "credit_code": holder.credit_code, "legal_representative": holder.person.name if company else None,
         "mobile": holder.mobile, "email": resident.email, "address": holder.address, "department": None,
-        "is_active": True, "created_at": created_at,
+        "is_active": True, "created_at": created_at, "totp_secret": None, "totp_last_step": None,
     }
 
 
@@ -260,6 +261,8 @@ def staff_row(member: StaffMember, user_id: int, password_hash: str, created_at:
         "password_hash": password_hash, "full_name": member.name, "id_number": None, "credit_code": None,
         "legal_representative": None, "mobile": None, "email": None, "address": None,
         "department": member.department, "is_active": True, "created_at": created_at,
+        # Seeded staff share the demo's second-factor key, printed by `flask demo`.
+        "totp_secret": DEMO_TOTP_SECRET, "totp_last_step": None,
     }
 
 

@@ -4,8 +4,10 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from services.accounts import LOGIN_MAX
 from services.applications.fields import MAX_SHORT
 from services.identity import IdentityError, validate_credit_code, validate_id_number, validate_mobile
+from services.passwords import MAX_LENGTH as PASSWORD_MAX
 from web.messages import translate
 
 # Room for the spaces people type inside numbers; the format check then wants the exact length.
@@ -33,13 +35,25 @@ class LanguageForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    login = StringField(_l("ID number, credit code, mobile or staff username"), validators=[DataRequired()])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    # Hard caps, checked by the form before anything else looks at the values.
+    login = StringField(_l("ID number, credit code, mobile or staff username"), validators=[
+        DataRequired(), Length(max=LOGIN_MAX, message=_l("The login may be at most 64 characters."))])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(), Length(max=PASSWORD_MAX, message=_l("Password may be at most 128 characters."))])
     next = HiddenField()
 
 
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app, or a recovery code"), validators=[
+        DataRequired(), Length(max=32, message=_l("A code is 6 digits; a recovery code 13 characters."))],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text"})
+
+
 class _PasswordPair:
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, message=_l("Password must be at least 8 characters."))])
+    password = PasswordField(_l("Password"), description=_l(
+        "At least 12 characters; not a common password and not your numbers. A few unrelated words work well."),
+        validators=[DataRequired(), Length(min=12, max=PASSWORD_MAX, message=_l(
+            "Password must be between 12 and 128 characters."))])
     confirm = PasswordField(
         _l("Repeat password"), validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))]
     )

@@ -6,7 +6,7 @@ development or production, and there `services.clock` stays the system clock.
     GET  /_test/clock                    the virtual time
     POST /_test/clock                    {"to": ISO time} or {"minutes"|"hours"|"days"|"working_days": n}
     POST /_test/reset                    wipe every row and file; the clock goes back to the system's
-    POST /_test/staff                    {"username", "role", "department", "password", "full_name"}
+    POST /_test/staff                    {"username", "role", "department", "password", "full_name"} -> its TOTP secret
     POST /_test/wallet                   {"login", "certificates": [{"type", "data"}]}
     POST /_test/demo                     create the demo accounts
     POST /_test/sweep                    the SLA sweep, as the scheduler runs it
@@ -135,7 +135,7 @@ def staff():
     user = add_staff(session=db_session(), catalog=catalog(), username=body["username"],
                      full_name=body.get("full_name", ""), role=body["role"], department=body.get("department"),
                      password=body["password"])
-    return jsonify(key=user.key, login=user.login_name), 201
+    return jsonify(key=user.key, login=user.login_name, totp_secret=user.totp_secret), 201
 
 
 @bp.post("/wallet")
