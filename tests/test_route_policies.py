@@ -64,7 +64,9 @@ def test_the_public_pages_say_they_are_public(app):
     public = {endpoint for endpoint, view in app.view_functions.items()
               if endpoint not in NOT_ROUTES and view.route_policy.public}
     assert public == {"guide.index", "guide.search", "guide.life_event", "guide.department", "guide.service",
-                      "account.login", "account.register", "account.register_company_account", "account.language"}
+                      "account.login", "account.register", "account.register_company_account", "account.language",
+                      # half-way through signing in (a second factor to give or enrol) is not signed in yet
+                      "account.second_factor", "account.enrol", "account.logout"}
 
 
 # --- the matrix --------------------------------------------------------------------------------
@@ -78,7 +80,7 @@ ROUTE_USERS = {
     "guide": EVERYONE,
     "account.login": EVERYONE, "account.register": EVERYONE, "account.register_company_account": EVERYONE,
     "account.language": EVERYONE,
-    "account.logout": SIGNED_IN, "account.profile": SIGNED_IN,
+    "account.logout": EVERYONE, "account.profile": SIGNED_IN, "account.sign_out_everywhere": SIGNED_IN,
     "files": SIGNED_IN, "inbox": SIGNED_IN,
     "citizen": APPLICANTS,
     "desk": frozenset({FRONT_DESK}),
@@ -190,7 +192,13 @@ def signed_in(app, db):
     return cast, browsers
 
 
+# The second-factor steps belong to a sign-in under way; with none under way everyone is sent to sign in.
+MID_SIGN_IN = {"account.second_factor", "account.enrol"}
+
+
 def expected(endpoint: str, actor: str, target: Target) -> str:
+    if endpoint in MID_SIGN_IN:
+        return "sign in"
     users = route_users(endpoint)
     if actor not in users:
         return "sign in" if actor == ANONYMOUS else "forbidden"
@@ -208,8 +216,10 @@ def outcome(response) -> str:
 
 
 def _order(rule) -> tuple:
-    # Reading before changing, and signing out last: a request must not take away what a later one needs.
-    return (rule.endpoint == "account.logout", "GET" not in rule.methods, rule.endpoint)
+    # Reading before changing, and signing out last (everywhere, then here): a request must not take away
+    # what a later one needs.
+    return (rule.endpoint in ("account.sign_out_everywhere", "account.logout"), rule.endpoint == "account.logout",
+            "GET" not in rule.methods, rule.endpoint)
 
 
 def test_routes_by_roles(app, db, catalog, signed_in):

@@ -127,7 +127,7 @@ def sign_out_everywhere():
         end_all_sessions(session=db_session(), user=current_user)
         forget_session()
         flash(_("You have been signed out on every device. Log in again to go on."), "info")
-    return redirect(url_for("account.login"))
+    return redirect(url_for("guide.index"))
 
 
 def _register(form, template: str, build, register):
