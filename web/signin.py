@@ -47,24 +47,21 @@ def session_token() -> str | None:
     return session.get(SID)
 
 
-def use_session(token: str, next_path: str | None = None) -> None:
-    """A fresh cookie for a new session id: nothing but the language choice carries over."""
+def forget_session() -> None:
+    """An empty cookie: nothing but the language choice carries over."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+    g.pop("sign_in", None)
+
+
+def use_session(token: str, next_path: str | None = None) -> None:
+    """A fresh cookie for a new session id."""
+    forget_session()
     session[SID] = token
     if next_path:
         session[NEXT] = next_path
-    g.pop("sign_in", None)
-
-
-def forget_session() -> None:
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    g.pop("sign_in", None)
 
 
 def register_signin(app: Flask, login_manager) -> None:
