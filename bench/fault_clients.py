@@ -1,0 +1,183 @@
+"""The people of the fault run: citizens who sign in and submit, and a probe that notes when the service answers.
+
+Each talks HTTP/1.1 to 127.0.0.1 over one kept-alive connection (opened again after a failure)
+and keeps its cookies itself, as a browser would; no redirect is followed unasked. Times are
+seconds since the run's start.
+"""
+import http.client
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode, urlsplit
+
+TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
+NUMBER = re.compile(r"ZJ-\d{8}-\d{6}")
+
+
+class Refused(Exception):
+    """The server did not answer as a working service would (no answer, an error page, no token)."""
+
+
+class Browser:
+    def __init__(self, port: int, timeout: float = 10):
+        self.port = port
+        self.timeout = timeout
+        self.cookies: dict[str, str] = {}
+        self.connection: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, str]:
+        """(status, Location, body); raises Refused when no answer came."""
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            self.connection.request(method, path, body=body, headers=headers)
+            answer = self.connection.getresponse()
+            text = answer.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException) as error:
+            self.close()
+            raise Refused(f"{method} {path}: {error.__class__.__name__}") from error
+        for header in answer.headers.get_all("Set-Cookie") or ():
+            for name, morsel in SimpleCookie(header).items():
+                if morsel["max-age"] == "0" or morsel.value == "":
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        if answer.will_close:
+            self.close()
+        return answer.status, urlsplit(answer.headers.get("Location", "")).path, text
+
+    def token(self, path: str = "/") -> str:
+        status, _, page = self.request("GET", path)
+        found = TOKEN.search(page)
+        if status != 200 or not found:
+            raise Refused(f"GET {path}: {status} without a CSRF token")
+        return found.group(1)
+
+    def sign_in(self, login: str, password: str) -> None:
+        """The login form, as a person fills it in. The one place to change when sign-in gains a step."""
+        self.cookies.clear()
+        status, _, _ = self.request("POST", "/login", {"csrf_token": self.token("/login"), "login": login,
+                                                       "password": password})
+        if status != 302:
+            raise Refused(f"sign-in of {login} answered {status}")
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+@dataclass
+class Outcome:
+    key: str
+    at: float
+    status: int | None  # None: no answer at all (connection reset or refused, timeout)
+    redirected_to_case: bool = False  # the 302 of a submit: to the application's own page
+    number: str | None = None  # the public number the next page showed
+
+
+@dataclass
+class SubmitterLog:
+    login: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    sign_ins: int = 0
+    failed_sign_ins: list[float] = field(default_factory=list)
+
+
+def submitter(port: int, login: str, password: str, drafts: list[str], fields: dict[str, str], started: float,
+              stop_at: float, relogin_every: int, log: SubmitterLog) -> None:
+    """Sign in, submit each prepared draft once (never again, whatever the answer), sign in afresh now and then."""
+    browser = Browser(port)
+    token = None
+    since_sign_in = 0
+    position = 0
+    while position < len(drafts) and time.monotonic() < stop_at:
+        if token is None or (relogin_every and since_sign_in >= relogin_every):
+            try:
+                browser.sign_in(login, password)
+                token = browser.token("/")
+                log.sign_ins += 1
+                since_sign_in = 0
+            except Refused:
+                log.failed_sign_ins.append(time.monotonic() - started)
+                token = None
+                time.sleep(0.2)
+                continue
+        key = drafts[position]
+        position += 1
+        since_sign_in += 1
+        outcome = Outcome(key, time.monotonic() - started, None)
+        log.outcomes.append(outcome)
+        try:
+            outcome.status, location, _ = browser.request(
+                "POST", f"/applications/{key}/edit", {"csrf_token": token, "action": "submit", **fields})
+        except Refused:
+            continue
+        outcome.redirected_to_case = outcome.status == 302 and location == f"/applications/{key}"
+        if outcome.redirected_to_case:
+            outcome.number = _number_shown(browser, location)
+        elif outcome.status in (302, 400):  # sent to sign in, or the token went with the session
+            token = None
+
+
+def _number_shown(browser: Browser, path: str) -> str | None:
+    """The public number on the page the submit led to; a few tries, the service may be restarting (up to 10 s)."""
+    for _ in range(20):
+        try:
+            status, _, page = browser.request("GET", path)
+        except Refused:
+            time.sleep(0.5)
+            continue
+        found = NUMBER.search(page) if status == 200 else None
+        if found:
+            return found.group(0)
+        time.sleep(0.5)
+    return None
+
+
+@dataclass
+class ProbeLog:
+    samples: list[tuple[float, bool]] = field(default_factory=list)
+
+    def outages(self) -> list[tuple[float, float]]:
+        """(start, length) of each stretch in which every probe failed, from its first failure to the next answer."""
+        stretches = []
+        failed_since = None
+        for at, ok in self.samples:
+            if not ok and failed_since is None:
+                failed_since = at
+            elif ok and failed_since is not None:
+                stretches.append((failed_since, at - failed_since))
+                failed_since = None
+        if failed_since is not None:
+            stretches.append((failed_since, self.samples[-1][0] - failed_since))
+        return stretches
+
+
+def probe(browser: Browser, path: str, started: float, stop_at: float, log: ProbeLog, every: float = 0.1) -> None:
+    """GET a signed-in page (it reads the database) every `every` seconds; a 200 is an answering service."""
+    browser.timeout = 2
+    while time.monotonic() < stop_at:
+        at = time.monotonic() - started
+        try:
+            ok = browser.request("GET", path)[0] == 200
+        except Refused:
+            ok = False
+        log.samples.append((at, ok))
+        time.sleep(every)
+
+
+def start_thread(target, *args) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, daemon=True)
+    thread.start()
+    return thread

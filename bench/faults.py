@@ -1,0 +1,263 @@
+"""Faults under load: kill -9 a gunicorn worker and restart PostgreSQL mid-run; nothing answered is lost.
+
+    .venv/bin/python -m bench.faults               # 60 s of load, writes bench/FAULTS.md
+    .venv/bin/python -m bench.faults --seconds 20  # a shorter check
+
+One command, on 127.0.0.1 only, and everything it starts it stops again:
+1. a PostgreSQL 15 of its own (bench/pg_server.py: port 5440, data under /tmp/atmostonce-pg-faults, fsync on),
+   migrated and seeded with a small city (services.seed);
+2. complete drafts prepared beforehand for a few citizens (one through the services, the rest copies of it);
+3. gunicorn as deployed (deploy/gunicorn.conf.py, 2 sync workers, APP_ENV=production, a random 64-hex key);
+4. for --seconds: wrk GETs read pages as a signed-in company; each citizen signs in (again every
+   --relogin-every submits) and submits its drafts one by one, noting every 302 to the case's page and
+   the public number that page shows; a probe GETs a signed-in page every 0.1 s;
+5. at a third of the run one worker gets SIGKILL (gunicorn forks a new one), at two thirds PostgreSQL
+   stops immediately (as in a crash: no checkpoint) and starts again;
+6. afterwards: each 302 is in the database as submitted, under the number shown, with its audit event and
+   the applicant's receipt (bench.invariants.missing_submits); no application or task is half written
+   (bench.invariants.half_written); `flask --app app audit verify` passes.
+"""
+import argparse
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlmodel import select
+
+from bench import machine
+from bench.fault_clients import Browser, ProbeLog, Refused, SubmitterLog, probe, start_thread, submitter
+from bench.faults_report import FaultRun, server_answers, write_report
+from bench.invariants import half_written, missing_submits
+from bench.load import _children, _clone_case, _free_port, _item_for, _value
+from bench.pg_server import PostgresServer
+from services.applications.drafts import save_draft, start_draft
+from services.applications.precheck import blocking, precheck
+from services.audit import record_event
+from services.catalog import default_catalog
+from services.db import create_schema, make_engine, new_session
+from services.demo import COMPANY, DEMO_PASSWORD
+from services.models import Application, ApplicationStatus, Role, User
+from services.seed import SeedOptions, seed_city
+from web.forms.apply import field_name
+
+ROOT = Path(__file__).resolve().parent.parent
+READ_SCRIPT = Path(__file__).resolve().parent / "get_each.lua"
+WORKERS = 2
+DATABASE = "atmostonce"
+
+
+@dataclass(frozen=True)
+class Applicant:
+    login: str
+    drafts: list[str]  # keys of complete drafts, each to be submitted once
+    fields: dict[str, str]  # the edit form's fields as the page would send them
+
+
+def prepare_applicants(database_url: str, citizens: int, drafts: int) -> list[Applicant]:
+    """`citizens` seeded citizens whose wallet covers an item completely, each with `drafts` complete drafts."""
+    catalog = default_catalog()
+    engine = make_engine(database_url)
+    applicants = []
+    with new_session(engine) as session:
+        for citizen in session.exec(select(User).where(User.role == Role.CITIZEN).order_by(User.id)):
+            try:
+                item = _item_for(session, citizen, catalog)
+            except StopIteration:  # nothing this citizen can apply for without uploading a file
+                continue
+            draft = start_draft(session=session, actor=citizen, service_code=item.code, catalog=catalog)
+            save_draft(session=session, actor=citizen, key=draft.key, catalog=catalog,
+                       values={f.key: _value(f) for f in item.fields if not draft.form_data.get(f.key)})
+            if blocking(precheck(session=session, application=draft, catalog=catalog)):
+                continue
+            ids = _clone_case(session, draft, drafts, with_tasks=False)
+            # Each copy gets the event a draft is started with, so the copies are whole drafts too.
+            for application_id in ids:
+                record_event(session, actor=citizen, event="start", application=Application(id=application_id),
+                             to_status=ApplicationStatus.DRAFT)
+            session.commit()
+            keys = list(session.exec(select(Application.key).where(Application.id.in_(ids)).order_by(Application.id)))
+            applicants.append(Applicant(citizen.login_name, keys,
+                                        {field_name(k): str(v) for k, v in draft.form_data.items()}))
+            if len(applicants) == citizens:
+                break
+    engine.dispose()
+    return applicants
+
+
+def read_paths() -> list[str]:
+    catalog = default_catalog()
+    item = sorted(catalog.items)[0]
+    department = sorted(catalog.departments)[0]
+    return ["/", "/search?q=%E5%A9%9A%E5%A7%BB", f"/services/{item}", f"/departments/{department}", "/applications"]
+
+
+def start_gunicorn(folder: Path, database_url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": database_url,
+           "UPLOAD_FOLDER": str(folder / "uploads"), "OUTBOX_FOLDER": str(folder / "outbox"),
+           # Plain HTTP on the loopback: a Secure cookie would never come back.
+           "SESSION_COOKIE_SECURE": "0",
+           "WEB_CONCURRENCY": str(WORKERS), "BIND": f"127.0.0.1:{port}", "MAX_REQUESTS": "0",
+           "ACCESS_LOG": str(folder / "access.log"), "PYTHONPATH": str(ROOT)}
+    with open(folder / "gunicorn.log", "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+                                   "app:create_app()"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited while starting:\n{(folder / 'gunicorn.log').read_text()}")
+        try:
+            if len(_children(server.pid)) == WORKERS and Browser(port, timeout=2).request("GET", "/login")[0] == 200:
+                return server
+        except Refused:
+            pass
+        time.sleep(0.3)
+    server.terminate()
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+def kill_a_worker(server: subprocess.Popen) -> tuple[int, float | None]:
+    """SIGKILL one worker; returns its pid and the seconds until gunicorn had forked its replacement."""
+    workers = _children(server.pid)
+    victim = workers[0]
+    killed_at = time.monotonic()
+    os.kill(victim, signal.SIGKILL)
+    while time.monotonic() - killed_at < 30:
+        now = _children(server.pid)
+        if victim not in now and len(now) == WORKERS:
+            return victim, time.monotonic() - killed_at
+        time.sleep(0.05)
+    return victim, None
+
+
+def audit_verify(database_url: str, folder: Path) -> tuple[bool, str]:
+    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": database_url,
+           "UPLOAD_FOLDER": str(folder / "uploads"), "OUTBOX_FOLDER": str(folder / "outbox")}
+    run = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "audit", "verify"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=600)
+    return run.returncode == 0, (run.stdout + run.stderr).strip().splitlines()[-1]
+
+
+def run_wrk(port: int, seconds: int, folder: Path, cookie: str) -> subprocess.Popen:
+    paths = folder / "read-paths.txt"
+    paths.write_text("\n".join(read_paths()) + "\n")
+    return subprocess.Popen(["wrk", "-t", "1", "-c", "4", "-d", f"{seconds}s", "-s", str(READ_SCRIPT),
+                             f"http://127.0.0.1:{port}", "--", str(paths), cookie],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=60, help="length of the load (default 60)")
+    parser.add_argument("--applications", type=int, default=200, help="cases in the seeded city (default 200)")
+    parser.add_argument("--citizens", type=int, default=3, help="citizens submitting at once (default 3)")
+    parser.add_argument("--relogin-every", type=int, default=25,
+                        help="a citizen signs in again after this many submits (0: once only)")
+    parser.add_argument("--port", type=int, default=5440, help="the run's own PostgreSQL port (default 5440)")
+    parser.add_argument("--root", type=Path, default=Path("/tmp/atmostonce-pg-faults"),
+                        help="where its data goes; removed afterwards unless --keep")
+    parser.add_argument("--stop-mode", choices=("immediate", "fast"), default="immediate",
+                        help="how PostgreSQL is stopped for its restart (default immediate: as in a crash)")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL data and the logs afterwards")
+    parser.add_argument("--no-report", action="store_true", help="print the figures, leave bench/FAULTS.md alone")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
+        return 2
+    load_before = os.getloadavg()
+    server = PostgresServer(args.root, args.port)
+    folder = Path(tempfile.mkdtemp(prefix="atmostonce-faults-"))
+    gunicorn = wrk = None
+    try:
+        print(f"PostgreSQL of its own on 127.0.0.1:{args.port} ({args.root})", file=sys.stderr)
+        server.start()
+        admin = make_engine(server.url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+        admin.dispose()
+        database_url = server.url.rsplit("/", 1)[0] + f"/{DATABASE}"
+        described = machine.describe(database_url)
+        print(f"seeding {args.applications} applications", file=sys.stderr)
+        engine = make_engine(database_url)
+        create_schema(engine)
+        seed_city(engine=engine, catalog=default_catalog(), upload_folder=folder / "uploads",
+                  options=SeedOptions(applications=args.applications, seed=1))
+        engine.dispose()
+        # More drafts than a citizen gets through: a submit takes 20 ms of CPU at the least, and they share 2 CPUs.
+        applicants = prepare_applicants(database_url, args.citizens, drafts=20 * args.seconds)
+        print(f"{len(applicants)} citizens with {len(applicants[0].drafts)} drafts each; starting gunicorn",
+              file=sys.stderr)
+        port = _free_port()
+        gunicorn = start_gunicorn(folder, database_url, port)
+        reader = Browser(port)
+        reader.sign_in(COMPANY.credit_code, DEMO_PASSWORD)
+        prober = Browser(port)
+        prober.cookies = dict(reader.cookies)
+
+        started, started_wall = time.monotonic(), time.time()
+        stop_at = started + args.seconds
+        logs = [SubmitterLog(applicant.login) for applicant in applicants]
+        probe_log = ProbeLog()
+        threads = [start_thread(probe, prober, "/applications", started, stop_at, probe_log)]
+        wrk = run_wrk(port, args.seconds, folder, reader.cookie_header())
+        threads += [start_thread(submitter, port, applicant.login, DEMO_PASSWORD, applicant.drafts, applicant.fields,
+                                 started, stop_at, args.relogin_every, log) for applicant, log in zip(applicants, logs, strict=True)]
+        time.sleep(max(0.0, started + args.seconds / 3 - time.monotonic()))
+        kill_at = time.monotonic() - started
+        print(f"{kill_at:.1f} s: kill -9 a gunicorn worker", file=sys.stderr)
+        victim, replaced_after = kill_a_worker(gunicorn)
+        time.sleep(max(0.0, started + 2 * args.seconds / 3 - time.monotonic()))
+        restart_at = time.monotonic() - started
+        print(f"{restart_at:.1f} s: restart PostgreSQL ({args.stop_mode})", file=sys.stderr)
+        restart_seconds = server.restart(args.stop_mode)
+        for thread in threads:
+            thread.join(timeout=args.seconds + 60)
+        wrk_output = wrk.communicate(timeout=60)[0]
+        load_after = os.getloadavg()
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=60)
+
+        print("checking the database", file=sys.stderr)
+        shown = {o.key: o.number for log in logs for o in log.outcomes if o.redirected_to_case}
+        unanswered = [o.key for log in logs for o in log.outcomes if not o.redirected_to_case]
+        engine = make_engine(database_url)
+        with engine.connect() as connection:
+            missing = missing_submits(connection, shown)
+            broken = half_written(connection)
+            landed_anyway = len(unanswered) - len(missing_submits(connection, dict.fromkeys(unanswered)))
+        engine.dispose()
+        chain_ok, chain_said = audit_verify(database_url, folder)
+        run = FaultRun(
+            seconds=args.seconds, applications=args.applications, stop_mode=args.stop_mode,
+            machine=described.lines(), load_before=load_before, load_after=load_after, logs=logs, probe=probe_log,
+            wrk_output=wrk_output, kill_at=kill_at, victim=victim, replaced_after=replaced_after,
+            restart_at=restart_at, restart_seconds=restart_seconds, missing=missing, broken=broken,
+            landed_anyway=landed_anyway, chain_ok=chain_ok, chain_said=chain_said,
+            argv=list(argv) if argv is not None else sys.argv[1:],
+            server_answers=server_answers(folder / "access.log", started_wall))
+        print(run.summary())
+        if not args.no_report:
+            print(f"wrote {write_report(run)}")
+        return 0 if run.passed else 1
+    finally:
+        for process in (wrk, gunicorn):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+        if args.keep:
+            print(f"kept: {args.root} (PostgreSQL stopped) and {folder}", file=sys.stderr)
+            server.stop()
+        else:
+            server.remove()
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
