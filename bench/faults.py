@@ -33,7 +33,8 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from bench import machine
-from bench.fault_clients import Browser, ProbeLog, Refused, SubmitterLog, probe, start_thread, submitter
+from bench.browser import Browser, Refused
+from bench.fault_clients import ProbeLog, SubmitterLog, probe, start_thread, submitter
 from bench.faults_report import FaultRun, server_answers, write_report
 from bench.invariants import half_written, missing_submits
 from bench.load import _children, _clone_case, _free_port, _item_for, _value

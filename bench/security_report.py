@@ -1,0 +1,132 @@
+"""What sqlmap and wapiti found, as bench/SECURITY.md (written again by each run of bench.security)."""
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+SECURITY = Path(__file__).resolve().parent / "SECURITY.md"
+
+
+@dataclass(frozen=True)
+class FalsePositive:
+    category: str  # wapiti's name for the finding
+    path: str  # a regular expression the finding's path matches
+    why: str  # why it is not a weakness of this app
+
+
+# Findings looked at and found harmless, each with its reason; they are listed apart and not counted.
+FALSE_POSITIVES: list[FalsePositive] = []
+
+
+@dataclass(frozen=True)
+class SqlmapResult:
+    name: str
+    what: str
+    command: str  # with the session cookie and the CSRF token as placeholders
+    injectable: list[str]  # the rows of sqlmap's results CSV: one per injectable point
+    finished: bool  # False: stopped at the time bound
+    seconds: float
+    said_not_injectable: bool  # sqlmap's own closing words: "all tested parameters do not appear to be injectable"
+    tail: str  # the end of its log
+
+
+@dataclass(frozen=True)
+class WapitiResult:
+    command: str
+    vulnerabilities: dict[str, list[dict]]  # category: findings
+    anomalies: dict[str, list[dict]]
+    finished: bool
+    seconds: float
+    tail: str
+
+    def findings(self) -> list[tuple[str, dict, FalsePositive | None]]:
+        found = []
+        for kind in (self.vulnerabilities, self.anomalies):
+            for category, entries in kind.items():
+                for entry in entries:
+                    known = next((fp for fp in FALSE_POSITIVES if fp.category == category
+                                  and re.fullmatch(fp.path, entry.get("path", ""))), None)
+                    found.append((category, entry, known))
+        return found
+
+
+def _sqlmap_lines(results: list[SqlmapResult]) -> list[str]:
+    lines = ["| target | request | injectable points | sqlmap's verdict | time |", "|---|---|---:|---|---|"]
+    for result in results:
+        verdict = "all tested parameters do not appear to be injectable" if result.said_not_injectable else \
+            "see its log below"
+        if not result.finished:
+            verdict = f"stopped at the time bound ({verdict} so far)"
+        lines.append(f"| {result.name} | {result.what} | **{len(result.injectable)}** | {verdict} | "
+                     f"{result.seconds / 60:.1f} min |")
+    lines += ["", "Commands (from a scratch folder; `<session cookie>` is the signed-in browser's cookie header, "
+              "`<CSRF token>` the token of that session, `<name>.targets` holds the one URL, "
+              "http://127.0.0.1:PORT plus the path):", ""]
+    for result in results:
+        lines += [f"- {result.name}: `{result.command}`"]
+    for result in results:
+        if result.injectable:
+            lines += ["", f"Injectable points of {result.name} (results CSV):", "", "```",
+                      *result.injectable, "```"]
+    return lines
+
+
+def _wapiti_lines(result: WapitiResult) -> list[str]:
+    found = result.findings()
+    counted = [(category, entry) for category, entry, known in found if known is None]
+    by_category: dict[str, int] = {}
+    for category, _ in counted:
+        by_category[category] = by_category.get(category, 0) + 1
+    lines = [f"Command: `{result.command}`", "",
+             f"Finished: {'yes' if result.finished else 'no, stopped at the time bound'} "
+             f"after {result.seconds / 60:.1f} min. Findings not documented as false positives: "
+             f"**{len(counted)}**.", ""]
+    if by_category:
+        lines += ["| wapiti category | findings |", "|---|---:|",
+                  *(f"| {category} | {n} |" for category, n in sorted(by_category.items())), ""]
+        lines += ["Each finding (method, path, parameter: what wapiti says):", ""]
+        for category, entry in counted:
+            info = " ".join(str(entry.get("info", "")).split())
+            lines.append(f"- {category}: {entry.get('method', '')} {entry.get('path', '')} "
+                         f"{entry.get('parameter', '') or ''}: {info[:300]}")
+        lines.append("")
+    lines += ["## Documented false positives", ""]
+    known = [(category, entry, fp) for category, entry, fp in found if fp is not None]
+    if known:
+        lines += [f"- {category}: {entry.get('method', '')} {entry.get('path', '')}: {fp.why}"
+                  for category, entry, fp in known]
+    else:
+        lines.append("None so far: every finding above is counted.")
+    return lines
+
+
+def write_report(*, command: str, machine: list[str], versions: list[str], load, sqlmap: list[SqlmapResult],
+                 wapiti: WapitiResult | None) -> Path:
+    before, after = load
+    lines = [
+        "# Security scans",
+        "",
+        f"Reproduce: `{command}` (from the project root; see bench/security.py). The run writes this file again.",
+        "",
+        f"Run {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} on:",
+        "",
+        *machine,
+        f"- tools: {'; '.join(versions)}",
+        f"- load average (1/5/15 min) before: {' / '.join(f'{v:.1f}' for v in before)}, after: "
+        f"{' / '.join(f'{v:.1f}' for v in after)} (the machine was shared with three other engineers' test runs)",
+        "",
+        "Target: gunicorn on 127.0.0.1 (deploy/gunicorn.conf.py, APP_ENV=production, session cookie not Secure "
+        "on the loopback) over a throwaway SQLite database seeded with `flask --app app seed --applications 40 "
+        "--seed 1` (the demo accounts included).",
+        "",
+        "## sqlmap",
+        "",
+        *(_sqlmap_lines(sqlmap) if sqlmap else ["Not run this time."]),
+        "",
+        "## wapiti",
+        "",
+        *(_wapiti_lines(wapiti) if wapiti else ["Not run this time."]),
+        "",
+    ]
+    SECURITY.write_text("\n".join(lines), encoding="utf-8")
+    return SECURITY
