@@ -3,6 +3,7 @@
 Each has a bench.browser.Browser (its connection is opened again after a failure). Times are
 seconds since the run's start.
 """
+import queue
 import re
 import threading
 import time
@@ -18,7 +19,7 @@ class Outcome:
     key: str
     at: float
     status: int | None  # None: no answer at all (connection reset or refused, timeout)
-    redirected_to_case: bool = False  # the 302 of a submit: to the application's own page
+    redirected: bool = False  # the 302 a success gets: a submit to the case's page, an acceptance to the desk queue
     number: str | None = None  # the public number the next page showed
 
 
@@ -31,7 +32,7 @@ class SubmitterLog:
 
 
 def submitter(port: int, login: str, password: str, drafts: list[str], fields: dict[str, str], started: float,
-              stop_at: float, relogin_every: int, log: SubmitterLog) -> None:
+              stop_at: float, relogin_every: int, log: SubmitterLog, submitted: queue.Queue) -> None:
     """Sign in, submit each prepared draft once (never again, whatever the answer), sign in afresh now and then."""
     browser = Browser(port)
     token = None
@@ -59,9 +60,10 @@ def submitter(port: int, login: str, password: str, drafts: list[str], fields: d
                 "POST", f"/applications/{key}/edit", {"csrf_token": token, "action": "submit", **fields})
         except Refused:
             continue
-        outcome.redirected_to_case = outcome.status == 302 and location == f"/applications/{key}"
-        if outcome.redirected_to_case:
+        outcome.redirected = outcome.status == 302 and location == f"/applications/{key}"
+        if outcome.redirected:
             outcome.number = _number_shown(browser, location)
+            submitted.put(key)
         elif outcome.status in (302, 400):  # sent to sign in, or the token went with the session
             token = None
 
@@ -79,6 +81,43 @@ def _number_shown(browser: Browser, path: str) -> str | None:
             return found.group(0)
         time.sleep(0.5)
     return None
+
+
+@dataclass
+class DeskLog:
+    outcomes: list[Outcome] = field(default_factory=list)  # redirected: accepted (302 to the queue)
+    failed_sign_ins: list[float] = field(default_factory=list)
+
+
+def front_desk(port: int, login: str, password: str, submitted: queue.Queue, started: float, stop_at: float,
+               log: DeskLog) -> None:
+    """Accept, once each, the applications the citizens' submits were answered for; acceptance creates the tasks."""
+    browser = Browser(port)
+    token = None
+    while time.monotonic() < stop_at:
+        if token is None:
+            try:
+                browser.sign_in_staff(login, password)
+                token = browser.token("/")
+            except Refused:
+                log.failed_sign_ins.append(time.monotonic() - started)
+                token = None
+                time.sleep(0.2)
+                continue
+        try:
+            key = submitted.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        outcome = Outcome(key, time.monotonic() - started, None)
+        log.outcomes.append(outcome)
+        try:
+            outcome.status, location, _ = browser.request(
+                "POST", f"/desk/applications/{key}/accept", {"csrf_token": token})
+        except Refused:
+            continue
+        outcome.redirected = outcome.status == 302 and location == "/desk"
+        if outcome.status == 400 or (outcome.status == 302 and location.startswith("/login")):
+            token = None
 
 
 @dataclass

@@ -10,15 +10,18 @@ One command, on 127.0.0.1 only, and everything it starts it stops again:
 3. gunicorn as deployed (deploy/gunicorn.conf.py, 2 sync workers, APP_ENV=production, a random 64-hex key);
 4. for --seconds: wrk GETs read pages as a signed-in company; each citizen signs in (again every
    --relogin-every submits) and submits its drafts one by one, noting every 302 to the case's page and
-   the public number that page shows; a probe GETs a signed-in page every 0.1 s;
+   the public number that page shows; the front desk accepts each application so submitted (acceptance
+   creates the tasks), noting every 302 back to its queue; a probe GETs a signed-in page every 0.1 s;
 5. at a third of the run one worker gets SIGKILL (gunicorn forks a new one), at two thirds PostgreSQL
    stops immediately (as in a crash: no checkpoint) and starts again;
-6. afterwards: each 302 is in the database as submitted, under the number shown, with its audit event and
-   the applicant's receipt (bench.invariants.missing_submits); no application or task is half written
+6. afterwards: each submit's 302 is in the database as submitted, under the number shown, with its audit
+   event and the applicant's receipt, and each acceptance's 302 with its event and tasks
+   (bench.invariants.missing_submits, missing_acceptances); no application or task is half written
    (bench.invariants.half_written); `flask --app app audit verify` passes.
 """
 import argparse
 import os
+import queue
 import secrets
 import shutil
 import signal
@@ -34,9 +37,9 @@ from sqlmodel import select
 
 from bench import machine
 from bench.browser import Browser, Refused
-from bench.fault_clients import ProbeLog, SubmitterLog, probe, start_thread, submitter
+from bench.fault_clients import DeskLog, ProbeLog, SubmitterLog, front_desk, probe, start_thread, submitter
 from bench.faults_report import FaultRun, server_answers, write_report
-from bench.invariants import half_written, missing_submits
+from bench.invariants import half_written, missing_acceptances, missing_submits
 from bench.load import _children, _clone_case, _free_port, _item_for, _value
 from bench.pg_server import PostgresServer
 from services.applications.drafts import save_draft, start_draft
@@ -205,11 +208,13 @@ def main(argv=None) -> int:
         started, started_wall = time.monotonic(), time.time()
         stop_at = started + args.seconds
         logs = [SubmitterLog(applicant.login) for applicant in applicants]
-        probe_log = ProbeLog()
-        threads = [start_thread(probe, prober, "/applications", started, stop_at, probe_log)]
+        probe_log, desk_log, submitted = ProbeLog(), DeskLog(), queue.Queue()
+        threads = [start_thread(probe, prober, "/applications", started, stop_at, probe_log),
+                   start_thread(front_desk, port, "frontdesk", DEMO_PASSWORD, submitted, started, stop_at, desk_log)]
         wrk = run_wrk(port, args.seconds, folder, reader.cookie_header())
         threads += [start_thread(submitter, port, applicant.login, DEMO_PASSWORD, applicant.drafts, applicant.fields,
-                                 started, stop_at, args.relogin_every, log) for applicant, log in zip(applicants, logs, strict=True)]
+                                 started, stop_at, args.relogin_every, log, submitted)
+                    for applicant, log in zip(applicants, logs, strict=True)]
         time.sleep(max(0.0, started + args.seconds / 3 - time.monotonic()))
         kill_at = time.monotonic() - started
         print(f"{kill_at:.1f} s: kill -9 a gunicorn worker", file=sys.stderr)
@@ -226,18 +231,20 @@ def main(argv=None) -> int:
         gunicorn.wait(timeout=60)
 
         print("checking the database", file=sys.stderr)
-        shown = {o.key: o.number for log in logs for o in log.outcomes if o.redirected_to_case}
-        unanswered = [o.key for log in logs for o in log.outcomes if not o.redirected_to_case]
+        shown = {o.key: o.number for log in logs for o in log.outcomes if o.redirected}
+        unanswered = [o.key for log in logs for o in log.outcomes if not o.redirected]
         engine = make_engine(database_url)
         with engine.connect() as connection:
             missing = missing_submits(connection, shown)
+            missing |= missing_acceptances(connection, [o.key for o in desk_log.outcomes if o.redirected])
             broken = half_written(connection)
             landed_anyway = len(unanswered) - len(missing_submits(connection, dict.fromkeys(unanswered)))
         engine.dispose()
         chain_ok, chain_said = audit_verify(database_url, folder)
         run = FaultRun(
             seconds=args.seconds, applications=args.applications, stop_mode=args.stop_mode,
-            machine=described.lines(), load_before=load_before, load_after=load_after, logs=logs, probe=probe_log,
+            machine=described.lines(), load_before=load_before, load_after=load_after, logs=logs, desk=desk_log,
+            probe=probe_log,
             wrk_output=wrk_output, kill_at=kill_at, victim=victim, replaced_after=replaced_after,
             restart_at=restart_at, restart_seconds=restart_seconds, missing=missing, broken=broken,
             landed_anyway=landed_anyway, chain_ok=chain_ok, chain_said=chain_said,

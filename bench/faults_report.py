@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bench.fault_clients import ProbeLog, SubmitterLog
+from bench.fault_clients import DeskLog, ProbeLog, SubmitterLog
 
 FAULTS = Path(__file__).resolve().parent / "FAULTS.md"
 ACCESS = re.compile(r'\[([^\]]+)\] "[^"]*" (\d{3}) ')
@@ -21,6 +21,7 @@ class FaultRun:
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
     logs: list[SubmitterLog]
+    desk: DeskLog
     probe: ProbeLog
     wrk_output: str
     kill_at: float
@@ -28,7 +29,7 @@ class FaultRun:
     replaced_after: float | None
     restart_at: float
     restart_seconds: float
-    missing: dict[str, str]  # application key: what is wrong with a submit that got its 302
+    missing: dict[str, str]  # application key: what is wrong with a submit or an acceptance that got its 302
     broken: dict[str, list[int]]  # invariant: ids of half-written rows
     landed_anyway: int  # submits answered with an error (or not at all) that are in the database all the same
     chain_ok: bool
@@ -42,16 +43,17 @@ class FaultRun:
 
     @property
     def redirects(self) -> int:
-        return sum(outcome.redirected_to_case for outcome in self.outcomes)
+        return sum(outcome.redirected for outcome in self.outcomes)
 
     @property
     def passed(self) -> bool:
         return self.redirects > 0 and not self.missing and not self.broken and self.chain_ok
 
     def errors(self) -> list[tuple[float, str]]:
-        """(when, what) of each submit not answered by a 302 to its case."""
-        return [(o.at, "no answer" if o.status is None else f"HTTP {o.status}")
-                for o in self.outcomes if not o.redirected_to_case]
+        """(when, what) of each submit or acceptance not answered by its 302."""
+        return [(o.at, f"{action}: " + ("no answer" if o.status is None else f"HTTP {o.status}"))
+                for action, outcomes in (("submits", self.outcomes), ("acceptances", self.desk.outcomes))
+                for o in outcomes if not o.redirected]
 
     def window(self, at: float) -> str:
         """Which fault an error at `at` belongs to: the latest one before it, if at most AFTER_FAULT earlier."""
@@ -66,7 +68,7 @@ class FaultRun:
         found = {name: Counter() for name in ("after the worker kill", "after the PostgreSQL restart",
                                               "at other times")}
         for at, what in self.errors():
-            found[self.window(at)][f"submits: {what}"] += 1
+            found[self.window(at)][what] += 1
         for at, status in self.server_answers:
             if status >= 500:
                 found[self.window(at)][f"server answers: HTTP {status}"] += 1
@@ -85,13 +87,16 @@ class FaultRun:
     def lines(self) -> list[str]:
         outages = self.probe.outages()
         wrk = self.wrk()
-        shown = sum(1 for o in self.outcomes if o.redirected_to_case and o.number)
+        shown = sum(1 for o in self.outcomes if o.redirected and o.number)
         sign_ins = sum(log.sign_ins for log in self.logs)
         failed_sign_ins = sum(len(log.failed_sign_ins) for log in self.logs)
         lines = [
             f"- submits sent: {len(self.outcomes):,} by {len(self.logs)} citizens; answered with a 302 to the "
             f"case: **{self.redirects:,}** (public number read from the next page for {shown:,}); "
             f"sign-ins: {sign_ins:,} (failed: {failed_sign_ins})",
+            f"- acceptances by the front desk: {len(self.desk.outcomes):,}; answered with a 302 to its queue: "
+            f"**{sum(o.redirected for o in self.desk.outcomes):,}** (failed sign-ins: "
+            f"{len(self.desk.failed_sign_ins)})",
             f"- read pages (wrk, 1 thread, 4 connections, signed in as a company): {wrk['requests']:,} requests "
             f"({wrk['per_second']:.1f}/s), {wrk['non_2xx_3xx']:,} answered with an error status, "
             f"{wrk['socket_errors']:,} socket errors",
@@ -109,7 +114,8 @@ class FaultRun:
             f"**{sum(length for _, length in outages):.2f} s** in all"
             + (": " + "; ".join(f"{length:.2f} s from {start:.1f} s" for start, length in outages) if outages
                else ""),
-            f"- submits that got their 302 and are not in the database whole: **{len(self.missing)}**"
+            f"- submits and acceptances that got their 302 and are not in the database whole: "
+            f"**{len(self.missing)}**"
             + (": " + "; ".join(f"{key}: {what}" for key, what in list(self.missing.items())[:5])
                if self.missing else ""),
             f"- half-written applications or tasks (bench/invariants.py): **{sum(map(len, self.broken.values()))}**"
@@ -158,7 +164,9 @@ class FaultRun:
             "",
             "- Every submit answered by a 302 to the application's page: the application is submitted in the "
             "database, under the public number that page showed, with the audit event of its submit carrying "
-            "that number and the applicant's receipt in the outbox.",
+            "that number and the applicant's receipt in the outbox. A submit creates no tasks (acceptance "
+            "does): every acceptance answered by a 302 to the desk's queue is accepted in the database, with "
+            "its audit event and its tasks.",
             "- No application or task is half written, over the whole database (seeded cases included): each "
             "invariant of bench/invariants.py is one SQL query (a number without a submit event, a draft with "
             "a number, a status no event moved it to, a version that disagrees with the count of its events, "

@@ -7,8 +7,9 @@ database restart may only ever leave all of that or none of it; each check below
 of being half written, and `half_written` runs them all (plain SQL both SQLite and PostgreSQL
 understand, so the fault run and the test suite ask the same questions).
 
-`missing_submits` asks the other question of a fault run: is each submit the server answered
-with a redirect there, whole, under the public number the applicant was shown?
+`missing_submits` and `missing_acceptances` ask the other question of a fault run: is each
+submit (each acceptance) the server answered with its redirect there, whole — under the public
+number the applicant was shown, with the tasks acceptance creates?
 """
 from dataclasses import dataclass
 
@@ -123,4 +124,28 @@ def missing_submits(connection: Connection, shown: dict[str, str | None]) -> dic
             problems[key] = "no audit event of its submit under its number"
         elif row.id not in receipts:
             problems[key] = "the applicant was never told it was received"
+    return problems
+
+
+def missing_acceptances(connection: Connection, keys: list[str]) -> dict[str, str]:
+    """For each application key whose acceptance got its 302, what is wrong with it in the database."""
+    applications, events, tasks = Application.__table__, AuditEvent.__table__, Task.__table__
+    rows = {row.key: row for row in connection.execute(
+        select(applications.c.key, applications.c.id, applications.c.status, applications.c.accepted_at)
+        .where(applications.c.key.in_(keys)))}
+    ids = [row.id for row in rows.values()]
+    accepted = set(connection.execute(
+        select(events.c.application_id).where(events.c.event == "accept", events.c.application_id.in_(ids))).scalars())
+    with_tasks = set(connection.execute(select(tasks.c.application_id).where(tasks.c.application_id.in_(ids))).scalars())
+    problems = {}
+    for key in keys:
+        row = rows.get(key)
+        if row is None:
+            problems[key] = "no such application"
+        elif row.accepted_at is None:
+            problems[key] = f"still {row.status}, never accepted"
+        elif row.id not in accepted:
+            problems[key] = "no audit event of its acceptance"
+        elif row.id not in with_tasks:
+            problems[key] = "accepted without tasks"
     return problems

@@ -17,6 +17,7 @@ apt-get when missing.
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -127,9 +128,10 @@ def run_sqlmap(base: str, target: Target, folder: Path, seconds: int) -> SqlmapR
     results = folder / f"results-{target.name}.csv"
     rows = results.read_text().splitlines()[1:] if results.exists() else []
     said = log.read_text(errors="replace")
+    codes = re.search(r"HTTP error codes detected during run:\s*\n(.+)", said)
     return SqlmapResult(target.name, target.what, " ".join(sqlmap_command(base, target, folder, shown=True)),
                         [row for row in rows if row.strip()], finished, time.monotonic() - started,
-                        "do not appear to be injectable" in said, _tail(said))
+                        "do not appear to be injectable" in said, _tail(said), codes.group(1).strip() if codes else "")
 
 
 def wapiti_command(base: str, folder: Path, seconds: int, shown: bool = False) -> list[str]:

@@ -28,6 +28,7 @@ class SqlmapResult:
     seconds: float
     said_not_injectable: bool  # sqlmap's own closing words: "all tested parameters do not appear to be injectable"
     tail: str  # the end of its log
+    error_codes: str  # sqlmap's count of the HTTP error statuses its payloads met ("" when none)
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,15 @@ class WapitiResult:
 
 
 def _sqlmap_lines(results: list[SqlmapResult]) -> list[str]:
-    lines = ["| target | request | injectable points | sqlmap's verdict | time |", "|---|---|---:|---|---|"]
+    lines = ["| target | request | injectable points | sqlmap's verdict | error statuses its payloads met | time |",
+             "|---|---|---:|---|---|---|"]
     for result in results:
         verdict = "all tested parameters do not appear to be injectable" if result.said_not_injectable else \
             "see its log below"
         if not result.finished:
             verdict = f"stopped at the time bound ({verdict} so far)"
         lines.append(f"| {result.name} | {result.what} | **{len(result.injectable)}** | {verdict} | "
-                     f"{result.seconds / 60:.1f} min |")
+                     f"{result.error_codes or 'none'} | {result.seconds / 60:.1f} min |")
     lines += ["", "Commands (from a scratch folder; `<session cookie>` is the signed-in browser's cookie header, "
               "`<CSRF token>` the token of that session, `<name>.targets` holds the one URL, "
               "http://127.0.0.1:PORT plus the path):", ""]

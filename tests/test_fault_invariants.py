@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
-from bench.invariants import half_written, missing_submits
+from bench.invariants import half_written, missing_acceptances, missing_submits
 from services import accounts
 from services.catalog import default_catalog
 from services.seed import SeedOptions, seed_city
@@ -107,3 +107,15 @@ def test_a_submit_answered_with_a_302_is_checked_against_the_number_shown(city):
             key: f"numbered {number}, but the applicant was shown ZJ-20990101-000001"}
         assert missing_submits(connection, {draft: None}) == {draft: "still draft, without a public number"}
         assert missing_submits(connection, {"no-such-key": None}) == {"no-such-key": "no such application"}
+
+
+def test_an_acceptance_answered_with_a_302_is_checked_for_its_tasks(city):
+    with city.connect() as connection:
+        accepted = one(connection, "SELECT key FROM application WHERE accepted_at IS NOT NULL ORDER BY id LIMIT 1")
+        waiting = one(connection, "SELECT key FROM application WHERE status = 'submitted' ORDER BY id LIMIT 1")
+        assert missing_acceptances(connection, [accepted]) == {}
+        assert missing_acceptances(connection, [waiting]) == {waiting: "still submitted, never accepted"}
+        connection.execute(text("UPDATE application SET accepted_at = submitted_at WHERE key = :key"),
+                            {"key": waiting})
+        assert missing_acceptances(connection, [waiting]) == {waiting: "no audit event of its acceptance"}
+        connection.rollback()
