@@ -17,7 +17,7 @@ NUMBER = re.compile(r"ZJ-\d{8}-\d{6}")
 @dataclass
 class Outcome:
     key: str
-    at: float
+    at: float  # when the answer came (or did not): what a fault is blamed by
     status: int | None  # None: no answer at all (connection reset or refused, timeout)
     redirected: bool = False  # the 302 a success gets: a submit to the case's page, an acceptance to the desk queue
     number: str | None = None  # the public number the next page showed
@@ -60,6 +60,8 @@ def submitter(port: int, login: str, password: str, drafts: list[str], fields: d
                 "POST", f"/applications/{key}/edit", {"csrf_token": token, "action": "submit", **fields})
         except Refused:
             continue
+        finally:
+            outcome.at = time.monotonic() - started
         outcome.redirected = outcome.status == 302 and location == f"/applications/{key}"
         if outcome.redirected:
             outcome.number = _number_shown(browser, location)
@@ -115,6 +117,8 @@ def front_desk(port: int, login: str, password: str, submitted: queue.Queue, sta
                 "POST", f"/desk/applications/{key}/accept", {"csrf_token": token})
         except Refused:
             continue
+        finally:
+            outcome.at = time.monotonic() - started
         outcome.redirected = outcome.status == 302 and location == "/desk"
         if outcome.status == 400 or (outcome.status == 302 and location.startswith("/login")):
             token = None
@@ -143,12 +147,11 @@ def probe(browser: Browser, path: str, started: float, stop_at: float, log: Prob
     """GET a signed-in page (it reads the database) every `every` seconds; a 200 is an answering service."""
     browser.timeout = 2
     while time.monotonic() < stop_at:
-        at = time.monotonic() - started
         try:
             ok = browser.request("GET", path)[0] == 200
         except Refused:
             ok = False
-        log.samples.append((at, ok))
+        log.samples.append((time.monotonic() - started, ok))  # when the answer came, as for the others
         time.sleep(every)
 
 

@@ -22,78 +22,28 @@ One command, on 127.0.0.1 only, and everything it starts it stops again:
 import argparse
 import os
 import queue
-import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlmodel import select
-
 from bench import machine
-from bench.browser import Browser, Refused
+from bench.browser import Browser
+from bench.deployed import WORKERS, audit_verify, start_gunicorn
+from bench.fault_city import prepare_applicants, seeded_database
 from bench.fault_clients import DeskLog, ProbeLog, SubmitterLog, front_desk, probe, start_thread, submitter
 from bench.faults_report import FaultRun, server_answers, write_report
 from bench.invariants import half_written, missing_acceptances, missing_submits
-from bench.load import _children, _clone_case, _free_port, _item_for, _value
+from bench.load import _children, _free_port
 from bench.pg_server import PostgresServer
-from services.applications.drafts import save_draft, start_draft
-from services.applications.precheck import blocking, precheck
-from services.audit import record_event
 from services.catalog import default_catalog
-from services.db import create_schema, make_engine, new_session
+from services.db import make_engine
 from services.demo import COMPANY, DEMO_PASSWORD
-from services.models import Application, ApplicationStatus, Role, User
-from services.seed import SeedOptions, seed_city
-from web.forms.apply import field_name
 
-ROOT = Path(__file__).resolve().parent.parent
 READ_SCRIPT = Path(__file__).resolve().parent / "get_each.lua"
-WORKERS = 2
-DATABASE = "atmostonce"
-
-
-@dataclass(frozen=True)
-class Applicant:
-    login: str
-    drafts: list[str]  # keys of complete drafts, each to be submitted once
-    fields: dict[str, str]  # the edit form's fields as the page would send them
-
-
-def prepare_applicants(database_url: str, citizens: int, drafts: int) -> list[Applicant]:
-    """`citizens` seeded citizens whose wallet covers an item completely, each with `drafts` complete drafts."""
-    catalog = default_catalog()
-    engine = make_engine(database_url)
-    applicants = []
-    with new_session(engine) as session:
-        for citizen in session.exec(select(User).where(User.role == Role.CITIZEN).order_by(User.id)):
-            try:
-                item = _item_for(session, citizen, catalog)
-            except StopIteration:  # nothing this citizen can apply for without uploading a file
-                continue
-            draft = start_draft(session=session, actor=citizen, service_code=item.code, catalog=catalog)
-            save_draft(session=session, actor=citizen, key=draft.key, catalog=catalog,
-                       values={f.key: _value(f) for f in item.fields if not draft.form_data.get(f.key)})
-            if blocking(precheck(session=session, application=draft, catalog=catalog)):
-                continue
-            ids = _clone_case(session, draft, drafts, with_tasks=False)
-            # Each copy gets the event a draft is started with, so the copies are whole drafts too.
-            for application_id in ids:
-                record_event(session, actor=citizen, event="start", application=Application(id=application_id),
-                             to_status=ApplicationStatus.DRAFT)
-            session.commit()
-            keys = list(session.exec(select(Application.key).where(Application.id.in_(ids)).order_by(Application.id)))
-            applicants.append(Applicant(citizen.login_name, keys,
-                                        {field_name(k): str(v) for k, v in draft.form_data.items()}))
-            if len(applicants) == citizens:
-                break
-    engine.dispose()
-    return applicants
 
 
 def read_paths() -> list[str]:
@@ -101,30 +51,6 @@ def read_paths() -> list[str]:
     item = sorted(catalog.items)[0]
     department = sorted(catalog.departments)[0]
     return ["/", "/search?q=%E5%A9%9A%E5%A7%BB", f"/services/{item}", f"/departments/{department}", "/applications"]
-
-
-def start_gunicorn(folder: Path, database_url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": database_url,
-           "UPLOAD_FOLDER": str(folder / "uploads"), "OUTBOX_FOLDER": str(folder / "outbox"),
-           # Plain HTTP on the loopback: a Secure cookie would never come back.
-           "SESSION_COOKIE_SECURE": "0",
-           "WEB_CONCURRENCY": str(WORKERS), "BIND": f"127.0.0.1:{port}", "MAX_REQUESTS": "0",
-           "ACCESS_LOG": str(folder / "access.log"), "PYTHONPATH": str(ROOT)}
-    with open(folder / "gunicorn.log", "w") as log:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
-                                   "app:create_app()"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited while starting:\n{(folder / 'gunicorn.log').read_text()}")
-        try:
-            if len(_children(server.pid)) == WORKERS and Browser(port, timeout=2).request("GET", "/login")[0] == 200:
-                return server
-        except Refused:
-            pass
-        time.sleep(0.3)
-    server.terminate()
-    raise RuntimeError("gunicorn did not answer in time")
 
 
 def kill_a_worker(server: subprocess.Popen) -> tuple[int, float | None]:
@@ -141,20 +67,64 @@ def kill_a_worker(server: subprocess.Popen) -> tuple[int, float | None]:
     return victim, None
 
 
-def audit_verify(database_url: str, folder: Path) -> tuple[bool, str]:
-    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": database_url,
-           "UPLOAD_FOLDER": str(folder / "uploads"), "OUTBOX_FOLDER": str(folder / "outbox")}
-    run = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "audit", "verify"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=600)
-    return run.returncode == 0, (run.stdout + run.stderr).strip().splitlines()[-1]
-
-
 def run_wrk(port: int, seconds: int, folder: Path, cookie: str) -> subprocess.Popen:
     paths = folder / "read-paths.txt"
     paths.write_text("\n".join(read_paths()) + "\n")
     return subprocess.Popen(["wrk", "-t", "1", "-c", "4", "-d", f"{seconds}s", "-s", str(READ_SCRIPT),
                              f"http://127.0.0.1:{port}", "--", str(paths), cookie],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def drive(args, server: PostgresServer, gunicorn: subprocess.Popen, port: int, applicants, folder: Path) -> dict:
+    """The load for --seconds, with a worker killed at a third and PostgreSQL restarted at two thirds;
+    what happened, by FaultRun's field names."""
+    reader = Browser(port)
+    reader.sign_in(COMPANY.credit_code, DEMO_PASSWORD)
+    prober = Browser(port)
+    prober.cookies = dict(reader.cookies)
+    started, started_wall = time.monotonic(), time.time()
+    stop_at = started + args.seconds
+    logs = [SubmitterLog(applicant.login) for applicant in applicants]
+    probe_log, desk_log, submitted = ProbeLog(), DeskLog(), queue.Queue()
+    threads = [start_thread(probe, prober, "/applications", started, stop_at, probe_log),
+               start_thread(front_desk, port, "frontdesk", DEMO_PASSWORD, submitted, started, stop_at, desk_log)]
+    wrk = run_wrk(port, args.seconds, folder, reader.cookie_header())
+    try:
+        threads += [start_thread(submitter, port, applicant.login, DEMO_PASSWORD, applicant.drafts,
+                                 applicant.fields, started, stop_at, args.relogin_every, log, submitted)
+                    for applicant, log in zip(applicants, logs, strict=True)]
+        time.sleep(max(0.0, started + args.seconds / 3 - time.monotonic()))
+        kill_at = time.monotonic() - started
+        print(f"{kill_at:.1f} s: kill -9 a gunicorn worker", file=sys.stderr)
+        victim, replaced_after = kill_a_worker(gunicorn)
+        time.sleep(max(0.0, started + 2 * args.seconds / 3 - time.monotonic()))
+        restart_at = time.monotonic() - started
+        print(f"{restart_at:.1f} s: restart PostgreSQL ({args.stop_mode})", file=sys.stderr)
+        restart_seconds = server.restart(args.stop_mode)
+        for thread in threads:
+            thread.join(timeout=args.seconds + 60)
+        wrk_output = wrk.communicate(timeout=60)[0]
+    finally:
+        if wrk.poll() is None:
+            wrk.terminate()
+            wrk.wait(timeout=30)
+    return dict(logs=logs, desk=desk_log, probe=probe_log, wrk_output=wrk_output, kill_at=kill_at, victim=victim,
+                replaced_after=replaced_after, restart_at=restart_at, restart_seconds=restart_seconds,
+                started_wall=started_wall)
+
+
+def check(database_url: str, logs: list[SubmitterLog], desk: DeskLog) -> dict:
+    """What the database holds of what was answered, by FaultRun's field names."""
+    shown = {o.key: o.number for log in logs for o in log.outcomes if o.redirected}
+    unanswered = [o.key for log in logs for o in log.outcomes if not o.redirected]
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        missing = missing_submits(connection, shown)
+        missing |= missing_acceptances(connection, [o.key for o in desk.outcomes if o.redirected])
+        broken = half_written(connection)
+        landed_anyway = len(unanswered) - len(missing_submits(connection, dict.fromkeys(unanswered)))
+    engine.dispose()
+    return dict(missing=missing, broken=broken, landed_anyway=landed_anyway)
 
 
 def main(argv=None) -> int:
@@ -178,87 +148,40 @@ def main(argv=None) -> int:
     load_before = os.getloadavg()
     server = PostgresServer(args.root, args.port)
     folder = Path(tempfile.mkdtemp(prefix="atmostonce-faults-"))
-    gunicorn = wrk = None
+    gunicorn = None
     try:
         print(f"PostgreSQL of its own on 127.0.0.1:{args.port} ({args.root})", file=sys.stderr)
         server.start()
-        admin = make_engine(server.url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-        admin.dispose()
-        database_url = server.url.rsplit("/", 1)[0] + f"/{DATABASE}"
-        described = machine.describe(database_url)
         print(f"seeding {args.applications} applications", file=sys.stderr)
-        engine = make_engine(database_url)
-        create_schema(engine)
-        seed_city(engine=engine, catalog=default_catalog(), upload_folder=folder / "uploads",
-                  options=SeedOptions(applications=args.applications, seed=1))
-        engine.dispose()
+        database_url = seeded_database(server, args.applications, folder / "uploads")
+        described = machine.describe(database_url)
         # More drafts than a citizen gets through: a submit takes 20 ms of CPU at the least, and they share 2 CPUs.
         applicants = prepare_applicants(database_url, args.citizens, drafts=20 * args.seconds)
         print(f"{len(applicants)} citizens with {len(applicants[0].drafts)} drafts each; starting gunicorn",
               file=sys.stderr)
         port = _free_port()
         gunicorn = start_gunicorn(folder, database_url, port)
-        reader = Browser(port)
-        reader.sign_in(COMPANY.credit_code, DEMO_PASSWORD)
-        prober = Browser(port)
-        prober.cookies = dict(reader.cookies)
-
-        started, started_wall = time.monotonic(), time.time()
-        stop_at = started + args.seconds
-        logs = [SubmitterLog(applicant.login) for applicant in applicants]
-        probe_log, desk_log, submitted = ProbeLog(), DeskLog(), queue.Queue()
-        threads = [start_thread(probe, prober, "/applications", started, stop_at, probe_log),
-                   start_thread(front_desk, port, "frontdesk", DEMO_PASSWORD, submitted, started, stop_at, desk_log)]
-        wrk = run_wrk(port, args.seconds, folder, reader.cookie_header())
-        threads += [start_thread(submitter, port, applicant.login, DEMO_PASSWORD, applicant.drafts, applicant.fields,
-                                 started, stop_at, args.relogin_every, log, submitted)
-                    for applicant, log in zip(applicants, logs, strict=True)]
-        time.sleep(max(0.0, started + args.seconds / 3 - time.monotonic()))
-        kill_at = time.monotonic() - started
-        print(f"{kill_at:.1f} s: kill -9 a gunicorn worker", file=sys.stderr)
-        victim, replaced_after = kill_a_worker(gunicorn)
-        time.sleep(max(0.0, started + 2 * args.seconds / 3 - time.monotonic()))
-        restart_at = time.monotonic() - started
-        print(f"{restart_at:.1f} s: restart PostgreSQL ({args.stop_mode})", file=sys.stderr)
-        restart_seconds = server.restart(args.stop_mode)
-        for thread in threads:
-            thread.join(timeout=args.seconds + 60)
-        wrk_output = wrk.communicate(timeout=60)[0]
+        driven = drive(args, server, gunicorn, port, applicants, folder)
         load_after = os.getloadavg()
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=60)
-
         print("checking the database", file=sys.stderr)
-        shown = {o.key: o.number for log in logs for o in log.outcomes if o.redirected}
-        unanswered = [o.key for log in logs for o in log.outcomes if not o.redirected]
-        engine = make_engine(database_url)
-        with engine.connect() as connection:
-            missing = missing_submits(connection, shown)
-            missing |= missing_acceptances(connection, [o.key for o in desk_log.outcomes if o.redirected])
-            broken = half_written(connection)
-            landed_anyway = len(unanswered) - len(missing_submits(connection, dict.fromkeys(unanswered)))
-        engine.dispose()
         chain_ok, chain_said = audit_verify(database_url, folder)
+        answers = server_answers(folder / "access.log", driven.pop("started_wall"))
         run = FaultRun(
             seconds=args.seconds, applications=args.applications, stop_mode=args.stop_mode,
-            machine=described.lines(), load_before=load_before, load_after=load_after, logs=logs, desk=desk_log,
-            probe=probe_log,
-            wrk_output=wrk_output, kill_at=kill_at, victim=victim, replaced_after=replaced_after,
-            restart_at=restart_at, restart_seconds=restart_seconds, missing=missing, broken=broken,
-            landed_anyway=landed_anyway, chain_ok=chain_ok, chain_said=chain_said,
+            machine=described.lines(), load_before=load_before, load_after=load_after, **driven,
+            **check(database_url, driven["logs"], driven["desk"]), chain_ok=chain_ok, chain_said=chain_said,
             argv=list(argv) if argv is not None else sys.argv[1:],
-            server_answers=server_answers(folder / "access.log", started_wall))
+            server_answers=answers)
         print(run.summary())
         if not args.no_report:
             print(f"wrote {write_report(run)}")
         return 0 if run.passed else 1
     finally:
-        for process in (wrk, gunicorn):
-            if process is not None and process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
+        if gunicorn is not None and gunicorn.poll() is None:
+            gunicorn.terminate()
+            gunicorn.wait(timeout=30)
         if args.keep:
             print(f"kept: {args.root} (PostgreSQL stopped) and {folder}", file=sys.stderr)
             server.stop()

@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 
 from bench import machine
 from bench.browser import Browser
-from bench.faults import start_gunicorn
+from bench.deployed import flask_command, start_gunicorn
 from bench.load import _free_port
 from bench.security_report import SqlmapResult, WapitiResult, write_report
 from services.catalog import default_catalog
@@ -64,10 +64,9 @@ def ensure_tools() -> None:
 
 
 def seed(database_url: str, folder: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": database_url, "UPLOAD_FOLDER": str(folder / "uploads"),
-           "OUTBOX_FOLDER": str(folder / "outbox"), "SECRET_KEY": os.urandom(32).hex()}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "app", "seed", "--applications", "40", "--seed", "1"],
-                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
+    seeded = flask_command(folder, database_url, "seed", "--applications", "40", "--seed", "1")
+    if seeded.returncode != 0:
+        raise RuntimeError(f"flask seed failed:\n{seeded.stderr}")
 
 
 def targets(port: int) -> list[Target]:
