@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -128,7 +129,7 @@ def run_sqlmap(base: str, target: Target, folder: Path, seconds: int) -> SqlmapR
     rows = results.read_text().splitlines()[1:] if results.exists() else []
     said = log.read_text(errors="replace")
     codes = re.search(r"HTTP error codes detected during run:\s*\n(.+)", said)
-    return SqlmapResult(target.name, target.what, " ".join(sqlmap_command(base, target, folder, shown=True)),
+    return SqlmapResult(target.name, target.what, shlex.join(sqlmap_command(base, target, folder, shown=True)),
                         [row for row in rows if row.strip()], finished, time.monotonic() - started,
                         "do not appear to be injectable" in said, _tail(said), codes.group(1).strip() if codes else "")
 
@@ -149,7 +150,7 @@ def run_wapiti(base: str, folder: Path, seconds: int) -> WapitiResult:
         finished = _wait(process, seconds + 120)
     report = folder / "wapiti.json"
     found = json.loads(report.read_text()) if report.exists() else {}
-    return WapitiResult(" ".join(wapiti_command("http://127.0.0.1:PORT", folder, seconds, shown=True)),
+    return WapitiResult(shlex.join(wapiti_command("http://127.0.0.1:PORT", folder, seconds, shown=True)),
                         found.get("vulnerabilities", {}), found.get("anomalies", {}), finished,
                         time.monotonic() - started, _tail(log.read_text(errors="replace")))
 
@@ -173,10 +174,12 @@ def _tail(said: str, lines: int = 12) -> str:
     return "\n".join(said.strip().splitlines()[-lines:])
 
 
-def _version(command: list[str]) -> str:
-    run = subprocess.run(command, capture_output=True, text=True)
-    lines = [line for line in (run.stdout + run.stderr).splitlines() if line.strip()]
-    return lines[-1].strip() if lines else "unknown"
+def _version(name: str) -> str:
+    """The tool's version line (sqlmap adds a dated warning after it)."""
+    run = subprocess.run([name, "--version"], capture_output=True, text=True)
+    lines = [line.strip() for line in (run.stdout + run.stderr).splitlines()
+             if line.strip() and not line.lstrip().startswith("[")]
+    return f"{name} {lines[-1].removeprefix('Wapiti ')}" if lines else f"{name}: unknown version"
 
 
 def main(argv=None) -> int:
@@ -210,8 +213,7 @@ def main(argv=None) -> int:
             wapiti = run_wapiti(base, folder, seconds)
         path = write_report(
             command=" ".join(["python -m bench.security", *(argv if argv is not None else sys.argv[1:])]),
-            machine=machine.describe(None).lines(), versions=[_version(["sqlmap", "--version"]),
-                                                              _version(["wapiti", "--version"])],
+            machine=machine.describe(None).lines(), versions=[_version("sqlmap"), _version("wapiti")],
             load=(load_before, os.getloadavg()), sqlmap=sqlmap_results, wapiti=wapiti)
         print(f"wrote {path}")
         return 0
