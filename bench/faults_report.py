@@ -113,6 +113,8 @@ class FaultRun:
             f"- unavailable (a signed-in page probed every 0.1 s did not answer 200): "
             f"**{sum(length for _, length in outages):.2f} s** in all"
             + (": " + "; ".join(f"{length:.2f} s from {start:.1f} s" for start, length in outages) if outages
+               else "")
+            + (" (still not answering when the load stopped)" if self.probe.samples and not self.probe.samples[-1][1]
                else ""),
             f"- submits and acceptances that got their 302 and are not in the database whole: "
             f"**{len(self.missing)}**"
