@@ -5,6 +5,10 @@ from datetime import datetime
 from pathlib import Path
 
 SECURITY = Path(__file__).resolve().parent / "SECURITY.md"
+NOTE_ON_STATUSES = ("Error statuses are the app refusing a payload, not failing on it: a payload in the session "
+                    "cookie loses the session and with it the CSRF token, so the POST is refused (400); a payload "
+                    "in `action` is not `autosave`, so the edit form is rendered again with its problems (422). "
+                    "A 500 would show here.")
 TOKEN = re.compile(r"csrf_token=[^&\s]+")
 
 
@@ -70,6 +74,7 @@ def _sqlmap_lines(results: list[SqlmapResult]) -> list[str]:
             verdict = f"stopped at the time bound ({verdict} so far)"
         lines.append(f"| {result.name} | {result.what} | **{len(result.injectable)}** | {verdict} | "
                      f"{result.error_codes or 'none'} | {result.seconds / 60:.1f} min |")
+    lines += ["", NOTE_ON_STATUSES]
     lines += ["", "Commands (from a scratch folder; `<session cookie>` is the signed-in browser's cookie header, "
               "`<CSRF token>` the token of that session, `<name>.targets` holds the one URL, "
               "http://127.0.0.1:PORT plus the path):", ""]
