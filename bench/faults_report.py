@@ -8,7 +8,7 @@ from pathlib import Path
 from bench.fault_clients import DeskLog, ProbeLog, SubmitterLog
 
 FAULTS = Path(__file__).resolve().parent / "FAULTS.md"
-ACCESS = re.compile(r'\[([^\]]+)\] "[^"]*" (\d{3}) ')
+ACCESS = re.compile(r'\[([^\]]+)\] "[^"]*" (\d{3}) (\d+|-) ')
 AFTER_FAULT = 15.0  # seconds after a fault in which an error counts as the fault's
 
 
@@ -35,7 +35,8 @@ class FaultRun:
     chain_ok: bool
     chain_said: str
     argv: list[str]
-    server_answers: list[tuple[float, int]]  # (seconds since the start, status) of each request gunicorn logged
+    # (seconds since the start, status, bytes of the body) of each request gunicorn logged
+    server_answers: list[tuple[float, int, int]]
 
     @property
     def outcomes(self):
@@ -51,7 +52,7 @@ class FaultRun:
 
     def errors(self) -> list[tuple[float, str]]:
         """(when, what) of each submit or acceptance not answered by its 302."""
-        return [(o.at, f"{action}: " + ("no answer" if o.status is None else f"HTTP {o.status}"))
+        return [(o.at, f"{action} " + ("not answered" if o.status is None else f"answered HTTP {o.status}"))
                 for action, outcomes in (("submits", self.outcomes), ("acceptances", self.desk.outcomes))
                 for o in outcomes if not o.redirected]
 
@@ -69,9 +70,11 @@ class FaultRun:
                                               "at other times")}
         for at, what in self.errors():
             found[self.window(at)][what] += 1
-        for at, status in self.server_answers:
+        for at, status, size in self.server_answers:
             if status >= 500:
-                found[self.window(at)][f"server answers: HTTP {status}"] += 1
+                # An empty body: the app's own error page failed as well and gunicorn answered for it.
+                said = "gunicorn's bare page, the app's failed too" if size == 0 else "the app's error page"
+                found[self.window(at)][f"HTTP {status} in the server's log ({said})"] += 1
         return found
 
     def wrk(self) -> dict[str, int | float]:
@@ -102,7 +105,7 @@ class FaultRun:
             f"{wrk['socket_errors']:,} socket errors",
         ]
         for name, counted in self.errors_by_fault().items():
-            said = ", ".join(f"{n} {what}" for what, n in counted.most_common()) or "none"
+            said = ", ".join(f"{what}: {n}" for what, n in counted.most_common()) or "none"
             within = f" (within {AFTER_FAULT:g} s)" if name != "at other times" else ""
             lines.append(f"- errors {name}{within}: {said}")
         lines += [
@@ -129,6 +132,18 @@ class FaultRun:
         ]
         return lines
 
+    def observations(self) -> list[str]:
+        """What the errors say about the app, when they say something."""
+        bare = sum(1 for _, status, size in self.server_answers if status >= 500 and size == 0)
+        if not bare:
+            return []
+        return ["## Seen during the faults", "",
+                f"- {bare} answers were gunicorn's own bare \"Internal Server Error\" (in English, unbranded): "
+                "the app's error page failed as well. With the database away, the error page's base template "
+                "still reads the signed-in user's unread-message count (web/views/inbox.py, unread_messages) "
+                "and fails the same way; anonymous pages got the app's own 500 page. An error page that "
+                "renders without the database would give signed-in people the clear answer too.", ""]
+
     def summary(self) -> str:
         return "\n".join(line.removeprefix("- ").replace("**", "") for line in self.lines())
 
@@ -151,7 +166,8 @@ class FaultRun:
             f"{self.applications} applications (`services.seed`, seed 1), drafts prepared beforehand",
             "- gunicorn with deploy/gunicorn.conf.py, 2 sync workers, `APP_ENV=production`, a random 64-hex "
             "SECRET_KEY (session cookie not Secure: plain HTTP on the loopback)",
-            f"- {self.seconds} s of load: wrk on read pages, citizens signing in and submitting, a probe; one "
+            f"- {self.seconds} s of load: wrk on read pages, citizens signing in and submitting, the front desk "
+            "accepting, a probe; one "
             f"worker killed at a third of the run, PostgreSQL restarted (`pg_ctl restart -m {self.stop_mode}`) "
             "at two thirds",
             f"- load average (1/5/15 min) before: {_load(self.load_before)}, after: {_load(self.load_after)}. "
@@ -162,6 +178,7 @@ class FaultRun:
             "",
             *self.lines(),
             "",
+            *self.observations(),
             "## What is checked",
             "",
             "- Every submit answered by a 302 to the application's page: the application is submitted in the "
@@ -182,8 +199,8 @@ class FaultRun:
         ])
 
 
-def server_answers(access_log: Path, started_wall: float) -> list[tuple[float, int]]:
-    """(seconds since the start, status) from gunicorn's access log (deploy/gunicorn.conf.py's format).
+def server_answers(access_log: Path, started_wall: float) -> list[tuple[float, int, int]]:
+    """(seconds since the start, status, body bytes) from gunicorn's access log (deploy/gunicorn.conf.py's format).
 
     It logs when an answer went out, to the whole second: the end of that second is taken, so an
     error logged in the second a fault began counts as the fault's.
@@ -193,7 +210,8 @@ def server_answers(access_log: Path, started_wall: float) -> list[tuple[float, i
         found = ACCESS.search(line)
         if found:
             moment = datetime.strptime(found.group(1), "%d/%b/%Y:%H:%M:%S %z").timestamp()
-            answers.append((moment + 1 - started_wall, int(found.group(2))))
+            size = 0 if found.group(3) == "-" else int(found.group(3))
+            answers.append((moment + 1 - started_wall, int(found.group(2)), size))
     return answers
 
 

@@ -21,10 +21,13 @@ def run_with(outcomes: list[Outcome], answers: list[tuple[float, int]]) -> Fault
 def test_an_error_is_blamed_on_the_latest_fault_before_it_within_15_seconds():
     run = run_with([Outcome("a", 21.0, None), Outcome("b", 41.0, 500), Outcome("c", 10.0, 500),
                     Outcome("d", 36.0, 500), Outcome("e", 42.0, 302, redirected=True)],
-                   [(40.5, 500), (41.0, 200), (59.0, 502)])
+                   [(40.5, 500, 2579), (41.0, 200, 9000), (42.0, 500, 0), (59.0, 502, 0)])
     assert run.errors_by_fault() == {
-        "after the worker kill": {"submits: no answer": 1},
-        "after the PostgreSQL restart": {"submits: HTTP 500": 1, "server answers: HTTP 500": 1},
-        "at other times": {"submits: HTTP 500": 2, "server answers: HTTP 502": 1},
+        "after the worker kill": {"submits not answered": 1},
+        "after the PostgreSQL restart": {"submits answered HTTP 500": 1,
+                                         "HTTP 500 in the server's log (the app's error page)": 1,
+                                         "HTTP 500 in the server's log (gunicorn's bare page, the app's failed too)": 1},
+        "at other times": {"submits answered HTTP 500": 2,
+                           "HTTP 502 in the server's log (gunicorn's bare page, the app's failed too)": 1},
     }
     assert run.redirects == 1
