@@ -1,6 +1,8 @@
 """Bad input gets a clear page in the user's language, never a 500."""
 import pytest
 
+from services.db import make_engine
+
 from tests.factories import PASSWORD, make_citizen
 
 TOO_LARGE = 33 * 1024 * 1024  # over the 32 MB MAX_CONTENT_LENGTH
@@ -73,3 +75,41 @@ def test_odd_query_strings_and_keys_never_give_a_500(web, db, path):
     web.login(make_citizen(db).login_name)
     response = web.get(path)
     assert response.status_code in (200, 302, 400, 404)
+
+
+# --- the database away ------------------------------------------------------------------------
+
+UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
+
+
+@pytest.fixture
+def database_away_later(app):
+    """Call it to make every later query of the app fail, as it does while its database restarts."""
+    working = app.extensions["engine"]
+
+    def go_away():
+        app.extensions["engine"] = make_engine(UNREACHABLE)
+
+    yield go_away
+    if app.extensions["engine"] is not working:
+        app.extensions["engine"].dispose()
+        app.extensions["engine"] = working
+
+
+def test_a_signed_in_page_with_the_database_away_answers_503_with_the_branded_page(web, db, database_away_later):
+    web.login(make_citizen(db).login_name)
+    database_away_later()
+    response = web.get("/applications")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    page = response.get_data(as_text=True)
+    assert "暂时无法" in page and "Internal Server Error" not in page
+
+
+def test_an_anonymous_page_with_the_database_away_answers_503_in_english_when_chosen(web, database_away_later):
+    web.post("/language", {"lang": "en", "next": "/"})
+    token = web.csrf("/login")
+    database_away_later()
+    response = web.post("/login", {"csrf_token": token, "login": "13800000001", "password": "whatever-it-is"})
+    assert response.status_code == 503
+    assert "Briefly unavailable" in response.get_data(as_text=True)

@@ -2,10 +2,12 @@
 from flask import Flask, current_app, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from services.applications.uploads import MAX_FILE_MB
 from services.errors import Conflict, NotAllowed, NotFound
 from services.i18n import N_
+from web.views.helpers import locale_code
 
 MEGABYTE = 1024 * 1024
 
@@ -19,7 +21,12 @@ PAGES = {
           N_("What you sent is too large. Each file may be at most %(file)s MB, all files of one form together "
              "at most %(form)s MB.")),
     500: (N_("Something went wrong"), N_("Nothing you saved is lost. Please try again in a moment.")),
+    503: (N_("Briefly unavailable"), N_("The service cannot reach its records just now. Nothing you saved is lost. "
+                                        "Please try again in a minute.")),
 }
+# Pages for when the database itself may be what failed.
+STANDALONE = (500, 503)
+RETRY_AFTER_SECONDS = 30
 
 
 def _limits() -> dict[str, int]:
@@ -29,7 +36,18 @@ def _limits() -> dict[str, int]:
 def error_page(code: int, detail: str | None = None):
     title, text = PAGES[code]
     text = _(text, **_limits()) if code == 413 else _(text)
+    if code in STANDALONE:
+        return _standalone_page(code, _(title), text)
     return render_template("errors/error.html", code=code, title=_(title), text=text, detail=detail), code
+
+
+def _standalone_page(code: int, title: str, text: str):
+    # Rendered without the context processors: they ask who is signed in, which needs the database,
+    # and with the database away the error page itself would fail into the server's bare English one.
+    page = current_app.jinja_env.get_template("errors/standalone.html").render(
+        code=code, title=title, text=text, locale_code=locale_code())
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if code == 503 else {}
+    return page, code, headers
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -39,3 +57,5 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(NotFound, lambda error: error_page(404))
     app.register_error_handler(NotAllowed, lambda error: error_page(403, _(error.message)))
     app.register_error_handler(Conflict, lambda error: error_page(409, _(error.message)))
+    for lost in (OperationalError, InterfaceError):  # the database restarting or out of reach
+        app.register_error_handler(lost, lambda error: error_page(503))

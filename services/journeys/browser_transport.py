@@ -127,7 +127,7 @@ class BrowserTransport:
         tab.fill("#password", account.password)
         outcome = self._click(tab, tab.locator("main form button[type=submit]"))
         if outcome.page == "/login/code":  # staff: the second factor, as their app shows it
-            tab.fill("#code", second_factor_code(account, self.used_steps))
+            tab.fill("#code", second_factor_code(account.totp_secret or "", self.used_steps))
             outcome = self._click(tab, tab.locator("main form button[type=submit]").first)
         return outcome if not outcome.page.startswith("/login") else \
             Outcome(False, outcome.message or f"still on the sign-in page {outcome.page}")

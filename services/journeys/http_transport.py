@@ -63,7 +63,7 @@ class PageTransport:
         outcome = self._send(account, "/login", "/login", {"login": account.login, "password": account.password})
         if outcome.page == "/login/code":  # staff: the second factor, as their app shows it
             outcome = self._send(account, "/login/code", "/login/code",
-                                 {"code": second_factor_code(account, self.used_steps)})
+                                 {"code": second_factor_code(account.totp_secret or "", self.used_steps)})
         return outcome if not outcome.page.startswith("/login") else \
             Outcome(False, outcome.message or f"still on the sign-in page {outcome.page}")
 
