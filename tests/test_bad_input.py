@@ -2,7 +2,6 @@
 import pytest
 
 from services.db import make_engine
-
 from tests.factories import PASSWORD, make_citizen
 
 TOO_LARGE = 33 * 1024 * 1024  # over the 32 MB MAX_CONTENT_LENGTH
