@@ -12,7 +12,7 @@ from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
 from bench.invariants import half_written, missing_acceptances, missing_submits
-from services import accounts
+from services import passwords
 from services.catalog import default_catalog
 from services.seed import SeedOptions, seed_city
 
@@ -22,7 +22,7 @@ OPTIONS = SeedOptions(applications=14, slow_cases=10, seed=5, as_of=date(2026, 1
 
 @pytest.fixture
 def city(engine, tmp_path, monkeypatch):
-    monkeypatch.setattr(accounts, "generate_password_hash",
+    monkeypatch.setattr(passwords, "generate_password_hash",
                         functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
     seed_city(engine=engine, catalog=default_catalog(), upload_folder=tmp_path / "uploads", options=OPTIONS)
     return engine
