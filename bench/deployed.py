@@ -24,11 +24,11 @@ def production_env(folder: Path, database_url: str) -> dict[str, str]:
             "SESSION_COOKIE_SECURE": "0", "PYTHONPATH": str(ROOT)}
 
 
-def start_gunicorn(folder: Path, database_url: str, port: int) -> subprocess.Popen:
-    """gunicorn with deploy/gunicorn.conf.py, 2 workers, no recycling, its access log in `folder`; returns once
-    both workers are up and it answers."""
+def start_gunicorn(folder: Path, database_url: str, port: int, settings: dict[str, str] | None = None) -> subprocess.Popen:
+    """gunicorn with deploy/gunicorn.conf.py, 2 workers, no recycling, its access log in `folder`, the app's
+    environment plus `settings`; returns once both workers are up and it answers."""
     env = {**production_env(folder, database_url), "WEB_CONCURRENCY": str(WORKERS), "BIND": f"127.0.0.1:{port}",
-           "MAX_REQUESTS": "0", "ACCESS_LOG": str(folder / "access.log")}
+           "MAX_REQUESTS": "0", "ACCESS_LOG": str(folder / "access.log"), **(settings or {})}
     with open(folder / "gunicorn.log", "w") as log:
         server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
                                    "app:create_app()"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -170,9 +170,10 @@ class FaultRun:
             "accepting, a probe; one "
             f"worker killed at a third of the run, PostgreSQL restarted (`pg_ctl restart -m {self.stop_mode}`) "
             "at two thirds",
-            f"- load average (1/5/15 min) before: {_load(self.load_before)}, after: {_load(self.load_after)}. "
-            "The machine was not quiet: three other engineers ran their test suites on the same 2 CPUs during "
-            "the run, so the throughput and the outage lengths carry their load too.",
+            f"- load average (1/5/15 min) before: {_load(self.load_before)}, after: {_load(self.load_after)}: "
+            + ("the machine was quiet when the run started." if self.load_before[0] < 1 else
+               "the machine was busy with other work when the run started, so the throughput and the outage "
+               "lengths carry that load too."),
             "",
             "## Results",
             "",
