@@ -135,7 +135,7 @@ def run_sqlmap(base: str, target: Target, folder: Path, seconds: int) -> SqlmapR
     said = log.read_text(errors="replace")
     codes = re.search(r"HTTP error codes detected during run:\s*\n(.+)", said)
     return SqlmapResult(target.name, target.what, shlex.join(sqlmap_command(base, target, folder, shown=True)),
-                        [row for row in rows if row.strip()], finished, time.monotonic() - started,
+                        [row.strip() for row in rows if row.strip()], finished, time.monotonic() - started,
                         "do not appear to be injectable" in said, _tail(said), codes.group(1).strip() if codes else "")
 
 

@@ -30,17 +30,31 @@ FALSE_POSITIVES = [
 ]
 
 
+# sqlmap's note on a suspect it could not confirm: a time-based hint (the answer came late) that did not
+# repeat, typically a slow password hash on a loaded machine.
+RULED_OUT = ",false positive or unexploitable"
+
+
 @dataclass(frozen=True)
 class SqlmapResult:
     name: str
     what: str
     command: str  # with the session cookie and the CSRF token as placeholders
-    injectable: list[str]  # the rows of sqlmap's results CSV: one per injectable point
+    rows: list[str]  # the rows of sqlmap's results CSV: one per point it suspected
     finished: bool  # False: stopped at the time bound
     seconds: float
     said_not_injectable: bool  # sqlmap's own closing words: "all tested parameters do not appear to be injectable"
     tail: str  # the end of its log
     error_codes: str  # sqlmap's count of the HTTP error statuses its payloads met ("" when none)
+
+    @property
+    def injectable(self) -> list[str]:
+        return [row for row in self.rows if not row.endswith(RULED_OUT)]
+
+    @property
+    def ruled_out(self) -> list[str]:
+        """Points sqlmap suspected and then, testing further, judged not injectable itself."""
+        return [row for row in self.rows if row.endswith(RULED_OUT)]
 
 
 @dataclass(frozen=True)
@@ -65,14 +79,16 @@ class WapitiResult:
 
 
 def _sqlmap_lines(results: list[SqlmapResult]) -> list[str]:
-    lines = ["| target | request | injectable points | sqlmap's verdict | error statuses its payloads met | time |",
-             "|---|---|---:|---|---|---|"]
+    lines = ["| target | request | injectable points | suspects sqlmap ruled out itself | sqlmap's verdict "
+             "| error statuses its payloads met | time |",
+             "|---|---|---:|---:|---|---|---|"]
     for result in results:
         verdict = "all tested parameters do not appear to be injectable" if result.said_not_injectable else \
             "see its log below"
         if not result.finished:
             verdict = f"stopped at the time bound ({verdict} so far)"
-        lines.append(f"| {result.name} | {result.what} | **{len(result.injectable)}** | {verdict} | "
+        lines.append(f"| {result.name} | {result.what} | **{len(result.injectable)}** | {len(result.ruled_out)} | "
+                     f"{verdict} | "
                      f"{result.error_codes or 'none'} | {result.seconds / 60:.1f} min |")
     lines += ["", NOTE_ON_STATUSES]
     lines += ["", "Commands (from a scratch folder; `<session cookie>` is the signed-in browser's cookie header, "
@@ -84,6 +100,10 @@ def _sqlmap_lines(results: list[SqlmapResult]) -> list[str]:
         if result.injectable:
             lines += ["", f"Injectable points of {result.name} (results CSV):", "", "```",
                       *result.injectable, "```"]
+        if result.ruled_out:
+            lines += ["", f"Suspects of {result.name} that sqlmap itself marked \"false positive or unexploitable\" "
+                      "(results CSV; technique T is time-based: an answer came late once and not again):", "",
+                      "```", *result.ruled_out, "```"]
     return lines
 
 
