@@ -13,7 +13,7 @@ from services.audit import record_event
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
 from services.models import Application, ApplicationStatus, Role, User
-from services.applications.precheck import blocking, precheck
+from services.requirements.precheck import blocking, precheck
 from web.forms.apply import field_name
 
 DATABASE = "atmostonce"

@@ -31,7 +31,7 @@ from services.applications.submission import submit_application
 from services.casework import desk, tasks
 from services.db import new_session
 from services.models import Application, ApplicationStatus, Attachment, Certificate, Task, TaskStatus, User, new_key
-from services.applications.precheck import blocking, precheck
+from services.requirements.precheck import blocking, precheck
 from services.second_factor import unused_code
 from web.forms.apply import field_name
 

@@ -19,7 +19,7 @@ from services.catalog import Catalog
 from services.db import transactional
 from services.errors import Invalid
 from services.models import Certificate, Role, User
-from services.workflow.rules import next_counter
+from services.workflow.shared import next_counter
 
 # Throwaway accounts of a disposable server: a cheap hash keeps a journey's logins fast.
 FAST_HASH = "pbkdf2:sha256:1000"

@@ -24,7 +24,7 @@ from services.casework import desk, tasks
 from services.models import ApplicationStatus, Attachment, Rating, Rectification, TaskStatus
 from services.sla import sweep
 from services.supervision import answer_rectification
-from services.workflow.rules import tasks_of
+from services.workflow.shared import tasks_of
 from services.workflow.task_rules import PROCEDURES
 
 S = ApplicationStatus

@@ -11,7 +11,7 @@ from functools import cache
 
 from seeding.pools import Person, Pools
 from services.catalog import FieldSpec
-from services.applications.fields import FieldError, clean_value
+from services.requirements.fields import FieldError, clean_value
 
 # People a form can speak of, longest prefix first so "legal_representative_id_number" finds its role.
 ROLES = ("legal_representative", "tax_contact", "applicant", "deceased", "employee", "landlord", "insured",

@@ -28,7 +28,7 @@ from services.models import (
     Task,
     User,
 )
-from services.workflow.rules import next_counter
+from services.workflow.shared import next_counter
 
 RUNNING = (ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.SUSPENDED)
 RATEABLE = (ApplicationStatus.COMPLETED, ApplicationStatus.PARTIALLY_COMPLETED, ApplicationStatus.REJECTED)

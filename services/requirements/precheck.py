@@ -3,10 +3,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from services.applications.fields import FieldError, clean_value
 from services.catalog import Catalog, Text
 from services.i18n import N_
 from services.models import Application, Attachment
+from services.requirements.fields import FieldError, clean_value
 
 
 @dataclass(frozen=True)
