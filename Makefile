@@ -38,6 +38,7 @@ test: lint test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test-sqlite: $(STAMP) translations browser
 	$(BIN)/python -m pytest -n 2 -q
