@@ -32,7 +32,6 @@ from journeys.reports import console_line, failure_text, write_html, write_junit
 from journeys.runner import run_journeys
 from journeys.schema import SCHEMA_FILE, schema_text
 from journeys.targets import BrowserTarget, HttpTarget
-from journeys.testing import register_testing
 from journeys.transport import SystemApi
 from services import clock
 from services.applications.uploads import FileStore
@@ -51,19 +50,6 @@ def isolated_app(root: Path) -> Flask:
     app = create_app({"APP_ENV": "test", "SECRET_KEY": "journeys-" + root.name,
                       "DATABASE_URL": f"sqlite:///{root / 'template.db'}", "UPLOAD_FOLDER": str(root / "uploads"),
                       "OUTBOX_FOLDER": str(root / "outbox"), "VIRTUAL_CLOCK_FILE": str(root / "virtual_clock")})
-    register_testing(app)
-    return app
-
-
-def gunicorn_app() -> Flask:
-    """What a test-mode server serves: `APP_ENV=test gunicorn 'journeys.cli:gunicorn_app()'`.
-
-    Configured from the environment like `app:create_app()`, plus VIRTUAL_CLOCK_FILE, the clock its workers share.
-    """
-    from app import create_app
-
-    app = create_app()
-    register_testing(app)
     return app
 
 

@@ -102,8 +102,8 @@ class GunicornServer:
         self.log = root / "gunicorn.log"
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [gunicorn, "--config", "python:web.gunicorn_ready", "--workers", str(workers),
-                 "--bind", f"127.0.0.1:{port}", "--timeout", "60", "journeys.cli:gunicorn_app()"],
+                [gunicorn, "--config", "python:journeys.gunicorn_ready", "--workers", str(workers),
+                 "--bind", f"127.0.0.1:{port}", "--timeout", "60", "app:create_app()"],
                 cwd=PROJECT, env=env, stdout=log, stderr=log)
         self.url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + timeout

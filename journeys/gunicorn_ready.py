@@ -1,4 +1,4 @@
-"""Gunicorn settings for the test-mode server (`-c python:web.gunicorn_ready`).
+"""Gunicorn settings for the test-mode server (`-c python:journeys.gunicorn_ready`).
 
 The first answer over HTTP proves one worker is up, not all of them; a worker that is still importing the app
 would leave every early request to the other. Each worker marks a file once it can serve, so whoever started
