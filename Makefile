@@ -2,16 +2,18 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5434/postgres
 
 .PHONY: run test lint test-sqlite test-postgres translations messages browser postgres
 
-$(STAMP): requirements.txt
+# The dependencies, then the project itself, editable: its entry points add `flask seed`, `demo` and `journeys`.
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 translations: $(STAMP)
@@ -36,6 +38,7 @@ test: lint test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test-sqlite: $(STAMP) translations browser
 	$(BIN)/python -m pytest -n 2 -q

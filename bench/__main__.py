@@ -174,7 +174,7 @@ def main(argv=None) -> int:
         date=datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         machine=described.lines(),
         conditions=[
-            f"- cities: {args.small:,} and {big_n:,} applications seeded by `services.seed` (seed {cities.SEED}, "
+            f"- cities: {args.small:,} and {big_n:,} applications seeded by `seeding` (seed {cities.SEED}, "
             f"year ending {cities.AS_OF}); PostgreSQL holds the same rows, copied from the SQLite file; "
             "both ANALYZEd after loading",
             "- page times: median of "

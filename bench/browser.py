@@ -6,7 +6,7 @@ import re
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
-from services.demo import DEMO_TOTP_SECRET
+from seeding.demo import DEMO_TOTP_SECRET
 from services.second_factor import current_code, current_step
 
 TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')

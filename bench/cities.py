@@ -1,6 +1,6 @@
 """The seeded cities the benchmarks read, built once and kept in instance/bench/ between runs.
 
-SQLite: the seed (`services.seed.seed_city`; above a few hundred cases its fast path clones
+SQLite: the seed (`seeding.seed_city`; above a few hundred cases its fast path clones
 them with batched inserts) writes instance/bench/city-<n>.sqlite. PostgreSQL: the same rows
 are copied from that file into the database bench_city_<n> with COPY, so both databases hold
 identical cities. Both are ANALYZEd afterwards, as an operator would after a bulk load.
@@ -99,7 +99,7 @@ def upgrade(url: str, applications: int, kind: str, marker: Marker) -> float:
 
 def build_sqlite(applications: int, marker: Marker) -> float:
     """Seed the city into a fresh SQLite file; returns the seconds it took."""
-    from services.seed import SeedOptions, seed_city
+    from seeding import SeedOptions, seed_city
 
     path = FOLDER / f"city-{applications}.sqlite"
     uploads = FOLDER / f"uploads-{applications}"

@@ -5,7 +5,7 @@
 
 One command, on 127.0.0.1 only, and everything it starts it stops again:
 1. a PostgreSQL 15 of its own (bench/pg_server.py: port 5440, data under /tmp/atmostonce-pg-faults, fsync on),
-   migrated and seeded with a small city (services.seed);
+   migrated and seeded with a small city (seeding);
 2. complete drafts prepared beforehand for a few citizens (one through the services, the rest copies of it);
 3. gunicorn as deployed (deploy/gunicorn.conf.py, 2 sync workers, APP_ENV=production, a random 64-hex key);
 4. for --seconds: wrk GETs read pages as a signed-in company; each citizen signs in (again every
@@ -39,9 +39,9 @@ from bench.faults_report import FaultRun, server_answers, write_report
 from bench.invariants import half_written, missing_acceptances, missing_submits
 from bench.load import _children, _free_port
 from bench.pg_server import PostgresServer
+from seeding.demo import COMPANY, DEMO_PASSWORD
 from services.catalog import default_catalog
 from services.db import make_engine
-from services.demo import COMPANY, DEMO_PASSWORD
 
 READ_SCRIPT = Path(__file__).resolve().parent / "get_each.lua"
 

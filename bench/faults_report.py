@@ -163,7 +163,7 @@ class FaultRun:
             "Conditions:",
             "",
             f"- a PostgreSQL 15 of the run's own on 127.0.0.1 with fsync and synchronous_commit on, seeded with "
-            f"{self.applications} applications (`services.seed`, seed 1), drafts prepared beforehand",
+            f"{self.applications} applications (`seeding`, seed 1), drafts prepared beforehand",
             "- gunicorn with deploy/gunicorn.conf.py, 2 sync workers, `APP_ENV=production`, a random 64-hex "
             "SECRET_KEY (session cookie not Secure: plain HTTP on the loopback)",
             f"- {self.seconds} s of load: wrk on read pages, citizens signing in and submitting, the front desk "

@@ -15,12 +15,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from journeys.cli import InProcess
+from journeys.clock import ClockStore
+from journeys.loader import journey_files, load_journey
+from journeys.runner import run_journey
+from journeys.targets import BrowserTarget, GunicornServer, HttpTarget
 from services.catalog import default_catalog
-from services.journeys.clock import ClockStore
-from services.journeys.loader import journey_files, load_journey
-from services.journeys.runner import run_journey
-from services.journeys.targets import BrowserTarget, GunicornServer, HttpTarget
-from web.cli_journeys import InProcess
 
 LIBRARY = Path(__file__).resolve().parent.parent / "seed_data" / "journeys"
 SAME_JOURNEYS = ("double_submit", "instant_item_same_day", "refused_at_front_desk", "visit_beyond_promise",

@@ -25,13 +25,13 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from app import create_app
+from seeding.demo import CITIZEN, COMPANY, DEMO_PASSWORD, SPOUSE
 from services.applications.drafts import save_draft, start_draft
-from services.applications.precheck import blocking, precheck
 from services.applications.submission import submit_application
 from services.casework import desk, tasks
 from services.db import new_session
-from services.demo import CITIZEN, COMPANY, DEMO_PASSWORD, SPOUSE
 from services.models import Application, ApplicationStatus, Attachment, Certificate, Task, TaskStatus, User, new_key
+from services.requirements.precheck import blocking, precheck
 from services.second_factor import unused_code
 from web.forms.apply import field_name
 

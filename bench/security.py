@@ -33,8 +33,8 @@ from bench.browser import Browser
 from bench.deployed import flask_command, start_gunicorn
 from bench.load import _free_port
 from bench.security_report import SqlmapResult, WapitiResult, write_report
+from seeding.demo import CITIZEN, DEMO_PASSWORD
 from services.catalog import default_catalog
-from services.demo import CITIZEN, DEMO_PASSWORD
 from web.forms.apply import field_name
 
 # sqlmap sends thousands of wrong passwords from one address: with the sign-in throttle on, all but the first

@@ -4,12 +4,12 @@
 
 Seeds a temporary SQLite file (the demo accounts and a few hundred cases through the
 services, the rest cloned by batched inserts), then inserts the same number of bare rows
-into tables with the same column counts, with the same driver (apsw: services/seed/driver.py)
+into tables with the same column counts, with the same driver (apsw: seeding/driver.py)
 and the same batches: the fastest this storage could take rows that many. Prints both, as
 rows/s and as a ratio.
 Bare rows are small; with --own-rows it also stores the seed's own rows once more, read
 back from the seeded file into a fresh schema with the same batches and the same index
-handling as the fast path (services/seed/writer.py): what rows of these sizes cost to
+handling as the fast path (seeding/writer.py): what rows of these sizes cost to
 store, before any of them is made.
 """
 import argparse
@@ -26,14 +26,14 @@ import apsw
 from sqlmodel import SQLModel
 
 from bench.machine import describe
+from seeding import SeedOptions, seed_city
+from seeding.bulk import BATCH_APPLICATIONS
+from seeding.driver import ApswRows
+from seeding.rows import ORDER
+from seeding.writer import bulk_loading, seeding_apsw
 from services.audit import verify_chain
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
-from services.seed import SeedOptions, seed_city
-from services.seed.bulk import BATCH_APPLICATIONS
-from services.seed.driver import ApswRows
-from services.seed.rows import ORDER
-from services.seed.writer import bulk_loading, seeding_apsw
 
 AS_OF = date(2026, 11, 22)
 TARGET_SECONDS = 120

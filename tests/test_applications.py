@@ -5,7 +5,6 @@ import pytest
 from sqlmodel import select
 
 from services.applications.drafts import attach_upload, save_draft, start_draft
-from services.applications.precheck import precheck
 from services.applications.queries import get_application
 from services.applications.submission import submit_application, withdraw_application
 from services.applications.uploads import FileStore
@@ -13,6 +12,7 @@ from services.audit import verify_chain
 from services.db import new_session
 from services.errors import Conflict, Invalid, NotAllowed, NotFound
 from services.models import Application, ApplicationStatus, Attachment, AuditEvent, Role
+from services.requirements.precheck import precheck
 from tests.conftest import EXE, PDF, PNG
 from tests.factories import make_certificate, make_citizen, make_company, make_staff
 from tests.sample import complete_values, newborn

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from seeding.cli import demo_command
 from services.accounts import check_password
 from services.models import User
 
@@ -59,8 +60,8 @@ def test_users_create_refuses_an_unknown_department(app):
 
 
 def test_demo_is_idempotent_and_prints_logins(app, db):
-    first = app.test_cli_runner().invoke(args=["demo"])
-    second = app.test_cli_runner().invoke(args=["demo"])
+    first = app.test_cli_runner().invoke(demo_command)
+    second = app.test_cli_runner().invoke(demo_command)
     assert first.exit_code == 0 and second.exit_code == 0, first.output
     assert "http://127.0.0.1:5000/" in first.output and "frontdesk" in first.output
     assert first.output == second.output
@@ -74,10 +75,10 @@ def test_users_create_refuses_a_weak_password(app):
 
 
 def test_a_demo_staff_member_gets_in_with_the_printed_password_and_the_otp_code_command(app, web):
-    from services.demo import DEMO_PASSWORD
+    from seeding.demo import DEMO_PASSWORD
 
     runner = app.test_cli_runner()
-    assert "otp-code frontdesk" in runner.invoke(args=["demo"]).output
+    assert "otp-code frontdesk" in runner.invoke(demo_command).output
     assert web.post("/login", {"login": "frontdesk", "password": DEMO_PASSWORD}).headers["Location"] == "/login/code"
     code = runner.invoke(args=["users", "otp-code", "frontdesk"]).output.strip()
     assert web.post("/login/code", {"code": code}).status_code == 302
@@ -96,7 +97,7 @@ def test_reset_second_factor_signs_the_staff_member_out_and_makes_them_enrol_aga
 
 
 def test_the_otp_code_command_is_refused_in_production(app):
-    app.test_cli_runner().invoke(args=["demo"])
+    app.test_cli_runner().invoke(demo_command)
     app.config["APP_ENV"] = "production"
     result = app.test_cli_runner().invoke(args=["users", "otp-code", "frontdesk"])
     assert result.exit_code == 1 and "development" in result.output
@@ -109,3 +110,17 @@ def test_production_refuses_to_start_without_a_secret(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"DATABASE_URL": "sqlite://"})
+
+
+def test_the_tools_above_the_web_add_their_commands_through_flask_entry_points():
+    """`flask` loads each `flask.commands` entry point of the installed project as the command of that name."""
+    import tomllib
+
+    import click
+    from werkzeug.utils import import_string
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]["flask.commands"]
+    assert set(declared) == {"demo", "seed", "journeys"}
+    for name, target in declared.items():
+        command = import_string(target)
+        assert isinstance(command, click.Command) and command.name == name

@@ -9,12 +9,12 @@ from sqlmodel import select
 from services import clock
 from services.audit import record_event
 from services.casework import desk
-from services.diagram import mermaid, workflow_markdown
 from services.models import AuditEvent, Notification, Role, Task
 from services.workflow.table import APPLICATION, TASK
 from tests.factories import make_citizen, make_staff
 from tests.sample import submitted
 from web.cli_ops import register_ops_commands
+from web.diagram import mermaid, workflow_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,9 +12,9 @@ from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
 from bench.invariants import half_written, missing_acceptances, missing_submits
+from seeding import SeedOptions, seed_city
 from services import passwords
 from services.catalog import default_catalog
-from services.seed import SeedOptions, seed_city
 
 # Through both of the seed's paths: 10 cases played through the services, 4 cloned.
 OPTIONS = SeedOptions(applications=14, slow_cases=10, seed=5, as_of=date(2026, 11, 22))

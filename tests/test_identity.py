@@ -3,8 +3,8 @@ from datetime import UTC, date, datetime
 import pytest
 from faker import Faker
 
+from seeding.fakes import HANGZHOU_STREETS, ZJ_REGIONS, ZhejiangProvider
 from services import clock, identity
-from services.fakes import HANGZHOU_STREETS, ZJ_REGIONS, ZhejiangProvider
 from services.identity import (
     CREDIT_ALPHABET,
     MESSAGES,

@@ -10,17 +10,17 @@ from pathlib import Path
 import pytest
 
 from app import create_app
+from journeys.cli import InProcess, LiveServer, journeys_cli
+from journeys.clients import UrlClient
+from journeys.clock import ClockStore
+from journeys.loader import JourneyInvalid, load_journey, read_journey
+from journeys.reports import failure_text, render_html, write_html
+from journeys.runner import FAILED, SKIPPED, run_journey
+from journeys.targets import BrowserTarget, GunicornServer, HttpTarget
+from journeys.testing import register_testing
+from journeys.transport import SystemApi
 from services import clock
-from services.journeys.clients import UrlClient
-from services.journeys.clock import ClockStore
-from services.journeys.loader import JourneyInvalid, load_journey, read_journey
-from services.journeys.reports import failure_text, render_html, write_html
-from services.journeys.runner import FAILED, SKIPPED, run_journey
-from services.journeys.targets import BrowserTarget, GunicornServer, HttpTarget
-from services.journeys.transport import SystemApi
 from tests import test_browser
-from web.cli_journeys import InProcess, LiveServer, register_journey_commands
-from web.views.testing import register_testing
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "seed_data" / "journeys"
@@ -148,7 +148,7 @@ def test_the_same_file_gives_the_same_data(tmp_path, catalog, in_process):
 
 @pytest.fixture
 def cli(app):
-    register_journey_commands(app)
+    app.cli.add_command(journeys_cli)
     return app.test_cli_runner()
 
 

@@ -7,27 +7,27 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from journeys.browser_transport import BrowserTransport
+from journeys.cli import InProcess
+from journeys.export import export_journey
+from journeys.http_transport import PageTransport
+from journeys.loader import journey_files, load_journey, read_journey
+from journeys.reports import failure_text
+from journeys.runner import run_journey
+from journeys.schema import SCHEMA_FILE, schema_text
+from journeys.transport import person_verbs
+from journeys.vocabulary import EXPECTATIONS, VERBS
 from services import clock
 from services.applications import submission
 from services.applications.drafts import attach_upload, start_draft
 from services.applications.uploads import FileStore
 from services.casework import desk, tasks
-from services.journeys.browser_transport import BrowserTransport
-from services.journeys.export import export_journey
-from services.journeys.http_transport import PageTransport
-from services.journeys.loader import journey_files, load_journey, read_journey
-from services.journeys.reports import failure_text
-from services.journeys.runner import run_journey
-from services.journeys.schema import SCHEMA_FILE, schema_text
-from services.journeys.transport import person_verbs
-from services.journeys.vocabulary import EXPECTATIONS, VERBS
 from services.models import Application, Rectification, Role, Task, TaskStatus
 from services.sla import sweep
 from services.supervision import answer_rectification
 from tests.conftest import PDF, PNG
 from tests.factories import make_citizen, make_staff
 from tests.sample import submitted
-from web.cli_journeys import InProcess
 
 LIBRARY = Path(__file__).resolve().parent.parent / "seed_data" / "journeys"
 FILES = journey_files([LIBRARY])

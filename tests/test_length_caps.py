@@ -5,9 +5,9 @@ import pytest
 from sqlmodel import select
 
 from services.applications.drafts import save_draft, start_draft
-from services.applications.fields import MAX_LENGTH, FieldError, TooLong, clean_value
 from services.catalog import FIELD_TYPES
 from services.models import Application
+from services.requirements.fields import MAX_LENGTH, FieldError, TooLong, clean_value
 from tests.factories import make_citizen
 from tests.sample import complete_values, newborn
 

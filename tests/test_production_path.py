@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect
 
-from services.demo import CITIZEN, DEMO_PASSWORD
+from seeding.demo import CITIZEN, DEMO_PASSWORD
 
 PROJECT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -1,8 +1,8 @@
 """The README's promises: its two commands, and diagrams that match the transition table."""
 from pathlib import Path
 
-from services.diagram import mermaid
 from services.workflow.table import APPLICATION, TASK
+from web.diagram import mermaid
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 CI = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")

@@ -48,7 +48,7 @@ def test_every_route_declares_its_policy(app):
 
 
 def test_the_test_mode_routes_declare_theirs_too():
-    from web.views import testing
+    from journeys import testing
 
     bare = Flask(__name__)
     bare.register_blueprint(testing.bp)

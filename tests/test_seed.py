@@ -14,12 +14,18 @@ from sqlmodel import SQLModel, select
 from werkzeug.security import generate_password_hash
 
 from app import create_app
+from seeding import DEMO_LOGINS, SeedOptions, applications_beyond_demo, seed_city
+from seeding.cli import REFUSAL, demo_command, seed_command
+from seeding.demo import CITIZEN, DEMO_PASSWORD
+from seeding.plan import Planner, draw_fate, eligible
+from seeding.pools import Pools
+from seeding.settings import load_settings
+from seeding.timeline import Timeline
 from services import accounts, clock, passwords
 from services.applications.uploads import FileStore
 from services.audit import verify_chain
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
-from services.demo import CITIZEN, DEMO_PASSWORD
 from services.identity import validate_credit_code, validate_id_number, validate_mobile
 from services.models import (
     Application,
@@ -34,14 +40,8 @@ from services.models import (
     new_key,
 )
 from services.models.keys import keys_from
-from services.seed import DEMO_LOGINS, SeedOptions, applications_beyond_demo, seed_city
-from services.seed.plan import Planner, draw_fate, eligible
-from services.seed.pools import Pools
-from services.seed.settings import load_settings
-from services.seed.timeline import Timeline
 from services.workdays import WorkingCalendar
 from services.workflow.table import APPLICATION, TASK
-from web.cli_seed import REFUSAL, register_seed_commands
 
 AS_OF = date(2026, 11, 22)
 # Small, but through both paths: 30 cases through the services (rare outcomes staged), 6 cloned.
@@ -106,7 +106,7 @@ def test_the_same_seed_gives_the_same_rows_and_files(seeded, tmp_path):
 
 def test_a_writer_in_its_own_process_stores_the_same_rows(seeded, tmp_path, monkeypatch):
     """Big loads are stored by a second process; what it stores is what the seed stores itself."""
-    from services.seed import writer
+    from seeding import writer
 
     engine, _, folder = seeded
     monkeypatch.setattr(writer, "SEPARATE_PROCESS_FROM", 1)
@@ -305,7 +305,7 @@ def test_cases_go_to_people_they_are_meant_for():
     settings = load_settings(catalog)
     pools = Pools(locale="zh_CN", seed=1, rng=random.Random(1), settings=settings)
     timeline = Timeline(WorkingCalendar(), settings, AS_OF)
-    from services.seed.people import People
+    from seeding.people import People
 
     residents = [r.holder for r in People(pools, settings, catalog).citizens(120, AS_OF)]
     for n, holder in enumerate(residents, start=1):
@@ -327,7 +327,7 @@ def _app_on_a_copy(folder, tmp_path):
     shutil.copytree(folder / "uploads", tmp_path / "uploads")
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": f"sqlite:///{tmp_path / 'copy.db'}",
                       "UPLOAD_FOLDER": str(tmp_path / "uploads")})
-    register_seed_commands(app)
+    app.cli.add_command(seed_command)
     return app
 
 
@@ -358,7 +358,7 @@ def test_if_empty_leaves_a_seeded_database_alone_and_succeeds(seeded, tmp_path):
 
 
 def test_a_database_holding_only_the_demo_is_seeded_without_reset(app, db):
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(demo_command).exit_code == 0
     assert db.exec(select(func.count()).select_from(Application)).one() >= 1
     assert applications_beyond_demo(db) == 0
 
@@ -387,7 +387,7 @@ def test_the_fast_path_encodes_values_as_the_column_types_do(seeded):
     """The writer skips SQLAlchemy's per-value processors; its own encoders must give the same text."""
     from sqlalchemy.dialects import sqlite
 
-    from services.seed.rows import MODELS, _sqlite_encoder
+    from seeding.rows import MODELS, _sqlite_encoder
 
     engine, _, _ = seeded
     dialect = sqlite.dialect()
@@ -407,11 +407,11 @@ def test_the_fast_path_encodes_values_as_the_column_types_do(seeded):
 
 
 def test_moments_and_days_are_written_as_datetime_writes_them():
-    """The fast path formats moments from integers (services/seed/texts.py); the text must be datetime's own."""
+    """The fast path formats moments from integers (seeding/texts.py); the text must be datetime's own."""
     from datetime import timedelta
 
-    from services.seed.rows import _sqlite_encoder
-    from services.seed.texts import Texts, microseconds
+    from seeding.rows import _sqlite_encoder
+    from seeding.texts import Texts, microseconds
 
     stored = _sqlite_encoder(AuditEvent.__table__.c.at)
     texts, rng = Texts(), random.Random(5)
@@ -426,7 +426,7 @@ def test_cloned_rows_are_stored_as_the_column_types_store_them(seeded):
     """The newest rows of each table are the fast path's: their stored text is what SQLAlchemy writes for their values."""
     from sqlalchemy.dialects import sqlite
 
-    from services.seed.rows import MODELS
+    from seeding.rows import MODELS
 
     engine, _, _ = seeded
     dialect = sqlite.dialect()

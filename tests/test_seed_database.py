@@ -11,10 +11,10 @@ from sqlalchemy import func
 from sqlmodel import select
 from werkzeug.security import generate_password_hash
 
+from seeding import SeedOptions, seed_city
 from services import passwords
 from services.audit import verify_chain
 from services.models import Application, AuditEvent, Certificate, User
-from services.seed import SeedOptions, seed_city
 from tests.factories import make_certificate, make_citizen
 from tests.sample import submitted
 

@@ -6,10 +6,10 @@ import zlib
 import pytest
 from PIL import Image
 
+from seeding.files import tiny_png
 from services.applications.drafts import attach_upload, start_draft
 from services.applications.uploads import MAX_FILENAME_LENGTH, safe_filename
 from services.errors import Invalid
-from services.seed.files import tiny_png
 from tests.conftest import PDF
 from tests.factories import make_citizen
 from tests.sample import newborn

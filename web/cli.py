@@ -3,18 +3,15 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 
 from services.accounts import create_staff
 from services.catalog import validate_catalog
-from services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
 from services.errors import Invalid, NotFound
 from services.models import Role, User
 from services.second_factor import current_code, reset_second_factor
-from web.cli_journeys import register_journey_commands
 from web.cli_ops import register_ops_commands
 from web.cli_outbox import register_outbox_commands
-from web.cli_seed import register_seed_commands
 from web.extensions import catalog, db_session
 
 catalog_cli = AppGroup("catalog", help="The service catalogue.")
@@ -84,27 +81,8 @@ def users_otp_code(username):
     click.echo(current_code(user.totp_secret))
 
 
-@click.command("demo")
-@with_appcontext
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
-def demo(host, port):
-    """Create the demo accounts (once) and print the URL and the logins."""
-    logins = seed_demo(session=db_session(), catalog=catalog())
-    click.echo(f"\nAtMostOnce is at http://{host}:{port}/\n")
-    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    for login in logins:
-        click.echo(f"  {login.role:<11} {login.login:<20} {login.name}")
-    click.echo(f"\nStaff also type a 6-digit code after the password. Add the key {DEMO_TOTP_SECRET} to an\n"
-               "authenticator app (TOTP, 30 s), or ask for the current code with\n"
-               "  flask --app app users otp-code frontdesk\n")
-
-
 def register_commands(app: Flask) -> None:
     app.cli.add_command(catalog_cli)
     app.cli.add_command(users_cli)
-    app.cli.add_command(demo)
     register_outbox_commands(app)
     register_ops_commands(app)
-    register_seed_commands(app)
-    register_journey_commands(app)

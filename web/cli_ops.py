@@ -8,12 +8,12 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from services.audit import verify_chain
-from services.diagram import workflow_markdown
 from services.errors import Invalid, NotFound
 from services.metrics import refresh_rollup
 from services.sla import sweep
 from services.workdays import HOLIDAY, WORKDAY, add_override, list_overrides, remove_override
 from web.config import PROJECT_ROOT
+from web.diagram import workflow_markdown
 from web.extensions import catalog, db_session
 
 sla_cli = AppGroup("sla", help="Deadlines and their colours.")

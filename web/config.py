@@ -20,6 +20,8 @@ def _dev_secret(instance: Path) -> str:
 # What deploy/atmostonce.env.example suggests: a copied example must not become the real key.
 PLACEHOLDER_SECRET = "change-me-to-64-random-hex-characters"
 MIN_SECRET_BYTES = 32
+# The virtual clock and the endpoints journeys drive (/_test/…), only when APP_ENV=test.
+TEST_MODE_BLUEPRINTS = ("journeys.testing:register_testing",)
 
 
 def _int(env, name: str, default: int) -> int:
@@ -71,6 +73,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     )
     if test_config:
         app.config.update(test_config)
+    # Import strings of `register(app)` functions run after the app's own blueprints.
+    app.config.setdefault("EXTRA_BLUEPRINTS", TEST_MODE_BLUEPRINTS if app.config["APP_ENV"] == "test" else ())
     if app.config["APP_ENV"] == "production":
         check_secret_key(app.config["SECRET_KEY"])
         app.config["SESSION_COOKIE_SECURE"] = env.get("SESSION_COOKIE_SECURE", "1") == "1"

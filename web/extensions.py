@@ -42,9 +42,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "account.login"
     login_manager.login_message = None
-    from web.signin import register_signin  # it reads db_session from here
-
-    register_signin(app, login_manager)
 
     @app.teardown_appcontext
     def _close(_exc):

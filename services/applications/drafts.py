@@ -7,7 +7,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from services import clock
-from services.applications.fields import FieldError, TooLong, clean_value
 from services.applications.uploads import (
     IMAGE_FORMATS,
     MAX_FILE_BYTES,
@@ -25,6 +24,7 @@ from services.errors import Conflict, Invalid, NotAllowed, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Attachment, Certificate, User
 from services.policy import may_apply_for, owns
+from services.requirements.fields import FieldError, TooLong, clean_value
 
 # Answers and materials can change while the applicant still holds the application.
 EDITABLE = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.NEEDS_CORRECTION})

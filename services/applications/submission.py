@@ -12,7 +12,7 @@ from services.errors import Conflict, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Attachment, TaskStatus, User
 from services.workflow.engine import fire
-from services.workflow.rules import tasks_of
+from services.workflow.shared import tasks_of
 
 
 def submit_application(*, session: Session, actor: User, key: str, catalog: Catalog) -> Application:

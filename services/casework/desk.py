@@ -5,7 +5,6 @@ from datetime import datetime
 from sqlalchemy import tuple_
 from sqlmodel import Session, select
 
-from services.applications.precheck import Gap, blocking, precheck
 from services.applications.progress import WhereNow, where_now
 from services.applications.queries import ApplicationDetail, application_detail, get_application
 from services.casework.tasks import lock_case
@@ -15,6 +14,7 @@ from services.errors import Invalid, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Notice, Role, Task, TaskStatus, User, Visit
 from services.policy import may_view_task, require_role, require_visible
+from services.requirements.precheck import Gap, blocking, precheck
 from services.workflow.engine import fire
 
 PAGE_SIZE = 25

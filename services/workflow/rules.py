@@ -1,14 +1,14 @@
 """Guards and effects of the application rows of the transition table."""
-from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func
 from sqlmodel import select
 
 from services import clock
-from services.applications.precheck import blocking, precheck
 from services.errors import Conflict, Invalid
 from services.i18n import N_
-from services.models import Counter, Notice, Rating, Rectification, Role, Task, TaskStatus, Visit
+from services.models import Notice, Rating, Rectification, Role, Task, TaskStatus
 from services.notifications import notify, notify_staff
+from services.requirements.precheck import blocking, precheck
+from services.workflow.shared import next_counter, open_notice, record_visit_row, resume_task_clock
 
 SUPPLEMENT_WORKING_DAYS = 5  # how long a tolerated gap (容缺) may stay open
 RECTIFICATION_WORKING_DAYS = 5
@@ -163,8 +163,6 @@ def pause_clocks(firing) -> None:
 
 
 def resume_clocks(firing) -> None:
-    from services.workflow.task_rules import resume_task_clock
-
     for task in firing.tasks():
         if task.status in (TaskStatus.READY, TaskStatus.CLAIMED) and task.paused_since is not None:
             resume_task_clock(firing, task)
@@ -173,18 +171,6 @@ def resume_clocks(firing) -> None:
 def count_visit(firing) -> None:
     """Every visit is recorded; one beyond the item's promise is a breach."""
     record_visit_row(firing, purpose=firing.reason)
-
-
-def record_visit_row(firing, purpose: str) -> Visit:
-    service = firing.catalog.service(firing.application.service_code)
-    earlier = firing.session.exec(
-        select(func.count()).select_from(Visit).where(Visit.application_id == firing.application.id)
-    ).one()
-    visit = Visit(application_id=firing.application.id, recorded_by_id=firing.actor.id if firing.actor else None,
-                  purpose=purpose[:200], beyond_promise=earlier + 1 > service.max_visits)
-    firing.session.add(visit)
-    firing.record.update(visit=earlier + 1, beyond_promise=visit.beyond_promise)
-    return visit
 
 
 def cancel_open_tasks(firing) -> None:
@@ -237,33 +223,3 @@ def notify_refused(firing) -> None:
 
 def notify_finished(firing) -> None:
     _tell_applicant(firing, N_("Application %(number)s is finished. Please rate our service."))
-
-
-# --- shared helpers ----------------------------------------------------------
-
-def tasks_of(session, application) -> list[Task]:
-    return list(session.exec(select(Task).where(Task.application_id == application.id).order_by(Task.id)))
-
-
-def open_notice(session, application) -> Notice | None:
-    return session.exec(
-        select(Notice).where(Notice.application_id == application.id, Notice.answered_at.is_(None))
-    ).first()
-
-
-def next_counter(session, name: str) -> int:
-    """Next value of a named sequence; safe under concurrent writers on SQLite and PostgreSQL.
-
-    The increment returns the value it wrote (UPDATE … RETURNING), so it is one statement, and
-    the value is the one this transaction's row lock holds, not a later read's.
-    """
-    bump = update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
-    value = session.execute(bump).scalar_one_or_none()
-    if value is not None:
-        return value
-    try:
-        with session.begin_nested():
-            session.add(Counter(name=name, value=1))
-        return 1
-    except IntegrityError:  # another transaction created it first
-        return session.execute(bump).scalar_one()

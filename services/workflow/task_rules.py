@@ -10,12 +10,17 @@ from services.models import (
     Certificate,
     ExtensionRequest,
     Role,
-    Task,
     TaskStatus,
     User,
 )
 from services.notifications import notify, notify_staff
-from services.workflow.rules import next_counter, open_notice, record_visit_row
+from services.workflow.shared import (
+    next_counter,
+    open_notice,
+    record_visit_row,
+    resume_task_clock,
+    stretch_application_deadline,
+)
 
 PROCEDURES = {
     "site_inspection": N_("Site inspection"),
@@ -36,7 +41,7 @@ def start_clock(firing) -> None:
     task.started_on = firing.today
     task.deadline = firing.calendar.add_working_days(firing.today, task.promised_days + task.extension_days)
     firing.session.add(task)
-    _stretch_application_deadline(firing, task)
+    stretch_application_deadline(firing, task)
     firing.record["deadline"] = task.deadline.isoformat()
 
 
@@ -53,25 +58,6 @@ def pause_clock(firing) -> None:
 def resume_clock(firing) -> None:
     resume_task_clock(firing, firing.task)
     firing.task.suspension = {}
-
-
-def resume_task_clock(firing, task: Task) -> None:
-    """The deadline moves by the working days the clock stood still."""
-    paused = max(0, firing.calendar.working_days_between(task.paused_since, firing.today))
-    task.paused_days += paused
-    task.paused_since = None
-    if task.deadline is not None and paused:
-        task.deadline = firing.calendar.add_working_days(task.deadline, paused)
-        _stretch_application_deadline(firing, task)
-    firing.session.add(task)
-    firing.record.setdefault("paused_days", {})[task.key] = paused
-
-
-def _stretch_application_deadline(firing, task: Task) -> None:
-    application = firing.application
-    if task.deadline and (application.deadline is None or task.deadline > application.deadline):
-        application.deadline = task.deadline
-        firing.session.add(application)
 
 
 # --- claims and decisions --------------------------------------------------------
@@ -269,7 +255,7 @@ def grant_extension(firing) -> None:
     task.extension_days += request.days
     if task.deadline is not None:
         task.deadline = firing.calendar.add_working_days(task.deadline, request.days)
-        _stretch_application_deadline(firing, task)
+        stretch_application_deadline(firing, task)
     firing.session.add(task)
     firing.record.update(days=request.days, deadline=task.deadline.isoformat() if task.deadline else None)
 

@@ -5,9 +5,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from services.accounts import LOGIN_MAX
-from services.applications.fields import MAX_SHORT
 from services.identity import IdentityError, validate_credit_code, validate_id_number, validate_mobile
 from services.passwords import MAX_LENGTH as PASSWORD_MAX
+from services.requirements.fields import MAX_SHORT
 from web.messages import translate
 
 # Room for the spaces people type inside numbers; the format check then wants the exact length.

@@ -6,7 +6,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from services.applications.fields import MAX_LENGTH, FieldError, clean_value
+from services.requirements.fields import MAX_LENGTH, FieldError, clean_value
 from web.messages import translate_error
 
 INPUT_TYPES = {

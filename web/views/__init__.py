@@ -1,8 +1,8 @@
 from flask import Flask
+from werkzeug.utils import import_string
 
 from web.views import account, citizen, clerk, desk, files, guide, inbox, supervisor
 from web.views.helpers import register_template_helpers
-from web.views.testing import register_testing
 
 MODULES = (guide, account, citizen, files, inbox, desk, clerk, supervisor)
 
@@ -13,5 +13,6 @@ def register_blueprints(app: Flask) -> None:
     # Each blueprint names the menu entries it offers and to whom: (roles, endpoint, label).
     app.config["NAV"] = tuple(entry for module in MODULES for entry in getattr(module, "NAV", ()))
     register_template_helpers(app)
-    # The virtual clock and test-mode endpoints exist only when APP_ENV=test.
-    register_testing(app)
+    # Tools above the web layer (the journeys' test-mode endpoints) plug in by name, so web never imports them.
+    for name in app.config["EXTRA_BLUEPRINTS"]:
+        import_string(name)(app)

@@ -12,9 +12,7 @@ from services.applications.drafts import (
     save_draft,
     start_draft,
 )
-from services.applications.fields import TooLong
 from services.applications.followup import case_view, open_notice_for
-from services.applications.precheck import precheck
 from services.applications.queries import application_detail, list_applications, list_certificates
 from services.applications.submission import (
     rate_application,
@@ -26,6 +24,8 @@ from services.applications.submission import (
 from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.models import ApplicationStatus, Role
+from services.requirements.fields import TooLong
+from services.requirements.precheck import precheck
 from web.extensions import catalog, db_session, file_store
 from web.forms.account import WithdrawForm
 from web.forms.apply import application_form, field_name, material_name

@@ -1,0 +1,222 @@
+"""The step vocabulary over the real pages: open the page a person would be on, send its form.
+
+One client (cookie jar) per person. Works with the in-process test client and with
+real HTTP alike, since both hand back `Page`s.
+"""
+from collections.abc import Callable
+
+from journeys.clients import Files
+from journeys.pages import Outcome
+from journeys.people import FILES, Account, second_factor_code
+from journeys.transport import Case, Filling, JourneyBroken
+
+CLERK_PATHS = {"claim": "claim", "release": "release", "resume": "resume", "approve": "approve",
+               "reject": "reject", "suspend": "suspend", "request_notice": "request-notice",
+               "request_extension": "request-extension"}
+
+
+def field_name(key: str) -> str:
+    return f"f_{key}"
+
+
+def material_name(key: str) -> str:
+    return f"m_{key}"
+
+
+class PageTransport:
+    def __init__(self, new_client: Callable[[], object]):
+        self.new_client = new_client
+        self.clients: dict[str, object] = {}
+        self.used_steps: dict[str, int] = {}
+
+    def client(self, account: Account):
+        if account.name not in self.clients:
+            self.clients[account.name] = self.new_client()
+        return self.clients[account.name]
+
+    def _send(self, account: Account, page_path: str, action: str, data: dict | None = None,
+              files: Files | None = None) -> Outcome:
+        """Open the page, then send one of its forms with the page's CSRF token, as a person does."""
+        client = self.client(account)
+        page = client.get(page_path)
+        if page.status >= 400:
+            return Outcome.of(page)
+        return Outcome.of(client.post(action, {"csrf_token": page.csrf() or "", **(data or {})}, files))
+
+    # --- accounts --------------------------------------------------------------------
+
+    def register(self, account: Account) -> Outcome:
+        profile = account.profile
+        if account.actor.role == "citizen":
+            path = "/register"
+            data = {"full_name": profile["full_name"], "id_number": profile["id_number"],
+                    "mobile": profile["mobile"], "address": profile["address"]}
+        else:
+            path = "/register/company"
+            data = {"company_name": profile["company_name"], "credit_code": profile["credit_code"],
+                    "legal_representative": profile["legal_representative"], "mobile": profile["mobile"],
+                    "address": profile["address"]}
+        data.update(password=account.password, confirm=account.password, email="")
+        return self._send(account, path, path, data)
+
+    def login(self, account: Account) -> Outcome:
+        outcome = self._send(account, "/login", "/login", {"login": account.login, "password": account.password})
+        if outcome.page == "/login/code":  # staff: the second factor, as their app shows it
+            outcome = self._send(account, "/login/code", "/login/code",
+                                 {"code": second_factor_code(account.totp_secret or "", self.used_steps)})
+        return outcome if not outcome.page.startswith("/login") else \
+            Outcome(False, outcome.message or f"still on the sign-in page {outcome.page}")
+
+    def page_text(self, account: Account, case: Case) -> str:
+        page = self.client(account).get(f"/applications/{case.key}")
+        if page.status >= 400:
+            raise JourneyBroken(f"the applicant cannot open the application page: {page.message()}")
+        return page.text()
+
+    def screenshot(self, account: Account) -> bytes | None:
+        return None
+
+    def close(self) -> None:
+        self.clients.clear()
+
+    # --- the applicant ------------------------------------------------------------------
+
+    def apply(self, account: Account, case: Case, filling: Filling) -> Outcome:
+        code = case.service.code
+        started = self._send(account, f"/services/{code}", f"/apply/{code}")
+        if not started.ok or not started.page.endswith("/edit"):
+            return Outcome(False, started.message or f"no draft was opened (ended on {started.page})", started.page)
+        case.key = started.page.split("/")[2]
+        return self._fill(account, case, filling, "save")
+
+    def _fill(self, account: Account, case: Case, filling: Filling, action: str) -> Outcome:
+        client = self.client(account)
+        edit = f"/applications/{case.key}/edit"
+        page = client.get(edit)
+        data = page.form_values()
+        for spec in case.service.fields:
+            name = field_name(spec.key)
+            if spec.key in filling.fields:
+                data[name] = "" if filling.fields[spec.key] is None else str(filling.fields[spec.key])
+            elif not data.get(name) and spec.key in filling.auto:
+                data[name] = filling.auto[spec.key]
+        if filling.delivery:
+            data["delivery_method"] = filling.delivery
+        inputs = set(page.file_inputs())
+        files = {}
+        for key, kind in filling.materials.items():
+            if material_name(key) not in inputs and kind != "missing":
+                return Outcome(False, f"the form has no file input for {key!r}: the wallet supplies it", page.path)
+        for name in inputs:
+            kind = filling.upload_for(name.removeprefix("m_"))
+            if kind:
+                files[name] = FILES[kind]
+        data.update(action=action, csrf_token=page.csrf() or "")
+        return Outcome.of(client.post(edit, data, files))
+
+    def submit(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._fill(account, case, Filling(), "submit")
+
+    def submit_twice(self, account: Account, case: Case, args: dict) -> Outcome:
+        """Two tabs on the form, both sending it: the second must land on the same application."""
+        client = self.client(account)
+        edit = f"/applications/{case.key}/edit"
+        tabs = [client.get(edit), client.get(edit)]
+        results = [client.post(edit, {**tab.form_values(), "action": "submit", "csrf_token": tab.csrf() or ""})
+                   for tab in tabs]
+        refused = [page for page in results if page.refused]
+        return Outcome.of(refused[0] if refused else results[-1])
+
+    def resubmit(self, account: Account, case: Case, filling: Filling) -> Outcome:
+        return self._fill(account, case, filling, "submit")
+
+    def withdraw(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._send(account, f"/applications/{case.key}", f"/applications/{case.key}/withdraw",
+                          {"reason": args.get("reason", "")})
+
+    def supplement(self, account: Account, case: Case, args: dict) -> Outcome:
+        material = args["material"]
+        return self._send(account, f"/applications/{case.key}", f"/applications/{case.key}/supplement/{material}",
+                          files={f"supplement_{material}-file": FILES[args.get("file", "pdf")]})
+
+    def rate(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._send(account, f"/applications/{case.key}", f"/applications/{case.key}/rate",
+                          {"score": str(args["score"]), "comment": args.get("comment", "")})
+
+    # --- the front desk ---------------------------------------------------------------------
+
+    def _desk(self, account: Account, case: Case, action: str, data: dict | None = None) -> Outcome:
+        review = f"/desk/applications/{case.key}"
+        return self._send(account, review, f"{review}/{action}", data)
+
+    def accept(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._desk(account, case, "accept", {"tolerate": "y"} if args.get("tolerate") else {})
+
+    def notice(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"new_fact": args.get("new_fact", "")}
+        for item in args["items"]:
+            kind = "field" if "field" in item else "material"
+            data[f"tick_{kind}_{item[kind]}"] = "y"
+            data[f"reason_{kind}_{item[kind]}"] = item["reason"]
+        return self._desk(account, case, "notice", data)
+
+    def refuse(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._desk(account, case, "refuse", {"reason": args["reason"]})
+
+    def record_visit(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._desk(account, case, "visit", {"purpose": args["purpose"]})
+
+    def deliver(self, account: Account, case: Case, args: dict) -> Outcome:
+        task = case.task_key(args["item"])
+        return self._send(account, "/desk/deliveries", f"/desk/deliveries/{task}",
+                          {"tracking_number": args.get("tracking_number", "")})
+
+    # --- the department clerk ----------------------------------------------------------------
+
+    def _clerk(self, verb: str, account: Account, case: Case, data: dict | None = None, item: str = "") -> Outcome:
+        task = f"/clerk/tasks/{case.task_key(item)}"
+        return self._send(account, task, f"{task}/{CLERK_PATHS[verb]}", data)
+
+    def claim(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._clerk("claim", account, case, item=args["item"])
+
+    def release(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._clerk("release", account, case, item=args["item"])
+
+    def resume(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._clerk("resume", account, case, item=args["item"])
+
+    def approve(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._clerk("approve", account, case, {"note": args.get("note", "")}, args["item"])
+
+    def reject(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._clerk("reject", account, case, {"reason": args["reason"]}, args["item"])
+
+    def suspend(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._clerk("suspend", account, case, {"procedure": args["procedure"], "reason": args["reason"]},
+                           args["item"])
+
+    def request_notice(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._clerk("request_notice", account, case, {"reason": args["reason"]}, args["item"])
+
+    def request_extension(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._clerk("request_extension", account, case,
+                           {"days": str(args["days"]), "reason": args["reason"]}, args["item"])
+
+    # --- the supervisor -------------------------------------------------------------------------
+
+    def _extension(self, account: Account, case: Case, item: str, decision: str, answer: str) -> Outcome:
+        return self._send(account, "/supervisor/extensions", f"/supervisor/extensions/{case.task_key(item)}",
+                          {"decision": decision, "answer": answer})
+
+    def grant_extension(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._extension(account, case, args["item"], "grant", args.get("answer", ""))
+
+    def refuse_extension(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._extension(account, case, args["item"], "refuse", args["answer"])
+
+    def answer_rectification(self, account: Account, case: Case, args: dict) -> Outcome:
+        key = case.rectification_key(args.get("department"))
+        return self._send(account, "/supervisor/rectifications", f"/supervisor/rectifications/{key}",
+                          {"answer": args["answer"]})
+

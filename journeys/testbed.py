@@ -1,0 +1,87 @@
+"""What only a test-mode server does for a journey: wipe its data, add staff and wallet certificates.
+
+Applicants register through the real pages; staff and the certificates other
+authorities issued long ago have no page, so a journey sets them up here.
+"""
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pyotp
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from werkzeug.security import generate_password_hash
+
+from journeys.state import find_user
+from services import clock
+from services.catalog import Catalog
+from services.db import transactional
+from services.errors import Invalid
+from services.models import Certificate, Role, User
+from services.workflow.shared import next_counter
+
+# Throwaway accounts of a disposable server: a cheap hash keeps a journey's logins fast.
+FAST_HASH = "pbkdf2:sha256:1000"
+
+
+def wipe_data(engine: Engine, folders: tuple[Path, ...] = ()) -> int:
+    """Delete every row of every table (the schema stays) and the files under `folders`; return the rows."""
+    metadata = MetaData()
+    deleted = 0
+    with engine.begin() as connection:
+        metadata.reflect(connection)
+        for table in reversed(metadata.sorted_tables):
+            if table.name != "alembic_version":
+                deleted += connection.execute(table.delete()).rowcount
+    for folder in folders:
+        if folder.is_dir():
+            for entry in folder.iterdir():
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink(missing_ok=True)
+    return deleted
+
+
+@transactional
+def add_staff(*, session: Session, catalog: Catalog, username: str, full_name: str, role: str,
+              department: str | None, password: str) -> User:
+    errors = {}
+    if role not in Role.STAFF:
+        errors["role"] = f"Role must be one of {', '.join(Role.STAFF)}."
+    if role == Role.CLERK and not department:
+        errors["department"] = "A department clerk needs a department."
+    if department and department not in catalog.departments:
+        errors["department"] = f"Unknown department {department!r}."
+    if errors:
+        raise Invalid("cannot create the account", errors)
+    # Enrolled in the second factor already: the journey signs in through the real code page with it.
+    user = User(role=role, login_name=username.lower(), full_name=full_name or username, department=department,
+                password_hash=generate_password_hash(password, method=FAST_HASH), totp_secret=pyotp.random_base32())
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _issuer(catalog: Catalog, cert_type: str) -> str:
+    issuers = catalog.issuers(cert_type)
+    return issuers[0].department if issuers else "GOV"
+
+
+@transactional
+def add_certificates(*, session: Session, catalog: Catalog, login: str, certificates: list[dict]) -> list[Certificate]:
+    """Certificates issued before this system existed, as the shared-data platform holds them."""
+    owner = find_user(session, login)
+    issued = clock.china_today() - timedelta(days=365)
+    added = []
+    for entry in certificates:
+        cert_type = catalog.certificate_types.get(entry["type"])
+        if cert_type is None:
+            raise Invalid("unknown certificate type", {"type": f"Unknown certificate type {entry['type']!r}."})
+        serial = next_counter(session, "journey-wallet")
+        certificate = Certificate(owner_id=owner.id, cert_type=cert_type.code,
+                                  number=f"EXT-{cert_type.code.upper()}-{serial:06d}",
+                                  data={k: v for k, v in (entry.get("data") or {}).items() if k in cert_type.data_keys},
+                                  issued_by=_issuer(catalog, cert_type.code), issued_on=issued)
+        session.add(certificate)
+        added.append(certificate)
+    session.flush()
+    return added

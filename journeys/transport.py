@@ -1,0 +1,109 @@
+"""What every transport shares: the case a step works on, the answers to fill in, the system endpoints.
+
+A transport (pages over HTTP, or a real browser) offers one method per verb of the
+vocabulary, `verb(account, case, args) -> Outcome`; the runner calls them by name.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from journeys.vocabulary import VERBS
+from services.catalog import Service
+
+
+class JourneyBroken(RuntimeError):
+    """The journey cannot go on (no application, a task that does not exist yet…)."""
+
+
+@dataclass
+class Case:
+    """One application of the journey, as the runner knows it."""
+
+    label: str
+    service: Service
+    applicant: str
+    lookup: Callable[[str], dict]
+    key: str | None = None
+
+    def state(self) -> dict:
+        if self.key is None:
+            raise JourneyBroken(f"application {self.label!r} was never created: its 'apply' step failed")
+        return self.lookup(self.key)
+
+    def task_key(self, item: str) -> str:
+        task = self.state()["tasks"].get(item)
+        if task is None:
+            raise JourneyBroken(f"{item} has no task yet: the application has not been accepted")
+        return task["key"]
+
+    def rectification_key(self, department: str | None) -> str:
+        open_ones = [r for r in self.state()["rectifications"]
+                     if r["status"] == "open" and department in (None, r["department"])]
+        if not open_ones:
+            raise JourneyBroken("there is no open rectification to answer")
+        return open_ones[0]["key"]
+
+
+@dataclass(frozen=True)
+class Filling:
+    """What the applicant types and uploads on the application form."""
+
+    fields: dict[str, str] = field(default_factory=dict)  # typed whatever the field holds
+    auto: dict[str, str] = field(default_factory=dict)  # typed only into empty fields
+    materials: dict[str, str] = field(default_factory=dict)  # material key -> pdf, png, exe or missing
+    auto_materials: bool = False  # a PDF into every other file input
+    delivery: str | None = None
+
+    def upload_for(self, material_key: str) -> str | None:
+        kind = self.materials.get(material_key, "pdf" if self.auto_materials else None)
+        return None if kind == "missing" else kind
+
+
+class SystemApi:
+    """The test-mode endpoints (`/_test/...`) of the server a journey runs on."""
+
+    def __init__(self, call: Callable[[str, str, dict | None], tuple[int, dict]]):
+        self._call = call
+
+    def call(self, method: str, path: str, body: dict | None = None) -> dict:
+        status, answer = self._call(method, "/_test" + path, body)
+        if status == 404 and "error" not in answer:
+            raise JourneyBroken("the server has no test-mode endpoints: start it with APP_ENV=test")
+        if status >= 400:
+            raise JourneyBroken(f"{method} /_test{path} answered {status}: {answer.get('error', answer)}")
+        return answer
+
+    def reset(self) -> None:
+        self.call("POST", "/reset")
+
+    def set_clock(self, moment_iso: str) -> dict:
+        return self.call("POST", "/clock", {"to": moment_iso})
+
+    def advance(self, **units: int) -> dict:
+        return self.call("POST", "/clock", units)
+
+    def staff(self, **account) -> dict:
+        return self.call("POST", "/staff", account)
+
+    def wallet(self, login: str, certificates: list[dict]) -> None:
+        self.call("POST", "/wallet", {"login": login, "certificates": certificates})
+
+    def demo(self) -> None:
+        self.call("POST", "/demo")
+
+    def sweep(self) -> dict:
+        return self.call("POST", "/sweep")
+
+    def send_outbox(self) -> dict:
+        return self.call("POST", "/outbox")
+
+    def application(self, key: str) -> dict:
+        return self.call("GET", f"/applications/{key}")
+
+    def user(self, login: str) -> dict:
+        return self.call("GET", f"/users/{login}")
+
+
+def person_verbs() -> list[str]:
+    """The verbs a transport must implement (the system's jobs go through SystemApi)."""
+    return [name for name, verb in VERBS.items() if not verb.system]
+

@@ -1,0 +1,65 @@
+"""What the application and task rules share, and the seed and the journeys use: rows they look up or add."""
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from services.models import Counter, Notice, Task, Visit
+
+
+def tasks_of(session, application) -> list[Task]:
+    return list(session.exec(select(Task).where(Task.application_id == application.id).order_by(Task.id)))
+
+
+def open_notice(session, application) -> Notice | None:
+    return session.exec(
+        select(Notice).where(Notice.application_id == application.id, Notice.answered_at.is_(None))
+    ).first()
+
+
+def next_counter(session, name: str) -> int:
+    """Next value of a named sequence; safe under concurrent writers on SQLite and PostgreSQL.
+
+    The increment returns the value it wrote (UPDATE … RETURNING), so it is one statement, and
+    the value is the one this transaction's row lock holds, not a later read's.
+    """
+    bump = update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
+    value = session.execute(bump).scalar_one_or_none()
+    if value is not None:
+        return value
+    try:
+        with session.begin_nested():
+            session.add(Counter(name=name, value=1))
+        return 1
+    except IntegrityError:  # another transaction created it first
+        return session.execute(bump).scalar_one()
+
+
+def record_visit_row(firing, purpose: str) -> Visit:
+    service = firing.catalog.service(firing.application.service_code)
+    earlier = firing.session.exec(
+        select(func.count()).select_from(Visit).where(Visit.application_id == firing.application.id)
+    ).one()
+    visit = Visit(application_id=firing.application.id, recorded_by_id=firing.actor.id if firing.actor else None,
+                  purpose=purpose[:200], beyond_promise=earlier + 1 > service.max_visits)
+    firing.session.add(visit)
+    firing.record.update(visit=earlier + 1, beyond_promise=visit.beyond_promise)
+    return visit
+
+
+def resume_task_clock(firing, task: Task) -> None:
+    """The deadline moves by the working days the clock stood still."""
+    paused = max(0, firing.calendar.working_days_between(task.paused_since, firing.today))
+    task.paused_days += paused
+    task.paused_since = None
+    if task.deadline is not None and paused:
+        task.deadline = firing.calendar.add_working_days(task.deadline, paused)
+        stretch_application_deadline(firing, task)
+    firing.session.add(task)
+    firing.record.setdefault("paused_days", {})[task.key] = paused
+
+
+def stretch_application_deadline(firing, task: Task) -> None:
+    application = firing.application
+    if task.deadline and (application.deadline is None or task.deadline > application.deadline):
+        application.deadline = task.deadline
+        firing.session.add(application)
