@@ -18,11 +18,11 @@ from services.journeys.reports import failure_text, render_html, write_html
 from services.journeys.runner import FAILED, SKIPPED, run_journey
 from services.journeys.targets import BrowserTarget, GunicornServer, HttpTarget
 from services.journeys.transport import SystemApi
-from tests import test_browser
+from tests.browser import test_browser
 from web.cli_journeys import InProcess, LiveServer, register_journey_commands
 from web.views.testing import register_testing
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "seed_data" / "journeys"
 SHORT_JOURNEYS = ["double_submit", "instant_item_same_day", "refused_at_front_desk", "visit_beyond_promise",
                   "withdrawal", "wrong_department_clerk"]
