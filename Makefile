@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5434/postgres
 
-.PHONY: run test lint test-sqlite test-postgres translations messages browser postgres
+.PHONY: run test test-fast lint test-sqlite test-postgres translations messages browser postgres
 
 # The dependencies, then the project itself, editable: its entry points add `flask seed`, `demo` and `journeys`.
 $(STAMP): requirements.txt pyproject.toml
@@ -39,6 +39,10 @@ test: lint test-sqlite test-postgres
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+# While working: the unit and service layers on SQLite, no browser, no PostgreSQL server (under a minute).
+test-fast: $(STAMP) translations
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -n 2 -q tests/unit tests/service
 
 test-sqlite: $(STAMP) translations browser
 	$(BIN)/python -m pytest -n 2 -q

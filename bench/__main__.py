@@ -35,7 +35,7 @@ from services.db import make_engine, new_session
 DEFAULT_POSTGRES = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5434/postgres")
 WHY = {
     "page": "Each list reads one index range in its own order (migration 0002) and makes the same few statements "
-            "whatever the rows (tests/test_queries.py), so what grows with the table is the depth of the B-trees "
+            "whatever the rows (tests/http/test_queries.py), so what grows with the table is the depth of the B-trees "
             "and how much of them is still in the page cache. Where the rows shown differ (the small city's "
             "busiest queue holds less than a page, see the labels), rendering the extra rows counts too; the "
             "clerk archive shows a full page at both sizes. On this shared machine the medians also carry noise "
@@ -46,7 +46,7 @@ WHY = {
                "minute). What grows with the table is the cost of recounting a changed day (a few thousand "
                "rows) and the live overdue count over the open tasks' index.",
     "throughput": "The baseline route does nothing. A submit is one transaction of 15 SQL statements and an "
-                  "approval 29 (tests/test_request_statements.py pins them): the compare-and-set, the case's row "
+                  "approval 29 (tests/http/test_request_statements.py pins them): the compare-and-set, the case's row "
                   "lock, each audit event chained through the single head row (5 statements an event), the number "
                   "or certificate counter, the outbox rows, the page's own reads. Profiled in-process, a write "
                   "costs 14–20 ms of CPU, almost all of it SQLAlchemy building and running those statements "

@@ -191,7 +191,7 @@ class FaultRun:
             "invariant of bench/invariants.py is one SQL query (a number without a submit event, a draft with "
             "a number, a status no event moved it to, a version that disagrees with the count of its events, "
             "a number past its day's counter, tasks without acceptance or acceptance without tasks, the audit "
-            "head off the chain's end). tests/test_fault_invariants.py shows each query catches its case.",
+            "head off the chain's end). tests/service/test_fault_invariants.py shows each query catches its case.",
             "- The hash chain holds from the first event to the head (`flask --app app audit verify`).",
             "- Errors during the faults are expected and counted: requests on the killed worker lose their "
             "connection; requests holding a pooled connection when PostgreSQL went away get an error page "

@@ -39,7 +39,7 @@ from web.forms.apply import field_name
 
 # sqlmap sends thousands of wrong passwords from one address: with the sign-in throttle on, all but the first
 # 50 would be answered 429 before the login reaches a query, and the scan would test nothing. The throttle
-# has its own tests (tests/test_signin_http.py); here it is lifted so the scan reaches the code behind it.
+# has its own tests (tests/http/test_signin_http.py); here it is lifted so the scan reaches the code behind it.
 UNTHROTTLED = {"SIGNIN_ADDRESS_FAILURES": "1000000", "SIGNIN_ACCOUNT_FAILURES": "1000000"}
 
 ROOT = Path(__file__).resolve().parent.parent

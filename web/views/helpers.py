@@ -29,7 +29,7 @@ def locale_code() -> str:
 
 
 def route_policy(rule: RouteRule):
-    """Declare who may open a route; every view has one (tests/test_route_policies.py walks the URL map).
+    """Declare who may open a route; every view has one (tests/http/test_route_policies.py walks the URL map).
 
     A public rule lets everyone in; any other sends the anonymous to sign in and answers 403
     to an account the rule does not admit. Which rows they then see is the services' business.

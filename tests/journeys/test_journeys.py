@@ -29,7 +29,7 @@ from tests.conftest import PDF, PNG
 from tests.factories import make_citizen, make_staff
 from tests.sample import submitted
 
-LIBRARY = Path(__file__).resolve().parent.parent / "seed_data" / "journeys"
+LIBRARY = Path(__file__).resolve().parents[2] / "seed_data" / "journeys"
 FILES = journey_files([LIBRARY])
 
 

@@ -16,7 +16,7 @@ from tests.sample import submitted
 from web.cli_ops import register_ops_commands
 from web.diagram import mermaid, workflow_markdown
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

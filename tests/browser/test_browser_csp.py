@@ -4,9 +4,9 @@ from sqlmodel import select
 
 from services.db import new_session
 from services.models import Application
+from tests.browser.test_browser import browser_type_launch_args, live  # noqa: F401  (the same Chromium and server)
 from tests.factories import PASSWORD, make_citizen
 from tests.sample import newborn
-from tests.test_browser import browser_type_launch_args, live  # noqa: F401  (the same Chromium and server)
 
 pytestmark = pytest.mark.browser
 

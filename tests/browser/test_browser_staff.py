@@ -5,11 +5,11 @@ from sqlmodel import select
 from services.db import new_session
 from services.models import Role, User
 from services.second_factor import current_code, unused_code
-from tests import test_browser
+from tests.browser import test_browser
+from tests.browser.test_browser import serious_violations
 from tests.factories import PASSWORD, make_citizen, make_staff
+from tests.http.test_http_desk import THREE_DAY_ITEM
 from tests.sample import submitted
-from tests.test_browser import serious_violations
-from tests.test_http_desk import THREE_DAY_ITEM
 
 pytestmark = pytest.mark.browser
 

@@ -47,7 +47,7 @@ def _production(monkeypatch, tmp_path, key):
     return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "CREATE_SCHEMA": False})
 
 
-EXAMPLE = (Path(__file__).resolve().parent.parent / "deploy" / "atmostonce.env.example").read_text()
+EXAMPLE = (Path(__file__).resolve().parents[2] / "deploy" / "atmostonce.env.example").read_text()
 EXAMPLE_KEY = next(line.split("=", 1)[1] for line in EXAMPLE.splitlines() if line.startswith("SECRET_KEY="))
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 from services.workflow.table import APPLICATION, TASK
 from web.diagram import mermaid
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-CI = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+CI = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text(encoding="utf-8")
 
 
 def test_readme_starts_with_the_two_setup_commands():

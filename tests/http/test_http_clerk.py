@@ -5,8 +5,8 @@ from sqlmodel import select
 from services.casework import desk, tasks
 from services.models import Application, ApplicationStatus, ExtensionRequest, Role, Task, TaskStatus
 from tests.factories import make_staff
+from tests.http.test_http_desk import POSTED_ITEM, THREE_DAY_ITEM, TOLERANT_ITEM, log_in
 from tests.sample import newborn, submitted
-from tests.test_http_desk import POSTED_ITEM, THREE_DAY_ITEM, TOLERANT_ITEM, log_in
 
 
 @pytest.fixture

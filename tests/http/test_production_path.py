@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, inspect
 
 from seeding.demo import CITIZEN, DEMO_PASSWORD
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 

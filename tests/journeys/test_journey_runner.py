@@ -20,9 +20,9 @@ from journeys.targets import BrowserTarget, GunicornServer, HttpTarget
 from journeys.testing import register_testing
 from journeys.transport import SystemApi
 from services import clock
-from tests import test_browser
+from tests.browser import test_browser
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "seed_data" / "journeys"
 SHORT_JOURNEYS = ["double_submit", "instant_item_same_day", "refused_at_front_desk", "visit_beyond_promise",
                   "withdrawal", "wrong_department_clerk"]

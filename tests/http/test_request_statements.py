@@ -12,8 +12,8 @@ from services.casework import desk, tasks
 from services.models import Application, ApplicationStatus, AuditEvent, Notification, Role, Task, TaskStatus
 from tests.conftest import PDF
 from tests.factories import make_certificate, make_citizen, make_staff
+from tests.http.test_queries import Statements
 from tests.sample import complete_values, submitted
-from tests.test_queries import Statements
 from web.forms.apply import field_name
 
 ITEM = "330100-TRANSPORT-003"  # two materials from the wallet, one uploaded; issues a certificate

@@ -6,7 +6,7 @@ import with `ast` and looks for strongly connected modules.
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("app.py", "services", "web", "seeding", "journeys", "bench")
 
 

@@ -12,7 +12,7 @@ from seeding.cli import demo_command
 from services.accounts import check_password
 from services.models import User
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_catalog_check_prints_the_counts(app):

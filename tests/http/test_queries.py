@@ -12,9 +12,9 @@ from services import clock
 from services.casework import desk, tasks
 from services.models import Application, Role, Task, User
 from tests.factories import make_citizen, make_staff
+from tests.http.test_http_desk import log_in
 from tests.sample import submitted
-from tests.test_concurrency import copy_row
-from tests.test_http_desk import log_in
+from tests.service.test_concurrency import copy_row
 
 ITEM = "330100-TRANSPORT-003"
 FEW, MANY = 3, 30
