@@ -9,11 +9,11 @@ from services import clock
 from services.applications.progress import WhereNow, task_clock, where_now
 from services.catalog import Catalog
 from services.db import transactional
+from services.deadline_colour import ColourRanges
 from services.errors import Conflict
 from services.i18n import N_
 from services.models import Application, Certificate, ExtensionRequest, Role, Task, TaskStatus, User
 from services.policy import may_view_task, require_department_clerk, require_role, require_visible, watched_department
-from services.sla import amber_horizon
 from services.workdays import WorkingCalendar, load_calendar
 from services.workflow.engine import available_events, fire
 
@@ -68,12 +68,10 @@ class _Listing:
         """
         open_statuses = [s for s in self.statuses if s in TaskStatus.OPEN]
         running = and_(Task.status.in_(open_statuses), Task.paused_since.is_(None))
-        horizon = amber_horizon(self.calendar, self.today)
-        if self.colour == "red":
-            return and_(running, Task.deadline < self.today)
-        if self.colour == "amber":
-            return and_(running, Task.deadline >= self.today, Task.deadline <= horizon)
-        green = [and_(running, Task.deadline > horizon)] if open_statuses else []
+        colours = ColourRanges(self.calendar, self.today)
+        if self.colour in ("red", "amber"):
+            return and_(running, colours.is_(Task.deadline, self.colour))
+        green = [and_(running, colours.is_(Task.deadline, "green"))] if open_statuses else []
         closed = [s for s in self.statuses if s not in TaskStatus.OPEN]
         return or_(Task.status.in_(closed), *green) if closed else green[0]
 
