@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from services import clock
+from services.applications.lock import lock_application
 from services.catalog import Catalog
 from services.db import transactional
 from services.deadline_colour import ColourRanges
@@ -133,10 +134,7 @@ def _terminate_expired_gaps(session: Session, catalog: Catalog, today: date, bat
 @transactional
 def _terminate(*, session: Session, catalog: Catalog, application_id: int, today: date) -> None:
     # SKIP LOCKED: a case another sweep (or a clerk) is changing right now is left to it.
-    application = session.exec(
-        select(Application).where(Application.id == application_id)
-        .with_for_update(skip_locked=True).execution_options(populate_existing=True)
-    ).first()
+    application = lock_application(session, Application.id == application_id, skip_locked=True)
     if application is None:
         raise Conflict(N_("someone else changed this first; reload and try again"))
     owed = session.exec(

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from services.applications.precheck import Gap, blocking, precheck
 from services.applications.progress import WhereNow, where_now
 from services.applications.queries import ApplicationDetail, application_detail, get_application
-from services.casework.tasks import lock_case
+from services.casework.tasks import lock_task_case
 from services.catalog import Catalog, Service
 from services.db import transactional
 from services.errors import Invalid, NotFound
@@ -168,9 +168,8 @@ def awaiting_delivery(*, session: Session, actor: User) -> list[tuple[Task, Appl
 @transactional
 def deliver_task(*, session: Session, actor: User, task_key: str, catalog: Catalog,
                  tracking_number: str | None = None) -> Task:
-    task = session.exec(select(Task).where(Task.key == task_key)).first()
+    task, application = lock_task_case(session, task_key)
     require_visible(task is not None and may_view_task(actor, task), "task")
-    application = lock_case(session, task)
     fire(session=session, subject=task, event="deliver", actor=actor, catalog=catalog, application=application,
          given={"tracking_number": tracking_number})
     return task

@@ -6,6 +6,7 @@ from sqlalchemy import and_, or_, tuple_
 from sqlmodel import Session, select
 
 from services import clock
+from services.applications.lock import lock_application
 from services.applications.progress import WhereNow, task_clock, where_now
 from services.catalog import Catalog
 from services.db import transactional
@@ -185,7 +186,7 @@ class TaskDetail:
 
 def _load(session: Session, actor: User, key: str, for_update: bool = False) -> tuple[Task, Application]:
     if for_update:
-        task, application = _locked(session, key)
+        task, application = lock_task_case(session, key)
     else:
         task = session.exec(select(Task).where(Task.key == key)).first()
         application = session.get(Application, task.application_id) if task is not None else None
@@ -193,37 +194,20 @@ def _load(session: Session, actor: User, key: str, for_update: bool = False) -> 
     return task, application
 
 
-def _locked(session: Session, key: str) -> tuple[Task | None, Application | None]:
-    """`lock_case` for a task known by its key: the case's row lock first, then the task read under it.
+def lock_task_case(session: Session, key: str) -> tuple[Task | None, Application | None]:
+    """Lock the application of the task with this key, then read the task afresh, before changing either.
 
-    Two statements instead of three: the lock finds its row through the task's key, so the task
-    is read once, afresh, after the lock is held.
+    Changes to the tasks of one application then queue up behind its row lock, so a bundle's
+    fan-in and fan-out see what the change before them left: two clerks deciding its last two
+    tasks at once cannot both miss that the case is finished, and two claims cannot both start
+    its review. The lock finds its row through the task's key, so the task is read once, under it.
     """
     case_of_task = select(Task.application_id).where(Task.key == key).scalar_subquery()
-    application = session.exec(
-        select(Application).where(Application.id == case_of_task)
-        .with_for_update().execution_options(populate_existing=True)
-    ).first()
+    application = lock_application(session, Application.id == case_of_task)
     if application is None:
         return None, None
     task = session.exec(select(Task).where(Task.key == key).execution_options(populate_existing=True)).one()
     return task, application
-
-
-def lock_case(session: Session, task: Task) -> Application:
-    """Lock the task's application and read the task afresh, before changing either.
-
-    Changes to the tasks of one application then queue up behind its row lock on PostgreSQL
-    (SQLite lets one writer in at a time anyway), so a bundle's fan-in and fan-out see what
-    the change before them left: two clerks deciding its last two tasks at once cannot both
-    miss that the case is finished, and two claims cannot both start its review.
-    """
-    application = session.exec(
-        select(Application).where(Application.id == task.application_id)
-        .with_for_update().execution_options(populate_existing=True)
-    ).one()
-    session.refresh(task)
-    return application
 
 
 def task_detail(*, session: Session, actor: User, key: str, catalog: Catalog) -> TaskDetail:
