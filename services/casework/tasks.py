@@ -229,7 +229,8 @@ def task_detail(*, session: Session, actor: User, key: str, catalog: Catalog) ->
     )
 
 
-def _fire(session: Session, actor: User, key: str, catalog: Catalog, event: str, **kwargs) -> Task:
+def _lock_and_fire(session: Session, actor: User, key: str, catalog: Catalog, event: str, **kwargs) -> Task:
+    """Fire `event` on the task with this key, its case locked first."""
     task, application = _load(session, actor, key, for_update=True)
     fire(session=session, subject=task, event=event, actor=actor, catalog=catalog, application=application, **kwargs)
     return task
@@ -239,51 +240,52 @@ def _fire(session: Session, actor: User, key: str, catalog: Catalog, event: str,
 def claim_task(*, session: Session, actor: User, key: str, catalog: Catalog) -> Task:
     """Two clerks cannot hold one task: of two racing claims, one wins and the other is told."""
     try:
-        return _fire(session, actor, key, catalog, "claim")
+        return _lock_and_fire(session, actor, key, catalog, "claim")
     except Conflict:
         raise Conflict(N_("another clerk has already claimed this task")) from None
 
 
 @transactional
 def release_task(*, session: Session, actor: User, key: str, catalog: Catalog) -> Task:
-    return _fire(session, actor, key, catalog, "release")
+    return _lock_and_fire(session, actor, key, catalog, "release")
 
 
 @transactional
 def approve_task(*, session: Session, actor: User, key: str, catalog: Catalog, note: str | None = None) -> Task:
-    return _fire(session, actor, key, catalog, "approve", reason=note)
+    return _lock_and_fire(session, actor, key, catalog, "approve", reason=note)
 
 
 @transactional
 def reject_task(*, session: Session, actor: User, key: str, catalog: Catalog, reason: str) -> Task:
-    return _fire(session, actor, key, catalog, "reject", reason=reason)
+    return _lock_and_fire(session, actor, key, catalog, "reject", reason=reason)
 
 
 @transactional
 def suspend_task(*, session: Session, actor: User, key: str, catalog: Catalog, procedure: str, reason: str) -> Task:
-    return _fire(session, actor, key, catalog, "suspend", reason=reason, given={"procedure": procedure})
+    return _lock_and_fire(session, actor, key, catalog, "suspend", reason=reason, given={"procedure": procedure})
 
 
 @transactional
 def resume_task(*, session: Session, actor: User, key: str, catalog: Catalog) -> Task:
-    return _fire(session, actor, key, catalog, "resume")
+    return _lock_and_fire(session, actor, key, catalog, "resume")
 
 
 @transactional
 def request_notice(*, session: Session, actor: User, key: str, catalog: Catalog, reason: str) -> Task:
-    return _fire(session, actor, key, catalog, "request_notice", reason=reason)
+    return _lock_and_fire(session, actor, key, catalog, "request_notice", reason=reason)
 
 
 @transactional
 def request_extension(*, session: Session, actor: User, key: str, catalog: Catalog, days: int, reason: str) -> Task:
-    return _fire(session, actor, key, catalog, "request_extension", reason=reason, given={"days": days})
+    return _lock_and_fire(session, actor, key, catalog, "request_extension", reason=reason, given={"days": days})
 
 
 @transactional
 def decide_extension(*, session: Session, actor: User, key: str, catalog: Catalog, grant: bool,
                      answer: str | None = None) -> Task:
     """A supervisor grants or refuses the pending extension of a task."""
-    return _fire(session, actor, key, catalog, "grant_extension" if grant else "refuse_extension", reason=answer)
+    return _lock_and_fire(session, actor, key, catalog, "grant_extension" if grant else "refuse_extension",
+                          reason=answer)
 
 
 def pending_extensions(*, session: Session, actor: User) -> list[tuple[ExtensionRequest, Task, Application]]:

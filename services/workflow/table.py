@@ -165,4 +165,3 @@ def _machines() -> tuple[Machine, Machine]:
 
 
 APPLICATION, TASK = _machines()
-MACHINES = {"application": APPLICATION, "task": TASK}
