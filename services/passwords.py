@@ -37,8 +37,9 @@ def password_problem(password: str, personal: tuple[str | None, ...] = ()) -> st
     return None
 
 
-def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+def hash_password(password: str, method: str | None = None) -> str:
+    """With werkzeug's default method unless another is named."""
+    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:
