@@ -6,6 +6,7 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services import clock
+from services.i18n import N_
 from services.models.keys import new_key
 
 
@@ -22,6 +23,22 @@ class ApplicationStatus:
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     TERMINATED = "terminated"
+
+    # Every status, in the order the diagrams draw them, with its label (a msgid).
+    LABELS = {
+        DRAFT: N_("Draft"),
+        SUBMITTED: N_("Submitted"),
+        NEEDS_CORRECTION: N_("Needs correction"),
+        NOT_ACCEPTED: N_("Not accepted"),
+        ACCEPTED: N_("Accepted"),
+        IN_REVIEW: N_("In review"),
+        SUSPENDED: N_("Suspended"),
+        COMPLETED: N_("Completed"),
+        PARTIALLY_COMPLETED: N_("Partially completed"),
+        REJECTED: N_("Rejected"),
+        WITHDRAWN: N_("Withdrawn"),
+        TERMINATED: N_("Terminated"),
+    }
 
     FINAL = frozenset({NOT_ACCEPTED, COMPLETED, PARTIALLY_COMPLETED, REJECTED, WITHDRAWN, TERMINATED})
 
@@ -84,6 +101,18 @@ class TaskStatus:
     DELIVERED = "delivered"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+
+    # Every status, in the order the diagrams draw them, with its label (a msgid).
+    LABELS = {
+        WAITING: N_("Waiting for another department"),
+        READY: N_("In the department's queue"),
+        CLAIMED: N_("Being reviewed"),
+        SUSPENDED: N_("Special procedure"),
+        APPROVED: N_("Approved, being delivered"),
+        DELIVERED: N_("Delivered"),
+        REJECTED: N_("Not approved"),
+        CANCELLED: N_("Cancelled"),
+    }
 
     OPEN = frozenset({WAITING, READY, CLAIMED, SUSPENDED})
     FINAL = frozenset({DELIVERED, REJECTED, CANCELLED})

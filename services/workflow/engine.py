@@ -171,7 +171,7 @@ def _fire_sharing_reads(shared: Shared, *, session: Session, subject: Applicatio
     return record_event(
         session,
         actor=actor,
-        event=event if task is None else f"task.{event}",
+        event=machine.audit_event(event),
         application=application,
         task=task,
         from_status=from_status,
