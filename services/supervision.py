@@ -8,6 +8,7 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import Session, select
 
 from services import clock
+from services.applications.fields import refuse_if_too_long
 from services.audit import record_event
 from services.casework.tasks import pending_extensions
 from services.catalog import Catalog
@@ -157,8 +158,7 @@ def answer_rectification(*, session: Session, actor: User, key: str, answer: str
     answer = (answer or "").strip()
     if not answer:
         raise Invalid(N_("write the answer to the applicant"), {"answer": N_("Write the answer to the applicant.")})
-    if len(answer) > ANSWER_MAX_LENGTH:
-        raise Invalid(N_("the answer is too long"), {"answer": N_("At most 1000 characters.")})
+    refuse_if_too_long("answer", answer, ANSWER_MAX_LENGTH)
     answered_at = clock.now()
     # Compare-and-set: of two supervisors answering at once, one answer is kept and sent.
     won = session.execute(

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import tuple_
 from sqlmodel import Session, select
 
+from services.applications.fields import TooLong
 from services.applications.precheck import Gap, blocking, precheck
 from services.applications.progress import WhereNow, where_now
 from services.applications.queries import ApplicationDetail, application_detail, get_application
@@ -18,6 +19,8 @@ from services.policy import may_view_task, require_role, require_visible
 from services.workflow.engine import fire
 
 PAGE_SIZE = 25
+# A notice item's reason; the forms cap every reason a clerk or the desk writes at it too.
+REASON_MAX_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -120,10 +123,13 @@ def issue_notice(*, session: Session, actor: User, key: str, catalog: Catalog, i
             raise NotFound("no such field or material in this service")
         if not item.reason.strip():
             errors[f"reason_{item.key}"] = N_("Say what is missing or wrong.")
+        elif len(item.reason.strip()) > REASON_MAX_LENGTH:
+            errors[f"reason_{item.key}"] = TooLong(N_("At most %(limit)s characters."), limit=REASON_MAX_LENGTH)
         frozen.append({"kind": item.kind, "key": item.key, "label": {"zh": label.zh, "en": label.en},
-                       "reason": item.reason.strip()[:500]})
+                       "reason": item.reason.strip()})
     if errors:
-        raise Invalid(N_("every ticked item needs a reason"), errors)
+        missing = any(not isinstance(error, TooLong) for error in errors.values())
+        raise Invalid(N_("every ticked item needs a reason") if missing else next(iter(errors.values())), errors)
     fire(session=session, subject=application, event="issue_notice", actor=actor, catalog=catalog,
          given={"items": frozen, "new_fact": new_fact})
     return application

@@ -9,6 +9,10 @@ from services import clock
 from services.i18n import N_
 from services.models.keys import new_key
 
+# Column sizes the services refuse longer input for and the forms cap at.
+TRACKING_NUMBER_MAX_LENGTH = 40
+VISIT_PURPOSE_MAX_LENGTH = 200
+
 
 class ApplicationStatus:
     DRAFT = "draft"
@@ -156,7 +160,7 @@ class Task(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     certificate_id: int | None = Field(default=None, foreign_key="certificate.id")
     delivery_method: str | None = Field(default=None, max_length=16)
-    tracking_number: str | None = Field(default=None, max_length=40)
+    tracking_number: str | None = Field(default=None, max_length=TRACKING_NUMBER_MAX_LENGTH)
     delivered_at: datetime | None = None
     version: int = 1
     created_at: datetime = Field(default_factory=clock.now)
@@ -185,7 +189,7 @@ class Visit(SQLModel, table=True):
     application_id: int = Field(foreign_key="application.id", index=True)
     recorded_by_id: int = Field(foreign_key="user_account.id")
     at: datetime = Field(default_factory=clock.now)
-    purpose: str = Field(max_length=200)
+    purpose: str = Field(max_length=VISIT_PURPOSE_MAX_LENGTH)
     beyond_promise: bool = False
 
 

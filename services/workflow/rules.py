@@ -4,10 +4,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from services import clock
+from services.applications.fields import refuse_if_too_long
 from services.applications.precheck import blocking, precheck
 from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.models import Counter, Notice, Rating, Rectification, Role, Task, TaskStatus, Visit
+from services.models.cases import VISIT_PURPOSE_MAX_LENGTH
+from services.models.records import RATING_COMMENT_MAX_LENGTH
 from services.notifications import notify, notify_staff
 
 SUPPLEMENT_WORKING_DAYS = 5  # how long a tolerated gap (容缺) may stay open
@@ -170,6 +173,14 @@ def resume_clocks(firing) -> None:
             resume_task_clock(firing, task)
 
 
+def short_visit_purpose(firing) -> None:
+    refuse_if_too_long("reason", firing.reason or "", VISIT_PURPOSE_MAX_LENGTH)
+
+
+def short_rating_comment(firing) -> None:
+    refuse_if_too_long("comment", (firing.given.get("comment") or "").strip(), RATING_COMMENT_MAX_LENGTH)
+
+
 def count_visit(firing) -> None:
     """Every visit is recorded; one beyond the item's promise is a breach."""
     record_visit_row(firing, purpose=firing.reason)
@@ -181,7 +192,7 @@ def record_visit_row(firing, purpose: str) -> Visit:
         select(func.count()).select_from(Visit).where(Visit.application_id == firing.application.id)
     ).one()
     visit = Visit(application_id=firing.application.id, recorded_by_id=firing.actor.id if firing.actor else None,
-                  purpose=purpose[:200], beyond_promise=earlier + 1 > service.max_visits)
+                  purpose=purpose, beyond_promise=earlier + 1 > service.max_visits)
     firing.session.add(visit)
     firing.record.update(visit=earlier + 1, beyond_promise=visit.beyond_promise)
     return visit
@@ -196,7 +207,7 @@ def cancel_open_tasks(firing) -> None:
 def save_rating(firing) -> None:
     score = firing.given["score"]
     rating = Rating(application_id=firing.application.id, score=score,
-                    comment=(firing.given.get("comment") or "").strip()[:1000])
+                    comment=(firing.given.get("comment") or "").strip())
     firing.session.add(rating)
     firing.session.flush()
     firing.record["score"] = score

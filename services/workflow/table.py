@@ -120,7 +120,8 @@ def _machines() -> tuple[Machine, Machine]:
             row("refuse", {A.SUBMITTED}, A.NOT_ACCEPTED, {FRONT_DESK}, needs_reason=True,
                 effects=[r.stamp_closed, r.notify_refused], label=N_("Not accepted")),
             row("record_visit", {A.SUBMITTED, A.NEEDS_CORRECTION, *running, A.COMPLETED, A.PARTIALLY_COMPLETED},
-                STAY, {FRONT_DESK}, needs_reason=True, effects=[r.count_visit], label=N_("Visit recorded")),
+                STAY, {FRONT_DESK}, needs_reason=True, guards=[r.short_visit_purpose], effects=[r.count_visit],
+                label=N_("Visit recorded")),
             row("start_review", {A.ACCEPTED}, A.IN_REVIEW, {SYSTEM}, label=N_("Review started")),
             row("suspend", {A.IN_REVIEW}, A.SUSPENDED, {SYSTEM}, label=N_("Suspended for a special procedure")),
             row("resume", {A.SUSPENDED}, A.IN_REVIEW, {SYSTEM}, label=N_("Resumed")),
@@ -133,7 +134,7 @@ def _machines() -> tuple[Machine, Machine]:
             row("terminate", running, A.TERMINATED, {SYSTEM}, needs_reason=True,
                 effects=[r.cancel_open_tasks, r.stamp_closed, r.notify_finished], label=N_("Terminated")),
             row("rate", {A.COMPLETED, A.PARTIALLY_COMPLETED, A.REJECTED}, STAY, {APPLICANT},
-                guards=[r.not_rated_yet], effects=[r.save_rating], label=N_("Rated")),
+                guards=[r.not_rated_yet, r.short_rating_comment], effects=[r.save_rating], label=N_("Rated")),
         ),
     )
     task = Machine(

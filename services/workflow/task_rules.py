@@ -2,6 +2,7 @@
 from sqlmodel import select
 
 from services import clock
+from services.applications.fields import FieldError, refuse_if_too_long
 from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.identity import id_number_check_char
@@ -14,6 +15,7 @@ from services.models import (
     TaskStatus,
     User,
 )
+from services.models.cases import TRACKING_NUMBER_MAX_LENGTH
 from services.notifications import notify, notify_staff
 from services.workflow.rules import next_counter, open_notice, record_visit_row
 
@@ -244,7 +246,8 @@ def no_pending_extension(firing) -> None:
 def sensible_extension(firing) -> None:
     days = firing.given.get("days")
     if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise Invalid(N_("ask for 1 to 30 working days"), {"days": N_("Ask for 1 to 30 working days.")})
+        raise Invalid(FieldError(N_("ask for 1 to %(limit)s working days"), limit=MAX_EXTENSION_DAYS),
+                      {"days": FieldError(N_("Ask for 1 to %(limit)s working days."), limit=MAX_EXTENSION_DAYS)})
 
 
 def open_extension_request(firing) -> None:
@@ -301,6 +304,8 @@ def delivery_details(firing) -> None:
     if method == "post" and not (firing.given.get("tracking_number") or "").strip():
         raise Invalid(N_("a tracking number is needed for delivery by post"),
                       {"tracking_number": N_("Enter the tracking number.")})
+    if method == "post":
+        refuse_if_too_long("tracking_number", firing.given["tracking_number"].strip(), TRACKING_NUMBER_MAX_LENGTH)
     if method == "window" and firing.actor is None:
         raise Conflict(N_("collection at the window is recorded by the front desk"))
 
@@ -314,7 +319,7 @@ def stamp_delivery(firing) -> None:
     task = firing.task
     task.delivered_at = clock.now()
     if task.delivery_method == "post":
-        task.tracking_number = firing.given["tracking_number"].strip()[:40]
+        task.tracking_number = firing.given["tracking_number"].strip()
         firing.record["tracking_number"] = task.tracking_number
     if task.delivery_method == "window":
         record_visit_row(firing, purpose=f"collect {task.item_code}")
