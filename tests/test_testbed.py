@@ -1,9 +1,11 @@
 """A journey's staff are made by the staff service, so they obey the same rules as any staff account."""
 import pytest
 
+from app import create_app
 from services.errors import Invalid
 from services.journeys.testbed import add_staff
 from services.passwords import password_matches
+from web.views.testing import register_testing
 
 GOOD_PASSWORD = "quiet-harbour-lantern-42"
 
@@ -36,3 +38,18 @@ def test_a_journey_cannot_make_the_same_staff_member_twice(session, catalog):
     with pytest.raises(Invalid) as refused:
         add_staff(session=session, catalog=catalog, **asked)
     assert "username" in refused.value.errors
+
+
+
+def test_the_test_mode_endpoint_answers_a_refused_staff_member_in_plain_json(tmp_path):
+    app = create_app({"APP_ENV": "test", "SECRET_KEY": "testbed-key-long-enough-for-any-environment",
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}", "UPLOAD_FOLDER": str(tmp_path / "up"),
+                      "VIRTUAL_CLOCK_FILE": str(tmp_path / "clock")})
+    register_testing(app)
+    try:
+        answer = app.test_client().post("/_test/staff", json={
+            "username": "journey_clerk", "role": "clerk", "department": "TRANSPORT", "password": "short"})
+        assert answer.status_code == 422
+        assert answer.get_json()["errors"] == {"password": "Password must be at least 12 characters."}
+    finally:
+        app.extensions["engine"].dispose()
