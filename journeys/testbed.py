@@ -11,14 +11,14 @@ import pyotp
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from werkzeug.security import generate_password_hash
 
 from journeys.state import find_user
 from services import clock
+from services.accounts import create_staff
 from services.catalog import Catalog
 from services.db import transactional
 from services.errors import Invalid
-from services.models import Certificate, Role, User
+from services.models import Certificate, User
 from services.workflow.shared import next_counter
 
 # Throwaway accounts of a disposable server: a cheap hash keeps a journey's logins fast.
@@ -41,24 +41,12 @@ def wipe_data(engine: Engine, folders: tuple[Path, ...] = ()) -> int:
     return deleted
 
 
-@transactional
 def add_staff(*, session: Session, catalog: Catalog, username: str, full_name: str, role: str,
               department: str | None, password: str) -> User:
-    errors = {}
-    if role not in Role.STAFF:
-        errors["role"] = f"Role must be one of {', '.join(Role.STAFF)}."
-    if role == Role.CLERK and not department:
-        errors["department"] = "A department clerk needs a department."
-    if department and department not in catalog.departments:
-        errors["department"] = f"Unknown department {department!r}."
-    if errors:
-        raise Invalid("cannot create the account", errors)
     # Enrolled in the second factor already: the journey signs in through the real code page with it.
-    user = User(role=role, login_name=username.lower(), full_name=full_name or username, department=department,
-                password_hash=generate_password_hash(password, method=FAST_HASH), totp_secret=pyotp.random_base32())
-    session.add(user)
-    session.flush()
-    return user
+    return create_staff(session=session, catalog=catalog, username=username, full_name=full_name, role=role,
+                        department=department, password=password, totp_secret=pyotp.random_base32(),
+                        hash_method=FAST_HASH)
 
 
 def _issuer(catalog: Catalog, cert_type: str) -> str:

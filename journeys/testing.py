@@ -70,7 +70,8 @@ def register_testing(app: Flask) -> None:
 
 @bp.errorhandler(Invalid)
 def _invalid(error: Invalid):
-    return jsonify(error=error.message, errors=error.errors), 422
+    # A message with a limit (FieldError) is an exception object: JSON gets its English text.
+    return jsonify(error=str(error.message), errors={name: str(text) for name, text in error.errors.items()}), 422
 
 
 @bp.errorhandler(NotFound)

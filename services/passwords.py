@@ -7,14 +7,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from services.i18n import N_
+from services.requirements.fields import FieldError
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 # zxcvbn scores 0-4; 3 means "safely unguessable: moderate protection from offline attacks".
 MIN_SCORE = 3
 
-TOO_SHORT = N_("Password must be at least 12 characters.")
-TOO_LONG = N_("Password may be at most 128 characters.")
+TOO_SHORT = FieldError(N_("Password must be at least %(limit)s characters."), limit=MIN_LENGTH)
+TOO_LONG = FieldError(N_("Password may be at most %(limit)s characters."), limit=MAX_LENGTH)
 TOO_WEAK = N_("Password is too easy to guess: avoid common words, repeats and sequences, or add a few more words.")
 PERSONAL = N_("Password must not contain your ID number, credit code, username or mobile number.")
 
@@ -22,8 +23,8 @@ PERSONAL = N_("Password must not contain your ID number, credit code, username o
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
-def password_problem(password: str, personal: tuple[str | None, ...] = ()) -> str | None:
-    """The message (a msgid) saying what is wrong with this password, or None when it will do."""
+def password_problem(password: str, personal: tuple[str | None, ...] = ()) -> str | FieldError | None:
+    """The message (a msgid, or one with its limit) saying what is wrong with this password, or None when it will do."""
     if len(password) < MIN_LENGTH:
         return TOO_SHORT
     if len(password) > MAX_LENGTH:
@@ -37,8 +38,9 @@ def password_problem(password: str, personal: tuple[str | None, ...] = ()) -> st
     return None
 
 
-def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+def hash_password(password: str, method: str | None = None) -> str:
+    """With werkzeug's default method unless another is named."""
+    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:

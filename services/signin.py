@@ -19,6 +19,7 @@ from services.accounts import LOGIN_MAX, check_password, normalise_login
 from services.db import transactional
 from services.errors import Throttled
 from services.models import SignInAttempt, SignInSession, User
+from services.models.signin import ADDRESS_MAX_LENGTH
 
 SUCCEEDED, FAILED, LOCKED = "succeeded", "failed", "locked"
 
@@ -81,7 +82,7 @@ def minutes_left(delta: timedelta) -> int:
 
 
 def record_attempt(session: Session, name: str, address: str, outcome: str) -> None:
-    session.add(SignInAttempt(login_name=name[:LOGIN_MAX], address=address[:64], outcome=outcome,
+    session.add(SignInAttempt(login_name=name[:LOGIN_MAX], address=address[:ADDRESS_MAX_LENGTH], outcome=outcome,
                               at=clock.wall_now()))
 
 
@@ -106,7 +107,7 @@ def _address_flood(session: Session, address: str, policy: SignInPolicy) -> time
     """How long this address must wait: `address_failures` refusals within the window, successes or not."""
     now = clock.wall_now()
     refused = session.exec(
-        select(SignInAttempt.at).where(SignInAttempt.address == address[:64],
+        select(SignInAttempt.at).where(SignInAttempt.address == address[:ADDRESS_MAX_LENGTH],
                                        SignInAttempt.outcome.in_((FAILED, LOCKED)),
                                        SignInAttempt.at > now - policy.address_window)
         .order_by(SignInAttempt.at.desc()).limit(policy.address_failures)).all()
@@ -139,6 +140,7 @@ def sign_in(*, session: Session, login: str, password: str, address: str, policy
     A locked login is answered without checking the password, and the same way whether an
     account exists or not; a flooding address raises Throttled.
     """
+    # No account has a longer login, so the cut one fails alike; it keeps the attempt's row within its column.
     name = normalise_login(login)[:LOGIN_MAX]
     check_address(session, address, policy)
     locked = account_lock(session, name, policy)

@@ -8,20 +8,22 @@ on PostgreSQL each batch is taken with `FOR UPDATE SKIP LOCKED`, so simultaneous
 share the work instead of queueing behind each other's row locks.
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import case, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from services import clock
+from services.applications.lock import lock_application
 from services.catalog import Catalog
 from services.db import transactional
+from services.deadline_colour import ColourRanges
 from services.errors import Conflict
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Role, Task, TaskStatus, User
 from services.notifications import IN_APP, notify, notify_staff
-from services.workdays import WorkingCalendar, load_calendar
+from services.workdays import load_calendar
 from services.workflow.engine import fire
 
 BATCH = 500
@@ -39,24 +41,15 @@ class SweepReport:
     terminated: int  # applications ended because a tolerated material never came
 
 
-def amber_horizon(calendar: WorkingCalendar, today: date) -> date:
-    """The latest deadline that is still amber today; later ones are green, earlier than today red."""
-    day = today
-    while calendar.colour(today, day + timedelta(days=1)) != "green":
-        day += timedelta(days=1)
-    return day
-
-
 def sweep(*, session: Session, catalog: Catalog, batch: int = BATCH) -> SweepReport:
-    calendar = load_calendar(session=session)
     today = clock.china_today()
     terminated = _terminate_expired_gaps(session, catalog, today, batch)
     recoloured = notified = 0
     after = 0
-    horizon = amber_horizon(calendar, today)
+    colours = ColourRanges(load_calendar(session=session), today)
     while True:
-        after, changed, warned = _recolour_batch(session=session, catalog=catalog, calendar=calendar, today=today,
-                                                 horizon=horizon, after=after, batch=batch)
+        after, changed, warned = _recolour_batch(session=session, catalog=catalog, colours=colours, after=after,
+                                                 batch=batch)
         if after is None:
             break
         recoloured += changed
@@ -65,18 +58,17 @@ def sweep(*, session: Session, catalog: Catalog, batch: int = BATCH) -> SweepRep
 
 
 @transactional
-def _recolour_batch(*, session: Session, catalog: Catalog, calendar: WorkingCalendar, today: date, horizon: date,
-                    after: int, batch: int) -> tuple[int | None, int, int]:
+def _recolour_batch(*, session: Session, catalog: Catalog, colours: ColourRanges, after: int,
+                    batch: int) -> tuple[int | None, int, int]:
     """Recolour the next batch of tasks after id `after`; returns the last id read (None when done).
 
     Only rows whose stored colour differs from today's are read, so an unchanged task costs
     nothing. On PostgreSQL the batch is locked with SKIP LOCKED: a second sweep running at
     the same time takes the next rows instead of waiting for these or doing them again.
     """
-    due_colour = case((Task.deadline < today, "red"), (Task.deadline <= horizon, "amber"), else_="green")
     tasks = session.exec(
         select(Task).where(Task.id > after, Task.status.in_(TaskStatus.OPEN), Task.deadline.is_not(None),
-                           Task.paused_since.is_(None), Task.sla_colour != due_colour)
+                           Task.paused_since.is_(None), Task.sla_colour != colours.case(Task.deadline))
         .order_by(Task.id).limit(batch)
         .with_for_update(skip_locked=True).execution_options(populate_existing=True)
     ).all()
@@ -84,7 +76,7 @@ def _recolour_batch(*, session: Session, catalog: Catalog, calendar: WorkingCale
         return None, 0, 0
     changed = warned = 0
     for task in tasks:
-        colour = calendar.colour(today, task.deadline)
+        colour = colours.of(task.deadline)
         if colour == task.sla_colour:
             continue
         won = session.execute(
@@ -142,10 +134,7 @@ def _terminate_expired_gaps(session: Session, catalog: Catalog, today: date, bat
 @transactional
 def _terminate(*, session: Session, catalog: Catalog, application_id: int, today: date) -> None:
     # SKIP LOCKED: a case another sweep (or a clerk) is changing right now is left to it.
-    application = session.exec(
-        select(Application).where(Application.id == application_id)
-        .with_for_update(skip_locked=True).execution_options(populate_existing=True)
-    ).first()
+    application = lock_application(session, Application.id == application_id, skip_locked=True)
     if application is None:
         raise Conflict(N_("someone else changed this first; reload and try again"))
     owed = session.exec(

@@ -12,6 +12,7 @@ from services.audit import record_event
 from services.casework.tasks import pending_extensions
 from services.catalog import Catalog
 from services.db import transactional
+from services.deadline_colour import ColourRanges
 from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.metrics import DECIDED, china_date
@@ -29,7 +30,7 @@ from services.models import (
 )
 from services.notifications import notify
 from services.policy import may_decide_for, may_edit_calendar, require_role, require_visible, watched_department
-from services.sla import amber_horizon
+from services.requirements.fields import refuse_if_too_long
 from services.workdays import CalendarOverride, list_overrides, load_calendar
 from services.workflow.engine import available_events
 
@@ -57,7 +58,8 @@ def late_tasks(*, session: Session, actor: User, limit: int = LIST_LIMIT) -> lis
     require_role(actor, Role.SUPERVISOR)
     calendar = load_calendar(session=session)
     today = clock.china_today()
-    running = and_(Task.paused_since.is_(None), Task.deadline <= amber_horizon(calendar, today))
+    colours = ColourRanges(calendar, today)
+    running = and_(Task.paused_since.is_(None), colours.is_(Task.deadline, "red", "amber"))
     paused_late = and_(Task.paused_since.is_not(None), Task.sla_colour.in_(("amber", "red")))
     query = (select(Task, Application).join(Application, Application.id == Task.application_id)
              .where(Task.status.in_(TaskStatus.OPEN), Task.deadline.is_not(None), or_(running, paused_late)))
@@ -66,7 +68,7 @@ def late_tasks(*, session: Session, actor: User, limit: int = LIST_LIMIT) -> lis
     rows = []
     for task, application in session.exec(query.order_by(Task.deadline, Task.id).limit(limit)).all():
         paused = task.paused_since is not None
-        colour = task.sla_colour if paused else calendar.colour(today, task.deadline)
+        colour = task.sla_colour if paused else colours.of(task.deadline)
         rows.append(LateTask(task, application, colour,
                              calendar.remaining_working_days(task.paused_since or today, task.deadline), paused))
     return rows
@@ -156,8 +158,7 @@ def answer_rectification(*, session: Session, actor: User, key: str, answer: str
     answer = (answer or "").strip()
     if not answer:
         raise Invalid(N_("write the answer to the applicant"), {"answer": N_("Write the answer to the applicant.")})
-    if len(answer) > ANSWER_MAX_LENGTH:
-        raise Invalid(N_("the answer is too long"), {"answer": N_("At most 1000 characters.")})
+    refuse_if_too_long("answer", answer, ANSWER_MAX_LENGTH)
     answered_at = clock.now()
     # Compare-and-set: of two supervisors answering at once, one answer is kept and sent.
     won = session.execute(

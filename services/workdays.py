@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from itertools import accumulate
-from typing import Literal
 
 import holidays
 from holidays.constants import PUBLIC
@@ -26,8 +25,6 @@ WORKDAY = "workday"
 HOLIDAY = "holiday"
 KINDS = (WORKDAY, HOLIDAY)
 NOTE_MAX_LENGTH = 200
-
-Colour = Literal["green", "amber", "red"]
 
 
 class CalendarOverride(SQLModel, table=True):
@@ -98,13 +95,6 @@ class WorkingCalendar:
     def remaining_working_days(self, today: date, deadline: date) -> int:
         """0 on the deadline, -k when k working days past it."""
         return self.working_days_between(today, deadline)
-
-    def colour(self, today: date, deadline: date) -> Colour:
-        if today > deadline:
-            return "red"
-        if self.remaining_working_days(today, deadline) <= 1:
-            return "amber"
-        return "green"
 
     def year_has_makeup_data(self, year: int) -> bool:
         """False for a year whose notice nobody has entered yet, so deadlines there are guesses."""

@@ -9,6 +9,7 @@ from services.accounts import create_staff
 from services.catalog import validate_catalog
 from services.errors import Invalid, NotFound
 from services.models import Role, User
+from services.passwords import MIN_LENGTH as PASSWORD_MIN_LENGTH
 from services.second_factor import current_code, reset_second_factor
 from web.cli_ops import register_ops_commands
 from web.cli_outbox import register_outbox_commands
@@ -39,7 +40,7 @@ def catalog_check(directory):
 @click.option("--department", default=None, help="Department code; required for clerks.")
 @click.option("--username", required=True)
 @click.option("--name", "full_name", default="", help="Display name.")
-@click.password_option(help="At least 12 characters, not guessable; asked for when not given.")
+@click.password_option(help=f"At least {PASSWORD_MIN_LENGTH} characters, not guessable; asked for when not given.")
 def users_create(role, department, username, full_name, password):
     """Create a staff account (front desk, department clerk or supervisor)."""
     try:

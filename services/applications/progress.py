@@ -6,6 +6,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from services import clock
+from services.deadline_colour import colour as deadline_colour
 from services.i18n import N_
 from services.models import Application, Task, TaskStatus, Visit
 from services.models import ApplicationStatus as S
@@ -69,7 +70,7 @@ def task_clock(task: Task, calendar: WorkingCalendar, today: date) -> Clock | No
     days_left = calendar.remaining_working_days(today, task.deadline)
     if task.paused_since is not None:
         return Clock("paused", days_left)
-    return Clock(calendar.colour(today, task.deadline), days_left)
+    return Clock(deadline_colour(calendar, today, task.deadline), days_left)
 
 
 def application_clock(application: Application, calendar: WorkingCalendar, today: date) -> Clock | None:
@@ -80,7 +81,7 @@ def application_clock(application: Application, calendar: WorkingCalendar, today
     # While the applicant corrects or a special procedure runs, the departments' clocks stand still.
     if application.status in (S.NEEDS_CORRECTION, S.SUSPENDED):
         return Clock("paused", days_left)
-    return Clock(calendar.colour(today, application.deadline), days_left)
+    return Clock(deadline_colour(calendar, today, application.deadline), days_left)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
+from services.applications.lock import lock_application
 from services.audit import history
 from services.catalog import Catalog
 from services.errors import NotFound
@@ -18,10 +19,10 @@ PAGE_SIZE = 20
 def get_application(*, session: Session, actor: User, key: str, catalog: Catalog,
                     for_update: bool = False) -> Application:
     """With `for_update`, lock the row (PostgreSQL) and read it afresh: a change to the case waits for the one before."""
-    query = select(Application).where(Application.key == key)
     if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    application = session.exec(query).first()
+        application = lock_application(session, Application.key == key)
+    else:
+        application = session.exec(select(Application).where(Application.key == key)).first()
     if application is None or not may_view_application(actor, application, catalog):
         raise NotFound("no such application")
     return application

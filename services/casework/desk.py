@@ -7,17 +7,20 @@ from sqlmodel import Session, select
 
 from services.applications.progress import WhereNow, where_now
 from services.applications.queries import ApplicationDetail, application_detail, get_application
-from services.casework.tasks import lock_case
+from services.casework.tasks import lock_task_case
 from services.catalog import Catalog, Service
 from services.db import transactional
 from services.errors import Invalid, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Notice, Role, Task, TaskStatus, User, Visit
 from services.policy import may_view_task, require_role, require_visible
+from services.requirements.fields import TooLong
 from services.requirements.precheck import Gap, blocking, precheck
 from services.workflow.engine import fire
 
 PAGE_SIZE = 25
+# A notice item's reason; the forms cap every reason a clerk or the desk writes at it too.
+REASON_MAX_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -120,10 +123,13 @@ def issue_notice(*, session: Session, actor: User, key: str, catalog: Catalog, i
             raise NotFound("no such field or material in this service")
         if not item.reason.strip():
             errors[f"reason_{item.key}"] = N_("Say what is missing or wrong.")
+        elif len(item.reason.strip()) > REASON_MAX_LENGTH:
+            errors[f"reason_{item.key}"] = TooLong(N_("At most %(limit)s characters."), limit=REASON_MAX_LENGTH)
         frozen.append({"kind": item.kind, "key": item.key, "label": {"zh": label.zh, "en": label.en},
-                       "reason": item.reason.strip()[:500]})
+                       "reason": item.reason.strip()})
     if errors:
-        raise Invalid(N_("every ticked item needs a reason"), errors)
+        missing = any(not isinstance(error, TooLong) for error in errors.values())
+        raise Invalid(N_("every ticked item needs a reason") if missing else next(iter(errors.values())), errors)
     fire(session=session, subject=application, event="issue_notice", actor=actor, catalog=catalog,
          given={"items": frozen, "new_fact": new_fact})
     return application
@@ -168,9 +174,8 @@ def awaiting_delivery(*, session: Session, actor: User) -> list[tuple[Task, Appl
 @transactional
 def deliver_task(*, session: Session, actor: User, task_key: str, catalog: Catalog,
                  tracking_number: str | None = None) -> Task:
-    task = session.exec(select(Task).where(Task.key == task_key)).first()
+    task, application = lock_task_case(session, task_key)
     require_visible(task is not None and may_view_task(actor, task), "task")
-    application = lock_case(session, task)
     fire(session=session, subject=task, event="deliver", actor=actor, catalog=catalog, application=application,
          given={"tracking_number": tracking_number})
     return task

@@ -6,14 +6,15 @@ from sqlalchemy import and_, or_, tuple_
 from sqlmodel import Session, select
 
 from services import clock
+from services.applications.lock import lock_application
 from services.applications.progress import WhereNow, task_clock, where_now
 from services.catalog import Catalog
 from services.db import transactional
+from services.deadline_colour import ColourRanges
 from services.errors import Conflict
 from services.i18n import N_
 from services.models import Application, Certificate, ExtensionRequest, Role, Task, TaskStatus, User
 from services.policy import may_view_task, require_department_clerk, require_role, require_visible, watched_department
-from services.sla import amber_horizon
 from services.workdays import WorkingCalendar, load_calendar
 from services.workflow.engine import available_events, fire
 
@@ -68,12 +69,10 @@ class _Listing:
         """
         open_statuses = [s for s in self.statuses if s in TaskStatus.OPEN]
         running = and_(Task.status.in_(open_statuses), Task.paused_since.is_(None))
-        horizon = amber_horizon(self.calendar, self.today)
-        if self.colour == "red":
-            return and_(running, Task.deadline < self.today)
-        if self.colour == "amber":
-            return and_(running, Task.deadline >= self.today, Task.deadline <= horizon)
-        green = [and_(running, Task.deadline > horizon)] if open_statuses else []
+        colours = ColourRanges(self.calendar, self.today)
+        if self.colour in ("red", "amber"):
+            return and_(running, colours.is_(Task.deadline, self.colour))
+        green = [and_(running, colours.is_(Task.deadline, "green"))] if open_statuses else []
         closed = [s for s in self.statuses if s not in TaskStatus.OPEN]
         return or_(Task.status.in_(closed), *green) if closed else green[0]
 
@@ -187,7 +186,7 @@ class TaskDetail:
 
 def _load(session: Session, actor: User, key: str, for_update: bool = False) -> tuple[Task, Application]:
     if for_update:
-        task, application = _locked(session, key)
+        task, application = lock_task_case(session, key)
     else:
         task = session.exec(select(Task).where(Task.key == key)).first()
         application = session.get(Application, task.application_id) if task is not None else None
@@ -195,37 +194,20 @@ def _load(session: Session, actor: User, key: str, for_update: bool = False) -> 
     return task, application
 
 
-def _locked(session: Session, key: str) -> tuple[Task | None, Application | None]:
-    """`lock_case` for a task known by its key: the case's row lock first, then the task read under it.
+def lock_task_case(session: Session, key: str) -> tuple[Task | None, Application | None]:
+    """Lock the application of the task with this key, then read the task afresh, before changing either.
 
-    Two statements instead of three: the lock finds its row through the task's key, so the task
-    is read once, afresh, after the lock is held.
+    Changes to the tasks of one application then queue up behind its row lock, so a bundle's
+    fan-in and fan-out see what the change before them left: two clerks deciding its last two
+    tasks at once cannot both miss that the case is finished, and two claims cannot both start
+    its review. The lock finds its row through the task's key, so the task is read once, under it.
     """
     case_of_task = select(Task.application_id).where(Task.key == key).scalar_subquery()
-    application = session.exec(
-        select(Application).where(Application.id == case_of_task)
-        .with_for_update().execution_options(populate_existing=True)
-    ).first()
+    application = lock_application(session, Application.id == case_of_task)
     if application is None:
         return None, None
     task = session.exec(select(Task).where(Task.key == key).execution_options(populate_existing=True)).one()
     return task, application
-
-
-def lock_case(session: Session, task: Task) -> Application:
-    """Lock the task's application and read the task afresh, before changing either.
-
-    Changes to the tasks of one application then queue up behind its row lock on PostgreSQL
-    (SQLite lets one writer in at a time anyway), so a bundle's fan-in and fan-out see what
-    the change before them left: two clerks deciding its last two tasks at once cannot both
-    miss that the case is finished, and two claims cannot both start its review.
-    """
-    application = session.exec(
-        select(Application).where(Application.id == task.application_id)
-        .with_for_update().execution_options(populate_existing=True)
-    ).one()
-    session.refresh(task)
-    return application
 
 
 def task_detail(*, session: Session, actor: User, key: str, catalog: Catalog) -> TaskDetail:
@@ -247,7 +229,8 @@ def task_detail(*, session: Session, actor: User, key: str, catalog: Catalog) ->
     )
 
 
-def _fire(session: Session, actor: User, key: str, catalog: Catalog, event: str, **kwargs) -> Task:
+def _lock_and_fire(session: Session, actor: User, key: str, catalog: Catalog, event: str, **kwargs) -> Task:
+    """Fire `event` on the task with this key, its case locked first."""
     task, application = _load(session, actor, key, for_update=True)
     fire(session=session, subject=task, event=event, actor=actor, catalog=catalog, application=application, **kwargs)
     return task
@@ -257,51 +240,52 @@ def _fire(session: Session, actor: User, key: str, catalog: Catalog, event: str,
 def claim_task(*, session: Session, actor: User, key: str, catalog: Catalog) -> Task:
     """Two clerks cannot hold one task: of two racing claims, one wins and the other is told."""
     try:
-        return _fire(session, actor, key, catalog, "claim")
+        return _lock_and_fire(session, actor, key, catalog, "claim")
     except Conflict:
         raise Conflict(N_("another clerk has already claimed this task")) from None
 
 
 @transactional
 def release_task(*, session: Session, actor: User, key: str, catalog: Catalog) -> Task:
-    return _fire(session, actor, key, catalog, "release")
+    return _lock_and_fire(session, actor, key, catalog, "release")
 
 
 @transactional
 def approve_task(*, session: Session, actor: User, key: str, catalog: Catalog, note: str | None = None) -> Task:
-    return _fire(session, actor, key, catalog, "approve", reason=note)
+    return _lock_and_fire(session, actor, key, catalog, "approve", reason=note)
 
 
 @transactional
 def reject_task(*, session: Session, actor: User, key: str, catalog: Catalog, reason: str) -> Task:
-    return _fire(session, actor, key, catalog, "reject", reason=reason)
+    return _lock_and_fire(session, actor, key, catalog, "reject", reason=reason)
 
 
 @transactional
 def suspend_task(*, session: Session, actor: User, key: str, catalog: Catalog, procedure: str, reason: str) -> Task:
-    return _fire(session, actor, key, catalog, "suspend", reason=reason, given={"procedure": procedure})
+    return _lock_and_fire(session, actor, key, catalog, "suspend", reason=reason, given={"procedure": procedure})
 
 
 @transactional
 def resume_task(*, session: Session, actor: User, key: str, catalog: Catalog) -> Task:
-    return _fire(session, actor, key, catalog, "resume")
+    return _lock_and_fire(session, actor, key, catalog, "resume")
 
 
 @transactional
 def request_notice(*, session: Session, actor: User, key: str, catalog: Catalog, reason: str) -> Task:
-    return _fire(session, actor, key, catalog, "request_notice", reason=reason)
+    return _lock_and_fire(session, actor, key, catalog, "request_notice", reason=reason)
 
 
 @transactional
 def request_extension(*, session: Session, actor: User, key: str, catalog: Catalog, days: int, reason: str) -> Task:
-    return _fire(session, actor, key, catalog, "request_extension", reason=reason, given={"days": days})
+    return _lock_and_fire(session, actor, key, catalog, "request_extension", reason=reason, given={"days": days})
 
 
 @transactional
 def decide_extension(*, session: Session, actor: User, key: str, catalog: Catalog, grant: bool,
                      answer: str | None = None) -> Task:
     """A supervisor grants or refuses the pending extension of a task."""
-    return _fire(session, actor, key, catalog, "grant_extension" if grant else "refuse_extension", reason=answer)
+    return _lock_and_fire(session, actor, key, catalog, "grant_extension" if grant else "refuse_extension",
+                          reason=answer)
 
 
 def pending_extensions(*, session: Session, actor: User) -> list[tuple[ExtensionRequest, Task, Application]]:

@@ -1,6 +1,6 @@
 """The figures from the rollup: sums over day rows, plus the one count that moves with the date alone.
 
-Equal to `compute_metrics` for the same arguments once `refresh_rollup` has
+Equal to the tests' `compute_metrics` (tests/metrics_reference.py) for the same arguments once `refresh_rollup` has
 seen every change (the dashboard refreshes just before it reads). What the
 rollup cannot hold is whether an open task is late today; that is counted
 live, over the open tasks only.

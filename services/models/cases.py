@@ -6,7 +6,12 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services import clock
+from services.i18n import N_
 from services.models.keys import new_key
+
+# Column sizes the services refuse longer input for and the forms cap at.
+TRACKING_NUMBER_MAX_LENGTH = 40
+VISIT_PURPOSE_MAX_LENGTH = 200
 
 
 class ApplicationStatus:
@@ -22,6 +27,22 @@ class ApplicationStatus:
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     TERMINATED = "terminated"
+
+    # Every status, in the order the diagrams draw them, with its label (a msgid).
+    LABELS = {
+        DRAFT: N_("Draft"),
+        SUBMITTED: N_("Submitted"),
+        NEEDS_CORRECTION: N_("Needs correction"),
+        NOT_ACCEPTED: N_("Not accepted"),
+        ACCEPTED: N_("Accepted"),
+        IN_REVIEW: N_("In review"),
+        SUSPENDED: N_("Suspended"),
+        COMPLETED: N_("Completed"),
+        PARTIALLY_COMPLETED: N_("Partially completed"),
+        REJECTED: N_("Rejected"),
+        WITHDRAWN: N_("Withdrawn"),
+        TERMINATED: N_("Terminated"),
+    }
 
     FINAL = frozenset({NOT_ACCEPTED, COMPLETED, PARTIALLY_COMPLETED, REJECTED, WITHDRAWN, TERMINATED})
 
@@ -85,6 +106,18 @@ class TaskStatus:
     REJECTED = "rejected"
     CANCELLED = "cancelled"
 
+    # Every status, in the order the diagrams draw them, with its label (a msgid).
+    LABELS = {
+        WAITING: N_("Waiting for another department"),
+        READY: N_("In the department's queue"),
+        CLAIMED: N_("Being reviewed"),
+        SUSPENDED: N_("Special procedure"),
+        APPROVED: N_("Approved, being delivered"),
+        DELIVERED: N_("Delivered"),
+        REJECTED: N_("Not approved"),
+        CANCELLED: N_("Cancelled"),
+    }
+
     OPEN = frozenset({WAITING, READY, CLAIMED, SUSPENDED})
     FINAL = frozenset({DELIVERED, REJECTED, CANCELLED})
 
@@ -127,7 +160,7 @@ class Task(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     certificate_id: int | None = Field(default=None, foreign_key="certificate.id")
     delivery_method: str | None = Field(default=None, max_length=16)
-    tracking_number: str | None = Field(default=None, max_length=40)
+    tracking_number: str | None = Field(default=None, max_length=TRACKING_NUMBER_MAX_LENGTH)
     delivered_at: datetime | None = None
     version: int = 1
     created_at: datetime = Field(default_factory=clock.now)
@@ -156,7 +189,7 @@ class Visit(SQLModel, table=True):
     application_id: int = Field(foreign_key="application.id", index=True)
     recorded_by_id: int = Field(foreign_key="user_account.id")
     at: datetime = Field(default_factory=clock.now)
-    purpose: str = Field(max_length=200)
+    purpose: str = Field(max_length=VISIT_PURPOSE_MAX_LENGTH)
     beyond_promise: bool = False
 
 

@@ -8,6 +8,8 @@ from sqlmodel import Field, SQLModel
 from services import clock
 from services.models.keys import new_key
 
+RATING_COMMENT_MAX_LENGTH = 1000
+
 
 class AuditEvent(SQLModel, table=True):
     """One recorded change, hash-chained to the previous one."""
@@ -71,7 +73,7 @@ class Rating(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", unique=True)
     score: int
-    comment: str = ""
+    comment: str = ""  # at most RATING_COMMENT_MAX_LENGTH, which the rating refuses beyond
     created_at: datetime = Field(default_factory=clock.now)
 
 

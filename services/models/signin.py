@@ -25,6 +25,10 @@ class SignInSession(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
+# An IPv6 address with its zone fits; anything longer is a forged header, kept cut so it is still counted.
+ADDRESS_MAX_LENGTH = 64
+
+
 class SignInAttempt(SQLModel, table=True):
     """Every password or code tried: who (as typed, normalised), from where, when, and how it went."""
 
@@ -32,7 +36,7 @@ class SignInAttempt(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     login_name: str = Field(index=True, max_length=64)
-    address: str = Field(index=True, max_length=64)
+    address: str = Field(index=True, max_length=ADDRESS_MAX_LENGTH)
     outcome: str = Field(max_length=16)  # succeeded, failed, locked
     at: datetime = Field(index=True)
 

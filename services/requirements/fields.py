@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from services.catalog import FieldSpec
+from services.errors import Invalid
 from services.i18n import N_
 from services.identity import IdentityError, validate_credit_code, validate_id_number, validate_mobile
 
@@ -38,6 +39,13 @@ class FieldError(ValueError):
 
 class TooLong(FieldError):
     """Over the field's hard cap: refused outright, never stored, not even in a draft."""
+
+
+def refuse_if_too_long(field: str, value: str, limit: int) -> None:
+    """A free text beyond its column's size is refused, naming the field, rather than cut."""
+    if len(value) > limit:
+        error = TooLong(N_("At most %(limit)s characters."), limit=limit)
+        raise Invalid(error, {field: error})
 
 
 def check_length(spec: FieldSpec, value: str) -> None:

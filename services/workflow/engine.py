@@ -87,8 +87,8 @@ class Firing:
 
     def fire(self, subject: Application | Task, event: str, actor: User | None = None, **kwargs) -> AuditEvent:
         """Fire a follow-on row in the same transaction (by the system unless an actor is named)."""
-        return _fire(self.shared, session=self.session, subject=subject, event=event, actor=actor,
-                     catalog=self.catalog, application=self.application, **kwargs)
+        return _fire_sharing_reads(self.shared, session=self.session, subject=subject, event=event, actor=actor,
+                                   catalog=self.catalog, application=self.application, **kwargs)
 
 
 def machine_of(subject: Application | Task) -> Machine:
@@ -136,13 +136,14 @@ def fire(
     given: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Run one row inside the caller's transaction."""
-    return _fire(Shared(), session=session, subject=subject, event=event, actor=actor, catalog=catalog,
-                 application=application, reason=reason, given=given)
+    return _fire_sharing_reads(Shared(), session=session, subject=subject, event=event, actor=actor,
+                               catalog=catalog, application=application, reason=reason, given=given)
 
 
-def _fire(shared: Shared, *, session: Session, subject: Application | Task, event: str, actor: User | None,
-          catalog: Catalog, application: Application | None = None, reason: str | None = None,
-          given: dict[str, Any] | None = None) -> AuditEvent:
+def _fire_sharing_reads(shared: Shared, *, session: Session, subject: Application | Task, event: str,
+                        actor: User | None, catalog: Catalog, application: Application | None = None,
+                        reason: str | None = None, given: dict[str, Any] | None = None) -> AuditEvent:
+    """`fire`, reading what the rows of one call read alike (`Shared`) once for all of them."""
     machine = machine_of(subject)
     if application is None:
         application = subject if isinstance(subject, Application) else session.get(Application, subject.application_id)
@@ -170,7 +171,7 @@ def _fire(shared: Shared, *, session: Session, subject: Application | Task, even
     return record_event(
         session,
         actor=actor,
-        event=event if task is None else f"task.{event}",
+        event=machine.audit_event(event),
         application=application,
         task=task,
         from_status=from_status,

@@ -6,7 +6,10 @@ from services import clock
 from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.models import Notice, Rating, Rectification, Role, Task, TaskStatus
+from services.models.cases import VISIT_PURPOSE_MAX_LENGTH
+from services.models.records import RATING_COMMENT_MAX_LENGTH
 from services.notifications import notify, notify_staff
+from services.requirements.fields import refuse_if_too_long
 from services.requirements.precheck import blocking, precheck
 from services.workflow.shared import next_counter, open_notice, record_visit_row, resume_task_clock
 
@@ -168,6 +171,14 @@ def resume_clocks(firing) -> None:
             resume_task_clock(firing, task)
 
 
+def short_visit_purpose(firing) -> None:
+    refuse_if_too_long("reason", firing.reason or "", VISIT_PURPOSE_MAX_LENGTH)
+
+
+def short_rating_comment(firing) -> None:
+    refuse_if_too_long("comment", (firing.given.get("comment") or "").strip(), RATING_COMMENT_MAX_LENGTH)
+
+
 def count_visit(firing) -> None:
     """Every visit is recorded; one beyond the item's promise is a breach."""
     record_visit_row(firing, purpose=firing.reason)
@@ -182,7 +193,7 @@ def cancel_open_tasks(firing) -> None:
 def save_rating(firing) -> None:
     score = firing.given["score"]
     rating = Rating(application_id=firing.application.id, score=score,
-                    comment=(firing.given.get("comment") or "").strip()[:1000])
+                    comment=(firing.given.get("comment") or "").strip())
     firing.session.add(rating)
     firing.session.flush()
     firing.record["score"] = score

@@ -40,7 +40,7 @@ def record_visit_row(firing, purpose: str) -> Visit:
         select(func.count()).select_from(Visit).where(Visit.application_id == firing.application.id)
     ).one()
     visit = Visit(application_id=firing.application.id, recorded_by_id=firing.actor.id if firing.actor else None,
-                  purpose=purpose[:200], beyond_promise=earlier + 1 > service.max_visits)
+                  purpose=purpose, beyond_promise=earlier + 1 > service.max_visits)
     firing.session.add(visit)
     firing.record.update(visit=earlier + 1, beyond_promise=visit.beyond_promise)
     return visit

@@ -8,6 +8,7 @@ tests all read these rows.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from services.i18n import N_
 from services.models import ApplicationStatus as A
 from services.models import TaskStatus as T
 
@@ -30,6 +31,7 @@ class Transition:
     source: frozenset[str]
     target: str | None
     who: frozenset[str]
+    label: str  # a msgid: what the history shows for it
     guards: tuple[Callable, ...] = field(default=())
     effects: tuple[Callable, ...] = field(default=())
     needs_reason: bool = False
@@ -50,6 +52,10 @@ class Machine:
     @property
     def events(self) -> tuple[str, ...]:
         return tuple(row.event for row in self.transitions)
+
+    def audit_event(self, event: str) -> str:
+        """The name the audit trail records a row under: a task's rows as "task.<event>"."""
+        return event if self.name == "application" else f"{self.name}.{event}"
 
     def find(self, event: str) -> Transition:
         for row in self.transitions:
@@ -74,8 +80,9 @@ class Machine:
         return [row.event for row in self.transitions if self.refusal(status, row.event, relations) is None]
 
 
-def row(event, source, target, who, guards=(), effects=(), needs_reason=False) -> Transition:
-    return Transition(event, frozenset(source), target, frozenset(who), tuple(guards), tuple(effects), needs_reason)
+def row(event, source, target, who, guards=(), effects=(), needs_reason=False, *, label) -> Transition:
+    return Transition(event, frozenset(source), target, frozenset(who), label, tuple(guards), tuple(effects),
+                      needs_reason)
 
 
 def _machines() -> tuple[Machine, Machine]:
@@ -88,81 +95,104 @@ def _machines() -> tuple[Machine, Machine]:
     application = Machine(
         name="application",
         noun="an application",
-        states=(A.DRAFT, A.SUBMITTED, A.NEEDS_CORRECTION, A.NOT_ACCEPTED, A.ACCEPTED, A.IN_REVIEW, A.SUSPENDED,
-                A.COMPLETED, A.PARTIALLY_COMPLETED, A.REJECTED, A.WITHDRAWN, A.TERMINATED),
+        states=tuple(A.LABELS),
         initial=A.DRAFT,
         final=A.FINAL,
         transitions=(
             row("submit", {A.DRAFT}, A.SUBMITTED, {APPLICANT},
-                guards=[r.nothing_missing], effects=[r.assign_public_number, r.stamp_submitted, r.notify_received]),
+                guards=[r.nothing_missing], effects=[r.assign_public_number, r.stamp_submitted, r.notify_received],
+                label=N_("Submitted")),
             row("resubmit", {A.NEEDS_CORRECTION}, A.SUBMITTED, {APPLICANT},
-                guards=[r.not_yet_accepted, r.nothing_missing], effects=[r.answer_notice, r.notify_received]),
+                guards=[r.not_yet_accepted, r.nothing_missing], effects=[r.answer_notice, r.notify_received],
+                label=N_("Resubmitted after the notice")),
             row("answer_notice", {A.NEEDS_CORRECTION}, A.IN_REVIEW, {APPLICANT},
-                guards=[r.accepted_before, r.nothing_missing], effects=[r.answer_notice, r.resume_clocks]),
+                guards=[r.accepted_before, r.nothing_missing], effects=[r.answer_notice, r.resume_clocks],
+                label=N_("Notice answered")),
             row("withdraw", open_before_acceptance, A.WITHDRAWN, {APPLICANT},
-                effects=[r.stamp_closed]),
+                effects=[r.stamp_closed], label=N_("Withdrawn")),
             row("accept", {A.SUBMITTED}, A.ACCEPTED, {FRONT_DESK},
                 guards=[r.complete_or_tolerable],
-                effects=[r.stamp_accepted, r.create_tasks, r.notify_accepted, r.decide_instant_items]),
+                effects=[r.stamp_accepted, r.create_tasks, r.notify_accepted, r.decide_instant_items],
+                label=N_("Accepted by the front desk")),
             row("issue_notice", {A.SUBMITTED, A.ACCEPTED, A.IN_REVIEW}, A.NEEDS_CORRECTION, {FRONT_DESK},
-                guards=[r.one_notice_only], effects=[r.freeze_notice, r.pause_clocks, r.notify_notice]),
+                guards=[r.one_notice_only], effects=[r.freeze_notice, r.pause_clocks, r.notify_notice],
+                label=N_("One-time notice issued")),
             row("refuse", {A.SUBMITTED}, A.NOT_ACCEPTED, {FRONT_DESK}, needs_reason=True,
-                effects=[r.stamp_closed, r.notify_refused]),
+                effects=[r.stamp_closed, r.notify_refused], label=N_("Not accepted")),
             row("record_visit", {A.SUBMITTED, A.NEEDS_CORRECTION, *running, A.COMPLETED, A.PARTIALLY_COMPLETED},
-                STAY, {FRONT_DESK}, needs_reason=True, effects=[r.count_visit]),
-            row("start_review", {A.ACCEPTED}, A.IN_REVIEW, {SYSTEM}),
-            row("suspend", {A.IN_REVIEW}, A.SUSPENDED, {SYSTEM}),
-            row("resume", {A.SUSPENDED}, A.IN_REVIEW, {SYSTEM}),
-            row("complete", running, A.COMPLETED, {SYSTEM}, effects=[r.stamp_closed, r.notify_finished]),
+                STAY, {FRONT_DESK}, needs_reason=True, guards=[r.short_visit_purpose], effects=[r.count_visit],
+                label=N_("Visit recorded")),
+            row("start_review", {A.ACCEPTED}, A.IN_REVIEW, {SYSTEM}, label=N_("Review started")),
+            row("suspend", {A.IN_REVIEW}, A.SUSPENDED, {SYSTEM}, label=N_("Suspended for a special procedure")),
+            row("resume", {A.SUSPENDED}, A.IN_REVIEW, {SYSTEM}, label=N_("Resumed")),
+            row("complete", running, A.COMPLETED, {SYSTEM}, effects=[r.stamp_closed, r.notify_finished],
+                label=N_("Completed")),
             row("complete_partially", running, A.PARTIALLY_COMPLETED, {SYSTEM},
-                effects=[r.stamp_closed, r.notify_finished]),
-            row("reject", running, A.REJECTED, {SYSTEM}, effects=[r.stamp_closed, r.notify_finished]),
+                effects=[r.stamp_closed, r.notify_finished], label=N_("Partially completed")),
+            row("reject", running, A.REJECTED, {SYSTEM}, effects=[r.stamp_closed, r.notify_finished],
+                label=N_("Not approved")),
             row("terminate", running, A.TERMINATED, {SYSTEM}, needs_reason=True,
-                effects=[r.cancel_open_tasks, r.stamp_closed, r.notify_finished]),
+                effects=[r.cancel_open_tasks, r.stamp_closed, r.notify_finished], label=N_("Terminated")),
             row("rate", {A.COMPLETED, A.PARTIALLY_COMPLETED, A.REJECTED}, STAY, {APPLICANT},
-                guards=[r.not_rated_yet], effects=[r.save_rating]),
+                guards=[r.not_rated_yet, r.short_rating_comment], effects=[r.save_rating], label=N_("Rated")),
         ),
     )
     task = Machine(
         name="task",
         noun="a task",
-        states=(T.WAITING, T.READY, T.CLAIMED, T.SUSPENDED, T.APPROVED, T.DELIVERED, T.REJECTED, T.CANCELLED),
+        states=tuple(T.LABELS),
         initial=T.WAITING,
         final=T.FINAL,
         transitions=(
-            row("unblock", {T.WAITING}, T.READY, {SYSTEM}, effects=[t.start_clock]),
+            row("unblock", {T.WAITING}, T.READY, {SYSTEM}, effects=[t.start_clock], label=N_("Department can start")),
             row("claim", {T.READY}, T.CLAIMED, {CLERK, INSTANT_DESK},
-                effects=[t.assign_to_actor, t.application_under_review]),
-            row("release", {T.CLAIMED}, T.READY, {ASSIGNEE}, effects=[t.unassign]),
+                effects=[t.assign_to_actor, t.application_under_review], label=N_("Taken up by a clerk")),
+            row("release", {T.CLAIMED}, T.READY, {ASSIGNEE}, effects=[t.unassign], label=N_("Returned to the queue")),
             row("approve", {T.CLAIMED}, T.APPROVED, {ASSIGNEE},
                 guards=[t.nothing_owed, t.no_open_notice],
                 effects=[t.stamp_decision, t.issue_certificate, t.notify_decided, t.unblock_dependents,
-                         t.deliver_electronically]),
+                         t.deliver_electronically], label=N_("Approved")),
             row("reject", {T.CLAIMED}, T.REJECTED, {ASSIGNEE}, needs_reason=True,
                 guards=[t.no_open_notice],
-                effects=[t.stamp_decision, t.notify_decided, t.cancel_dependents, t.finish_application]),
+                effects=[t.stamp_decision, t.notify_decided, t.cancel_dependents, t.finish_application],
+                label=N_("Not approved")),
             row("suspend", {T.CLAIMED}, T.SUSPENDED, {ASSIGNEE}, needs_reason=True,
-                guards=[t.known_procedure], effects=[t.pause_clock, t.application_suspended]),
+                guards=[t.known_procedure], effects=[t.pause_clock, t.application_suspended],
+                label=N_("Special procedure started")),
             row("resume", {T.SUSPENDED}, T.CLAIMED, {ASSIGNEE},
-                effects=[t.resume_clock, t.application_resumed]),
+                effects=[t.resume_clock, t.application_resumed], label=N_("Special procedure ended")),
             row("request_notice", {T.CLAIMED}, STAY, {ASSIGNEE}, needs_reason=True,
-                effects=[t.record_notice_request]),
+                effects=[t.record_notice_request], label=N_("Department asked for a notice")),
             row("request_extension", {T.CLAIMED, T.SUSPENDED}, STAY, {ASSIGNEE}, needs_reason=True,
-                guards=[t.no_pending_extension, t.sensible_extension], effects=[t.open_extension_request]),
+                guards=[t.no_pending_extension, t.sensible_extension], effects=[t.open_extension_request],
+                label=N_("Extension requested")),
             row("grant_extension", {T.CLAIMED, T.SUSPENDED}, STAY, {SUPERVISOR},
-                guards=[t.pending_extension], effects=[t.grant_extension]),
+                guards=[t.pending_extension], effects=[t.grant_extension], label=N_("Extension granted")),
             row("refuse_extension", {T.CLAIMED, T.SUSPENDED}, STAY, {SUPERVISOR}, needs_reason=True,
-                guards=[t.pending_extension], effects=[t.refuse_extension]),
+                guards=[t.pending_extension], effects=[t.refuse_extension], label=N_("Extension refused")),
             row("deliver", {T.APPROVED}, T.DELIVERED, {FRONT_DESK, ASSIGNEE, SYSTEM},
-                guards=[t.delivery_details], effects=[t.stamp_delivery, t.finish_application]),
+                guards=[t.delivery_details], effects=[t.stamp_delivery, t.finish_application],
+                label=N_("Result delivered")),
             row("supplement", {T.WAITING, T.READY, T.CLAIMED, T.SUSPENDED}, STAY, {APPLICANT, SYSTEM},
-                effects=[t.settle_owed_material]),
+                effects=[t.settle_owed_material], label=N_("Owed material handed in")),
             row("cancel", {T.WAITING, T.READY, T.CLAIMED, T.SUSPENDED}, T.CANCELLED, {SYSTEM}, needs_reason=True,
-                effects=[t.stamp_decision]),
+                effects=[t.stamp_decision], label=N_("Cancelled")),
         ),
     )
     return application, task
 
 
 APPLICATION, TASK = _machines()
-MACHINES = {"application": APPLICATION, "task": TASK}
+
+# Audit events recorded beside the table: they change no status (a draft started, a file, a rating's answer).
+OTHER_EVENT_LABELS = {
+    "start": N_("Draft started"),
+    "attach": N_("Material uploaded"),
+    "answer_rectification": N_("Answer to your rating"),
+}
+
+
+def event_labels() -> dict[str, str]:
+    """Every audit event's label (a msgid), by the name it is recorded under."""
+    return OTHER_EVENT_LABELS | {machine.audit_event(row.event): row.label
+                                 for machine in (APPLICATION, TASK) for row in machine.transitions}

@@ -13,7 +13,9 @@ from services.models import (
     TaskStatus,
     User,
 )
+from services.models.cases import TRACKING_NUMBER_MAX_LENGTH
 from services.notifications import notify, notify_staff
+from services.requirements.fields import FieldError, refuse_if_too_long
 from services.workflow.shared import (
     next_counter,
     open_notice,
@@ -230,7 +232,8 @@ def no_pending_extension(firing) -> None:
 def sensible_extension(firing) -> None:
     days = firing.given.get("days")
     if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise Invalid(N_("ask for 1 to 30 working days"), {"days": N_("Ask for 1 to 30 working days.")})
+        raise Invalid(FieldError(N_("ask for 1 to %(limit)s working days"), limit=MAX_EXTENSION_DAYS),
+                      {"days": FieldError(N_("Ask for 1 to %(limit)s working days."), limit=MAX_EXTENSION_DAYS)})
 
 
 def open_extension_request(firing) -> None:
@@ -287,6 +290,8 @@ def delivery_details(firing) -> None:
     if method == "post" and not (firing.given.get("tracking_number") or "").strip():
         raise Invalid(N_("a tracking number is needed for delivery by post"),
                       {"tracking_number": N_("Enter the tracking number.")})
+    if method == "post":
+        refuse_if_too_long("tracking_number", firing.given["tracking_number"].strip(), TRACKING_NUMBER_MAX_LENGTH)
     if method == "window" and firing.actor is None:
         raise Conflict(N_("collection at the window is recorded by the front desk"))
 
@@ -300,7 +305,7 @@ def stamp_delivery(firing) -> None:
     task = firing.task
     task.delivered_at = clock.now()
     if task.delivery_method == "post":
-        task.tracking_number = firing.given["tracking_number"].strip()[:40]
+        task.tracking_number = firing.given["tracking_number"].strip()
         firing.record["tracking_number"] = task.tracking_number
     if task.delivery_method == "window":
         record_visit_row(firing, purpose=f"collect {task.item_code}")

@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import select
 
 from services import clock
-from services.metrics import compute_metrics
 from services.models import Role, Visit
 from tests.conftest import CHINA, PDF, Browser
 from tests.factories import make_certificate, make_citizen, make_staff
+from tests.metrics_reference import compute_metrics
 from tests.sample import complete_values, newborn
 
 EN = {"Accept-Language": "en"}

@@ -9,8 +9,7 @@ from services.applications.submission import supplement_material
 from services.audit import verify_chain
 from services.casework import desk, tasks
 from services.models import Application, ApplicationStatus, Notification, Role, Task, TaskStatus
-from services.sla import SweepReport, amber_horizon, sweep
-from services.workdays import WorkingCalendar
+from services.sla import SweepReport, sweep
 from tests.conftest import PDF
 from tests.factories import make_staff
 from tests.sample import submitted
@@ -39,12 +38,6 @@ def messages(session, user) -> int:
 def colour(session, task) -> str:
     session.expire_all()
     return session.get(Task, task.id).sla_colour
-
-
-def test_the_amber_horizon_is_the_last_deadline_with_at_most_one_working_day_left():
-    calendar = WorkingCalendar()
-    assert amber_horizon(calendar, date(2026, 11, 2)) == date(2026, 11, 3)  # Monday: due Tuesday is amber
-    assert amber_horizon(calendar, date(2026, 11, 6)) == date(2026, 11, 9)  # Friday: the weekend, then Monday
 
 
 def test_a_task_turns_amber_then_red_and_each_change_is_announced_once(session, catalog, store, at, front_desk):

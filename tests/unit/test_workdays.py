@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from services.deadline_colour import colour as deadline_colour
 from services.workdays import HOLIDAY, WORKDAY, WorkingCalendar
 
 MAKEUP_2026 = [date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28),
@@ -110,7 +111,7 @@ def test_next_working_day(calendar):
     (date(2026, 3, 10), "red"),
 ])
 def test_colour_around_a_monday_deadline(calendar, today, colour):
-    assert calendar.colour(today, date(2026, 3, 9)) == colour
+    assert deadline_colour(calendar, today, date(2026, 3, 9)) == colour
 
 
 def test_remaining_working_days(calendar):

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from services.accounts import LOGIN_MAX
 from services.identity import IdentityError, validate_credit_code, validate_id_number, validate_mobile
 from services.passwords import MAX_LENGTH as PASSWORD_MAX
+from services.passwords import MIN_LENGTH as PASSWORD_MIN
 from services.requirements.fields import MAX_SHORT
 from web.messages import translate
 
@@ -37,9 +38,11 @@ class LanguageForm(FlaskForm):
 class LoginForm(FlaskForm):
     # Hard caps, checked by the form before anything else looks at the values.
     login = StringField(_l("ID number, credit code, mobile or staff username"), validators=[
-        DataRequired(), Length(max=LOGIN_MAX, message=_l("The login may be at most 64 characters."))])
+        DataRequired(),
+        Length(max=LOGIN_MAX, message=_l("The login may be at most %(limit)s characters.", limit=LOGIN_MAX))])
     password = PasswordField(_l("Password"), validators=[
-        DataRequired(), Length(max=PASSWORD_MAX, message=_l("Password may be at most 128 characters."))])
+        DataRequired(),
+        Length(max=PASSWORD_MAX, message=_l("Password may be at most %(limit)s characters.", limit=PASSWORD_MAX))])
     next = HiddenField()
 
 
@@ -51,9 +54,10 @@ class CodeForm(FlaskForm):
 
 class _PasswordPair:
     password = PasswordField(_l("Password"), description=_l(
-        "At least 12 characters; not a common password and not your numbers. A few unrelated words work well."),
-        validators=[DataRequired(), Length(min=12, max=PASSWORD_MAX, message=_l(
-            "Password must be between 12 and 128 characters."))])
+        "At least %(least)s characters; not a common password and not your numbers. A few unrelated words work well.",
+        least=PASSWORD_MIN),
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=_l(
+            "Password must be between %(least)s and %(most)s characters.", least=PASSWORD_MIN, most=PASSWORD_MAX))])
     confirm = PasswordField(
         _l("Repeat password"), validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))]
     )

@@ -12,12 +12,13 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from services.casework.desk import REASON_MAX_LENGTH as REASON_LENGTH
 from services.casework.desk import NoticeItem
 from services.catalog import Text
+from services.models.cases import TRACKING_NUMBER_MAX_LENGTH, VISIT_PURPOSE_MAX_LENGTH
 from services.workflow.task_rules import MAX_EXTENSION_DAYS, PROCEDURES
 from web.messages import translate
 
-REASON_LENGTH = 500
 required_reason = [DataRequired(message=_l("Please give a reason.")), Length(max=REASON_LENGTH)]
 
 
@@ -34,11 +35,12 @@ class RefuseForm(FlaskForm):
 
 class VisitForm(FlaskForm):
     purpose = StringField(_l("Why the applicant came in person"), id="visit-purpose",
-                          validators=[DataRequired(message=_l("Say why the applicant came.")), Length(max=200)])
+                          validators=[DataRequired(message=_l("Say why the applicant came.")),
+                                      Length(max=VISIT_PURPOSE_MAX_LENGTH)])
 
 
 class DeliveryForm(FlaskForm):
-    tracking_number = StringField(_l("Tracking number"), validators=[Length(max=40)])
+    tracking_number = StringField(_l("Tracking number"), validators=[Length(max=TRACKING_NUMBER_MAX_LENGTH)])
 
 
 @dataclass(frozen=True)
@@ -134,11 +136,13 @@ class NoticeRequestForm(FlaskForm):
                            validators=required_reason)
 
 
+ASK_FOR_DAYS = _l("Ask for 1 to %(limit)s working days.", limit=MAX_EXTENSION_DAYS)
+
+
 class ExtensionForm(FlaskForm):
     days = IntegerField(_l("Extra working days"), id="extension-days",
-                        validators=[InputRequired(message=_l("Ask for 1 to 30 working days.")),
-                                    NumberRange(min=1, max=MAX_EXTENSION_DAYS,
-                                                message=_l("Ask for 1 to 30 working days."))],
+                        validators=[InputRequired(message=ASK_FOR_DAYS),
+                                    NumberRange(min=1, max=MAX_EXTENSION_DAYS, message=ASK_FOR_DAYS)],
                         render_kw={"min": 1, "max": MAX_EXTENSION_DAYS, "inputmode": "numeric"})
     reason = TextAreaField(_l("Why more time is needed"), id="extension-reason", validators=required_reason)
 

@@ -7,9 +7,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from services.applications.uploads import MAX_FILE_MB
+from services.models.records import RATING_COMMENT_MAX_LENGTH
 
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png"
-MAX_COMMENT = 1000
 
 
 class SupplementForm(FlaskForm):
@@ -38,5 +38,5 @@ class RatingForm(FlaskForm):
                        validate_choice=False,
                        validators=[InputRequired(_l("Choose from 1 to 5 stars.")),
                                    NumberRange(1, 5, _l("Choose from 1 to 5 stars."))])
-    comment = TextAreaField(_l("Comment (optional)"), validators=[Length(max=MAX_COMMENT)],
-                            render_kw={"rows": 3, "maxlength": str(MAX_COMMENT)})
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Length(max=RATING_COMMENT_MAX_LENGTH)],
+                            render_kw={"rows": 3, "maxlength": str(RATING_COMMENT_MAX_LENGTH)})

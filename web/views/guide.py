@@ -7,6 +7,9 @@ from services.applications.drafts import wallet_by_type
 from web.extensions import catalog, db_session
 from web.views.helpers import route_policy
 
+# A real search is a few words; the cut bounds the work a crafted long query would ask of the matcher.
+SEARCH_MAX_LENGTH = 100
+
 bp = Blueprint("guide", __name__)
 
 
@@ -21,7 +24,7 @@ def index():
 @bp.get("/search")
 @route_policy(policy.PUBLIC)
 def search():
-    query = request.args.get("q", "").strip()[:100]
+    query = request.args.get("q", "").strip()[:SEARCH_MAX_LENGTH]
     return render_template("guide/search.html", query=query, results=catalog().search(query) if query else [])
 
 

@@ -2,7 +2,7 @@
 
 Every aggregate is one GROUP BY query over all the applications of the period
 and their tasks, so its cost grows with the tables; the dashboard reads the
-rollup instead (read.py), and the tests hold the two to the same numbers.
+rollup instead (services/metrics/read.py), and the tests hold the two to the same numbers.
 """
 from collections import Counter
 from datetime import date, timedelta
