@@ -32,7 +32,7 @@ CHAINED = ("id", "seq", "prev_hash", "hash")
 def _sqlite_encoder(column):
     """What SQLAlchemy's bind processors make of a value for SQLite, without their per-value overhead.
 
-    tests/test_seed.py checks these against the processors themselves for every seeded column.
+    tests/service/test_seed.py checks these against the processors themselves for every seeded column.
     """
     kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
     if isinstance(kind, DateTime):

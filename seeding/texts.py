@@ -3,7 +3,7 @@
 A clone moves a dozen moments and dates; formatting each through datetime objects costs
 more than the rest of the clone's values together. Here a moment is whole microseconds
 since 1970-01-01 UTC and a day its ordinal, and the texts come from tables: the same
-strings datetime.isoformat gives (tests/test_seed.py compares them).
+strings datetime.isoformat gives (tests/service/test_seed.py compares them).
 """
 from datetime import UTC, date, datetime, timedelta
 

@@ -5,7 +5,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from services.workflow import table
-from tests.test_translations import PO
+from tests.unit.test_translations import PO
 from web.messages import event_label, status_label, task_status_label
 
 MACHINES = [value for value in vars(table).values() if isinstance(value, table.Machine)]
