@@ -11,6 +11,7 @@ import pytest
 
 from app import create_app
 from services import clock
+from services.db import create_schema
 from services.journeys.clients import UrlClient
 from services.journeys.clock import ClockStore
 from services.journeys.loader import JourneyInvalid, load_journey, read_journey
@@ -187,8 +188,10 @@ def test_check_validates_the_library(cli):
 
 def make_app(tmp_path, env: str, clock_file: Path):
     tmp_path.mkdir(parents=True, exist_ok=True)
-    return create_app({"APP_ENV": env, "SECRET_KEY": "clock-test-key-long-enough-for-production", "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
-                       "UPLOAD_FOLDER": str(tmp_path / "up"), "VIRTUAL_CLOCK_FILE": str(clock_file)})
+    app = create_app({"APP_ENV": env, "SECRET_KEY": "clock-test-key-long-enough-for-production", "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+                      "UPLOAD_FOLDER": str(tmp_path / "up"), "VIRTUAL_CLOCK_FILE": str(clock_file)})
+    create_schema(app.extensions["engine"])
+    return app
 
 
 @pytest.mark.parametrize("env", ["production", "development"])

@@ -16,6 +16,7 @@ from web.cli_ops import register_ops_commands
 from web.cli_outbox import register_outbox_commands
 from web.cli_seed import register_seed_commands
 from web.extensions import catalog, db_session
+from web.schema import register_db_commands
 
 catalog_cli = AppGroup("catalog", help="The service catalogue.")
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -108,3 +109,4 @@ def register_commands(app: Flask) -> None:
     register_ops_commands(app)
     register_seed_commands(app)
     register_journey_commands(app)
+    register_db_commands(app)
