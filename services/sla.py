@@ -7,6 +7,7 @@ sweeps at once — notify nobody twice. Work goes in keyset batches, one transac
 on PostgreSQL each batch is taken with `FOR UPDATE SKIP LOCKED`, so simultaneous sweeps
 share the work instead of queueing behind each other's row locks.
 """
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,6 +24,8 @@ from services.models import Application, ApplicationStatus, Role, Task, TaskStat
 from services.notifications import IN_APP, notify, notify_staff
 from services.workdays import WorkingCalendar, load_calendar
 from services.workflow.engine import fire
+
+log = logging.getLogger(__name__)
 
 BATCH = 500
 RUNNING = (ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.SUSPENDED)
@@ -61,6 +64,7 @@ def sweep(*, session: Session, catalog: Catalog, batch: int = BATCH) -> SweepRep
             break
         recoloured += changed
         notified += warned
+    log.info("sla sweep: %d tasks recoloured, %d warned, %d applications terminated", recoloured, notified, terminated)
     return SweepReport(recoloured, notified, terminated)
 
 
