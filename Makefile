@@ -27,8 +27,9 @@ messages: $(STAMP)
 browser:
 	bash .ci/install-chromium
 
-# A few hundred seeded cases the first time (a living city to click through); later runs keep what is there.
+# The schema from migrations/, then a few hundred seeded cases the first time (a living city to click through); later runs keep what is there.
 run: $(STAMP) translations
+	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app seed --applications 300 --seed 1 --if-empty
 	$(BIN)/flask --app app demo --host $(HOST) --port $(PORT)
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)

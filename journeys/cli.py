@@ -35,7 +35,7 @@ from journeys.targets import BrowserTarget, HttpTarget
 from journeys.transport import SystemApi
 from services import clock
 from services.applications.uploads import FileStore
-from services.db import make_engine
+from services.db import create_schema, make_engine
 from services.models.keys import keys_from
 from web.extensions import catalog, db_session
 
@@ -49,7 +49,9 @@ def isolated_app(root: Path) -> Flask:
     root.mkdir(parents=True, exist_ok=True)
     app = create_app({"APP_ENV": "test", "SECRET_KEY": "journeys-" + root.name,
                       "DATABASE_URL": f"sqlite:///{root / 'template.db'}", "UPLOAD_FOLDER": str(root / "uploads"),
-                      "OUTBOX_FOLDER": str(root / "outbox"), "VIRTUAL_CLOCK_FILE": str(root / "virtual_clock")})
+                      "OUTBOX_FOLDER": str(root / "outbox"), "VIRTUAL_CLOCK_FILE": str(root / "virtual_clock"),
+                      "LOG_LEVEL": "WARNING"})  # a journey's report, not a line per request
+    create_schema(app.extensions["engine"])  # the template every journey copies
     return app
 
 

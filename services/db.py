@@ -59,6 +59,39 @@ def create_schema(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def schema_revisions(engine: Engine) -> tuple[set[str], set[str]]:
+    """The revisions the database is at, and the heads of the migrations this code ships."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current, set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+
+
+def schema_is_behind(engine: Engine) -> bool:
+    """True when migrations this code needs have not run yet (an empty database included).
+
+    A database ahead of the code (a revision these migrations do not know) is not behind:
+    during a rolling upgrade the old servers keep serving on the migrated schema.
+    """
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    current, heads = schema_revisions(engine)
+    if current == heads:
+        return False
+    if not current:
+        return True
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    try:
+        for revision in current:
+            script.get_revision(revision)
+    except CommandError:
+        return False
+    return True
+
+
 def realign_id_sequences(connection: Connection) -> None:
     """After rows were inserted with their ids given (bulk loads), move each table's id sequence past them.
 

@@ -6,6 +6,7 @@ with a compare-and-set before its commit, so two senders running at once never s
 one message twice.
 """
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from sqlmodel import Session, select
 from services import clock
 from services.db import transactional
 from services.models import Application, Notification, User
+
+log = logging.getLogger(__name__)
 
 IN_APP = "in_app"
 SMS = "sms"
@@ -114,8 +117,11 @@ def send_outbox(*, session: Session, gateway, render: Callable[[str, dict], str]
         try:
             if notification.channel != IN_APP:
                 gateway.send(notification, render(notification.template, notification.params))
-        except OSError:
+        except OSError as error:
             session.rollback()
+            # The notification's id and channel, never its recipient or text.
+            log.warning("outbox: sending notification %s by %s failed, kept for the next run: %s",
+                        notification.id, notification.channel, error)
             failed += 1
             continue
         session.commit()

@@ -7,6 +7,7 @@ sweeps at once — notify nobody twice. Work goes in keyset batches, one transac
 on PostgreSQL each batch is taken with `FOR UPDATE SKIP LOCKED`, so simultaneous sweeps
 share the work instead of queueing behind each other's row locks.
 """
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,6 +26,8 @@ from services.models import Application, ApplicationStatus, Role, Task, TaskStat
 from services.notifications import IN_APP, notify, notify_staff
 from services.workdays import load_calendar
 from services.workflow.engine import fire
+
+log = logging.getLogger(__name__)
 
 BATCH = 500
 RUNNING = (ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.SUSPENDED)
@@ -54,6 +57,7 @@ def sweep(*, session: Session, catalog: Catalog, batch: int = BATCH) -> SweepRep
             break
         recoloured += changed
         notified += warned
+    log.info("sla sweep: %d tasks recoloured, %d warned, %d applications terminated", recoloured, notified, terminated)
     return SweepReport(recoloured, notified, terminated)
 
 

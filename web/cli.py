@@ -14,6 +14,7 @@ from services.second_factor import current_code, reset_second_factor
 from web.cli_ops import register_ops_commands
 from web.cli_outbox import register_outbox_commands
 from web.extensions import catalog, db_session
+from web.schema import register_db_commands
 
 catalog_cli = AppGroup("catalog", help="The service catalogue.")
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -87,3 +88,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     register_outbox_commands(app)
     register_ops_commands(app)
+    register_db_commands(app)

@@ -49,6 +49,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         UPLOAD_FOLDER=env.get("UPLOAD_FOLDER", str(instance / "uploads")),
         # Where the SMS and e-mail gateway stand-in writes what it sends (no gateway is reachable here).
         OUTBOX_FOLDER=env.get("OUTBOX_FOLDER", str(instance / "outbox")),
+        # DEBUG adds each request's count of SQL statements to its log line.
+        LOG_LEVEL=env.get("LOG_LEVEL", "INFO"),
         CATALOG_DIR=env.get("CATALOG_DIR", str(PROJECT_ROOT / "seed_data" / "catalog")),
         # Several materials go up in one form post; each file is checked against MAX_FILE_MB by the service.
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,

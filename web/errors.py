@@ -41,6 +41,11 @@ def error_page(code: int, detail: str | None = None):
     return render_template("errors/error.html", code=code, title=_(title), text=text, detail=detail), code
 
 
+def unavailable_page(text: str):
+    """A 503 that says why, for when the service knows it cannot serve yet."""
+    return _standalone_page(503, _(PAGES[503][0]), text)
+
+
 def _standalone_page(code: int, title: str, text: str):
     # Rendered without the context processors: they ask who is signed in, which needs the database,
     # and with the database away the error page itself would fail into the server's bare English one.

@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from services.applications.uploads import FileStore
 from services.catalog import CATALOG_DIR, default_catalog, load_catalog
-from services.db import create_schema, make_engine, new_session
+from services.db import make_engine, new_session
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -33,8 +33,6 @@ def register_extensions(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine
     app.extensions["file_store"] = FileStore(app.config["UPLOAD_FOLDER"])
-    if app.config.get("CREATE_SCHEMA", True):
-        create_schema(engine)
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -44,7 +44,7 @@ def test_the_service_checks_the_rules_too(session):
 def _production(monkeypatch, tmp_path, key):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", key)
-    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "CREATE_SCHEMA": False})
+    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"})
 
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "deploy" / "atmostonce.env.example").read_text()

@@ -1,6 +1,6 @@
 """The production path, as README's Production section gives it, on the suite's database.
 
-An empty database; `alembic upgrade head`; `flask seed`; gunicorn with deploy/gunicorn.conf.py
+An empty database; `flask db upgrade`; `flask seed`; gunicorn with deploy/gunicorn.conf.py
 and two workers in production mode; the demo citizen logs in and sees the seeded cases.
 """
 import os
@@ -64,7 +64,7 @@ def test_an_empty_database_migrated_seeded_and_served_by_gunicorn(empty_database
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    run(str(BIN / "alembic"), "upgrade", "head")
+    run(str(BIN / "flask"), "--app", "app", "db", "upgrade")
     engine = create_engine(empty_database_url)
     tables = set(inspect(engine).get_table_names())
     engine.dispose()

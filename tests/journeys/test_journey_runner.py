@@ -20,6 +20,7 @@ from journeys.targets import BrowserTarget, GunicornServer, HttpTarget
 from journeys.testing import register_testing
 from journeys.transport import SystemApi
 from services import clock
+from services.db import create_schema
 from tests.browser import test_browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -187,8 +188,10 @@ def test_check_validates_the_library(cli):
 
 def make_app(tmp_path, env: str, clock_file: Path):
     tmp_path.mkdir(parents=True, exist_ok=True)
-    return create_app({"APP_ENV": env, "SECRET_KEY": "clock-test-key-long-enough-for-production", "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
-                       "UPLOAD_FOLDER": str(tmp_path / "up"), "VIRTUAL_CLOCK_FILE": str(clock_file)})
+    app = create_app({"APP_ENV": env, "SECRET_KEY": "clock-test-key-long-enough-for-production", "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+                      "UPLOAD_FOLDER": str(tmp_path / "up"), "VIRTUAL_CLOCK_FILE": str(clock_file)})
+    create_schema(app.extensions["engine"])
+    return app
 
 
 @pytest.mark.parametrize("env", ["production", "development"])

@@ -162,3 +162,21 @@ def test_in_app_messages_reach_the_inbox_only_once_sent(session, catalog, store)
     messages = inbox(session=session, user=applicant)
     assert [m.params["number"] for m in messages] == [application.number]
     assert unread_count(session=session, user=applicant) == 1
+
+
+class BrokenGateway:
+    def send(self, notification, text):
+        raise OSError("gateway unreachable")
+
+
+def test_a_failed_send_is_kept_and_logged_without_the_recipient(session, caplog):
+    person = make_citizen(session, email="wang@example.cn")
+    notify(session, user=person, template="message %(n)s", params={"n": 1})
+    session.commit()
+    report = send_outbox(session=session, gateway=BrokenGateway(), render=plain_render)
+    assert report.sent + report.failed > 0 and report.failed >= 1
+    warnings = [record.getMessage() for record in caplog.records if record.name == "services.notifications"]
+    assert len(warnings) == report.failed and all("gateway unreachable" in text for text in warnings)
+    assert not any(person.email in text or person.mobile in text or person.full_name in text for text in warnings)
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(Notification).where(Notification.sent_at.is_(None))).one() >= 1
