@@ -3,6 +3,7 @@ import pytest
 
 from app import create_app
 from journeys.testbed import add_staff
+from services.db import create_schema
 from services.errors import Invalid
 from services.passwords import password_matches
 
@@ -44,6 +45,7 @@ def test_the_test_mode_endpoint_answers_a_refused_staff_member_in_plain_json(tmp
     app = create_app({"APP_ENV": "test", "SECRET_KEY": "testbed-key-long-enough-for-any-environment",
                       "DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}", "UPLOAD_FOLDER": str(tmp_path / "up"),
                       "VIRTUAL_CLOCK_FILE": str(tmp_path / "clock")})
+    create_schema(app.extensions["engine"])
     try:
         answer = app.test_client().post("/_test/staff", json={
             "username": "journey_clerk", "role": "clerk", "department": "TRANSPORT", "password": "short"})

@@ -36,8 +36,8 @@ def layout_names() -> set[str]:
 
 def named_paths() -> set[str]:
     """What the Layout section writes as a path: a name with a slash or a file name, placeholders aside."""
-    return {name for name in layout_names()
-            if ("/" in name or FILE_NAME.fullmatch(name)) and not re.search(r"[<\s(]", name)}
+    return {name for name in layout_names()  # a URL (`/_test/`) is not a path of the tree
+            if ("/" in name or FILE_NAME.fullmatch(name)) and not re.search(r"[<\s(]", name) and name[0] != "/"}
 
 
 def top_level_directories() -> set[str]:
