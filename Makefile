@@ -39,6 +39,7 @@ test: lint test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
 # While working: the unit and service layers on SQLite, no browser, no PostgreSQL server (under a minute).

@@ -1,4 +1,5 @@
 """AtMostOnce: the application factory and nothing else of weight."""
+
 from flask import Flask
 
 from web.cli import register_commands

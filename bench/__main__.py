@@ -16,6 +16,7 @@ Figures, each next to a baseline measured in the same run:
 PostgreSQL is the server in --postgres (default: $TEST_DATABASE_URL or the test server on
 127.0.0.1:5434); when it cannot be reached, the PostgreSQL figures are left out and said so.
 """
+
 import argparse
 import os
 import shutil
@@ -35,26 +36,26 @@ from services.db import make_engine, new_session
 DEFAULT_POSTGRES = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5434/postgres")
 WHY = {
     "page": "Each list reads one index range in its own order (migration 0002) and makes the same few statements "
-            "whatever the rows (tests/http/test_queries.py), so what grows with the table is the depth of the B-trees "
-            "and how much of them is still in the page cache. Where the rows shown differ (the small city's "
-            "busiest queue holds less than a page, see the labels), rendering the extra rows counts too; the "
-            "clerk archive shows a full page at both sizes. On this shared machine the medians also carry noise "
-            "from other work (see the load average).",
+    "whatever the rows (tests/http/test_queries.py), so what grows with the table is the depth of the B-trees "
+    "and how much of them is still in the page cache. Where the rows shown differ (the small city's "
+    "busiest queue holds less than a page, see the labels), rendering the extra rows counts too; the "
+    "clerk archive shows a full page at both sizes. On this shared machine the medians also carry noise "
+    "from other work (see the load average).",
     "metrics": "The dashboard sums a rollup of counts per China submission day (services/metrics/rollup.py) and "
-               "counts live only the open tasks now past their deadline; before each view it recounts the days "
-               "whose cases changed since the last refresh (cron runs `flask --app app metrics refresh` every "
-               "minute). What grows with the table is the cost of recounting a changed day (a few thousand "
-               "rows) and the live overdue count over the open tasks' index.",
+    "counts live only the open tasks now past their deadline; before each view it recounts the days "
+    "whose cases changed since the last refresh (cron runs `flask --app app metrics refresh` every "
+    "minute). What grows with the table is the cost of recounting a changed day (a few thousand "
+    "rows) and the live overdue count over the open tasks' index.",
     "throughput": "The baseline route does nothing. A submit is one transaction of 15 SQL statements and an "
-                  "approval 29 (tests/http/test_request_statements.py pins them): the compare-and-set, the case's row "
-                  "lock, each audit event chained through the single head row (5 statements an event), the number "
-                  "or certificate counter, the outbox rows, the page's own reads. Profiled in-process, a write "
-                  "costs 14–20 ms of CPU, almost all of it SQLAlchemy building and running those statements "
-                  "(0.5–1 ms each here); Flask, CSRF, WTForms and the session cookie take 1–2 ms. wrk, gunicorn "
-                  "and PostgreSQL share the same two CPUs. Meeting 0.25 would take about 3 ms a write: fewer "
-                  "statements per audit event (claiming the head by UPDATE … RETURNING: 5 → 3), Core statements "
-                  "instead of the ORM on the write path; a city adds app servers instead, the audit head row "
-                  "being what they share (see the contention figures).",
+    "approval 29 (tests/http/test_request_statements.py pins them): the compare-and-set, the case's row "
+    "lock, each audit event chained through the single head row (5 statements an event), the number "
+    "or certificate counter, the outbox rows, the page's own reads. Profiled in-process, a write "
+    "costs 14–20 ms of CPU, almost all of it SQLAlchemy building and running those statements "
+    "(0.5–1 ms each here); Flask, CSRF, WTForms and the session cookie take 1–2 ms. wrk, gunicorn "
+    "and PostgreSQL share the same two CPUs. Meeting 0.25 would take about 3 ms a write: fewer "
+    "statements per audit event (claiming the head by UPDATE … RETURNING: 5 → 3), Core statements "
+    "instead of the ORM on the write path; a city adds app servers instead, the audit head row "
+    "being what they share (see the contention figures).",
 }
 
 
@@ -66,8 +67,11 @@ def reachable(url: str) -> bool:
         engine.dispose()
         return True
     except Exception as error:  # any failure to connect means: no PostgreSQL figures this run
-        print(f"PostgreSQL at {make_url(url).render_as_string()} cannot be reached ({error.__class__.__name__}); "
-              "its figures are left out", file=sys.stderr)
+        print(
+            f"PostgreSQL at {make_url(url).render_as_string()} cannot be reached ({error.__class__.__name__}); "
+            "its figures are left out",
+            file=sys.stderr,
+        )
         return False
 
 
@@ -84,27 +88,70 @@ def page_figures(label: str, small: dict, big: dict, small_n: int, big_n: int) -
     figures = []
     for page in ("clerk queue", "clerk archive", "citizen list"):
         s, b = small[page], big[page]
-        figures.append(Figure(f"{page} page, {label}", f"{small_n:,} apps ({s.rows} rows)", s.median * 1000,
-                              f"{big_n:,} apps ({b.rows} rows)", b.median * 1000, "ms", "ratio<=", 1.5, WHY["page"]))
+        figures.append(
+            Figure(
+                f"{page} page, {label}",
+                f"{small_n:,} apps ({s.rows} rows)",
+                s.median * 1000,
+                f"{big_n:,} apps ({b.rows} rows)",
+                b.median * 1000,
+                "ms",
+                "ratio<=",
+                1.5,
+                WHY["page"],
+            )
+        )
     s, b = small["metrics page"], big["metrics page"]
-    figures.append(Figure(f"metrics page, {label}", f"{small_n:,} apps", s.median, f"{big_n:,} apps", b.median, "s",
-                          "value<=", 0.5, WHY["metrics"]))
+    figures.append(
+        Figure(
+            f"metrics page, {label}",
+            f"{small_n:,} apps",
+            s.median,
+            f"{big_n:,} apps",
+            b.median,
+            "s",
+            "value<=",
+            0.5,
+            WHY["metrics"],
+        )
+    )
     return figures
 
 
 def load_figures(label: str, result: load.LoadFigures) -> tuple[list[Figure], list[str]]:
     figures = [
-        Figure(f"citizen submit, {label}", "hello world", result.hello.per_second, "submit",
-               result.submit.per_second, "req/s", "ratio>=", 0.25, WHY["throughput"]),
-        Figure(f"clerk approve, {label}", "hello world", result.hello.per_second, "approve",
-               result.approve.per_second, "req/s", "ratio>=", 0.25, WHY["throughput"]),
-        Figure(f"worker memory, {label}", "after boot", result.idle_rss_mib, "peak under load",
-               result.peak_rss_mib, "MiB"),
+        Figure(
+            f"citizen submit, {label}",
+            "hello world",
+            result.hello.per_second,
+            "submit",
+            result.submit.per_second,
+            "req/s",
+            "ratio>=",
+            0.25,
+            WHY["throughput"],
+        ),
+        Figure(
+            f"clerk approve, {label}",
+            "hello world",
+            result.hello.per_second,
+            "approve",
+            result.approve.per_second,
+            "req/s",
+            "ratio>=",
+            0.25,
+            WHY["throughput"],
+        ),
+        Figure(
+            f"worker memory, {label}", "after boot", result.idle_rss_mib, "peak under load", result.peak_rss_mib, "MiB"
+        ),
     ]
-    notes = [f"{label}: wrk counted {result.submit.requests:,} submits and {result.approve.requests:,} approvals "
-             f"answered (errors: {result.submit.errors}, {result.approve.errors}); the database holds "
-             f"{result.submitted:,} newly submitted applications and {result.decided:,} newly decided tasks "
-             "(requests still in flight when wrk stopped are finished by the server)."]
+    notes = [
+        f"{label}: wrk counted {result.submit.requests:,} submits and {result.approve.requests:,} approvals "
+        f"answered (errors: {result.submit.errors}, {result.approve.errors}); the database holds "
+        f"{result.submitted:,} newly submitted applications and {result.decided:,} newly decided tasks "
+        "(requests still in flight when wrk stopped are finished by the server)."
+    ]
     return figures, notes
 
 
@@ -135,8 +182,9 @@ def main(argv=None) -> int:
         databases.append(("PostgreSQL", small.postgres_url, big.postgres_url))
     for label, small_url, big_url in databases:
         print(f"pages on {label}", file=sys.stderr)
-        small_pages, big_pages = pages.measure_pair((small_url, small.upload_folder), (big_url, big.upload_folder),
-                                                    repeat, metrics_repeat)
+        small_pages, big_pages = pages.measure_pair(
+            (small_url, small.upload_folder), (big_url, big.upload_folder), repeat, metrics_repeat
+        )
         figures += page_figures(label, small_pages, big_pages, args.small, big_n)
 
     if not args.skip_load and shutil.which("wrk") is None:
@@ -163,8 +211,10 @@ def main(argv=None) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
         if postgres:
             print("audit head contention on PostgreSQL", file=sys.stderr)
-            head, note = head_figures(copy_database(postgres, f"bench_city_{args.small}", "bench_contention"),
-                                      approvals=80 if args.quick else 240)
+            head, note = head_figures(
+                copy_database(postgres, f"bench_city_{args.small}", "bench_contention"),
+                approvals=80 if args.quick else 240,
+            )
             figures += head
             notes.append(note)
 
@@ -186,9 +236,14 @@ def main(argv=None) -> int:
             "other work on this machine during the run shows here",
             "- the test PostgreSQL server runs with fsync=off (.ci/start-postgres): commits cost less than on a "
             "production server",
-            *([f"- built this run: {small.applications:,}: {_built(small.built_seconds)}; "
-               f"{big.applications:,}: {_built(big.built_seconds)}"] if small.built_seconds or big.built_seconds
-              else ["- cities reused from instance/bench/ (built by an earlier run with the same seed and schema)"]),
+            *(
+                [
+                    f"- built this run: {small.applications:,}: {_built(small.built_seconds)}; "
+                    f"{big.applications:,}: {_built(big.built_seconds)}"
+                ]
+                if small.built_seconds or big.built_seconds
+                else ["- cities reused from instance/bench/ (built by an earlier run with the same seed and schema)"]
+            ),
         ],
         figures=figures,
         notes=notes,
@@ -203,26 +258,49 @@ def head_figures(database_url: str, approvals: int) -> tuple[list[Figure], str]:
     with new_session(engine) as session:
         rows = load.prepare_rows(session, default_catalog(), drafts=0, claimed=3 * approvals)
     engine.dispose()
-    shares = [contention.measure(database_url, rows.clerk.id, rows.task_ids[n * approvals:(n + 1) * approvals],
-                                 processes=processes) for n, processes in enumerate((1, 2, 4))]
+    shares = [
+        contention.measure(
+            database_url, rows.clerk.id, rows.task_ids[n * approvals : (n + 1) * approvals], processes=processes
+        )
+        for n, processes in enumerate((1, 2, 4))
+    ]
     alone = shares[0]
     cpus = len(os.sched_getaffinity(0))
-    said = "; ".join(f"{share.processes} processes: {share.head_share:.0%} of an approval waiting for the head, "
-                     f"{share.per_second / alone.per_second:.2f}× the approvals per second of one"
-                     for share in shares[1:])
+    said = "; ".join(
+        f"{share.processes} processes: {share.head_share:.0%} of an approval waiting for the head, "
+        f"{share.per_second / alone.per_second:.2f}× the approvals per second of one"
+        for share in shares[1:]
+    )
     queueing = [share.processes for share in shares[1:] if share.head_share >= 0.4]
-    verdict = (f"From {queueing[0]} concurrent writers on ({cpus} CPUs here) the head row is the bottleneck: each "
-               "transaction holds it from its first audit event to its commit, so writers queue there."
-               if queueing else "The head row is not what limits concurrent writes here.")
-    note = (f"Audit chain: alone, {alone.head_share:.0%} of an approval is spent in the head claim "
-            f"(its UPDATE and reads); {said}. {verdict}")
+    verdict = (
+        f"From {queueing[0]} concurrent writers on ({cpus} CPUs here) the head row is the bottleneck: each "
+        "transaction holds it from its first audit event to its commit, so writers queue there."
+        if queueing
+        else "The head row is not what limits concurrent writes here."
+    )
+    note = (
+        f"Audit chain: alone, {alone.head_share:.0%} of an approval is spent in the head claim "
+        f"(its UPDATE and reads); {said}. {verdict}"
+    )
     figures = []
     for share in shares[1:]:
         figures += [
-            Figure(f"approvals/s, {share.processes} processes (PostgreSQL)", "1 process", alone.per_second,
-                   f"{share.processes} processes", share.per_second, "approvals/s"),
-            Figure(f"audit head wait, share of an approval, {share.processes} processes", "1 process",
-                   alone.head_share, f"{share.processes} processes", share.head_share, "of the approval"),
+            Figure(
+                f"approvals/s, {share.processes} processes (PostgreSQL)",
+                "1 process",
+                alone.per_second,
+                f"{share.processes} processes",
+                share.per_second,
+                "approvals/s",
+            ),
+            Figure(
+                f"audit head wait, share of an approval, {share.processes} processes",
+                "1 process",
+                alone.head_share,
+                f"{share.processes} processes",
+                share.head_share,
+                "of the approval",
+            ),
         ]
     return figures, note
 

@@ -1,6 +1,7 @@
 """A person's browser for the benches: one kept-alive HTTP/1.1 connection to 127.0.0.1, its own cookies,
 CSRF tokens read off the page, no redirect followed unasked, and the sign-in forms filled in.
 """
+
 import http.client
 import re
 from http.cookies import SimpleCookie
@@ -61,8 +62,9 @@ class Browser:
     def sign_in(self, login: str, password: str) -> None:
         """The login form, as a person fills it in. The one place to change when sign-in gains a step."""
         self.cookies.clear()
-        status, _, _ = self.request("POST", "/login", {"csrf_token": self.token("/login"), "login": login,
-                                                       "password": password})
+        status, _, _ = self.request(
+            "POST", "/login", {"csrf_token": self.token("/login"), "login": login, "password": password}
+        )
         if status != 302:
             raise Refused(f"sign-in of {login} answered {status}")
 
@@ -72,8 +74,9 @@ class Browser:
         # A step counts as used only once the server took it: a try lost to an outage must not push the next
         # code past the window the server accepts.
         step = max(current_step(secret), _USED_STEPS.get(secret, -1) + 1)
-        status, _, _ = self.request("POST", "/login/code", {"csrf_token": self.token("/login/code"),
-                                                            "code": current_code(secret, step)})
+        status, _, _ = self.request(
+            "POST", "/login/code", {"csrf_token": self.token("/login/code"), "code": current_code(secret, step)}
+        )
         if status != 302:
             raise Refused(f"second factor of {username} answered {status}")
         _USED_STEPS[secret] = step

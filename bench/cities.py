@@ -8,6 +8,7 @@ A city is rebuilt when its marker file does not match the applications and seed 
 with --rebuild; a kept city at an older schema revision is migrated in place (Alembic, then
 ANALYZE), as a production database would be.
 """
+
 import json
 import shutil
 import sqlite3
@@ -72,7 +73,7 @@ def _marker_path(applications: int, kind: str) -> Path:
 
 
 def _kept(applications: int, kind: str, marker: Marker) -> str:
-    """"current", "older schema" (the same city at an earlier revision: migrate it) or "missing"."""
+    """ "current", "older schema" (the same city at an earlier revision: migrate it) or "missing"."""
     path = _marker_path(applications, kind)
     if not path.exists():
         return "missing"
@@ -110,8 +111,13 @@ def build_sqlite(applications: int, marker: Marker) -> float:
     _shown.clear()
     engine = make_engine(f"sqlite:///{path}")
     create_schema(engine)
-    seed_city(engine=engine, catalog=default_catalog(), upload_folder=uploads,
-              options=SeedOptions(applications=applications, seed=SEED, as_of=AS_OF), progress=_progress)
+    seed_city(
+        engine=engine,
+        catalog=default_catalog(),
+        upload_folder=uploads,
+        options=SeedOptions(applications=applications, seed=SEED, as_of=AS_OF),
+        progress=_progress,
+    )
     with engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE")
     engine.dispose()
@@ -178,4 +184,3 @@ def city(applications: int, postgres_server: str | None, rebuild: bool = False) 
             built["postgres"] = time.perf_counter() - started
             _marker_path(applications, "postgres").write_text(json.dumps(asdict(marker)))
     return City(applications, sqlite_url, postgres_url, FOLDER / f"uploads-{applications}", built)
-

@@ -8,6 +8,7 @@ and, inside them, the head claim (the UPDATE that waits for the row lock). If th
 the bottleneck, more processes would add little throughput and the time spent waiting for
 the head would grow to most of each approval.
 """
+
 import multiprocessing
 import time
 from dataclasses import dataclass
@@ -73,8 +74,10 @@ def measure(database_url: str, clerk_id: int, task_ids: list[int], processes: in
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(processes + 1)
     results = context.Queue()
-    workers = [context.Process(target=_approve_all, args=(database_url, clerk_id, keys[n::processes], start, results))
-               for n in range(processes)]
+    workers = [
+        context.Process(target=_approve_all, args=(database_url, clerk_id, keys[n::processes], start, results))
+        for n in range(processes)
+    ]
     for worker in workers:
         worker.start()
     start.wait()
@@ -84,5 +87,10 @@ def measure(database_url: str, clerk_id: int, task_ids: list[int], processes: in
     for worker in workers:
         worker.join(timeout=60)
     approvals = sum(n for n, _, _ in outcomes)
-    return Share(processes, approvals, seconds, sum(h for _, _, h in outcomes) / approvals,
-                 sum(t for _, t, _ in outcomes) / approvals)
+    return Share(
+        processes,
+        approvals,
+        seconds,
+        sum(h for _, _, h in outcomes) / approvals,
+        sum(t for _, t, _ in outcomes) / approvals,
+    )

@@ -1,4 +1,5 @@
 """The fault run's city: a database on its own PostgreSQL server, migrated, seeded, and complete drafts ready."""
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +29,12 @@ def seeded_database(server: PostgresServer, applications: int, upload_folder: Pa
     database_url = server.url.rsplit("/", 1)[0] + f"/{DATABASE}"
     engine = make_engine(database_url)
     create_schema(engine)
-    seed_city(engine=engine, catalog=default_catalog(), upload_folder=upload_folder,
-              options=SeedOptions(applications=applications, seed=1))
+    seed_city(
+        engine=engine,
+        catalog=default_catalog(),
+        upload_folder=upload_folder,
+        options=SeedOptions(applications=applications, seed=1),
+    )
     engine.dispose()
     return database_url
 
@@ -53,19 +58,30 @@ def prepare_applicants(database_url: str, citizens: int, drafts: int) -> list[Ap
             except StopIteration:  # nothing this citizen can apply for without uploading a file
                 continue
             draft = start_draft(session=session, actor=citizen, service_code=item.code, catalog=catalog)
-            save_draft(session=session, actor=citizen, key=draft.key, catalog=catalog,
-                       values={f.key: _value(f) for f in item.fields if not draft.form_data.get(f.key)})
+            save_draft(
+                session=session,
+                actor=citizen,
+                key=draft.key,
+                catalog=catalog,
+                values={f.key: _value(f) for f in item.fields if not draft.form_data.get(f.key)},
+            )
             if blocking(precheck(session=session, application=draft, catalog=catalog)):
                 continue
             ids = _clone_case(session, draft, drafts, with_tasks=False)
             # Each copy gets the event a draft is started with, so the copies are whole drafts too.
             for application_id in ids:
-                record_event(session, actor=citizen, event="start", application=Application(id=application_id),
-                             to_status=ApplicationStatus.DRAFT)
+                record_event(
+                    session,
+                    actor=citizen,
+                    event="start",
+                    application=Application(id=application_id),
+                    to_status=ApplicationStatus.DRAFT,
+                )
             session.commit()
             keys = list(session.exec(select(Application.key).where(Application.id.in_(ids)).order_by(Application.id)))
-            applicants.append(Applicant(citizen.login_name, keys,
-                                        {field_name(k): str(v) for k, v in draft.form_data.items()}))
+            applicants.append(
+                Applicant(citizen.login_name, keys, {field_name(k): str(v) for k, v in draft.form_data.items()})
+            )
             if len(applicants) == citizens:
                 break
     engine.dispose()

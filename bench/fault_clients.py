@@ -3,6 +3,7 @@
 Each has a bench.browser.Browser (its connection is opened again after a failure). Times are
 seconds since the run's start.
 """
+
 import queue
 import re
 import threading
@@ -31,8 +32,18 @@ class SubmitterLog:
     failed_sign_ins: list[float] = field(default_factory=list)
 
 
-def submitter(port: int, login: str, password: str, drafts: list[str], fields: dict[str, str], started: float,
-              stop_at: float, relogin_every: int, log: SubmitterLog, submitted: queue.Queue) -> None:
+def submitter(
+    port: int,
+    login: str,
+    password: str,
+    drafts: list[str],
+    fields: dict[str, str],
+    started: float,
+    stop_at: float,
+    relogin_every: int,
+    log: SubmitterLog,
+    submitted: queue.Queue,
+) -> None:
     """Sign in, submit each prepared draft once (never again, whatever the answer), sign in afresh now and then."""
     browser = Browser(port)
     token = None
@@ -57,7 +68,8 @@ def submitter(port: int, login: str, password: str, drafts: list[str], fields: d
         log.outcomes.append(outcome)
         try:
             outcome.status, location, _ = browser.request(
-                "POST", f"/applications/{key}/edit", {"csrf_token": token, "action": "submit", **fields})
+                "POST", f"/applications/{key}/edit", {"csrf_token": token, "action": "submit", **fields}
+            )
         except Refused:
             continue
         finally:
@@ -91,8 +103,9 @@ class DeskLog:
     failed_sign_ins: list[float] = field(default_factory=list)
 
 
-def front_desk(port: int, login: str, password: str, submitted: queue.Queue, started: float, stop_at: float,
-               log: DeskLog) -> None:
+def front_desk(
+    port: int, login: str, password: str, submitted: queue.Queue, started: float, stop_at: float, log: DeskLog
+) -> None:
     """Accept, once each, the applications the citizens' submits were answered for; acceptance creates the tasks."""
     browser = Browser(port)
     token = None
@@ -114,7 +127,8 @@ def front_desk(port: int, login: str, password: str, submitted: queue.Queue, sta
         log.outcomes.append(outcome)
         try:
             outcome.status, location, _ = browser.request(
-                "POST", f"/desk/applications/{key}/accept", {"csrf_token": token})
+                "POST", f"/desk/applications/{key}/accept", {"csrf_token": token}
+            )
         except Refused:
             continue
         finally:

@@ -19,6 +19,7 @@ One command, on 127.0.0.1 only, and everything it starts it stops again:
    (bench.invariants.missing_submits, missing_acceptances); no application or task is half written
    (bench.invariants.half_written); `flask --app app audit verify` passes.
 """
+
 import argparse
 import os
 import queue
@@ -70,9 +71,26 @@ def kill_a_worker(server: subprocess.Popen) -> tuple[int, float | None]:
 def run_wrk(port: int, seconds: int, folder: Path, cookie: str) -> subprocess.Popen:
     paths = folder / "read-paths.txt"
     paths.write_text("\n".join(read_paths()) + "\n")
-    return subprocess.Popen(["wrk", "-t", "1", "-c", "4", "-d", f"{seconds}s", "-s", str(READ_SCRIPT),
-                             f"http://127.0.0.1:{port}", "--", str(paths), cookie],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [
+            "wrk",
+            "-t",
+            "1",
+            "-c",
+            "4",
+            "-d",
+            f"{seconds}s",
+            "-s",
+            str(READ_SCRIPT),
+            f"http://127.0.0.1:{port}",
+            "--",
+            str(paths),
+            cookie,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def drive(args, server: PostgresServer, gunicorn: subprocess.Popen, port: int, applicants, folder: Path) -> dict:
@@ -86,13 +104,28 @@ def drive(args, server: PostgresServer, gunicorn: subprocess.Popen, port: int, a
     stop_at = started + args.seconds
     logs = [SubmitterLog(applicant.login) for applicant in applicants]
     probe_log, desk_log, submitted = ProbeLog(), DeskLog(), queue.Queue()
-    threads = [start_thread(probe, prober, "/applications", started, stop_at, probe_log),
-               start_thread(front_desk, port, "frontdesk", DEMO_PASSWORD, submitted, started, stop_at, desk_log)]
+    threads = [
+        start_thread(probe, prober, "/applications", started, stop_at, probe_log),
+        start_thread(front_desk, port, "frontdesk", DEMO_PASSWORD, submitted, started, stop_at, desk_log),
+    ]
     wrk = run_wrk(port, args.seconds, folder, reader.cookie_header())
     try:
-        threads += [start_thread(submitter, port, applicant.login, DEMO_PASSWORD, applicant.drafts,
-                                 applicant.fields, started, stop_at, args.relogin_every, log, submitted)
-                    for applicant, log in zip(applicants, logs, strict=True)]
+        threads += [
+            start_thread(
+                submitter,
+                port,
+                applicant.login,
+                DEMO_PASSWORD,
+                applicant.drafts,
+                applicant.fields,
+                started,
+                stop_at,
+                args.relogin_every,
+                log,
+                submitted,
+            )
+            for applicant, log in zip(applicants, logs, strict=True)
+        ]
         time.sleep(max(0.0, started + args.seconds / 3 - time.monotonic()))
         kill_at = time.monotonic() - started
         print(f"{kill_at:.1f} s: kill -9 a gunicorn worker", file=sys.stderr)
@@ -108,9 +141,18 @@ def drive(args, server: PostgresServer, gunicorn: subprocess.Popen, port: int, a
         if wrk.poll() is None:
             wrk.terminate()
             wrk.wait(timeout=30)
-    return dict(logs=logs, desk=desk_log, probe=probe_log, wrk_output=wrk_output, kill_at=kill_at, victim=victim,
-                replaced_after=replaced_after, restart_at=restart_at, restart_seconds=restart_seconds,
-                started_wall=started_wall)
+    return dict(
+        logs=logs,
+        desk=desk_log,
+        probe=probe_log,
+        wrk_output=wrk_output,
+        kill_at=kill_at,
+        victim=victim,
+        replaced_after=replaced_after,
+        restart_at=restart_at,
+        restart_seconds=restart_seconds,
+        started_wall=started_wall,
+    )
 
 
 def check(database_url: str, logs: list[SubmitterLog], desk: DeskLog) -> dict:
@@ -132,13 +174,22 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=int, default=60, help="length of the load (default 60)")
     parser.add_argument("--applications", type=int, default=200, help="cases in the seeded city (default 200)")
     parser.add_argument("--citizens", type=int, default=3, help="citizens submitting at once (default 3)")
-    parser.add_argument("--relogin-every", type=int, default=25,
-                        help="a citizen signs in again after this many submits (0: once only)")
+    parser.add_argument(
+        "--relogin-every", type=int, default=25, help="a citizen signs in again after this many submits (0: once only)"
+    )
     parser.add_argument("--port", type=int, default=5440, help="the run's own PostgreSQL port (default 5440)")
-    parser.add_argument("--root", type=Path, default=Path("/tmp/atmostonce-pg-faults"),
-                        help="where its data goes; removed afterwards unless --keep")
-    parser.add_argument("--stop-mode", choices=("immediate", "fast"), default="immediate",
-                        help="how PostgreSQL is stopped for its restart (default immediate: as in a crash)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path("/tmp/atmostonce-pg-faults"),
+        help="where its data goes; removed afterwards unless --keep",
+    )
+    parser.add_argument(
+        "--stop-mode",
+        choices=("immediate", "fast"),
+        default="immediate",
+        help="how PostgreSQL is stopped for its restart (default immediate: as in a crash)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL data and the logs afterwards")
     parser.add_argument("--no-report", action="store_true", help="print the figures, leave bench/FAULTS.md alone")
     args = parser.parse_args(argv)
@@ -157,8 +208,10 @@ def main(argv=None) -> int:
         described = machine.describe(database_url)
         # More drafts than a citizen gets through: a submit takes 20 ms of CPU at the least, and they share 2 CPUs.
         applicants = prepare_applicants(database_url, args.citizens, drafts=20 * args.seconds)
-        print(f"{len(applicants)} citizens with {len(applicants[0].drafts)} drafts each; starting gunicorn",
-              file=sys.stderr)
+        print(
+            f"{len(applicants)} citizens with {len(applicants[0].drafts)} drafts each; starting gunicorn",
+            file=sys.stderr,
+        )
         port = _free_port()
         gunicorn = start_gunicorn(folder, database_url, port)
         driven = drive(args, server, gunicorn, port, applicants, folder)
@@ -169,11 +222,19 @@ def main(argv=None) -> int:
         chain_ok, chain_said = audit_verify(database_url, folder)
         answers = server_answers(folder / "access.log", driven.pop("started_wall"))
         run = FaultRun(
-            seconds=args.seconds, applications=args.applications, stop_mode=args.stop_mode,
-            machine=described.lines(), load_before=load_before, load_after=load_after, **driven,
-            **check(database_url, driven["logs"], driven["desk"]), chain_ok=chain_ok, chain_said=chain_said,
+            seconds=args.seconds,
+            applications=args.applications,
+            stop_mode=args.stop_mode,
+            machine=described.lines(),
+            load_before=load_before,
+            load_after=load_after,
+            **driven,
+            **check(database_url, driven["logs"], driven["desk"]),
+            chain_ok=chain_ok,
+            chain_said=chain_said,
             argv=list(argv) if argv is not None else sys.argv[1:],
-            server_answers=answers)
+            server_answers=answers,
+        )
         print(run.summary())
         if not args.no_report:
             print(f"wrote {write_report(run)}")

@@ -3,6 +3,7 @@
 The baseline lives here, not in the product: the same workers, server and middleware, and
 nothing behind the route but a string. Configured from the environment like the product.
 """
+
 from app import create_app
 
 app = create_app()

@@ -11,6 +11,7 @@ understand, so the fault run and the test suite ask the same questions).
 submit (each acceptance) the server answered with its redirect there, whole — under the public
 number the applicant was shown, with the tasks acceptance creates?
 """
+
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
@@ -27,8 +28,10 @@ NOTIFICATION = Notification.__tablename__
 RECEIVED = "We have received application %(number)s. The front desk will check it."
 # Every move of a row goes through the transition table, which bumps its version and records one
 # event from its old status (starting a draft and attaching files are events without one).
-APPLICATION_MOVES = (f"(SELECT COUNT(*) FROM {EVENT} e WHERE e.application_id = a.id AND e.task_id IS NULL "
-                     "AND e.from_status IS NOT NULL)")
+APPLICATION_MOVES = (
+    f"(SELECT COUNT(*) FROM {EVENT} e WHERE e.application_id = a.id AND e.task_id IS NULL "
+    "AND e.from_status IS NOT NULL)"
+)
 TASK_MOVES = f"(SELECT COUNT(*) FROM {EVENT} e WHERE e.task_id = t.id AND e.from_status IS NOT NULL)"
 
 
@@ -40,51 +43,73 @@ class Invariant:
 
 
 INVARIANTS = (
-    Invariant("submitted without number",
-              "an application past the draft without its public number or submission time",
-              f"SELECT a.id FROM {APPLICATION} a WHERE a.status <> 'draft' AND a.status <> 'withdrawn' "
-              "AND (a.number IS NULL OR a.submitted_at IS NULL)"),
-    Invariant("draft with number",
-              "a draft that already holds a public number or a submission time",
-              f"SELECT a.id FROM {APPLICATION} a WHERE a.status = 'draft' "
-              "AND (a.number IS NOT NULL OR a.submitted_at IS NOT NULL)"),
-    Invariant("status without its event",
-              "an application in a status no audit event of it moved it to",
-              f"SELECT a.id FROM {APPLICATION} a WHERE NOT EXISTS (SELECT 1 FROM {EVENT} e "
-              "WHERE e.application_id = a.id AND e.task_id IS NULL AND e.to_status = a.status)"),
-    Invariant("moves without their events",
-              "an application moved more often (its version) than its audit events say, or less",
-              f"SELECT a.id FROM {APPLICATION} a WHERE a.version - 1 <> {APPLICATION_MOVES}"),
-    Invariant("number without submit event",
-              "an application holding a public number that no audit event of a submit handed out",
-              f"SELECT a.id FROM {APPLICATION} a WHERE a.number IS NOT NULL AND NOT EXISTS ("
-              f"SELECT 1 FROM {EVENT} e WHERE e.application_id = a.id AND e.task_id IS NULL "
-              "AND e.event = 'submit')"),
-    Invariant("number beyond its counter",
-              "a public number the day's counter has not reached (the counter's increment was lost)",
-              f"SELECT a.id FROM {APPLICATION} a LEFT JOIN {COUNTER} c "
-              "ON c.name = 'number-' || substr(a.number, 4, 8) "
-              "WHERE a.number LIKE 'ZJ-________-______' "
-              "AND (c.value IS NULL OR CAST(substr(a.number, 13, 6) AS INTEGER) > c.value)"),
-    Invariant("accepted without tasks",
-              "an accepted application without the tasks acceptance creates",
-              f"SELECT a.id FROM {APPLICATION} a WHERE a.accepted_at IS NOT NULL AND NOT EXISTS ("
-              f"SELECT 1 FROM {TASK} t WHERE t.application_id = a.id)"),
-    Invariant("tasks before acceptance",
-              "an application never accepted that already has tasks",
-              f"SELECT a.id FROM {APPLICATION} a WHERE a.accepted_at IS NULL AND EXISTS ("
-              f"SELECT 1 FROM {TASK} t WHERE t.application_id = a.id)"),
-    Invariant("task status without its event",
-              "a task past waiting in a status no audit event of it moved it to",
-              f"SELECT t.id FROM {TASK} t WHERE t.status <> 'waiting' AND NOT EXISTS (SELECT 1 FROM {EVENT} e "
-              "WHERE e.task_id = t.id AND e.to_status = t.status)"),
-    Invariant("task moves without their events",
-              "a task moved more often (its version) than its audit events say, or less",
-              f"SELECT t.id FROM {TASK} t WHERE t.version - 1 <> {TASK_MOVES}"),
-    Invariant("audit head off the chain",
-              "the chain's head row does not stand on its last event (events lost or counted twice)",
-              f"SELECT h.id FROM {HEAD} h WHERE h.seq <> (SELECT COALESCE(MAX(seq), 0) FROM {EVENT}) "
-              f"OR h.seq <> (SELECT COUNT(*) FROM {EVENT})"),
+    Invariant(
+        "submitted without number",
+        "an application past the draft without its public number or submission time",
+        f"SELECT a.id FROM {APPLICATION} a WHERE a.status <> 'draft' AND a.status <> 'withdrawn' "
+        "AND (a.number IS NULL OR a.submitted_at IS NULL)",
+    ),
+    Invariant(
+        "draft with number",
+        "a draft that already holds a public number or a submission time",
+        f"SELECT a.id FROM {APPLICATION} a WHERE a.status = 'draft' "
+        "AND (a.number IS NOT NULL OR a.submitted_at IS NOT NULL)",
+    ),
+    Invariant(
+        "status without its event",
+        "an application in a status no audit event of it moved it to",
+        f"SELECT a.id FROM {APPLICATION} a WHERE NOT EXISTS (SELECT 1 FROM {EVENT} e "
+        "WHERE e.application_id = a.id AND e.task_id IS NULL AND e.to_status = a.status)",
+    ),
+    Invariant(
+        "moves without their events",
+        "an application moved more often (its version) than its audit events say, or less",
+        f"SELECT a.id FROM {APPLICATION} a WHERE a.version - 1 <> {APPLICATION_MOVES}",
+    ),
+    Invariant(
+        "number without submit event",
+        "an application holding a public number that no audit event of a submit handed out",
+        f"SELECT a.id FROM {APPLICATION} a WHERE a.number IS NOT NULL AND NOT EXISTS ("
+        f"SELECT 1 FROM {EVENT} e WHERE e.application_id = a.id AND e.task_id IS NULL "
+        "AND e.event = 'submit')",
+    ),
+    Invariant(
+        "number beyond its counter",
+        "a public number the day's counter has not reached (the counter's increment was lost)",
+        f"SELECT a.id FROM {APPLICATION} a LEFT JOIN {COUNTER} c "
+        "ON c.name = 'number-' || substr(a.number, 4, 8) "
+        "WHERE a.number LIKE 'ZJ-________-______' "
+        "AND (c.value IS NULL OR CAST(substr(a.number, 13, 6) AS INTEGER) > c.value)",
+    ),
+    Invariant(
+        "accepted without tasks",
+        "an accepted application without the tasks acceptance creates",
+        f"SELECT a.id FROM {APPLICATION} a WHERE a.accepted_at IS NOT NULL AND NOT EXISTS ("
+        f"SELECT 1 FROM {TASK} t WHERE t.application_id = a.id)",
+    ),
+    Invariant(
+        "tasks before acceptance",
+        "an application never accepted that already has tasks",
+        f"SELECT a.id FROM {APPLICATION} a WHERE a.accepted_at IS NULL AND EXISTS ("
+        f"SELECT 1 FROM {TASK} t WHERE t.application_id = a.id)",
+    ),
+    Invariant(
+        "task status without its event",
+        "a task past waiting in a status no audit event of it moved it to",
+        f"SELECT t.id FROM {TASK} t WHERE t.status <> 'waiting' AND NOT EXISTS (SELECT 1 FROM {EVENT} e "
+        "WHERE e.task_id = t.id AND e.to_status = t.status)",
+    ),
+    Invariant(
+        "task moves without their events",
+        "a task moved more often (its version) than its audit events say, or less",
+        f"SELECT t.id FROM {TASK} t WHERE t.version - 1 <> {TASK_MOVES}",
+    ),
+    Invariant(
+        "audit head off the chain",
+        "the chain's head row does not stand on its last event (events lost or counted twice)",
+        f"SELECT h.id FROM {HEAD} h WHERE h.seq <> (SELECT COALESCE(MAX(seq), 0) FROM {EVENT}) "
+        f"OR h.seq <> (SELECT COUNT(*) FROM {EVENT})",
+    ),
 )
 
 
@@ -102,15 +127,34 @@ def missing_submits(connection: Connection, shown: dict[str, str | None]) -> dic
     """For each application key whose submit got a 302 (and the number the next page showed, if it
     could be read), what is wrong with it in the database; empty when every one is there, whole."""
     applications, events, outbox = Application.__table__, AuditEvent.__table__, Notification.__table__
-    rows = {row.key: row for row in connection.execute(
-        select(applications.c.key, applications.c.id, applications.c.status, applications.c.number,
-               applications.c.applicant_id).where(applications.c.key.in_(list(shown))))}
-    submit_events = {row.application_id: row.payload for row in connection.execute(
-        select(events.c.application_id, events.c.payload)
-        .where(events.c.event == "submit", events.c.application_id.in_([row.id for row in rows.values()])))}
-    receipts = {row.application_id for row in connection.execute(
-        select(outbox.c.application_id).where(outbox.c.template == RECEIVED,
-                                               outbox.c.application_id.in_([row.id for row in rows.values()])))}
+    rows = {
+        row.key: row
+        for row in connection.execute(
+            select(
+                applications.c.key,
+                applications.c.id,
+                applications.c.status,
+                applications.c.number,
+                applications.c.applicant_id,
+            ).where(applications.c.key.in_(list(shown)))
+        )
+    }
+    submit_events = {
+        row.application_id: row.payload
+        for row in connection.execute(
+            select(events.c.application_id, events.c.payload).where(
+                events.c.event == "submit", events.c.application_id.in_([row.id for row in rows.values()])
+            )
+        )
+    }
+    receipts = {
+        row.application_id
+        for row in connection.execute(
+            select(outbox.c.application_id).where(
+                outbox.c.template == RECEIVED, outbox.c.application_id.in_([row.id for row in rows.values()])
+            )
+        )
+    }
     problems = {}
     for key, number in shown.items():
         row = rows.get(key)
@@ -130,13 +174,23 @@ def missing_submits(connection: Connection, shown: dict[str, str | None]) -> dic
 def missing_acceptances(connection: Connection, keys: list[str]) -> dict[str, str]:
     """For each application key whose acceptance got its 302, what is wrong with it in the database."""
     applications, events, tasks = Application.__table__, AuditEvent.__table__, Task.__table__
-    rows = {row.key: row for row in connection.execute(
-        select(applications.c.key, applications.c.id, applications.c.status, applications.c.accepted_at)
-        .where(applications.c.key.in_(keys)))}
+    rows = {
+        row.key: row
+        for row in connection.execute(
+            select(applications.c.key, applications.c.id, applications.c.status, applications.c.accepted_at).where(
+                applications.c.key.in_(keys)
+            )
+        )
+    }
     ids = [row.id for row in rows.values()]
-    accepted = set(connection.execute(
-        select(events.c.application_id).where(events.c.event == "accept", events.c.application_id.in_(ids))).scalars())
-    with_tasks = set(connection.execute(select(tasks.c.application_id).where(tasks.c.application_id.in_(ids))).scalars())
+    accepted = set(
+        connection.execute(
+            select(events.c.application_id).where(events.c.event == "accept", events.c.application_id.in_(ids))
+        ).scalars()
+    )
+    with_tasks = set(
+        connection.execute(select(tasks.c.application_id).where(tasks.c.application_id.in_(ids))).scalars()
+    )
     problems = {}
     for key in keys:
         row = rows.get(key)

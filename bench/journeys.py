@@ -8,6 +8,7 @@ and in Chromium against that same gunicorn. Each mode first replays one journey 
 so template compilation and browser start-up are not counted. Also prints the whole
 library in-process and what reading the shared virtual clock costs a request.
 """
+
 import argparse
 import statistics
 import tempfile
@@ -23,8 +24,14 @@ from journeys.targets import BrowserTarget, GunicornServer, HttpTarget
 from services.catalog import default_catalog
 
 LIBRARY = Path(__file__).resolve().parent.parent / "seed_data" / "journeys"
-SAME_JOURNEYS = ("double_submit", "instant_item_same_day", "refused_at_front_desk", "visit_beyond_promise",
-                 "withdrawal", "spring_festival_deadline")
+SAME_JOURNEYS = (
+    "double_submit",
+    "instant_item_same_day",
+    "refused_at_front_desk",
+    "visit_beyond_promise",
+    "withdrawal",
+    "spring_festival_deadline",
+)
 
 
 def timed(journeys, target, catalog) -> float:
@@ -58,7 +65,9 @@ def clock_read_microseconds(folder: Path, reads: int = 20_000) -> tuple[float, f
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--journeys", default=",".join(SAME_JOURNEYS), help="File names without .yaml, comma-separated.")
+    parser.add_argument(
+        "--journeys", default=",".join(SAME_JOURNEYS), help="File names without .yaml, comma-separated."
+    )
     parser.add_argument("--skip-browser", action="store_true")
     options = parser.parse_args()
     catalog = default_catalog()
@@ -94,8 +103,10 @@ def main() -> None:
     print(f"{len(journeys)} journeys, the same files in every mode: {', '.join(options.journeys.split(','))}")
     for mode, seconds in rows:
         each = seconds / len(journeys)
-        print(f"  {mode:<38} {seconds:7.2f} s  {len(journeys) / seconds:6.2f} journeys/s  "
-              f"{each:6.2f} s each  {each / base:5.1f}× in-process")
+        print(
+            f"  {mode:<38} {seconds:7.2f} s  {len(journeys) / seconds:6.2f} journeys/s  "
+            f"{each:6.2f} s each  {each / base:5.1f}× in-process"
+        )
     print(f"whole library in-process: {len(library)} journeys in {whole:.1f} s, {len(library) / whole:.2f} journeys/s")
     unchanged, moved = clock_read_microseconds(folder)
     print(f"virtual clock per request: {unchanged:.1f} µs when unchanged (one stat), {moved:.1f} µs after a move")

@@ -8,6 +8,7 @@ session cookie and CSRF token. Then, in one gunicorn: wrk GETs the hello-world r
 task once. Afterwards the database is checked: every 302 wrk counted is one submitted
 application or one decided task. The workers' resident memory is read from /proc.
 """
+
 import os
 import re
 import signal
@@ -38,8 +39,14 @@ from web.forms.apply import field_name
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).resolve().parent / "post_each.lua"
 WORKERS = 2
-SAMPLES = {"text": "示例", "date": "2026-11-02", "address": CITIZEN.address, "phone": CITIZEN.mobile,
-           "id_number": SPOUSE.id_number, "credit_code": COMPANY.credit_code}
+SAMPLES = {
+    "text": "示例",
+    "date": "2026-11-02",
+    "address": CITIZEN.address,
+    "phone": CITIZEN.mobile,
+    "id_number": SPOUSE.id_number,
+    "credit_code": COMPANY.credit_code,
+}
 
 
 @dataclass(frozen=True)
@@ -80,15 +87,20 @@ def _value(spec) -> str:
 def _item_for(session: Session, citizen: User, catalog):
     """A non-instant item the demo citizen's wallet covers completely, so a draft needs no upload."""
     held = set(session.exec(select(Certificate.cert_type).where(Certificate.owner_id == citizen.id)))
-    return next(item for item in sorted(catalog.items.values(), key=lambda item: item.code)
-                if citizen.role in item.applicant_types and not item.instant
-                and all(not m.required or m.wallet_cert in held for m in item.materials))
+    return next(
+        item
+        for item in sorted(catalog.items.values(), key=lambda item: item.code)
+        if citizen.role in item.applicant_types
+        and not item.instant
+        and all(not m.required or m.wallet_cert in held for m in item.materials)
+    )
 
 
 def _complete_draft(session: Session, citizen: User, item, catalog) -> Application:
     draft = start_draft(session=session, actor=citizen, service_code=item.code, catalog=catalog)
-    save_draft(session=session, actor=citizen, key=draft.key, values={f.key: _value(f) for f in item.fields},
-               catalog=catalog)
+    save_draft(
+        session=session, actor=citizen, key=draft.key, values={f.key: _value(f) for f in item.fields}, catalog=catalog
+    )
     gaps = blocking(precheck(session=session, application=draft, catalog=catalog))
     if gaps:
         raise RuntimeError(f"the benchmark's draft of {item.code} is incomplete: {gaps}")
@@ -99,7 +111,7 @@ def _copies(session: Session, model, rows: list[dict], **fixed) -> list[int]:
     """Insert copies of `rows` (dicts of a model's columns) with new ids and keys; returns their ids."""
     ids = []
     for start in range(0, len(rows), 1000):
-        batch = [{**row, **fixed, "key": new_key()} for row in rows[start:start + 1000]]
+        batch = [{**row, **fixed, "key": new_key()} for row in rows[start : start + 1000]]
         for row in batch:
             row.pop("id", None)
         ids += session.execute(insert(model).returning(model.id), batch).scalars().all()
@@ -115,12 +127,14 @@ def _clone_case(session: Session, application: Application, count: int, with_tas
     original = _row(application)
     attachments = [_row(a) for a in session.exec(select(Attachment).where(Attachment.application_id == application.id))]
     case_tasks = [_row(t) for t in session.exec(select(Task).where(Task.application_id == application.id))]
-    rows = [{**original, "number": f"{application.number}-{n}" if application.number else None}
-            for n in range(count)]
+    rows = [{**original, "number": f"{application.number}-{n}" if application.number else None} for n in range(count)]
     application_ids = _copies(session, Application, rows)
     _copies(session, Attachment, [{**a, "application_id": copy} for copy in application_ids for a in attachments])
-    task_ids = _copies(session, Task, [{**t, "application_id": copy} for copy in application_ids for t in case_tasks]) \
-        if with_tasks else []
+    task_ids = (
+        _copies(session, Task, [{**t, "application_id": copy} for copy in application_ids for t in case_tasks])
+        if with_tasks
+        else []
+    )
     session.commit()
     return task_ids if with_tasks else application_ids
 
@@ -133,12 +147,15 @@ def _csrf(client, path: str) -> str:
 def signed_in_client(app, login: str):
     """A test client signed in through the real pages with the demo password (staff: and the second factor)."""
     client = app.test_client()
-    answer = client.post("/login", data={"csrf_token": _csrf(client, "/login"), "login": login,
-                                         "password": DEMO_PASSWORD})
+    answer = client.post(
+        "/login", data={"csrf_token": _csrf(client, "/login"), "login": login, "password": DEMO_PASSWORD}
+    )
     if answer.status_code == 302 and answer.headers["Location"] == "/login/code":
         with new_session(app.extensions["engine"]) as session:
             user = session.exec(select(User).where(User.login_name == login)).one()
-        answer = client.post("/login/code", data={"csrf_token": _csrf(client, "/login/code"), "code": unused_code(user)})
+        answer = client.post(
+            "/login/code", data={"csrf_token": _csrf(client, "/login/code"), "code": unused_code(user)}
+        )
     if answer.status_code != 302:
         raise RuntimeError(f"could not log in as {login}")
     return client
@@ -174,8 +191,11 @@ def prepare_rows(session: Session, catalog, drafts: int, claimed: int) -> Prepar
     tasks.claim_task(session=session, actor=clerk, key=task.key, catalog=catalog)
     session.refresh(case)
     task_ids = _clone_case(session, case, claimed, with_tasks=True)
-    draft_ids = _clone_case(session, _complete_draft(session, citizen, item, catalog), drafts, with_tasks=False) \
-        if drafts else []
+    draft_ids = (
+        _clone_case(session, _complete_draft(session, citizen, item, catalog), drafts, with_tasks=False)
+        if drafts
+        else []
+    )
     return Prepared(citizen, clerk, item, draft_ids, task_ids)
 
 
@@ -183,17 +203,26 @@ def prepare(database_url: str, secret: str, upload_folder: Path, count: int) -> 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": secret, "UPLOAD_FOLDER": str(upload_folder)})
     with new_session(app.extensions["engine"]) as session:
         rows = prepare_rows(session, app.extensions["catalog"], count, count)
-        draft_keys = dict(session.exec(select(Application.id, Application.key)
-                                       .where(Application.id.in_(rows.draft_ids))).all())
+        draft_keys = dict(
+            session.exec(select(Application.id, Application.key).where(Application.id.in_(rows.draft_ids))).all()
+        )
         task_keys = dict(session.exec(select(Task.id, Task.key).where(Task.id.in_(rows.task_ids))).all())
     app.extensions["engine"].dispose()
     cookie, token = _login(app, rows.citizen.login_name)
     fields = {field_name(spec.key): _value(spec) for spec in rows.item.fields}
-    submit = Posts([f"/applications/{draft_keys[i]}/edit" for i in rows.draft_ids],
-                   urlencode({"csrf_token": token, "action": "submit", **fields}), cookie, rows.draft_ids)
+    submit = Posts(
+        [f"/applications/{draft_keys[i]}/edit" for i in rows.draft_ids],
+        urlencode({"csrf_token": token, "action": "submit", **fields}),
+        cookie,
+        rows.draft_ids,
+    )
     cookie, token = _login(app, rows.clerk.login_name)
-    approve = Posts([f"/clerk/tasks/{task_keys[i]}/approve" for i in rows.task_ids],
-                    urlencode({"csrf_token": token, "note": ""}), cookie, rows.task_ids)
+    approve = Posts(
+        [f"/clerk/tasks/{task_keys[i]}/approve" for i in rows.task_ids],
+        urlencode({"csrf_token": token, "note": ""}),
+        cookie,
+        rows.task_ids,
+    )
     return submit, approve
 
 
@@ -245,35 +274,67 @@ def measure(database_url: str, upload_folder: Path, seconds: int, connections: i
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secret, "APP_ENV": "development",
-               "UPLOAD_FOLDER": str(upload_folder), "OUTBOX_FOLDER": str(folder / "outbox"),
-               "WEB_CONCURRENCY": str(WORKERS), "BIND": f"127.0.0.1:{port}", "MAX_REQUESTS": "0", "ACCESS_LOG": "",
-               "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": secret,
+            "APP_ENV": "development",
+            "UPLOAD_FOLDER": str(upload_folder),
+            "OUTBOX_FOLDER": str(folder / "outbox"),
+            "WEB_CONCURRENCY": str(WORKERS),
+            "BIND": f"127.0.0.1:{port}",
+            "MAX_REQUESTS": "0",
+            "ACCESS_LOG": "",
+            "PYTHONPATH": str(ROOT),
+        }
         with open(folder / "gunicorn.log", "w") as log:
-            server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
-                                       "bench.hello:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            server = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "bench.hello:app"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
             try:
                 _wait_until_up(f"{base}/bench/hello", server)
                 idle = max(_memory_mib(pid, "VmRSS") for pid in _children(server.pid))
                 hello = _wrk(f"{base}/bench/hello", seconds, connections)
-                submitted = _wrk(base, seconds, connections,
-                                 [_posts_file(folder, "submit", submit), submit.body, submit.cookie, str(WORKERS)])
-                approved = _wrk(base, seconds, connections,
-                                [_posts_file(folder, "approve", approve), approve.body, approve.cookie, str(WORKERS)])
+                submitted = _wrk(
+                    base,
+                    seconds,
+                    connections,
+                    [_posts_file(folder, "submit", submit), submit.body, submit.cookie, str(WORKERS)],
+                )
+                approved = _wrk(
+                    base,
+                    seconds,
+                    connections,
+                    [_posts_file(folder, "approve", approve), approve.body, approve.cookie, str(WORKERS)],
+                )
                 peak = max(_memory_mib(pid, "VmHWM") for pid in _children(server.pid))
             finally:
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=60)
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": secret, "UPLOAD_FOLDER": str(upload_folder)})
     with new_session(app.extensions["engine"]) as session:
-        done_submits = session.exec(select(func.count()).select_from(Application).where(
-            Application.id.in_(submit.ids), Application.status != ApplicationStatus.DRAFT)).one()
-        done_approvals = session.exec(select(func.count()).select_from(Task).where(
-            Task.id.in_(approve.ids), Task.status != TaskStatus.CLAIMED)).one()
+        done_submits = session.exec(
+            select(func.count())
+            .select_from(Application)
+            .where(Application.id.in_(submit.ids), Application.status != ApplicationStatus.DRAFT)
+        ).one()
+        done_approvals = session.exec(
+            select(func.count()).select_from(Task).where(Task.id.in_(approve.ids), Task.status != TaskStatus.CLAIMED)
+        ).one()
     app.extensions["engine"].dispose()
-    return LoadFigures(hello, Run("submit", submitted.requests, submitted.per_second, submitted.errors),
-                       Run("approve", approved.requests, approved.per_second, approved.errors),
-                       done_submits, done_approvals, idle, peak)
+    return LoadFigures(
+        hello,
+        Run("submit", submitted.requests, submitted.per_second, submitted.errors),
+        Run("approve", approved.requests, approved.per_second, approved.errors),
+        done_submits,
+        done_approvals,
+        idle,
+        peak,
+    )
 
 
 def _wait_until_up(url: str, server: subprocess.Popen, seconds: float = 60) -> None:

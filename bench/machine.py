@@ -1,4 +1,5 @@
 """What the figures were measured on: CPUs, memory, Python, SQLite and PostgreSQL versions."""
+
 import os
 import platform
 import sqlite3

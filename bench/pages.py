@@ -5,6 +5,7 @@ the most tasks waiting (queue), the clerk who decided the most tasks (archive), 
 with the most applications, the city-wide supervisor.
 The clock is frozen on the morning after the seeded year, so both sizes see the same "today".
 """
+
 import statistics
 import time
 from dataclasses import dataclass
@@ -39,23 +40,32 @@ class Visitor:
 
 def _busiest_department(session) -> str:
     return session.exec(
-        select(Task.department).where(Task.status == TaskStatus.READY)
-        .group_by(Task.department).order_by(func.count().desc(), Task.department).limit(1)
+        select(Task.department)
+        .where(Task.status == TaskStatus.READY)
+        .group_by(Task.department)
+        .order_by(func.count().desc(), Task.department)
+        .limit(1)
     ).first()
 
 
 def _busiest_clerk(session) -> str:
     clerk_id = session.exec(
-        select(Task.decided_by_id).join(User, User.id == Task.decided_by_id).where(User.role == Role.CLERK)
-        .group_by(Task.decided_by_id).order_by(func.count().desc(), Task.decided_by_id).limit(1)
+        select(Task.decided_by_id)
+        .join(User, User.id == Task.decided_by_id)
+        .where(User.role == Role.CLERK)
+        .group_by(Task.decided_by_id)
+        .order_by(func.count().desc(), Task.decided_by_id)
+        .limit(1)
     ).first()
     return session.get(User, clerk_id).login_name
 
 
 def _busiest_applicant(session) -> str:
     applicant_id = session.exec(
-        select(Application.applicant_id).group_by(Application.applicant_id)
-        .order_by(func.count().desc(), Application.applicant_id).limit(1)
+        select(Application.applicant_id)
+        .group_by(Application.applicant_id)
+        .order_by(func.count().desc(), Application.applicant_id)
+        .limit(1)
     ).first()
     return session.get(User, applicant_id).login_name
 
@@ -66,7 +76,9 @@ class City:
     def __init__(self, database_url: str, upload_folder):
         from web.extensions import db_session
 
-        self.app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "UPLOAD_FOLDER": str(upload_folder)})
+        self.app = create_app(
+            {"DATABASE_URL": database_url, "SECRET_KEY": "bench", "UPLOAD_FOLDER": str(upload_folder)}
+        )
         with self.app.app_context():
             session = db_session()
             department = _busiest_department(session) or "PSB"
@@ -86,12 +98,14 @@ class City:
 
 def _page_time(page: str, times: list[float], html: str, row_mark: str | None) -> PageTime:
     ordered = sorted(times)
-    return PageTime(page, statistics.median(times), ordered[int(0.9 * (len(ordered) - 1))],
-                    html.count(row_mark) if row_mark else 0)
+    return PageTime(
+        page, statistics.median(times), ordered[int(0.9 * (len(ordered) - 1))], html.count(row_mark) if row_mark else 0
+    )
 
 
-def measure_pair(small: tuple[str, object], big: tuple[str, object], repeat: int,
-                 metrics_repeat: int) -> tuple[dict[str, PageTime], dict[str, PageTime]]:
+def measure_pair(
+    small: tuple[str, object], big: tuple[str, object], repeat: int, metrics_repeat: int
+) -> tuple[dict[str, PageTime], dict[str, PageTime]]:
     """Each page at both city sizes, the requests alternating between them.
 
     Alternating puts both sizes under the same load from whatever else this machine runs,

@@ -5,6 +5,7 @@ defaults: fsync and synchronous_commit on, so a commit that returned is on disk 
 immediate shutdown (what a crash looks like to the database). It listens on 127.0.0.1 only.
 pg_ctl refuses to run as root: as root every command runs as the postgres user.
 """
+
 import os
 import shutil
 import subprocess
@@ -36,10 +37,23 @@ class PostgresServer:
         self.root.mkdir(parents=True)
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres")
-        self._run([str(BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                   "--locale=C.UTF-8"])
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=on "
-                   "-c synchronous_commit=on -c full_page_writes=on -c max_connections=100")
+        self._run(
+            [
+                str(BIN / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=on "
+            "-c synchronous_commit=on -c full_page_writes=on -c max_connections=100"
+        )
         self._run([str(BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-o", options, "start"])
 
     def restart(self, mode: str = "immediate") -> float:

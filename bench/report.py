@@ -1,4 +1,5 @@
 """The figures as a table on the terminal and as bench/RESULTS.md."""
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,8 +63,17 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
     def rows(self) -> list[tuple[str, ...]]:
-        return [(f.name, f"{f.baseline_label}: {_number(f.baseline)} {f.unit}", f"{f.value_label}: {_number(f.value)} {f.unit}",
-                 f"{f.ratio:.2f}", f.target_text, f.verdict) for f in self.figures]
+        return [
+            (
+                f.name,
+                f"{f.baseline_label}: {_number(f.baseline)} {f.unit}",
+                f"{f.value_label}: {_number(f.value)} {f.unit}",
+                f"{f.ratio:.2f}",
+                f.target_text,
+                f.verdict,
+            )
+            for f in self.figures
+        ]
 
     def table(self) -> str:
         header = ("figure", "baseline (same run)", "measured", "ratio", "target", "verdict")

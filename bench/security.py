@@ -14,6 +14,7 @@ apt-get when missing.
   injectable points are counted from its results CSV (one row each).
 - wapiti with the modules the issue names, from the home page and the login page, not signed in.
 """
+
 import argparse
 import json
 import os
@@ -45,9 +46,17 @@ UNTHROTTLED = {"SIGNIN_ADDRESS_FAILURES": "1000000", "SIGNIN_ACCOUNT_FAILURES": 
 ROOT = Path(__file__).resolve().parent.parent
 ITEM = "330100-CIVIL-006"  # a citizen's item with text, date and number fields; its department's clerk is demo staff
 WAPITI_MODULES = "sql,xss,exec,permanentxss,csp,http_headers,csrf"
-SQLMAP_OPTIONS = ["--batch", "--level", "2", "--risk", "1", "--flush-session", "--disable-coloring",
-                  # Keep the signed-in session given: a cookie the server sets in answer to a payload is dropped.
-                  "--drop-set-cookie"]
+SQLMAP_OPTIONS = [
+    "--batch",
+    "--level",
+    "2",
+    "--risk",
+    "1",
+    "--flush-session",
+    "--disable-coloring",
+    # Keep the signed-in session given: a cookie the server sets in answer to a payload is dropped.
+    "--drop-set-cookie",
+]
 
 
 @dataclass(frozen=True)
@@ -84,22 +93,39 @@ def targets(port: int) -> list[Target]:
     status, location, _ = citizen.request("POST", f"/apply/{ITEM}", {"csrf_token": token})
     if status != 302 or not location.endswith("/edit"):
         raise RuntimeError(f"could not start a draft of {ITEM}: {status} {location}")
-    fields = {field_name(spec.key): "2026-11-02" if spec.type == "date" else "12" if spec.type == "number" else "示例"
-              for spec in item.fields}
+    fields = {
+        field_name(spec.key): "2026-11-02" if spec.type == "date" else "12" if spec.type == "number" else "示例"
+        for spec in item.fields
+    }
     clerk = Browser(port)
     clerk.sign_in_staff(f"clerk.{item.department.lower()}", DEMO_PASSWORD)
     anonymous = Browser(port)
     login_token = anonymous.token("/login")
     return [
         Target("search", "the catalogue search (GET, not signed in)", "/search?" + urlencode({"q": "marriage"})),
-        Target("apply", "a citizen's draft autosave (POST of the edit form, signed in)", location,
-               {"csrf_token": token, "action": "autosave", **fields}, citizen, ("csrf_token",)),
-        Target("archive", "a clerk's archive with its filters (GET, signed in)",
-               "/clerk/archive?" + urlencode({"item": ITEM, "status": "delivered", "colour": "green", "after": ""}),
-               None, clerk),
-        Target("login", "the login form (POST, not signed in)", "/login",
-               {"csrf_token": login_token, "next": "", "login": CITIZEN.mobile, "password": "not-the-password"},
-               anonymous, ("csrf_token",)),
+        Target(
+            "apply",
+            "a citizen's draft autosave (POST of the edit form, signed in)",
+            location,
+            {"csrf_token": token, "action": "autosave", **fields},
+            citizen,
+            ("csrf_token",),
+        ),
+        Target(
+            "archive",
+            "a clerk's archive with its filters (GET, signed in)",
+            "/clerk/archive?" + urlencode({"item": ITEM, "status": "delivered", "colour": "green", "after": ""}),
+            None,
+            clerk,
+        ),
+        Target(
+            "login",
+            "the login form (POST, not signed in)",
+            "/login",
+            {"csrf_token": login_token, "next": "", "login": CITIZEN.mobile, "password": "not-the-password"},
+            anonymous,
+            ("csrf_token",),
+        ),
     ]
 
 
@@ -118,8 +144,13 @@ def sqlmap_command(base: str, target: Target, folder: Path, shown: bool = False)
     for parameter in target.skip:
         command += ["--skip", parameter]
     results = f"results-{target.name}.csv"
-    command += [*SQLMAP_OPTIONS, "--output-dir", "sqlmap" if shown else str(folder / "sqlmap"),
-                "--results-file", results if shown else str(folder / results)]
+    command += [
+        *SQLMAP_OPTIONS,
+        "--output-dir",
+        "sqlmap" if shown else str(folder / "sqlmap"),
+        "--results-file",
+        results if shown else str(folder / results),
+    ]
     return command
 
 
@@ -127,37 +158,79 @@ def run_sqlmap(base: str, target: Target, folder: Path, seconds: int) -> SqlmapR
     started = time.monotonic()
     log = folder / f"sqlmap-{target.name}.log"
     with log.open("w") as out:
-        process = subprocess.Popen(sqlmap_command(base, target, folder), stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            sqlmap_command(base, target, folder),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         finished = _wait(process, seconds)
     results = folder / f"results-{target.name}.csv"
     rows = results.read_text().splitlines()[1:] if results.exists() else []
     said = log.read_text(errors="replace")
     codes = re.search(r"HTTP error codes detected during run:\s*\n(.+)", said)
-    return SqlmapResult(target.name, target.what, shlex.join(sqlmap_command(base, target, folder, shown=True)),
-                        [row.strip() for row in rows if row.strip()], finished, time.monotonic() - started,
-                        "do not appear to be injectable" in said, _tail(said), codes.group(1).strip() if codes else "")
+    return SqlmapResult(
+        target.name,
+        target.what,
+        shlex.join(sqlmap_command(base, target, folder, shown=True)),
+        [row.strip() for row in rows if row.strip()],
+        finished,
+        time.monotonic() - started,
+        "do not appear to be injectable" in said,
+        _tail(said),
+        codes.group(1).strip() if codes else "",
+    )
 
 
 def wapiti_command(base: str, folder: Path, seconds: int, shown: bool = False) -> list[str]:
-    return ["wapiti", "-u", f"{base}/", "-s", f"{base}/login", "-m", WAPITI_MODULES, "--scope", "folder",
-            "--flush-session", "--store-session", "wapiti-session" if shown else str(folder / "wapiti-session"),
-            "--max-scan-time", str(seconds), "--max-attack-time", str(max(60, seconds // 4)), "--no-bugreport",
-            "-f", "json", "-o", "wapiti.json" if shown else str(folder / "wapiti.json")]
+    return [
+        "wapiti",
+        "-u",
+        f"{base}/",
+        "-s",
+        f"{base}/login",
+        "-m",
+        WAPITI_MODULES,
+        "--scope",
+        "folder",
+        "--flush-session",
+        "--store-session",
+        "wapiti-session" if shown else str(folder / "wapiti-session"),
+        "--max-scan-time",
+        str(seconds),
+        "--max-attack-time",
+        str(max(60, seconds // 4)),
+        "--no-bugreport",
+        "-f",
+        "json",
+        "-o",
+        "wapiti.json" if shown else str(folder / "wapiti.json"),
+    ]
 
 
 def run_wapiti(base: str, folder: Path, seconds: int) -> WapitiResult:
     started = time.monotonic()
     log = folder / "wapiti.log"
     with log.open("w") as out:
-        process = subprocess.Popen(wapiti_command(base, folder, seconds), stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            wapiti_command(base, folder, seconds),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         finished = _wait(process, seconds + 120)
     report = folder / "wapiti.json"
     found = json.loads(report.read_text()) if report.exists() else {}
-    return WapitiResult(shlex.join(wapiti_command("http://127.0.0.1:PORT", folder, seconds, shown=True)),
-                        found.get("vulnerabilities", {}), found.get("anomalies", {}), finished,
-                        time.monotonic() - started, _tail(log.read_text(errors="replace")))
+    return WapitiResult(
+        shlex.join(wapiti_command("http://127.0.0.1:PORT", folder, seconds, shown=True)),
+        found.get("vulnerabilities", {}),
+        found.get("anomalies", {}),
+        finished,
+        time.monotonic() - started,
+        _tail(log.read_text(errors="replace")),
+    )
 
 
 def _wait(process: subprocess.Popen, seconds: int) -> bool:
@@ -182,16 +255,23 @@ def _tail(said: str, lines: int = 12) -> str:
 def _version(name: str) -> str:
     """The tool's version line (sqlmap adds a dated warning after it)."""
     run = subprocess.run([name, "--version"], capture_output=True, text=True)
-    lines = [line.strip() for line in (run.stdout + run.stderr).splitlines()
-             if line.strip() and not line.lstrip().startswith("[")]
+    lines = [
+        line.strip()
+        for line in (run.stdout + run.stderr).splitlines()
+        if line.strip() and not line.lstrip().startswith("[")
+    ]
     return f"{name} {lines[-1].removeprefix('Wapiti ')}" if lines else f"{name}: unknown version"
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=10, help="bound on each tool run (default 10)")
-    parser.add_argument("--only", choices=("search", "apply", "archive", "login", "wapiti"), action="append",
-                        help="run only these (repeatable); the report then holds only them")
+    parser.add_argument(
+        "--only",
+        choices=("search", "apply", "archive", "login", "wapiti"),
+        action="append",
+        help="run only these (repeatable); the report then holds only them",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database, logs and tool output afterwards")
     args = parser.parse_args(argv)
     seconds = int(args.minutes * 60)
@@ -218,8 +298,12 @@ def main(argv=None) -> int:
             wapiti = run_wapiti(base, folder, seconds)
         path = write_report(
             command=" ".join(["python -m bench.security", *(argv if argv is not None else sys.argv[1:])]),
-            machine=machine.describe(None).lines(), versions=[_version("sqlmap"), _version("wapiti")],
-            load=(load_before, os.getloadavg()), sqlmap=sqlmap_results, wapiti=wapiti)
+            machine=machine.describe(None).lines(),
+            versions=[_version("sqlmap"), _version("wapiti")],
+            load=(load_before, os.getloadavg()),
+            sqlmap=sqlmap_results,
+            wapiti=wapiti,
+        )
         print(f"wrote {path}")
         return 0
     finally:

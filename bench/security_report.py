@@ -1,14 +1,17 @@
 """What sqlmap and wapiti found, as bench/SECURITY.md (written again by each run of bench.security)."""
+
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 SECURITY = Path(__file__).resolve().parent / "SECURITY.md"
-NOTE_ON_STATUSES = ("Error statuses are the app refusing a payload, not failing on it: a payload in the session "
-                    "cookie loses the session and with it the CSRF token, so the POST is refused (400); a payload "
-                    "in `action` is not `autosave`, so the edit form is rendered again with its problems (422). "
-                    "A 500 would show here.")
+NOTE_ON_STATUSES = (
+    "Error statuses are the app refusing a payload, not failing on it: a payload in the session "
+    "cookie loses the session and with it the CSRF token, so the POST is refused (400); a payload "
+    "in `action` is not `autosave`, so the edit form is rendered again with its problems (422). "
+    "A 500 would show here."
+)
 TOKEN = re.compile(r"csrf_token=[^&\s]+")
 
 
@@ -22,11 +25,15 @@ class FalsePositive:
 
 # Findings looked at and found harmless, each with its reason; they are listed apart and not counted.
 FALSE_POSITIVES = [
-    FalsePositive("HTTP Secure Headers", r".*", r"X-XSS-Protection is not set",
-                  "wapiti 3.0.4 asks for `X-XSS-Protection: 1`, which switches on the XSS auditor of old browsers; "
-                  "current browsers have removed it, it could be abused to leak data from a page, and the OWASP "
-                  "Secure Headers Project advises leaving the header out (or `0`). What protects the pages from XSS "
-                  "is Jinja2's escaping of every value and, with issue 12's headers, a CSP without inline scripts."),
+    FalsePositive(
+        "HTTP Secure Headers",
+        r".*",
+        r"X-XSS-Protection is not set",
+        "wapiti 3.0.4 asks for `X-XSS-Protection: 1`, which switches on the XSS auditor of old browsers; "
+        "current browsers have removed it, it could be abused to leak data from a page, and the OWASP "
+        "Secure Headers Project advises leaving the header out (or `0`). What protects the pages from XSS "
+        "is Jinja2's escaping of every value and, with issue 12's headers, a CSP without inline scripts.",
+    ),
 ]
 
 
@@ -71,39 +78,62 @@ class WapitiResult:
         for kind in (self.vulnerabilities, self.anomalies):
             for category, entries in kind.items():
                 for entry in entries:
-                    known = next((fp for fp in FALSE_POSITIVES if fp.category == category
-                                  and re.fullmatch(fp.path, entry.get("path", ""))
-                                  and re.search(fp.info, str(entry.get("info", "")))), None)
+                    known = next(
+                        (
+                            fp
+                            for fp in FALSE_POSITIVES
+                            if fp.category == category
+                            and re.fullmatch(fp.path, entry.get("path", ""))
+                            and re.search(fp.info, str(entry.get("info", "")))
+                        ),
+                        None,
+                    )
                     found.append((category, entry, known))
         return found
 
 
 def _sqlmap_lines(results: list[SqlmapResult]) -> list[str]:
-    lines = ["| target | request | injectable points | suspects sqlmap ruled out itself | sqlmap's verdict "
-             "| error statuses its payloads met | time |",
-             "|---|---|---:|---:|---|---|---|"]
+    lines = [
+        "| target | request | injectable points | suspects sqlmap ruled out itself | sqlmap's verdict "
+        "| error statuses its payloads met | time |",
+        "|---|---|---:|---:|---|---|---|",
+    ]
     for result in results:
-        verdict = "all tested parameters do not appear to be injectable" if result.said_not_injectable else \
-            "see its log below"
+        verdict = (
+            "all tested parameters do not appear to be injectable"
+            if result.said_not_injectable
+            else "see its log below"
+        )
         if not result.finished:
             verdict = f"stopped at the time bound ({verdict} so far)"
-        lines.append(f"| {result.name} | {result.what} | **{len(result.injectable)}** | {len(result.ruled_out)} | "
-                     f"{verdict} | "
-                     f"{result.error_codes or 'none'} | {result.seconds / 60:.1f} min |")
+        lines.append(
+            f"| {result.name} | {result.what} | **{len(result.injectable)}** | {len(result.ruled_out)} | "
+            f"{verdict} | "
+            f"{result.error_codes or 'none'} | {result.seconds / 60:.1f} min |"
+        )
     lines += ["", NOTE_ON_STATUSES]
-    lines += ["", "Commands (from a scratch folder; `<session cookie>` is the signed-in browser's cookie header, "
-              "`<CSRF token>` the token of that session, `<name>.targets` holds the one URL, "
-              "http://127.0.0.1:PORT plus the path):", ""]
+    lines += [
+        "",
+        "Commands (from a scratch folder; `<session cookie>` is the signed-in browser's cookie header, "
+        "`<CSRF token>` the token of that session, `<name>.targets` holds the one URL, "
+        "http://127.0.0.1:PORT plus the path):",
+        "",
+    ]
     for result in results:
         lines += [f"- {result.name}: `{result.command}`"]
     for result in results:
         if result.injectable:
-            lines += ["", f"Injectable points of {result.name} (results CSV):", "", "```",
-                      *result.injectable, "```"]
+            lines += ["", f"Injectable points of {result.name} (results CSV):", "", "```", *result.injectable, "```"]
         if result.ruled_out:
-            lines += ["", f"Suspects of {result.name} that sqlmap itself marked \"false positive or unexploitable\" "
-                      "(results CSV; technique T is time-based: an answer came late once and not again):", "",
-                      "```", *result.ruled_out, "```"]
+            lines += [
+                "",
+                f'Suspects of {result.name} that sqlmap itself marked "false positive or unexploitable" '
+                "(results CSV; technique T is time-based: an answer came late once and not again):",
+                "",
+                "```",
+                *result.ruled_out,
+                "```",
+            ]
     return lines
 
 
@@ -114,9 +144,14 @@ def _grouped(found: list[tuple[str, dict]]) -> list[tuple[tuple[str, str, str, s
         info = " ".join(str(entry.get("info", "")).split())
         key = (category, entry.get("method", ""), entry.get("path", ""), entry.get("parameter", "") or "", info)
         groups.setdefault(key, []).append(entry)
-    return [(key, len(entries), TOKEN.sub("csrf_token=<CSRF token>",
-                                          str(entries[0].get("http_request", "")).strip().splitlines()[-1]))
-            for key, entries in groups.items()]
+    return [
+        (
+            key,
+            len(entries),
+            TOKEN.sub("csrf_token=<CSRF token>", str(entries[0].get("http_request", "")).strip().splitlines()[-1]),
+        )
+        for key, entries in groups.items()
+    ]
 
 
 def _wapiti_lines(result: WapitiResult) -> list[str]:
@@ -125,13 +160,21 @@ def _wapiti_lines(result: WapitiResult) -> list[str]:
     by_category: dict[str, int] = {}
     for category, _ in counted:
         by_category[category] = by_category.get(category, 0) + 1
-    lines = [f"Command: `{result.command}`", "",
-             f"Finished: {'yes' if result.finished else 'no, stopped at the time bound'} "
-             f"after {result.seconds / 60:.1f} min. Findings not documented as false positives: "
-             f"**{len(counted)}**. A category not listed had no finding.", ""]
+    lines = [
+        f"Command: `{result.command}`",
+        "",
+        f"Finished: {'yes' if result.finished else 'no, stopped at the time bound'} "
+        f"after {result.seconds / 60:.1f} min. Findings not documented as false positives: "
+        f"**{len(counted)}**. A category not listed had no finding.",
+        "",
+    ]
     if by_category:
-        lines += ["| wapiti category | findings |", "|---|---:|",
-                  *(f"| {category} | {n} |" for category, n in sorted(by_category.items())), ""]
+        lines += [
+            "| wapiti category | findings |",
+            "|---|---:|",
+            *(f"| {category} | {n} |" for category, n in sorted(by_category.items())),
+            "",
+        ]
         lines += ["Each finding (method, path, parameter: what wapiti says; how often; the request's last line):", ""]
         for (category, method, path, parameter, info), count, request in _grouped(counted):
             times = f" ({count}×)" if count > 1 else ""
@@ -141,15 +184,24 @@ def _wapiti_lines(result: WapitiResult) -> list[str]:
     lines += ["## Documented false positives", ""]
     known = [(category, entry, fp) for category, entry, fp in found if fp is not None]
     if known:
-        lines += [f"- {category}: {entry.get('method', '')} {entry.get('path', '')}: "
-                  f"\"{entry.get('info', '')}\". {fp.why}" for category, entry, fp in known]
+        lines += [
+            f'- {category}: {entry.get("method", "")} {entry.get("path", "")}: "{entry.get("info", "")}". {fp.why}'
+            for category, entry, fp in known
+        ]
     else:
         lines.append("None: every finding above is counted.")
     return lines
 
 
-def write_report(*, command: str, machine: list[str], versions: list[str], load, sqlmap: list[SqlmapResult],
-                 wapiti: WapitiResult | None) -> Path:
+def write_report(
+    *,
+    command: str,
+    machine: list[str],
+    versions: list[str],
+    load,
+    sqlmap: list[SqlmapResult],
+    wapiti: WapitiResult | None,
+) -> Path:
     before, after = load
     lines = [
         "# Security scans",

@@ -12,6 +12,7 @@ back from the seeded file into a fresh schema with the same batches and the same
 handling as the fast path (seeding/writer.py): what rows of these sizes cost to
 store, before any of them is made.
 """
+
 import argparse
 import math
 import os
@@ -112,8 +113,11 @@ def own_rows_seconds(folder: Path, seeded: Path, batch: int) -> tuple[int, float
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--applications", type=int, default=1_000_000)
-    parser.add_argument("--own-rows", action="store_true",
-                        help="also store the seeded rows once more: the ceiling for rows of these sizes")
+    parser.add_argument(
+        "--own-rows",
+        action="store_true",
+        help="also store the seeded rows once more: the ceiling for rows of these sizes",
+    )
     parser.add_argument("--verify", action="store_true", help="walk the whole audit chain afterwards (slow)")
     parser.add_argument("--write", type=Path, help="also write the figures, with the machine, to this Markdown file")
     args = parser.parse_args(argv)
@@ -128,41 +132,57 @@ def main(argv=None) -> int:
         folder = Path(name)
         engine = make_engine(f"sqlite:///{folder / 'seed.db'}")
         create_schema(engine)
-        report = seed_city(engine=engine, catalog=default_catalog(), upload_folder=folder / "uploads",
-                           options=SeedOptions(applications=args.applications, seed=1, as_of=AS_OF),
-                           progress=progress)
+        report = seed_city(
+            engine=engine,
+            catalog=default_catalog(),
+            upload_folder=folder / "uploads",
+            options=SeedOptions(applications=args.applications, seed=1, as_of=AS_OF),
+            progress=progress,
+        )
         print(file=sys.stderr)
         fast_rows = sum(report.bulk_rows.values())
         batches = max(1, math.ceil(report.bulk_cases / BATCH_APPLICATIONS))
         ceiling = bare_insert_seconds(folder, report.bulk_rows, batches)
         slow_seconds = report.seconds - report.bulk_seconds - report.rollup_seconds
-        say(f"seeded {report.rows['application']:,} applications, {sum(report.rows.values()):,} rows "
+        say(
+            f"seeded {report.rows['application']:,} applications, {sum(report.rows.values()):,} rows "
             f"in {report.seconds:.1f} s: {report.slow_cases:,} cases through the services in {slow_seconds:.1f} s, "
             f"{report.bulk_cases:,} cloned in {report.bulk_seconds:.1f} s, "
-            f"the metrics rollup counted in {report.rollup_seconds:.1f} s")
-        say(f"fast path:  {fast_rows:,} rows in {report.bulk_seconds:.1f} s = "
-            f"{fast_rows / report.bulk_seconds:,.0f} rows/s")
-        say(f"bare rows:  {fast_rows:,} rows (same column counts, driver and batches) in {ceiling:.1f} s = "
-            f"{fast_rows / ceiling:,.0f} rows/s")
+            f"the metrics rollup counted in {report.rollup_seconds:.1f} s"
+        )
+        say(
+            f"fast path:  {fast_rows:,} rows in {report.bulk_seconds:.1f} s = "
+            f"{fast_rows / report.bulk_seconds:,.0f} rows/s"
+        )
+        say(
+            f"bare rows:  {fast_rows:,} rows (same column counts, driver and batches) in {ceiling:.1f} s = "
+            f"{fast_rows / ceiling:,.0f} rows/s"
+        )
         say(f"ratio:      the fast path takes {report.bulk_seconds / ceiling:.1f} x the storage ceiling")
         if args.own_rows:
             rows, inserting, indexing = own_rows_seconds(folder, folder / "seed.db", math.ceil(fast_rows / batches))
             again = inserting + indexing
-            say(f"own rows:   {rows:,} rows (every row of those tables, read back) stored again in {again:.1f} s "
+            say(
+                f"own rows:   {rows:,} rows (every row of those tables, read back) stored again in {again:.1f} s "
                 f"({inserting:.1f} s inserts = {rows / inserting:,.0f} rows/s, {indexing:.1f} s indexes); "
-                f"the fast path takes {report.bulk_seconds / again:.1f} x that")
+                f"the fast path takes {report.bulk_seconds / again:.1f} x that"
+            )
             floor = again + slow_seconds + report.rollup_seconds
-            say(f"floor:      storing those rows ({again:.1f} s) + the slow path they are cloned from "
+            say(
+                f"floor:      storing those rows ({again:.1f} s) + the slow path they are cloned from "
                 f"({slow_seconds:.1f} s) + the rollup ({report.rollup_seconds:.1f} s) = {floor:.1f} s before a "
-                f"single clone is made; the whole seed took {report.seconds / floor:.2f} x that")
+                f"single clone is made; the whole seed took {report.seconds / floor:.2f} x that"
+            )
         verdict = "met" if report.seconds <= TARGET_SECONDS else f"missed by {report.seconds - TARGET_SECONDS:.0f} s"
         say(f"target:     {TARGET_SECONDS} s for the whole seed of {args.applications:,}: {verdict}")
         if args.verify:
             started = time.perf_counter()
             with new_session(engine) as session:
                 chain = verify_chain(session=session)
-            say(f"audit chain {'ok' if chain.ok else 'BROKEN at ' + str(chain.broken_seq)}: "
-                f"{chain.checked:,} events in {time.perf_counter() - started:.1f} s")
+            say(
+                f"audit chain {'ok' if chain.ok else 'BROKEN at ' + str(chain.broken_seq)}: "
+                f"{chain.checked:,} events in {time.perf_counter() - started:.1f} s"
+            )
         engine.dispose()
     if args.write:
         _write(args.write, argv if argv is not None else sys.argv[1:], started_at, load_before, lines)
@@ -172,23 +192,30 @@ def main(argv=None) -> int:
 def _write(path: Path, argv: list[str], started_at: datetime, load_before, lines: list[str]) -> None:
     machine = describe(None)
     load_after = os.getloadavg()
-    path.write_text("\n".join([
-        "# Seeding a million applications",
-        "",
-        f"Reproduce: `.venv/bin/python -m bench.seed_million {' '.join(argv)}`",
-        "",
-        f"Measured {started_at:%Y-%m-%d %H:%M} UTC on:",
-        "",
-        *[line for line in machine.lines() if not line.startswith("- load generator")],
-        f"- apsw {apsw.apsw_version()} with its own SQLite {apsw.sqlite_lib_version()} (the fast path's driver)",
-        f"- load average (1/5/15 min) before: {' / '.join(f'{v:.1f}' for v in load_before)}, "
-        f"after: {' / '.join(f'{v:.1f}' for v in load_after)} — other work on this machine during the run shows here",
-        "",
-        "```",
-        *lines,
-        "```",
-        "",
-    ]), encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                "# Seeding a million applications",
+                "",
+                f"Reproduce: `.venv/bin/python -m bench.seed_million {' '.join(argv)}`",
+                "",
+                f"Measured {started_at:%Y-%m-%d %H:%M} UTC on:",
+                "",
+                *[line for line in machine.lines() if not line.startswith("- load generator")],
+                f"- apsw {apsw.apsw_version()} with its own SQLite {apsw.sqlite_lib_version()} "
+                "(the fast path's driver)",
+                f"- load average (1/5/15 min) before: {' / '.join(f'{v:.1f}' for v in load_before)}, "
+                f"after: {' / '.join(f'{v:.1f}' for v in load_after)} "
+                "— other work on this machine during the run shows here",
+                "",
+                "```",
+                *lines,
+                "```",
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":

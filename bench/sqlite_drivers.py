@@ -7,6 +7,7 @@ JSON payloads, a few NULLs) go into an in-memory table of the same column count,
 transaction, through each driver's executemany; the best of a few rounds of each, and
 their ratio. sqlite3 is the baseline: it is what the rest of the app uses.
 """
+
 import argparse
 import hashlib
 import json
@@ -29,11 +30,24 @@ def audit_like_rows(how_many: int) -> list[tuple]:
     for n in range(1, how_many + 1):
         digest = hashlib.sha256(f"{n}".encode()).hexdigest()
         payload = json.dumps({"number": f"ZJ-20260{rng.randrange(1, 10)}15-{n:06d}", "channel": "online"})
-        rows.append((n, n, prev, digest, f"2026-0{rng.randrange(1, 10)}-15 0{rng.randrange(10)}:12:33.{n % 999999:06d}",
-                     rng.randrange(1, 300) if rng.random() < 0.8 else None, rng.choice(("citizen", "clerk", "system")),
-                     rng.randrange(1, 100_000), rng.randrange(1, 200_000) if rng.random() < 0.6 else None,
-                     rng.choice(("submit", "accept", "approve", "deliver")), "submitted", "accepted",
-                     rng.choice(reasons), payload))
+        rows.append(
+            (
+                n,
+                n,
+                prev,
+                digest,
+                f"2026-0{rng.randrange(1, 10)}-15 0{rng.randrange(10)}:12:33.{n % 999999:06d}",
+                rng.randrange(1, 300) if rng.random() < 0.8 else None,
+                rng.choice(("citizen", "clerk", "system")),
+                rng.randrange(1, 100_000),
+                rng.randrange(1, 200_000) if rng.random() < 0.6 else None,
+                rng.choice(("submit", "accept", "approve", "deliver")),
+                "submitted",
+                "accepted",
+                rng.choice(reasons),
+                payload,
+            )
+        )
         prev = digest
     return rows
 
@@ -70,8 +84,10 @@ def main(argv=None) -> int:
     measured = best_seconds(lambda: load(other), args.rounds)
     for connection in (standard, other):
         assert next(iter(connection.execute("SELECT count(*) FROM event")))[0] == args.rows
-    print(f"sqlite3 {sqlite3.sqlite_version}: {baseline / args.rows * 1e6:.2f} µs a row ({args.rows:,} rows, "
-          f"best of {args.rounds})")
+    print(
+        f"sqlite3 {sqlite3.sqlite_version}: {baseline / args.rows * 1e6:.2f} µs a row ({args.rows:,} rows, "
+        f"best of {args.rounds})"
+    )
     print(f"apsw {apsw.apsw_version()}: {measured / args.rows * 1e6:.2f} µs a row")
     print(f"ratio: apsw takes {measured / baseline:.2f} of sqlite3's time")
     return 0

@@ -9,6 +9,7 @@ Every setting can be changed from the environment, so one file serves every serv
     ACCESS_LOG        where the access log goes (default "-": standard output, for journald; empty: none)
     MAX_REQUESTS      recycle a worker after this many requests (default 2000, with jitter), against slow leaks
 """
+
 import multiprocessing
 import os
 

@@ -5,6 +5,7 @@ at this moment), the browser sends the form anyway, as a tab left open from earl
 would, so the server's own refusal is what the journey reads — the same words as over
 HTTP — prefixed with what the page did not offer.
 """
+
 import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -14,8 +15,15 @@ from journeys.people import FILES, Account, second_factor_code
 from journeys.transport import Case, Filling
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TIMEOUT_MS = 15_000
 DETAIL = re.compile(r"/applications/[^/]+$")
 ENGLISH = {"Accept-Language": "en"}
@@ -90,9 +98,18 @@ class BrowserTransport:
         outcome = Outcome.of(Page(response.status, urlsplit(response.url).path, response.text()))
         return Outcome(outcome.ok, f"(the page offers no {missing}) {outcome.message}".strip(), outcome.page)
 
-    def _form_step(self, account: Account, page_path: str, action: str, what: str, data: dict,
-                   fill: Callable[[object], None] | None = None, button: str = "button[type=submit]",
-                   form_filter: str = "", files: dict | None = None) -> Outcome:
+    def _form_step(
+        self,
+        account: Account,
+        page_path: str,
+        action: str,
+        what: str,
+        data: dict,
+        fill: Callable[[object], None] | None = None,
+        button: str = "button[type=submit]",
+        form_filter: str = "",
+        files: dict | None = None,
+    ) -> Outcome:
         tab, status = self._open(account, page_path)
         if status >= 400:
             return Outcome.of(self._page(tab, status))
@@ -109,13 +126,26 @@ class BrowserTransport:
     def register(self, account: Account) -> Outcome:
         profile = account.profile
         if account.actor.role == "citizen":
-            path, values = "/register", {"#full_name": profile["full_name"], "#id_number": profile["id_number"],
-                                         "#mobile": profile["mobile"], "#address": profile["address"]}
+            path, values = (
+                "/register",
+                {
+                    "#full_name": profile["full_name"],
+                    "#id_number": profile["id_number"],
+                    "#mobile": profile["mobile"],
+                    "#address": profile["address"],
+                },
+            )
         else:
-            path, values = "/register/company", {
-                "#company_name": profile["company_name"], "#credit_code": profile["credit_code"],
-                "#legal_representative": profile["legal_representative"], "#mobile": profile["mobile"],
-                "#address": profile["address"]}
+            path, values = (
+                "/register/company",
+                {
+                    "#company_name": profile["company_name"],
+                    "#credit_code": profile["credit_code"],
+                    "#legal_representative": profile["legal_representative"],
+                    "#mobile": profile["mobile"],
+                    "#address": profile["address"],
+                },
+            )
         tab, _ = self._open(account, path)
         for selector, value in {**values, "#password": account.password, "#confirm": account.password}.items():
             tab.fill(selector, value)
@@ -129,8 +159,11 @@ class BrowserTransport:
         if outcome.page == "/login/code":  # staff: the second factor, as their app shows it
             tab.fill("#code", second_factor_code(account.totp_secret or "", self.used_steps))
             outcome = self._click(tab, tab.locator("main form button[type=submit]").first)
-        return outcome if not outcome.page.startswith("/login") else \
-            Outcome(False, outcome.message or f"still on the sign-in page {outcome.page}")
+        return (
+            outcome
+            if not outcome.page.startswith("/login")
+            else Outcome(False, outcome.message or f"still on the sign-in page {outcome.page}")
+        )
 
     def page_text(self, account: Account, case: Case) -> str:
         tab, _ = self._open(account, f"/applications/{case.key}")
@@ -208,23 +241,41 @@ class BrowserTransport:
             form.page.locator("details:has(form[action$='/withdraw']) > summary").click()
             form.locator("#reason").fill(args.get("reason", ""))
 
-        return self._form_step(account, f"/applications/{case.key}", f"/applications/{case.key}/withdraw",
-                               "Withdraw button", {"reason": args.get("reason", "")}, fill)
+        return self._form_step(
+            account,
+            f"/applications/{case.key}",
+            f"/applications/{case.key}/withdraw",
+            "Withdraw button",
+            {"reason": args.get("reason", "")},
+            fill,
+        )
 
     def supplement(self, account: Account, case: Case, args: dict) -> Outcome:
         material, kind = args["material"], args.get("file", "pdf")
         action = f"/applications/{case.key}/supplement/{material}"
-        return self._form_step(account, f"/applications/{case.key}", action, f"hand-in form for {material}", {},
-                               lambda form: form.locator("input[type=file]").set_input_files(files=[_file(kind)]),
-                               files={f"supplement_{material}-file": kind})
+        return self._form_step(
+            account,
+            f"/applications/{case.key}",
+            action,
+            f"hand-in form for {material}",
+            {},
+            lambda form: form.locator("input[type=file]").set_input_files(files=[_file(kind)]),
+            files={f"supplement_{material}-file": kind},
+        )
 
     def rate(self, account: Account, case: Case, args: dict) -> Outcome:
         def fill(form):
             form.locator(f"input[name=score][value='{args['score']}']").check()
             form.locator("textarea[name=comment]").fill(args.get("comment", ""))
 
-        return self._form_step(account, f"/applications/{case.key}", f"/applications/{case.key}/rate",
-                               "rating form", {"score": str(args["score"]), "comment": args.get("comment", "")}, fill)
+        return self._form_step(
+            account,
+            f"/applications/{case.key}",
+            f"/applications/{case.key}/rate",
+            "rating form",
+            {"score": str(args["score"]), "comment": args.get("comment", "")},
+            fill,
+        )
 
     # --- the front desk ----------------------------------------------------------------------
 
@@ -233,8 +284,9 @@ class BrowserTransport:
         review = f"/desk/applications/{case.key}"
         which = ":has(input[name=tolerate])" if tolerate else ":not(:has(input[name=tolerate]))"
         what = "Accept with tolerated gap button" if tolerate else "plain Accept button"
-        return self._form_step(account, review, f"{review}/accept", what, {"tolerate": "y"} if tolerate else {},
-                               form_filter=which)
+        return self._form_step(
+            account, review, f"{review}/accept", what, {"tolerate": "y"} if tolerate else {}, form_filter=which
+        )
 
     def notice(self, account: Account, case: Case, args: dict) -> Outcome:
         review = f"/desk/applications/{case.key}"
@@ -260,14 +312,25 @@ class BrowserTransport:
 
     def refuse(self, account: Account, case: Case, args: dict) -> Outcome:
         review = f"/desk/applications/{case.key}"
-        return self._form_step(account, review, f"{review}/refuse", "Not accept button", {"reason": args["reason"]},
-                               lambda form: form.locator("#refuse-reason").fill(args["reason"]))
+        return self._form_step(
+            account,
+            review,
+            f"{review}/refuse",
+            "Not accept button",
+            {"reason": args["reason"]},
+            lambda form: form.locator("#refuse-reason").fill(args["reason"]),
+        )
 
     def record_visit(self, account: Account, case: Case, args: dict) -> Outcome:
         review = f"/desk/applications/{case.key}"
-        return self._form_step(account, review, f"{review}/visit", "Record a visit button",
-                               {"purpose": args["purpose"]},
-                               lambda form: form.locator("#visit-purpose").fill(args["purpose"]))
+        return self._form_step(
+            account,
+            review,
+            f"{review}/visit",
+            "Record a visit button",
+            {"purpose": args["purpose"]},
+            lambda form: form.locator("#visit-purpose").fill(args["purpose"]),
+        )
 
     def deliver(self, account: Account, case: Case, args: dict) -> Outcome:
         number = args.get("tracking_number", "")
@@ -277,13 +340,27 @@ class BrowserTransport:
             if field.count():
                 field.fill(number)
 
-        return self._form_step(account, "/desk/deliveries", f"/desk/deliveries/{case.task_key(args['item'])}",
-                               "delivery button", {"tracking_number": number}, fill)
+        return self._form_step(
+            account,
+            "/desk/deliveries",
+            f"/desk/deliveries/{case.task_key(args['item'])}",
+            "delivery button",
+            {"tracking_number": number},
+            fill,
+        )
 
     # --- the department clerk ---------------------------------------------------------------------
 
-    def _clerk(self, account: Account, case: Case, item: str, path: str, what: str, data: dict,
-               fill: Callable[[object], None] | None = None) -> Outcome:
+    def _clerk(
+        self,
+        account: Account,
+        case: Case,
+        item: str,
+        path: str,
+        what: str,
+        data: dict,
+        fill: Callable[[object], None] | None = None,
+    ) -> Outcome:
         task = f"/clerk/tasks/{case.task_key(item)}"
         return self._form_step(account, task, f"{task}/{path}", what, data, fill)
 
@@ -298,41 +375,80 @@ class BrowserTransport:
 
     def approve(self, account: Account, case: Case, args: dict) -> Outcome:
         note = args.get("note", "")
-        return self._clerk(account, case, args["item"], "approve", "Approve button", {"note": note},
-                           lambda form: form.locator("#approve-note").fill(note))
+        return self._clerk(
+            account,
+            case,
+            args["item"],
+            "approve",
+            "Approve button",
+            {"note": note},
+            lambda form: form.locator("#approve-note").fill(note),
+        )
 
     def reject(self, account: Account, case: Case, args: dict) -> Outcome:
-        return self._clerk(account, case, args["item"], "reject", "Reject button", {"reason": args["reason"]},
-                           lambda form: form.locator("#reject-reason").fill(args["reason"]))
+        return self._clerk(
+            account,
+            case,
+            args["item"],
+            "reject",
+            "Reject button",
+            {"reason": args["reason"]},
+            lambda form: form.locator("#reject-reason").fill(args["reason"]),
+        )
 
     def suspend(self, account: Account, case: Case, args: dict) -> Outcome:
         def fill(form):
             form.locator("#suspend-procedure").select_option(args["procedure"])
             form.locator("#suspend-reason").fill(args["reason"])
 
-        return self._clerk(account, case, args["item"], "suspend", "Suspend button",
-                           {"procedure": args["procedure"], "reason": args["reason"]}, fill)
+        return self._clerk(
+            account,
+            case,
+            args["item"],
+            "suspend",
+            "Suspend button",
+            {"procedure": args["procedure"], "reason": args["reason"]},
+            fill,
+        )
 
     def request_notice(self, account: Account, case: Case, args: dict) -> Outcome:
-        return self._clerk(account, case, args["item"], "request-notice", "Ask for a notice button",
-                           {"reason": args["reason"]},
-                           lambda form: form.locator("#notice-request-reason").fill(args["reason"]))
+        return self._clerk(
+            account,
+            case,
+            args["item"],
+            "request-notice",
+            "Ask for a notice button",
+            {"reason": args["reason"]},
+            lambda form: form.locator("#notice-request-reason").fill(args["reason"]),
+        )
 
     def request_extension(self, account: Account, case: Case, args: dict) -> Outcome:
         def fill(form):
             form.locator("#extension-days").fill(str(args["days"]))
             form.locator("#extension-reason").fill(args["reason"])
 
-        return self._clerk(account, case, args["item"], "request-extension", "Ask for an extension button",
-                           {"days": str(args["days"]), "reason": args["reason"]}, fill)
+        return self._clerk(
+            account,
+            case,
+            args["item"],
+            "request-extension",
+            "Ask for an extension button",
+            {"days": str(args["days"]), "reason": args["reason"]},
+            fill,
+        )
 
     # --- the supervisor -------------------------------------------------------------------------------
 
     def _extension(self, account: Account, case: Case, item: str, decision: str, answer: str) -> Outcome:
-        return self._form_step(account, "/supervisor/extensions", f"/supervisor/extensions/{case.task_key(item)}",
-                               f"{decision} button", {"decision": decision, "answer": answer},
-                               lambda form: form.locator("input[name=answer]").fill(answer),
-                               button=f"button[value={decision}]")
+        return self._form_step(
+            account,
+            "/supervisor/extensions",
+            f"/supervisor/extensions/{case.task_key(item)}",
+            f"{decision} button",
+            {"decision": decision, "answer": answer},
+            lambda form: form.locator("input[name=answer]").fill(answer),
+            button=f"button[value={decision}]",
+        )
 
     def grant_extension(self, account: Account, case: Case, args: dict) -> Outcome:
         return self._extension(account, case, args["item"], "grant", args.get("answer", ""))
@@ -342,6 +458,11 @@ class BrowserTransport:
 
     def answer_rectification(self, account: Account, case: Case, args: dict) -> Outcome:
         action = f"/supervisor/rectifications/{case.rectification_key(args.get('department'))}"
-        return self._form_step(account, "/supervisor/rectifications", action, "answer form",
-                               {"answer": args["answer"]},
-                               lambda form: form.locator("textarea[name=answer]").fill(args["answer"]))
+        return self._form_step(
+            account,
+            "/supervisor/rectifications",
+            action,
+            "answer form",
+            {"answer": args["answer"]},
+            lambda form: form.locator("textarea[name=answer]").fill(args["answer"]),
+        )

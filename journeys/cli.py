@@ -9,6 +9,7 @@
 In-process and local-browser runs never touch the configured database: they start a
 test-mode app of their own on temporary files.
 """
+
 import base64
 import random
 import shutil
@@ -47,10 +48,17 @@ def isolated_app(root: Path) -> Flask:
     from app import create_app
 
     root.mkdir(parents=True, exist_ok=True)
-    app = create_app({"APP_ENV": "test", "SECRET_KEY": "journeys-" + root.name,
-                      "DATABASE_URL": f"sqlite:///{root / 'template.db'}", "UPLOAD_FOLDER": str(root / "uploads"),
-                      "OUTBOX_FOLDER": str(root / "outbox"), "VIRTUAL_CLOCK_FILE": str(root / "virtual_clock"),
-                      "LOG_LEVEL": "WARNING"})  # a journey's report, not a line per request
+    app = create_app(
+        {
+            "APP_ENV": "test",
+            "SECRET_KEY": "journeys-" + root.name,
+            "DATABASE_URL": f"sqlite:///{root / 'template.db'}",
+            "UPLOAD_FOLDER": str(root / "uploads"),
+            "OUTBOX_FOLDER": str(root / "outbox"),
+            "VIRTUAL_CLOCK_FILE": str(root / "virtual_clock"),
+            "LOG_LEVEL": "WARNING",
+        }
+    )  # a journey's report, not a line per request
     create_schema(app.extensions["engine"])  # the template every journey copies
     return app
 
@@ -155,8 +163,9 @@ def load_all(paths, cat) -> list:
 @click.option("--browser", is_flag=True, help="Drive Chromium (/usr/bin/chromium) through the real pages.")
 @click.option("--headed", is_flag=True, help="With --browser: show the window.")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Write a JUnit XML report.")
-@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a self-contained HTML report.")
+@click.option(
+    "--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), help="Write a self-contained HTML report."
+)
 @click.option("-k", "keyword", help="Only journeys whose file name or name contains this text.")
 def run_command(paths, target, browser, headed, junit, html_file, keyword):
     """Replay journeys; exit 1 when any step fails, 2 when a file is invalid."""
@@ -204,8 +213,13 @@ def check_command(paths):
 
 @journeys_cli.command("export")
 @click.argument("number")
-@click.option("--out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default="-",
-              show_default=True, help="File to write; - prints it.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default="-",
+    show_default=True,
+    help="File to write; - prints it.",
+)
 @click.option("--with-answers", is_flag=True, help="Copy the form's answers (personal data) instead of auto.")
 def export_command(number, out, with_answers):
     """Write the journey that replays one application's history from its audit events."""
@@ -223,4 +237,3 @@ def schema_command(out):
     """Write the JSON Schema of journey files (editors read it for completion)."""
     out.write_text(schema_text(), encoding="utf-8")
     click.echo(f"wrote {out}")
-

@@ -3,6 +3,7 @@
 Both keep their own cookies (one per person), follow redirects as a browser does, and
 ask for English pages, so what a journey reads does not depend on the transport.
 """
+
 import http.cookiejar
 import json
 import secrets
@@ -31,8 +32,13 @@ class FlaskClient:
         payload = dict(data)
         for name, (filename, content, content_type) in (files or {}).items():
             payload[name] = (BytesIO(content), filename, content_type)
-        response = self.client.post(path, data=payload, headers=HEADERS, follow_redirects=True,
-                                    content_type="multipart/form-data" if files else None)
+        response = self.client.post(
+            path,
+            data=payload,
+            headers=HEADERS,
+            follow_redirects=True,
+            content_type="multipart/form-data" if files else None,
+        )
         return Page(response.status_code, response.request.path, response.get_data(as_text=True))
 
     def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
@@ -69,14 +75,16 @@ class UrlClient:
             body, content_type = multipart(data, files)
         else:
             body, content_type = urllib.parse.urlencode(data).encode(), "application/x-www-form-urlencoded"
-        request = urllib.request.Request(self.base + path, data=body, method="POST",
-                                         headers={**HEADERS, "Content-Type": content_type})
+        request = urllib.request.Request(
+            self.base + path, data=body, method="POST", headers={**HEADERS, "Content-Type": content_type}
+        )
         return self._page(request)
 
     def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.base + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         status, _url, raw = self._send(request)
         try:
             return status, json.loads(raw or b"{}")
@@ -88,10 +96,17 @@ def multipart(data: dict[str, str], files: Files) -> tuple[bytes, str]:
     boundary = "journey" + secrets.token_hex(12)
     parts = []
     for name, value in data.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
-                     + str(value).encode() + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + str(value).encode()
+            + b"\r\n"
+        )
     for name, (filename, content, content_type) in files.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                     f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"

@@ -5,6 +5,7 @@ of each request — a stat call, and a read only when the file changed — and p
 for that request (`VIRTUAL`), so one request sees one moment even while a journey
 moves the clock. No time in the file means the system clock.
 """
+
 import os
 import threading
 from datetime import UTC, datetime, timedelta
@@ -69,8 +70,15 @@ class PinnedClock:
 VIRTUAL = PinnedClock()
 
 
-def advanced(moment: datetime, calendar: WorkingCalendar, *, minutes: int = 0, hours: int = 0, days: int = 0,
-             working_days: int = 0) -> datetime:
+def advanced(
+    moment: datetime,
+    calendar: WorkingCalendar,
+    *,
+    minutes: int = 0,
+    hours: int = 0,
+    days: int = 0,
+    working_days: int = 0,
+) -> datetime:
     """`moment` moved on; working days land on the same China time of the n-th working day after it."""
     moved = moment + timedelta(minutes=minutes, hours=hours, days=days)
     if working_days:

@@ -1,4 +1,5 @@
 """Comparing an `expect:` block with what the server reports and what the applicant sees."""
+
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +37,9 @@ def _tasks(expected: dict, state: dict) -> list[Check]:
         for key, value in wanted.items():
             actual = task.get(key) if task else "no task yet"
             if key == "owed" and task:
-                checks.append(Check(f"tasks.{item}.owed", sorted(value), sorted(actual), sorted(value) == sorted(actual)))
+                checks.append(
+                    Check(f"tasks.{item}.owed", sorted(value), sorted(actual), sorted(value) == sorted(actual))
+                )
             else:
                 checks.append(_equal(f"tasks.{item}.{key}", value, actual))
     return checks
@@ -53,29 +56,50 @@ def _notifications(expected, state: dict, accounts: dict[str, Account]) -> list[
             checks.append(_equal(f"notifications sent to {to}", entry["sent"], sum(n["sent"] for n in messages)))
         if "contains" in entry:
             texts = [n["text"] for n in messages]
-            checks.append(Check(f"a notification to {to} contains", entry["contains"], texts,
-                                any(entry["contains"] in text for text in texts)))
+            checks.append(
+                Check(
+                    f"a notification to {to} contains",
+                    entry["contains"],
+                    texts,
+                    any(entry["contains"] in text for text in texts),
+                )
+            )
     return checks
 
 
-def compare(expect: dict, state: dict | None, accounts: dict[str, Account],
-            read_user: Callable[[Account], dict], read_page: Callable[[], str]) -> list[Check]:
+def compare(
+    expect: dict,
+    state: dict | None,
+    accounts: dict[str, Account],
+    read_user: Callable[[Account], dict],
+    read_page: Callable[[], str],
+) -> list[Check]:
     """Every expectation of the block as a check; a block may mix application, people and page."""
     checks: list[Check] = []
     for name in ("status", "deadline", "colour", "visits", "rating"):
         if name in expect:
             checks.append(_equal(name, expect[name], state[name]))
     if "breaches" in expect:
-        checks += [_equal(f"breaches.{flag}", value, state["breaches"][flag]) for flag, value in expect["breaches"].items()]
+        checks += [
+            _equal(f"breaches.{flag}", value, state["breaches"][flag]) for flag, value in expect["breaches"].items()
+        ]
     if "tasks" in expect:
         checks += _tasks(expect["tasks"], state)
     if "certificates" in expect:
-        checks.append(Check("certificates", sorted(expect["certificates"]), state["certificates"],
-                            sorted(expect["certificates"]) == sorted(state["certificates"])))
+        checks.append(
+            Check(
+                "certificates",
+                sorted(expect["certificates"]),
+                state["certificates"],
+                sorted(expect["certificates"]) == sorted(state["certificates"]),
+            )
+        )
     if "rectifications" in expect:
         counts = Counter(r["status"] for r in state["rectifications"])
-        checks += [_equal(f"rectifications.{status}", n, counts.get(status, 0))
-                   for status, n in expect["rectifications"].items()]
+        checks += [
+            _equal(f"rectifications.{status}", n, counts.get(status, 0))
+            for status, n in expect["rectifications"].items()
+        ]
     if "notifications" in expect:
         checks += _notifications(expect["notifications"], state, accounts)
     for name, wanted in expect.get("wallet", {}).items():
@@ -96,5 +120,15 @@ def excerpt(text: str, limit: int = 600) -> str:
     return text if len(text) <= limit else text[:limit] + " …"
 
 
-NEEDS_STATE = ("status", "deadline", "colour", "visits", "rating", "breaches", "tasks", "certificates",
-               "rectifications", "notifications")
+NEEDS_STATE = (
+    "status",
+    "deadline",
+    "colour",
+    "visits",
+    "rating",
+    "breaches",
+    "tasks",
+    "certificates",
+    "rectifications",
+    "notifications",
+)

@@ -6,6 +6,7 @@ happens again by itself when the replay does the same things at the same times. 
 people are new Faker people of the same roles, and the answers are `auto` unless
 asked for (they are personal data).
 """
+
 import re
 
 import yaml
@@ -24,21 +25,33 @@ TASK_VERBS = {
     "task.resume": ("resume", lambda e: {"item": e.payload["item"]}),
     "task.approve": ("approve", lambda e: {"item": e.payload["item"], **({"note": e.reason} if e.reason else {})}),
     "task.reject": ("reject", lambda e: {"item": e.payload["item"], "reason": e.reason}),
-    "task.suspend": ("suspend", lambda e: {"item": e.payload["item"], "procedure": e.payload["procedure"],
-                                                  "reason": e.reason}),
+    "task.suspend": (
+        "suspend",
+        lambda e: {"item": e.payload["item"], "procedure": e.payload["procedure"], "reason": e.reason},
+    ),
     "task.request_notice": ("request_notice", lambda e: {"item": e.payload["item"], "reason": e.reason}),
-    "task.request_extension": ("request_extension", lambda e: {"item": e.payload["item"],
-                                                                      "days": e.payload["days"], "reason": e.reason}),
-    "task.grant_extension": ("grant_extension", lambda e: {"item": e.payload["item"],
-                                                                  **({"answer": e.reason} if e.reason else {})}),
+    "task.request_extension": (
+        "request_extension",
+        lambda e: {"item": e.payload["item"], "days": e.payload["days"], "reason": e.reason},
+    ),
+    "task.grant_extension": (
+        "grant_extension",
+        lambda e: {"item": e.payload["item"], **({"answer": e.reason} if e.reason else {})},
+    ),
     "task.refuse_extension": ("refuse_extension", lambda e: {"item": e.payload["item"], "answer": e.reason}),
-    "task.deliver": ("deliver", lambda e: {"item": e.payload["item"], **(
-        {"tracking_number": e.payload["tracking_number"]} if e.payload.get("tracking_number") else {})}),
+    "task.deliver": (
+        "deliver",
+        lambda e: {
+            "item": e.payload["item"],
+            **({"tracking_number": e.payload["tracking_number"]} if e.payload.get("tracking_number") else {}),
+        },
+    ),
 }
 
 
 def _by_a_person(event) -> bool:
-    """Not a follow-on: the system's own moves, and the instant items the desk decides on accepting, repeat by themselves."""
+    """Not a follow-on: the system's own moves, and the instant items the desk decides on accepting,
+    repeat by themselves."""
     if event.actor_role == "system":
         return False
     return event.actor_role != "front_desk" or event.event == "task.deliver"
@@ -77,22 +90,28 @@ class _Cast:
 
 
 def export_journey(*, session: Session, catalog: Catalog, number: str, with_answers: bool = False) -> str:
-    application = session.exec(select(Application).where(
-        (Application.number == number) | (Application.key == number))).first()
+    application = session.exec(
+        select(Application).where((Application.number == number) | (Application.key == number))
+    ).first()
     if application is None:
         raise NotFound(f"no application {number}")
-    return yaml.safe_dump(journey_document(session, catalog, application, with_answers), allow_unicode=True,
-                          sort_keys=False, width=120)
+    return yaml.safe_dump(
+        journey_document(session, catalog, application, with_answers), allow_unicode=True, sort_keys=False, width=120
+    )
 
 
 def journey_document(session: Session, catalog: Catalog, application: Application, with_answers: bool) -> dict:
     service = catalog.service(application.service_code)
     applicant = session.get(User, application.applicant_id)
-    attachments = {a.material_key: a for a in session.exec(
-        select(Attachment).where(Attachment.application_id == application.id))}
+    attachments = {
+        a.material_key: a for a in session.exec(select(Attachment).where(Attachment.application_id == application.id))
+    }
     wallet_ids = [a.certificate_id for a in attachments.values() if a.source == "wallet"]
-    wallet = sorted(set(session.exec(select(Certificate.cert_type).where(Certificate.id.in_(wallet_ids)))))\
-        if wallet_ids else []
+    wallet = (
+        sorted(set(session.exec(select(Certificate.cert_type).where(Certificate.id.in_(wallet_ids)))))
+        if wallet_ids
+        else []
+    )
     cast = _Cast(session, applicant, wallet)
     events = history(session=session, application=application)
     steps: list[dict] = []
@@ -132,8 +151,11 @@ def journey_document(session: Session, catalog: Catalog, application: Applicatio
                 add(event.at, {"as": by, "supplement": event.payload["material"]})
         elif event.event == "submit":
             chosen = uploads()
-            apply_step["materials"] = {spec.key: chosen.get(spec.key, "missing") for spec in service.materials
-                                       if not (attachments.get(spec.key) and attachments[spec.key].source == "wallet")}
+            apply_step["materials"] = {
+                spec.key: chosen.get(spec.key, "missing")
+                for spec in service.materials
+                if not (attachments.get(spec.key) and attachments[spec.key].source == "wallet")
+            }
             add(event.at, {"as": by, "submit": None})
         elif event.event in ("resubmit", "answer_notice"):
             chosen = uploads()
@@ -154,12 +176,18 @@ def journey_document(session: Session, catalog: Catalog, application: Applicatio
             add(event.at, {"as": by, "record_visit": event.reason})
         elif event.event == "rate":
             rating = session.exec(select(Rating).where(Rating.application_id == application.id)).one()
-            add(event.at, {"as": by, "rate": {"score": rating.score, **({"comment": rating.comment} if rating.comment else {})}})
+            add(
+                event.at,
+                {"as": by, "rate": {"score": rating.score, **({"comment": rating.comment} if rating.comment else {})}},
+            )
         elif event.event == "answer_rectification":
-            answered = session.exec(select(Rectification).where(
-                Rectification.key == event.payload["rectification"])).one()
-            add(event.at, {"as": by, "answer_rectification": {"answer": answered.answer,
-                                                              "department": answered.department}})
+            answered = session.exec(
+                select(Rectification).where(Rectification.key == event.payload["rectification"])
+            ).one()
+            add(
+                event.at,
+                {"as": by, "answer_rectification": {"answer": answered.answer, "department": answered.department}},
+            )
         elif event.event == "terminate":
             add(event.at, {"sweep": None})
         elif event.event in TASK_VERBS and _by_a_person(event):
@@ -182,8 +210,11 @@ def final_expectations(session: Session, application: Application) -> dict:
     """What the replay must end in: the statuses, the visits and the certificates."""
     tasks = session.exec(select(Task).where(Task.application_id == application.id).order_by(Task.id)).all()
     visits = session.exec(select(Visit).where(Visit.application_id == application.id)).all()
-    certificates = session.exec(select(Certificate.cert_type).where(Certificate.application_id == application.id)
-                                .order_by(Certificate.cert_type)).all()
+    certificates = session.exec(
+        select(Certificate.cert_type)
+        .where(Certificate.application_id == application.id)
+        .order_by(Certificate.cert_type)
+    ).all()
     expect = {"status": application.status}
     if tasks:
         expect["tasks"] = {task.item_code: task.status for task in tasks}

@@ -4,6 +4,7 @@ The first answer over HTTP proves one worker is up, not all of them; a worker th
 would leave every early request to the other. Each worker marks a file once it can serve, so whoever started
 the server waits for all of them.
 """
+
 import os
 from pathlib import Path
 

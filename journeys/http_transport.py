@@ -3,6 +3,7 @@
 One client (cookie jar) per person. Works with the in-process test client and with
 real HTTP alike, since both hand back `Page`s.
 """
+
 from collections.abc import Callable
 
 from journeys.clients import Files
@@ -10,9 +11,16 @@ from journeys.pages import Outcome
 from journeys.people import FILES, Account, second_factor_code
 from journeys.transport import Case, Filling, JourneyBroken
 
-CLERK_PATHS = {"claim": "claim", "release": "release", "resume": "resume", "approve": "approve",
-               "reject": "reject", "suspend": "suspend", "request_notice": "request-notice",
-               "request_extension": "request-extension"}
+CLERK_PATHS = {
+    "claim": "claim",
+    "release": "release",
+    "resume": "resume",
+    "approve": "approve",
+    "reject": "reject",
+    "suspend": "suspend",
+    "request_notice": "request-notice",
+    "request_extension": "request-extension",
+}
 
 
 def field_name(key: str) -> str:
@@ -34,8 +42,9 @@ class PageTransport:
             self.clients[account.name] = self.new_client()
         return self.clients[account.name]
 
-    def _send(self, account: Account, page_path: str, action: str, data: dict | None = None,
-              files: Files | None = None) -> Outcome:
+    def _send(
+        self, account: Account, page_path: str, action: str, data: dict | None = None, files: Files | None = None
+    ) -> Outcome:
         """Open the page, then send one of its forms with the page's CSRF token, as a person does."""
         client = self.client(account)
         page = client.get(page_path)
@@ -49,23 +58,38 @@ class PageTransport:
         profile = account.profile
         if account.actor.role == "citizen":
             path = "/register"
-            data = {"full_name": profile["full_name"], "id_number": profile["id_number"],
-                    "mobile": profile["mobile"], "address": profile["address"]}
+            data = {
+                "full_name": profile["full_name"],
+                "id_number": profile["id_number"],
+                "mobile": profile["mobile"],
+                "address": profile["address"],
+            }
         else:
             path = "/register/company"
-            data = {"company_name": profile["company_name"], "credit_code": profile["credit_code"],
-                    "legal_representative": profile["legal_representative"], "mobile": profile["mobile"],
-                    "address": profile["address"]}
+            data = {
+                "company_name": profile["company_name"],
+                "credit_code": profile["credit_code"],
+                "legal_representative": profile["legal_representative"],
+                "mobile": profile["mobile"],
+                "address": profile["address"],
+            }
         data.update(password=account.password, confirm=account.password, email="")
         return self._send(account, path, path, data)
 
     def login(self, account: Account) -> Outcome:
         outcome = self._send(account, "/login", "/login", {"login": account.login, "password": account.password})
         if outcome.page == "/login/code":  # staff: the second factor, as their app shows it
-            outcome = self._send(account, "/login/code", "/login/code",
-                                 {"code": second_factor_code(account.totp_secret or "", self.used_steps)})
-        return outcome if not outcome.page.startswith("/login") else \
-            Outcome(False, outcome.message or f"still on the sign-in page {outcome.page}")
+            outcome = self._send(
+                account,
+                "/login/code",
+                "/login/code",
+                {"code": second_factor_code(account.totp_secret or "", self.used_steps)},
+            )
+        return (
+            outcome
+            if not outcome.page.startswith("/login")
+            else Outcome(False, outcome.message or f"still on the sign-in page {outcome.page}")
+        )
 
     def page_text(self, account: Account, case: Case) -> str:
         page = self.client(account).get(f"/applications/{case.key}")
@@ -122,8 +146,9 @@ class PageTransport:
         client = self.client(account)
         edit = f"/applications/{case.key}/edit"
         tabs = [client.get(edit), client.get(edit)]
-        results = [client.post(edit, {**tab.form_values(), "action": "submit", "csrf_token": tab.csrf() or ""})
-                   for tab in tabs]
+        results = [
+            client.post(edit, {**tab.form_values(), "action": "submit", "csrf_token": tab.csrf() or ""}) for tab in tabs
+        ]
         refused = [page for page in results if page.refused]
         return Outcome.of(refused[0] if refused else results[-1])
 
@@ -131,17 +156,29 @@ class PageTransport:
         return self._fill(account, case, filling, "submit")
 
     def withdraw(self, account: Account, case: Case, args: dict) -> Outcome:
-        return self._send(account, f"/applications/{case.key}", f"/applications/{case.key}/withdraw",
-                          {"reason": args.get("reason", "")})
+        return self._send(
+            account,
+            f"/applications/{case.key}",
+            f"/applications/{case.key}/withdraw",
+            {"reason": args.get("reason", "")},
+        )
 
     def supplement(self, account: Account, case: Case, args: dict) -> Outcome:
         material = args["material"]
-        return self._send(account, f"/applications/{case.key}", f"/applications/{case.key}/supplement/{material}",
-                          files={f"supplement_{material}-file": FILES[args.get("file", "pdf")]})
+        return self._send(
+            account,
+            f"/applications/{case.key}",
+            f"/applications/{case.key}/supplement/{material}",
+            files={f"supplement_{material}-file": FILES[args.get("file", "pdf")]},
+        )
 
     def rate(self, account: Account, case: Case, args: dict) -> Outcome:
-        return self._send(account, f"/applications/{case.key}", f"/applications/{case.key}/rate",
-                          {"score": str(args["score"]), "comment": args.get("comment", "")})
+        return self._send(
+            account,
+            f"/applications/{case.key}",
+            f"/applications/{case.key}/rate",
+            {"score": str(args["score"]), "comment": args.get("comment", "")},
+        )
 
     # --- the front desk ---------------------------------------------------------------------
 
@@ -168,8 +205,12 @@ class PageTransport:
 
     def deliver(self, account: Account, case: Case, args: dict) -> Outcome:
         task = case.task_key(args["item"])
-        return self._send(account, "/desk/deliveries", f"/desk/deliveries/{task}",
-                          {"tracking_number": args.get("tracking_number", "")})
+        return self._send(
+            account,
+            "/desk/deliveries",
+            f"/desk/deliveries/{task}",
+            {"tracking_number": args.get("tracking_number", "")},
+        )
 
     # --- the department clerk ----------------------------------------------------------------
 
@@ -193,21 +234,27 @@ class PageTransport:
         return self._clerk("reject", account, case, {"reason": args["reason"]}, args["item"])
 
     def suspend(self, account: Account, case: Case, args: dict) -> Outcome:
-        return self._clerk("suspend", account, case, {"procedure": args["procedure"], "reason": args["reason"]},
-                           args["item"])
+        return self._clerk(
+            "suspend", account, case, {"procedure": args["procedure"], "reason": args["reason"]}, args["item"]
+        )
 
     def request_notice(self, account: Account, case: Case, args: dict) -> Outcome:
         return self._clerk("request_notice", account, case, {"reason": args["reason"]}, args["item"])
 
     def request_extension(self, account: Account, case: Case, args: dict) -> Outcome:
-        return self._clerk("request_extension", account, case,
-                           {"days": str(args["days"]), "reason": args["reason"]}, args["item"])
+        return self._clerk(
+            "request_extension", account, case, {"days": str(args["days"]), "reason": args["reason"]}, args["item"]
+        )
 
     # --- the supervisor -------------------------------------------------------------------------
 
     def _extension(self, account: Account, case: Case, item: str, decision: str, answer: str) -> Outcome:
-        return self._send(account, "/supervisor/extensions", f"/supervisor/extensions/{case.task_key(item)}",
-                          {"decision": decision, "answer": answer})
+        return self._send(
+            account,
+            "/supervisor/extensions",
+            f"/supervisor/extensions/{case.task_key(item)}",
+            {"decision": decision, "answer": answer},
+        )
 
     def grant_extension(self, account: Account, case: Case, args: dict) -> Outcome:
         return self._extension(account, case, args["item"], "grant", args.get("answer", ""))
@@ -217,6 +264,6 @@ class PageTransport:
 
     def answer_rectification(self, account: Account, case: Case, args: dict) -> Outcome:
         key = case.rectification_key(args.get("department"))
-        return self._send(account, "/supervisor/rectifications", f"/supervisor/rectifications/{key}",
-                          {"answer": args["answer"]})
-
+        return self._send(
+            account, "/supervisor/rectifications", f"/supervisor/rectifications/{key}", {"answer": args["answer"]}
+        )

@@ -2,6 +2,7 @@
 
 Every problem is reported as `file:line: reason`, all of them at once, before anything runs.
 """
+
 import difflib
 import re
 from datetime import datetime
@@ -31,9 +32,13 @@ class JourneyInvalid(ValueError):
 
 def demo_accounts(catalog: Catalog) -> dict[str, tuple[str, str | None]]:
     """Login → (role, department) of the accounts `flask --app app demo` creates."""
-    accounts = {CITIZEN.mobile: ("citizen", None), SPOUSE.mobile: ("citizen", None),
-                COMPANY.credit_code: ("company", None), "frontdesk": ("front_desk", None),
-                "supervisor": ("supervisor", None)}
+    accounts = {
+        CITIZEN.mobile: ("citizen", None),
+        SPOUSE.mobile: ("citizen", None),
+        COMPANY.credit_code: ("company", None),
+        "frontdesk": ("front_desk", None),
+        "supervisor": ("supervisor", None),
+    }
     accounts.update({f"clerk.{code.lower()}": ("clerk", code) for code in catalog.departments})
     return accounts
 
@@ -58,8 +63,9 @@ def schema_problems(document) -> list[tuple[int, str]]:
             what = next((kind for name, kind in kinds.items() if schema["$defs"][name] == error.schema), "key")
             for key in error.instance:
                 if key not in allowed:
-                    problems.append((line_at(document, [*path, key]),
-                                     f"unknown {what} {key!r}{_suggest(key, allowed)}"))
+                    problems.append(
+                        (line_at(document, [*path, key]), f"unknown {what} {key!r}{_suggest(key, allowed)}")
+                    )
             continue
         if error.validator in ("anyOf", "oneOf") and error.context:
             error = best_match(error.context)
@@ -94,7 +100,9 @@ class _Checker:
                 continue
             if "demo" in spec:
                 if spec["demo"] not in accounts:
-                    self.problem(line, f"actor {name!r}: {spec['demo']!r} is not a demo login{_suggest(spec['demo'], accounts)}")
+                    self.problem(
+                        line, f"actor {name!r}: {spec['demo']!r} is not a demo login{_suggest(spec['demo'], accounts)}"
+                    )
                     continue
                 if set(spec) - {"demo"}:
                     self.problem(line, f"actor {name!r}: a demo account brings its own role, department and wallet")
@@ -107,14 +115,18 @@ class _Checker:
             if department and role not in ("clerk", "supervisor"):
                 self.problem(line, f"actor {name!r}: only clerks and supervisors belong to a department")
             if department and department not in self.catalog.departments:
-                self.problem(spec.line_of("department"),
-                             f"unknown department {department!r}{_suggest(department, self.catalog.departments)}")
+                self.problem(
+                    spec.line_of("department"),
+                    f"unknown department {department!r}{_suggest(department, self.catalog.departments)}",
+                )
             if wallet and role not in ("citizen", "company"):
                 self.problem(spec.line_of("wallet"), f"actor {name!r}: only applicants hold a wallet")
             for cert_type in wallet:
                 if cert_type not in self.catalog.certificate_types:
-                    self.problem(spec.line_of("wallet"), f"unknown certificate type {cert_type!r}"
-                                 f"{_suggest(cert_type, self.catalog.certificate_types)}")
+                    self.problem(
+                        spec.line_of("wallet"),
+                        f"unknown certificate type {cert_type!r}{_suggest(cert_type, self.catalog.certificate_types)}",
+                    )
             self.actors[name] = Actor(name, role, line, department, wallet)
 
     def actor(self, name, line: int) -> Actor | None:
@@ -138,7 +150,9 @@ class _Checker:
         actions = [key for key in raw if key in VERBS or key in ("advance", "expect", "expect_refused")]
         if len(actions) != 1:
             listed = ", ".join(actions) if actions else "none"
-            self.problem(line, f"a step does exactly one thing (advance, expect, expect_refused or a verb); found {listed}")
+            self.problem(
+                line, f"a step does exactly one thing (advance, expect, expect_refused or a verb); found {listed}"
+            )
             return None
         action = actions[0]
         label = raw.get("application", MAIN)
@@ -171,8 +185,17 @@ class _Checker:
         else:
             application = self.application(label, raw.line_of("application") if "application" in raw else line)
             self.check_target(verb, args, actor, application, verb_line, refused)
-        return Step(index, line, "refused" if refused else "action", args, verb=verb,
-                    actor=actor.name if actor else None, application=label, pattern=pattern, note=note)
+        return Step(
+            index,
+            line,
+            "refused" if refused else "action",
+            args,
+            verb=verb,
+            actor=actor.name if actor else None,
+            application=label,
+            pattern=pattern,
+            note=note,
+        )
 
     def check_moment(self, mapping: Node, key: str) -> None:
         if key in mapping:
@@ -201,8 +224,11 @@ class _Checker:
             return None
         actor = self.actor(raw["as"], raw.line_of("as"))
         if actor and actor.role not in spec.roles and not refused:
-            self.problem(raw.line_of("as"), f"{actor.name!r} is a {actor.role.replace('_', ' ')}; {verb!r} is done by "
-                         f"{' or '.join(r.replace('_', ' ') for r in spec.roles)} (use expect_refused to show it fails)")
+            self.problem(
+                raw.line_of("as"),
+                f"{actor.name!r} is a {actor.role.replace('_', ' ')}; {verb!r} is done by "
+                f"{' or '.join(r.replace('_', ' ') for r in spec.roles)} (use expect_refused to show it fails)",
+            )
         return actor
 
     def application(self, label: str, line: int) -> Application | None:
@@ -225,8 +251,11 @@ class _Checker:
             self.unusable.add(label)
             return
         if actor and actor.is_applicant and actor.role not in service.applicant_types and not refused:
-            self.problem(line, f"{service.code} is for {' or '.join(service.applicant_types)} accounts, "
-                         f"not {actor.name!r} ({actor.role})")
+            self.problem(
+                line,
+                f"{service.code} is for {' or '.join(service.applicant_types)} accounts, "
+                f"not {actor.name!r} ({actor.role})",
+            )
         if args.get("delivery") and args["delivery"] not in service.delivery:
             self.problem(line, f"{service.code} delivers by {', '.join(service.delivery)}, not {args['delivery']!r}")
         self.check_answers(service, args, line, refused)
@@ -245,21 +274,24 @@ class _Checker:
             elif fields[key].type == "select" and value not in ("", None) and not refused:
                 choices = [option.value for option in fields[key].options]
                 if value not in choices:
-                    self.problem(line, f"{key}: {value!r} is not one of {', '.join(choices)}"
-                                 " (use expect_refused to show it is refused)")
+                    self.problem(
+                        line,
+                        f"{key}: {value!r} is not one of {', '.join(choices)}"
+                        " (use expect_refused to show it is refused)",
+                    )
         for key in args.get("materials") if isinstance(args.get("materials"), dict) else ():
             if key not in materials:
                 self.problem(line, f"{service.code} has no material {key!r}{_suggest(key, materials)}")
 
-    def check_target(self, verb: str, args: dict, actor: Actor | None, application: Application | None,
-                     line: int, refused: bool) -> None:
+    def check_target(
+        self, verb: str, args: dict, actor: Actor | None, application: Application | None, line: int, refused: bool
+    ) -> None:
         if application is None:
             return
         service = self.catalog.service(application.service)
         spec = VERBS[verb]
         if spec.roles and "citizen" in spec.roles and actor and actor.name != application.applicant and not refused:
-            self.problem(line, f"{actor.name!r} did not apply for {application.label!r}; "
-                         f"{application.applicant!r} did")
+            self.problem(line, f"{actor.name!r} did not apply for {application.label!r}; {application.applicant!r} did")
         if verb == "resubmit":
             self.check_answers(service, args, line, refused)
         if spec.target == "item":
@@ -290,8 +322,11 @@ class _Checker:
             return
         department = self.catalog.items[item].department
         if actor and actor.role == "clerk" and actor.department != department and not refused:
-            self.problem(line, f"{actor.name!r} is a clerk of {actor.department}; {item} belongs to {department} "
-                         "(use expect_refused to show the refusal)")
+            self.problem(
+                line,
+                f"{actor.name!r} is a clerk of {actor.department}; {item} belongs to {department} "
+                "(use expect_refused to show the refusal)",
+            )
 
     def check_expectation(self, expect: Node, application: Application | None) -> None:
         for key in expect:
@@ -303,7 +338,9 @@ class _Checker:
                 codes = self.catalog.service(application.service).item_codes
                 for code in value:
                     if code not in codes:
-                        self.problem(value.line_of(code), f"{application.service} has no item {code!r}{_suggest(code, codes)}")
+                        self.problem(
+                            value.line_of(code), f"{application.service} has no item {code!r}{_suggest(code, codes)}"
+                        )
             if key == "notifications":
                 for entry in value if isinstance(value, list) else [value]:
                     self.actor(entry["to"], line)
@@ -312,11 +349,15 @@ class _Checker:
                     actor = self.actor(name, value.line_of(name))
                     if actor and not actor.is_applicant:
                         self.problem(value.line_of(name), f"{name!r} is staff: only applicants hold {key}")
-            for cert_type in [*(value if key == "certificates" else ()),
-                              *(t for types in (value.values() if key == "wallet" else ()) for t in types)]:
+            for cert_type in [
+                *(value if key == "certificates" else ()),
+                *(t for types in (value.values() if key == "wallet" else ()) for t in types),
+            ]:
                 if cert_type not in self.catalog.certificate_types:
-                    self.problem(line, f"unknown certificate type {cert_type!r}"
-                                 f"{_suggest(cert_type, self.catalog.certificate_types)}")
+                    self.problem(
+                        line,
+                        f"unknown certificate type {cert_type!r}{_suggest(cert_type, self.catalog.certificate_types)}",
+                    )
 
 
 def read_journey(text: str, path: str, catalog: Catalog) -> Journey:
@@ -335,9 +376,17 @@ def read_journey(text: str, path: str, catalog: Catalog) -> Journey:
     steps = checker.read_steps()
     if checker.problems:
         raise JourneyInvalid(path, checker.problems)
-    return Journey(path=path, name=document["name"], purpose=document["purpose"], seed=document["seed"],
-                   start=parse_moment(document["start"]), actors=checker.actors, steps=tuple(steps),
-                   applications=checker.applications, start_line=document.line_of("start"))
+    return Journey(
+        path=path,
+        name=document["name"],
+        purpose=document["purpose"],
+        seed=document["seed"],
+        start=parse_moment(document["start"]),
+        actors=checker.actors,
+        steps=tuple(steps),
+        applications=checker.applications,
+        start_line=document.line_of("start"),
+    )
 
 
 def load_journey(path: str | Path, catalog: Catalog) -> Journey:

@@ -1,4 +1,5 @@
 """A loaded, checked journey: what the runner replays."""
+
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any

@@ -3,6 +3,7 @@
 Used by the HTTP transports and by the browser transport when it has to fall back on
 posting a form itself.
 """
+
 import html
 import re
 from dataclasses import dataclass, field
@@ -12,9 +13,42 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]*)"')
 # The base template's flashed messages; static alerts on a page carry no role.
 FLASH = re.compile(r'<div class="alert alert-(\w+)" role="(?:alert|status)">(.*?)</div>', re.S)
 REFUSING = ("danger", "warning")
-BLOCKS = {"address", "article", "br", "dd", "details", "div", "dl", "dt", "fieldset", "footer", "form", "h1", "h2",
-          "h3", "h4", "h5", "h6", "header", "hr", "label", "legend", "li", "main", "nav", "ol", "option", "p",
-          "section", "summary", "table", "td", "th", "tr", "ul"}
+BLOCKS = {
+    "address",
+    "article",
+    "br",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "label",
+    "legend",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "option",
+    "p",
+    "section",
+    "summary",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+}
 SILENT = {"script", "style", "template", "title"}
 
 
@@ -106,8 +140,10 @@ class Page:
         return html.unescape(found.group(1)) if found else None
 
     def flashes(self) -> list[tuple[str, str]]:
-        return [(category, squash(html.unescape(re.sub(r"<[^>]+>", " ", body))))
-                for category, body in FLASH.findall(self.html)]
+        return [
+            (category, squash(html.unescape(re.sub(r"<[^>]+>", " ", body))))
+            for category, body in FLASH.findall(self.html)
+        ]
 
     def field_errors(self) -> list[str]:
         if "invalid-feedback" not in self.html:  # rendered only next to a field in error
@@ -133,13 +169,19 @@ class Page:
         return values
 
     def file_inputs(self) -> list[str]:
-        return [control["name"] for control in self._reader().controls
-                if control["tag"] == "input" and control.get("type") == "file" and control.get("name")]
+        return [
+            control["name"]
+            for control in self._reader().controls
+            if control["tag"] == "input" and control.get("type") == "file" and control.get("name")
+        ]
 
     @property
     def refused(self) -> bool:
-        return self.status >= 400 or any(category in REFUSING for category, _ in self.flashes()) \
+        return (
+            self.status >= 400
+            or any(category in REFUSING for category, _ in self.flashes())
             or bool(self.field_errors())
+        )
 
     def message(self) -> str:
         """What the reader is told: flashed messages and field errors, or the error page's words."""

@@ -1,4 +1,5 @@
 """The journey's people and answers, made by Faker from the journey's seed: same seed, same data."""
+
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -57,15 +58,36 @@ class People:
             return Account(actor, actor.demo, DEMO_PASSWORD, totp_secret=DEMO_TOTP_SECRET)
         if actor.role == "citizen":
             born = self.today - timedelta(days=fake.random_int(25 * 365, 55 * 365))
-            return Account(actor, "", PASSWORD, {
-                "full_name": fake.name(), "id_number": fake.zj_id_number(birth_date=born),
-                "mobile": fake.zj_mobile(), "address": fake.zj_address()})
+            return Account(
+                actor,
+                "",
+                PASSWORD,
+                {
+                    "full_name": fake.name(),
+                    "id_number": fake.zj_id_number(birth_date=born),
+                    "mobile": fake.zj_mobile(),
+                    "address": fake.zj_address(),
+                },
+            )
         if actor.role == "company":
-            return Account(actor, "", PASSWORD, {
-                "company_name": fake.company(), "credit_code": fake.zj_credit_code(),
-                "legal_representative": fake.name(), "mobile": fake.zj_mobile(), "address": fake.zj_address()})
-        return Account(actor, f"j{self.journey.seed}.{actor.name}".lower(), PASSWORD,
-                       {"full_name": f"{fake.name()} ({actor.role.replace('_', ' ')})"})
+            return Account(
+                actor,
+                "",
+                PASSWORD,
+                {
+                    "company_name": fake.company(),
+                    "credit_code": fake.zj_credit_code(),
+                    "legal_representative": fake.name(),
+                    "mobile": fake.zj_mobile(),
+                    "address": fake.zj_address(),
+                },
+            )
+        return Account(
+            actor,
+            f"j{self.journey.seed}.{actor.name}".lower(),
+            PASSWORD,
+            {"full_name": f"{fake.name()} ({actor.role.replace('_', ' ')})"},
+        )
 
     # --- answers --------------------------------------------------------------------
 
@@ -109,8 +131,11 @@ class People:
         """What an earlier authority wrote on the certificate: the holder's own facts, and values that fit
         the form fields which read from it."""
         fake = _faker(f"{self.journey.seed}:{account.name}:{cert_type}")
-        readers = {spec.prefill.split(".")[2]: spec for spec in self._specs.values()
-                   if spec.prefill and spec.prefill.startswith(f"wallet.{cert_type}.")}
+        readers = {
+            spec.prefill.split(".")[2]: spec
+            for spec in self._specs.values()
+            if spec.prefill and spec.prefill.startswith(f"wallet.{cert_type}.")
+        }
         data = {}
         for key in self.catalog.certificate_types[cert_type].data_keys:
             if key in readers:

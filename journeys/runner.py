@@ -4,6 +4,7 @@ A target gives each journey a fresh world: `begin(journey)` returns the transpor
 people act through and the system API the clock and the expectations go through.
 The first failed step ends the journey; the steps after it are reported as skipped.
 """
+
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -87,8 +88,10 @@ class Replay:
         demo = [actor.line for actor in journey.actors.values() if actor.demo]
         if demo:
             steps.append((demo[0], "create the demo accounts", self._demo))
-        steps += [(account.actor.line, self._actor_title(account), lambda account=account: self._make(account))
-                  for account in self.accounts.values()]
+        steps += [
+            (account.actor.line, self._actor_title(account), lambda account=account: self._make(account))
+            for account in self.accounts.values()
+        ]
         return steps
 
     def _start_clock(self) -> str:
@@ -114,13 +117,19 @@ class Replay:
             self._must(self.transport.register(account), "registration")
             self._must(self.transport.login(account), "login")
             if actor.wallet:
-                self.system.wallet(account.login, [{"type": kind, "data": self.people.certificate_data(kind, account)}
-                                                   for kind in actor.wallet])
+                self.system.wallet(
+                    account.login,
+                    [{"type": kind, "data": self.people.certificate_data(kind, account)} for kind in actor.wallet],
+                )
         else:
             if not actor.demo:
                 account.totp_secret = self.system.staff(
-                    username=account.login, role=actor.role, department=actor.department,
-                    password=account.password, full_name=account.profile["full_name"])["totp_secret"]
+                    username=account.login,
+                    role=actor.role,
+                    department=actor.department,
+                    password=account.password,
+                    full_name=account.profile["full_name"],
+                )["totp_secret"]
             self._must(self.transport.login(account), "login")
         account.key = self.system.user(account.login)["key"]
         name = account.profile.get("full_name") or account.profile.get("company_name") or account.login
@@ -154,18 +163,22 @@ class Replay:
             landed = f" → {outcome.page}" if outcome.page else ""
             return f"{outcome.message}{landed}", []
         if outcome.ok:
-            raise AssertionError(f"expected a refusal matching /{step.pattern}/, but it went through"
-                                 + (f": {outcome.message}" if outcome.message else ""))
+            raise AssertionError(
+                f"expected a refusal matching /{step.pattern}/, but it went through"
+                + (f": {outcome.message}" if outcome.message else "")
+            )
         if not re.search(step.pattern, outcome.message, re.IGNORECASE):
-            raise AssertionError(f"refused as expected, but the message {outcome.message!r} "
-                                 f"does not match /{step.pattern}/")
+            raise AssertionError(
+                f"refused as expected, but the message {outcome.message!r} does not match /{step.pattern}/"
+            )
         return f"refused: {outcome.message}", []
 
     def act(self, step: Step) -> Outcome:
         if step.verb == "sweep":
             report = self.system.sweep()
-            return Outcome(True, "sweep: recoloured {recoloured}, notified {notified}, terminated {terminated}"
-                           .format(**report))
+            return Outcome(
+                True, "sweep: recoloured {recoloured}, notified {notified}, terminated {terminated}".format(**report)
+            )
         if step.verb == "send_outbox":
             return Outcome(True, "outbox: sent {sent}, failed {failed}".format(**self.system.send_outbox()))
         account = self.accounts[step.actor]
@@ -183,12 +196,16 @@ class Replay:
         return method(account, case, step.args)
 
     def filling(self, step: Step, service, auto: bool) -> Filling:
-        """`apply` fills the form (auto answers and uploads, the step's own over them); `resubmit` only what it names."""
+        """`apply` fills the form (auto answers and uploads, the step's own over them);
+        `resubmit` only what it names."""
         fields, materials = step.args.get("fields"), step.args.get("materials")
-        return Filling(fields=fields if isinstance(fields, dict) else {},
-                       auto=self.people.answers(service, step.application) if auto else {},
-                       materials=materials if isinstance(materials, dict) else {},
-                       auto_materials=auto, delivery=step.args.get("delivery"))
+        return Filling(
+            fields=fields if isinstance(fields, dict) else {},
+            auto=self.people.answers(service, step.application) if auto else {},
+            materials=materials if isinstance(materials, dict) else {},
+            auto_materials=auto,
+            delivery=step.args.get("delivery"),
+        )
 
     def expect(self, step: Step) -> list[Check]:
         case = self.cases.get(step.application)
@@ -258,7 +275,9 @@ def run_journey(journey: Journey, target: Target, catalog: Catalog) -> JourneyRe
             result.steps.append(step_result)
             if not going:
                 continue
-            going = _timed(step_result, lambda step=step, step_result=step_result: _run_and_keep(replay, step, step_result))
+            going = _timed(
+                step_result, lambda step=step, step_result=step_result: _run_and_keep(replay, step, step_result)
+            )
             if not going:
                 step_result.screenshot = replay.screenshot(step)
     finally:
@@ -275,8 +294,12 @@ def _run_and_keep(replay: Replay, step: Step, step_result: StepResult) -> str:
     return message
 
 
-def run_journeys(journeys: Iterable[Journey], target: Target, catalog: Catalog,
-                 on_result: Callable[[JourneyResult], None] | None = None) -> list[JourneyResult]:
+def run_journeys(
+    journeys: Iterable[Journey],
+    target: Target,
+    catalog: Catalog,
+    on_result: Callable[[JourneyResult], None] | None = None,
+) -> list[JourneyResult]:
     results = []
     for journey in journeys:
         result = run_journey(journey, target, catalog)

@@ -3,6 +3,7 @@
 Editors (VS Code's YAML extension, IntelliJ) read the file for completion and checking;
 the loader validates with it before its own checks. A test fails when the file drifts.
 """
+
 import json
 from pathlib import Path
 
@@ -22,39 +23,67 @@ from services.models import ApplicationStatus, TaskStatus
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "seed_data" / "journeys" / "schema.json"
 
-APPLICATION_STATES = sorted(value for name, value in vars(ApplicationStatus).items()
-                            if name.isupper() and isinstance(value, str))
+APPLICATION_STATES = sorted(
+    value for name, value in vars(ApplicationStatus).items() if name.isupper() and isinstance(value, str)
+)
 TASK_STATES = sorted(value for name, value in vars(TaskStatus).items() if name.isupper() and isinstance(value, str))
 
 TEXT = {"type": "string", "minLength": 1}
 NAME = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
 DAY = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date, YYYY-MM-DD"}
-MOMENT = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$",
-          "description": "China time, YYYY-MM-DD HH:MM"}
+MOMENT = {
+    "type": "string",
+    "pattern": r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$",
+    "description": "China time, YYYY-MM-DD HH:MM",
+}
 COUNT = {"type": "integer", "minimum": 0}
-ANSWERS = {"description": "auto, or answers by field key laid over the automatic ones ('' leaves one empty)",
-           "anyOf": [{"const": "auto"},
-                     {"type": "object", "additionalProperties": {"type": ["string", "number", "null"]}}]}
-FILES = {"description": "auto, or by material key: pdf, png, exe (a program: refused) or missing",
-         "anyOf": [{"const": "auto"}, {"type": "object", "additionalProperties": {"enum": list(MATERIAL_KINDS)}}]}
+ANSWERS = {
+    "description": "auto, or answers by field key laid over the automatic ones ('' leaves one empty)",
+    "anyOf": [{"const": "auto"}, {"type": "object", "additionalProperties": {"type": ["string", "number", "null"]}}],
+}
+FILES = {
+    "description": "auto, or by material key: pdf, png, exe (a program: refused) or missing",
+    "anyOf": [{"const": "auto"}, {"type": "object", "additionalProperties": {"enum": list(MATERIAL_KINDS)}}],
+}
 
 ARGUMENTS = {
-    "service": TEXT, "label": NAME, "fields": ANSWERS, "materials": FILES,
-    "delivery": {"enum": list(DELIVERY_METHODS)}, "item": TEXT, "material": TEXT, "department": TEXT,
-    "procedure": TEXT, "reason": TEXT, "purpose": TEXT, "note": TEXT, "answer": TEXT, "comment": {"type": "string"},
-    "new_fact": TEXT, "tracking_number": TEXT, "tolerate": {"type": "boolean"},
-    "days": {"type": "integer", "minimum": 1, "maximum": 30}, "score": {"type": "integer", "minimum": 1, "maximum": 5},
+    "service": TEXT,
+    "label": NAME,
+    "fields": ANSWERS,
+    "materials": FILES,
+    "delivery": {"enum": list(DELIVERY_METHODS)},
+    "item": TEXT,
+    "material": TEXT,
+    "department": TEXT,
+    "procedure": TEXT,
+    "reason": TEXT,
+    "purpose": TEXT,
+    "note": TEXT,
+    "answer": TEXT,
+    "comment": {"type": "string"},
+    "new_fact": TEXT,
+    "tracking_number": TEXT,
+    "tolerate": {"type": "boolean"},
+    "days": {"type": "integer", "minimum": 1, "maximum": 30},
+    "score": {"type": "integer", "minimum": 1, "maximum": 5},
     "file": {"enum": ["pdf", "png", "exe"]},
-    "items": {"type": "array", "minItems": 1, "items": {
-        "type": "object", "additionalProperties": False, "required": ["reason"],
-        "properties": {"field": TEXT, "material": TEXT, "reason": TEXT},
-        "minProperties": 2, "maxProperties": 2}},
+    "items": {
+        "type": "array",
+        "minItems": 1,
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["reason"],
+            "properties": {"field": TEXT, "material": TEXT, "reason": TEXT},
+            "minProperties": 2,
+            "maxProperties": 2,
+        },
+    },
 }
 
 
 def verb_schema(verb: Verb) -> dict:
-    body = {"type": "object", "additionalProperties": False,
-            "properties": {key: ARGUMENTS[key] for key in verb.keys}}
+    body = {"type": "object", "additionalProperties": False, "properties": {key: ARGUMENTS[key] for key in verb.keys}}
     if verb.required:
         body["required"] = list(verb.required)
     shapes = [body]
@@ -67,27 +96,48 @@ def verb_schema(verb: Verb) -> dict:
 
 
 def expect_schema() -> dict:
-    task = {"anyOf": [{"enum": TASK_STATES}, {
-        "type": "object", "additionalProperties": False,
-        "properties": {"status": {"enum": TASK_STATES}, "deadline": {"anyOf": [DAY, {"type": "null"}]},
-                       "colour": {"enum": list(COLOURS)}, "owed": {"type": "array", "items": TEXT}}}]}
-    notification = {"type": "object", "additionalProperties": False, "required": ["to"],
-                    "properties": {"to": NAME, "count": COUNT, "sent": COUNT, "contains": TEXT}}
+    task = {
+        "anyOf": [
+            {"enum": TASK_STATES},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "status": {"enum": TASK_STATES},
+                    "deadline": {"anyOf": [DAY, {"type": "null"}]},
+                    "colour": {"enum": list(COLOURS)},
+                    "owed": {"type": "array", "items": TEXT},
+                },
+            },
+        ]
+    }
+    notification = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["to"],
+        "properties": {"to": NAME, "count": COUNT, "sent": COUNT, "contains": TEXT},
+    }
     properties = {
         "status": {"enum": APPLICATION_STATES},
         "tasks": {"type": "object", "additionalProperties": task},
         "deadline": {"anyOf": [DAY, {"type": "null"}]},
         "colour": {"enum": list(COLOURS)},
         "visits": COUNT,
-        "breaches": {"type": "object", "additionalProperties": False,
-                     "properties": {name: {"type": "boolean"} for name in BREACHES}},
+        "breaches": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {name: {"type": "boolean"} for name in BREACHES},
+        },
         "notifications": {"anyOf": [notification, {"type": "array", "items": notification}]},
         "wallet": {"type": "object", "additionalProperties": {"type": "array", "items": TEXT}},
         "certificates": {"type": "array", "items": TEXT},
         "applications": {"type": "object", "additionalProperties": COUNT},
         "rating": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 5}, {"type": "null"}]},
-        "rectifications": {"type": "object", "additionalProperties": False,
-                           "properties": {"open": COUNT, "answered": COUNT}},
+        "rectifications": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"open": COUNT, "answered": COUNT},
+        },
         "sees": {"anyOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}]},
     }
     for key, text in EXPECTATIONS.items():
@@ -112,27 +162,60 @@ def journey_schema() -> dict:
             "purpose": {"type": "string", "minLength": 1, "pattern": r"^[^\n]+$", "description": "one line"},
             "seed": {"type": "integer", "description": "Faker's seed: the same seed, the same people and answers"},
             "start": {"description": "where the virtual clock starts", **MOMENT},
-            "actors": {"type": "object", "minProperties": 1, "propertyNames": NAME,
-                       "additionalProperties": {"$ref": "#/$defs/actor"}},
+            "actors": {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": NAME,
+                "additionalProperties": {"$ref": "#/$defs/actor"},
+            },
             "steps": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/step"}},
         },
         "$defs": {
-            "actor": {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": {
-                "role": {"enum": list(ROLES)}, "department": TEXT,
-                "wallet": {"type": "array", "items": TEXT, "description": "certificate types already issued"},
-                "demo": {"type": "string", "description": "the login of a demo account instead of a new person"},
-            }},
-            "advance": {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": {
-                **{unit: COUNT for unit in ADVANCE_UNITS}, "to": MOMENT}},
+            "actor": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "properties": {
+                    "role": {"enum": list(ROLES)},
+                    "department": TEXT,
+                    "wallet": {"type": "array", "items": TEXT, "description": "certificate types already issued"},
+                    "demo": {"type": "string", "description": "the login of a demo account instead of a new person"},
+                },
+            },
+            "advance": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "properties": {**{unit: COUNT for unit in ADVANCE_UNITS}, "to": MOMENT},
+            },
             "expect": expect_schema(),
-            "refused": {"type": "object", "additionalProperties": False, "required": ["message"],
-                        "minProperties": 2, "maxProperties": 2,
-                        "properties": {"message": {"type": "string", "minLength": 1,
-                                                   "description": "a pattern the refusal's words must match"},
-                                       **actions}},
-            "step": {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": {
-                **step_keys, "advance": {"$ref": "#/$defs/advance"}, "expect": {"$ref": "#/$defs/expect"},
-                "expect_refused": {"$ref": "#/$defs/refused"}, **actions}},
+            "refused": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["message"],
+                "minProperties": 2,
+                "maxProperties": 2,
+                "properties": {
+                    "message": {
+                        "type": "string",
+                        "minLength": 1,
+                        "description": "a pattern the refusal's words must match",
+                    },
+                    **actions,
+                },
+            },
+            "step": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "properties": {
+                    **step_keys,
+                    "advance": {"$ref": "#/$defs/advance"},
+                    "expect": {"$ref": "#/$defs/expect"},
+                    "expect_refused": {"$ref": "#/$defs/refused"},
+                    **actions,
+                },
+            },
             "verbs": {name: verb_schema(verb) for name, verb in VERBS.items()},
         },
     }

@@ -1,4 +1,5 @@
 """Targets a journey runs against over a network: a running test-mode server, with pages or a browser."""
+
 import os
 import shutil
 import socket
@@ -94,17 +95,37 @@ class GunicornServer:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        env = {**os.environ, "APP_ENV": "test", "SECRET_KEY": f"journeys-{root.name}",
-               "DATABASE_URL": f"sqlite:///{root / 'data.db'}", "UPLOAD_FOLDER": str(root / "uploads"),
-               "OUTBOX_FOLDER": str(root / "outbox"), "VIRTUAL_CLOCK_FILE": str(root / "clock"),
-               "GUNICORN_READY_FOLDER": str(ready)}
+        env = {
+            **os.environ,
+            "APP_ENV": "test",
+            "SECRET_KEY": f"journeys-{root.name}",
+            "DATABASE_URL": f"sqlite:///{root / 'data.db'}",
+            "UPLOAD_FOLDER": str(root / "uploads"),
+            "OUTBOX_FOLDER": str(root / "outbox"),
+            "VIRTUAL_CLOCK_FILE": str(root / "clock"),
+            "GUNICORN_READY_FOLDER": str(ready),
+        }
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
         self.log = root / "gunicorn.log"
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [gunicorn, "--config", "python:journeys.gunicorn_ready", "--workers", str(workers),
-                 "--bind", f"127.0.0.1:{port}", "--timeout", "60", "app:create_app()"],
-                cwd=PROJECT, env=env, stdout=log, stderr=log)
+                [
+                    gunicorn,
+                    "--config",
+                    "python:journeys.gunicorn_ready",
+                    "--workers",
+                    str(workers),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--timeout",
+                    "60",
+                    "app:create_app()",
+                ],
+                cwd=PROJECT,
+                env=env,
+                stdout=log,
+                stderr=log,
+            )
         self.url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + timeout
         while not (len(list(ready.iterdir())) >= workers and self._answers()):

@@ -3,6 +3,7 @@
 Applicants register through the real pages; staff and the certificates other
 authorities issued long ago have no page, so a journey sets them up here.
 """
+
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -41,12 +42,28 @@ def wipe_data(engine: Engine, folders: tuple[Path, ...] = ()) -> int:
     return deleted
 
 
-def add_staff(*, session: Session, catalog: Catalog, username: str, full_name: str, role: str,
-              department: str | None, password: str) -> User:
+def add_staff(
+    *,
+    session: Session,
+    catalog: Catalog,
+    username: str,
+    full_name: str,
+    role: str,
+    department: str | None,
+    password: str,
+) -> User:
     # Enrolled in the second factor already: the journey signs in through the real code page with it.
-    return create_staff(session=session, catalog=catalog, username=username, full_name=full_name, role=role,
-                        department=department, password=password, totp_secret=pyotp.random_base32(),
-                        hash_method=FAST_HASH)
+    return create_staff(
+        session=session,
+        catalog=catalog,
+        username=username,
+        full_name=full_name,
+        role=role,
+        department=department,
+        password=password,
+        totp_secret=pyotp.random_base32(),
+        hash_method=FAST_HASH,
+    )
 
 
 def _issuer(catalog: Catalog, cert_type: str) -> str:
@@ -65,10 +82,14 @@ def add_certificates(*, session: Session, catalog: Catalog, login: str, certific
         if cert_type is None:
             raise Invalid("unknown certificate type", {"type": f"Unknown certificate type {entry['type']!r}."})
         serial = next_counter(session, "journey-wallet")
-        certificate = Certificate(owner_id=owner.id, cert_type=cert_type.code,
-                                  number=f"EXT-{cert_type.code.upper()}-{serial:06d}",
-                                  data={k: v for k, v in (entry.get("data") or {}).items() if k in cert_type.data_keys},
-                                  issued_by=_issuer(catalog, cert_type.code), issued_on=issued)
+        certificate = Certificate(
+            owner_id=owner.id,
+            cert_type=cert_type.code,
+            number=f"EXT-{cert_type.code.upper()}-{serial:06d}",
+            data={k: v for k, v in (entry.get("data") or {}).items() if k in cert_type.data_keys},
+            issued_by=_issuer(catalog, cert_type.code),
+            issued_on=issued,
+        )
         session.add(certificate)
         added.append(certificate)
     session.flush()

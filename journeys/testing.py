@@ -16,6 +16,7 @@ development or production, and there `services.clock` stays the system clock.
 
 Requests and answers are JSON; state-changing ones are POSTs exempt from CSRF (no browser form sends them).
 """
+
 import os
 from datetime import datetime
 from pathlib import Path
@@ -49,8 +50,11 @@ def register_testing(app: Flask) -> None:
     """Add the test-mode endpoints and the shared virtual clock, only when APP_ENV is "test"."""
     if app.config.get("APP_ENV") != TEST_MODE or "testing" in app.blueprints:
         return
-    path = app.config.get("VIRTUAL_CLOCK_FILE") or os.environ.get("VIRTUAL_CLOCK_FILE") or \
-        str(Path(app.instance_path) / "virtual_clock")
+    path = (
+        app.config.get("VIRTUAL_CLOCK_FILE")
+        or os.environ.get("VIRTUAL_CLOCK_FILE")
+        or str(Path(app.instance_path) / "virtual_clock")
+    )
     app.extensions["virtual_clock"] = ClockStore(path)
     csrf.exempt(bp)
     app.register_blueprint(bp)
@@ -87,8 +91,12 @@ def _refused(error):
 
 def _now_answer():
     # The worker's pid shows which of several workers answered: they must all tell the same time.
-    return jsonify(now=clock.now().isoformat(), china=clock.to_china(clock.now()).isoformat(),
-                   virtual=clock_store().read() is not None, worker=os.getpid())
+    return jsonify(
+        now=clock.now().isoformat(),
+        china=clock.to_china(clock.now()).isoformat(),
+        virtual=clock_store().read() is not None,
+        worker=os.getpid(),
+    )
 
 
 @bp.get("/clock")
@@ -133,9 +141,15 @@ def reset():
 @route_policy(policy.TEST_MODE)
 def staff():
     body = request.get_json(force=True)
-    user = add_staff(session=db_session(), catalog=catalog(), username=body["username"],
-                     full_name=body.get("full_name", ""), role=body["role"], department=body.get("department"),
-                     password=body["password"])
+    user = add_staff(
+        session=db_session(),
+        catalog=catalog(),
+        username=body["username"],
+        full_name=body.get("full_name", ""),
+        role=body["role"],
+        department=body.get("department"),
+        password=body["password"],
+    )
     return jsonify(key=user.key, login=user.login_name, totp_secret=user.totp_secret), 201
 
 
@@ -143,8 +157,9 @@ def staff():
 @route_policy(policy.TEST_MODE)
 def wallet():
     body = request.get_json(force=True)
-    added = add_certificates(session=db_session(), catalog=catalog(), login=body["login"],
-                             certificates=body["certificates"])
+    added = add_certificates(
+        session=db_session(), catalog=catalog(), login=body["login"], certificates=body["certificates"]
+    )
     return jsonify(numbers=[certificate.number for certificate in added]), 201
 
 

@@ -3,6 +3,7 @@
 A transport (pages over HTTP, or a real browser) offers one method per verb of the
 vocabulary, `verb(account, case, args) -> Outcome`; the runner calls them by name.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -36,8 +37,9 @@ class Case:
         return task["key"]
 
     def rectification_key(self, department: str | None) -> str:
-        open_ones = [r for r in self.state()["rectifications"]
-                     if r["status"] == "open" and department in (None, r["department"])]
+        open_ones = [
+            r for r in self.state()["rectifications"] if r["status"] == "open" and department in (None, r["department"])
+        ]
         if not open_ones:
             raise JourneyBroken("there is no open rectification to answer")
         return open_ones[0]["key"]
@@ -106,4 +108,3 @@ class SystemApi:
 def person_verbs() -> list[str]:
     """The verbs a transport must implement (the system's jobs go through SystemApi)."""
     return [name for name, verb in VERBS.items() if not verb.system]
-

@@ -3,6 +3,7 @@
 One table read by the loader (checks and normalisation), by the drivers (one method per
 verb) and by a test that keeps `seed_data/journeys/schema.json` in step with it.
 """
+
 from dataclasses import dataclass
 
 APPLICANT = ("citizen", "company")
@@ -36,49 +37,137 @@ class Verb:
         return self.required + self.optional
 
 
-VERBS = {verb.name: verb for verb in (
-    Verb("apply", APPLICANT, scalar="service", required=("service",),
-         optional=("fields", "materials", "delivery", "label"),
-         summary="start the application and fill its form (fields and materials: auto, or a mapping over auto)"),
-    Verb("submit", APPLICANT, summary="submit the application"),
-    Verb("submit_twice", APPLICANT, summary="submit from two tabs at once (a double click)"),
-    Verb("resubmit", APPLICANT, optional=("fields", "materials"),
-         summary="fix what the notice listed and send it back"),
-    Verb("withdraw", APPLICANT, scalar="reason", optional=("reason",), summary="withdraw the application"),
-    Verb("supplement", APPLICANT, target="material", scalar="material", required=("material",),
-         optional=("file",), summary="hand in a material acceptance tolerated missing"),
-    Verb("rate", APPLICANT, scalar="score", required=("score",), optional=("comment",),
-         summary="rate the finished application (1-5)"),
-    Verb("accept", FRONT_DESK, scalar="tolerate", optional=("tolerate",),
-         summary="accept at the front desk, tolerating a non-core gap when asked"),
-    Verb("notice", FRONT_DESK, required=("items",), optional=("new_fact",),
-         summary="issue the one-time notice listing every gap"),
-    Verb("refuse", FRONT_DESK, scalar="reason", required=("reason",), summary="refuse to accept"),
-    Verb("record_visit", FRONT_DESK, scalar="purpose", required=("purpose",),
-         summary="record that the applicant came in person"),
-    Verb("deliver", FRONT_DESK, target="item", scalar="item", optional=("item", "tracking_number"),
-         summary="post the result or hand it over at the window"),
-    Verb("claim", CLERK, target="item", scalar="item", optional=("item",), summary="claim the task"),
-    Verb("release", CLERK, target="item", scalar="item", optional=("item",), summary="give the task back"),
-    Verb("approve", CLERK, target="item", scalar="item", optional=("item", "note"), summary="approve the task"),
-    Verb("reject", CLERK, target="item", required=("reason",), optional=("item",),
-         summary="reject the task with a reason"),
-    Verb("suspend", CLERK, target="item", required=("procedure", "reason"), optional=("item",),
-         summary="suspend for a special procedure (the clock stops)"),
-    Verb("resume", CLERK, target="item", scalar="item", optional=("item",), summary="end the special procedure"),
-    Verb("request_notice", CLERK, target="item", required=("reason",), optional=("item",),
-         summary="ask the front desk for a notice"),
-    Verb("request_extension", CLERK, target="item", required=("days", "reason"), optional=("item",),
-         summary="ask the supervisor for more working days"),
-    Verb("grant_extension", SUPERVISOR, target="item", scalar="item", optional=("item", "answer"),
-         summary="grant the pending extension"),
-    Verb("refuse_extension", SUPERVISOR, target="item", required=("answer",), optional=("item",),
-         summary="refuse the pending extension"),
-    Verb("answer_rectification", SUPERVISOR, scalar="answer", required=("answer",), optional=("department",),
-         summary="answer a poor rating"),
-    Verb("sweep", SYSTEM, summary="run the SLA sweep (colours, warnings, expired tolerated gaps)"),
-    Verb("send_outbox", SYSTEM, summary="send the notifications waiting in the outbox"),
-)}
+VERBS = {
+    verb.name: verb
+    for verb in (
+        Verb(
+            "apply",
+            APPLICANT,
+            scalar="service",
+            required=("service",),
+            optional=("fields", "materials", "delivery", "label"),
+            summary="start the application and fill its form (fields and materials: auto, or a mapping over auto)",
+        ),
+        Verb("submit", APPLICANT, summary="submit the application"),
+        Verb("submit_twice", APPLICANT, summary="submit from two tabs at once (a double click)"),
+        Verb(
+            "resubmit",
+            APPLICANT,
+            optional=("fields", "materials"),
+            summary="fix what the notice listed and send it back",
+        ),
+        Verb("withdraw", APPLICANT, scalar="reason", optional=("reason",), summary="withdraw the application"),
+        Verb(
+            "supplement",
+            APPLICANT,
+            target="material",
+            scalar="material",
+            required=("material",),
+            optional=("file",),
+            summary="hand in a material acceptance tolerated missing",
+        ),
+        Verb(
+            "rate",
+            APPLICANT,
+            scalar="score",
+            required=("score",),
+            optional=("comment",),
+            summary="rate the finished application (1-5)",
+        ),
+        Verb(
+            "accept",
+            FRONT_DESK,
+            scalar="tolerate",
+            optional=("tolerate",),
+            summary="accept at the front desk, tolerating a non-core gap when asked",
+        ),
+        Verb(
+            "notice",
+            FRONT_DESK,
+            required=("items",),
+            optional=("new_fact",),
+            summary="issue the one-time notice listing every gap",
+        ),
+        Verb("refuse", FRONT_DESK, scalar="reason", required=("reason",), summary="refuse to accept"),
+        Verb(
+            "record_visit",
+            FRONT_DESK,
+            scalar="purpose",
+            required=("purpose",),
+            summary="record that the applicant came in person",
+        ),
+        Verb(
+            "deliver",
+            FRONT_DESK,
+            target="item",
+            scalar="item",
+            optional=("item", "tracking_number"),
+            summary="post the result or hand it over at the window",
+        ),
+        Verb("claim", CLERK, target="item", scalar="item", optional=("item",), summary="claim the task"),
+        Verb("release", CLERK, target="item", scalar="item", optional=("item",), summary="give the task back"),
+        Verb("approve", CLERK, target="item", scalar="item", optional=("item", "note"), summary="approve the task"),
+        Verb(
+            "reject",
+            CLERK,
+            target="item",
+            required=("reason",),
+            optional=("item",),
+            summary="reject the task with a reason",
+        ),
+        Verb(
+            "suspend",
+            CLERK,
+            target="item",
+            required=("procedure", "reason"),
+            optional=("item",),
+            summary="suspend for a special procedure (the clock stops)",
+        ),
+        Verb("resume", CLERK, target="item", scalar="item", optional=("item",), summary="end the special procedure"),
+        Verb(
+            "request_notice",
+            CLERK,
+            target="item",
+            required=("reason",),
+            optional=("item",),
+            summary="ask the front desk for a notice",
+        ),
+        Verb(
+            "request_extension",
+            CLERK,
+            target="item",
+            required=("days", "reason"),
+            optional=("item",),
+            summary="ask the supervisor for more working days",
+        ),
+        Verb(
+            "grant_extension",
+            SUPERVISOR,
+            target="item",
+            scalar="item",
+            optional=("item", "answer"),
+            summary="grant the pending extension",
+        ),
+        Verb(
+            "refuse_extension",
+            SUPERVISOR,
+            target="item",
+            required=("answer",),
+            optional=("item",),
+            summary="refuse the pending extension",
+        ),
+        Verb(
+            "answer_rectification",
+            SUPERVISOR,
+            scalar="answer",
+            required=("answer",),
+            optional=("department",),
+            summary="answer a poor rating",
+        ),
+        Verb("sweep", SYSTEM, summary="run the SLA sweep (colours, warnings, expired tolerated gaps)"),
+        Verb("send_outbox", SYSTEM, summary="send the notifications waiting in the outbox"),
+    )
+}
 
 # Keys a step may carry besides its one action.
 STEP_KEYS = ("as", "application", "note")

@@ -4,6 +4,7 @@ Mappings load as `Node` dicts and sequences as `NodeList` lists; both keep the
 line of the container and of each key or entry. Plain dicts and lists as far as
 everyone else (jsonschema, the loader) is concerned.
 """
+
 import re
 
 import yaml
@@ -81,8 +82,11 @@ def line_at(document, path) -> int:
     line = getattr(document, "line", 1)
     node = document
     for part in path:
-        present = part in node if isinstance(node, Node) else \
-            isinstance(node, NodeList) and isinstance(part, int) and part < len(node)
+        present = (
+            part in node
+            if isinstance(node, Node)
+            else isinstance(node, NodeList) and isinstance(part, int) and part < len(node)
+        )
         if not present:
             break
         line = node.line_of(part)

@@ -8,6 +8,7 @@ frozen clock (the slow path, `scripts`), with the SLA sweep every working mornin
 every random choice comes from one `random.Random(seed)` and a Faker seeded from it, keys
 and file names come from seeded factories, and the clock stands still between steps.
 """
+
 import base64
 import hashlib
 import random
@@ -84,7 +85,9 @@ class SeedReport:
 def applications_beyond_demo(session: Session) -> int:
     """Applications of anyone but the demo accounts: a database holding them is not the seed's to write."""
     return session.exec(
-        select(func.count()).select_from(Application).join(User, User.id == Application.applicant_id)
+        select(func.count())
+        .select_from(Application)
+        .join(User, User.id == Application.applicant_id)
         .where(User.login_name.not_in(DEMO_LOGINS))
     ).one()
 
@@ -120,31 +123,56 @@ def _holder_from_user(user: User, wallet: list[Certificate], spouse: User | None
         facts.update({k: v for k, v in certificate.data.items() if k in ("household_number", "hukou_address")})
     spouse_person = None
     if spouse is not None:
-        spouse_person = Person(spouse.full_name, id_number_gender(spouse.id_number),
-                               id_number_birth_date(spouse.id_number), spouse.id_number)
+        spouse_person = Person(
+            spouse.full_name,
+            id_number_gender(spouse.id_number),
+            id_number_birth_date(spouse.id_number),
+            spouse.id_number,
+        )
     kind = "company" if user.credit_code else "citizen"
-    return Holder(kind=kind, name=user.full_name, mobile=user.mobile, address=user.address or "", person=person,
-                  credit_code=user.credit_code, spouse=spouse_person, facts=facts, user_id=user.id,
-                  flags=frozenset({"hukou"}))
+    return Holder(
+        kind=kind,
+        name=user.full_name,
+        mobile=user.mobile,
+        address=user.address or "",
+        person=person,
+        credit_code=user.credit_code,
+        spouse=spouse_person,
+        facts=facts,
+        user_id=user.id,
+        flags=frozenset({"hukou"}),
+    )
 
 
 def _demo_holders(session: Session, pools: Pools) -> tuple[Holder, Holder]:
     users = {u.login_name: u for u in session.exec(select(User).where(User.login_name.in_(DEMO_LOGINS)))}
     citizen, spouse, company = users[CITIZEN.id_number], users[SPOUSE.id_number], users[COMPANY.credit_code]
     wallet = list(session.exec(select(Certificate).where(Certificate.owner_id == citizen.id)))
-    me = Person(citizen.full_name, id_number_gender(citizen.id_number), id_number_birth_date(citizen.id_number),
-                citizen.id_number)
+    me = Person(
+        citizen.full_name,
+        id_number_gender(citizen.id_number),
+        id_number_birth_date(citizen.id_number),
+        citizen.id_number,
+    )
     pools.taken([citizen.id_number, spouse.id_number])
-    return (_holder_from_user(citizen, wallet, spouse, me),
-            _holder_from_user(company, [], None, me))
+    return (_holder_from_user(citizen, wallet, spouse, me), _holder_from_user(company, [], None, me))
 
 
 def _ids_after(session: Session, model) -> Iterator[int]:
     return count((session.exec(select(func.max(model.id))).one() or 0) + 1)
 
 
-def _write_population(session: Session, people: People, pools: Pools, settings, catalog, timeline: Timeline,
-                      citizens: int, companies: int, password_hash: str) -> tuple[list[Holder], list[Holder]]:
+def _write_population(
+    session: Session,
+    people: People,
+    pools: Pools,
+    settings,
+    catalog,
+    timeline: Timeline,
+    citizens: int,
+    companies: int,
+    password_hash: str,
+) -> tuple[list[Holder], list[Holder]]:
     on = timeline.as_of
     residents = [checked(r) for r in people.citizens(citizens, on)]
     firms = [checked(r) for r in people.companies(companies, on)]
@@ -162,9 +190,9 @@ def _write_population(session: Session, people: People, pools: Pools, settings, 
     for member in staff_roster(pools, settings, catalog, on):
         users.append(staff_row(member, next(user_ids), password_hash, registered()))
     for start in range(0, len(users), 5000):
-        session.execute(insert(User.__table__), users[start:start + 5000])
+        session.execute(insert(User.__table__), users[start : start + 5000])
     for start in range(0, len(certificates), 5000):
-        session.execute(insert(Certificate.__table__), certificates[start:start + 5000])
+        session.execute(insert(Certificate.__table__), certificates[start : start + 5000])
     realign_id_sequences(session.connection())
     session.commit()
     return [r.holder for r in residents], [r.holder for r in firms]
@@ -184,27 +212,42 @@ def _daily(progress: Progress, frozen, timeline: Timeline) -> Callable[[], None]
     return step
 
 
-def seed_city(*, engine: Engine, catalog: Catalog, upload_folder, options: SeedOptions,
-              progress: Progress | None = None) -> SeedReport:
+def seed_city(
+    *, engine: Engine, catalog: Catalog, upload_folder, options: SeedOptions, progress: Progress | None = None
+) -> SeedReport:
     settings = load_settings(catalog)
     as_of = options.as_of or clock.china_today()
     root = random.Random(options.seed)
     key_source, name_source, password_source = (random.Random(root.getrandbits(64)) for _ in range(3))
-    pools = Pools(locale=options.locale, seed=root.getrandbits(32), rng=random.Random(root.getrandbits(64)),
-                  settings=settings)
+    pools = Pools(
+        locale=options.locale, seed=root.getrandbits(32), rng=random.Random(root.getrandbits(64)), settings=settings
+    )
     store = FileStore(upload_folder, new_name=lambda: name_source.randbytes(16).hex())
     slow = options.through_services
     bulk = options.applications - slow
     people_settings = settings.people
-    citizens = options.citizens if options.citizens is not None else max(
-        people_settings["min_citizens"], int(slow * people_settings["citizens_per_application"]
-                                             + bulk * people_settings["citizens_per_cloned_application"]))
-    companies = options.companies if options.companies is not None else max(
-        people_settings["min_companies"], int(citizens * people_settings["companies_per_citizen"]))
-    slow_citizens = min(citizens, max(people_settings["min_citizens"],
-                                      int(slow * people_settings["citizens_per_application"])))
-    slow_companies = min(companies, max(people_settings["min_companies"],
-                                        int(slow_citizens * people_settings["companies_per_citizen"])))
+    citizens = (
+        options.citizens
+        if options.citizens is not None
+        else max(
+            people_settings["min_citizens"],
+            int(
+                slow * people_settings["citizens_per_application"]
+                + bulk * people_settings["citizens_per_cloned_application"]
+            ),
+        )
+    )
+    companies = (
+        options.companies
+        if options.companies is not None
+        else max(people_settings["min_companies"], int(citizens * people_settings["companies_per_citizen"]))
+    )
+    slow_citizens = min(
+        citizens, max(people_settings["min_citizens"], int(slow * people_settings["citizens_per_application"]))
+    )
+    slow_companies = min(
+        companies, max(people_settings["min_companies"], int(slow_citizens * people_settings["companies_per_citizen"]))
+    )
     report = SeedReport(logins=[], slow_cases=0, bulk_cases=bulk)
     started = wallclock.perf_counter()
     previous_clock = clock.current_clock()
@@ -223,19 +266,33 @@ def seed_city(*, engine: Engine, catalog: Catalog, upload_folder, options: SeedO
             password_hash = seeded_password_hash(DEMO_PASSWORD, password_source)
             demo_citizen, demo_company = _demo_holders(session, pools)
             people = People(pools, settings, catalog)
-            residents, firms = _write_population(session, people, pools, settings, catalog, timeline,
-                                                 slow_citizens, slow_companies, password_hash)
+            residents, firms = _write_population(
+                session, people, pools, settings, catalog, timeline, slow_citizens, slow_companies, password_hash
+            )
             simulation = Simulation(frozen, timeline.end)
-            world = World(session=session, catalog=catalog, settings=settings, pools=pools, timeline=timeline,
-                          simulation=simulation, store=store)
+            world = World(
+                session=session,
+                catalog=catalog,
+                settings=settings,
+                pools=pools,
+                timeline=timeline,
+                simulation=simulation,
+                store=store,
+            )
             world.load_staff()
             planner = Planner(catalog=catalog, settings=settings, pools=pools, timeline=timeline, rng=root)
             # The demo's own submitted case is taken on when it was made at the start of the year (by seed_demo
             # above); one made by `flask demo` today stays waiting at the front desk.
-            adopted = [(a.key, a.service_code, a.id) for a in session.exec(
-                select(Application).where(Application.applicant_id == demo_citizen.user_id,
-                                          Application.status == "submitted",
-                                          Application.submitted_at <= frozen.now()))]
+            adopted = [
+                (a.key, a.service_code, a.id)
+                for a in session.exec(
+                    select(Application).where(
+                        Application.applicant_id == demo_citizen.user_id,
+                        Application.status == "submitted",
+                        Application.submitted_at <= frozen.now(),
+                    )
+                )
+            ]
             planner.demo_cases(demo_citizen, demo_company, adopted)
             showcased = planner.showcase_cases(residents) if slow >= SHOWCASE_FROM else 0
             planner.random_cases(slow - showcased, residents, firms)
@@ -249,10 +306,22 @@ def seed_city(*, engine: Engine, catalog: Catalog, upload_folder, options: SeedO
             if bulk:
                 bulk_started = wallclock.perf_counter()
                 report.bulk_rows = clone_cases(
-                    session=session, catalog=catalog, settings=settings, cases=planner.cases, how_many=bulk,
-                    timeline=timeline, pools=pools, people=people, citizens=citizens - slow_citizens,
-                    companies=companies - slow_companies, holders=residents + firms, password_hash=password_hash,
-                    rng=random.Random(root.getrandbits(64)), store=store, progress=progress)
+                    session=session,
+                    catalog=catalog,
+                    settings=settings,
+                    cases=planner.cases,
+                    how_many=bulk,
+                    timeline=timeline,
+                    pools=pools,
+                    people=people,
+                    citizens=citizens - slow_citizens,
+                    companies=companies - slow_companies,
+                    holders=residents + firms,
+                    password_hash=password_hash,
+                    rng=random.Random(root.getrandbits(64)),
+                    store=store,
+                    progress=progress,
+                )
                 report.bulk_seconds = wallclock.perf_counter() - bulk_started
             session.execute(update(User).where(User.id >= first_new_user).values(password_hash=password_hash))
             realign_id_sequences(session.connection())
@@ -262,8 +331,10 @@ def seed_city(*, engine: Engine, catalog: Catalog, upload_folder, options: SeedO
             rollup_started = wallclock.perf_counter()
             refresh_rollup(session=session, full=True)
             report.rollup_seconds = wallclock.perf_counter() - rollup_started
-            report.rows = {table.name: session.execute(text(f"SELECT count(*) FROM {table.name}")).scalar()
-                           for table in SQLModel.metadata.sorted_tables}
+            report.rows = {
+                table.name: session.execute(text(f"SELECT count(*) FROM {table.name}")).scalar()
+                for table in SQLModel.metadata.sorted_tables
+            }
         finally:
             clock.use_clock(previous_clock)
             session.close()

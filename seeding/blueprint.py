@@ -11,6 +11,7 @@ the strings it replaces (people, keys, numbers), moments and workflow dates move
 days, dates inside forms and certificates by calendar days. The cloner (cloner.py) fills
 the slots, the renderer (render.py) the rows.
 """
+
 import json
 import re
 from datetime import date, datetime, timedelta
@@ -26,11 +27,34 @@ from services.catalog import Catalog
 
 # Kinds of slots, in the order a clone's list holds them after the constants: the cloner's up to "payload",
 # then the renderer's (render.py).
-VARYING = ("id", "moment", "event_moment", "date", "date_json", "staff", "text", "text_json", "text_canon",
-           "shifted_json", "clone", "payload", "chain", "json")
+VARYING = (
+    "id",
+    "moment",
+    "event_moment",
+    "date",
+    "date_json",
+    "staff",
+    "text",
+    "text_json",
+    "text_canon",
+    "shifted_json",
+    "clone",
+    "payload",
+    "chain",
+    "json",
+)
 # The case's own rows, cloned one for one (wallet certificates are the cloner's: a clone's applicant may hold them).
-CASE_TABLES = ("application", "certificate", "attachment", "task", "notice", "visit", "extensionrequest", "rating",
-               "rectification")
+CASE_TABLES = (
+    "application",
+    "certificate",
+    "attachment",
+    "task",
+    "notice",
+    "visit",
+    "extensionrequest",
+    "rating",
+    "rectification",
+)
 KEYED = ("task", "notice", "attachment", "certificate", "rectification", "extensionrequest")
 EDITABLE = ("draft", "needs_correction")
 _MARKER = re.compile(r'"\\u001e(\d+)\\u001e"')
@@ -108,14 +132,20 @@ class Blueprint:
             json=tuple((text, layout.positions(refs)) for text, refs in compiler.json_formats),
             rows=tuple((table, layout.positions(refs)) for table, refs in rows),
             events=tuple((text, layout.positions(digest), layout.positions(row)) for text, digest, row in events),
-            seq_at=chain[0], prev_at=chain[1])
+            seq_at=chain[0],
+            prev_at=chain[1],
+        )
         self.counts = {table: len(template.tables.get(table, ())) for table in CASE_TABLES}
         self.counts["application"] = 1
         self.prefills = compiler.prefills
-        self.old_keys = [row["key"] for table in KEYED for row in template.tables.get(table, ())] + [template.app["key"]]
-        self.uploads = [(key, storage_name)
-                        for key, storage_name in zip(layout.keys["clone"], layout.params["clone"], strict=True)
-                        if isinstance(key, tuple) and key[0] == "storage"]
+        self.old_keys = [row["key"] for table in KEYED for row in template.tables.get(table, ())] + [
+            template.app["key"]
+        ]
+        self.uploads = [
+            (key, storage_name)
+            for key, storage_name in zip(layout.keys["clone"], layout.params["clone"], strict=True)
+            if isinstance(key, tuple) and key[0] == "storage"
+        ]
 
 
 def substitutable(t: Template) -> frozenset[str]:
@@ -156,8 +186,11 @@ class Compiler:
         self.layout.slot("chain", "seq")
         self.layout.slot("chain", "prev")
         self.applicant = self.layout.slot("clone", "applicant")
-        self.prefills = [(spec.key, spec.prefill) for spec in catalog.service(t.service_code).fields
-                         if spec.key in t.app["form_data"] and spec.prefill]
+        self.prefills = [
+            (spec.key, spec.prefill)
+            for spec in catalog.service(t.service_code).fields
+            if spec.key in t.app["form_data"] and spec.prefill
+        ]
 
     # --- values: a Ref where a clone has its own, else the template's value ----------------
 
@@ -245,17 +278,39 @@ class Compiler:
         form = self.data(t.app["form_data"])
         for key, _ in self.prefills:
             form[key] = layout.slot("clone", ("form", key))
-        rows.append(("application", self.row("application", t.app, {
-            "number": self.text(t.app["number"]), "applicant_id": applicant, "form_data": self.json(form)})))
+        rows.append(
+            (
+                "application",
+                self.row(
+                    "application",
+                    t.app,
+                    {"number": self.text(t.app["number"]), "applicant_id": applicant, "form_data": self.json(form)},
+                ),
+            )
+        )
         for cert in t.tables["certificate"]:
-            rows.append(("certificate", self.row("certificate", cert, {
-                "owner_id": applicant, "number": self.text(cert["number"]),
-                "data": self.json(self.data(cert["data"])), "issued_on": self.date(cert["issued_on"])})))
+            rows.append(
+                (
+                    "certificate",
+                    self.row(
+                        "certificate",
+                        cert,
+                        {
+                            "owner_id": applicant,
+                            "number": self.text(cert["number"]),
+                            "data": self.json(self.data(cert["data"])),
+                            "issued_on": self.date(cert["issued_on"]),
+                        },
+                    ),
+                )
+            )
         for row in t.tables["attachment"]:
             special = {}
             if row["certificate_id"] is not None:
-                special = {"certificate_id": layout.slot("clone", ("wallet_id", row["certificate_id"])),
-                           "filename": layout.slot("clone", ("wallet_number", row["certificate_id"]))}
+                special = {
+                    "certificate_id": layout.slot("clone", ("wallet_id", row["certificate_id"])),
+                    "filename": layout.slot("clone", ("wallet_number", row["certificate_id"])),
+                }
             elif row["storage_name"] and t.app["status"] in EDITABLE:  # still replaceable: a file of its own
                 special = {"storage_name": layout.slot("clone", ("storage", row["id"]), row["storage_name"])}
             rows.append(("attachment", self.row("attachment", row, special)))
@@ -263,17 +318,30 @@ class Compiler:
             suspension = dict(row["suspension"])
             if suspension.get("since"):
                 suspension["since"] = self.date_json(date.fromisoformat(suspension["since"]))
-            rows.append(("task", self.row("task", row, {
-                "suspension": self.json(suspension), "tracking_number": self.text(row["tracking_number"]),
-                "certificate_id": self.id_of("certificate", row["certificate_id"])})))
+            rows.append(
+                (
+                    "task",
+                    self.row(
+                        "task",
+                        row,
+                        {
+                            "suspension": self.json(suspension),
+                            "tracking_number": self.text(row["tracking_number"]),
+                            "certificate_id": self.id_of("certificate", row["certificate_id"]),
+                        },
+                    ),
+                )
+            )
         for table in ("notice", "visit", "rating"):
             rows += [(table, self.row(table, row, {})) for row in t.tables[table]]
         for row in t.tables["extensionrequest"]:
-            rows.append(("extensionrequest", self.row("extensionrequest", row, {
-                "task_id": self.id_of("task", row["task_id"])})))
+            rows.append(
+                ("extensionrequest", self.row("extensionrequest", row, {"task_id": self.id_of("task", row["task_id"])}))
+            )
         for row in t.tables["rectification"]:
-            rows.append(("rectification", self.row("rectification", row, {
-                "rating_id": self.id_of("rating", row["rating_id"])})))
+            rows.append(
+                ("rectification", self.row("rectification", row, {"rating_id": self.id_of("rating", row["rating_id"])}))
+            )
         events = [self.event(row) for row in t.events]
         layout.finish()
         return Blueprint(t, self, rows, events)
@@ -291,12 +359,22 @@ class Compiler:
             stored = self.json(self.payload(payload, "text_json"))
             canonical = self.payload(payload, "text_canon")
         at = self.moment(row["at"])
-        special = {"at": at, "actor_id": actor, "application_id": self.id_of("application", row["application_id"]),
-                   "task_id": self.id_of("task", row["task_id"]), "payload": stored}
-        refs = self.row("auditevent", row, special, columns_of("auditevent")[len(CHAINED):])
+        special = {
+            "at": at,
+            "actor_id": actor,
+            "application_id": self.id_of("application", row["application_id"]),
+            "task_id": self.id_of("task", row["task_id"]),
+            "payload": stored,
+        }
+        refs = self.row("auditevent", row, special, columns_of("auditevent")[len(CHAINED) :])
         fields = digest_fields(SimpleNamespace(**row))
-        fields.update(seq=layout.slot("chain", "seq"), at=layout.slot("event_moment", row["at"], at.index),
-                      actor_id=special["actor_id"], application_id=special["application_id"],
-                      task_id=special["task_id"], payload=canonical)
+        fields.update(
+            seq=layout.slot("chain", "seq"),
+            at=layout.slot("event_moment", row["at"], at.index),
+            actor_id=special["actor_id"],
+            application_id=special["application_id"],
+            task_id=special["task_id"],
+            payload=canonical,
+        )
         text, digest_refs = layout.render(fields, lambda value: digest_text(value, layout.slot("chain", "prev")))
         return text, digest_refs, refs

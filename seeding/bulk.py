@@ -11,6 +11,7 @@ chain's head and the counters are brought up to date, and each batch is one tran
 (writer.py, in a second process for big loads).
 Not cloned: notifications (the inbox of a cloned case's applicant is empty).
 """
+
 import random
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -57,8 +58,9 @@ class Applicants:
             audience = settings.audiences.get(code)
             meant_for = (frozenset(service.applicant_types), audience)
             if meant_for not in lists:
-                lists[meant_for] = [h for h in self.holders if h.kind in service.applicant_types
-                                    and eligible(h, audience, on)]
+                lists[meant_for] = [
+                    h for h in self.holders if h.kind in service.applicant_types and eligible(h, audience, on)
+                ]
             self.by_service[code] = lists[meant_for]
 
     def pick(self, service_code: str, audience, on: date, rng: random.Random) -> Holder | None:
@@ -72,8 +74,18 @@ class Applicants:
         return holder
 
 
-def _write_people(sink: Sink, dialect, people: People, how_many: int, kind: str, on: date, password_hash: str,
-                  registered: Callable[[], datetime], applicants: Applicants, ids: dict[str, Ids]) -> None:
+def _write_people(
+    sink: Sink,
+    dialect,
+    people: People,
+    how_many: int,
+    kind: str,
+    on: date,
+    password_hash: str,
+    registered: Callable[[], datetime],
+    applicants: Applicants,
+    ids: dict[str, Ids],
+) -> None:
     users, certificates = TableWriter("user_account", dialect), TableWriter("certificate", dialect)
     left = how_many
     while left > 0:
@@ -91,25 +103,50 @@ def _write_people(sink: Sink, dialect, people: People, how_many: int, kind: str,
         sink.write({"user_account": user_rows, "certificate": certificate_list})
 
 
-def clone_cases(*, session: Session, catalog: Catalog, settings, cases, how_many: int, timeline: Timeline,
-                pools: Pools, people: People, citizens: int, companies: int, holders: list[Holder],
-                password_hash: str, rng: random.Random, store, progress=None) -> dict[str, int]:
+def clone_cases(
+    *,
+    session: Session,
+    catalog: Catalog,
+    settings,
+    cases,
+    how_many: int,
+    timeline: Timeline,
+    pools: Pools,
+    people: People,
+    citizens: int,
+    companies: int,
+    holders: list[Holder],
+    password_hash: str,
+    rng: random.Random,
+    store,
+    progress=None,
+) -> dict[str, int]:
     """Write `how_many` cloned applications and their applicants; returns the rows written per table."""
     connection = session.connection()
     session.commit()
-    index = WorkdayIndex(timeline.calendar, timeline.first_day - timedelta(days=400),
-                         timeline.as_of + timedelta(days=400))
+    index = WorkdayIndex(
+        timeline.calendar, timeline.first_day - timedelta(days=400), timeline.as_of + timedelta(days=400)
+    )
     templates = extract_templates(session, cases, index, timeline)
     if not templates:
         raise ValueError("the slow path made no case to clone; seed more applications through it")
-    cloner = Cloner(session=session, catalog=catalog, timeline=timeline, index=index, pools=pools, people=people,
-                    rng=rng, store=store)
+    cloner = Cloner(
+        session=session,
+        catalog=catalog,
+        timeline=timeline,
+        index=index,
+        pools=pools,
+        people=people,
+        rng=rng,
+        store=store,
+    )
     applicants = Applicants()
     wallets: dict[int, dict[str, tuple[int, str]]] = {}
     for user_id, cert_type, cert_id, number in session.execute(
-            select(Certificate.owner_id, Certificate.cert_type, Certificate.id, Certificate.number)
-            .where(Certificate.owner_id.in_([h.user_id for h in holders]), Certificate.application_id.is_(None))
-            .order_by(Certificate.id)):
+        select(Certificate.owner_id, Certificate.cert_type, Certificate.id, Certificate.number)
+        .where(Certificate.owner_id.in_([h.user_id for h in holders]), Certificate.application_id.is_(None))
+        .order_by(Certificate.id)
+    ):
         wallets.setdefault(user_id, {})[cert_type] = (cert_id, number)
     for holder in holders:
         applicants.add(holder, wallets.get(holder.user_id, {}))
@@ -121,8 +158,18 @@ def clone_cases(*, session: Session, catalog: Catalog, settings, cases, how_many
     shapes = cloner.compile(templates)
     with open_sink(connection, how_many, shapes) as sink:
         for kind, how_many_people in (("citizen", citizens), ("company", companies)):
-            _write_people(sink, connection.dialect, people, how_many_people, kind, timeline.as_of, password_hash,
-                          registered, applicants, cloner.ids)
+            _write_people(
+                sink,
+                connection.dialect,
+                people,
+                how_many_people,
+                kind,
+                timeline.as_of,
+                password_hash,
+                registered,
+                applicants,
+                cloner.ids,
+            )
         middle = timeline.as_of - timedelta(days=settings.window_days // 2)
         applicants.index(sorted({t.service_code for t in templates}), catalog, settings, middle)
         plans = _plan(templates, how_many, applicants, settings, index, timeline, rng)
@@ -165,5 +212,6 @@ def _finish(connection, cloner: Cloner) -> None:
     connection.exec_driver_sql(
         f"INSERT INTO {table} (name, value) VALUES ({placeholder}, {placeholder}) "
         f"ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        [(name, cloner.counters[name]) for name in sorted(cloner.touched)])
+        [(name, cloner.counters[name]) for name in sorted(cloner.touched)],
+    )
     connection.commit()

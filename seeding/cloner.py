@@ -1,4 +1,5 @@
 """One clone of a template case: new ids, keys, numbers, applicant, people and staff, moved in time."""
+
 import base64
 import json
 import random
@@ -72,8 +73,18 @@ class Ids:
 
 
 class Cloner:
-    def __init__(self, *, session: Session, catalog: Catalog, timeline: Timeline, index: WorkdayIndex, pools: Pools,
-                 people: People, rng: random.Random, store):
+    def __init__(
+        self,
+        *,
+        session: Session,
+        catalog: Catalog,
+        timeline: Timeline,
+        index: WorkdayIndex,
+        pools: Pools,
+        people: People,
+        rng: random.Random,
+        store,
+    ):
         self.session = session
         self.catalog = catalog
         self.timeline = timeline
@@ -84,14 +95,16 @@ class Cloner:
         self.store = store
         dialect = session.connection().dialect
         self.dialect_name = dialect.name
-        self.ids = {name: Ids((session.execute(select(func.max(model.id))).scalar() or 0) + 1)
-                    for name, model in MODELS.items()}
+        self.ids = {
+            name: Ids((session.execute(select(func.max(model.id))).scalar() or 0) + 1) for name, model in MODELS.items()
+        }
         self.counters = dict(session.execute(select(Counter.name, Counter.value)).all())
         self.touched: set[str] = set()
         self.staff = {}
         self.colleagues: dict[tuple[str, str | None], list[int]] = {}
-        for user in session.execute(select(User.id, User.role, User.department)
-                                    .where(User.role.in_(Role.STAFF)).order_by(User.id)):
+        for user in session.execute(
+            select(User.id, User.role, User.department).where(User.role.in_(Role.STAFF)).order_by(User.id)
+        ):
             self.staff[user.id] = (user.role, user.department)
             self.colleagues.setdefault((user.role, user.department), []).append(user.id)
         self._files: dict[str, bytes] = {}
@@ -110,6 +123,7 @@ class Cloner:
 
     def compile(self, templates: list[Template]) -> list[Shape]:
         """Compile every template; their shapes, in the order clones name them, are the renderer's."""
+
         def colleagues(user_id: int) -> list[int]:
             return self.colleagues[self.staff[user_id]]
 
@@ -151,8 +165,10 @@ class Cloner:
         ]
         if bp.params["payload"]:
             moved_day = self._day(t, shift)
-            varying += [(canonical_json if canonical else stored_json)(self._payload(value, strings, moved_day))
-                        for value, canonical in bp.params["payload"]]
+            varying += [
+                (canonical_json if canonical else stored_json)(self._payload(value, strings, moved_day))
+                for value, canonical in bp.params["payload"]
+            ]
         return shape, varying
 
     def _strings(self, t: Template, bp: Blueprint, holder: Holder, move: Move) -> dict[str, str]:
@@ -172,8 +188,9 @@ class Cloner:
             strings[cert["number"]] = self._number(cert["number"], day(cert["issued_on"]))
         return strings
 
-    def _clone_values(self, t: Template, bp: Blueprint, holder: Holder, wallet: dict, strings: dict, move: Move,
-                      rows: dict[str, list]) -> list:
+    def _clone_values(
+        self, t: Template, bp: Blueprint, holder: Holder, wallet: dict, strings: dict, move: Move, rows: dict[str, list]
+    ) -> list:
         """The slots of one clone's own: applicant, pre-filled fields, wallet certificates, uploaded files."""
         own = {"applicant": holder.user_id}
         for cert_id, cert in t.wallet.items():
@@ -181,10 +198,20 @@ class Cloner:
             if held is None:  # the applicant lacks it: it was issued to them too, shifted like the case
                 issued = cert["issued_on"] + timedelta(days=move.days)
                 held = next(self.ids["certificate"]), self._number(cert["number"], issued)
-                rows["certificate"].append(self.wallet_certificate({
-                    **cert, "id": held[0], "key": self._new_keys(1)[0], "owner_id": holder.user_id, "number": held[1],
-                    "data": {k: _data_value(v, strings, move) for k, v in cert["data"].items()},
-                    "issued_on": issued, "application_id": None}))
+                rows["certificate"].append(
+                    self.wallet_certificate(
+                        {
+                            **cert,
+                            "id": held[0],
+                            "key": self._new_keys(1)[0],
+                            "owner_id": holder.user_id,
+                            "number": held[1],
+                            "data": {k: _data_value(v, strings, move) for k, v in cert["data"].items()},
+                            "issued_on": issued,
+                            "application_id": None,
+                        }
+                    )
+                )
             own[("wallet_id", cert_id)], own[("wallet_number", cert_id)] = held
         if bp.prefills:
             prefilled = self._prefilled(bp, holder)
@@ -198,7 +225,7 @@ class Cloner:
     def _new_keys(self, how_many: int) -> list[str]:
         """Keys as services.models.new_key makes them (16 URL-safe characters), drawn in one go."""
         drawn = base64.urlsafe_b64encode(self.keys.randbytes(12 * how_many)).decode()
-        return [drawn[start:start + 16] for start in range(0, 16 * how_many, 16)]
+        return [drawn[start : start + 16] for start in range(0, 16 * how_many, 16)]
 
     def _moment(self, t: Template, value: datetime, move: Move) -> datetime:
         return move_moment(t.moments[value], self.index, move.shift) + move.jitter
@@ -206,6 +233,7 @@ class Cloner:
     def _day(self, t: Template, shift: int):
         def day(value: date) -> date:
             return move_date(t.dates[value], self.index, shift) if value in t.dates else value
+
         return day
 
     def _payload(self, value, strings: dict[str, str], day, key=None):
@@ -255,8 +283,9 @@ class Cloner:
                 strings[number] = self._id_number(number[:6], born + timedelta(days=move.days), gender)
         return strings
 
-    def _other(self, role: str, name: str | None, id_number: str | None, holder: Holder, people: dict,
-               move: Move) -> Person:
+    def _other(
+        self, role: str, name: str | None, id_number: str | None, holder: Holder, people: dict, move: Move
+    ) -> Person:
         if role in ("mother", "father"):
             wanted = "female" if role == "mother" else "male"
             spouse = people.get("spouse") or self._partner(holder, people)
@@ -267,8 +296,11 @@ class Cloner:
         surname = None
         if role == "child":
             born += timedelta(days=move.days)
-            father = people.get("father") or (holder.person if holder.person.gender == "male" else
-                                               people.get("spouse") or self._partner(holder, people))
+            father = people.get("father") or (
+                holder.person
+                if holder.person.gender == "male"
+                else people.get("spouse") or self._partner(holder, people)
+            )
             surname = father.surname
         new_name = self.pools.name(gender, surname)
         new_id = self._id_number(self.rng.choice(ZJ_REGIONS)[0], born, gender) if id_number else ""
@@ -278,8 +310,9 @@ class Cloner:
         if "spouse" not in people:
             other = "female" if holder.person.gender == "male" else "male"
             born = holder.person.birth_date + timedelta(days=self.rng.randint(-1500, 1500))
-            people["spouse"] = Person(self.pools.name(other), other, born,
-                                      self._id_number(self.rng.choice(ZJ_REGIONS)[0], born, other))
+            people["spouse"] = Person(
+                self.pools.name(other), other, born, self._id_number(self.rng.choice(ZJ_REGIONS)[0], born, other)
+            )
         return people["spouse"]
 
     def _id_number(self, region: str, born: date, gender: str) -> str:
@@ -291,8 +324,14 @@ class Cloner:
     def _prefilled(self, bp: Blueprint, holder: Holder) -> dict[str, str]:
         """Fields the form fills from the applicant's profile and wallet take the new applicant's values."""
         values = {}
-        attributes = {"full_name": holder.name, "company_name": holder.name, "id_number": holder.id_number,
-                      "credit_code": holder.credit_code, "mobile": holder.mobile, "address": holder.address}
+        attributes = {
+            "full_name": holder.name,
+            "company_name": holder.name,
+            "id_number": holder.id_number,
+            "credit_code": holder.credit_code,
+            "mobile": holder.mobile,
+            "address": holder.address,
+        }
         for key, prefill in bp.prefills:
             source, _, path = prefill.partition(".")
             if source == "profile" and attributes.get(path):

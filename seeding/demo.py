@@ -1,4 +1,5 @@
 """Demo accounts with fixed, printed logins, so a newcomer lands in a living system."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,11 +23,21 @@ def _id_number(first17: str) -> str:
     return first17 + id_number_check_char(first17)
 
 
-CITIZEN = CitizenRegistration("王小明", _id_number("33010619900307123"), "13800000001", DEMO_PASSWORD, "杭州市西湖区文三路 90 号 3 幢 501 室")
-SPOUSE = CitizenRegistration("李芳", _id_number("33010819920815234"), "13800000002", DEMO_PASSWORD, "杭州市西湖区文三路 90 号 3 幢 501 室")
+CITIZEN = CitizenRegistration(
+    "王小明", _id_number("33010619900307123"), "13800000001", DEMO_PASSWORD, "杭州市西湖区文三路 90 号 3 幢 501 室"
+)
+SPOUSE = CitizenRegistration(
+    "李芳", _id_number("33010819920815234"), "13800000002", DEMO_PASSWORD, "杭州市西湖区文三路 90 号 3 幢 501 室"
+)
 COMPANY_CODE = "91330106MA2KD7QX4"
-COMPANY = CompanyRegistration("杭州云帆科技有限公司", COMPANY_CODE + credit_code_check_char(COMPANY_CODE), "王小明",
-                              "13800000003", DEMO_PASSWORD, "杭州市滨江区江南大道 3588 号")
+COMPANY = CompanyRegistration(
+    "杭州云帆科技有限公司",
+    COMPANY_CODE + credit_code_check_char(COMPANY_CODE),
+    "王小明",
+    "13800000003",
+    DEMO_PASSWORD,
+    "杭州市滨江区江南大道 3588 号",
+)
 
 
 @dataclass(frozen=True)
@@ -40,17 +51,40 @@ def _wallet_for(citizen: User, spouse: User) -> list[tuple[str, str, dict, str, 
     """Certificates issued before this system existed, as the shared-data platform would hold them."""
     married = date(2021, 5, 20)
     return [
-        ("id_card", f"ID-{citizen.id_number}",
-         {"full_name": citizen.full_name, "id_number": citizen.id_number, "gender": "male",
-          "birth_date": "1990-03-07", "address": citizen.address, "valid_until": "2040-03-01"},
-         "PSB", date(2020, 3, 1)),
-        ("hukou_booklet", "HK-330106-0012345",
-         {"household_head": citizen.full_name, "household_number": "330106012345", "hukou_address": citizen.address},
-         "PSB", date(2018, 6, 12)),
-        ("marriage_certificate", "J330106-2021-004512",
-         {"full_name": citizen.full_name, "id_number": citizen.id_number, "spouse_name": spouse.full_name,
-          "spouse_id_number": spouse.id_number, "registered_on": married.isoformat()},
-         "CIVIL", married),
+        (
+            "id_card",
+            f"ID-{citizen.id_number}",
+            {
+                "full_name": citizen.full_name,
+                "id_number": citizen.id_number,
+                "gender": "male",
+                "birth_date": "1990-03-07",
+                "address": citizen.address,
+                "valid_until": "2040-03-01",
+            },
+            "PSB",
+            date(2020, 3, 1),
+        ),
+        (
+            "hukou_booklet",
+            "HK-330106-0012345",
+            {"household_head": citizen.full_name, "household_number": "330106012345", "hukou_address": citizen.address},
+            "PSB",
+            date(2018, 6, 12),
+        ),
+        (
+            "marriage_certificate",
+            "J330106-2021-004512",
+            {
+                "full_name": citizen.full_name,
+                "id_number": citizen.id_number,
+                "spouse_name": spouse.full_name,
+                "spouse_id_number": spouse.id_number,
+                "registered_on": married.isoformat(),
+            },
+            "CIVIL",
+            married,
+        ),
     ]
 
 
@@ -60,9 +94,16 @@ def _add_wallet(*, session: Session, citizen: User, spouse: User, catalog: Catal
         declared = catalog.certificate_types.get(cert_type)
         if declared is None:
             continue
-        session.add(Certificate(owner_id=citizen.id, cert_type=cert_type, number=number,
-                                data={k: v for k, v in data.items() if k in declared.data_keys},
-                                issued_by=issuer, issued_on=issued_on))
+        session.add(
+            Certificate(
+                owner_id=citizen.id,
+                cert_type=cert_type,
+                number=number,
+                data={k: v for k, v in data.items() if k in declared.data_keys},
+                issued_by=issuer,
+                issued_on=issued_on,
+            )
+        )
 
 
 def seed_demo(*, session: Session, catalog: Catalog) -> list[DemoLogin]:
@@ -72,14 +113,37 @@ def seed_demo(*, session: Session, catalog: Catalog) -> list[DemoLogin]:
         citizen = register_citizen(session=session, data=CITIZEN)
         spouse = register_citizen(session=session, data=SPOUSE)
         register_company(session=session, data=COMPANY)
-        create_staff(session=session, username="frontdesk", full_name="综合受理窗口 陈静", role="front_desk",
-                     password=DEMO_PASSWORD, department=None, catalog=catalog, totp_secret=DEMO_TOTP_SECRET)
-        create_staff(session=session, username="supervisor", full_name="效能督查 周敏", role="supervisor",
-                     password=DEMO_PASSWORD, department=None, catalog=catalog, totp_secret=DEMO_TOTP_SECRET)
+        create_staff(
+            session=session,
+            username="frontdesk",
+            full_name="综合受理窗口 陈静",
+            role="front_desk",
+            password=DEMO_PASSWORD,
+            department=None,
+            catalog=catalog,
+            totp_secret=DEMO_TOTP_SECRET,
+        )
+        create_staff(
+            session=session,
+            username="supervisor",
+            full_name="效能督查 周敏",
+            role="supervisor",
+            password=DEMO_PASSWORD,
+            department=None,
+            catalog=catalog,
+            totp_secret=DEMO_TOTP_SECRET,
+        )
         for code, department in catalog.departments.items():
-            create_staff(session=session, username=f"clerk.{code.lower()}", full_name=f"{department.name.zh} 审批员",
-                         role="clerk", password=DEMO_PASSWORD, department=code, catalog=catalog,
-                         totp_secret=DEMO_TOTP_SECRET)
+            create_staff(
+                session=session,
+                username=f"clerk.{code.lower()}",
+                full_name=f"{department.name.zh} 审批员",
+                role="clerk",
+                password=DEMO_PASSWORD,
+                department=code,
+                catalog=catalog,
+                totp_secret=DEMO_TOTP_SECRET,
+            )
         _add_wallet(session=session, citizen=citizen, spouse=spouse, catalog=catalog)
         _demo_applications(session=session, citizen=citizen, catalog=catalog)
     logins = [
@@ -95,8 +159,12 @@ def seed_demo(*, session: Session, catalog: Catalog) -> list[DemoLogin]:
 
 def _sample_value(spec) -> str:
     samples = {
-        "text": "示例", "date": "2026-11-02", "address": CITIZEN.address, "phone": CITIZEN.mobile,
-        "id_number": SPOUSE.id_number, "credit_code": COMPANY.credit_code,
+        "text": "示例",
+        "date": "2026-11-02",
+        "address": CITIZEN.address,
+        "phone": CITIZEN.mobile,
+        "id_number": SPOUSE.id_number,
+        "credit_code": COMPANY.credit_code,
         "number": f"{spec.min:g}" if spec.min is not None else "1",
         "select": spec.options[0].value if spec.options else "",
     }
@@ -110,9 +178,12 @@ def _demo_applications(*, session: Session, citizen: User, catalog: Catalog) -> 
     if newborn is not None:
         start_draft(session=session, actor=citizen, service_code=newborn.code, catalog=catalog)
     ready = next(
-        (item for item in catalog.items.values()
-         if citizen.role in item.applicant_types
-         and all(not m.required or m.wallet_cert in held for m in item.materials)),
+        (
+            item
+            for item in catalog.items.values()
+            if citizen.role in item.applicant_types
+            and all(not m.required or m.wallet_cert in held for m in item.materials)
+        ),
         None,
     )
     if ready is None:

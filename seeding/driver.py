@@ -6,6 +6,7 @@ stores the same tuples in about half the time (bench.sqlite_drivers measures bot
 big load on a SQLite file is stored through apsw, on a connection of its own to the same
 file, and everything else keeps SQLAlchemy's connection. Both take the same SQL and rows.
 """
+
 from contextlib import suppress
 
 import apsw

@@ -1,4 +1,5 @@
 """Tiny but valid material files made in code: a one-page PDF, a small PNG. Not real documents."""
+
 import struct
 import zlib
 
@@ -29,6 +30,7 @@ def tiny_pdf(reference: str) -> bytes:
 
 def tiny_png(shade: int, size: int = 8) -> bytes:
     """A small grey square whose shade (0-255) tells one sample from another."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 

@@ -4,6 +4,7 @@ Everyone is checked by the validators the portal uses (ID numbers, credit codes,
 before a row is written. Accounts are plain rows sharing one password hash: registering
 thousands through the password hasher would take minutes and prove nothing new.
 """
+
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -18,14 +19,31 @@ from services.identity import validate_credit_code, validate_id_number, validate
 from services.models import Role, new_key
 
 # What a person's own certificates say that later forms ask again (not their validity dates).
-_NOT_FACTS = frozenset({"valid_until", "issued_on", "registered_on", "full_name", "id_number", "gender",
-                        "birth_date", "address"})
-_ISSUERS = {"id_card": "PSB", "hukou_booklet": "PSB", "marriage_certificate": "CIVIL", "degree_certificate": "EDU",
-            "graduation_certificate": "EDU", "driving_licence": "PSB", "real_estate_certificate": "NRPB",
-            "social_security_card": "HRSS", "rental_contract_filing": "HOUSING", "business_licence": "AMR"}
-_PREFIXES = {"marriage_certificate": "JH", "degree_certificate": "XW", "graduation_certificate": "BY",
-             "driving_licence": "JZ", "real_estate_certificate": "BDC", "social_security_card": "SBK",
-             "rental_contract_filing": "ZL", "business_licence": "YYZZ"}
+_NOT_FACTS = frozenset(
+    {"valid_until", "issued_on", "registered_on", "full_name", "id_number", "gender", "birth_date", "address"}
+)
+_ISSUERS = {
+    "id_card": "PSB",
+    "hukou_booklet": "PSB",
+    "marriage_certificate": "CIVIL",
+    "degree_certificate": "EDU",
+    "graduation_certificate": "EDU",
+    "driving_licence": "PSB",
+    "real_estate_certificate": "NRPB",
+    "social_security_card": "HRSS",
+    "rental_contract_filing": "HOUSING",
+    "business_licence": "AMR",
+}
+_PREFIXES = {
+    "marriage_certificate": "JH",
+    "degree_certificate": "XW",
+    "graduation_certificate": "BY",
+    "driving_licence": "JZ",
+    "real_estate_certificate": "BDC",
+    "social_security_card": "SBK",
+    "rental_contract_filing": "ZL",
+    "business_licence": "YYZZ",
+}
 
 
 @dataclass
@@ -91,10 +109,19 @@ class People:
             flags.add("tenant")
         if age >= 18 and rng.random() < shares["social_security_share"]:
             flags.add("social_security")
-        holder = Holder(kind="citizen", name=person.name, mobile=self.pools.mobile(), address=self.pools.address(),
-                        person=person, flags=frozenset(flags))
-        email = f"{self.pools.digits(9, '1')}@{rng.choice(('qq.com', '163.com', '126.com'))}" \
-            if rng.random() < shares["email_share"] else None
+        holder = Holder(
+            kind="citizen",
+            name=person.name,
+            mobile=self.pools.mobile(),
+            address=self.pools.address(),
+            person=person,
+            flags=frozenset(flags),
+        )
+        email = (
+            f"{self.pools.digits(9, '1')}@{rng.choice(('qq.com', '163.com', '126.com'))}"
+            if rng.random() < shares["email_share"]
+            else None
+        )
         return Resident(holder, email=email, age=age)
 
     def _pair_couples(self, residents: list[Resident], on: date) -> None:
@@ -191,8 +218,14 @@ class People:
         firms = []
         for _ in range(how_many):
             representative = self.pools.person(on=on, min_age=28, max_age=65)
-            holder = Holder(kind="company", name=self.pools.company_name(), mobile=self.pools.mobile(),
-                            address=self.pools.address(), person=representative, credit_code=self.pools.credit_code())
+            holder = Holder(
+                kind="company",
+                name=self.pools.company_name(),
+                mobile=self.pools.mobile(),
+                address=self.pools.address(),
+                person=representative,
+                credit_code=self.pools.credit_code(),
+            )
             firm = Resident(holder, age=representative.age_on(on))
             story = Story(self.pools, holder, on)
             entry = self._entry(story, "business_licence", on)
@@ -230,6 +263,7 @@ def staff_roster(pools: Pools, settings: Settings, catalog: Catalog, on: date) -
 
 # --- rows ---------------------------------------------------------------------------
 
+
 def checked(resident: Resident) -> Resident:
     """The validators of the portal, on every identity before it is written."""
     holder = resident.holder
@@ -246,28 +280,61 @@ def user_row(resident: Resident, user_id: int, password_hash: str, created_at: d
     holder = resident.holder
     company = holder.kind == "company"
     return {
-        "id": user_id, "key": new_key(), "role": Role.COMPANY if company else Role.CITIZEN,
-        "login_name": holder.credit_code if company else holder.person.id_number, "password_hash": password_hash,
-        "full_name": holder.name, "id_number": None if company else holder.person.id_number,
-        "credit_code": holder.credit_code, "legal_representative": holder.person.name if company else None,
-        "mobile": holder.mobile, "email": resident.email, "address": holder.address, "department": None,
-        "is_active": True, "created_at": created_at, "totp_secret": None, "totp_last_step": None,
+        "id": user_id,
+        "key": new_key(),
+        "role": Role.COMPANY if company else Role.CITIZEN,
+        "login_name": holder.credit_code if company else holder.person.id_number,
+        "password_hash": password_hash,
+        "full_name": holder.name,
+        "id_number": None if company else holder.person.id_number,
+        "credit_code": holder.credit_code,
+        "legal_representative": holder.person.name if company else None,
+        "mobile": holder.mobile,
+        "email": resident.email,
+        "address": holder.address,
+        "department": None,
+        "is_active": True,
+        "created_at": created_at,
+        "totp_secret": None,
+        "totp_last_step": None,
     }
 
 
 def staff_row(member: StaffMember, user_id: int, password_hash: str, created_at: datetime) -> dict:
     return {
-        "id": user_id, "key": new_key(), "role": member.role, "login_name": member.login,
-        "password_hash": password_hash, "full_name": member.name, "id_number": None, "credit_code": None,
-        "legal_representative": None, "mobile": None, "email": None, "address": None,
-        "department": member.department, "is_active": True, "created_at": created_at,
+        "id": user_id,
+        "key": new_key(),
+        "role": member.role,
+        "login_name": member.login,
+        "password_hash": password_hash,
+        "full_name": member.name,
+        "id_number": None,
+        "credit_code": None,
+        "legal_representative": None,
+        "mobile": None,
+        "email": None,
+        "address": None,
+        "department": member.department,
+        "is_active": True,
+        "created_at": created_at,
         # Seeded staff share the demo's second-factor key, printed by `flask demo`.
-        "totp_secret": DEMO_TOTP_SECRET, "totp_last_step": None,
+        "totp_secret": DEMO_TOTP_SECRET,
+        "totp_last_step": None,
     }
 
 
 def certificate_rows(resident: Resident, owner_id: int, ids: Iterator[int]) -> list[dict]:
-    return [{"id": next(ids), "key": new_key(), "owner_id": owner_id, "cert_type": entry.cert_type,
-             "number": entry.number, "data": entry.data, "issued_by": entry.issued_by,
-             "issued_on": entry.issued_on, "application_id": None} for entry in resident.wallet]
-
+    return [
+        {
+            "id": next(ids),
+            "key": new_key(),
+            "owner_id": owner_id,
+            "cert_type": entry.cert_type,
+            "number": entry.number,
+            "data": entry.data,
+            "issued_by": entry.issued_by,
+            "issued_on": entry.issued_on,
+            "application_id": None,
+        }
+        for entry in resident.wallet
+    ]

@@ -1,4 +1,5 @@
 """Who asks for what, when, and how it will go: drawn before the year is played."""
+
 import random
 from datetime import date, time, timedelta
 
@@ -69,8 +70,9 @@ class Planner:
         rng = random.Random(self.rng.getrandbits(64))
         service = self.catalog.service(service_code)
         story = Story(self.pools, holder, start.date(), life_events=tuple(service.life_events))
-        case = Case(len(self.cases) + 1, service_code, holder, start, rng, fate or draw_fate(rng, self.settings, service),
-                    story)
+        case = Case(
+            len(self.cases) + 1, service_code, holder, start, rng, fate or draw_fate(rng, self.settings, service), story
+        )
         if adopt is not None:
             case.adopt_key, case.application_id = adopt
             case.key = case.adopt_key
@@ -113,7 +115,7 @@ class Planner:
         shares = [how_many * weight / total for weight in weights]
         counts = [int(share) for share in shares]
         by_fraction = sorted(range(len(codes)), key=lambda i: (counts[i] - shares[i], self.rng.random()))
-        for i in by_fraction[:how_many - sum(counts)]:
+        for i in by_fraction[: how_many - sum(counts)]:
             counts[i] += 1
         mix = [code for code, n in zip(codes, counts, strict=True) for _ in range(n)]
         self.rng.shuffle(mix)
@@ -134,13 +136,18 @@ class Planner:
 
         calm = dict(calm=True, delivery="e_certificate")
         for key, code, application_id in adopted:
-            self.case(code, citizen, self.timeline.start + timedelta(hours=10), Fate(**calm), adopt=(key, application_id))
+            self.case(
+                code, citizen, self.timeline.start + timedelta(hours=10), Fate(**calm), adopt=(key, application_id)
+            )
         plans = [
             ("330100-PSB-009", 200, Fate(**calm, rating=5)),
             ("BUNDLE-HOME-TRANSFER", 120, Fate(**calm, rating=4, task_orders={"330100-URBAN-001": "rejected"})),
             ("330100-HCSA-004", 60, Fate(**calm, withdrawn=True)),
-            ("330100-HOUSING-003", 12, Fate(**calm, task_orders={"330100-HOUSING-003": "suspended"},
-                                             suspension_days=30)),
+            (
+                "330100-HOUSING-003",
+                12,
+                Fate(**calm, task_orders={"330100-HOUSING-003": "suspended"}, suspension_days=30),
+            ),
             ("330100-HCSA-006", 6, Fate(**calm, task_orders={"330100-HCSA-006": "overdue"})),
             ("330100-HRSS-010", 4, Fate(**calm, notices=1, notice_unanswered=True)),
         ]
@@ -149,15 +156,20 @@ class Planner:
                 self.case(code, citizen, working_days_before(days), fate)
         submitted_last_evening = china_moment(end - timedelta(days=1), time(20, 30))
         self.case("330100-TAX-004", citizen, submitted_last_evening, Fate(**calm))
-        for code, days, fate in (("BUNDLE-NEW-HIRE", 90, Fate(**calm, rating=5)),
-                                 ("330100-AMR-003", 6, Fate(**calm, task_orders={"330100-AMR-003": "overdue"}))):
+        for code, days, fate in (
+            ("BUNDLE-NEW-HIRE", 90, Fate(**calm, rating=5)),
+            ("330100-AMR-003", 6, Fate(**calm, task_orders={"330100-AMR-003": "overdue"})),
+        ):
             if code in self.catalog.items or code in self.catalog.bundles:
                 self.case(code, company, working_days_before(days), fate)
 
     def showcase_cases(self, citizens: list[Holder]) -> int:
         """One case of each rare outcome, so that every seeded city shows them; none is cloned."""
-        items = [i for i in sorted(self.catalog.items.values(), key=lambda i: i.code)
-                 if "citizen" in i.applicant_types and not i.instant]
+        items = [
+            i
+            for i in sorted(self.catalog.items.values(), key=lambda i: i.code)
+            if "citizen" in i.applicant_types and not i.instant
+        ]
         tolerant = [i for i in items if any(m.required and not m.core and not m.wallet_cert for m in i.materials)]
         uploads = [i for i in items if any(m.required and not m.wallet_cert for m in i.materials)]
         quick = [i for i in items if i.promised_limit_days <= 1 and "e_certificate" in i.delivery]
@@ -175,17 +187,24 @@ class Planner:
             (items, 100, lambda i: Fate(**calm, rating=1, rectification_answered=True)),
             (quick, 6, lambda i: Fate(**calm, rating=2)),
             (short, 12, lambda i: Fate(**calm, task_orders={i.code: "overdue"})),
-            (items, 50, lambda i: Fate(**calm, task_orders={i.code: "rejected"}, rating=2,
-                                        rectification_answered=True)),
+            (
+                items,
+                50,
+                lambda i: Fate(**calm, task_orders={i.code: "rejected"}, rating=2, rectification_answered=True),
+            ),
             (items, 30, lambda i: Fate(**calm, refused=True)),
             (short, 2, lambda i: Fate(**calm, task_orders={i.code: "unclaimed"})),
         ]
         made = 0
         for choices, days, fate in wanted:
             start = self.working_days_before(days, time(9, self.rng.randrange(60)))
-            options = [(item, holder) for item in choices for holder in citizens
-                       if (holder.user_id, item.code) not in self.taken
-                       and eligible(holder, self.settings.audiences.get(item.code), start.date())]
+            options = [
+                (item, holder)
+                for item in choices
+                for holder in citizens
+                if (holder.user_id, item.code) not in self.taken
+                and eligible(holder, self.settings.audiences.get(item.code), start.date())
+            ]
             if options:
                 item, holder = self.rng.choice(options)
                 self.case(item.code, holder, start, fate(item))

@@ -1,4 +1,5 @@
 """Where names, numbers and phrases come from: the seeded Faker, its locale's data, the settings' texts."""
+
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -90,8 +91,9 @@ class Pools:
     def taken(self, id_numbers) -> None:
         self._taken_ids.update(id_numbers)
 
-    def person(self, *, on: date, min_age: int, max_age: int, gender: str | None = None,
-               surname: str | None = None) -> Person:
+    def person(
+        self, *, on: date, min_age: int, max_age: int, gender: str | None = None, surname: str | None = None
+    ) -> Person:
         gender = gender or self.rng.choice(("male", "female"))
         birth = self.birth_date(on, min_age, max_age)
         return Person(self.name(gender, surname), gender, birth, self.id_number(birth, gender))
@@ -125,7 +127,7 @@ class Pools:
 
     def digits(self, count: int, first: str = "") -> str:
         drawn = count - len(first)
-        return f"{first}{self.rng.randrange(10 ** drawn):0{drawn}d}" if drawn > 0 else first
+        return f"{first}{self.rng.randrange(10**drawn):0{drawn}d}" if drawn > 0 else first
 
 
 def _years_before(day: date, years: int) -> date:

@@ -6,6 +6,7 @@ of the values, and the audit chain, each event's hash taken of its digest text w
 previous event's hash in it. That half runs in the writer (writer.py), so in a big load it
 takes its share of the second CPU and only the varying values cross the pipe.
 """
+
 from dataclasses import dataclass
 from hashlib import sha256
 from operator import itemgetter
@@ -40,10 +41,17 @@ class Renderer:
     """Rows of clones from their values, the audit chain continued from the database's head."""
 
     def __init__(self, db, shapes: list[Shape]):
-        self.shapes = [(shape.constants, [(text, picker(slots)) for text, slots in shape.json],
-                        [(table, picker(columns)) for table, columns in shape.rows],
-                        [(text, picker(slots), picker(row)) for text, slots, row in shape.events],
-                        shape.seq_at, shape.prev_at) for shape in shapes]
+        self.shapes = [
+            (
+                shape.constants,
+                [(text, picker(slots)) for text, slots in shape.json],
+                [(table, picker(columns)) for table, columns in shape.rows],
+                [(text, picker(slots), picker(row)) for text, slots, row in shape.events],
+                shape.seq_at,
+                shape.prev_at,
+            )
+            for shape in shapes
+        ]
         head = db.query(f"SELECT seq, hash FROM {AuditHead.__table__.name} WHERE id = 1")
         self.seq, self.prev = head[0] if head else (0, GENESIS)
         self.next_id = (db.query(f"SELECT max(id) FROM {AuditEvent.__table__.name}")[0][0] or 0) + 1

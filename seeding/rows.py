@@ -1,4 +1,5 @@
 """Batched inserts: rows as tuples in a fixed column order, encoded as the column types would, one executemany."""
+
 import json
 import operator
 from datetime import UTC, date
@@ -20,11 +21,32 @@ from services.models import (
 )
 
 # The order rows are written in, so every foreign key points at a row already there.
-ORDER = ("user_account", "application", "certificate", "attachment", "task", "notice", "visit", "extensionrequest",
-         "rating", "rectification", "auditevent")
-MODELS = {"application": Application, "certificate": Certificate, "attachment": Attachment, "task": Task,
-          "notice": Notice, "visit": Visit, "extensionrequest": ExtensionRequest, "rating": Rating,
-          "rectification": Rectification, "auditevent": AuditEvent, "user_account": User}
+ORDER = (
+    "user_account",
+    "application",
+    "certificate",
+    "attachment",
+    "task",
+    "notice",
+    "visit",
+    "extensionrequest",
+    "rating",
+    "rectification",
+    "auditevent",
+)
+MODELS = {
+    "application": Application,
+    "certificate": Certificate,
+    "attachment": Attachment,
+    "task": Task,
+    "notice": Notice,
+    "visit": Visit,
+    "extensionrequest": ExtensionRequest,
+    "rating": Rating,
+    "rectification": Rectification,
+    "auditevent": AuditEvent,
+    "user_account": User,
+}
 # The audit chain fills these in as it goes, so its rows start with them.
 CHAINED = ("id", "seq", "prev_hash", "hash")
 
@@ -73,8 +95,10 @@ class TableWriter:
         self.name = name
         self.columns = columns_of(name)
         placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
-        self.sql = (f"INSERT INTO {table.name} ({', '.join(self.columns)}) "
-                    f"VALUES ({', '.join([placeholder] * len(self.columns))})")
+        self.sql = (
+            f"INSERT INTO {table.name} ({', '.join(self.columns)}) "
+            f"VALUES ({', '.join([placeholder] * len(self.columns))})"
+        )
         encoders = [column_encoder(table.columns[n], dialect.name) for n in self.columns]
         self.encoders = [(position, encoder) for position, encoder in enumerate(encoders) if encoder]
         self.values = operator.itemgetter(*self.columns)

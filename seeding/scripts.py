@@ -5,6 +5,7 @@ of its next step. The application's script runs up to acceptance and starts one 
 per task as tasks become ready; tasks start delivery scripts; whoever finishes the case
 starts the rating. A step that would come after the end is never run.
 """
+
 from datetime import time
 
 from sqlmodel import select
@@ -45,11 +46,18 @@ def application_script(w: World, case: Case) -> Script:
         add_prelude_certificates(session=session, catalog=catalog, owner=applicant, case=case)
         draft = start_draft(session=session, actor=applicant, service_code=service.code, catalog=catalog)
         case.key, case.application_id = draft.key, draft.id
-        save_draft(session=session, actor=applicant, key=draft.key, catalog=catalog, delivery_method=fate.delivery,
-                   values=case.story.form(service.fields, draft.form_data))
+        save_draft(
+            session=session,
+            actor=applicant,
+            key=draft.key,
+            catalog=catalog,
+            delivery_method=fate.delivery,
+            values=case.story.form(service.fields, draft.form_data),
+        )
         yield w.online_after(rng, minutes=rng.randint(3, 25))
-        attached = set(session.exec(select(Attachment.material_key)
-                                    .where(Attachment.application_id == case.application_id)).all())
+        attached = set(
+            session.exec(select(Attachment.material_key).where(Attachment.application_id == case.application_id)).all()
+        )
         for material in service.materials:
             wanted = material.required or rng.random() < 0.4
             if material.key in attached or material.key == fate.left_out or not wanted:
@@ -68,8 +76,16 @@ def application_script(w: World, case: Case) -> Script:
 
 def upload(w: World, case: Case, applicant, material_key: str) -> None:
     filename, data = w.sample(material_key, case)
-    attach_upload(session=w.session, actor=applicant, key=case.key, material_key=material_key, filename=filename,
-                  data=data, store=w.store, catalog=w.catalog)
+    attach_upload(
+        session=w.session,
+        actor=applicant,
+        key=case.key,
+        material_key=material_key,
+        filename=filename,
+        data=data,
+        store=w.store,
+        catalog=w.catalog,
+    )
 
 
 def desk_review(w: World, case: Case) -> Script:
@@ -82,12 +98,14 @@ def desk_review(w: World, case: Case) -> Script:
             return
         clerk = w.front_desk(rng)
         for _ in range(visits_left):
-            desk.record_visit(session=session, actor=clerk, key=case.key, catalog=catalog,
-                              purpose=w.pools.pick("visit_purposes"))
+            desk.record_visit(
+                session=session, actor=clerk, key=case.key, catalog=catalog, purpose=w.pools.pick("visit_purposes")
+            )
         visits_left = 0
         if fate.refused:
-            desk.refuse_application(session=session, actor=clerk, key=case.key, catalog=catalog,
-                                    reason=w.pools.pick("refusals"))
+            desk.refuse_application(
+                session=session, actor=clerk, key=case.key, catalog=catalog, reason=w.pools.pick("refusals")
+            )
             return
         missing = fate.left_out if fate.left_out and not _attached(w, case, fate.left_out) else None
         if case.notices < fate.notices or (missing and not fate.tolerated):
@@ -103,8 +121,14 @@ def desk_review(w: World, case: Case) -> Script:
 
 
 def _attached(w: World, case: Case, material_key: str) -> bool:
-    return w.session.exec(select(Attachment.id).where(Attachment.application_id == case.application_id,
-                                                      Attachment.material_key == material_key)).first() is not None
+    return (
+        w.session.exec(
+            select(Attachment.id).where(
+                Attachment.application_id == case.application_id, Attachment.material_key == material_key
+            )
+        ).first()
+        is not None
+    )
 
 
 def notice_and_answer(w: World, case: Case, clerk, missing: str | None, reason: str | None = None) -> Script:
@@ -191,20 +215,38 @@ def task_script(w: World, case: Case, task_key: str) -> Script:
     if draws("suspended") and w.task(task_key).status == TaskStatus.CLAIMED:
         yield soon(60, 960)
         procedure = rng.choice(sorted(PROCEDURES))
-        tasks.suspend_task(session=session, actor=clerk, key=task_key, catalog=catalog, procedure=procedure,
-                           reason=w.pools.pick("suspension_reasons"))
+        tasks.suspend_task(
+            session=session,
+            actor=clerk,
+            key=task_key,
+            catalog=catalog,
+            procedure=procedure,
+            reason=w.pools.pick("suspension_reasons"),
+        )
         days = case.fate.suspension_days or rng.randint(*odds["suspension_working_days"])
         yield w.working_days_later(rng, days)
         tasks.resume_task(session=session, actor=clerk, key=task_key, catalog=catalog)
     if task.promised_days >= MIN_DAYS_FOR_EXTENSION and draws("extension"):
         yield soon(60, 960)
-        tasks.request_extension(session=session, actor=clerk, key=task_key, catalog=catalog,
-                                days=rng.randint(*odds["extension_days"]), reason=w.pools.pick("extension_reasons"))
+        tasks.request_extension(
+            session=session,
+            actor=clerk,
+            key=task_key,
+            catalog=catalog,
+            days=rng.randint(*odds["extension_days"]),
+            reason=w.pools.pick("extension_reasons"),
+        )
         yield w.staff_after(rng, rng.uniform(30, 480))
         granted = rng.random() < odds["extension_granted"]
         answer = w.pools.pick("extension_answers_granted" if granted else "extension_answers_refused")
-        tasks.decide_extension(session=session, actor=w.supervisor(task.department, rng), key=task_key,
-                               catalog=catalog, grant=granted, answer=answer)
+        tasks.decide_extension(
+            session=session,
+            actor=w.supervisor(task.department, rng),
+            key=task_key,
+            catalog=catalog,
+            grant=granted,
+            answer=answer,
+        )
     rejected = draws("rejected")
     waited = 0
     while True:
@@ -221,8 +263,9 @@ def task_script(w: World, case: Case, task_key: str) -> Script:
             continue
         break
     if rejected:
-        tasks.reject_task(session=session, actor=clerk, key=task_key, catalog=catalog,
-                          reason=w.pools.pick("rejections"))
+        tasks.reject_task(
+            session=session, actor=clerk, key=task_key, catalog=catalog, reason=w.pools.pick("rejections")
+        )
     else:
         tasks.approve_task(session=session, actor=clerk, key=task_key, catalog=catalog)
     follow_up(w, case)
@@ -262,8 +305,9 @@ def delivery_script(w: World, case: Case, task_key: str) -> Script:
         yield w.working_days_later(rng, rng.randint(1, 5))
     if w.task(task_key).status != TaskStatus.APPROVED:
         return
-    desk.deliver_task(session=session, actor=w.front_desk(rng), task_key=task_key, catalog=w.catalog,
-                      tracking_number=tracking)
+    desk.deliver_task(
+        session=session, actor=w.front_desk(rng), task_key=task_key, catalog=w.catalog, tracking_number=tracking
+    )
     follow_up(w, case)
 
 
@@ -280,8 +324,16 @@ def supplement_script(w: World, case: Case, material_key: str) -> Script:
         return
     applicant = w.user(case.holder.user_id)
     filename, data = w.sample(material_key, case)
-    supplement_material(session=session, actor=applicant, key=case.key, material_key=material_key,
-                        filename=filename, data=data, store=w.store, catalog=w.catalog)
+    supplement_material(
+        session=session,
+        actor=applicant,
+        key=case.key,
+        material_key=material_key,
+        filename=filename,
+        data=data,
+        store=w.store,
+        catalog=w.catalog,
+    )
 
 
 def rating_script(w: World, case: Case) -> Script:
@@ -291,16 +343,22 @@ def rating_script(w: World, case: Case) -> Script:
     yield w.online_after(rng, hours=rng.uniform(0.2, 96))
     applicant = w.user(case.holder.user_id)
     comment = w.pools.pick("poor_comments" if fate.rating <= 2 else "good_comments") if fate.rating != 3 else ""
-    rate_application(session=w.session, actor=applicant, key=case.key, catalog=w.catalog, score=fate.rating,
-                     comment=comment)
+    rate_application(
+        session=w.session, actor=applicant, key=case.key, catalog=w.catalog, score=fate.rating, comment=comment
+    )
     if fate.rating > 2 or not fate.rectification_answered:
         return
     yield w.working_days_later(rng, rng.randint(1, 4))
     rating = w.session.exec(select(Rating).where(Rating.application_id == case.application_id)).one()
-    for rectification in w.session.exec(select(Rectification).where(Rectification.rating_id == rating.id,
-                                                                    Rectification.status == "open")).all():
-        answer_rectification(session=w.session, actor=w.supervisor(rectification.department, rng),
-                             key=rectification.key, answer=w.pools.pick("rectification_answers"))
+    for rectification in w.session.exec(
+        select(Rectification).where(Rectification.rating_id == rating.id, Rectification.status == "open")
+    ).all():
+        answer_rectification(
+            session=w.session,
+            actor=w.supervisor(rectification.department, rng),
+            key=rectification.key,
+            answer=w.pools.pick("rectification_answers"),
+        )
 
 
 class Routine:

@@ -1,4 +1,5 @@
 """The generators' settings (seed_data/faker.yaml) as checked, immutable values."""
+
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path

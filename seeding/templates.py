@@ -7,6 +7,7 @@ stays exactly right. Moves that would put a weekend step on a working day (or th
 reverse), cross the ends of the year, or change where the end of the year cuts a case
 still running are not taken.
 """
+
 import random
 import re
 from dataclasses import dataclass, field
@@ -36,8 +37,7 @@ from services.workdays import WorkingCalendar
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Payload entries that repeat a workflow date (they move with the calendar, not by plain days).
 WORKFLOW_PAYLOAD_DATES = ("deadline", "rectification_due")
-STAFF_COLUMNS = ("assignee_id", "decided_by_id", "issued_by_id", "recorded_by_id", "requested_by_id",
-                 "answered_by_id")
+STAFF_COLUMNS = ("assignee_id", "decided_by_id", "issued_by_id", "recorded_by_id", "requested_by_id", "answered_by_id")
 ORGANISATIONS = ("company", "employer")
 
 
@@ -99,8 +99,10 @@ _TABLES = {"task": Task, "attachment": Attachment, "notice": Notice, "visit": Vi
 
 
 def _rows(session: Session, model, *conditions) -> list[dict]:
-    return [dict(row) for row in session.execute(select(model.__table__).where(*conditions)
-                                                 .order_by(model.__table__.c.id)).mappings()]
+    return [
+        dict(row)
+        for row in session.execute(select(model.__table__).where(*conditions).order_by(model.__table__.c.id)).mappings()
+    ]
 
 
 def extract_templates(session: Session, cases, index: WorkdayIndex, timeline: Timeline) -> list[Template]:
@@ -110,8 +112,10 @@ def extract_templates(session: Session, cases, index: WorkdayIndex, timeline: Ti
         if case.application_id is None or case.fate.calm:
             continue
         app = _rows(session, Application, Application.id == case.application_id)[0]
-        tables = {name: _rows(session, model, model.__table__.c.application_id == app["id"])
-                  for name, model in _TABLES.items()}
+        tables = {
+            name: _rows(session, model, model.__table__.c.application_id == app["id"])
+            for name, model in _TABLES.items()
+        }
         task_ids = [t["id"] for t in tables["task"]]
         tables["extensionrequest"] = _rows(session, ExtensionRequest, ExtensionRequest.task_id.in_(task_ids))
         tables["certificate"] = _rows(session, Certificate, Certificate.application_id == app["id"])
@@ -169,7 +173,11 @@ def _index_template(t: Template, index: WorkdayIndex, timeline: Timeline) -> Non
     t.form_dates = frozenset(k for k, v in service_fields.items() if isinstance(v, str) and ISO_DATE.match(v))
     start_day = to_china(t.first).date()
     newborns = set()
-    for data in [service_fields, *[c["data"] for c in t.tables["certificate"]], *[c["data"] for c in t.wallet.values()]]:
+    for data in [
+        service_fields,
+        *[c["data"] for c in t.tables["certificate"]],
+        *[c["data"] for c in t.wallet.values()],
+    ]:
         for value in data.values():
             if isinstance(value, str) and len(value) == 18 and value[:17].isdigit():
                 try:
@@ -182,7 +190,7 @@ def _index_template(t: Template, index: WorkdayIndex, timeline: Timeline) -> Non
     roles = {}
     for key, value in service_fields.items():
         for suffix, slot in (("_name", 0), ("_id_number", 1)):
-            role = key[:-len(suffix)] if key.endswith(suffix) else None
+            role = key[: -len(suffix)] if key.endswith(suffix) else None
             if role in ROLES or role in ORGANISATIONS:
                 pair = list(roles.get(role, (None, None)))
                 pair[slot] = value

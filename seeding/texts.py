@@ -5,6 +5,7 @@ more than the rest of the clone's values together. Here a moment is whole micros
 since 1970-01-01 UTC and a day its ordinal, and the texts come from tables: the same
 strings datetime.isoformat gives (tests/service/test_seed.py compares them).
 """
+
 from datetime import UTC, date, datetime, timedelta
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -43,5 +44,7 @@ class Texts:
         on, at = self.day(EPOCH_ORDINAL + day), self._clock[second]
         milli, rest_micro = divmod(micro, 1000)
         fraction = f"{self._thousandths[milli]}{self._thousandths[rest_micro]}"
-        return (f"{on} {at}.{fraction}{self.moment_suffix}",
-                f'"{on}T{at}.{fraction}+00:00"' if micro else f'"{on}T{at}+00:00"')
+        return (
+            f"{on} {at}.{fraction}{self.moment_suffix}",
+            f'"{on}T{at}.{fraction}+00:00"' if micro else f'"{on}T{at}+00:00"',
+        )

@@ -4,6 +4,7 @@ The simulation runs every case's script on one frozen clock, always the earliest
 first, so the audit chain and the public numbers follow time as they would in a real
 year. A step that would fall on or after the end is dropped: its case stays as it is.
 """
+
 import heapq
 import random
 from collections.abc import Callable, Iterator

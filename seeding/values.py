@@ -5,6 +5,7 @@ one generator serves both: `spouse_name` is the spouse's name wherever it is ask
 asked twice it is the same name. A value that does not fit the field it is meant for
 (a changed catalogue) is replaced by one that fits its type.
 """
+
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -14,8 +15,21 @@ from services.catalog import FieldSpec
 from services.requirements.fields import FieldError, clean_value
 
 # People a form can speak of, longest prefix first so "legal_representative_id_number" finds its role.
-ROLES = ("legal_representative", "tax_contact", "applicant", "deceased", "employee", "landlord", "insured",
-         "spouse", "mother", "father", "seller", "buyer", "child")
+ROLES = (
+    "legal_representative",
+    "tax_contact",
+    "applicant",
+    "deceased",
+    "employee",
+    "landlord",
+    "insured",
+    "spouse",
+    "mother",
+    "father",
+    "seller",
+    "buyer",
+    "child",
+)
 PERSON_ATTRIBUTES = ("name", "id_number", "gender", "birth_date")
 
 
@@ -235,8 +249,8 @@ class Story:
 def _person_attribute(key: str) -> tuple[str, str] | None:
     """The role and attribute a key like "spouse_id_number" asks for, if it asks for one."""
     for role in ROLES:
-        if key.startswith(role + "_") and key[len(role) + 1:] in PERSON_ATTRIBUTES:
-            return role, key[len(role) + 1:]
+        if key.startswith(role + "_") and key[len(role) + 1 :] in PERSON_ATTRIBUTES:
+            return role, key[len(role) + 1 :]
     return None
 
 
@@ -244,6 +258,7 @@ def _date_after(key: str, years: tuple[int, int]):
     def make(story: Story) -> str:
         start = date.fromisoformat(story.value(key))
         return (start + timedelta(days=365 * story.rng.randint(*years))).isoformat()
+
     return make
 
 

@@ -1,6 +1,7 @@
 """What the case scripts share: the session, the cast of staff, the clock's helpers, and the few
 writes no service makes: certificates issued before the seeded year, the outbox's bookkeeping.
 """
+
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -80,8 +81,17 @@ class Case:
 
 
 class World:
-    def __init__(self, *, session: Session, catalog: Catalog, settings: Settings, pools: Pools, timeline: Timeline,
-                 simulation: Simulation, store: FileStore):
+    def __init__(
+        self,
+        *,
+        session: Session,
+        catalog: Catalog,
+        settings: Settings,
+        pools: Pools,
+        timeline: Timeline,
+        simulation: Simulation,
+        store: FileStore,
+    ):
         self.session = session
         self.catalog = catalog
         self.settings = settings
@@ -131,8 +141,9 @@ class World:
         return self.session.get(Task, self._task_ids[key])
 
     def open_notice(self, case: Case) -> Notice | None:
-        return self.session.exec(select(Notice).where(Notice.application_id == case.application_id,
-                                                      Notice.answered_at.is_(None))).first()
+        return self.session.exec(
+            select(Notice).where(Notice.application_id == case.application_id, Notice.answered_at.is_(None))
+        ).first()
 
     # --- when ----------------------------------------------------------------------------
 
@@ -166,6 +177,7 @@ class World:
 
 # --- actions no service covers yet --------------------------------------------------------
 
+
 @transactional
 def add_prelude_certificates(*, session: Session, catalog: Catalog, owner: User, case: Case) -> None:
     """Certificates an earlier matter issued that this case leans on (a death certificate, a contract filing)."""
@@ -179,10 +191,16 @@ def add_prelude_certificates(*, session: Session, catalog: Catalog, owner: User,
         department = issuers[0].department if issuers else "PSB"
         issued_on = case.start.date() - timedelta(days=case.rng.randint(1, 10))
         serial = next_counter(session, f"certificate-{department}-{issued_on.year}")
-        session.add(Certificate(owner_id=owner.id, cert_type=cert_type.code,
-                                number=f"{department}-{issued_on.year}-{serial:06d}",
-                                data=case.story.certificate_data(cert_type.data_keys), issued_by=department,
-                                issued_on=issued_on))
+        session.add(
+            Certificate(
+                owner_id=owner.id,
+                cert_type=cert_type.code,
+                number=f"{department}-{issued_on.year}-{serial:06d}",
+                data=case.story.certificate_data(cert_type.data_keys),
+                issued_by=department,
+                issued_on=issued_on,
+            )
+        )
         held.add(cert_type.code)
 
 
@@ -194,24 +212,30 @@ def settle_outbox(session: Session) -> None:
     """
     from bisect import bisect_left
 
-    session.execute(update(Notification).where(Notification.sent_at.is_(None))
-                    .values(sent_at=Notification.created_at).execution_options(synchronize_session=False))
+    session.execute(
+        update(Notification)
+        .where(Notification.sent_at.is_(None))
+        .values(sent_at=Notification.created_at)
+        .execution_options(synchronize_session=False)
+    )
     actions: dict[int, list[datetime]] = {}
-    for actor_id, at in session.execute(select(AuditEvent.actor_id, AuditEvent.at)
-                                        .where(AuditEvent.actor_id.is_not(None)).order_by(AuditEvent.seq)):
+    for actor_id, at in session.execute(
+        select(AuditEvent.actor_id, AuditEvent.at).where(AuditEvent.actor_id.is_not(None)).order_by(AuditEvent.seq)
+    ):
         actions.setdefault(actor_id, []).append(at)
     for moments in actions.values():
         moments.sort()
     reads = []
     for notification_id, user_id, created_at in session.execute(
-            select(Notification.id, Notification.user_id, Notification.created_at)
-            .where(Notification.channel == "in_app", Notification.read_at.is_(None)).order_by(Notification.id)):
+        select(Notification.id, Notification.user_id, Notification.created_at)
+        .where(Notification.channel == "in_app", Notification.read_at.is_(None))
+        .order_by(Notification.id)
+    ):
         moments = actions.get(user_id, [])
         position = bisect_left(moments, created_at)
         if position < len(moments):
             reads.append({"row": notification_id, "read": moments[position]})
     if reads:
         table = Notification.__table__
-        session.execute(update(table).where(table.c.id == bindparam("row")).values(read_at=bindparam("read")),
-                        reads)
+        session.execute(update(table).where(table.c.id == bindparam("row")).values(read_at=bindparam("read")), reads)
     session.commit()

@@ -9,6 +9,7 @@ and made again at the end from their own CREATE statements (the schema ends exac
 migrations left it): building an index once over sorted keys is cheaper than growing it a
 row at a time.
 """
+
 import multiprocessing
 import traceback
 from collections import Counter
@@ -69,7 +70,9 @@ def bulk_loading(db):
     tables = [MODELS[name].__table__.name for name in ORDER]
     indexes = db.query(
         f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({', '.join('?' * len(tables))}) ORDER BY rowid", tuple(tables))
+        f"AND tbl_name IN ({', '.join('?' * len(tables))}) ORDER BY rowid",
+        tuple(tables),
+    )
     db.begin()
     for name, _ in indexes:
         db.execute(f'DROP INDEX "{name}"')
@@ -94,8 +97,10 @@ class Sink:
         self.renderer = Renderer(db, shapes)
         self.written: Counter[str] = Counter()
         mark = "?" if db.dialect.paramstyle == "qmark" else "%s"
-        self.head_sql = (f"INSERT INTO {AuditHead.__table__.name} (id, seq, hash) VALUES (1, {mark}, {mark}) "
-                         f"ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")
+        self.head_sql = (
+            f"INSERT INTO {AuditHead.__table__.name} (id, seq, hash) VALUES (1, {mark}, {mark}) "
+            f"ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash"
+        )
 
     def write(self, rows: dict[str, list[tuple]], clones: Clones = ()) -> None:
         rows = {name: list(rows.get(name, ())) for name in ORDER}

@@ -1,4 +1,5 @@
 """Accounts: citizens and companies register themselves; staff are created by an administrator."""
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -18,9 +19,11 @@ from services.passwords import hash_password, password_matches, password_problem
 LOGIN_MAX = 64
 # Told to the owner of a number someone tried to register again; the visitor sees only what a new
 # registration sees, so the page never tells whether a number has an account.
-SOMEONE_REGISTERED_AGAIN = N_("Someone tried to open a new account with your number. If it was you, log in with "
-                              "your existing account (or reset its password at a service hall); if not, no action "
-                              "is needed: no account was created.")
+SOMEONE_REGISTERED_AGAIN = N_(
+    "Someone tried to open a new account with your number. If it was you, log in with "
+    "your existing account (or reset its password at a service hall); if not, no action "
+    "is needed: no account was created."
+)
 
 
 @dataclass(frozen=True)
@@ -143,8 +146,16 @@ def register_company(*, session: Session, data: CompanyRegistration) -> User | N
 
 @transactional
 def create_staff(
-    *, session: Session, username: str, full_name: str, role: str, password: str,
-    department: str | None, catalog: Catalog, totp_secret: str | None = None, hash_method: str | None = None,
+    *,
+    session: Session,
+    username: str,
+    full_name: str,
+    role: str,
+    password: str,
+    department: str | None,
+    catalog: Catalog,
+    totp_secret: str | None = None,
+    hash_method: str | None = None,
 ) -> User:
     """A staff account; without `totp_secret` it enrols in the second factor at its first sign-in.
 
@@ -186,9 +197,11 @@ def normalise_login(login: str) -> str:
 
 def find_login(*, session: Session, name: str) -> list[User]:
     """Active accounts this normalised login may mean: by login name, or a citizen's mobile number."""
-    return list(session.exec(
-        select(User).where(User.is_active == True, or_(User.login_name == name, User.mobile == name))  # noqa: E712
-    ).all())
+    return list(
+        session.exec(
+            select(User).where(User.is_active == True, or_(User.login_name == name, User.mobile == name))  # noqa: E712
+        ).all()
+    )
 
 
 def check_password(*, session: Session, name: str, password: str) -> User | None:
@@ -197,4 +210,3 @@ def check_password(*, session: Session, name: str, password: str) -> User | None
     if not candidates:
         password_matches(None, password)
     return next((user for user in candidates if password_matches(user.password_hash, password)), None)
-

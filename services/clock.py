@@ -4,6 +4,7 @@ Journeys replay on a virtual clock, so nothing else calls datetime.now().
 Times are timezone-aware UTC; China's calendar date is derived for display,
 public numbers and working days.
 """
+
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 

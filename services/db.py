@@ -1,4 +1,5 @@
 """Engine and transaction helpers shared by every service."""
+
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -102,8 +103,12 @@ def realign_id_sequences(connection: Connection) -> None:
         return
     for table in SQLModel.metadata.sorted_tables:
         if "id" in table.columns and table.columns["id"].autoincrement in (True, "auto"):
-            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                                    f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'))
+            connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                    f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
+                )
+            )
 
 
 def new_session(engine: Engine) -> Session:

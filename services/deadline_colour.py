@@ -4,6 +4,7 @@
 the deadline with the day ranges `colour` gives today (`ColourRanges`), so a list
 filtered by colour in the database shows the same colour on its page.
 """
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -47,8 +48,11 @@ class ColourRanges:
     def _ranges(self) -> dict[Colour, tuple[date | None, date | None]]:
         """Each colour's first and last deadline (None: unbounded)."""
         horizon = amber_horizon(self.calendar, self.today)
-        return {"red": (None, self.today - timedelta(days=1)), "amber": (self.today, horizon),
-                "green": (horizon + timedelta(days=1), None)}
+        return {
+            "red": (None, self.today - timedelta(days=1)),
+            "amber": (self.today, horizon),
+            "green": (horizon + timedelta(days=1), None),
+        }
 
     def of(self, deadline: date) -> Colour:
         return colour(self.calendar, self.today, deadline)
@@ -66,5 +70,6 @@ class ColourRanges:
 
     def case(self, deadline_column):
         """The colour itself, per row."""
-        return case((self.is_(deadline_column, "red"), "red"), (self.is_(deadline_column, "amber"), "amber"),
-                    else_="green")
+        return case(
+            (self.is_(deadline_column, "red"), "red"), (self.is_(deadline_column, "amber"), "amber"), else_="green"
+        )

@@ -22,7 +22,9 @@ ID_CHECK_DIGIT = N_("ID number check digit is wrong")
 
 CREDIT_REQUIRED = N_("Unified social credit code is required")
 CREDIT_LENGTH = N_("Unified social credit code must be 18 characters")
-CREDIT_CHARACTERS = N_("Unified social credit code may only contain digits and capital letters other than I, O, S, V and Z")
+CREDIT_CHARACTERS = N_(
+    "Unified social credit code may only contain digits and capital letters other than I, O, S, V and Z"
+)
 CREDIT_AUTHORITY = N_("Unified social credit code starts with an unknown registration authority")
 CREDIT_REGION = N_("Unified social credit code must have a 6-digit region code in positions 3 to 8")
 CREDIT_CHECK_CHAR = N_("Unified social credit code check character is wrong")
@@ -134,10 +136,7 @@ def credit_code_check_char(first17: str) -> str:
     """GB 32100 check character (modulus 31) for the first 17 characters."""
     if len(first17) != 17 or any(char not in CREDIT_ALPHABET for char in first17):
         raise ValueError("first17 must be 17 characters of the credit code alphabet")
-    total = sum(
-        CREDIT_ALPHABET.index(char) * weight
-        for char, weight in zip(first17, CREDIT_WEIGHTS, strict=True)
-    )
+    total = sum(CREDIT_ALPHABET.index(char) * weight for char, weight in zip(first17, CREDIT_WEIGHTS, strict=True))
     return CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -171,7 +170,7 @@ def validate_mobile(value: str) -> str:
         raise IdentityError(MOBILE_REQUIRED)
     for prefix in ("+86", "0086", "86"):
         if number.startswith(prefix) and len(number) == len(prefix) + 11:
-            number = number[len(prefix):]
+            number = number[len(prefix) :]
             break
     if not re.fullmatch(r"[0-9]+", number):
         raise IdentityError(MOBILE_CHARACTERS)

@@ -5,6 +5,7 @@ language. `send_outbox` locks each row (PostgreSQL: SKIP LOCKED) and marks it se
 with a compare-and-set before its commit, so two senders running at once never send
 one message twice.
 """
+
 import json
 import logging
 from collections.abc import Callable
@@ -28,29 +29,60 @@ EMAIL = "email"
 CHANNELS = (IN_APP, SMS, EMAIL)
 
 
-def notify(session: Session, *, user: User, template: str, params: dict[str, Any] | None = None,
-           application: Application | None = None, channels: tuple[str, ...] = CHANNELS) -> None:
+def notify(
+    session: Session,
+    *,
+    user: User,
+    template: str,
+    params: dict[str, Any] | None = None,
+    application: Application | None = None,
+    channels: tuple[str, ...] = CHANNELS,
+) -> None:
     """Queue one message to a user on every channel they can be reached by."""
     _queue(session, _messages(user, template, params, application, channels))
 
 
-def notify_staff(session: Session, *, role: str, template: str, params: dict[str, Any] | None = None,
-                 department: str | None = None, application: Application | None = None) -> None:
+def notify_staff(
+    session: Session,
+    *,
+    role: str,
+    template: str,
+    params: dict[str, Any] | None = None,
+    department: str | None = None,
+    application: Application | None = None,
+) -> None:
     """In-app message to every active staff member of a role (of a department, or city-wide ones)."""
     query = select(User).where(User.role == role, User.is_active == True)  # noqa: E712
     if department is not None:
         query = query.where((User.department == department) | (User.department.is_(None)))
-    _queue(session, [message for user in session.exec(query)
-                     for message in _messages(user, template, params, application, (IN_APP,))])
+    _queue(
+        session,
+        [
+            message
+            for user in session.exec(query)
+            for message in _messages(user, template, params, application, (IN_APP,))
+        ],
+    )
 
 
-def _messages(user: User, template: str, params: dict[str, Any] | None, application: Application | None,
-              channels: tuple[str, ...]) -> list[dict[str, Any]]:
+def _messages(
+    user: User, template: str, params: dict[str, Any] | None, application: Application | None, channels: tuple[str, ...]
+) -> list[dict[str, Any]]:
     addresses = {IN_APP: None, SMS: user.mobile, EMAIL: user.email}
     moment = clock.now()
-    return [{"user_id": user.id, "application_id": application.id if application else None, "channel": channel,
-             "template": template, "params": dict(params or {}), "address": addresses[channel], "created_at": moment}
-            for channel in channels if channel == IN_APP or addresses[channel]]
+    return [
+        {
+            "user_id": user.id,
+            "application_id": application.id if application else None,
+            "channel": channel,
+            "template": template,
+            "params": dict(params or {}),
+            "address": addresses[channel],
+            "created_at": moment,
+        }
+        for channel in channels
+        if channel == IN_APP or addresses[channel]
+    ]
 
 
 def _queue(session: Session, messages: list[dict[str, Any]]) -> None:
@@ -71,8 +103,10 @@ class FileGateway:
 
     def send(self, notification: Notification, text: str) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"id": notification.id, "to": notification.address, "text": text,
-                           "at": clock.now().isoformat()}, ensure_ascii=False)
+        line = json.dumps(
+            {"id": notification.id, "to": notification.address, "text": text, "at": clock.now().isoformat()},
+            ensure_ascii=False,
+        )
         with (self.directory / f"{notification.channel}.log").open("a", encoding="utf-8") as log:
             log.write(line + "\n")
 
@@ -96,9 +130,12 @@ def send_outbox(*, session: Session, gateway, render: Callable[[str, dict], str]
     after = 0
     while sent + failed < limit:
         notification = session.exec(
-            select(Notification).where(Notification.sent_at.is_(None), Notification.id > after)
-            .order_by(Notification.id).limit(1)
-            .with_for_update(skip_locked=True).execution_options(populate_existing=True)
+            select(Notification)
+            .where(Notification.sent_at.is_(None), Notification.id > after)
+            .order_by(Notification.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
         ).first()
         if notification is None:
             session.rollback()
@@ -120,8 +157,12 @@ def send_outbox(*, session: Session, gateway, render: Callable[[str, dict], str]
         except OSError as error:
             session.rollback()
             # The notification's id and channel, never its recipient or text.
-            log.warning("outbox: sending notification %s by %s failed, kept for the next run: %s",
-                        notification.id, notification.channel, error)
+            log.warning(
+                "outbox: sending notification %s by %s failed, kept for the next run: %s",
+                notification.id,
+                notification.channel,
+                error,
+            )
             failed += 1
             continue
         session.commit()
@@ -131,19 +172,26 @@ def send_outbox(*, session: Session, gateway, render: Callable[[str, dict], str]
 
 
 def inbox(*, session: Session, user: User, limit: int = 50) -> list[Notification]:
-    return list(session.exec(
-        select(Notification)
-        .where(Notification.user_id == user.id, Notification.channel == IN_APP, Notification.sent_at.is_not(None))
-        .order_by(Notification.id.desc())
-        .limit(limit)
-    ))
+    return list(
+        session.exec(
+            select(Notification)
+            .where(Notification.user_id == user.id, Notification.channel == IN_APP, Notification.sent_at.is_not(None))
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def unread_count(*, session: Session, user: User) -> int:
     return session.exec(
-        select(func.count()).select_from(Notification).where(
-            Notification.user_id == user.id, Notification.channel == IN_APP,
-            Notification.sent_at.is_not(None), Notification.read_at.is_(None))
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            Notification.user_id == user.id,
+            Notification.channel == IN_APP,
+            Notification.sent_at.is_not(None),
+            Notification.read_at.is_(None),
+        )
     ).one()
 
 
@@ -151,8 +199,12 @@ def unread_count(*, session: Session, user: User) -> int:
 def mark_read(*, session: Session, user: User) -> int:
     result = session.execute(
         update(Notification)
-        .where(Notification.user_id == user.id, Notification.channel == IN_APP, Notification.read_at.is_(None),
-               Notification.sent_at.is_not(None))
+        .where(
+            Notification.user_id == user.id,
+            Notification.channel == IN_APP,
+            Notification.read_at.is_(None),
+            Notification.sent_at.is_not(None),
+        )
         .values(read_at=clock.now())
         .execution_options(synchronize_session=False)
     )
@@ -161,7 +213,11 @@ def mark_read(*, session: Session, user: User) -> int:
 
 def pending_by_channel(*, session: Session) -> dict[str, int]:
     """How many messages the outbox still has to send, per channel."""
-    return dict(session.exec(
-        select(Notification.channel, func.count()).where(Notification.sent_at.is_(None))
-        .group_by(Notification.channel).order_by(Notification.channel)
-    ).all())
+    return dict(
+        session.exec(
+            select(Notification.channel, func.count())
+            .where(Notification.sent_at.is_(None))
+            .group_by(Notification.channel)
+            .order_by(Notification.channel)
+        ).all()
+    )

@@ -3,6 +3,7 @@
 zxcvbn estimates guessability offline (its dictionaries of common passwords, names
 and keyboard patterns ship with the package); nothing is sent anywhere.
 """
+
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 

@@ -10,6 +10,7 @@ moves every department's deadlines.
 A row outside the actor's view is "not found", never "not allowed", so a key tells
 nobody that a case exists. "Not allowed" is for a kind of account that may never do a thing.
 """
+
 from dataclasses import dataclass
 
 from services.catalog import Catalog

@@ -4,6 +4,7 @@ After the password a staff member's session waits (SignInSession.complete is Fal
 a right code replaces it with a complete one under a new id. A code's time step is
 remembered, so the same code cannot be used twice.
 """
+
 import hashlib
 import re
 import secrets
@@ -108,17 +109,25 @@ def _locked(session: Session, user: User, address: str, policy: SignInPolicy) ->
 
 def _claim_step(session: Session, user: User, step: int) -> bool:
     """Record the step as used unless a simultaneous request used it (or a later one) first."""
-    claimed = session.execute(update(User).where(
-        User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-        .values(totp_last_step=step)).rowcount
+    claimed = session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+    ).rowcount
     return claimed == 1
 
 
 def _claim_recovery_code(session: Session, user: User, typed: str) -> bool:
     """Use an unused recovery code; compare-and-set, so two requests cannot both use it."""
-    used = session.execute(update(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _recovery_digest(typed),
-        RecoveryCode.used_at.is_(None)).values(used_at=clock.wall_now())).rowcount
+    used = session.execute(
+        update(RecoveryCode)
+        .where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == _recovery_digest(typed),
+            RecoveryCode.used_at.is_(None),
+        )
+        .values(used_at=clock.wall_now())
+    ).rowcount
     return used == 1
 
 
@@ -129,8 +138,9 @@ def _refuse(session: Session, user: User, address: str, policy: SignInPolicy) ->
 
 
 @transactional
-def confirm_enrolment(*, session: Session, token: str | None, code: str, address: str,
-                      policy: SignInPolicy) -> SecondFactorResult:
+def confirm_enrolment(
+    *, session: Session, token: str | None, code: str, address: str, policy: SignInPolicy
+) -> SecondFactorResult:
     """The first code proves the app holds the secret: keep it and hand out fresh recovery codes."""
     row, user = _pending(session, token)
     refused = _locked(session, user, address, policy)
@@ -149,8 +159,9 @@ def confirm_enrolment(*, session: Session, token: str | None, code: str, address
 
 
 @transactional
-def verify_second_factor(*, session: Session, token: str | None, code: str, address: str,
-                         policy: SignInPolicy) -> SecondFactorResult:
+def verify_second_factor(
+    *, session: Session, token: str | None, code: str, address: str, policy: SignInPolicy
+) -> SecondFactorResult:
     """A code from the app, or an unused recovery code, completes the sign-in under the throttle."""
     row, user = _pending(session, token)
     refused = _locked(session, user, address, policy)
@@ -174,8 +185,11 @@ def reset_second_factor(*, session: Session, username: str) -> User:
     session.add(user)
     for code in session.exec(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         session.delete(code)
-    session.execute(update(SignInSession).where(SignInSession.user_id == user.id, SignInSession.revoked_at.is_(None))
-                    .values(revoked_at=clock.wall_now()))
+    session.execute(
+        update(SignInSession)
+        .where(SignInSession.user_id == user.id, SignInSession.revoked_at.is_(None))
+        .values(revoked_at=clock.wall_now())
+    )
     return user
 
 

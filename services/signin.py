@@ -4,6 +4,7 @@ Every time here is wall-clock time (clock.wall_now): journeys move the business 
 by days, which must neither sign people out nor lift a lock. Attempts are rows in the
 database, so every worker of every app server counts the same ones.
 """
+
 import hashlib
 import math
 import secrets
@@ -82,22 +83,30 @@ def minutes_left(delta: timedelta) -> int:
 
 
 def record_attempt(session: Session, name: str, address: str, outcome: str) -> None:
-    session.add(SignInAttempt(login_name=name[:LOGIN_MAX], address=address[:ADDRESS_MAX_LENGTH], outcome=outcome,
-                              at=clock.wall_now()))
+    session.add(
+        SignInAttempt(
+            login_name=name[:LOGIN_MAX], address=address[:ADDRESS_MAX_LENGTH], outcome=outcome, at=clock.wall_now()
+        )
+    )
 
 
 def account_lock(session: Session, name: str, policy: SignInPolicy) -> timedelta | None:
     """How long this login stays locked: `account_failures` failures within the window since its last success."""
     now = clock.wall_now()
     since = now - policy.account_window
-    success = session.exec(select(func.max(SignInAttempt.at)).where(
-        SignInAttempt.login_name == name, SignInAttempt.outcome == SUCCEEDED, SignInAttempt.at >= since)).one()
+    success = session.exec(
+        select(func.max(SignInAttempt.at)).where(
+            SignInAttempt.login_name == name, SignInAttempt.outcome == SUCCEEDED, SignInAttempt.at >= since
+        )
+    ).one()
     if success is not None:
         since = max(since, success)
     failures = session.exec(
-        select(SignInAttempt.at).where(SignInAttempt.login_name == name, SignInAttempt.outcome == FAILED,
-                                       SignInAttempt.at > since)
-        .order_by(SignInAttempt.at.desc()).limit(policy.account_failures)).all()
+        select(SignInAttempt.at)
+        .where(SignInAttempt.login_name == name, SignInAttempt.outcome == FAILED, SignInAttempt.at > since)
+        .order_by(SignInAttempt.at.desc())
+        .limit(policy.account_failures)
+    ).all()
     if len(failures) < policy.account_failures:
         return None
     return failures[-1] + policy.account_window - now
@@ -107,10 +116,15 @@ def _address_flood(session: Session, address: str, policy: SignInPolicy) -> time
     """How long this address must wait: `address_failures` refusals within the window, successes or not."""
     now = clock.wall_now()
     refused = session.exec(
-        select(SignInAttempt.at).where(SignInAttempt.address == address[:ADDRESS_MAX_LENGTH],
-                                       SignInAttempt.outcome.in_((FAILED, LOCKED)),
-                                       SignInAttempt.at > now - policy.address_window)
-        .order_by(SignInAttempt.at.desc()).limit(policy.address_failures)).all()
+        select(SignInAttempt.at)
+        .where(
+            SignInAttempt.address == address[:ADDRESS_MAX_LENGTH],
+            SignInAttempt.outcome.in_((FAILED, LOCKED)),
+            SignInAttempt.at > now - policy.address_window,
+        )
+        .order_by(SignInAttempt.at.desc())
+        .limit(policy.address_failures)
+    ).all()
     if len(refused) < policy.address_failures:
         return None
     return refused[-1] + policy.address_window - now
@@ -122,14 +136,23 @@ def check_address(session: Session, address: str, policy: SignInPolicy) -> None:
         raise Throttled("too many sign-in attempts from this address", retry_after=math.ceil(wait.total_seconds()))
 
 
-def start_session(session: Session, user: User, policy: SignInPolicy, complete: bool,
-                  enrol_secret: str | None = None) -> str:
+def start_session(
+    session: Session, user: User, policy: SignInPolicy, complete: bool, enrol_secret: str | None = None
+) -> str:
     """A new random session id (the cookie's), stored only as its hash."""
     token = secrets.token_urlsafe(32)
     now = clock.wall_now()
-    session.add(SignInSession(token_hash=token_digest(token), user_id=user.id, complete=complete,
-                              enrol_secret=enrol_secret, created_at=now, last_seen_at=now,
-                              expires_at=now + policy.lifetime(user)))
+    session.add(
+        SignInSession(
+            token_hash=token_digest(token),
+            user_id=user.id,
+            complete=complete,
+            enrol_secret=enrol_secret,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + policy.lifetime(user),
+        )
+    )
     return token
 
 
@@ -155,8 +178,7 @@ def sign_in(*, session: Session, login: str, password: str, address: str, policy
     if user.is_staff:
         # Not enrolled yet: the secret to enrol is made now, so the enrolment page only reads it.
         secret = pyotp.random_base32() if user.totp_secret is None else None
-        return SignInResult(user=user, token=start_session(session, user, policy, complete=False,
-                                                           enrol_secret=secret))
+        return SignInResult(user=user, token=start_session(session, user, policy, complete=False, enrol_secret=secret))
     record_attempt(session, name, address, SUCCEEDED)
     return SignInResult(user=user, token=start_session(session, user, policy, complete=True))
 
@@ -167,14 +189,21 @@ def resume_session(*, session: Session, token: str | None, policy: SignInPolicy)
     if not token:
         return None
     # One statement for the session and its user: every signed-in request runs it.
-    found = session.exec(select(SignInSession, User).join(User, User.id == SignInSession.user_id)
-                         .where(SignInSession.token_hash == token_digest(token))).first()
+    found = session.exec(
+        select(SignInSession, User)
+        .join(User, User.id == SignInSession.user_id)
+        .where(SignInSession.token_hash == token_digest(token))
+    ).first()
     if found is None:
         return None
     row, user = found
     now = clock.wall_now()
-    if (row.revoked_at is not None or not user.is_active or now >= row.expires_at
-            or now - row.last_seen_at >= policy.idle(user)):
+    if (
+        row.revoked_at is not None
+        or not user.is_active
+        or now >= row.expires_at
+        or now - row.last_seen_at >= policy.idle(user)
+    ):
         return None
     if now - row.last_seen_at >= policy.seen_every:
         row.last_seen_at = now
@@ -185,14 +214,18 @@ def resume_session(*, session: Session, token: str | None, policy: SignInPolicy)
 @transactional
 def end_session(*, session: Session, token: str | None) -> None:
     if token:
-        session.execute(update(SignInSession).where(SignInSession.token_hash == token_digest(token),
-                                                    SignInSession.revoked_at.is_(None))
-                        .values(revoked_at=clock.wall_now()))
+        session.execute(
+            update(SignInSession)
+            .where(SignInSession.token_hash == token_digest(token), SignInSession.revoked_at.is_(None))
+            .values(revoked_at=clock.wall_now())
+        )
 
 
 @transactional
 def end_all_sessions(*, session: Session, user: User) -> int:
     """Sign a user out everywhere; the number of sessions ended."""
-    return session.execute(update(SignInSession).where(SignInSession.user_id == user.id,
-                                                       SignInSession.revoked_at.is_(None))
-                           .values(revoked_at=clock.wall_now())).rowcount
+    return session.execute(
+        update(SignInSession)
+        .where(SignInSession.user_id == user.id, SignInSession.revoked_at.is_(None))
+        .values(revoked_at=clock.wall_now())
+    ).rowcount

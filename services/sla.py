@@ -7,6 +7,7 @@ sweeps at once — notify nobody twice. Work goes in keyset batches, one transac
 on PostgreSQL each batch is taken with `FOR UPDATE SKIP LOCKED`, so simultaneous sweeps
 share the work instead of queueing behind each other's row locks.
 """
+
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -51,8 +52,9 @@ def sweep(*, session: Session, catalog: Catalog, batch: int = BATCH) -> SweepRep
     after = 0
     colours = ColourRanges(load_calendar(session=session), today)
     while True:
-        after, changed, warned = _recolour_batch(session=session, catalog=catalog, colours=colours, after=after,
-                                                 batch=batch)
+        after, changed, warned = _recolour_batch(
+            session=session, catalog=catalog, colours=colours, after=after, batch=batch
+        )
         if after is None:
             break
         recoloured += changed
@@ -62,8 +64,9 @@ def sweep(*, session: Session, catalog: Catalog, batch: int = BATCH) -> SweepRep
 
 
 @transactional
-def _recolour_batch(*, session: Session, catalog: Catalog, colours: ColourRanges, after: int,
-                    batch: int) -> tuple[int | None, int, int]:
+def _recolour_batch(
+    *, session: Session, catalog: Catalog, colours: ColourRanges, after: int, batch: int
+) -> tuple[int | None, int, int]:
     """Recolour the next batch of tasks after id `after`; returns the last id read (None when done).
 
     Only rows whose stored colour differs from today's are read, so an unchanged task costs
@@ -71,10 +74,18 @@ def _recolour_batch(*, session: Session, catalog: Catalog, colours: ColourRanges
     the same time takes the next rows instead of waiting for these or doing them again.
     """
     tasks = session.exec(
-        select(Task).where(Task.id > after, Task.status.in_(TaskStatus.OPEN), Task.deadline.is_not(None),
-                           Task.paused_since.is_(None), Task.sla_colour != colours.case(Task.deadline))
-        .order_by(Task.id).limit(batch)
-        .with_for_update(skip_locked=True).execution_options(populate_existing=True)
+        select(Task)
+        .where(
+            Task.id > after,
+            Task.status.in_(TaskStatus.OPEN),
+            Task.deadline.is_not(None),
+            Task.paused_since.is_(None),
+            Task.sla_colour != colours.case(Task.deadline),
+        )
+        .order_by(Task.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
     ).all()
     if not tasks:
         return None, 0, 0
@@ -83,10 +94,15 @@ def _recolour_batch(*, session: Session, catalog: Catalog, colours: ColourRanges
         colour = colours.of(task.deadline)
         if colour == task.sla_colour:
             continue
-        won = session.execute(
-            update(Task).where(Task.id == task.id, Task.sla_colour == task.sla_colour)
-            .values(sla_colour=colour).execution_options(synchronize_session=False)
-        ).rowcount == 1
+        won = (
+            session.execute(
+                update(Task)
+                .where(Task.id == task.id, Task.sla_colour == task.sla_colour)
+                .values(sla_colour=colour)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            == 1
+        )
         if not won:  # another sweep got there first and warned already (SQLite: no row locks)
             continue
         set_committed_value(task, "sla_colour", colour)
@@ -100,9 +116,16 @@ def _recolour_batch(*, session: Session, catalog: Catalog, colours: ColourRanges
 def _warn(session: Session, catalog: Catalog, task: Task, colour: str) -> None:
     application = session.get(Application, task.application_id)
     item = catalog.items[task.item_code]
-    message = dict(template=WARNINGS[colour], application=application,
-                   params={"item": item.name.zh, "item_en": item.name.en, "number": application.number,
-                           "deadline": task.deadline.isoformat()})
+    message = dict(
+        template=WARNINGS[colour],
+        application=application,
+        params={
+            "item": item.name.zh,
+            "item_en": item.name.en,
+            "number": application.number,
+            "deadline": task.deadline.isoformat(),
+        },
+    )
     if task.assignee_id is not None:
         notify(session, user=session.get(User, task.assignee_id), channels=(IN_APP,), **message)
     else:
@@ -119,9 +142,14 @@ def _terminate_expired_gaps(session: Session, catalog: Catalog, today: date, bat
         rows = session.exec(
             select(Task.application_id, Task.supplement_due)
             .join(Application, Application.id == Task.application_id)
-            .where(Task.application_id > last_id, Task.supplement_due < today, Task.status.in_(TaskStatus.OPEN),
-                   Application.status.in_(RUNNING))
-            .order_by(Task.application_id).limit(batch)
+            .where(
+                Task.application_id > last_id,
+                Task.supplement_due < today,
+                Task.status.in_(TaskStatus.OPEN),
+                Application.status.in_(RUNNING),
+            )
+            .order_by(Task.application_id)
+            .limit(batch)
         ).all()
         session.rollback()  # end the read; each termination is its own transaction
         if not rows:
@@ -142,12 +170,19 @@ def _terminate(*, session: Session, catalog: Catalog, application_id: int, today
     if application is None:
         raise Conflict(N_("someone else changed this first; reload and try again"))
     owed = session.exec(
-        select(Task).where(Task.application_id == application_id, Task.supplement_due < today,
-                           Task.status.in_(TaskStatus.OPEN))
+        select(Task).where(
+            Task.application_id == application_id, Task.supplement_due < today, Task.status.in_(TaskStatus.OPEN)
+        )
     ).all()
     if application.status not in RUNNING or not owed:
         raise Conflict(N_("nothing is owed any more"))
     materials = sorted({key for task in owed for key in task.owed_materials})
     due = min(task.supplement_due for task in owed)
-    fire(session=session, subject=application, event="terminate", actor=None, catalog=catalog,
-         reason=f"tolerated material not handed in by {due.isoformat()}: {', '.join(materials)}")
+    fire(
+        session=session,
+        subject=application,
+        event="terminate",
+        actor=None,
+        catalog=catalog,
+        reason=f"tolerated material not handed in by {due.isoformat()}: {', '.join(materials)}",
+    )

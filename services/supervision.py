@@ -2,6 +2,7 @@
 
 A supervisor with a department sees that department only; one without sees the whole city.
 """
+
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, update
@@ -44,6 +45,7 @@ def _service_codes(catalog: Catalog, department: str) -> list[str]:
 
 # --- late tasks ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class LateTask:
     task: Task
@@ -61,20 +63,31 @@ def late_tasks(*, session: Session, actor: User, limit: int = LIST_LIMIT) -> lis
     colours = ColourRanges(calendar, today)
     running = and_(Task.paused_since.is_(None), colours.is_(Task.deadline, "red", "amber"))
     paused_late = and_(Task.paused_since.is_not(None), Task.sla_colour.in_(("amber", "red")))
-    query = (select(Task, Application).join(Application, Application.id == Task.application_id)
-             .where(Task.status.in_(TaskStatus.OPEN), Task.deadline.is_not(None), or_(running, paused_late)))
+    query = (
+        select(Task, Application)
+        .join(Application, Application.id == Task.application_id)
+        .where(Task.status.in_(TaskStatus.OPEN), Task.deadline.is_not(None), or_(running, paused_late))
+    )
     if department := watched_department(actor):
         query = query.where(Task.department == department)
     rows = []
     for task, application in session.exec(query.order_by(Task.deadline, Task.id).limit(limit)).all():
         paused = task.paused_since is not None
         colour = task.sla_colour if paused else colours.of(task.deadline)
-        rows.append(LateTask(task, application, colour,
-                             calendar.remaining_working_days(task.paused_since or today, task.deadline), paused))
+        rows.append(
+            LateTask(
+                task,
+                application,
+                colour,
+                calendar.remaining_working_days(task.paused_since or today, task.deadline),
+                paused,
+            )
+        )
     return rows
 
 
 # --- breaches -----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BreachLists:
@@ -86,12 +99,17 @@ class BreachLists:
 def breach_lists(*, session: Session, actor: User, catalog: Catalog, limit: int = LIST_LIMIT) -> BreachLists:
     """Rule breaches, newest first: second notices, visits beyond the promise, decisions after the deadline."""
     require_role(actor, Role.SUPERVISOR)
-    notices = select(Notice, Application).join(Application, Application.id == Notice.application_id) \
-        .where(Notice.breach)
-    visits = select(Visit, Application).join(Application, Application.id == Visit.application_id) \
-        .where(Visit.beyond_promise)
-    late = select(Task, Application).join(Application, Application.id == Task.application_id) \
+    notices = (
+        select(Notice, Application).join(Application, Application.id == Notice.application_id).where(Notice.breach)
+    )
+    visits = (
+        select(Visit, Application).join(Application, Application.id == Visit.application_id).where(Visit.beyond_promise)
+    )
+    late = (
+        select(Task, Application)
+        .join(Application, Application.id == Task.application_id)
         .where(Task.status.in_(DECIDED), Task.deadline.is_not(None), china_date(Task.decided_at) > Task.deadline)
+    )
     if department := watched_department(actor):
         codes = _service_codes(catalog, department)
         notices = notices.where(Application.service_code.in_(codes))
@@ -106,6 +124,7 @@ def breach_lists(*, session: Session, actor: User, catalog: Catalog, limit: int 
 
 # --- extensions -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ExtensionRow:
     request: ExtensionRequest
@@ -118,13 +137,18 @@ def extension_queue(*, session: Session, actor: User, catalog: Catalog) -> list[
     """Pending extension requests with the decisions this supervisor may take on each."""
     decisions = ("grant_extension", "refuse_extension")
     return [
-        ExtensionRow(request, task, application,
-                     [e for e in available_events(actor, task, application, catalog) if e in decisions])
+        ExtensionRow(
+            request,
+            task,
+            application,
+            [e for e in available_events(actor, task, application, catalog) if e in decisions],
+        )
         for request, task, application in pending_extensions(session=session, actor=actor)
     ]
 
 
 # --- rectifications ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RectificationRow:
@@ -137,16 +161,21 @@ class RectificationRow:
 def open_rectifications(*, session: Session, actor: User, limit: int = LIST_LIMIT) -> list[RectificationRow]:
     """Poor ratings still waiting for the department's answer, the earliest due first."""
     require_role(actor, Role.SUPERVISOR)
-    query = (select(Rectification, Rating, Application)
-             .join(Rating, Rating.id == Rectification.rating_id)
-             .join(Application, Application.id == Rating.application_id)
-             .where(Rectification.status == "open"))
+    query = (
+        select(Rectification, Rating, Application)
+        .join(Rating, Rating.id == Rectification.rating_id)
+        .join(Application, Application.id == Rating.application_id)
+        .where(Rectification.status == "open")
+    )
     if department := watched_department(actor):
         query = query.where(Rectification.department == department)
     today = clock.china_today()
-    return [RectificationRow(rectification, rating, application, rectification.due < today)
-            for rectification, rating, application in
-            session.exec(query.order_by(Rectification.due, Rectification.id).limit(limit)).all()]
+    return [
+        RectificationRow(rectification, rating, application, rectification.due < today)
+        for rectification, rating, application in session.exec(
+            query.order_by(Rectification.due, Rectification.id).limit(limit)
+        ).all()
+    ]
 
 
 @transactional
@@ -161,26 +190,39 @@ def answer_rectification(*, session: Session, actor: User, key: str, answer: str
     refuse_if_too_long("answer", answer, ANSWER_MAX_LENGTH)
     answered_at = clock.now()
     # Compare-and-set: of two supervisors answering at once, one answer is kept and sent.
-    won = session.execute(
-        update(Rectification).where(Rectification.id == rectification.id, Rectification.status == "open")
-        .values(status="answered", answer=answer, answered_by_id=actor.id, answered_at=answered_at)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    won = (
+        session.execute(
+            update(Rectification)
+            .where(Rectification.id == rectification.id, Rectification.status == "open")
+            .values(status="answered", answer=answer, answered_by_id=actor.id, answered_at=answered_at)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
     if not won:
         raise Conflict(N_("this rectification has already been answered"))
     session.refresh(rectification)
     rating = session.get(Rating, rectification.rating_id)
     application = session.get(Application, rating.application_id)
-    notify(session, user=session.get(User, application.applicant_id), application=application,
-           template=N_("Our answer to your rating of %(number)s: %(answer)s"),
-           params={"number": application.number, "answer": answer})
-    record_event(session, actor=actor, event="answer_rectification", application=application,
-                 payload={"rectification": rectification.key, "department": rectification.department,
-                          "score": rating.score})
+    notify(
+        session,
+        user=session.get(User, application.applicant_id),
+        application=application,
+        template=N_("Our answer to your rating of %(number)s: %(answer)s"),
+        params={"number": application.number, "answer": answer},
+    )
+    record_event(
+        session,
+        actor=actor,
+        event="answer_rectification",
+        application=application,
+        payload={"rectification": rectification.key, "department": rectification.department, "score": rating.score},
+    )
     return rectification
 
 
 # --- calendar -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CalendarYear:
@@ -196,6 +238,9 @@ def calendar_year(*, session: Session, actor: User, year: int) -> CalendarYear:
     calendar = load_calendar(session=session)
     this_year = clock.china_today().year
     watched = sorted({this_year, this_year + 1, year})
-    return CalendarYear(year, list_overrides(session=session, year=year),
-                        [y for y in watched if not calendar.year_has_makeup_data(y)], may_edit_calendar(actor))
-
+    return CalendarYear(
+        year,
+        list_overrides(session=session, year=year),
+        [y for y in watched if not calendar.year_has_makeup_data(y)],
+        may_edit_calendar(actor),
+    )

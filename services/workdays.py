@@ -5,6 +5,7 @@ and a Tuesday a day off. The `holidays` package carries the State Council notice
 up to 2026; later years are announced late in the year before, so an administrator
 records them as overrides, which win over the library.
 """
+
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
@@ -111,9 +112,9 @@ class WorkingCalendar:
         if counts is None:
             first = date(year, 1, 1)
             length = (date(year + 1, 1, 1) - first).days
-            counts = tuple(accumulate(
-                int(self.is_working_day(first + timedelta(days=offset))) for offset in range(length)
-            ))
+            counts = tuple(
+                accumulate(int(self.is_working_day(first + timedelta(days=offset))) for offset in range(length))
+            )
             self._cumulative[year] = counts
         return counts
 
@@ -166,8 +167,9 @@ def add_override(*, session: Session, actor: User | None, day: date, kind: str, 
         override.note = note
     session.add(override)
     # A calendar change belongs to no application: its event carries none (the column allows it).
-    record_event(session, actor=actor, event="calendar.add",
-                 payload={"day": day.isoformat(), "kind": kind, "note": note})
+    record_event(
+        session, actor=actor, event="calendar.add", payload={"day": day.isoformat(), "kind": kind, "note": note}
+    )
     return override
 
 

@@ -2,6 +2,7 @@
 
 Signing in may gain steps (a second factor for staff); `sign_in` is the function to adapt.
 """
+
 from dataclasses import dataclass
 
 from services.models import Role, User
@@ -16,8 +17,7 @@ CLERK_HRSS = "clerk_hrss"  # social security
 CLERK_AMR = "clerk_amr"  # market regulation
 SUPERVISOR_AMR = "supervisor_amr"
 SUPERVISOR_CITY = "supervisor_city"
-ACTORS = (ANONYMOUS, CITIZEN_A, CITIZEN_B, COMPANY, FRONT_DESK, CLERK_HRSS, CLERK_AMR, SUPERVISOR_AMR,
-          SUPERVISOR_CITY)
+ACTORS = (ANONYMOUS, CITIZEN_A, CITIZEN_B, COMPANY, FRONT_DESK, CLERK_HRSS, CLERK_AMR, SUPERVISOR_AMR, SUPERVISOR_CITY)
 
 
 @dataclass(frozen=True)
@@ -29,16 +29,18 @@ class Cast:
 
 
 def make_cast(session) -> Cast:
-    return Cast({
-        CITIZEN_A: make_citizen(session),
-        CITIZEN_B: make_citizen(session),
-        COMPANY: make_company(session),
-        FRONT_DESK: make_staff(session, Role.FRONT_DESK),
-        CLERK_HRSS: make_staff(session, Role.CLERK, "HRSS"),
-        CLERK_AMR: make_staff(session, Role.CLERK, "AMR"),
-        SUPERVISOR_AMR: make_staff(session, Role.SUPERVISOR, "AMR"),
-        SUPERVISOR_CITY: make_staff(session, Role.SUPERVISOR, None),
-    })
+    return Cast(
+        {
+            CITIZEN_A: make_citizen(session),
+            CITIZEN_B: make_citizen(session),
+            COMPANY: make_company(session),
+            FRONT_DESK: make_staff(session, Role.FRONT_DESK),
+            CLERK_HRSS: make_staff(session, Role.CLERK, "HRSS"),
+            CLERK_AMR: make_staff(session, Role.CLERK, "AMR"),
+            SUPERVISOR_AMR: make_staff(session, Role.SUPERVISOR, "AMR"),
+            SUPERVISOR_CITY: make_staff(session, Role.SUPERVISOR, None),
+        }
+    )
 
 
 def sign_in(browser, user: User) -> None:

@@ -1,4 +1,5 @@
 """make_<thing>(session, **overrides): rows for tests, valid unless told otherwise."""
+
 import itertools
 from datetime import date
 
@@ -28,8 +29,15 @@ def credit_code(serial: int) -> str:
 def make_citizen(session, **overrides) -> User:
     n = next(_serial)
     number = overrides.pop("id_number", id_number(n))
-    fields = dict(role=Role.CITIZEN, login_name=number, id_number=number, full_name=f"测试居民{n}",
-                  mobile=f"139{n:08d}", address="杭州市西湖区文三路 1 号", password_hash=_PASSWORD_HASH)
+    fields = dict(
+        role=Role.CITIZEN,
+        login_name=number,
+        id_number=number,
+        full_name=f"测试居民{n}",
+        mobile=f"139{n:08d}",
+        address="杭州市西湖区文三路 1 号",
+        password_hash=_PASSWORD_HASH,
+    )
     fields.update(overrides)
     return _save(session, User(**fields))
 
@@ -37,24 +45,43 @@ def make_citizen(session, **overrides) -> User:
 def make_company(session, **overrides) -> User:
     n = next(_serial)
     code = overrides.pop("credit_code", credit_code(n))
-    fields = dict(role=Role.COMPANY, login_name=code, credit_code=code, full_name=f"杭州测试{n}有限公司",
-                  legal_representative="张三", mobile=f"137{n:08d}", password_hash=_PASSWORD_HASH)
+    fields = dict(
+        role=Role.COMPANY,
+        login_name=code,
+        credit_code=code,
+        full_name=f"杭州测试{n}有限公司",
+        legal_representative="张三",
+        mobile=f"137{n:08d}",
+        password_hash=_PASSWORD_HASH,
+    )
     fields.update(overrides)
     return _save(session, User(**fields))
 
 
 def make_staff(session, role: str = Role.FRONT_DESK, department: str | None = None, **overrides) -> User:
     n = next(_serial)
-    fields = dict(role=role, login_name=f"{role}.{n}", full_name=f"工作人员{n}", department=department,
-                  password_hash=_PASSWORD_HASH, totp_secret=STAFF_TOTP_SECRET)
+    fields = dict(
+        role=role,
+        login_name=f"{role}.{n}",
+        full_name=f"工作人员{n}",
+        department=department,
+        password_hash=_PASSWORD_HASH,
+        totp_secret=STAFF_TOTP_SECRET,
+    )
     fields.update(overrides)
     return _save(session, User(**fields))
 
 
 def make_certificate(session, owner: User, cert_type: str, **overrides) -> Certificate:
     n = next(_serial)
-    fields = dict(owner_id=owner.id, cert_type=cert_type, number=f"{cert_type.upper()}-{n:06d}",
-                  data={}, issued_by="PSB", issued_on=date(2020, 1, 1))
+    fields = dict(
+        owner_id=owner.id,
+        cert_type=cert_type,
+        number=f"{cert_type.upper()}-{n:06d}",
+        data={},
+        issued_by="PSB",
+        issued_on=date(2020, 1, 1),
+    )
     fields.update(overrides)
     return _save(session, Certificate(**fields))
 

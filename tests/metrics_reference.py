@@ -4,6 +4,7 @@ Every aggregate is one GROUP BY query over all the applications of the period
 and their tasks, so its cost grows with the tables; the dashboard reads the
 rollup instead (services/metrics/read.py), and the tests hold the two to the same numbers.
 """
+
 from collections import Counter
 from datetime import date, timedelta
 
@@ -31,12 +32,22 @@ def _application_scope(catalog: Catalog, since: date | None, until: date | None,
 
 def _tasks_in(scope: list, departments: list[str], *columns):
     """SELECT columns over the departments' tasks of the applications in scope."""
-    return select(*columns).select_from(Task).join(Application, Application.id == Task.application_id) \
+    return (
+        select(*columns)
+        .select_from(Task)
+        .join(Application, Application.id == Task.application_id)
         .where(*scope, Task.department.in_(departments))
+    )
 
 
-def compute_metrics(*, session: Session, catalog: Catalog, since: date | None = None, until: date | None = None,
-                    department: str | None = None) -> Metrics:
+def compute_metrics(
+    *,
+    session: Session,
+    catalog: Catalog,
+    since: date | None = None,
+    until: date | None = None,
+    department: str | None = None,
+) -> Metrics:
     """The figures of applications submitted from `since` to `until` (China dates, inclusive).
 
     With `department`, the overall figures cover the applications for that
@@ -45,27 +56,39 @@ def compute_metrics(*, session: Session, catalog: Catalog, since: date | None = 
     today = clock.china_today()
     scope = _application_scope(catalog, since, until, department)
     departments = shown_departments(catalog, department)
-    return assemble(catalog=catalog, since=since, until=until, department=department, today=today,
-                    overall=_overall(session, scope, departments, today),
-                    by_department=_by_department(session, scope, departments, today))
+    return assemble(
+        catalog=catalog,
+        since=since,
+        until=until,
+        department=department,
+        today=today,
+        overall=_overall(session, scope, departments, today),
+        by_department=_by_department(session, scope, departments, today),
+    )
 
 
 def _overall(session: Session, scope: list, departments: list[str], today: date) -> Tally:
     columns = application_counts()
     counts = dict(zip(columns, session.exec(select(*columns.values()).where(*scope)).one(), strict=True))
-    by_status = dict(session.exec(
-        select(Application.status, func.count()).where(*scope).group_by(Application.status)).all())
+    by_status = dict(
+        session.exec(select(Application.status, func.count()).where(*scope).group_by(Application.status)).all()
+    )
     counts["notices"], counts["second_notices"] = session.exec(
-        select(func.count(Notice.id), count_if(Notice.breach)).select_from(Notice)
-        .join(Application, Application.id == Notice.application_id).where(*scope)
+        select(func.count(Notice.id), count_if(Notice.breach))
+        .select_from(Notice)
+        .join(Application, Application.id == Notice.application_id)
+        .where(*scope)
     ).one()
     counts["visits_beyond_promise"] = session.exec(
-        select(count_if(Visit.beyond_promise)).select_from(Visit)
-        .join(Application, Application.id == Visit.application_id).where(*scope)
+        select(count_if(Visit.beyond_promise))
+        .select_from(Visit)
+        .join(Application, Application.id == Visit.application_id)
+        .where(*scope)
     ).one()
     late = session.exec(_tasks_in(scope, departments, count_if(overdue(today)))).one()
-    per_item = Counter(dict(session.exec(
-        _tasks_in(scope, departments, Task.item_code, func.count()).group_by(Task.item_code)).all()))
+    per_item = Counter(
+        dict(session.exec(_tasks_in(scope, departments, Task.item_code, func.count()).group_by(Task.item_code)).all())
+    )
     return application_tally(counts, overdue=late, by_status=by_status, per_item=per_item)
 
 
@@ -86,25 +109,46 @@ def _by_department(session: Session, scope: list, departments: list[str], today:
         per_item.setdefault(code, Counter())[item_code] = n
     cases = _department_case_counts(session, scope, departments)
 
-    return {code: task_tally(counts | cases[code], overdue=late[code], by_status=by_status.get(code, {}),
-                             per_item=per_item.get(code, Counter()))
-            for code, counts in main.items()}
+    return {
+        code: task_tally(
+            counts | cases[code],
+            overdue=late[code],
+            by_status=by_status.get(code, {}),
+            per_item=per_item.get(code, Counter()),
+        )
+        for code, counts in main.items()
+    }
 
 
 def _department_case_counts(session: Session, scope: list, departments: list[str]) -> dict[str, dict[str, int]]:
     """Per department: the applications it has tasks in, their notices, second notices, visits beyond promise."""
-    involved = _tasks_in(scope, departments, Task.department.label("department"),
-                         Task.application_id.label("application_id")).distinct().subquery()
-    applications = dict(session.exec(
-        select(involved.c.department, func.count()).group_by(involved.c.department)).all())
-    notices = {row[0]: row[1:] for row in session.exec(
-        select(involved.c.department, func.count(Notice.id), count_if(Notice.breach))
-        .join(Notice, Notice.application_id == involved.c.application_id).group_by(involved.c.department)
-    ).all()}
-    visits = dict(session.exec(
-        select(involved.c.department, count_if(Visit.beyond_promise))
-        .join(Visit, Visit.application_id == involved.c.application_id).group_by(involved.c.department)
-    ).all())
-    return {code: {"applications": applications.get(code, 0), "notices": notices.get(code, (0, 0))[0],
-                   "second_notices": notices.get(code, (0, 0))[1], "visits_beyond_promise": visits.get(code, 0)}
-            for code in departments}
+    involved = (
+        _tasks_in(scope, departments, Task.department.label("department"), Task.application_id.label("application_id"))
+        .distinct()
+        .subquery()
+    )
+    applications = dict(session.exec(select(involved.c.department, func.count()).group_by(involved.c.department)).all())
+    notices = {
+        row[0]: row[1:]
+        for row in session.exec(
+            select(involved.c.department, func.count(Notice.id), count_if(Notice.breach))
+            .join(Notice, Notice.application_id == involved.c.application_id)
+            .group_by(involved.c.department)
+        ).all()
+    }
+    visits = dict(
+        session.exec(
+            select(involved.c.department, count_if(Visit.beyond_promise))
+            .join(Visit, Visit.application_id == involved.c.application_id)
+            .group_by(involved.c.department)
+        ).all()
+    )
+    return {
+        code: {
+            "applications": applications.get(code, 0),
+            "notices": notices.get(code, (0, 0))[0],
+            "second_notices": notices.get(code, (0, 0))[1],
+            "visits_beyond_promise": visits.get(code, 0),
+        }
+        for code in departments
+    }

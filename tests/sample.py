@@ -1,4 +1,5 @@
 """Valid answers for any catalogue form, for tests that need a complete application."""
+
 from tests.factories import credit_code, id_number
 
 SAMPLES = {
@@ -27,8 +28,15 @@ def newborn(catalog):
     return catalog.bundles["BUNDLE-NEWBORN"]
 
 
-def submitted(session, catalog, store, code: str, applicant=None, leave_out: tuple[str, ...] = (),
-              delivery_method: str | None = None):
+def submitted(
+    session,
+    catalog,
+    store,
+    code: str,
+    applicant=None,
+    leave_out: tuple[str, ...] = (),
+    delivery_method: str | None = None,
+):
     """An application for `code` submitted through the real services, every material given but `leave_out`."""
     from services.applications.drafts import attach_upload, save_draft, start_draft
     from services.applications.submission import submit_application
@@ -41,11 +49,25 @@ def submitted(session, catalog, store, code: str, applicant=None, leave_out: tup
         if material.wallet_cert and material.key not in leave_out:
             make_certificate(session, applicant, material.wallet_cert)
     draft = start_draft(session=session, actor=applicant, service_code=code, catalog=catalog)
-    save_draft(session=session, actor=applicant, key=draft.key, values=complete_values(service), catalog=catalog,
-               delivery_method=delivery_method)
+    save_draft(
+        session=session,
+        actor=applicant,
+        key=draft.key,
+        values=complete_values(service),
+        catalog=catalog,
+        delivery_method=delivery_method,
+    )
     for material in service.materials:
         if material.key in leave_out or material.wallet_cert:
             continue
-        attach_upload(session=session, actor=applicant, key=draft.key, material_key=material.key,
-                      filename=f"{material.key}.pdf", data=PDF, store=store, catalog=catalog)
+        attach_upload(
+            session=session,
+            actor=applicant,
+            key=draft.key,
+            material_key=material.key,
+            filename=f"{material.key}.pdf",
+            data=PDF,
+            store=store,
+            catalog=catalog,
+        )
     return applicant, submit_application(session=session, actor=applicant, key=draft.key, catalog=catalog)

@@ -1,4 +1,5 @@
 """Command-line tools: `flask --app app <group> <command>`."""
+
 import sys
 
 import click
@@ -45,8 +46,15 @@ def catalog_check(directory):
 def users_create(role, department, username, full_name, password):
     """Create a staff account (front desk, department clerk or supervisor)."""
     try:
-        user = create_staff(session=db_session(), username=username, full_name=full_name, role=role,
-                            password=password, department=department, catalog=catalog())
+        user = create_staff(
+            session=db_session(),
+            username=username,
+            full_name=full_name,
+            role=role,
+            password=password,
+            department=department,
+            catalog=catalog(),
+        )
     except Invalid as error:
         for field, message in error.errors.items():
             click.echo(f"error: {field}: {message}", err=True)

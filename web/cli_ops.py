@@ -1,4 +1,5 @@
 """Operations from the command line: `flask --app app sla|audit|workflow|calendar|metrics …`."""
+
 import sys
 from datetime import date
 from pathlib import Path
@@ -37,15 +38,23 @@ def audit_verify():
     """Walk the hash chain; exit 1 naming the first event that does not hold."""
     report = verify_chain(session=db_session())
     if not report.ok:
-        click.echo(f"audit chain broken at event {report.broken_seq}: {report.problem} "
-                   f"({report.checked} events before it hold)", err=True)
+        click.echo(
+            f"audit chain broken at event {report.broken_seq}: {report.problem} "
+            f"({report.checked} events before it hold)",
+            err=True,
+        )
         sys.exit(1)
     click.echo(f"audit chain ok: {report.checked} events")
 
 
 @workflow_cli.command("diagram")
-@click.option("--out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=WORKFLOW_DOC,
-              show_default=True, help="Markdown file to write; - prints it.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default=WORKFLOW_DOC,
+    show_default=True,
+    help="Markdown file to write; - prints it.",
+)
 def workflow_diagram(out: Path):
     """Write the state diagrams of the transition table as Mermaid in Markdown."""
     text = workflow_markdown()
@@ -71,7 +80,9 @@ def _record(day: date, kind: str, note: str) -> None:
         for field, message in error.errors.items():
             click.echo(f"error: {field}: {message}", err=True)
         sys.exit(1)
-    click.echo(f"{override.day.isoformat()} is now a {override.kind}" + (f" ({override.note})" if override.note else ""))
+    click.echo(
+        f"{override.day.isoformat()} is now a {override.kind}" + (f" ({override.note})" if override.note else "")
+    )
 
 
 @calendar_cli.command("add-workday")
@@ -114,14 +125,21 @@ def calendar_list(year: int | None):
 
 
 def _listed(days: list[date], noun: str) -> str:
-    shown = ", ".join(day.isoformat() for day in days) if len(days) <= 7 else \
-        f"{days[0].isoformat()} … {days[-1].isoformat()}"
+    shown = (
+        ", ".join(day.isoformat() for day in days)
+        if len(days) <= 7
+        else f"{days[0].isoformat()} … {days[-1].isoformat()}"
+    )
     return f"{len(days)} {noun}{'' if len(days) == 1 else 's'} ({shown})"
 
 
 @metrics_cli.command("refresh")
-@click.option("--full", is_flag=True, help="Recount every day (after writing cases around the workflow, "
-                                           "e.g. a bulk load), not only the days changed since the last refresh.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Recount every day (after writing cases around the workflow, "
+    "e.g. a bulk load), not only the days changed since the last refresh.",
+)
 def metrics_refresh(full: bool):
     """Recount the submission days whose cases changed since the last refresh."""
     report = refresh_rollup(session=db_session(), full=full)

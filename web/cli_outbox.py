@@ -3,6 +3,7 @@
 A cron job or a systemd timer runs `outbox send` every minute; each message goes out once,
 however many senders run at the same time.
 """
+
 import sys
 from pathlib import Path
 
@@ -23,8 +24,13 @@ def outbox_folder() -> Path:
 
 
 @outbox_cli.command("send")
-@click.option("--limit", default=500, show_default=True, type=click.IntRange(min=1),
-              help="Send at most this many messages in this run.")
+@click.option(
+    "--limit",
+    default=500,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Send at most this many messages in this run.",
+)
 def send(limit):
     """Send waiting messages, in Chinese; prints how many were sent and how many failed.
 

@@ -1,4 +1,5 @@
 """Configuration from defaults, then the environment, then the test mapping."""
+
 import os
 import secrets
 from pathlib import Path
@@ -33,8 +34,10 @@ def check_secret_key(key: str | None) -> None:
     if not key:
         raise RuntimeError("SECRET_KEY must be set in the environment when APP_ENV=production")
     if key == PLACEHOLDER_SECRET or key.startswith("change-me"):
-        raise RuntimeError("SECRET_KEY is the placeholder from deploy/atmostonce.env.example: "
-                           "generate one with `python -c 'import secrets; print(secrets.token_hex(32))'`")
+        raise RuntimeError(
+            "SECRET_KEY is the placeholder from deploy/atmostonce.env.example: "
+            "generate one with `python -c 'import secrets; print(secrets.token_hex(32))'`"
+        )
     if len(key.encode()) < MIN_SECRET_BYTES:
         raise RuntimeError(f"SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes when APP_ENV=production")
 

@@ -1,4 +1,5 @@
 """State diagrams drawn from the transition table, so the docs show exactly what the engine runs."""
+
 from services.workflow.table import ACTORS, APPLICATION, TASK, Machine
 
 HEADER = """# Workflow

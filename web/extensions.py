@@ -1,4 +1,5 @@
 """Flask extensions and the per-request database session."""
+
 from pathlib import Path
 
 from flask import Flask, g, request, session

@@ -3,6 +3,7 @@
 Services do not know the reader's language; their messages are English msgids
 marked with services.i18n.N_, which `pybabel extract -k N_` collects.
 """
+
 from flask_babel import gettext
 
 from services.i18n import N_
@@ -41,6 +42,7 @@ def task_status_label(status: str) -> str:
 def colour_label(colour: str) -> str:
     return COLOUR_LABELS.get(colour, colour)
 
+
 EVENT_LABELS = event_labels()
 
 
@@ -51,6 +53,7 @@ def status_label(status: str) -> str:
 def event_label(event: str) -> str:
     return EVENT_LABELS.get(event, event)
 
+
 DELIVERY_LABELS = {
     "e_certificate": N_("E-certificate in your wallet"),
     "post": N_("By post"),
@@ -60,6 +63,7 @@ DELIVERY_LABELS = {
 
 def delivery_label(method: str) -> str:
     return DELIVERY_LABELS.get(method, method)
+
 
 ROLE_LABELS = {
     "citizen": N_("Citizen"),

@@ -4,6 +4,7 @@ Every record logged while a request is served carries its request id, so a failu
 and the request's line can be found together. Lines name the user by their random key, never by
 name, ID number or mobile.
 """
+
 import json
 import logging
 import re
@@ -43,14 +44,19 @@ class JsonLines(logging.Formatter):
     """One JSON object a line: what log collectors read without a parser of their own."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-                 "level": record.levelname, "logger": record.name, "message": record.getMessage(),
-                 "request_id": record.request_id}
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": record.request_id,
+        }
         entry.update({name: value for name, value in vars(record).items() if name not in _STANDARD_FIELDS})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps({name: value for name, value in entry.items() if value is not None},
-                          ensure_ascii=False, default=str)
+        return json.dumps(
+            {name: value for name, value in entry.items() if value is not None}, ensure_ascii=False, default=str
+        )
 
 
 class ReadableLines(logging.Formatter):
@@ -102,11 +108,17 @@ def register_logging(app: Flask) -> None:
     @app.after_request
     def _log(response):
         response.headers[REQUEST_ID_HEADER] = g.request_id
-        fields = {"user": _user_key(), "endpoint": request.endpoint, "method": request.method, "path": request.path,
-                  "status": response.status_code,
-                  "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 1)}
+        fields = {
+            "user": _user_key(),
+            "endpoint": request.endpoint,
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 1),
+        }
         if log.isEnabledFor(logging.DEBUG):
             fields["sql_statements"] = g.sql_statements
-        log.info("%s %s %s %.1f ms", request.method, request.path, response.status_code, fields["duration_ms"],
-                 extra=fields)
+        log.info(
+            "%s %s %s %.1f ms", request.method, request.path, response.status_code, fields["duration_ms"], extra=fields
+        )
         return response

@@ -4,6 +4,7 @@ A server whose database is behind its migrations answers every page with a 503 a
 refusing to start: `flask db upgrade` itself loads the app, and a server started before the migration ran
 serves as soon as it has, without a restart.
 """
+
 import logging
 
 import click
@@ -33,7 +34,9 @@ def db_current():
     """Print the revision the database is at and whether migrations are waiting."""
     engine = current_app.extensions["engine"]
     current, heads = schema_revisions(engine)
-    click.echo(f"database at {', '.join(sorted(current)) or 'nothing (empty)'}; migrations at {', '.join(sorted(heads))}")
+    click.echo(
+        f"database at {', '.join(sorted(current)) or 'nothing (empty)'}; migrations at {', '.join(sorted(heads))}"
+    )
     if schema_is_behind(engine):
         click.echo("behind: run `flask --app app db upgrade`")
 
@@ -49,8 +52,9 @@ def register_schema_check(app: Flask) -> None:
             return None
         if schema_is_behind(engine):
             log.error("the database schema is behind the migrations: run `flask --app app db upgrade`")
-            return unavailable_page(_("The service is being updated. Nothing you saved is lost. "
-                                      "Please try again in a few minutes."))
+            return unavailable_page(
+                _("The service is being updated. Nothing you saved is lost. Please try again in a few minutes.")
+            )
         checked["engine"] = engine
         return None
 

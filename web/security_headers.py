@@ -4,18 +4,21 @@ Pages load scripts and styles only from this site (Bootstrap-Flask serves its fi
 static/js holds ours), so no inline script can run even if one slipped into a page.
 A view that needs other headers (the material files) sets its own; these never overwrite them.
 """
+
 from flask import Flask
 
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",  # Bootstrap draws its small icons (menu, select arrow) as data: SVGs
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",  # Bootstrap draws its small icons (menu, select arrow) as data: SVGs
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
 
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

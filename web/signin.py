@@ -3,6 +3,7 @@
 The Flask session cookie carries only the random session id (`sid`), the language and
 the CSRF token; who is signed in, until when, is the database's sign_in_session row.
 """
+
 from datetime import timedelta
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
@@ -13,8 +14,9 @@ from web.extensions import db_session
 SID = "sid"
 NEXT = "after_sign_in"
 # All a staff member between password and second factor may open.
-OPEN_WHILE_PENDING = frozenset({"account.second_factor", "account.enrol", "account.logout", "account.language",
-                                "static", "bootstrap.static"})
+OPEN_WHILE_PENDING = frozenset(
+    {"account.second_factor", "account.enrol", "account.logout", "account.language", "static", "bootstrap.static"}
+)
 
 
 def signin_policy() -> SignInPolicy:

@@ -1,4 +1,5 @@
 """Starting, saving and attaching materials to a draft application."""
+
 from weakref import WeakValueDictionary
 
 from sqlalchemy import inspect, update
@@ -75,9 +76,11 @@ def own_editable_application(session: Session, actor: User, key: str) -> Applica
 
 def material_sources(*, session: Session, application: Application) -> dict[str, str]:
     """Where each material given so far came from ("upload" or "wallet"), by material key."""
-    return dict(session.exec(
-        select(Attachment.material_key, Attachment.source).where(Attachment.application_id == application.id)
-    ).all())
+    return dict(
+        session.exec(
+            select(Attachment.material_key, Attachment.source).where(Attachment.application_id == application.id)
+        ).all()
+    )
 
 
 def wallet_by_type(session: Session, owner_id: int) -> dict[str, Certificate]:
@@ -107,8 +110,11 @@ def prefilled_values(service, actor: User, wallet: dict[str, Certificate]) -> di
 
 def account_identity(service, actor: User) -> dict[str, str]:
     """The service's identity fields as the applicant's verified account has them."""
-    return {spec.key: str(getattr(actor, PROFILE_ATTRIBUTES[spec.prefill.partition(".")[2]], None) or "")
-            for spec in service.fields if spec.from_account}
+    return {
+        spec.key: str(getattr(actor, PROFILE_ATTRIBUTES[spec.prefill.partition(".")[2]], None) or "")
+        for spec in service.fields
+        if spec.from_account
+    }
 
 
 def stamp_identity(application: Application, service, actor: User) -> None:
@@ -174,8 +180,15 @@ def start_draft(*, session: Session, actor: User, service_code: str, catalog: Ca
 
 
 @transactional
-def save_draft(*, session: Session, actor: User, key: str, values: dict[str, str], catalog: Catalog,
-               delivery_method: str | None = None) -> dict[str, FieldError]:
+def save_draft(
+    *,
+    session: Session,
+    actor: User,
+    key: str,
+    values: dict[str, str],
+    catalog: Catalog,
+    delivery_method: str | None = None,
+) -> dict[str, FieldError]:
     """Keep everything typed, even what is not valid yet; return the problems found.
 
     A value over its field's hard cap is the one exception: it is refused (a TooLong problem)
@@ -218,8 +231,10 @@ def check_upload(material_key: str, data: bytes) -> tuple[str, bytes]:
     if not data:
         raise Invalid("the file is empty", {material_key: N_("The file is empty.")})
     if len(data) > MAX_FILE_BYTES:
-        raise Invalid("the file is too large",
-                      {material_key: FieldError(N_("The file is larger than %(limit)s MB."), limit=MAX_FILE_MB)})
+        raise Invalid(
+            "the file is too large",
+            {material_key: FieldError(N_("The file is larger than %(limit)s MB."), limit=MAX_FILE_MB)},
+        )
     content_type = sniff(data)
     if content_type is None:
         raise Invalid(
@@ -230,14 +245,29 @@ def check_upload(material_key: str, data: bytes) -> tuple[str, bytes]:
         try:
             data = reencode_image(data, content_type)
         except UnreadableImage:
-            raise Invalid("the image cannot be read", {material_key: N_(
-                "This file looks like an image (JPEG or PNG) but cannot be read as one. "
-                "Please scan or photograph the material again.")}) from None
+            raise Invalid(
+                "the image cannot be read",
+                {
+                    material_key: N_(
+                        "This file looks like an image (JPEG or PNG) but cannot be read as one. "
+                        "Please scan or photograph the material again."
+                    )
+                },
+            ) from None
     return content_type, data
 
 
-def store_attachment(*, session: Session, actor: User, application: Application, material_key: str, filename: str,
-                     data: bytes, store: FileStore, then=None) -> Attachment:
+def store_attachment(
+    *,
+    session: Session,
+    actor: User,
+    application: Application,
+    material_key: str,
+    filename: str,
+    data: bytes,
+    store: FileStore,
+    then=None,
+) -> Attachment:
     """Save the file and its row, replacing the file given before for that material, and commit.
 
     `then(session)` runs inside the same transaction (the workflow's supplement event).
@@ -300,19 +330,43 @@ def attach_upload(
     file yet; the second insert then breaks the one-file-per-material rule. Tried once more, it
     replaces the first file, or meets the case the first request submitted (Conflict).
     """
-    arguments = dict(session=session, actor=actor, key=key, material_key=material_key, filename=filename, data=data,
-                     store=store, catalog=catalog)
+    arguments = dict(
+        session=session,
+        actor=actor,
+        key=key,
+        material_key=material_key,
+        filename=filename,
+        data=data,
+        store=store,
+        catalog=catalog,
+    )
     try:
         return _attach_once(**arguments)
     except IntegrityError:
         return _attach_once(**arguments)
 
 
-def _attach_once(*, session: Session, actor: User, key: str, material_key: str, filename: str, data: bytes,
-                 store: FileStore, catalog: Catalog) -> Attachment:
+def _attach_once(
+    *,
+    session: Session,
+    actor: User,
+    key: str,
+    material_key: str,
+    filename: str,
+    data: bytes,
+    store: FileStore,
+    catalog: Catalog,
+) -> Attachment:
     application = own_editable_application(session, actor, key)
     service = catalog.service(application.service_code)
     if material_key not in {spec.key for spec in service.materials}:
         raise NotFound("no such material for this service")
-    return store_attachment(session=session, actor=actor, application=application, material_key=material_key,
-                            filename=filename, data=data, store=store)
+    return store_attachment(
+        session=session,
+        actor=actor,
+        application=application,
+        material_key=material_key,
+        filename=filename,
+        data=data,
+        store=store,
+    )

@@ -3,6 +3,7 @@ the rating and its rectification, and the in-app messages about it.
 
 Read-only. Each table is read once per view, however many items a bundle has.
 """
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -72,18 +73,28 @@ def case_view(*, session: Session, actor: User, key: str, catalog: Catalog) -> C
     service = catalog.service(application.service_code)
     tasks = list(session.exec(select(Task).where(Task.application_id == application.id).order_by(Task.id)))
     certificate_ids = [task.certificate_id for task in tasks if task.certificate_id]
-    certificates = {row.id: row for row in session.exec(select(Certificate).where(Certificate.id.in_(certificate_ids)))} \
-        if certificate_ids else {}
+    certificates = (
+        {row.id: row for row in session.exec(select(Certificate).where(Certificate.id.in_(certificate_ids)))}
+        if certificate_ids
+        else {}
+    )
     calendar, today = load_calendar(session=session), clock.china_today()
     task_views = [
-        TaskView(task, catalog.items[task.item_code], task_clock(task, calendar, today),
-                 certificates.get(task.certificate_id), available_events(actor, task, application, catalog))
+        TaskView(
+            task,
+            catalog.items[task.item_code],
+            task_clock(task, calendar, today),
+            certificates.get(task.certificate_id),
+            available_events(actor, task, application, catalog),
+        )
         for task in tasks
     ]
     rating = session.exec(select(Rating).where(Rating.application_id == application.id)).first()
-    rectifications = list(session.exec(
-        select(Rectification).where(Rectification.rating_id == rating.id).order_by(Rectification.id)
-    )) if rating else []
+    rectifications = (
+        list(session.exec(select(Rectification).where(Rectification.rating_id == rating.id).order_by(Rectification.id)))
+        if rating
+        else []
+    )
     return CaseView(
         detail=detail,
         where=where_now(session=session, application=application, catalog=catalog, tasks=tasks),
@@ -103,9 +114,11 @@ def _owed_materials(service, task_views: list[TaskView]) -> list[OwedMaterial]:
             for material_key in view.task.owed_materials:
                 owed.setdefault(material_key, []).append(view)
     return [
-        OwedMaterial(specs[material_key], min((v.task.supplement_due for v in views if v.task.supplement_due),
-                                              default=None),
-                     tuple(v.item for v in views))
+        OwedMaterial(
+            specs[material_key],
+            min((v.task.supplement_due for v in views if v.task.supplement_due), default=None),
+            tuple(v.item for v in views),
+        )
         for material_key, views in owed.items()
     ]
 
@@ -116,12 +129,14 @@ def open_notice_for(*, session: Session, actor: User, key: str) -> Notice | None
     if application.status != ApplicationStatus.NEEDS_CORRECTION:
         return None  # a notice sends a case back for correction; answering it sends the case on
     return session.exec(
-        select(Notice).where(Notice.application_id == application.id, Notice.answered_at.is_(None))
+        select(Notice)
+        .where(Notice.application_id == application.id, Notice.answered_at.is_(None))
         .order_by(Notice.id.desc())
     ).first()
 
 
 # --- messages ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Message:
@@ -133,6 +148,9 @@ def inbox_messages(*, session: Session, user: User) -> list[Message]:
     """The user's sent in-app messages, newest first, with the key of the application each is about."""
     notifications = inbox(session=session, user=user)
     application_ids = {n.application_id for n in notifications if n.application_id}
-    keys = dict(session.exec(select(Application.id, Application.key).where(Application.id.in_(application_ids))).all()) \
-        if application_ids else {}
+    keys = (
+        dict(session.exec(select(Application.id, Application.key).where(Application.id.in_(application_ids))).all())
+        if application_ids
+        else {}
+    )
     return [Message(n, keys.get(n.application_id)) for n in notifications]

@@ -1,4 +1,5 @@
 """The case lock: every change to an application or its tasks first takes its row's lock."""
+
 from sqlmodel import Session, select
 
 from services.models import Application
@@ -12,6 +13,8 @@ def lock_application(session: Session, where, *, skip_locked: bool = False) -> A
     someone holds reads as None instead of waiting, for a sweep that leaves busy cases to their holder.
     """
     return session.exec(
-        select(Application).where(where)
-        .with_for_update(skip_locked=skip_locked).execution_options(populate_existing=True)
+        select(Application)
+        .where(where)
+        .with_for_update(skip_locked=skip_locked)
+        .execution_options(populate_existing=True)
     ).first()

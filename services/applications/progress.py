@@ -1,4 +1,5 @@
 """Who has an application now and what happens next — the same words for applicant and staff."""
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,13 @@ from services.workdays import WorkingCalendar, load_calendar
 # holder: "applicant", "front_desk", "departments" or None once finished.
 _STEPS = {
     S.DRAFT: ("applicant", N_("Complete the form and the materials, then submit.")),
-    S.SUBMITTED: ("front_desk", N_("The front desk checks that everything is complete and accepts it, or sends one notice listing everything missing.")),
+    S.SUBMITTED: (
+        "front_desk",
+        N_(
+            "The front desk checks that everything is complete and accepts it, "
+            "or sends one notice listing everything missing."
+        ),
+    ),
     S.NEEDS_CORRECTION: ("applicant", N_("Fix everything the notice lists and resubmit in one go.")),
     S.ACCEPTED: ("departments", N_("The departments review it within the promised working days.")),
     S.IN_REVIEW: ("departments", N_("The departments review it within the promised working days.")),
@@ -102,6 +109,11 @@ def where_now(*, session: Session, application: Application, catalog, tasks: lis
         tasks = list(session.exec(select(Task).where(Task.application_id == application.id)))
     visits = list(session.exec(select(Visit).where(Visit.application_id == application.id).order_by(Visit.at)))
     calendar = load_calendar(session=session)
-    return WhereNow(progress_of(application, service, tasks),
-                    application_clock(application, calendar, clock.china_today()),
-                    visits, service.max_visits, service.instant, service.promised_limit_days)
+    return WhereNow(
+        progress_of(application, service, tasks),
+        application_clock(application, calendar, clock.china_today()),
+        visits,
+        service.max_visits,
+        service.instant,
+        service.promised_limit_days,
+    )

@@ -1,4 +1,5 @@
 """Read-only views of applications, their materials and the wallet."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,9 +17,11 @@ from services.workflow.engine import available_events
 PAGE_SIZE = 20
 
 
-def get_application(*, session: Session, actor: User, key: str, catalog: Catalog,
-                    for_update: bool = False) -> Application:
-    """With `for_update`, lock the row (PostgreSQL) and read it afresh: a change to the case waits for the one before."""
+def get_application(
+    *, session: Session, actor: User, key: str, catalog: Catalog, for_update: bool = False
+) -> Application:
+    """With `for_update`, lock the row (PostgreSQL) and read it afresh: a change to the case waits for the
+    one before."""
     if for_update:
         application = lock_application(session, Application.key == key)
     else:
@@ -58,7 +61,9 @@ def list_applications(
         next_cursor = f"{last.updated_at.isoformat()}_{last.id}"
     counts = dict(
         session.exec(
-            select(Application.status, func.count()).where(Application.applicant_id == actor.id).group_by(Application.status)
+            select(Application.status, func.count())
+            .where(Application.applicant_id == actor.id)
+            .group_by(Application.status)
         ).all()
     )
     return ApplicationPage(rows, next_cursor, counts)
@@ -106,7 +111,8 @@ def get_attachment(*, session: Session, actor: User, key: str, catalog: Catalog)
 def list_certificates(*, session: Session, actor: User) -> list[Certificate]:
     return list(
         session.exec(
-            select(Certificate).where(Certificate.owner_id == actor.id).order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+            select(Certificate)
+            .where(Certificate.owner_id == actor.id)
+            .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
         )
     )
-

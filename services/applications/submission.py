@@ -2,6 +2,7 @@
 
 Each is a status change or an audited action, so each goes through the workflow table.
 """
+
 from sqlmodel import Session
 
 from services.applications.drafts import attach_wallet_certificates, own_application, stamp_identity, store_attachment
@@ -69,28 +70,62 @@ def withdraw_application(
     return application
 
 
-def supplement_material(*, session: Session, actor: User, key: str, material_key: str, filename: str, data: bytes,
-                        store: FileStore, catalog: Catalog) -> Attachment:
+def supplement_material(
+    *,
+    session: Session,
+    actor: User,
+    key: str,
+    material_key: str,
+    filename: str,
+    data: bytes,
+    store: FileStore,
+    catalog: Catalog,
+) -> Attachment:
     """容缺: hand in the material that acceptance tolerated missing; the tasks owing it may then decide."""
     application = own_application(session, actor, key)
-    owing = [task for task in tasks_of(session, application)
-             if material_key in task.owed_materials and task.status in TaskStatus.OPEN]
+    owing = [
+        task
+        for task in tasks_of(session, application)
+        if material_key in task.owed_materials and task.status in TaskStatus.OPEN
+    ]
     if not owing:
         raise NotFound(N_("nothing is owed for this material"))
 
     def settle(session: Session) -> None:
         for task in owing:
-            fire(session=session, subject=task, event="supplement", actor=actor, catalog=catalog,
-                 application=application, given={"material": material_key})
+            fire(
+                session=session,
+                subject=task,
+                event="supplement",
+                actor=actor,
+                catalog=catalog,
+                application=application,
+                given={"material": material_key},
+            )
 
-    return store_attachment(session=session, actor=actor, application=application, material_key=material_key,
-                            filename=filename, data=data, store=store, then=settle)
+    return store_attachment(
+        session=session,
+        actor=actor,
+        application=application,
+        material_key=material_key,
+        filename=filename,
+        data=data,
+        store=store,
+        then=settle,
+    )
 
 
 @transactional
-def rate_application(*, session: Session, actor: User, key: str, catalog: Catalog, score: int,
-                     comment: str = "") -> Application:
+def rate_application(
+    *, session: Session, actor: User, key: str, catalog: Catalog, score: int, comment: str = ""
+) -> Application:
     application = own_application(session, actor, key)
-    fire(session=session, subject=application, event="rate", actor=actor, catalog=catalog,
-         given={"score": score, "comment": comment})
+    fire(
+        session=session,
+        subject=application,
+        event="rate",
+        actor=actor,
+        catalog=catalog,
+        given={"score": score, "comment": comment},
+    )
     return application

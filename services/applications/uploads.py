@@ -1,4 +1,5 @@
 """Material files: recognised by their bytes, cleaned, stored outside static/ under random names."""
+
 import hashlib
 import io
 import secrets
@@ -38,14 +39,15 @@ def safe_filename(sent: str | None, content_type: str) -> str:
     """The name to keep and show: no folders, no control or direction characters, at most
     MAX_FILENAME_LENGTH characters, ending in an extension that matches the file's real type."""
     name = unicodedata.normalize("NFC", sent or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(char for char in name if unicodedata.category(char)[0] != "C"
-                   and unicodedata.category(char) not in ("Zl", "Zp"))
+    name = "".join(
+        char for char in name if unicodedata.category(char)[0] != "C" and unicodedata.category(char) not in ("Zl", "Zp")
+    )
     name = name.translate(RESERVED).strip(" .")
     extensions = EXTENSIONS[content_type]
     if not name.lower().endswith(extensions):
         name = (name or "upload") + extensions[0]
     stem, dot, extension = name.rpartition(".")
-    return stem[:MAX_FILENAME_LENGTH - len(extension) - 1] + dot + extension
+    return stem[: MAX_FILENAME_LENGTH - len(extension) - 1] + dot + extension
 
 
 class UnreadableImage(ValueError):

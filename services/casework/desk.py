@@ -1,4 +1,5 @@
 """The front desk (综合受理窗口): accept, one-time notice, refuse, visits, deliveries."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -84,20 +85,28 @@ def case_file(*, session: Session, actor: User, key: str, catalog: Catalog) -> C
     detail = application_detail(session=session, actor=actor, key=key, catalog=catalog)
     application = detail.application
     notices = session.exec(select(Notice).where(Notice.application_id == application.id).order_by(Notice.id)).all()
-    requests = session.exec(select(Task).where(Task.application_id == application.id,
-                                               Task.notice_request.is_not(None))).all()
-    return CaseFile(detail, catalog.service(application.service_code),
-                    precheck(session=session, application=application, catalog=catalog),
-                    session.get(User, application.applicant_id), list(notices),
-                    where_now(session=session, application=application, catalog=catalog), list(requests))
+    requests = session.exec(
+        select(Task).where(Task.application_id == application.id, Task.notice_request.is_not(None))
+    ).all()
+    return CaseFile(
+        detail,
+        catalog.service(application.service_code),
+        precheck(session=session, application=application, catalog=catalog),
+        session.get(User, application.applicant_id),
+        list(notices),
+        where_now(session=session, application=application, catalog=catalog),
+        list(requests),
+    )
 
 
 @transactional
-def accept_application(*, session: Session, actor: User, key: str, catalog: Catalog,
-                       tolerate: bool = False) -> Application:
+def accept_application(
+    *, session: Session, actor: User, key: str, catalog: Catalog, tolerate: bool = False
+) -> Application:
     application = get_application(session=session, actor=actor, key=key, catalog=catalog, for_update=True)
-    fire(session=session, subject=application, event="accept", actor=actor, catalog=catalog,
-         given={"tolerate": tolerate})
+    fire(
+        session=session, subject=application, event="accept", actor=actor, catalog=catalog, given={"tolerate": tolerate}
+    )
     return application
 
 
@@ -109,8 +118,9 @@ class NoticeItem:
 
 
 @transactional
-def issue_notice(*, session: Session, actor: User, key: str, catalog: Catalog, items: list[NoticeItem],
-                 new_fact: str | None = None) -> Application:
+def issue_notice(
+    *, session: Session, actor: User, key: str, catalog: Catalog, items: list[NoticeItem], new_fact: str | None = None
+) -> Application:
     """One notice listing every gap with a reason for each; frozen once issued."""
     application = get_application(session=session, actor=actor, key=key, catalog=catalog, for_update=True)
     service = catalog.service(application.service_code)
@@ -125,13 +135,25 @@ def issue_notice(*, session: Session, actor: User, key: str, catalog: Catalog, i
             errors[f"reason_{item.key}"] = N_("Say what is missing or wrong.")
         elif len(item.reason.strip()) > REASON_MAX_LENGTH:
             errors[f"reason_{item.key}"] = TooLong(N_("At most %(limit)s characters."), limit=REASON_MAX_LENGTH)
-        frozen.append({"kind": item.kind, "key": item.key, "label": {"zh": label.zh, "en": label.en},
-                       "reason": item.reason.strip()})
+        frozen.append(
+            {
+                "kind": item.kind,
+                "key": item.key,
+                "label": {"zh": label.zh, "en": label.en},
+                "reason": item.reason.strip(),
+            }
+        )
     if errors:
         missing = any(not isinstance(error, TooLong) for error in errors.values())
         raise Invalid(N_("every ticked item needs a reason") if missing else next(iter(errors.values())), errors)
-    fire(session=session, subject=application, event="issue_notice", actor=actor, catalog=catalog,
-         given={"items": frozen, "new_fact": new_fact})
+    fire(
+        session=session,
+        subject=application,
+        event="issue_notice",
+        actor=actor,
+        catalog=catalog,
+        given={"items": frozen, "new_fact": new_fact},
+    )
     return application
 
 
@@ -153,9 +175,13 @@ def notice_requests(*, session: Session, actor: User) -> list[tuple[Task, Applic
     """Tasks whose clerk asked the front desk for a notice, on applications not yet corrected."""
     require_role(actor, Role.FRONT_DESK)
     rows = session.exec(
-        select(Task, Application).join(Application, Application.id == Task.application_id)
-        .where(Task.notice_request.is_not(None), Task.status == TaskStatus.CLAIMED,
-               Application.status.in_((ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW)))
+        select(Task, Application)
+        .join(Application, Application.id == Task.application_id)
+        .where(
+            Task.notice_request.is_not(None),
+            Task.status == TaskStatus.CLAIMED,
+            Application.status.in_((ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW)),
+        )
         .order_by(Task.updated_at)
     ).all()
     return [(task, application) for task, application in rows]
@@ -165,17 +191,27 @@ def awaiting_delivery(*, session: Session, actor: User) -> list[tuple[Task, Appl
     """Approved results to post or to hand over at the window."""
     require_role(actor, Role.FRONT_DESK)
     rows = session.exec(
-        select(Task, Application).join(Application, Application.id == Task.application_id)
-        .where(Task.status == TaskStatus.APPROVED).order_by(Task.decided_at)
+        select(Task, Application)
+        .join(Application, Application.id == Task.application_id)
+        .where(Task.status == TaskStatus.APPROVED)
+        .order_by(Task.decided_at)
     ).all()
     return [(task, application) for task, application in rows]
 
 
 @transactional
-def deliver_task(*, session: Session, actor: User, task_key: str, catalog: Catalog,
-                 tracking_number: str | None = None) -> Task:
+def deliver_task(
+    *, session: Session, actor: User, task_key: str, catalog: Catalog, tracking_number: str | None = None
+) -> Task:
     task, application = lock_task_case(session, task_key)
     require_visible(task is not None and may_view_task(actor, task), "task")
-    fire(session=session, subject=task, event="deliver", actor=actor, catalog=catalog, application=application,
-         given={"tracking_number": tracking_number})
+    fire(
+        session=session,
+        subject=task,
+        event="deliver",
+        actor=actor,
+        catalog=catalog,
+        application=application,
+        given={"tracking_number": tracking_number},
+    )
     return task

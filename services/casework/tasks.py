@@ -1,4 +1,5 @@
 """A department's work (viewflow's shape): queue, inbox, archive; claim, decide, suspend, extend."""
+
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -145,8 +146,14 @@ def _by_decision(session: Session, listing: _Listing, cursor: str | None, limit:
     return TaskPage(listing.rows(rows[:limit]), f"{last.decided_at.isoformat()}_{last.id}")
 
 
-def department_queue(*, session: Session, actor: User, filters: TaskFilters = TaskFilters(),
-                     cursor: str | None = None, limit: int = PAGE_SIZE) -> TaskPage:
+def department_queue(
+    *,
+    session: Session,
+    actor: User,
+    filters: TaskFilters = TaskFilters(),
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> TaskPage:
     """Ready tasks of my department, most urgent first."""
     department = require_department_clerk(actor)
     listing = _listing(session, (TaskStatus.READY,), filters)
@@ -154,8 +161,14 @@ def department_queue(*, session: Session, actor: User, filters: TaskFilters = Ta
     return _by_deadline(session, listing, cursor, limit)
 
 
-def inbox(*, session: Session, actor: User, filters: TaskFilters = TaskFilters(), cursor: str | None = None,
-          limit: int = PAGE_SIZE) -> TaskPage:
+def inbox(
+    *,
+    session: Session,
+    actor: User,
+    filters: TaskFilters = TaskFilters(),
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> TaskPage:
     """Tasks I hold: claimed, suspended, or approved and waiting for delivery."""
     require_department_clerk(actor)
     listing = _listing(session, (TaskStatus.CLAIMED, TaskStatus.SUSPENDED, TaskStatus.APPROVED), filters)
@@ -163,8 +176,14 @@ def inbox(*, session: Session, actor: User, filters: TaskFilters = TaskFilters()
     return _by_deadline(session, listing, cursor, limit)
 
 
-def archive(*, session: Session, actor: User, filters: TaskFilters = TaskFilters(), cursor: str | None = None,
-            limit: int = PAGE_SIZE) -> TaskPage:
+def archive(
+    *,
+    session: Session,
+    actor: User,
+    filters: TaskFilters = TaskFilters(),
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> TaskPage:
     """What I decided, newest first."""
     require_department_clerk(actor)
     listing = _listing(session, DECIDED, filters)
@@ -212,19 +231,28 @@ def lock_task_case(session: Session, key: str) -> tuple[Task | None, Application
 
 def task_detail(*, session: Session, actor: User, key: str, catalog: Catalog) -> TaskDetail:
     task, application = _load(session, actor, key)
-    siblings = session.exec(select(Task).where(Task.application_id == application.id,
-                                               Task.item_code.in_(task.waits_on))).all()
-    certificate_ids = [t.certificate_id for t in siblings if t.certificate_id] + \
-        ([task.certificate_id] if task.certificate_id else [])
-    certificates = {c.id: c for c in session.exec(select(Certificate).where(Certificate.id.in_(certificate_ids)))} \
-        if certificate_ids else {}
-    extension = session.exec(select(ExtensionRequest).where(ExtensionRequest.task_id == task.id)
-                             .order_by(ExtensionRequest.id.desc())).first()
+    siblings = session.exec(
+        select(Task).where(Task.application_id == application.id, Task.item_code.in_(task.waits_on))
+    ).all()
+    certificate_ids = [t.certificate_id for t in siblings if t.certificate_id] + (
+        [task.certificate_id] if task.certificate_id else []
+    )
+    certificates = (
+        {c.id: c for c in session.exec(select(Certificate).where(Certificate.id.in_(certificate_ids)))}
+        if certificate_ids
+        else {}
+    )
+    extension = session.exec(
+        select(ExtensionRequest).where(ExtensionRequest.task_id == task.id).order_by(ExtensionRequest.id.desc())
+    ).first()
     return TaskDetail(
-        task, application, _row(task, application, load_calendar(session=session), clock.china_today()),
+        task,
+        application,
+        _row(task, application, load_calendar(session=session), clock.china_today()),
         available_events(actor, task, application, catalog),
         [(t, certificates.get(t.certificate_id)) for t in siblings],
-        extension, certificates.get(task.certificate_id),
+        extension,
+        certificates.get(task.certificate_id),
         where_now(session=session, application=application, catalog=catalog),
     )
 
@@ -281,19 +309,23 @@ def request_extension(*, session: Session, actor: User, key: str, catalog: Catal
 
 
 @transactional
-def decide_extension(*, session: Session, actor: User, key: str, catalog: Catalog, grant: bool,
-                     answer: str | None = None) -> Task:
+def decide_extension(
+    *, session: Session, actor: User, key: str, catalog: Catalog, grant: bool, answer: str | None = None
+) -> Task:
     """A supervisor grants or refuses the pending extension of a task."""
-    return _lock_and_fire(session, actor, key, catalog, "grant_extension" if grant else "refuse_extension",
-                          reason=answer)
+    return _lock_and_fire(
+        session, actor, key, catalog, "grant_extension" if grant else "refuse_extension", reason=answer
+    )
 
 
 def pending_extensions(*, session: Session, actor: User) -> list[tuple[ExtensionRequest, Task, Application]]:
     require_role(actor, Role.SUPERVISOR)
-    query = (select(ExtensionRequest, Task, Application)
-             .join(Task, Task.id == ExtensionRequest.task_id)
-             .join(Application, Application.id == Task.application_id)
-             .where(ExtensionRequest.status == "requested"))
+    query = (
+        select(ExtensionRequest, Task, Application)
+        .join(Task, Task.id == ExtensionRequest.task_id)
+        .join(Application, Application.id == Task.application_id)
+        .where(ExtensionRequest.status == "requested")
+    )
     if department := watched_department(actor):
         query = query.where(Task.department == department)
     return [tuple(row) for row in session.exec(query.order_by(ExtensionRequest.requested_at)).all()]

@@ -68,9 +68,7 @@ class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
             key = self.construct_object(key_node, deep=deep)
             if isinstance(key, Hashable):
                 if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {key!r}", key_node.start_mark
-                    )
+                    raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
                 seen.add(key)
         return super().construct_mapping(node, deep)
 
@@ -175,10 +173,7 @@ class _Compiler:
     @staticmethod
     def check_limits(item: ItemIn, say: Callable[[str], None]) -> None:
         if item.promised_limit_days > item.legal_limit_days:
-            say(
-                f"promised_limit_days {item.promised_limit_days} exceeds "
-                f"legal_limit_days {item.legal_limit_days}"
-            )
+            say(f"promised_limit_days {item.promised_limit_days} exceeds legal_limit_days {item.legal_limit_days}")
         if item.instant and item.promised_limit_days != 0:
             say(f"an instant item must have promised_limit_days 0, not {item.promised_limit_days}")
         if not item.instant and item.promised_limit_days == 0:
@@ -278,10 +273,7 @@ class _Compiler:
             for spec in parsed.spec.fields if parsed else ():
                 first_code, first_spec = first.setdefault(spec.key, (code, spec))
                 if spec.type != first_spec.type:
-                    say(
-                        f"field {spec.key!r} is {first_spec.type} in {first_code} "
-                        f"but {spec.type} in {code}"
-                    )
+                    say(f"field {spec.key!r} is {first_spec.type} in {first_code} but {spec.type} in {code}")
                 elif _option_values(spec) != _option_values(first_spec):
                     say(f"select field {spec.key!r} has different options in {first_code} and {code}")
 
@@ -393,7 +385,7 @@ def _find_cycle(depends: dict[str, tuple[str, ...]]) -> list[str] | None:
         path.append(code)
         for wait in depends.get(code, ()):
             if wait in path:
-                return path[path.index(wait):] + [wait]
+                return path[path.index(wait) :] + [wait]
             if wait not in done:
                 cycle = visit(wait)
                 if cycle:

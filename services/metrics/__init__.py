@@ -7,6 +7,7 @@ live only what changes with the date alone: the open tasks now past their deadli
 The tests hold it to a reference that aggregates the cases themselves
 (tests/metrics_reference.py).
 """
+
 from services.metrics.figures import Breaches, CatalogFigures, DepartmentFigures, Figures, Metrics, Rates
 from services.metrics.read import current_metrics, read_metrics
 from services.metrics.rollup import REFRESH_OVERLAP, RefreshReport, refresh_rollup

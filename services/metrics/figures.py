@@ -4,6 +4,7 @@ Both ways of counting — straight from the cases (compute.py) and from the
 rollup (read.py) — fill the same tallies, so the rates come out of one piece
 of arithmetic. Rates are floats in [0, 1], or None when nothing could be counted.
 """
+
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -135,24 +136,38 @@ class Tally:
 def application_tally(counts: Mapping[str, int], **rest) -> Tally:
     """A tally from counts named as the columns of ApplicationDayCounts."""
     return Tally(
-        count=counts["submitted"], online=counts["online"], finished=counts["finished"],
+        count=counts["submitted"],
+        online=counts["online"],
+        finished=counts["finished"],
         finished_without_visit=counts["finished_without_visit"],
-        on_time_base=counts["finished_with_deadline"], on_time=counts["finished_in_time"],
-        same_day_base=counts["finished"], same_day=counts["finished_same_day"],
-        notices_base=counts["accepted"], notices=counts["notices"], second_notices=counts["second_notices"],
-        visits_beyond_promise=counts["visits_beyond_promise"], **rest,
+        on_time_base=counts["finished_with_deadline"],
+        on_time=counts["finished_in_time"],
+        same_day_base=counts["finished"],
+        same_day=counts["finished_same_day"],
+        notices_base=counts["accepted"],
+        notices=counts["notices"],
+        second_notices=counts["second_notices"],
+        visits_beyond_promise=counts["visits_beyond_promise"],
+        **rest,
     )
 
 
 def task_tally(counts: Mapping[str, int], **rest) -> Tally:
     """A tally from counts named as the columns of TaskDayCounts and DepartmentDayCases."""
     return Tally(
-        count=counts["tasks"], online=counts["online"], finished=counts["application_finished"],
+        count=counts["tasks"],
+        online=counts["online"],
+        finished=counts["application_finished"],
         finished_without_visit=counts["application_finished_without_visit"],
-        on_time_base=counts["decided_with_deadline"], on_time=counts["decided_in_time"],
-        same_day_base=counts["decided"], same_day=counts["decided_same_day"],
-        notices_base=counts["applications"], notices=counts["notices"], second_notices=counts["second_notices"],
-        visits_beyond_promise=counts["visits_beyond_promise"], **rest,
+        on_time_base=counts["decided_with_deadline"],
+        on_time=counts["decided_in_time"],
+        same_day_base=counts["decided"],
+        same_day=counts["decided_same_day"],
+        notices_base=counts["applications"],
+        notices=counts["notices"],
+        second_notices=counts["second_notices"],
+        visits_beyond_promise=counts["visits_beyond_promise"],
+        **rest,
     )
 
 
@@ -161,18 +176,37 @@ def shown_departments(catalog: Catalog, department: str | None) -> list[str]:
     return [department] if department else list(catalog.departments)
 
 
-def assemble(*, catalog: Catalog, since: date | None, until: date | None, department: str | None, today: date,
-             overall: Tally, by_department: Mapping[str, Tally]) -> Metrics:
+def assemble(
+    *,
+    catalog: Catalog,
+    since: date | None,
+    until: date | None,
+    department: str | None,
+    today: date,
+    overall: Tally,
+    by_department: Mapping[str, Tally],
+) -> Metrics:
     """The Metrics of the departments shown from their tallies."""
     departments = shown_departments(catalog, department)
     items = [item for item in catalog.items.values() if item.department in departments]
     rows = []
     for code in departments:
         tally = by_department.get(code, Tally())
-        rows.append(DepartmentFigures(code, tally.count, tally.rates(catalog), tally.breaches(), tally.by_status,
-                                      catalog=catalog_figures([i for i in items if i.department == code])))
+        rows.append(
+            DepartmentFigures(
+                code,
+                tally.count,
+                tally.rates(catalog),
+                tally.breaches(),
+                tally.by_status,
+                catalog=catalog_figures([i for i in items if i.department == code]),
+            )
+        )
     return Metrics(
-        since=since, until=until, department=department, today=today,
+        since=since,
+        until=until,
+        department=department,
+        today=today,
         catalog=catalog_figures(items),
         overall=Figures(overall.count, overall.rates(catalog), overall.breaches(), overall.by_status),
         departments=rows,

@@ -5,6 +5,7 @@ seen every change (the dashboard refreshes just before it reads). What the
 rollup cannot hold is whether an open task is late today; that is counted
 live, over the open tasks only.
 """
+
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -49,16 +50,25 @@ class Period:
 
     def holds(self, day: date, service_code: str) -> bool:
         """The same test for a row counted live."""
-        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until) and \
-            (self.services is None or service_code in self.services)
+        return (
+            (self.since is None or day >= self.since)
+            and (self.until is None or day <= self.until)
+            and (self.services is None or service_code in self.services)
+        )
 
 
 def _sums(model, names: list[str]) -> list:
     return [func.sum(getattr(model, name)) for name in names]
 
 
-def read_metrics(*, session: Session, catalog: Catalog, since: date | None = None, until: date | None = None,
-                 department: str | None = None) -> Metrics:
+def read_metrics(
+    *,
+    session: Session,
+    catalog: Catalog,
+    since: date | None = None,
+    until: date | None = None,
+    department: str | None = None,
+) -> Metrics:
     """The figures of applications submitted from `since` to `until` (China dates, inclusive), from the rollup."""
     today = clock.china_today()
     departments = shown_departments(catalog, department)
@@ -69,16 +79,28 @@ def read_metrics(*, session: Session, catalog: Catalog, since: date | None = Non
     by_status = {}
     for status, *values in session.exec(
         select(ApplicationDayCounts.status, *_sums(ApplicationDayCounts, APPLICATION_COUNTS))
-        .where(*period.where(ApplicationDayCounts)).group_by(ApplicationDayCounts.status)
+        .where(*period.where(ApplicationDayCounts))
+        .group_by(ApplicationDayCounts.status)
     ).all():
         counts = dict(zip(APPLICATION_COUNTS, values, strict=True))
         totals.update(counts)
         by_status[status] = counts["submitted"]
     # The overall figures count the shown departments' tasks, as the breakdown does.
-    overall = application_tally(totals, overdue=sum(tally.overdue for tally in by_department.values()),
-                                by_status=by_status, per_item=sum((t.per_item for t in by_department.values()), Counter()))
-    return assemble(catalog=catalog, since=since, until=until, department=department, today=today,
-                    overall=overall, by_department=by_department)
+    overall = application_tally(
+        totals,
+        overdue=sum(tally.overdue for tally in by_department.values()),
+        by_status=by_status,
+        per_item=sum((t.per_item for t in by_department.values()), Counter()),
+    )
+    return assemble(
+        catalog=catalog,
+        since=since,
+        until=until,
+        department=department,
+        today=today,
+        overall=overall,
+        by_department=by_department,
+    )
 
 
 def _department_tallies(session: Session, period: Period, departments: list[str], today: date) -> dict[str, Tally]:
@@ -86,8 +108,9 @@ def _department_tallies(session: Session, period: Period, departments: list[str]
     by_status: dict[str, Counter[str]] = {}
     per_item: dict[str, Counter[str]] = {}
     for code, item_code, status, *values in session.exec(
-        select(TaskDayCounts.department, TaskDayCounts.item_code, TaskDayCounts.status,
-               *_sums(TaskDayCounts, TASK_COUNTS))
+        select(
+            TaskDayCounts.department, TaskDayCounts.item_code, TaskDayCounts.status, *_sums(TaskDayCounts, TASK_COUNTS)
+        )
         .where(*period.where(TaskDayCounts), TaskDayCounts.department.in_(departments))
         .group_by(TaskDayCounts.department, TaskDayCounts.item_code, TaskDayCounts.status)
     ).all():
@@ -95,18 +118,27 @@ def _department_tallies(session: Session, period: Period, departments: list[str]
         totals.setdefault(code, Counter()).update(counts)
         by_status.setdefault(code, Counter())[status] += counts["tasks"]
         per_item.setdefault(code, Counter())[item_code] += counts["tasks"]
-    cases = {code: dict(zip(CASE_COUNTS, values, strict=True)) for code, *values in session.exec(
-        select(DepartmentDayCases.department, *_sums(DepartmentDayCases, CASE_COUNTS))
-        .where(*period.where(DepartmentDayCases), DepartmentDayCases.department.in_(departments))
-        .group_by(DepartmentDayCases.department)
-    ).all()}
+    cases = {
+        code: dict(zip(CASE_COUNTS, values, strict=True))
+        for code, *values in session.exec(
+            select(DepartmentDayCases.department, *_sums(DepartmentDayCases, CASE_COUNTS))
+            .where(*period.where(DepartmentDayCases), DepartmentDayCases.department.in_(departments))
+            .group_by(DepartmentDayCases.department)
+        ).all()
+    }
     late_open: Counter[str] = Counter()
     for code, day, service_code, n in _late_open_tasks(session, today, departments):
         if period.holds(day, service_code):
             late_open[code] += n
-    return {code: task_tally({**counts, **cases[code]}, overdue=counts["decided_late"] + late_open[code],
-                             by_status=dict(by_status[code]), per_item=per_item[code])
-            for code, counts in totals.items()}
+    return {
+        code: task_tally(
+            {**counts, **cases[code]},
+            overdue=counts["decided_late"] + late_open[code],
+            by_status=dict(by_status[code]),
+            per_item=per_item[code],
+        )
+        for code, counts in totals.items()
+    }
 
 
 def _late_open_tasks(session: Session, today: date, departments: list[str]) -> list[tuple[str, date, str, int]]:
@@ -119,15 +151,26 @@ def _late_open_tasks(session: Session, today: date, departments: list[str]) -> l
     """
     day = china_date(Application.submitted_at)
     keys = (Task.department, day, Application.service_code)
-    return [tuple(row) for row in session.exec(
-        select(*keys, func.count()).select_from(Task).join(Application, Application.id == Task.application_id)
-        .where(Application.submitted_at.is_not(None), Task.department.in_(departments), open_late(today))
-        .group_by(*keys)
-    ).all()]
+    return [
+        tuple(row)
+        for row in session.exec(
+            select(*keys, func.count())
+            .select_from(Task)
+            .join(Application, Application.id == Task.application_id)
+            .where(Application.submitted_at.is_not(None), Task.department.in_(departments), open_late(today))
+            .group_by(*keys)
+        ).all()
+    ]
 
 
-def current_metrics(*, session: Session, catalog: Catalog, since: date | None = None, until: date | None = None,
-                    department: str | None = None) -> Metrics:
+def current_metrics(
+    *,
+    session: Session,
+    catalog: Catalog,
+    since: date | None = None,
+    until: date | None = None,
+    department: str | None = None,
+) -> Metrics:
     """What the dashboard shows: the rollup brought up to date (only the days changed since), then read."""
     refresh_rollup(session=session)
     return read_metrics(session=session, catalog=catalog, since=since, until=until, department=department)

@@ -15,6 +15,7 @@ to the commit. Reading the previous start before that update is deliberate: a
 refresh that waited reads the start from before the one it waited for, and only
 recounts more days than needed.
 """
+
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -72,8 +73,10 @@ def refresh_rollup(*, session: Session, full: bool = False) -> RefreshReport:
         for model in ROLLUPS:
             session.execute(delete(model))
         _count(session, Application.submitted_at.is_not(None))
-        return RefreshReport(True, list(session.exec(
-            select(ApplicationDayCounts.day).distinct().order_by(ApplicationDayCounts.day)).all()))
+        return RefreshReport(
+            True,
+            list(session.exec(select(ApplicationDayCounts.day).distinct().order_by(ApplicationDayCounts.day)).all()),
+        )
     # From the earlier of the two starts: a clock set back (a replayed journey) stamps changes before the last start.
     days = _changed_days(session, min(previous, started) - REFRESH_OVERLAP)
     if days:
@@ -98,8 +101,12 @@ def _changed_days(session: Session, since: datetime) -> list[date]:
     """Submission days of the applications changed since `since`, themselves or through a task."""
     day = china_date(Application.submitted_at).label("day")
     applications = select(day).where(Application.updated_at >= since, Application.submitted_at.is_not(None))
-    tasks = select(day).select_from(Task).join(Application, Application.id == Task.application_id) \
+    tasks = (
+        select(day)
+        .select_from(Task)
+        .join(Application, Application.id == Task.application_id)
         .where(Task.updated_at >= since, Application.submitted_at.is_not(None))
+    )
     return sorted(session.execute(union(applications, tasks)).scalars())
 
 
@@ -111,36 +118,69 @@ def _submitted_on(days: list[date]):
             runs[-1][1] = day
         else:
             runs.append([day, day])
-    return or_(*(and_(Application.submitted_at >= china_midnight(first),
-                      Application.submitted_at < china_midnight(last + timedelta(days=1))) for first, last in runs))
+    return or_(
+        *(
+            and_(
+                Application.submitted_at >= china_midnight(first),
+                Application.submitted_at < china_midnight(last + timedelta(days=1)),
+            )
+            for first, last in runs
+        )
+    )
 
 
 def _count(session: Session, submitted) -> None:
     """Insert the rollup rows of the applications matching `submitted`, counted from the cases."""
     day = china_date(Application.submitted_at)
     applications = application_counts()
-    session.execute(insert(ApplicationDayCounts).from_select(
-        ["day", "service_code", "status", *applications, "notices", "second_notices", "visits_beyond_promise"],
-        select(day, Application.service_code, Application.status, *applications.values(),
-               func.sum(notices_of(Application.id)), func.sum(notices_of(Application.id, breach_only=True)),
-               func.sum(visits_beyond_promise_of(Application.id)))
-        .where(submitted).group_by(day, Application.service_code, Application.status)))
+    session.execute(
+        insert(ApplicationDayCounts).from_select(
+            ["day", "service_code", "status", *applications, "notices", "second_notices", "visits_beyond_promise"],
+            select(
+                day,
+                Application.service_code,
+                Application.status,
+                *applications.values(),
+                func.sum(notices_of(Application.id)),
+                func.sum(notices_of(Application.id, breach_only=True)),
+                func.sum(visits_beyond_promise_of(Application.id)),
+            )
+            .where(submitted)
+            .group_by(day, Application.service_code, Application.status),
+        )
+    )
 
     tasks = task_counts()
     keys = (day, Application.service_code, Task.department, Task.item_code, Task.status)
-    session.execute(insert(TaskDayCounts).from_select(
-        ["day", "service_code", "department", "item_code", "status", *tasks, "decided_late"],
-        select(*keys, *tasks.values(), count_if(decided_late()))
-        .select_from(Task).join(Application, Application.id == Task.application_id)
-        .where(submitted).group_by(*keys)))
+    session.execute(
+        insert(TaskDayCounts).from_select(
+            ["day", "service_code", "department", "item_code", "status", *tasks, "decided_late"],
+            select(*keys, *tasks.values(), count_if(decided_late()))
+            .select_from(Task)
+            .join(Application, Application.id == Task.application_id)
+            .where(submitted)
+            .group_by(*keys),
+        )
+    )
 
-    involved = select(day.label("day"), Application.service_code, Task.department, Task.application_id) \
-        .select_from(Task).join(Application, Application.id == Task.application_id) \
-        .where(submitted).distinct().subquery()
+    involved = (
+        select(day.label("day"), Application.service_code, Task.department, Task.application_id)
+        .select_from(Task)
+        .join(Application, Application.id == Task.application_id)
+        .where(submitted)
+        .distinct()
+        .subquery()
+    )
     keys = (involved.c.day, involved.c.service_code, involved.c.department)
-    session.execute(insert(DepartmentDayCases).from_select(
-        ["day", "service_code", "department", "applications", "notices", "second_notices", "visits_beyond_promise"],
-        select(*keys, func.count(), func.sum(notices_of(involved.c.application_id)),
-               func.sum(notices_of(involved.c.application_id, breach_only=True)),
-               func.sum(visits_beyond_promise_of(involved.c.application_id)))
-        .group_by(*keys)))
+    session.execute(
+        insert(DepartmentDayCases).from_select(
+            ["day", "service_code", "department", "applications", "notices", "second_notices", "visits_beyond_promise"],
+            select(
+                *keys,
+                func.count(),
+                func.sum(notices_of(involved.c.application_id)),
+                func.sum(notices_of(involved.c.application_id, breach_only=True)),
+                func.sum(visits_beyond_promise_of(involved.c.application_id)),
+            ).group_by(*keys),
+        )
+    )

@@ -1,4 +1,5 @@
 """The SQL the figures are counted with, shared by the direct count and the rollup so they cannot drift apart."""
+
 from datetime import date, datetime, time
 
 from sqlalchemy import Date, and_, case, exists, func, not_, or_
@@ -73,8 +74,7 @@ def task_counts() -> dict[str, ColumnElement]:
         "tasks": func.count(),
         "online": count_if(Application.channel == "online"),
         "application_finished": count_if(application_finished),
-        "application_finished_without_visit": count_if(
-            and_(application_finished, _without_visit(Task.application_id))),
+        "application_finished_without_visit": count_if(and_(application_finished, _without_visit(Task.application_id))),
         "decided": count_if(decided),
         "decided_with_deadline": count_if(has_deadline),
         "decided_in_time": count_if(and_(has_deadline, decided_on <= Task.deadline)),
@@ -84,8 +84,11 @@ def task_counts() -> dict[str, ColumnElement]:
 
 def open_late(today: date) -> ColumnElement:
     # A paused clock stopped on paused_since: the task is late only if it was late by then.
-    return and_(Task.status.in_(TaskStatus.OPEN), Task.deadline.is_not(None),
-                Task.deadline < func.coalesce(Task.paused_since, today))
+    return and_(
+        Task.status.in_(TaskStatus.OPEN),
+        Task.deadline.is_not(None),
+        Task.deadline < func.coalesce(Task.paused_since, today),
+    )
 
 
 def decided_late() -> ColumnElement:
@@ -104,5 +107,9 @@ def notices_of(application_id, *, breach_only: bool = False):
 
 
 def visits_beyond_promise_of(application_id):
-    return select(func.count()).select_from(Visit) \
-        .where(Visit.application_id == application_id, Visit.beyond_promise).scalar_subquery()
+    return (
+        select(func.count())
+        .select_from(Visit)
+        .where(Visit.application_id == application_id, Visit.beyond_promise)
+        .scalar_subquery()
+    )

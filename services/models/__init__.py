@@ -1,4 +1,5 @@
 """Database tables. Statuses are stored as readable strings."""
+
 from services.models.cases import (
     Application,
     ApplicationStatus,

@@ -1,4 +1,5 @@
 """Applications and what hangs off them."""
+
 from datetime import date, datetime
 from typing import Any
 

@@ -1,4 +1,5 @@
 """People: applicants, staff and the certificates in their wallets."""
+
 from datetime import date, datetime
 from typing import Any
 

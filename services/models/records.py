@@ -1,4 +1,5 @@
 """Bookkeeping rows: the audit chain, counters, the notification outbox, ratings."""
+
 from datetime import date, datetime
 from typing import Any
 

@@ -5,6 +5,7 @@ Each row holds what services/metrics counts over the applications submitted on
 by. Rows are only ever replaced a whole day at a time (services/metrics/rollup.py);
 the primary keys make a day counted twice fail loudly instead of doubling a figure.
 """
+
 from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel

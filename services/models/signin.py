@@ -2,6 +2,7 @@
 
 Their times are wall-clock times (clock.wall_now), not the business clock.
 """
+
 from datetime import datetime
 
 from sqlmodel import Field, SQLModel

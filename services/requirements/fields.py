@@ -3,6 +3,7 @@
 The web form and the pre-check both call this, so a value the form accepts is
 one the pre-check accepts.
 """
+
 from datetime import date
 from decimal import Decimal, InvalidOperation
 

@@ -1,4 +1,5 @@
 """Lists, at once, everything an application still lacks before it can be submitted."""
+
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
@@ -39,9 +40,13 @@ def field_gaps(service, form_data: dict) -> list[Gap]:
 
 def material_gaps(service, attached_keys: set[str]) -> list[Gap]:
     return [
-        Gap("material", spec.key, spec.name,
+        Gap(
+            "material",
+            spec.key,
+            spec.name,
             N_("has not been provided") if spec.core else N_("may follow later if the front desk agrees"),
-            blocking=spec.core)
+            blocking=spec.core,
+        )
         for spec in service.materials
         if spec.required and spec.key not in attached_keys
     ]

@@ -4,6 +4,7 @@ Effects may fire further rows (a claim starts the application's review, an
 approval unblocks the tasks waiting on it); all of it happens inside the
 caller's one transaction, so either every change lands or none does.
 """
+
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -68,8 +69,9 @@ class Firing:
     def tasks(self) -> list[Task]:
         """The application's tasks by id. Read once: the rows fired change their statuses in memory too."""
         if self.shared.tasks is None:
-            self.shared.tasks = list(self.session.exec(
-                select(Task).where(Task.application_id == self.application.id).order_by(Task.id)))
+            self.shared.tasks = list(
+                self.session.exec(select(Task).where(Task.application_id == self.application.id).order_by(Task.id))
+            )
         return self.shared.tasks
 
     def tasks_added(self) -> None:
@@ -87,16 +89,25 @@ class Firing:
 
     def fire(self, subject: Application | Task, event: str, actor: User | None = None, **kwargs) -> AuditEvent:
         """Fire a follow-on row in the same transaction (by the system unless an actor is named)."""
-        return _fire_sharing_reads(self.shared, session=self.session, subject=subject, event=event, actor=actor,
-                                   catalog=self.catalog, application=self.application, **kwargs)
+        return _fire_sharing_reads(
+            self.shared,
+            session=self.session,
+            subject=subject,
+            event=event,
+            actor=actor,
+            catalog=self.catalog,
+            application=self.application,
+            **kwargs,
+        )
 
 
 def machine_of(subject: Application | Task) -> Machine:
     return table.TASK if isinstance(subject, Task) else table.APPLICATION
 
 
-def relations_of(actor: User | None, subject: Application | Task, application: Application,
-                 catalog: Catalog) -> frozenset[str]:
+def relations_of(
+    actor: User | None, subject: Application | Task, application: Application, catalog: Catalog
+) -> frozenset[str]:
     if actor is None:
         return frozenset({table.SYSTEM})
     relations = set()
@@ -118,8 +129,9 @@ def relations_of(actor: User | None, subject: Application | Task, application: A
     return frozenset(relations)
 
 
-def available_events(actor: User | None, subject: Application | Task, application: Application,
-                     catalog: Catalog) -> list[str]:
+def available_events(
+    actor: User | None, subject: Application | Task, application: Application, catalog: Catalog
+) -> list[str]:
     """The rows this actor may fire now, by state and relation (guards are checked on firing)."""
     return machine_of(subject).allowed(subject.status, relations_of(actor, subject, application, catalog))
 
@@ -136,13 +148,31 @@ def fire(
     given: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Run one row inside the caller's transaction."""
-    return _fire_sharing_reads(Shared(), session=session, subject=subject, event=event, actor=actor,
-                               catalog=catalog, application=application, reason=reason, given=given)
+    return _fire_sharing_reads(
+        Shared(),
+        session=session,
+        subject=subject,
+        event=event,
+        actor=actor,
+        catalog=catalog,
+        application=application,
+        reason=reason,
+        given=given,
+    )
 
 
-def _fire_sharing_reads(shared: Shared, *, session: Session, subject: Application | Task, event: str,
-                        actor: User | None, catalog: Catalog, application: Application | None = None,
-                        reason: str | None = None, given: dict[str, Any] | None = None) -> AuditEvent:
+def _fire_sharing_reads(
+    shared: Shared,
+    *,
+    session: Session,
+    subject: Application | Task,
+    event: str,
+    actor: User | None,
+    catalog: Catalog,
+    application: Application | None = None,
+    reason: str | None = None,
+    given: dict[str, Any] | None = None,
+) -> AuditEvent:
     """`fire`, reading what the rows of one call read alike (`Shared`) once for all of them."""
     machine = machine_of(subject)
     if application is None:

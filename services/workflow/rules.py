@@ -1,4 +1,5 @@
 """Guards and effects of the application rows of the transition table."""
+
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -19,6 +20,7 @@ POOR_RATING = 2
 
 
 # --- guards -----------------------------------------------------------------
+
 
 def nothing_missing(firing) -> None:
     """Everything is there, except perhaps non-core materials the front desk may tolerate."""
@@ -46,8 +48,11 @@ def complete_or_tolerable(firing) -> None:
     if firing.given.get("tolerate") and tolerable:
         firing.record["tolerated"] = [gap.key for gap in gaps]
         return
-    reason = N_("only non-core materials may be missing at acceptance") if firing.given.get("tolerate") else \
-        N_("something is still missing: issue a one-time notice instead")
+    reason = (
+        N_("only non-core materials may be missing at acceptance")
+        if firing.given.get("tolerate")
+        else N_("something is still missing: issue a one-time notice instead")
+    )
     raise Invalid(reason, {gap.key: gap.reason for gap in gaps}, gaps=gaps)
 
 
@@ -61,8 +66,10 @@ def one_notice_only(firing) -> None:
     ).one()
     new_fact = (firing.given.get("new_fact") or "").strip()
     if earlier and not new_fact:
-        message = N_("A one-time notice was already issued; a second one needs a new fact from the applicant "
-                     "and counts as a breach.")
+        message = N_(
+            "A one-time notice was already issued; a second one needs a new fact from the applicant "
+            "and counts as a breach."
+        )
         raise Invalid(message, {"new_fact": message})
     firing.record["breach"] = bool(earlier)
 
@@ -76,6 +83,7 @@ def not_rated_yet(firing) -> None:
 
 
 # --- effects ----------------------------------------------------------------
+
 
 def assign_public_number(firing) -> None:
     today = clock.china_today()
@@ -109,11 +117,21 @@ def create_tasks(firing) -> None:
     tasks = []
     for item in service.items if service.is_bundle else (service,):
         owed = sorted(tolerated & {m.key for m in item.materials})
-        method = application.delivery_method if application.delivery_method in item.delivery else \
-            ("e_certificate" if "e_certificate" in item.delivery else item.delivery[0])
-        task = Task(application_id=application.id, item_code=item.code, department=item.department,
-                    waits_on=list(service.depends.get(item.code, ())), promised_days=item.promised_limit_days,
-                    owed_materials=owed, supplement_due=supplement_due if owed else None, delivery_method=method)
+        method = (
+            application.delivery_method
+            if application.delivery_method in item.delivery
+            else ("e_certificate" if "e_certificate" in item.delivery else item.delivery[0])
+        )
+        task = Task(
+            application_id=application.id,
+            item_code=item.code,
+            department=item.department,
+            waits_on=list(service.depends.get(item.code, ())),
+            promised_days=item.promised_limit_days,
+            owed_materials=owed,
+            supplement_due=supplement_due if owed else None,
+            delivery_method=method,
+        )
         firing.session.add(task)
         tasks.append(task)
     firing.session.flush()
@@ -127,9 +145,13 @@ def create_tasks(firing) -> None:
 def decide_instant_items(firing) -> None:
     """即办件: the front desk decides same-day items at acceptance."""
     while True:
-        ready = [task for task in firing.tasks()
-                 if task.status == TaskStatus.READY and firing.catalog.items[task.item_code].instant
-                 and not task.owed_materials]
+        ready = [
+            task
+            for task in firing.tasks()
+            if task.status == TaskStatus.READY
+            and firing.catalog.items[task.item_code].instant
+            and not task.owed_materials
+        ]
         if not ready:
             return
         for task in ready:
@@ -145,9 +167,13 @@ def answer_notice(firing) -> None:
 
 
 def freeze_notice(firing) -> None:
-    notice = Notice(application_id=firing.application.id, issued_by_id=firing.actor.id,
-                    items=list(firing.given["items"]), new_fact=(firing.given.get("new_fact") or "").strip() or None,
-                    breach=firing.record["breach"])
+    notice = Notice(
+        application_id=firing.application.id,
+        issued_by_id=firing.actor.id,
+        items=list(firing.given["items"]),
+        new_fact=(firing.given.get("new_fact") or "").strip() or None,
+        breach=firing.record["breach"],
+    )
     firing.session.add(notice)
     firing.session.flush()
     firing.record.update(notice=notice.key, items=[item["key"] for item in notice.items])
@@ -192,8 +218,9 @@ def cancel_open_tasks(firing) -> None:
 
 def save_rating(firing) -> None:
     score = firing.given["score"]
-    rating = Rating(application_id=firing.application.id, score=score,
-                    comment=(firing.given.get("comment") or "").strip())
+    rating = Rating(
+        application_id=firing.application.id, score=score, comment=(firing.given.get("comment") or "").strip()
+    )
     firing.session.add(rating)
     firing.session.flush()
     firing.record["score"] = score
@@ -202,17 +229,28 @@ def save_rating(firing) -> None:
     due = firing.calendar.add_working_days(firing.today, RECTIFICATION_WORKING_DAYS)
     for department in firing.catalog.service(firing.application.service_code).departments:
         firing.session.add(Rectification(rating_id=rating.id, department=department, due=due))
-        notify_staff(firing.session, role=Role.SUPERVISOR, department=department, application=firing.application,
-                     template=N_("Poor rating (%(score)s) on %(number)s: rectification due %(due)s"),
-                     params={"score": score, "number": firing.application.number, "due": due.isoformat()})
+        notify_staff(
+            firing.session,
+            role=Role.SUPERVISOR,
+            department=department,
+            application=firing.application,
+            template=N_("Poor rating (%(score)s) on %(number)s: rectification due %(due)s"),
+            params={"score": score, "number": firing.application.number, "due": due.isoformat()},
+        )
     firing.record["rectification_due"] = due.isoformat()
 
 
 # --- notifications ----------------------------------------------------------
 
+
 def _tell_applicant(firing, template: str, **params) -> None:
-    notify(firing.session, user=firing.applicant, application=firing.application, template=template,
-           params={"number": firing.application.number, **params})
+    notify(
+        firing.session,
+        user=firing.applicant,
+        application=firing.application,
+        template=template,
+        params={"number": firing.application.number, **params},
+    )
 
 
 def notify_received(firing) -> None:
@@ -220,8 +258,11 @@ def notify_received(firing) -> None:
 
 
 def notify_accepted(firing) -> None:
-    _tell_applicant(firing, N_("Application %(number)s was accepted. Promised decision by %(deadline)s."),
-                    deadline=firing.application.deadline.isoformat())
+    _tell_applicant(
+        firing,
+        N_("Application %(number)s was accepted. Promised decision by %(deadline)s."),
+        deadline=firing.application.deadline.isoformat(),
+    )
 
 
 def notify_notice(firing) -> None:

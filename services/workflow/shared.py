@@ -1,4 +1,5 @@
 """What the application and task rules share, and the seed and the journeys use: rows they look up or add."""
+
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -39,8 +40,12 @@ def record_visit_row(firing, purpose: str) -> Visit:
     earlier = firing.session.exec(
         select(func.count()).select_from(Visit).where(Visit.application_id == firing.application.id)
     ).one()
-    visit = Visit(application_id=firing.application.id, recorded_by_id=firing.actor.id if firing.actor else None,
-                  purpose=purpose, beyond_promise=earlier + 1 > service.max_visits)
+    visit = Visit(
+        application_id=firing.application.id,
+        recorded_by_id=firing.actor.id if firing.actor else None,
+        purpose=purpose,
+        beyond_promise=earlier + 1 > service.max_visits,
+    )
     firing.session.add(visit)
     firing.record.update(visit=earlier + 1, beyond_promise=visit.beyond_promise)
     return visit

@@ -1,4 +1,5 @@
 """Guards and effects of the task rows: the clock, decisions, fan-out and fan-in of bundles."""
+
 from sqlmodel import select
 
 from services import clock
@@ -38,6 +39,7 @@ ALLOCATED_NUMBERS = {"hukou_registration": "child_id_number"}
 
 # --- the clock ----------------------------------------------------------------
 
+
 def start_clock(firing) -> None:
     task = firing.task
     task.started_on = firing.today
@@ -51,8 +53,11 @@ def pause_clock(firing) -> None:
     task = firing.task
     if task.paused_since is None:
         task.paused_since = firing.today
-    task.suspension = {"procedure": firing.given["procedure"], "reason": firing.reason,
-                       "since": firing.today.isoformat()}
+    task.suspension = {
+        "procedure": firing.given["procedure"],
+        "reason": firing.reason,
+        "since": firing.today.isoformat(),
+    }
     firing.session.add(task)
     firing.record["procedure"] = firing.given["procedure"]
 
@@ -63,6 +68,7 @@ def resume_clock(firing) -> None:
 
 
 # --- claims and decisions --------------------------------------------------------
+
 
 def assign_to_actor(firing) -> None:
     firing.task.assignee_id = firing.actor.id
@@ -81,8 +87,10 @@ def application_under_review(firing) -> None:
 
 def nothing_owed(firing) -> None:
     if firing.task.owed_materials:
-        raise Invalid(N_("a tolerated material has not arrived yet; no decision before it does"),
-                      {"owed": ", ".join(firing.task.owed_materials)})
+        raise Invalid(
+            N_("a tolerated material has not arrived yet; no decision before it does"),
+            {"owed": ", ".join(firing.task.owed_materials)},
+        )
 
 
 def no_open_notice(firing) -> None:
@@ -115,10 +123,15 @@ def issue_certificate(firing) -> None:
         known[allocated] = _allocate_id_number(firing, known)
     data = {key: known[key] for key in cert_type.data_keys if known.get(key)}
     serial = next_counter(firing.session, f"certificate-{task.department}-{firing.today.year}")
-    certificate = Certificate(owner_id=applicant.id, cert_type=cert_type.code,
-                              number=f"{task.department}-{firing.today.year}-{serial:06d}",
-                              data=data, issued_by=task.department, issued_on=firing.today,
-                              application_id=firing.application.id)
+    certificate = Certificate(
+        owner_id=applicant.id,
+        cert_type=cert_type.code,
+        number=f"{task.department}-{firing.today.year}-{serial:06d}",
+        data=data,
+        issued_by=task.department,
+        issued_on=firing.today,
+        application_id=firing.application.id,
+    )
     firing.session.add(certificate)
     firing.session.flush()
     task.certificate_id = certificate.id
@@ -127,8 +140,7 @@ def issue_certificate(firing) -> None:
 
 
 def _upstream_certificates(firing) -> list[Certificate]:
-    ids = [t.certificate_id for t in firing.tasks()
-           if t.certificate_id and t.item_code in firing.task.waits_on]
+    ids = [t.certificate_id for t in firing.tasks() if t.certificate_id and t.item_code in firing.task.waits_on]
     return list(firing.session.exec(select(Certificate).where(Certificate.id.in_(ids)))) if ids else []
 
 
@@ -182,13 +194,22 @@ def finish_application(firing) -> None:
 
 def notify_decided(firing) -> None:
     item = firing.catalog.items[firing.task.item_code]
-    template = N_("%(item)s: approved.") if firing.transition.event == "approve" else \
-        N_("%(item)s: not approved. Reason: %(reason)s")
-    notify(firing.session, user=firing.applicant, application=firing.application, template=template,
-           params={"item": item.name.zh, "item_en": item.name.en, "reason": firing.reason or ""})
+    template = (
+        N_("%(item)s: approved.")
+        if firing.transition.event == "approve"
+        else N_("%(item)s: not approved. Reason: %(reason)s")
+    )
+    notify(
+        firing.session,
+        user=firing.applicant,
+        application=firing.application,
+        template=template,
+        params={"item": item.name.zh, "item_en": item.name.en, "reason": firing.reason or ""},
+    )
 
 
 # --- suspension, notices, extensions -------------------------------------------------
+
 
 def known_procedure(firing) -> None:
     if firing.given.get("procedure") not in PROCEDURES:
@@ -201,8 +222,7 @@ def application_suspended(firing) -> None:
 
 
 def application_resumed(firing) -> None:
-    others = [t for t in firing.tasks()
-              if t.id != firing.task.id and t.status == TaskStatus.SUSPENDED]
+    others = [t for t in firing.tasks() if t.id != firing.task.id and t.status == TaskStatus.SUSPENDED]
     if firing.application.status == ApplicationStatus.SUSPENDED and not others:
         firing.fire(firing.application, "resume")
 
@@ -211,16 +231,25 @@ def record_notice_request(firing) -> None:
     department = firing.catalog.departments[firing.task.department]
     firing.task.notice_request = firing.reason
     firing.session.add(firing.task)
-    notify_staff(firing.session, role=Role.FRONT_DESK, application=firing.application,
-                 template=N_("%(department)s asks for a one-time notice on %(number)s: %(reason)s"),
-                 params={"department": department.name.zh, "department_en": department.name.en,
-                         "number": firing.application.number, "reason": firing.reason})
+    notify_staff(
+        firing.session,
+        role=Role.FRONT_DESK,
+        application=firing.application,
+        template=N_("%(department)s asks for a one-time notice on %(number)s: %(reason)s"),
+        params={
+            "department": department.name.zh,
+            "department_en": department.name.en,
+            "number": firing.application.number,
+            "reason": firing.reason,
+        },
+    )
 
 
 def _pending_request(firing) -> ExtensionRequest | None:
     return firing.session.exec(
-        select(ExtensionRequest).where(ExtensionRequest.task_id == firing.task.id,
-                                       ExtensionRequest.status == "requested")
+        select(ExtensionRequest).where(
+            ExtensionRequest.task_id == firing.task.id, ExtensionRequest.status == "requested"
+        )
     ).first()
 
 
@@ -232,19 +261,26 @@ def no_pending_extension(firing) -> None:
 def sensible_extension(firing) -> None:
     days = firing.given.get("days")
     if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise Invalid(FieldError(N_("ask for 1 to %(limit)s working days"), limit=MAX_EXTENSION_DAYS),
-                      {"days": FieldError(N_("Ask for 1 to %(limit)s working days."), limit=MAX_EXTENSION_DAYS)})
+        raise Invalid(
+            FieldError(N_("ask for 1 to %(limit)s working days"), limit=MAX_EXTENSION_DAYS),
+            {"days": FieldError(N_("Ask for 1 to %(limit)s working days."), limit=MAX_EXTENSION_DAYS)},
+        )
 
 
 def open_extension_request(firing) -> None:
-    request = ExtensionRequest(task_id=firing.task.id, requested_by_id=firing.actor.id,
-                               days=firing.given["days"], reason=firing.reason)
+    request = ExtensionRequest(
+        task_id=firing.task.id, requested_by_id=firing.actor.id, days=firing.given["days"], reason=firing.reason
+    )
     firing.session.add(request)
     firing.record["days"] = request.days
-    notify_staff(firing.session, role=Role.SUPERVISOR, department=firing.task.department,
-                 application=firing.application,
-                 template=N_("Extension of %(days)s working days asked for on %(number)s"),
-                 params={"days": request.days, "number": firing.application.number})
+    notify_staff(
+        firing.session,
+        role=Role.SUPERVISOR,
+        department=firing.task.department,
+        application=firing.application,
+        template=N_("Extension of %(days)s working days asked for on %(number)s"),
+        params={"days": request.days, "number": firing.application.number},
+    )
 
 
 def pending_extension(firing) -> None:
@@ -276,20 +312,32 @@ def _decide_request(firing, status: str) -> ExtensionRequest:
     firing.session.add(request)
     if firing.task.assignee_id:
         clerk = firing.session.get(User, firing.task.assignee_id)
-        template = N_("Extension on %(number)s granted.") if status == "granted" else \
-            N_("Extension on %(number)s refused: %(reason)s")
-        notify(firing.session, user=clerk, application=firing.application, channels=("in_app",),
-               template=template, params={"number": firing.application.number, "reason": firing.reason or ""})
+        template = (
+            N_("Extension on %(number)s granted.")
+            if status == "granted"
+            else N_("Extension on %(number)s refused: %(reason)s")
+        )
+        notify(
+            firing.session,
+            user=clerk,
+            application=firing.application,
+            channels=("in_app",),
+            template=template,
+            params={"number": firing.application.number, "reason": firing.reason or ""},
+        )
     return request
 
 
 # --- delivery ---------------------------------------------------------------
 
+
 def delivery_details(firing) -> None:
     method = firing.task.delivery_method
     if method == "post" and not (firing.given.get("tracking_number") or "").strip():
-        raise Invalid(N_("a tracking number is needed for delivery by post"),
-                      {"tracking_number": N_("Enter the tracking number.")})
+        raise Invalid(
+            N_("a tracking number is needed for delivery by post"),
+            {"tracking_number": N_("Enter the tracking number.")},
+        )
     if method == "post":
         refuse_if_too_long("tracking_number", firing.given["tracking_number"].strip(), TRACKING_NUMBER_MAX_LENGTH)
     if method == "window" and firing.actor is None:

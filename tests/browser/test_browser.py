@@ -1,4 +1,5 @@
 """Real pages in Chromium: a citizen registers, finds the newborn bundle, applies and submits."""
+
 import threading
 
 import pytest
@@ -13,8 +14,16 @@ from tests.sample import complete_values, newborn
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -24,8 +33,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def live(tmp_path, database_url):
-    app = create_app({"SECRET_KEY": "browser-test", "DATABASE_URL": database_url,
-                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    app = create_app(
+        {"SECRET_KEY": "browser-test", "DATABASE_URL": database_url, "UPLOAD_FOLDER": str(tmp_path / "uploads")}
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

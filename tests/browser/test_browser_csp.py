@@ -1,4 +1,5 @@
 """The citizen's pages work in Chromium under the Content-Security-Policy, autosave included."""
+
 import pytest
 from sqlmodel import select
 
@@ -23,8 +24,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 def watched(page):
     """The page, with every CSP report from the console and from securitypolicyviolation kept."""
     console = []
-    page.on("console", lambda message: console.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: console.append(message.text) if "Content Security Policy" in message.text else None
+    )
     page.add_init_script(LISTEN)
 
     def refused() -> list[str]:
@@ -76,7 +78,8 @@ def test_citizen_pages_and_the_apply_form_work_under_the_policy(live, watched): 
     watched.fill(f"#f_{text_field.key}", "在安全策略下自动保存")
     watched.wait_for_function(
         "() => document.getElementById('autosave-status').textContent === "
-        "document.getElementById('autosave-status').dataset.saved")
+        "document.getElementById('autosave-status').dataset.saved"
+    )
     checked += watched.refused()
 
     assert checked == []

@@ -1,4 +1,5 @@
 """Real pages in Chromium: the front desk accepts, a department clerk claims and approves, the citizen sees it done."""
+
 import pytest
 from sqlmodel import select
 

@@ -1,4 +1,5 @@
 """The one access policy: department supervisors keep to their department, the calendar is the city's."""
+
 from datetime import date
 
 import pytest
@@ -16,15 +17,18 @@ SOCIAL_SECURITY_ITEM = "330100-HRSS-011"  # a social security card: the applican
 @pytest.fixture
 def social_security_case(app, db, catalog):
     _, application = submitted(db, catalog, app.extensions["file_store"], SOCIAL_SECURITY_ITEM)
-    photo = db.exec(select(Attachment).where(Attachment.application_id == application.id,
-                                             Attachment.material_key == "id_photo")).one()
+    photo = db.exec(
+        select(Attachment).where(Attachment.application_id == application.id, Attachment.material_key == "id_photo")
+    ).one()
     return application, photo
 
 
 # --- finding 4: a department supervisor and another department's case ------------------------
 
+
 def test_a_market_supervisor_is_not_shown_a_social_security_file_but_its_supervisor_is(
-        web, other_web, db, social_security_case):
+    web, other_web, db, social_security_case
+):
     _, photo = social_security_case
     web.login(make_staff(db, Role.SUPERVISOR, "AMR").login_name)
     assert web.get(f"/files/{photo.key}").status_code == 404
@@ -33,7 +37,8 @@ def test_a_market_supervisor_is_not_shown_a_social_security_file_but_its_supervi
 
 
 def test_a_city_supervisor_sees_every_departments_case_and_a_department_supervisor_only_its_own(
-        db, catalog, social_security_case):
+    db, catalog, social_security_case
+):
     application, _ = social_security_case
     assert policy.may_view_application(make_staff(db, Role.SUPERVISOR), application, catalog)
     assert policy.may_view_application(make_staff(db, Role.SUPERVISOR, "HRSS"), application, catalog)
@@ -41,6 +46,7 @@ def test_a_city_supervisor_sees_every_departments_case_and_a_department_supervis
 
 
 # --- finding 5: the working-day calendar -------------------------------------------------------
+
 
 def test_a_department_supervisor_may_neither_add_nor_remove_a_calendar_day(web, db):
     add_override(session=db, actor=make_staff(db, Role.SUPERVISOR), day=date(2040, 2, 18), kind=WORKDAY, note="")

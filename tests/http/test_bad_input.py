@@ -1,4 +1,5 @@
 """Bad input gets a clear page in the user's language, never a 500."""
+
 import pytest
 
 from services.db import make_engine
@@ -19,8 +20,9 @@ def test_a_body_over_the_limit_gets_the_branded_413_page_in_chinese(web):
 def test_a_body_over_the_limit_gets_the_413_page_in_english_when_english_was_chosen(web, db):
     web.post("/language", {"lang": "en", "next": "/"})
     web.login(make_citizen(db).login_name)
-    response = web.client.post("/apply/330100-TRANSPORT-003", data=b"x" * TOO_LARGE,
-                               content_type="application/x-www-form-urlencoded")
+    response = web.client.post(
+        "/apply/330100-TRANSPORT-003", data=b"x" * TOO_LARGE, content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 413
     assert "Too large" in response.get_data(as_text=True)
 
@@ -31,12 +33,12 @@ def test_a_malformed_multipart_body_gets_the_branded_400_page(web):
     assert "请求" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("target", ["/applications\r\nSet-Cookie: a=b", "/\nx", "/a\x00b", "/a\tb", "/a\x7fb",
-                                    "/a\u2028b", "/" + "a" * 3000])
+@pytest.mark.parametrize(
+    "target", ["/applications\r\nSet-Cookie: a=b", "/\nx", "/a\x00b", "/a\tb", "/a\x7fb", "/a\u2028b", "/" + "a" * 3000]
+)
 def test_login_with_a_control_character_or_overlong_next_goes_to_the_default_page(web, db, target):
     citizen = make_citizen(db)
-    response = web.post(f"/login?next={target}", {"login": citizen.login_name, "password": PASSWORD,
-                                                  "next": target})
+    response = web.post(f"/login?next={target}", {"login": citizen.login_name, "password": PASSWORD, "next": target})
     assert response.status_code == 302
     assert response.headers["Location"] == "/applications"
 
@@ -59,17 +61,20 @@ def test_a_wrong_method_gets_the_branded_405_page(web):
     assert "不允许" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", [
-    "/search?q=" + "出" * 20000,
-    "/search?q=%00%ff%fe",
-    "/applications?status=nonsense&after=%00%00",
-    "/applications?after=" + "9" * 400,
-    "/applications?after=-1",
-    "/applications/%00../../etc/passwd",
-    "/files/..%2F..%2Fetc%2Fpasswd",
-    "/files/" + "a" * 5000,
-    "/life-events/%FF",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/search?q=" + "出" * 20000,
+        "/search?q=%00%ff%fe",
+        "/applications?status=nonsense&after=%00%00",
+        "/applications?after=" + "9" * 400,
+        "/applications?after=-1",
+        "/applications/%00../../etc/passwd",
+        "/files/..%2F..%2Fetc%2Fpasswd",
+        "/files/" + "a" * 5000,
+        "/life-events/%FF",
+    ],
+)
 def test_odd_query_strings_and_keys_never_give_a_500(web, db, path):
     web.login(make_citizen(db).login_name)
     response = web.get(path)

@@ -1,4 +1,5 @@
 """`flask --app app …` commands, through Flask's CLI runner and as a real process."""
+
 import os
 import shutil
 import subprocess
@@ -37,15 +38,35 @@ def test_catalog_check_names_the_broken_file_and_entry(app, tmp_path):
 
 def test_catalog_check_as_a_real_process(database_url):
     env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": database_url}
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "catalog", "check"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "catalog", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "catalogue ok" in done.stdout
 
 
 def test_users_create_makes_a_clerk_who_can_log_in(app, db):
-    result = app.test_cli_runner().invoke(args=["users", "create", "--role", "clerk", "--department", "PSB",
-                                                "--username", "wang.clerk", "--name", "王审批", "--password", "clerk-pass-1-of-PSB"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "--role",
+            "clerk",
+            "--department",
+            "PSB",
+            "--username",
+            "wang.clerk",
+            "--name",
+            "王审批",
+            "--password",
+            "clerk-pass-1-of-PSB",
+        ]
+    )
     assert result.exit_code == 0, result.output
     clerk = db.exec(select(User).where(User.login_name == "wang.clerk")).one()
     assert (clerk.role, clerk.department) == ("clerk", "PSB")
@@ -54,8 +75,20 @@ def test_users_create_makes_a_clerk_who_can_log_in(app, db):
 
 
 def test_users_create_refuses_an_unknown_department(app):
-    result = app.test_cli_runner().invoke(args=["users", "create", "--role", "clerk", "--department", "NOPE",
-                                                "--username", "x.clerk", "--password", "clerk-pass-1-of-PSB"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "--role",
+            "clerk",
+            "--department",
+            "NOPE",
+            "--username",
+            "x.clerk",
+            "--password",
+            "clerk-pass-1-of-PSB",
+        ]
+    )
     assert result.exit_code == 1 and "Unknown department" in result.output
 
 
@@ -69,8 +102,9 @@ def test_demo_is_idempotent_and_prints_logins(app, db):
 
 
 def test_users_create_refuses_a_weak_password(app):
-    result = app.test_cli_runner().invoke(args=["users", "create", "--role", "front_desk", "--username", "li.desk",
-                                                "--password", "password1234"])
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--role", "front_desk", "--username", "li.desk", "--password", "password1234"]
+    )
     assert result.exit_code == 1 and "password" in result.output
 
 

@@ -1,4 +1,5 @@
 """`flask --app app sla|audit|workflow|calendar …` through Flask's CLI runner."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +29,7 @@ def cli(app):
 
 # --- audit ---------------------------------------------------------------------------
 
+
 def test_audit_verify_passes_a_good_chain_and_names_an_edited_event(cli, db):
     actor = make_citizen(db)
     for i in range(3):
@@ -46,10 +48,12 @@ def test_audit_verify_passes_a_good_chain_and_names_an_edited_event(cli, db):
 
 # --- workflow diagrams -----------------------------------------------------------------
 
+
 def test_the_committed_workflow_doc_matches_the_table():
     doc = ROOT / "docs" / "workflow.md"
-    assert doc.read_text(encoding="utf-8") == workflow_markdown(), \
+    assert doc.read_text(encoding="utf-8") == workflow_markdown(), (
         "docs/workflow.md is stale: run `flask --app app workflow diagram`"
+    )
 
 
 def test_workflow_diagram_writes_the_doc(cli, tmp_path):
@@ -76,6 +80,7 @@ def test_the_diagrams_draw_every_row_with_who_may_fire_it():
 
 # --- calendar ----------------------------------------------------------------------------
 
+
 def test_calendar_add_list_and_remove(cli):
     added = cli.invoke(args=["calendar", "add-workday", "2027-02-20", "--note", "春节调休上班"])
     assert added.exit_code == 0, added.output
@@ -99,14 +104,18 @@ def test_calendar_refuses_a_change_that_changes_nothing_and_a_bad_date(cli):
 
 # --- sla --------------------------------------------------------------------------------------
 
+
 def test_sla_sweep_prints_its_counts(app, cli, db, catalog):
     front_desk = make_staff(db, Role.FRONT_DESK)
     clerk = make_staff(db, Role.CLERK, "TRANSPORT")
     _, application = submitted(db, catalog, app.extensions["file_store"], "330100-TRANSPORT-003")
     desk.accept_application(session=db, actor=front_desk, key=application.key, catalog=catalog)
     # As if the promised days had run out: the deadline is behind us.
-    db.execute(update(Task).where(Task.application_id == application.id)
-               .values(deadline=clock.china_today() - timedelta(days=1)))
+    db.execute(
+        update(Task)
+        .where(Task.application_id == application.id)
+        .values(deadline=clock.china_today() - timedelta(days=1))
+    )
     db.commit()
     first = cli.invoke(args=["sla", "sweep"])
     assert first.exit_code == 0, first.output

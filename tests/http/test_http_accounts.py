@@ -1,4 +1,5 @@
 """Accounts through the Flask test client, with CSRF on."""
+
 import re
 
 from tests.factories import PASSWORD, credit_code, id_number, make_citizen, make_company, make_staff
@@ -8,8 +9,14 @@ BAD_ID = GOOD_ID[:-1] + ("0" if GOOD_ID[-1] != "0" else "1")
 
 
 def _register(web, **overrides):
-    data = {"full_name": "张小红", "id_number": GOOD_ID, "mobile": "13912345678", "address": "杭州市上城区解放路 1 号",
-            "password": PASSWORD, "confirm": PASSWORD}
+    data = {
+        "full_name": "张小红",
+        "id_number": GOOD_ID,
+        "mobile": "13912345678",
+        "address": "杭州市上城区解放路 1 号",
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+    }
     data.update(overrides)
     return web.post("/register", data)
 
@@ -55,17 +62,40 @@ def test_registration_answers_the_same_for_a_taken_and_a_free_number_and_tells_t
 def test_company_registration_checks_the_credit_code(web):
     code = credit_code(5)
     bad = code[:-1] + ("1" if code[-1] != "1" else "2")
-    page = web.post("/register/company", {"company_name": "杭州某某有限公司", "credit_code": bad, "legal_representative": "李四",
-                                          "mobile": "13712345678", "password": PASSWORD, "confirm": PASSWORD})
+    page = web.post(
+        "/register/company",
+        {
+            "company_name": "杭州某某有限公司",
+            "credit_code": bad,
+            "legal_representative": "李四",
+            "mobile": "13712345678",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
     assert 'id="credit_code-error"' in page.get_data(as_text=True)
-    ok = web.post("/register/company", {"company_name": "杭州某某有限公司", "credit_code": code, "legal_representative": "李四",
-                                        "mobile": "13712345678", "password": PASSWORD, "confirm": PASSWORD})
+    ok = web.post(
+        "/register/company",
+        {
+            "company_name": "杭州某某有限公司",
+            "credit_code": code,
+            "legal_representative": "李四",
+            "mobile": "13712345678",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
     assert ok.status_code == 302
 
 
 def test_each_role_logs_in_through_the_real_form(web, db):
-    users = [make_citizen(db), make_company(db), make_staff(db, "front_desk"), make_staff(db, "clerk", "PSB"),
-             make_staff(db, "supervisor")]
+    users = [
+        make_citizen(db),
+        make_company(db),
+        make_staff(db, "front_desk"),
+        make_staff(db, "clerk", "PSB"),
+        make_staff(db, "supervisor"),
+    ]
     for user in users:
         web.login(user.login_name)
         assert user.full_name in web.get("/").get_data(as_text=True)
@@ -80,8 +110,11 @@ def test_a_citizen_can_log_in_with_the_mobile_number(web, db):
 
 def test_login_failure_does_not_say_which_part_was_wrong(web, db):
     citizen = make_citizen(db)
-    wrong_password = web.post("/login", {"login": citizen.login_name, "password": "nope-nope-nope"}).get_data(as_text=True)
+    wrong_password = web.post("/login", {"login": citizen.login_name, "password": "nope-nope-nope"}).get_data(
+        as_text=True
+    )
     unknown_user = web.post("/login", {"login": "330106190001010000", "password": PASSWORD}).get_data(as_text=True)
+
     # CSRF tokens carry a timestamp, so two pages a second apart differ there and nowhere else.
     def strip(html, login):
         html = re.sub(r'(csrf[-_]token"[^>]*?(?:content|value)=)"[^"]*"', r"\1T", html)
@@ -92,8 +125,12 @@ def test_login_failure_does_not_say_which_part_was_wrong(web, db):
 
 def test_next_goes_only_to_local_paths(web, db):
     citizen = make_citizen(db)
-    for target, expected in [("/wallet", "/wallet"), ("https://evil.example/", "/applications"),
-                             ("//evil.example/", "/applications"), ("/\\evil.example", "/applications")]:
+    for target, expected in [
+        ("/wallet", "/wallet"),
+        ("https://evil.example/", "/applications"),
+        ("//evil.example/", "/applications"),
+        ("/\\evil.example", "/applications"),
+    ]:
         response = web.post("/login", {"login": citizen.login_name, "password": PASSWORD, "next": target})
         assert response.headers["Location"] == expected
         web.post("/logout")

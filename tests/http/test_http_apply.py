@@ -1,4 +1,5 @@
 """A citizen applies through the Flask test client."""
+
 import io
 import re
 import threading
@@ -33,8 +34,9 @@ def test_newborn_bundle_asks_shared_fields_once_and_attaches_the_wallet(web, db,
     web.login(citizen.login_name)
     edit_url = _start(web, catalog, bundle.code)
     html = web.get(edit_url).get_data(as_text=True)
-    shared = [spec.key for spec in bundle.fields
-              if sum(spec.key in {f.key for f in item.fields} for item in bundle.items) > 1]
+    shared = [
+        spec.key for spec in bundle.fields if sum(spec.key in {f.key for f in item.fields} for item in bundle.items) > 1
+    ]
     assert shared, "the newborn bundle should share fields between its items"
     for key in shared:
         assert len(re.findall(rf'name="f_{key}"', html)) == 1
@@ -51,7 +53,10 @@ def test_newborn_bundle_asks_shared_fields_once_and_attaches_the_wallet(web, db,
     detail = web.get(response.headers["Location"]).get_data(as_text=True)
     number = re.search(r"ZJ-\d{8}-\d{6}", detail).group(0)
     application = db.exec(select(Application).where(Application.number == number)).one()
-    sources = {row.material_key: row.source for row in db.exec(select(Attachment).where(Attachment.application_id == application.id))}
+    sources = {
+        row.material_key: row.source
+        for row in db.exec(select(Attachment).where(Attachment.application_id == application.id))
+    }
     assert {k for k, s in sources.items() if s == "wallet"} == {m.key for m in covered}
 
 
@@ -99,7 +104,9 @@ def test_an_executable_renamed_pdf_is_refused(web, db, catalog):
     data = {"csrf_token": web.csrf(edit_url), "action": "save", f"m_{material.key}": (io.BytesIO(EXE), "scan.pdf")}
     response = web.client.post(edit_url, data=data, content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "PDF, JPEG or PNG" in response.get_data(as_text=True) or "PDF、JPEG 或 PNG" in response.get_data(as_text=True)
+    assert "PDF, JPEG or PNG" in response.get_data(as_text=True) or "PDF、JPEG 或 PNG" in response.get_data(
+        as_text=True
+    )
     assert db.exec(select(Attachment).where(Attachment.source == "upload")).all() == []
 
 
@@ -172,7 +179,11 @@ def test_detail_shows_who_has_it_and_withdraw_works(web, db, catalog):
     assert "front desk" in html and "Withdraw" in html
     assert web.post(detail_url + "/withdraw", {"reason": "不需要了"}).status_code == 302
     html = web.get(detail_url, headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Withdrawn" in html and "不需要了" in html and "withdraw" not in html.split("Timeline")[0].lower().replace("withdrawn", "")
+    assert (
+        "Withdrawn" in html
+        and "不需要了" in html
+        and "withdraw" not in html.split("Timeline")[0].lower().replace("withdrawn", "")
+    )
 
 
 def test_my_applications_lists_drafts_and_submissions(web, db, catalog):

@@ -1,4 +1,5 @@
 """The department clerks' pages through the Flask test client (CSRF on, logged in through the form)."""
+
 import pytest
 from sqlmodel import select
 
@@ -21,8 +22,9 @@ def front_desk(db):
 
 def accepted(db, catalog, store, front_desk, code, **kwargs) -> tuple[Application, Task]:
     _, application = submitted(db, catalog, store, code, **kwargs)
-    desk.accept_application(session=db, actor=front_desk, key=application.key, catalog=catalog,
-                            tolerate=bool(kwargs.get("leave_out")))
+    desk.accept_application(
+        session=db, actor=front_desk, key=application.key, catalog=catalog, tolerate=bool(kwargs.get("leave_out"))
+    )
     return application, task_of(db, application)
 
 
@@ -44,6 +46,7 @@ def clerk_of(db, department):
 
 # --- the lists ----------------------------------------------------------------------------
 
+
 def test_the_queue_shows_my_departments_ready_tasks_only(web, db, catalog, store, front_desk):
     mine, _ = accepted(db, catalog, store, front_desk, THREE_DAY_ITEM)
     theirs, _ = accepted(db, catalog, store, front_desk, POSTED_ITEM)
@@ -60,8 +63,9 @@ def test_only_clerks_may_open_the_lists(web, db):
         assert web.get(path).status_code == 403
 
 
-def test_claim_moves_the_task_to_my_inbox_and_a_colleague_is_told_he_lost(web, other_web, db, catalog, store,
-                                                                          front_desk):
+def test_claim_moves_the_task_to_my_inbox_and_a_colleague_is_told_he_lost(
+    web, other_web, db, catalog, store, front_desk
+):
     application, task = accepted(db, catalog, store, front_desk, THREE_DAY_ITEM)
     me, colleague = clerk_of(db, "TRANSPORT"), clerk_of(db, "TRANSPORT")
     log_in(web, me)
@@ -195,6 +199,7 @@ def test_the_hukou_task_shows_the_birth_certificate_it_builds_on(web, db, catalo
 
 
 # --- filters ----------------------------------------------------------------------------
+
 
 def test_filters_by_deadline_colour(web, db, catalog, store, front_desk, at):
     at(2026, 11, 2)  # a Monday: 3 working days end on Thursday 5 November

@@ -1,4 +1,5 @@
 """The front desk's pages through the Flask test client (CSRF on, logged in through the form)."""
+
 import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
@@ -94,6 +95,7 @@ def review_url(application) -> str:
 
 # --- the queue -----------------------------------------------------------------------
 
+
 def test_the_queue_lists_submitted_applications_oldest_first(web, db, catalog, store, front_desk, at):
     at(2026, 11, 2, 10)
     _, later = submitted(db, catalog, store, THREE_DAY_ITEM)
@@ -115,8 +117,14 @@ def test_the_queue_pages_on_with_more(web, db, front_desk):
     start = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
     numbers = [f"ZJ-20261102-{n:06d}" for n in range(1, desk.PAGE_SIZE + 2)]
     for n, number in enumerate(numbers):
-        make_application(db, applicant, THREE_DAY_ITEM, status=ApplicationStatus.SUBMITTED, number=number,
-                         submitted_at=start + timedelta(minutes=n))
+        make_application(
+            db,
+            applicant,
+            THREE_DAY_ITEM,
+            status=ApplicationStatus.SUBMITTED,
+            number=number,
+            submitted_at=start + timedelta(minutes=n),
+        )
     log_in(web, front_desk)
     first = web.get("/desk").get_data(as_text=True)
     assert all(number in first for number in numbers[:-1]) and numbers[-1] not in first
@@ -139,14 +147,18 @@ def test_only_the_front_desk_may_open_it(web, other_web, db):
 
 # --- accept, tolerate, refuse, visit -----------------------------------------------------
 
+
 def test_accepting_a_complete_application_creates_its_tasks(web, db, catalog, store, front_desk):
     _, application = submitted(db, catalog, store, THREE_DAY_ITEM)
     log_in(web, front_desk)
     html = web.get(review_url(application)).get_data(as_text=True)
     assert "Complete: nothing is missing." in html
     assert f'action="{review_url(application)}/accept"' in html and 'name="tolerate"' not in html
-    exam = next(a for a in db.exec(select(Attachment).where(Attachment.application_id == application.id))
-                if a.source == "upload")
+    exam = next(
+        a
+        for a in db.exec(select(Attachment).where(Attachment.application_id == application.id))
+        if a.source == "upload"
+    )
     assert f'href="/files/{exam.key}"' in html
     assert "from wallet" in html  # the ID card and the driving licence came from the wallet
     response = web.post(f"{review_url(application)}/accept")
@@ -202,10 +214,14 @@ def test_a_visit_is_recorded_and_flagged_beyond_the_promise(web, db, catalog, st
 
 # --- the one-time notice ------------------------------------------------------------------
 
+
 def test_the_notice_comes_pre_ticked_with_every_gap(web, db, catalog, store, front_desk):
     applicant, application = submitted(db, catalog, store, TOLERANT_ITEM, leave_out=("personnel_file",))
-    id_card = db.exec(select(Attachment).where(Attachment.application_id == application.id,
-                                               Attachment.material_key == "applicant_id_card")).one()
+    id_card = db.exec(
+        select(Attachment).where(
+            Attachment.application_id == application.id, Attachment.material_key == "applicant_id_card"
+        )
+    ).one()
     db.delete(id_card)  # the front desk finds the ID card does not belong to the case
     db.commit()
     log_in(web, front_desk)
@@ -234,10 +250,15 @@ def test_the_notice_comes_pre_ticked_with_every_gap(web, db, catalog, store, fro
 def test_a_ticked_item_without_a_reason_is_marked_and_the_rest_kept(web, db, catalog, store, front_desk):
     _, application = submitted(db, catalog, store, THREE_DAY_ITEM)
     log_in(web, front_desk)
-    response = web.post(f"{review_url(application)}/notice", {
-        "tick_material_exam_pass_certificate": "y", "reason_material_exam_pass_certificate": "扫描件不清晰",
-        "tick_field_qualification_category": "y", "reason_field_qualification_category": "",
-    })
+    response = web.post(
+        f"{review_url(application)}/notice",
+        {
+            "tick_material_exam_pass_certificate": "y",
+            "reason_material_exam_pass_certificate": "扫描件不清晰",
+            "tick_field_qualification_category": "y",
+            "reason_field_qualification_category": "",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="reason_field_qualification_category-error"' in html
@@ -274,6 +295,7 @@ def test_a_second_notice_needs_a_new_fact_and_counts_as_breach(web, db, catalog,
 
 # --- deliveries ---------------------------------------------------------------------------
 
+
 def _approved(db, catalog, store, front_desk, code, method=None) -> tuple[Application, Task]:
     _, application = submitted(db, catalog, store, code, delivery_method=method)
     desk.accept_application(session=db, actor=front_desk, key=application.key, catalog=catalog)
@@ -284,8 +306,9 @@ def _approved(db, catalog, store, front_desk, code, method=None) -> tuple[Applic
     return application, tasks_of(db, application)[0]
 
 
-def test_deliveries_by_post_need_a_tracking_number_and_window_collection_is_a_visit(web, db, catalog, store,
-                                                                                    front_desk):
+def test_deliveries_by_post_need_a_tracking_number_and_window_collection_is_a_visit(
+    web, db, catalog, store, front_desk
+):
     posted, posted_task = _approved(db, catalog, store, front_desk, POSTED_ITEM, "post")
     collected, collected_task = _approved(db, catalog, store, front_desk, POSTED_ITEM, "window")
     electronic, electronic_task = _approved(db, catalog, store, front_desk, THREE_DAY_ITEM)

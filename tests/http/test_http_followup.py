@@ -1,5 +1,6 @@
 """The applicant after submitting, through the Flask test client: notice, resubmission, owed material,
 rating, and the in-app messages."""
+
 import html as entities
 import io
 import re
@@ -65,8 +66,10 @@ def correctable_field(service):
 
 def issue_two_item_notice(db, catalog, front_desk, application):
     service = catalog.service(application.service_code)
-    items = [desk.NoticeItem("field", correctable_field(service).key, "与驾驶证上的号码不一致"),
-             desk.NoticeItem("material", service.materials[-1].key, "扫描件不清晰，请重新上传")]
+    items = [
+        desk.NoticeItem("field", correctable_field(service).key, "与驾驶证上的号码不一致"),
+        desk.NoticeItem("material", service.materials[-1].key, "扫描件不清晰，请重新上传"),
+    ]
     desk.issue_notice(session=db, actor=front_desk, key=application.key, catalog=catalog, items=items)
     return service, items
 
@@ -93,22 +96,30 @@ def test_fix_and_resubmit_in_one_go(web, app, db, catalog, front_desk):
     service, _ = issue_two_item_notice(db, catalog, front_desk, application)
     field, material = correctable_field(service), service.materials[-1]
     edit_url = f"/applications/{application.key}/edit"
-    data = {"csrf_token": web.csrf(edit_url), "action": "submit", f"f_{field.key}": "330106200001019999",
-            f"m_{material.key}": (io.BytesIO(PNG), "clear-scan.png")}
+    data = {
+        "csrf_token": web.csrf(edit_url),
+        "action": "submit",
+        f"f_{field.key}": "330106200001019999",
+        f"m_{material.key}": (io.BytesIO(PNG), "clear-scan.png"),
+    }
     response = web.client.post(edit_url, data=data, content_type="multipart/form-data")
     assert response.status_code == 302 and response.headers["Location"] == f"/applications/{application.key}"
 
     application = fresh(db, application)
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.form_data[field.key] == "330106200001019999"
-    replaced = db.exec(select(Attachment).where(Attachment.application_id == application.id,
-                                                Attachment.material_key == material.key)).one()
+    replaced = db.exec(
+        select(Attachment).where(Attachment.application_id == application.id, Attachment.material_key == material.key)
+    ).one()
     assert (replaced.filename, replaced.content_type) == ("clear-scan.png", "image/png")
     assert db.exec(select(Notice).where(Notice.application_id == application.id)).one().answered_at is not None
 
     # A second click of the same button changes nothing.
-    again = web.client.post(edit_url, data={**data, f"m_{material.key}": (io.BytesIO(PNG), "clear-scan.png")},
-                            content_type="multipart/form-data")
+    again = web.client.post(
+        edit_url,
+        data={**data, f"m_{material.key}": (io.BytesIO(PNG), "clear-scan.png")},
+        content_type="multipart/form-data",
+    )
     assert again.status_code == 302
     events = db.exec(select(AuditEvent.event).where(AuditEvent.application_id == application.id)).all()
     assert events.count("resubmit") == 1
@@ -116,19 +127,29 @@ def test_fix_and_resubmit_in_one_go(web, app, db, catalog, front_desk):
     assert 'id="notice"' not in html and "front desk" in html
 
 
-
 def test_a_wallet_certificate_the_notice_rejects_can_be_replaced_by_a_file(web, app, db, catalog, front_desk):
     _, application = apply_and_log_in(web, app, db, catalog, THREE_DAY_ITEM)
     wallet_material = next(m for m in catalog.service(THREE_DAY_ITEM).materials if m.wallet_cert)
     edit_url = f"/applications/{application.key}/edit"
-    desk.issue_notice(session=db, actor=front_desk, key=application.key, catalog=catalog,
-                      items=[desk.NoticeItem("material", wallet_material.key, "证件已过期")])
+    desk.issue_notice(
+        session=db,
+        actor=front_desk,
+        key=application.key,
+        catalog=catalog,
+        items=[desk.NoticeItem("material", wallet_material.key, "证件已过期")],
+    )
     assert f'name="m_{wallet_material.key}"' in page(web, edit_url)
-    data = {"csrf_token": web.csrf(edit_url), "action": "submit",
-            f"m_{wallet_material.key}": (io.BytesIO(PDF), "renewed.pdf")}
+    data = {
+        "csrf_token": web.csrf(edit_url),
+        "action": "submit",
+        f"m_{wallet_material.key}": (io.BytesIO(PDF), "renewed.pdf"),
+    }
     assert web.client.post(edit_url, data=data, content_type="multipart/form-data").status_code == 302
-    row = db.exec(select(Attachment).where(Attachment.application_id == application.id,
-                                           Attachment.material_key == wallet_material.key)).one()
+    row = db.exec(
+        select(Attachment).where(
+            Attachment.application_id == application.id, Attachment.material_key == wallet_material.key
+        )
+    ).one()
     assert (row.source, row.filename) == ("upload", "renewed.pdf")
     assert fresh(db, application).status == ApplicationStatus.SUBMITTED
 
@@ -144,8 +165,12 @@ def test_an_owed_material_is_handed_in_through_the_page(web, app, db, catalog, f
     assert f'action="{action}"' in owed
 
     field = "supplement_personnel_file-file"
-    refused = web.client.post(action, data={"csrf_token": web.csrf(), field: (io.BytesIO(EXE), "file.pdf")},
-                              content_type="multipart/form-data", headers=EN)
+    refused = web.client.post(
+        action,
+        data={"csrf_token": web.csrf(), field: (io.BytesIO(EXE), "file.pdf")},
+        content_type="multipart/form-data",
+        headers=EN,
+    )
     assert refused.status_code == 422
     body = refused.get_data(as_text=True)
     assert f'id="{field}-error"' in body and "PDF, JPEG or PNG" in body
@@ -153,15 +178,24 @@ def test_an_owed_material_is_handed_in_through_the_page(web, app, db, catalog, f
     assert empty.status_code == 422 and f'id="{field}-error"' in empty.get_data(as_text=True)
     assert db.exec(select(Task).where(Task.application_id == application.id)).one().owed_materials == ["personnel_file"]
 
-    handed = web.client.post(action, data={"csrf_token": web.csrf(), field: (io.BytesIO(PDF), "file.pdf")},
-                             content_type="multipart/form-data")
+    handed = web.client.post(
+        action,
+        data={"csrf_token": web.csrf(), field: (io.BytesIO(PDF), "file.pdf")},
+        content_type="multipart/form-data",
+    )
     assert handed.status_code == 302
     db.expire_all()
     task = db.exec(select(Task).where(Task.application_id == application.id)).one()
     assert task.owed_materials == [] and task.supplement_due is None
     assert 'id="owed"' not in page(web, f"/applications/{application.key}")
-    assert web.client.post(action, data={"csrf_token": web.csrf(), field: (io.BytesIO(PDF), "again.pdf")},
-                           content_type="multipart/form-data").status_code == 404
+    assert (
+        web.client.post(
+            action,
+            data={"csrf_token": web.csrf(), field: (io.BytesIO(PDF), "again.pdf")},
+            content_type="multipart/form-data",
+        ).status_code
+        == 404
+    )
 
 
 def test_each_item_shows_its_department_status_deadline_and_colour(web, app, db, catalog, front_desk, frozen):
@@ -222,17 +256,18 @@ def test_the_inbox_lists_messages_once_sent_and_marks_them_read(web, app, db, ca
     assert html.index(f"{item.name.en}: approved.") < html.index("We have received")  # newest first
     assert f'href="/applications/{application.key}"' in html
     unread = len(re.findall(r'class="list-group-item message unread"', html))
-    assert unread >= 3 and f"{unread}<span class=\"visually-hidden\"> unread</span>" in html
+    assert unread >= 3 and f'{unread}<span class="visually-hidden"> unread</span>' in html
     assert item.name.zh in web.get("/inbox", headers={"Accept-Language": "zh"}).get_data(as_text=True)
 
     assert web.post("/inbox/read").status_code == 302
     html = page(web, "/inbox")
-    assert "message unread" not in html and "visually-hidden\"> unread" not in html
+    assert "message unread" not in html and 'visually-hidden"> unread' not in html
     assert "Mark all as read" not in html
 
 
-def test_a_supervisor_reads_the_poor_rating_message_without_an_applicant_link(web, other_web, app, db, catalog,
-                                                                              front_desk, tmp_path):
+def test_a_supervisor_reads_the_poor_rating_message_without_an_applicant_link(
+    web, other_web, app, db, catalog, front_desk, tmp_path
+):
     app.config["OUTBOX_FOLDER"] = str(tmp_path / "outbox")
     supervisor = make_staff(db, Role.SUPERVISOR, catalog.items[INSTANT_ITEM].department)
     _, application = apply_and_log_in(web, app, db, catalog, INSTANT_ITEM)
@@ -247,13 +282,13 @@ def test_a_supervisor_reads_the_poor_rating_message_without_an_applicant_link(we
     assert f'href="/applications/{application.key}"' not in html
 
 
-
 def _decide_everything(db, catalog, application):
     """Clerks of each department claim and approve the tasks as they become ready."""
     while True:
         db.expire_all()
-        ready = db.exec(select(Task).where(Task.application_id == application.id,
-                                           Task.status == TaskStatus.READY)).all()
+        ready = db.exec(
+            select(Task).where(Task.application_id == application.id, Task.status == TaskStatus.READY)
+        ).all()
         if not ready:
             return
         for task in ready:
@@ -281,8 +316,11 @@ def test_the_case_view_reads_each_table_once_however_many_items(app, db, catalog
         applicant, application = submitted(db, catalog, app.extensions["file_store"], code)
         desk.accept_application(session=db, actor=front_desk, key=application.key, catalog=catalog)
         _decide_everything(db, catalog, application)
-        measured.append(_counting_statements(
-            app, partial(case_view, session=db, actor=applicant, key=application.key, catalog=catalog)))
+        measured.append(
+            _counting_statements(
+                app, partial(case_view, session=db, actor=applicant, key=application.key, catalog=catalog)
+            )
+        )
     (single, single_queries), (bundle, bundle_queries) = measured
     assert len(single.tasks) == 1 and len(bundle.tasks) == len(newborn(catalog).items)
     assert all(view.certificate for view in bundle.tasks if view.item.result_certificate)

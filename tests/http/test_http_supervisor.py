@@ -1,4 +1,5 @@
 """The supervisor's pages through the Flask test client, logged in through the real form, CSRF on."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -121,9 +122,11 @@ def test_the_supervisor_answers_a_rectification_and_the_applicant_gets_it(web, d
     db.expire_all()
     done = db.get(Rectification, rectification.id)
     assert (done.status, done.answer) == ("answered", answer)
-    told = db.exec(select(Notification).where(Notification.user_id == applicant.id,
-                                              Notification.channel == "in_app")
-                   .order_by(Notification.id.desc())).first()
+    told = db.exec(
+        select(Notification)
+        .where(Notification.user_id == applicant.id, Notification.channel == "in_app")
+        .order_by(Notification.id.desc())
+    ).first()
     assert told.params["answer"] == answer
     assert "等太久" not in web.get("/supervisor/rectifications").get_data(as_text=True)
     again = web.post(f"/supervisor/rectifications/{rectification.key}", {"answer": "再答一次"})

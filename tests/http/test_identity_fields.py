@@ -1,4 +1,5 @@
 """The applicant's identity comes from the verified account, never from what a form posts."""
+
 import pytest
 from sqlalchemy import update
 
@@ -30,8 +31,15 @@ def test_citizen_a_posting_citizen_bs_identity_still_applies_as_a(web, db, actio
     a, b = make_citizen(db), make_citizen(db)
     web.login(a.login_name)
     url = _edit_url(web, RENT_WITHDRAWAL)
-    web.post(url, {"action": action, "f_applicant_name": b.full_name, "f_applicant_id_number": b.id_number,
-                   "f_bank_name": "工商银行"})
+    web.post(
+        url,
+        {
+            "action": action,
+            "f_applicant_name": b.full_name,
+            "f_applicant_id_number": b.id_number,
+            "f_bank_name": "工商银行",
+        },
+    )
     stored = _stored(db, url)
     assert (stored["applicant_name"], stored["applicant_id_number"]) == (a.full_name, a.id_number)
     assert stored["bank_name"] == "工商银行"  # the rest of the form is still taken as typed
@@ -70,8 +78,10 @@ def test_a_draft_saved_with_another_identity_is_submitted_with_the_accounts(sess
     session.commit()
     session.expire_all()
     submitted = submit_application(session=session, actor=a, key=draft.key, catalog=catalog)
-    assert (submitted.form_data["applicant_name"], submitted.form_data["applicant_id_number"]) == \
-        (a.full_name, a.id_number)
+    assert (submitted.form_data["applicant_name"], submitted.form_data["applicant_id_number"]) == (
+        a.full_name,
+        a.id_number,
+    )
 
 
 def test_the_other_parents_id_number_is_a_field_of_its_own_checked_for_its_check_digit(session, catalog):
@@ -79,10 +89,17 @@ def test_the_other_parents_id_number_is_a_field_of_its_own_checked_for_its_check
     draft = start_draft(session=session, actor=mother, service_code="BUNDLE-NEWBORN", catalog=catalog)
     right = id_number(42, birth="19880506")
     wrong = right[:-1] + ("1" if right[-1] != "1" else "2")
-    problems = save_draft(session=session, actor=mother, key=draft.key, catalog=catalog,
-                          values={"father_name": "张伟", "father_id_number": wrong})
+    problems = save_draft(
+        session=session,
+        actor=mother,
+        key=draft.key,
+        catalog=catalog,
+        values={"father_name": "张伟", "father_id_number": wrong},
+    )
     assert set(problems) == {"father_id_number"}
-    assert save_draft(session=session, actor=mother, key=draft.key, catalog=catalog,
-                      values={"father_id_number": right}) == {}
+    assert (
+        save_draft(session=session, actor=mother, key=draft.key, catalog=catalog, values={"father_id_number": right})
+        == {}
+    )
     session.expire_all()
     assert session.get(Application, draft.id).form_data["father_id_number"] == right

@@ -1,4 +1,5 @@
 """Every answer has a hard length cap, enforced before anything is stored (autosave included)."""
+
 import re
 
 import pytest
@@ -41,8 +42,7 @@ def test_autosave_refuses_a_3_000_000_character_name_and_keeps_the_saved_one(ses
     spec = next(s for s in bundle.fields if s.type == "text")
     save_draft(session=session, actor=citizen, key=draft.key, values={spec.key: "陈小宝"}, catalog=catalog)
 
-    problems = save_draft(session=session, actor=citizen, key=draft.key, values={spec.key: "a" * HUGE},
-                          catalog=catalog)
+    problems = save_draft(session=session, actor=citizen, key=draft.key, values={spec.key: "a" * HUGE}, catalog=catalog)
 
     assert isinstance(problems[spec.key], TooLong)
     session.expire_all()
@@ -55,11 +55,14 @@ def test_a_value_within_its_cap_but_invalid_is_still_kept_as_typed(session, cata
     citizen = make_citizen(session)
     draft = start_draft(session=session, actor=citizen, service_code=bundle.code, catalog=catalog)
     spec = next(s for s in bundle.fields if s.type == "date")
-    problems = save_draft(session=session, actor=citizen, key=draft.key, values={spec.key: "2026-13-45"},
-                          catalog=catalog)
+    problems = save_draft(
+        session=session, actor=citizen, key=draft.key, values={spec.key: "2026-13-45"}, catalog=catalog
+    )
     assert isinstance(problems[spec.key], FieldError) and not isinstance(problems[spec.key], TooLong)
     session.expire_all()
-    assert session.exec(select(Application).where(Application.key == draft.key)).one().form_data[spec.key] == "2026-13-45"
+    assert (
+        session.exec(select(Application).where(Application.key == draft.key)).one().form_data[spec.key] == "2026-13-45"
+    )
 
 
 def _edit_url(web, db, catalog):
@@ -119,8 +122,13 @@ def _static_forms():
 # The sign-in form's fields belong to the sign-in work (issue #12, findings 1 and 8). A `next` is never
 # stored, and safe_next refuses one over MAX_NEXT_LENGTH; failing the form on it would fail the sign-in
 # silently. The supervisor's decision must be one of two words (AnyOf).
-NOT_HERE = {("LoginForm", "login"), ("LoginForm", "password"), ("LoginForm", "next"), ("LanguageForm", "next"),
-            ("ExtensionDecisionForm", "decision")}
+NOT_HERE = {
+    ("LoginForm", "login"),
+    ("LoginForm", "password"),
+    ("LoginForm", "next"),
+    ("LanguageForm", "next"),
+    ("ExtensionDecisionForm", "decision"),
+}
 
 
 def test_every_typed_field_of_every_form_has_a_length_cap():

@@ -1,4 +1,5 @@
 """Password rules (issue #12 finding 10) and the production SECRET_KEY check."""
+
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,14 @@ from tests.factories import PASSWORD, id_number
 
 
 def _register(web, password, **overrides):
-    data = {"full_name": "张小红", "id_number": id_number(21), "mobile": "13912345678",
-            "password": password, "confirm": password, **overrides}
+    data = {
+        "full_name": "张小红",
+        "id_number": id_number(21),
+        "mobile": "13912345678",
+        "password": password,
+        "confirm": password,
+        **overrides,
+    }
     return web.post("/register", data, headers={"Accept-Language": "en"})
 
 
@@ -36,7 +43,9 @@ def test_a_long_unguessable_password_is_taken(web):
 
 def test_the_service_checks_the_rules_too(session):
     with pytest.raises(Invalid) as refused:
-        register_citizen(session=session, data=CitizenRegistration("张小红", id_number(22), "13912345670", "aaaaaaaaaaaaaa"))
+        register_citizen(
+            session=session, data=CitizenRegistration("张小红", id_number(22), "13912345670", "aaaaaaaaaaaaaa")
+        )
     assert "password" in refused.value.errors
     assert password_problem("x" * 129) is not None
 

@@ -3,6 +3,7 @@
 An empty database; `flask db upgrade`; `flask seed`; gunicorn with deploy/gunicorn.conf.py
 and two workers in production mode; the demo citizen logs in and sees the seeded cases.
 """
+
 import os
 import re
 import socket
@@ -55,9 +56,16 @@ def _free_port() -> int:
 
 def test_an_empty_database_migrated_seeded_and_served_by_gunicorn(empty_database_url, tmp_path):
     port = _free_port()
-    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": "production-path-test-key-of-32-bytes-or-more", "DATABASE_URL": empty_database_url,
-           "UPLOAD_FOLDER": str(tmp_path / "uploads"), "OUTBOX_FOLDER": str(tmp_path / "outbox"),
-           "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"}
+    env = {
+        **os.environ,
+        "APP_ENV": "production",
+        "SECRET_KEY": "production-path-test-key-of-32-bytes-or-more",
+        "DATABASE_URL": empty_database_url,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "OUTBOX_FOLDER": str(tmp_path / "outbox"),
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+    }
 
     def run(*command: str) -> str:
         done = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300)
@@ -74,8 +82,13 @@ def test_an_empty_database_migrated_seeded_and_served_by_gunicorn(empty_database
     assert CITIZEN.mobile in seeded  # the demo logins are printed
 
     log = (tmp_path / "gunicorn.log").open("wb")
-    server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "app:create_app()"],
-                              cwd=PROJECT, env=env, stdout=log, stderr=log)
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "app:create_app()"],
+        cwd=PROJECT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     try:
         client = Client(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 60

@@ -1,4 +1,5 @@
 """Lists that cost the same at any size: no page's query count grows with its rows (no N+1), keyset pages."""
+
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -79,20 +80,31 @@ class City:
         for state, case in self.cases.items():
             original = db.get(Application, case.id)
             task = db.exec(select(Task).where(Task.application_id == original.id)).first()
-            have = db.exec(select(Application).where(Application.service_code == ITEM,
-                                                     Application.status == original.status)).all()
+            have = db.exec(
+                select(Application).where(Application.service_code == ITEM, Application.status == original.status)
+            ).all()
             for n in range(len(have), rows):
                 applicant_id = make_citizen(db).id if state == "submitted" else original.applicant_id
                 moved = clock.now() - timedelta(minutes=n)
-                copy = copy_row(db, original, number=f"{original.number}-{n}", applicant_id=applicant_id,
-                                submitted_at=moved, updated_at=moved)
+                copy = copy_row(
+                    db,
+                    original,
+                    number=f"{original.number}-{n}",
+                    applicant_id=applicant_id,
+                    submitted_at=moved,
+                    updated_at=moved,
+                )
                 if task is not None:
-                    copy_row(db, task, application_id=copy.id,
-                             decided_at=moved if task.decided_at else None)
+                    copy_row(db, task, application_id=copy.id, decided_at=moved if task.decided_at else None)
         while self.visits < rows:
             self.visits += 1
-            desk.record_visit(session=db, actor=self.front_desk, key=self.cases["decided"].key, catalog=self.catalog,
-                              purpose=f"visit {self.visits}")
+            desk.record_visit(
+                session=db,
+                actor=self.front_desk,
+                key=self.cases["decided"].key,
+                catalog=self.catalog,
+                purpose=f"visit {self.visits}",
+            )
         db.commit()
 
 
@@ -135,14 +147,18 @@ def test_a_page_makes_as_many_queries_for_thirty_rows_as_for_three(app, db, web,
         if page == "citizen detail":
             assert f"visit {rows}" in html
         if page == "supervisor dashboard":
-            submitted_count = db.exec(select(func.count()).select_from(Application)
-                                      .where(Application.submitted_at.is_not(None))).one()
+            submitted_count = db.exec(
+                select(func.count()).select_from(Application).where(Application.submitted_at.is_not(None))
+            ).one()
             assert submitted_count >= 4 * rows and f">{submitted_count}<" in html
         counted[rows] = statements.count
-    assert counted[MANY] <= counted[FEW], f"{page}: {counted[FEW]} statements for {FEW} rows, {counted[MANY]} for {MANY}"
+    assert counted[MANY] <= counted[FEW], (
+        f"{page}: {counted[FEW]} statements for {FEW} rows, {counted[MANY]} for {MANY}"
+    )
 
 
 # --- keyset pages: every row once, in order, whatever the page size --------------------------
+
 
 def _walk(lister, **kwargs) -> list:
     rows, cursor = [], None
@@ -160,12 +176,29 @@ def _ready_tasks_with_mixed_deadlines(db, catalog, store) -> tuple[User, list[Ta
     today = clock.china_today()
     copies = [original]
     # Overdue, due today, later, a tie on one day, none yet, paused: each ordering and colour case.
-    for n, (days, paused) in enumerate([(-5, False), (0, False), (9, False), (9, False), (None, False), (2, True),
-                                        (-1, True), (None, False), (30, False)]):
+    for n, (days, paused) in enumerate(
+        [
+            (-5, False),
+            (0, False),
+            (9, False),
+            (9, False),
+            (None, False),
+            (2, True),
+            (-1, True),
+            (None, False),
+            (30, False),
+        ]
+    ):
         application = copy_row(db, db.get(Application, original.application_id), number=f"Q-{n}")
-        copies.append(copy_row(db, original, application_id=application.id,
-                               deadline=None if days is None else today + timedelta(days=days),
-                               paused_since=today if paused else None))
+        copies.append(
+            copy_row(
+                db,
+                original,
+                application_id=application.id,
+                deadline=None if days is None else today + timedelta(days=days),
+                paused_since=today if paused else None,
+            )
+        )
     db.commit()
     return city.clerk, copies
 

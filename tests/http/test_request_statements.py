@@ -5,6 +5,7 @@ one the request needs; a change that adds one must say why here. Counted on the 
 over the POST alone (the test client's own post, not `Browser.post`, which reads a page for its
 token first), in the steady state where the day's counters exist, on SQLite and PostgreSQL alike.
 """
+
 from sqlmodel import func, select
 
 from services.applications.drafts import attach_upload, save_draft, start_draft
@@ -41,8 +42,16 @@ def _complete_draft(db, catalog, store, citizen) -> Application:
     save_draft(session=db, actor=citizen, key=draft.key, values=complete_values(service), catalog=catalog)
     for material in service.materials:
         if not material.wallet_cert:
-            attach_upload(session=db, actor=citizen, key=draft.key, material_key=material.key,
-                          filename=f"{material.key}.pdf", data=PDF, store=store, catalog=catalog)
+            attach_upload(
+                session=db,
+                actor=citizen,
+                key=draft.key,
+                material_key=material.key,
+                filename=f"{material.key}.pdf",
+                data=PDF,
+                store=store,
+                catalog=catalog,
+            )
     return draft
 
 
@@ -60,8 +69,10 @@ def test_a_submit_costs_a_pinned_number_of_statements(app, db, web, catalog):
     db.expire_all()
     application = db.get(Application, draft.id)
     assert application.status == ApplicationStatus.SUBMITTED and application.number
-    assert db.exec(select(func.count()).select_from(Notification)
-                   .where(Notification.application_id == draft.id)).one() == 2  # in-app and SMS
+    assert (
+        db.exec(select(func.count()).select_from(Notification).where(Notification.application_id == draft.id)).one()
+        == 2
+    )  # in-app and SMS
     assert statements.count == SUBMIT_STATEMENTS
 
 

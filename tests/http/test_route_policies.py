@@ -5,6 +5,7 @@ owned by someone else, to every actor: the anonymous are sent to sign in (302), 
 that may never use the route gets 403, a row the actor may not see is 404, and what is allowed works.
 Who may do what is written here in the test's own words, not read back from the code under test.
 """
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -39,8 +40,11 @@ NOT_ROUTES = {"static", "bootstrap.static"}  # files of the app and of Bootstrap
 
 
 def undeclared_endpoints(app: Flask) -> list[str]:
-    return sorted(endpoint for endpoint, view in app.view_functions.items()
-                  if endpoint not in NOT_ROUTES and not isinstance(getattr(view, "route_policy", None), policy.RouteRule))
+    return sorted(
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint not in NOT_ROUTES and not isinstance(getattr(view, "route_policy", None), policy.RouteRule)
+    )
 
 
 def test_every_route_declares_its_policy(app):
@@ -61,12 +65,26 @@ def test_a_new_route_without_a_policy_is_named(app):
 
 
 def test_the_public_pages_say_they_are_public(app):
-    public = {endpoint for endpoint, view in app.view_functions.items()
-              if endpoint not in NOT_ROUTES and view.route_policy.public}
-    assert public == {"guide.index", "guide.search", "guide.life_event", "guide.department", "guide.service",
-                      "account.login", "account.register", "account.register_company_account", "account.language",
-                      # half-way through signing in (a second factor to give or enrol) is not signed in yet
-                      "account.second_factor", "account.enrol", "account.logout"}
+    public = {
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint not in NOT_ROUTES and view.route_policy.public
+    }
+    assert public == {
+        "guide.index",
+        "guide.search",
+        "guide.life_event",
+        "guide.department",
+        "guide.service",
+        "account.login",
+        "account.register",
+        "account.register_company_account",
+        "account.language",
+        # half-way through signing in (a second factor to give or enrol) is not signed in yet
+        "account.second_factor",
+        "account.enrol",
+        "account.logout",
+    }
 
 
 # --- the matrix --------------------------------------------------------------------------------
@@ -78,16 +96,22 @@ APPLICANTS = frozenset({CITIZEN_A, CITIZEN_B, COMPANY})
 # Who may open a route at all, by endpoint or by blueprint.
 ROUTE_USERS = {
     "guide": EVERYONE,
-    "account.login": EVERYONE, "account.register": EVERYONE, "account.register_company_account": EVERYONE,
+    "account.login": EVERYONE,
+    "account.register": EVERYONE,
+    "account.register_company_account": EVERYONE,
     "account.language": EVERYONE,
-    "account.logout": EVERYONE, "account.profile": SIGNED_IN, "account.sign_out_everywhere": SIGNED_IN,
-    "files": SIGNED_IN, "inbox": SIGNED_IN,
+    "account.logout": EVERYONE,
+    "account.profile": SIGNED_IN,
+    "account.sign_out_everywhere": SIGNED_IN,
+    "files": SIGNED_IN,
+    "inbox": SIGNED_IN,
     "citizen": APPLICANTS,
     "desk": frozenset({FRONT_DESK}),
     "clerk": frozenset({CLERK_HRSS, CLERK_AMR}),
     "supervisor": frozenset({SUPERVISOR_AMR, SUPERVISOR_CITY}),
     # The calendar moves every department's deadlines: the city's to change.
-    "supervisor.add_day": frozenset({SUPERVISOR_CITY}), "supervisor.remove_day": frozenset({SUPERVISOR_CITY}),
+    "supervisor.add_day": frozenset({SUPERVISOR_CITY}),
+    "supervisor.remove_day": frozenset({SUPERVISOR_CITY}),
 }
 
 # Citizen A's social security case (HRSS) is seen by her, the front desk, its clerks and the city supervisor;
@@ -109,16 +133,24 @@ NO_ROW = Target("-", {}, EVERYONE)
 
 # Rows of which kind fill the parameters of each route with parameters.
 ENDPOINT_TARGETS = {
-    "guide.life_event": ("life_event",), "guide.department": ("department",), "guide.service": ("service",),
+    "guide.life_event": ("life_event",),
+    "guide.department": ("department",),
+    "guide.service": ("service",),
     "citizen.apply": ("citizen_service",),
     "citizen.edit": ("a_draft",),
-    "citizen.detail": ("a_case",), "citizen.rate": ("a_case",), "citizen.withdraw": ("a_case",),
+    "citizen.detail": ("a_case",),
+    "citizen.rate": ("a_case",),
+    "citizen.withdraw": ("a_case",),
     "citizen.supplement": ("a_case_material",),
     "files.download": ("a_photo", "a_certificate"),
-    "desk.review": ("a_case", "a_draft"), "desk.accept": ("a_case", "a_draft"), "desk.notice": ("a_case", "a_draft"),
-    "desk.refuse": ("a_case", "a_draft"), "desk.visit": ("a_case", "a_draft"),
+    "desk.review": ("a_case", "a_draft"),
+    "desk.accept": ("a_case", "a_draft"),
+    "desk.notice": ("a_case", "a_draft"),
+    "desk.refuse": ("a_case", "a_draft"),
+    "desk.visit": ("a_case", "a_draft"),
     "desk.deliver": ("hrss_task_to_deliver",),
-    "supervisor.decide": ("hrss_extension",), "supervisor.answer": ("hrss_rectification",),
+    "supervisor.decide": ("hrss_extension",),
+    "supervisor.answer": ("hrss_rectification",),
     "supervisor.remove_day": ("recorded_day",),
 }
 CLERK_TASK_TARGETS = ("hrss_task",)
@@ -143,15 +175,18 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
     store = app.extensions["file_store"]
     _, case = submitted(db, catalog, store, "330100-HRSS-011", applicant=cast[CITIZEN_A])
     desk.accept_application(session=db, actor=cast[FRONT_DESK], key=case.key, catalog=catalog)
-    photo = db.exec(select(Attachment).where(Attachment.application_id == case.id,
-                                             Attachment.material_key == "id_photo")).one()
+    photo = db.exec(
+        select(Attachment).where(Attachment.application_id == case.id, Attachment.material_key == "id_photo")
+    ).one()
     # Her ID card came from her wallet: a certificate, never served as a file, to her or anyone.
-    certificate = db.exec(select(Attachment).where(Attachment.application_id == case.id,
-                                                   Attachment.material_key == "applicant_id_card")).one()
+    certificate = db.exec(
+        select(Attachment).where(Attachment.application_id == case.id, Attachment.material_key == "applicant_id_card")
+    ).one()
     task = db.exec(select(Task).where(Task.application_id == case.id)).one()
     tasks.claim_task(session=db, actor=cast[CLERK_HRSS], key=task.key, catalog=catalog)
-    tasks.request_extension(session=db, actor=cast[CLERK_HRSS], key=task.key, catalog=catalog, days=3,
-                            reason="需现场核验")
+    tasks.request_extension(
+        session=db, actor=cast[CLERK_HRSS], key=task.key, catalog=catalog, days=3, reason="需现场核验"
+    )
     draft = start_draft(session=db, actor=cast[CITIZEN_A], service_code="330100-AMR-002", catalog=catalog)
     # The company's same-day social security item, rated poorly: social security owes an answer.
     _, instant = submitted(db, catalog, store, "330100-HRSS-002", applicant=cast[COMPANY])
@@ -218,8 +253,12 @@ def outcome(response) -> str:
 def _order(rule) -> tuple:
     # Reading before changing, and signing out last (everywhere, then here): a request must not take away
     # what a later one needs.
-    return (rule.endpoint in ("account.sign_out_everywhere", "account.logout"), rule.endpoint == "account.logout",
-            "GET" not in rule.methods, rule.endpoint)
+    return (
+        rule.endpoint in ("account.sign_out_everywhere", "account.logout"),
+        rule.endpoint == "account.logout",
+        "GET" not in rule.methods,
+        rule.endpoint,
+    )
 
 
 def test_routes_by_roles(app, db, catalog, signed_in):

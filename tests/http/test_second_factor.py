@@ -1,4 +1,5 @@
 """The staff second factor through the real pages: enrolment, codes, replay, recovery codes."""
+
 import re
 
 from sqlmodel import select
@@ -73,7 +74,9 @@ def test_a_recovery_code_signs_in_once(web, other_web, db):
     clerk = make_staff(db, "clerk", "PSB", totp_secret=None)
     _password(web, clerk.login_name)
     secret = re.search(r'id="otp-secret">([A-Z2-7]+)<', web.get("/login/enrol").get_data(as_text=True)).group(1)
-    codes = re.findall(r"<li>([0-9a-f-]{13})</li>", web.post("/login/enrol", {"code": current_code(secret)}).get_data(as_text=True))
+    codes = re.findall(
+        r"<li>([0-9a-f-]{13})</li>", web.post("/login/enrol", {"code": current_code(secret)}).get_data(as_text=True)
+    )
     web.post("/logout")
     _password(web, clerk.login_name)
     assert web.post("/login/code", {"code": codes[0].upper()}).status_code == 302

@@ -1,4 +1,5 @@
 """Every response carries the browser protections; production adds HSTS."""
+
 import pytest
 
 from app import create_app
@@ -49,8 +50,14 @@ def test_development_sends_no_hsts(web):
 
 
 def test_production_sends_hsts(tmp_path, database_url):
-    app = create_app({"APP_ENV": "production", "SECRET_KEY": "p" * 64, "DATABASE_URL": database_url,
-                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    app = create_app(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "p" * 64,
+            "DATABASE_URL": database_url,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        }
+    )
     try:
         response = app.test_client().get("/", base_url="https://example.gov.cn")
         assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
@@ -65,8 +72,16 @@ def _uploaded(app, db, web, filename: str, data: bytes):
     citizen = make_citizen(db)
     material = next(m for m in bundle.materials if not m.wallet_cert)
     draft = start_draft(session=db, actor=citizen, service_code=bundle.code, catalog=catalog)
-    attachment = attach_upload(session=db, actor=citizen, key=draft.key, material_key=material.key, filename=filename,
-                               data=data, store=app.extensions["file_store"], catalog=catalog)
+    attachment = attach_upload(
+        session=db,
+        actor=citizen,
+        key=draft.key,
+        material_key=material.key,
+        filename=filename,
+        data=data,
+        store=app.extensions["file_store"],
+        catalog=catalog,
+    )
     web.login(citizen.login_name)
     return web.get(f"/files/{attachment.key}")
 
@@ -90,7 +105,8 @@ def test_a_chinese_file_name_is_sent_per_rfc_6266_with_an_ascii_fallback(app, db
     response = _uploaded(app, db, web, '出生"证明.pdf', PDF)
     disposition = response.headers["Content-Disposition"]
     assert disposition == (
-        "attachment; filename=\"file.pdf\"; filename*=UTF-8''%E5%87%BA%E7%94%9F_%E8%AF%81%E6%98%8E.pdf")
+        "attachment; filename=\"file.pdf\"; filename*=UTF-8''%E5%87%BA%E7%94%9F_%E8%AF%81%E6%98%8E.pdf"
+    )
 
 
 def test_an_image_name_with_quotes_and_semicolons_cannot_break_the_header(app, db, web):

@@ -1,4 +1,5 @@
 """Sign-in through the Flask test client: throttling, server-side sessions, caps (issue #12: 1, 2, 8, 12)."""
+
 import re
 from datetime import timedelta
 
@@ -36,7 +37,9 @@ def test_a_locked_account_and_an_unknown_one_answer_alike(web, other_web, db):
         for _ in range(5):
             _try(browser, login, WRONG)
         page = _try(browser, login, WRONG)
-        answers.append((page.status_code, re.findall(r'<div class="alert[^>]*>[^<]*</div>', page.get_data(as_text=True))))
+        answers.append(
+            (page.status_code, re.findall(r'<div class="alert[^>]*>[^<]*</div>', page.get_data(as_text=True)))
+        )
     assert answers[0] == answers[1]
     assert "15" in answers[0][1][0]
 

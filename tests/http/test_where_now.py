@@ -1,4 +1,5 @@
 """The applicant and the staff read the same 'who has it, what happens next, deadline' block."""
+
 import re
 
 from services.casework import desk
@@ -26,7 +27,7 @@ def test_applicant_front_desk_and_clerk_see_the_same_block(app, db, catalog):
     assert before == _block(staff.get(f"/desk/applications/{application.key}", headers=EN).get_data(as_text=True))
 
     desk.accept_application(session=db, actor=front, key=application.key, catalog=catalog)
-    task_key = re.search(r'/clerk/tasks/([\w-]+)', _clerk_queue(app, db)).group(1)
+    task_key = re.search(r"/clerk/tasks/([\w-]+)", _clerk_queue(app, db)).group(1)
     clerk_page = _clerk_page(app, db, task_key)
     after = _block(citizen.get(f"/applications/{application.key}", headers=EN).get_data(as_text=True))
     assert "Decision promised by" in after

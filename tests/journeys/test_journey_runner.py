@@ -2,6 +2,7 @@
 
 Over-HTTP tests (`-k over_http`) start gunicorn with two workers; browser tests carry the `browser` mark.
 """
+
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -25,8 +26,14 @@ from tests.browser import test_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "seed_data" / "journeys"
-SHORT_JOURNEYS = ["double_submit", "instant_item_same_day", "refused_at_front_desk", "visit_beyond_promise",
-                  "withdrawal", "wrong_department_clerk"]
+SHORT_JOURNEYS = [
+    "double_submit",
+    "instant_item_same_day",
+    "refused_at_front_desk",
+    "visit_beyond_promise",
+    "withdrawal",
+    "wrong_department_clerk",
+]
 
 HEAD = """name: A small journey
 purpose: Submit and check.
@@ -61,24 +68,52 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 INVALID = [
     ("unknown_actor", HEAD + "  - as: drivr\n    withdraw:\n", 13, "unknown actor 'drivr' (did you mean 'driver'?)"),
     ("unknown_verb", HEAD + "  - as: desk\n    acept:\n", 14, "unknown step 'acept' (did you mean 'accept'?)"),
-    ("unknown_service", HEAD.replace("330100-TRANSPORT-003", "330100-TRANSPORT-030"), 10,
-     "unknown service '330100-TRANSPORT-030'"),
-    ("unknown_expectation", HEAD + "  - expect:\n      stauts: submitted\n", 14,
-     "unknown expectation 'stauts' (did you mean 'status'?)"),
-    ("unknown_task", HEAD + "  - expect:\n      tasks: {330100-PSB-001: ready}\n", 14,
-     "330100-TRANSPORT-003 has no item '330100-PSB-001'"),
+    (
+        "unknown_service",
+        HEAD.replace("330100-TRANSPORT-003", "330100-TRANSPORT-030"),
+        10,
+        "unknown service '330100-TRANSPORT-030'",
+    ),
+    (
+        "unknown_expectation",
+        HEAD + "  - expect:\n      stauts: submitted\n",
+        14,
+        "unknown expectation 'stauts' (did you mean 'status'?)",
+    ),
+    (
+        "unknown_task",
+        HEAD + "  - expect:\n      tasks: {330100-PSB-001: ready}\n",
+        14,
+        "330100-TRANSPORT-003 has no item '330100-PSB-001'",
+    ),
     ("wrong_role", HEAD + "  - as: driver\n    accept:\n", 13, "'driver' is a citizen; 'accept' is done by front desk"),
-    ("bad_option", HEAD + "  - as: driver\n    resubmit: {fields: {qualification_category: pilot}}\n", 14,
-     "qualification_category: 'pilot' is not one of"),
-    ("not_yet_applied", HEAD.replace("  - as: driver\n    apply: {service: 330100-TRANSPORT-003}\n", ""), 9,
-     "there is no application yet"),
+    (
+        "bad_option",
+        HEAD + "  - as: driver\n    resubmit: {fields: {qualification_category: pilot}}\n",
+        14,
+        "qualification_category: 'pilot' is not one of",
+    ),
+    (
+        "not_yet_applied",
+        HEAD.replace("  - as: driver\n    apply: {service: 330100-TRANSPORT-003}\n", ""),
+        9,
+        "there is no application yet",
+    ),
     ("schema_type", HEAD.replace("seed: 5", "seed: five"), 3, "seed: 'five' is not of type 'integer'"),
     ("bad_yaml", HEAD + "  - as: [driver\n", 14, "not valid YAML"),
     ("not_a_day", HEAD + "  - advance: {to: 2026-02-30 09:00}\n", 13, "to: '2026-02-30 09:00' is not a real date"),
-    ("bad_department", HEAD.replace("desk: {role: front_desk}", "desk: {role: clerk, department: HEALTHY}"), 7,
-     "unknown department 'HEALTHY' (did you mean 'HEALTH'?)"),
-    ("bad_pattern", HEAD + "  - as: driver\n    expect_refused:\n      withdraw:\n      message: '(unclosed'\n", 16,
-     "message is not a valid pattern"),
+    (
+        "bad_department",
+        HEAD.replace("desk: {role: front_desk}", "desk: {role: clerk, department: HEALTHY}"),
+        7,
+        "unknown department 'HEALTHY' (did you mean 'HEALTH'?)",
+    ),
+    (
+        "bad_pattern",
+        HEAD + "  - as: driver\n    expect_refused:\n      withdraw:\n      message: '(unclosed'\n",
+        16,
+        "message is not a valid pattern",
+    ),
 ]
 
 
@@ -104,15 +139,21 @@ def test_every_problem_of_a_file_is_listed_at_once(tmp_path, catalog):
 
 # --- a failing step names itself ---------------------------------------------------------------------
 
+
 def test_a_wrong_expectation_fails_naming_step_line_expected_and_actual(tmp_path, catalog, in_process):
-    path = write(tmp_path, "wrong.yaml", HEAD + "  - expect:\n      status: completed\n      visits: 0\n"
-                                                 "  - as: desk\n    accept:\n")
+    path = write(
+        tmp_path,
+        "wrong.yaml",
+        HEAD + "  - expect:\n      status: completed\n      visits: 0\n  - as: desk\n    accept:\n",
+    )
     result = run_journey(load_journey(path, catalog), in_process, catalog)
     assert not result.passed
     step = result.failed_step
     assert (step.index, step.line, step.status) == (3, 13, FAILED)
     assert [(c.name, c.expected, c.actual, c.ok) for c in step.checks] == [
-        ("status", "completed", "submitted", False), ("visits", 0, 0, True)]
+        ("status", "completed", "submitted", False),
+        ("visits", 0, 0, True),
+    ]
     assert result.steps[-1].status == SKIPPED  # nothing runs after a failure
     text = failure_text(result)
     assert f"FAILED {path}:13 step 3: expect status, visits" in text
@@ -127,8 +168,11 @@ def test_a_step_the_server_refuses_fails_with_its_words(tmp_path, catalog, in_pr
 
 
 def test_an_expected_refusal_that_goes_through_fails(tmp_path, catalog, in_process):
-    path = write(tmp_path, "through.yaml", HEAD + "  - as: desk\n    expect_refused:\n      accept:\n"
-                                                   "      message: not allowed\n")
+    path = write(
+        tmp_path,
+        "through.yaml",
+        HEAD + "  - as: desk\n    expect_refused:\n      accept:\n      message: not allowed\n",
+    )
     step = run_journey(load_journey(path, catalog), in_process, catalog).failed_step
     assert step.line == 13 and "expected a refusal matching /not allowed/, but it went through" in step.message
 
@@ -146,6 +190,7 @@ def test_the_same_file_gives_the_same_data(tmp_path, catalog, in_process):
 
 
 # --- reports and the command line ----------------------------------------------------------------------
+
 
 @pytest.fixture
 def cli(app):
@@ -186,10 +231,18 @@ def test_check_validates_the_library(cli):
 
 # --- the virtual clock exists in test mode only -------------------------------------------------------
 
+
 def make_app(tmp_path, env: str, clock_file: Path):
     tmp_path.mkdir(parents=True, exist_ok=True)
-    app = create_app({"APP_ENV": env, "SECRET_KEY": "clock-test-key-long-enough-for-production", "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
-                      "UPLOAD_FOLDER": str(tmp_path / "up"), "VIRTUAL_CLOCK_FILE": str(clock_file)})
+    app = create_app(
+        {
+            "APP_ENV": env,
+            "SECRET_KEY": "clock-test-key-long-enough-for-production",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+            "UPLOAD_FOLDER": str(tmp_path / "up"),
+            "VIRTUAL_CLOCK_FILE": str(clock_file),
+        }
+    )
     create_schema(app.extensions["engine"])
     return app
 
@@ -239,6 +292,7 @@ def test_test_mode_apps_sharing_a_clock_file_tell_the_same_time(tmp_path):
 
 
 # --- over HTTP, against gunicorn with two workers ------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def gunicorn_url(tmp_path_factory):
@@ -299,5 +353,6 @@ def test_in_a_browser_a_failed_step_keeps_its_screenshot(live_url, browser, cata
     assert "Submitted" in step.checks[0].actual
     write_html([result], tmp_path / "report.html")
     assert 'src="data:image/png;base64,' in (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "data:image/png" not in render_html([run_journey(load_journey(path, catalog),
-                                                             HttpTarget(live_url), catalog)])
+    assert "data:image/png" not in render_html(
+        [run_journey(load_journey(path, catalog), HttpTarget(live_url), catalog)]
+    )

@@ -1,5 +1,6 @@
 """The journey library (seed_data/journeys), each file replayed in-process on a fresh database; and
 exported histories of applications built through the services, replayed to the same end."""
+
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -53,19 +54,46 @@ def test_the_library_has_a_purpose_for_every_journey_and_covers_every_bundle(cat
     applied = {step.args["service"] for journey in journeys for step in journey.steps if step.verb == "apply"}
     assert set(catalog.bundles) <= applied
     used = {step.verb for journey in journeys for step in journey.steps if step.verb}
-    assert {"notice", "accept", "supplement", "suspend", "resume", "sweep", "reject", "withdraw", "rate",
-            "answer_rectification", "record_visit", "submit_twice", "deliver", "grant_extension"} <= used
+    assert {
+        "notice",
+        "accept",
+        "supplement",
+        "suspend",
+        "resume",
+        "sweep",
+        "reject",
+        "withdraw",
+        "rate",
+        "answer_rectification",
+        "record_visit",
+        "submit_twice",
+        "deliver",
+        "grant_extension",
+    } <= used
     # Every rule of the reform has its journey; the names say which.
     names = {path.stem for path in FILES}
-    assert {"notice_second_refused", "notice_second_with_new_fact", "tolerated_gap_supplied",
-            "tolerated_gap_not_supplied", "suspension_moves_deadline", "spring_festival_deadline",
-            "sla_amber_red_sweep", "visit_beyond_promise", "rejection_with_reason", "partial_bundle", "withdrawal",
-            "poor_rating_rectification", "wrong_department_clerk", "double_submit"} <= names
+    assert {
+        "notice_second_refused",
+        "notice_second_with_new_fact",
+        "tolerated_gap_supplied",
+        "tolerated_gap_not_supplied",
+        "suspension_moves_deadline",
+        "spring_festival_deadline",
+        "sla_amber_red_sweep",
+        "visit_beyond_promise",
+        "rejection_with_reason",
+        "partial_bundle",
+        "withdrawal",
+        "poor_rating_rectification",
+        "wrong_department_clerk",
+        "double_submit",
+    } <= names
 
 
 def test_the_schema_file_is_the_one_the_vocabulary_makes():
-    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), \
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), (
         "seed_data/journeys/schema.json is stale: run `flask --app app journeys schema`"
+    )
 
 
 def test_the_testers_guide_documents_every_verb_and_expectation():
@@ -117,14 +145,15 @@ class Office:
         self.later(minutes=30)
 
     def task(self, application, item: str):
-        return self.session.exec(select(Task).where(Task.application_id == application.id,
-                                                    Task.item_code == item)).one()
+        return self.session.exec(
+            select(Task).where(Task.application_id == application.id, Task.item_code == item)
+        ).one()
 
     def work(self, application, item: str, call, clerk=None, **arguments):
-        actor = clerk or (self.supervisor if call is tasks.decide_extension else
-                          self.clerk(self.catalog.items[item].department))
-        call(session=self.session, actor=actor, key=self.task(application, item).key, catalog=self.catalog,
-             **arguments)
+        actor = clerk or (
+            self.supervisor if call is tasks.decide_extension else self.clerk(self.catalog.items[item].department)
+        )
+        call(session=self.session, actor=actor, key=self.task(application, item).key, catalog=self.catalog, **arguments)
         self.later(hours=2)
 
     def decide(self, application, item: str = ROAD, approve: bool = True):
@@ -137,8 +166,9 @@ class Office:
     def decide_everything(self, application):
         """Every department decides what is ready, until nothing is."""
         while True:
-            ready = self.session.exec(select(Task).where(Task.application_id == application.id,
-                                                         Task.status == TaskStatus.READY)).all()
+            ready = self.session.exec(
+                select(Task).where(Task.application_id == application.id, Task.status == TaskStatus.READY)
+            ).all()
             if not ready:
                 return
             for task in ready:
@@ -173,8 +203,16 @@ def notice_open(o):
 
 def corrected_and_completed(o):
     application = notice_open(o)
-    attach_upload(session=o.session, actor=o.applicant, key=application.key, material_key="exam_pass_certificate",
-                  filename="exam.png", data=PNG, store=o.store, catalog=o.catalog)
+    attach_upload(
+        session=o.session,
+        actor=o.applicant,
+        key=application.key,
+        material_key="exam_pass_certificate",
+        filename="exam.png",
+        data=PNG,
+        store=o.store,
+        catalog=o.catalog,
+    )
     o.applicant_does(application, submission.resubmit_application)
     o.case(application, desk.accept_application)
     o.decide(application)
@@ -221,8 +259,16 @@ def tolerated_then_supplied(o):
     application = o.submit("330100-TRANSPORT-001", leave_out=("id_photo",))
     o.case(application, desk.accept_application, tolerate=True)
     o.work(application, "330100-TRANSPORT-001", tasks.claim_task)
-    submission.supplement_material(session=o.session, actor=o.applicant, key=application.key, material_key="id_photo",
-                                   filename="photo.png", data=PNG, store=o.store, catalog=o.catalog)
+    submission.supplement_material(
+        session=o.session,
+        actor=o.applicant,
+        key=application.key,
+        material_key="id_photo",
+        filename="photo.png",
+        data=PNG,
+        store=o.store,
+        catalog=o.catalog,
+    )
     o.later(hours=3)
     o.work(application, "330100-TRANSPORT-001", tasks.approve_task)
     return application
@@ -256,8 +302,13 @@ def posted(o):
     o.case(application, desk.accept_application)
     o.decide(application, "330100-PSB-007")
     o.later(days=1)
-    desk.deliver_task(session=o.session, actor=o.desk, task_key=o.task(application, "330100-PSB-007").key,
-                      catalog=o.catalog, tracking_number="EMS1234567890")
+    desk.deliver_task(
+        session=o.session,
+        actor=o.desk,
+        task_key=o.task(application, "330100-PSB-007").key,
+        catalog=o.catalog,
+        tracking_number="EMS1234567890",
+    )
     return application
 
 
@@ -265,8 +316,9 @@ def collected_at_the_window(o):
     application = o.submit("330100-PSB-008", delivery_method="window")
     o.case(application, desk.accept_application)
     o.decide(application, "330100-PSB-008")
-    desk.deliver_task(session=o.session, actor=o.desk, task_key=o.task(application, "330100-PSB-008").key,
-                      catalog=o.catalog)
+    desk.deliver_task(
+        session=o.session, actor=o.desk, task_key=o.task(application, "330100-PSB-008").key, catalog=o.catalog
+    )
     return application
 
 
@@ -313,10 +365,17 @@ def department_asked_for_a_notice(o):
     o.case(application, desk.accept_application)
     o.work(application, "330100-PSB-006", tasks.claim_task)
     o.work(application, "330100-PSB-006", tasks.request_notice, reason="unsigned health certificate")
-    o.case(application, desk.issue_notice,
-           items=[desk.NoticeItem("material", "driver_health_certificate", "unsigned")])
-    attach_upload(session=o.session, actor=o.applicant, key=application.key, catalog=o.catalog,
-                  material_key="driver_health_certificate", filename="signed.pdf", data=PDF, store=o.store)
+    o.case(application, desk.issue_notice, items=[desk.NoticeItem("material", "driver_health_certificate", "unsigned")])
+    attach_upload(
+        session=o.session,
+        actor=o.applicant,
+        key=application.key,
+        catalog=o.catalog,
+        material_key="driver_health_certificate",
+        filename="signed.pdf",
+        data=PDF,
+        store=o.store,
+    )
     o.applicant_does(application, submission.resubmit_application)
     o.work(application, "330100-PSB-006", tasks.approve_task)
     return application
@@ -336,14 +395,34 @@ def released_and_taken_over(o):
 def second_notice_with_a_new_fact(o):
     application = o.submit("330100-PSB-008", delivery_method="post")
     o.case(application, desk.issue_notice, items=[desk.NoticeItem("material", "id_photo", "older than six months")])
-    attach_upload(session=o.session, actor=o.applicant, key=application.key, material_key="id_photo",
-                  filename="new.png", data=PNG, store=o.store, catalog=o.catalog)
+    attach_upload(
+        session=o.session,
+        actor=o.applicant,
+        key=application.key,
+        material_key="id_photo",
+        filename="new.png",
+        data=PNG,
+        store=o.store,
+        catalog=o.catalog,
+    )
     o.applicant_does(application, submission.resubmit_application)
     o.case(application, desk.accept_application)
-    o.case(application, desk.issue_notice, new_fact="an old passport turned up",
-           items=[desk.NoticeItem("material", "previous_passport", "hand in the old passport")])
-    attach_upload(session=o.session, actor=o.applicant, key=application.key, material_key="previous_passport",
-                  filename="old.pdf", data=PDF, store=o.store, catalog=o.catalog)
+    o.case(
+        application,
+        desk.issue_notice,
+        new_fact="an old passport turned up",
+        items=[desk.NoticeItem("material", "previous_passport", "hand in the old passport")],
+    )
+    attach_upload(
+        session=o.session,
+        actor=o.applicant,
+        key=application.key,
+        material_key="previous_passport",
+        filename="old.pdf",
+        data=PDF,
+        store=o.store,
+        catalog=o.catalog,
+    )
     o.applicant_does(application, submission.resubmit_application)
     o.decide(application, "330100-PSB-008")
     return application
@@ -354,11 +433,33 @@ def draft_only(o):
     return start_draft(session=o.session, actor=applicant, service_code=ROAD, catalog=o.catalog)
 
 
-FATES = [only_submitted, withdrawn, not_accepted, notice_open, corrected_and_completed, in_review, completed,
-         rejected, suspended, suspended_then_completed, tolerated_then_supplied, tolerated_then_terminated,
-         newborn_completed, partial_bundle, posted, collected_at_the_window, visit_beyond_promise,
-         rated_poorly_and_answered, extension_granted, extension_refused, instant_at_acceptance,
-         department_asked_for_a_notice, released_and_taken_over, second_notice_with_a_new_fact, draft_only]
+FATES = [
+    only_submitted,
+    withdrawn,
+    not_accepted,
+    notice_open,
+    corrected_and_completed,
+    in_review,
+    completed,
+    rejected,
+    suspended,
+    suspended_then_completed,
+    tolerated_then_supplied,
+    tolerated_then_terminated,
+    newborn_completed,
+    partial_bundle,
+    posted,
+    collected_at_the_window,
+    visit_beyond_promise,
+    rated_poorly_and_answered,
+    extension_granted,
+    extension_refused,
+    instant_at_acceptance,
+    department_asked_for_a_notice,
+    released_and_taken_over,
+    second_notice_with_a_new_fact,
+    draft_only,
+]
 
 
 @pytest.fixture
@@ -369,8 +470,9 @@ def office(session, catalog, tmp_path):
 
 
 @pytest.mark.parametrize("fate", FATES, ids=[fate.__name__ for fate in FATES])
-def test_an_exported_history_replays_to_the_same_states_visits_and_certificates(fate, office, session, catalog,
-                                                                                in_process):
+def test_an_exported_history_replays_to_the_same_states_visits_and_certificates(
+    fate, office, session, catalog, in_process
+):
     application = fate(office)
     session.expire_all()
     text = export_journey(session=session, catalog=catalog, number=application.number or application.key)

@@ -1,5 +1,6 @@
 """The issue's must-show: a newborn's five items, applied for once, decided by four departments,
 delivered to the wallet, without a single visit — every step through the real pages."""
+
 import html as entities
 import io
 import re
@@ -16,7 +17,6 @@ from tests.metrics_reference import compute_metrics
 from tests.sample import complete_values, newborn
 
 EN = {"Accept-Language": "en"}
-
 
 
 @pytest.fixture
@@ -42,8 +42,9 @@ def apply_for_the_bundle(citizen: Browser, bundle) -> str:
     """The citizen fills the one form; returns the application's key."""
     edit_url = citizen.post(f"/apply/{bundle.code}").headers["Location"]
     form = text_of(citizen.get(edit_url))
-    shared = [spec.key for spec in bundle.fields
-              if sum(spec.key in {f.key for f in item.fields} for item in bundle.items) > 1]
+    shared = [
+        spec.key for spec in bundle.fields if sum(spec.key in {f.key for f in item.fields} for item in bundle.items) > 1
+    ]
     assert shared
     assert all(len(re.findall(rf'name="f_{key}"', form)) == 1 for key in shared)
     wallet = [m for m in bundle.materials if m.wallet_cert]

@@ -1,4 +1,5 @@
 """A journey's staff are made by the staff service, so they obey the same rules as any staff account."""
+
 import pytest
 
 from app import create_app
@@ -11,22 +12,34 @@ GOOD_PASSWORD = "quiet-harbour-lantern-42"
 
 
 def test_a_journey_clerk_is_enrolled_and_signs_in_with_its_password(session, catalog):
-    clerk = add_staff(session=session, catalog=catalog, username="Journey.Clerk", full_name="", role="clerk",
-                      department="TRANSPORT", password=GOOD_PASSWORD)
+    clerk = add_staff(
+        session=session,
+        catalog=catalog,
+        username="Journey.Clerk",
+        full_name="",
+        role="clerk",
+        department="TRANSPORT",
+        password=GOOD_PASSWORD,
+    )
     assert (clerk.login_name, clerk.full_name, clerk.department) == ("journey.clerk", "Journey.Clerk", "TRANSPORT")
     assert clerk.totp_secret
     assert password_matches(clerk.password_hash, GOOD_PASSWORD)
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"password": "password"}, "password"),
-    ({"username": "no spaces"}, "username"),
-    ({"department": None}, "department"),
-    ({"role": "citizen", "department": None}, "role"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"password": "password"}, "password"),
+        ({"username": "no spaces"}, "username"),
+        ({"department": None}, "department"),
+        ({"role": "citizen", "department": None}, "role"),
+    ],
+)
 def test_a_journey_cannot_make_staff_the_service_refuses(session, catalog, changes, field):
-    asked = dict(username="journey_clerk", full_name="", role="clerk", department="TRANSPORT",
-                 password=GOOD_PASSWORD) | changes
+    asked = (
+        dict(username="journey_clerk", full_name="", role="clerk", department="TRANSPORT", password=GOOD_PASSWORD)
+        | changes
+    )
     with pytest.raises(Invalid) as refused:
         add_staff(session=session, catalog=catalog, **asked)
     assert field in refused.value.errors
@@ -40,15 +53,22 @@ def test_a_journey_cannot_make_the_same_staff_member_twice(session, catalog):
     assert "username" in refused.value.errors
 
 
-
 def test_the_test_mode_endpoint_answers_a_refused_staff_member_in_plain_json(tmp_path):
-    app = create_app({"APP_ENV": "test", "SECRET_KEY": "testbed-key-long-enough-for-any-environment",
-                      "DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}", "UPLOAD_FOLDER": str(tmp_path / "up"),
-                      "VIRTUAL_CLOCK_FILE": str(tmp_path / "clock")})
+    app = create_app(
+        {
+            "APP_ENV": "test",
+            "SECRET_KEY": "testbed-key-long-enough-for-any-environment",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}",
+            "UPLOAD_FOLDER": str(tmp_path / "up"),
+            "VIRTUAL_CLOCK_FILE": str(tmp_path / "clock"),
+        }
+    )
     create_schema(app.extensions["engine"])
     try:
-        answer = app.test_client().post("/_test/staff", json={
-            "username": "journey_clerk", "role": "clerk", "department": "TRANSPORT", "password": "short"})
+        answer = app.test_client().post(
+            "/_test/staff",
+            json={"username": "journey_clerk", "role": "clerk", "department": "TRANSPORT", "password": "short"},
+        )
         assert answer.status_code == 422
         assert answer.get_json()["errors"] == {"password": "Password must be at least 12 characters."}
     finally:

@@ -1,4 +1,5 @@
 """Draft, pre-check, upload and submit on a real database, without Flask."""
+
 import threading
 
 import pytest
@@ -78,7 +79,9 @@ def test_saving_keeps_what_was_typed_even_when_invalid(session, catalog):
     id_field = next(f for f in bundle.fields if f.type == "id_number")
     citizen = make_citizen(session)
     draft = start_draft(session=session, actor=citizen, service_code=bundle.code, catalog=catalog)
-    problems = save_draft(session=session, actor=citizen, key=draft.key, values={id_field.key: "330106199001010000"}, catalog=catalog)
+    problems = save_draft(
+        session=session, actor=citizen, key=draft.key, values={id_field.key: "330106199001010000"}, catalog=catalog
+    )
     assert id_field.key in problems
     session.expire_all()
     assert session.get(Application, draft.id).form_data[id_field.key] == "330106199001010000"
@@ -92,8 +95,16 @@ def test_an_executable_named_pdf_is_refused(session, catalog, store):
     material = next(m for m in bundle.materials if not m.wallet_cert)
     draft = start_draft(session=session, actor=citizen, service_code=bundle.code, catalog=catalog)
     with pytest.raises(Invalid) as refused:
-        attach_upload(session=session, actor=citizen, key=draft.key, material_key=material.key,
-                      filename="birth.pdf", data=EXE, store=store, catalog=catalog)
+        attach_upload(
+            session=session,
+            actor=citizen,
+            key=draft.key,
+            material_key=material.key,
+            filename="birth.pdf",
+            data=EXE,
+            store=store,
+            catalog=catalog,
+        )
     assert material.key in refused.value.errors
     assert not store.root.exists() or not any(store.root.iterdir())
 
@@ -103,11 +114,27 @@ def test_upload_is_typed_by_its_bytes_and_replaces_the_previous_file(session, ca
     citizen = make_citizen(session)
     material = next(m for m in bundle.materials if not m.wallet_cert)
     draft = start_draft(session=session, actor=citizen, service_code=bundle.code, catalog=catalog)
-    first = attach_upload(session=session, actor=citizen, key=draft.key, material_key=material.key,
-                          filename="scan.jpg", data=PNG, store=store, catalog=catalog)
+    first = attach_upload(
+        session=session,
+        actor=citizen,
+        key=draft.key,
+        material_key=material.key,
+        filename="scan.jpg",
+        data=PNG,
+        store=store,
+        catalog=catalog,
+    )
     assert first.content_type == "image/png"
-    second = attach_upload(session=session, actor=citizen, key=draft.key, material_key=material.key,
-                           filename="scan.pdf", data=PDF, store=store, catalog=catalog)
+    second = attach_upload(
+        session=session,
+        actor=citizen,
+        key=draft.key,
+        material_key=material.key,
+        filename="scan.pdf",
+        data=PDF,
+        store=store,
+        catalog=catalog,
+    )
     assert second.content_type == "application/pdf"
     assert [p.name for p in store.root.iterdir()] == [second.storage_name]
 
@@ -118,8 +145,16 @@ def test_a_file_over_the_limit_is_refused(session, catalog, store):
     material = next(m for m in bundle.materials if not m.wallet_cert)
     draft = start_draft(session=session, actor=citizen, service_code=bundle.code, catalog=catalog)
     with pytest.raises(Invalid, match="too large"):
-        attach_upload(session=session, actor=citizen, key=draft.key, material_key=material.key,
-                      filename="big.pdf", data=PDF + b"0" * (5 * 1024 * 1024), store=store, catalog=catalog)
+        attach_upload(
+            session=session,
+            actor=citizen,
+            key=draft.key,
+            material_key=material.key,
+            filename="big.pdf",
+            data=PDF + b"0" * (5 * 1024 * 1024),
+            store=store,
+            catalog=catalog,
+        )
 
 
 def _ready_draft(session, catalog, store, citizen=None):
@@ -132,8 +167,16 @@ def _ready_draft(session, catalog, store, citizen=None):
     save_draft(session=session, actor=citizen, key=draft.key, values=complete_values(bundle), catalog=catalog)
     for material in bundle.materials:
         if not material.wallet_cert:
-            attach_upload(session=session, actor=citizen, key=draft.key, material_key=material.key,
-                          filename=f"{material.key}.pdf", data=PDF, store=store, catalog=catalog)
+            attach_upload(
+                session=session,
+                actor=citizen,
+                key=draft.key,
+                material_key=material.key,
+                filename=f"{material.key}.pdf",
+                data=PDF,
+                store=store,
+                catalog=catalog,
+            )
     return citizen, draft
 
 
@@ -230,9 +273,13 @@ def test_staff_see_submitted_applications_but_not_drafts(session, catalog, store
     assert get_application(session=session, actor=front_desk, key=draft.key, catalog=catalog).id == draft.id
     involved = newborn(catalog).departments[0]
     outsider = next(code for code in catalog.departments if code not in newborn(catalog).departments)
-    assert get_application(session=session, actor=make_staff(session, Role.CLERK, involved), key=draft.key, catalog=catalog)
+    assert get_application(
+        session=session, actor=make_staff(session, Role.CLERK, involved), key=draft.key, catalog=catalog
+    )
     with pytest.raises(NotFound):
-        get_application(session=session, actor=make_staff(session, Role.CLERK, outsider), key=draft.key, catalog=catalog)
+        get_application(
+            session=session, actor=make_staff(session, Role.CLERK, outsider), key=draft.key, catalog=catalog
+        )
 
 
 def test_a_company_cannot_apply_for_a_citizen_service(session, catalog):

@@ -72,9 +72,19 @@ def test_the_hash_of_an_event_is_taken_as_it_always_was():
 
     from services.audit import event_digest
 
-    event = AuditEvent(seq=7, at=datetime(2026, 2, 13, 9, 30, 5, 120000, tzinfo=timezone(timedelta(hours=8))),
-                       actor_id=3, actor_role="clerk", application_id=11, task_id=None, event="task.approve",
-                       from_status="claimed", to_status="approved", reason="材料齐全",
-                       payload={"item": "330100-PSB-004", "deadline": "2026-02-20", "n": [1, 2.5, True, None]},
-                       prev_hash="a" * 64, hash="")
+    event = AuditEvent(
+        seq=7,
+        at=datetime(2026, 2, 13, 9, 30, 5, 120000, tzinfo=timezone(timedelta(hours=8))),
+        actor_id=3,
+        actor_role="clerk",
+        application_id=11,
+        task_id=None,
+        event="task.approve",
+        from_status="claimed",
+        to_status="approved",
+        reason="材料齐全",
+        payload={"item": "330100-PSB-004", "deadline": "2026-02-20", "n": [1, 2.5, True, None]},
+        prev_hash="a" * 64,
+        hash="",
+    )
     assert event_digest(event, "a" * 64) == "129f9c390daefdaccb53cdbf1ff90efb06835df8ca5ac9faf6eeebd4e2a651e9"

@@ -1,4 +1,5 @@
 """The seed's benchmarks run end to end on a small city (the figures themselves are measured by hand)."""
+
 from bench import seed_million, sqlite_drivers
 
 
@@ -6,8 +7,16 @@ def test_seed_million_prints_and_writes_its_figures(tmp_path, capsys):
     report = tmp_path / "seed.md"
     assert seed_million.main(["--applications", "120", "--own-rows", "--verify", "--write", str(report)]) == 0
     printed = capsys.readouterr().out
-    for label in ("applications, ", "fast path:", "bare rows:", "ratio:", "own rows:", "floor:", "target:",
-                  "audit chain ok"):
+    for label in (
+        "applications, ",
+        "fast path:",
+        "bare rows:",
+        "ratio:",
+        "own rows:",
+        "floor:",
+        "target:",
+        "audit chain ok",
+    ):
         assert label in printed
     written = report.read_text(encoding="utf-8")
     assert written.startswith("# Seeding a million applications")

@@ -1,4 +1,5 @@
 """The working-day calendar is the city's: its services refuse anyone else and audit each change."""
+
 from datetime import date
 
 import pytest
@@ -16,8 +17,9 @@ def test_the_calendar_services_refuse_anyone_but_a_city_supervisor(session, role
     actor = make_staff(session, role, department)
     with pytest.raises(NotAllowed):
         add_override(session=session, actor=actor, day=date(2040, 2, 18), kind=WORKDAY, note="")
-    add_override(session=session, actor=make_staff(session, Role.SUPERVISOR), day=date(2040, 2, 18), kind=WORKDAY,
-                 note="")
+    add_override(
+        session=session, actor=make_staff(session, Role.SUPERVISOR), day=date(2040, 2, 18), kind=WORKDAY, note=""
+    )
     with pytest.raises(NotAllowed):
         remove_override(session=session, actor=actor, day=date(2040, 2, 18))
     assert session.get(CalendarOverride, date(2040, 2, 18)) is not None
@@ -29,7 +31,9 @@ def test_each_calendar_change_leaves_an_audit_event_with_its_author(session):
     remove_override(session=session, actor=city, day=date(2040, 2, 18))
     events = session.exec(select(AuditEvent).order_by(AuditEvent.seq)).all()
     assert [(e.event, e.actor_id, e.application_id) for e in events] == [
-        ("calendar.add", city.id, None), ("calendar.remove", city.id, None)]
+        ("calendar.add", city.id, None),
+        ("calendar.remove", city.id, None),
+    ]
     assert events[0].payload == {"day": "2040-02-18", "kind": WORKDAY, "note": "春节调休上班"}
     assert events[1].payload == {"day": "2040-02-18", "kind": WORKDAY}
     assert verify_chain(session=session).ok

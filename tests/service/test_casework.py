@@ -1,4 +1,5 @@
 """The workflow on a real database: acceptance, one notice, queues, clocks, bundles, delivery."""
+
 import threading
 from datetime import date
 
@@ -62,8 +63,8 @@ def work_through(session, catalog, task: Task, approve=True, reason="材料不�
 
 # --- acceptance and the working-day clock ------------------------------------------
 
-def test_accepting_a_3_day_item_on_friday_13_february_2026_gives_25_february(session, catalog, store, at,
-                                                                          front_desk):
+
+def test_accepting_a_3_day_item_on_friday_13_february_2026_gives_25_february(session, catalog, store, at, front_desk):
     at(2026, 2, 13)
     _, application = submitted(session, catalog, store, THREE_DAY_ITEM)
     desk.accept_application(session=session, actor=front_desk, key=application.key, catalog=catalog)
@@ -90,8 +91,9 @@ def test_suspension_of_two_working_days_moves_the_deadline_by_two(session, catal
     decider = clerk(session, task.department)
     tasks.claim_task(session=session, actor=decider, key=task.key, catalog=catalog)
     at(2026, 11, 3)
-    tasks.suspend_task(session=session, actor=decider, key=task.key, catalog=catalog,
-                       procedure="expert_review", reason="需专家评审")
+    tasks.suspend_task(
+        session=session, actor=decider, key=task.key, catalog=catalog, procedure="expert_review", reason="需专家评审"
+    )
     assert reload(session, application).status == ApplicationStatus.SUSPENDED
     at(2026, 11, 5)
     tasks.resume_task(session=session, actor=decider, key=task.key, catalog=catalog)
@@ -102,15 +104,18 @@ def test_suspension_of_two_working_days_moves_the_deadline_by_two(session, catal
 
 # --- one-time notice -----------------------------------------------------------------
 
+
 def _notice(session, catalog, front_desk, application, new_fact=None):
     service = catalog.service(application.service_code)
     items = [desk.NoticeItem("material", service.materials[0].key, "扫描件不清晰")]
-    return desk.issue_notice(session=session, actor=front_desk, key=application.key, catalog=catalog,
-                             items=items, new_fact=new_fact)
+    return desk.issue_notice(
+        session=session, actor=front_desk, key=application.key, catalog=catalog, items=items, new_fact=new_fact
+    )
 
 
-def test_a_second_notice_is_refused_and_counted_as_breach_when_forced_with_a_new_fact(session, catalog, store,
-                                                                                       front_desk):
+def test_a_second_notice_is_refused_and_counted_as_breach_when_forced_with_a_new_fact(
+    session, catalog, store, front_desk
+):
     applicant, application = submitted(session, catalog, store, THREE_DAY_ITEM)
     _notice(session, catalog, front_desk, application)
     assert reload(session, application).status == ApplicationStatus.NEEDS_CORRECTION
@@ -128,12 +133,16 @@ def test_a_second_notice_is_refused_and_counted_as_breach_when_forced_with_a_new
 def test_notice_items_are_frozen_with_their_reasons(session, catalog, store, front_desk):
     _, application = submitted(session, catalog, store, THREE_DAY_ITEM)
     service = catalog.service(THREE_DAY_ITEM)
-    items = [desk.NoticeItem("field", service.fields[0].key, "与身份证不一致"),
-             desk.NoticeItem("material", service.materials[-1].key, "已过期")]
+    items = [
+        desk.NoticeItem("field", service.fields[0].key, "与身份证不一致"),
+        desk.NoticeItem("material", service.materials[-1].key, "已过期"),
+    ]
     desk.issue_notice(session=session, actor=front_desk, key=application.key, catalog=catalog, items=items)
     notice = session.exec(select(Notice).where(Notice.application_id == application.id)).one()
     assert [(i["kind"], i["key"], i["reason"]) for i in notice.items] == [
-        ("field", service.fields[0].key, "与身份证不一致"), ("material", service.materials[-1].key, "已过期")]
+        ("field", service.fields[0].key, "与身份证不一致"),
+        ("material", service.materials[-1].key, "已过期"),
+    ]
     assert notice.items[0]["label"]["zh"] == service.fields[0].label.zh
 
 
@@ -141,20 +150,27 @@ def test_a_notice_without_a_reason_per_item_is_refused(session, catalog, store, 
     _, application = submitted(session, catalog, store, THREE_DAY_ITEM)
     service = catalog.service(THREE_DAY_ITEM)
     with pytest.raises(Invalid):
-        desk.issue_notice(session=session, actor=front_desk, key=application.key, catalog=catalog,
-                          items=[desk.NoticeItem("material", service.materials[0].key, "  ")])
+        desk.issue_notice(
+            session=session,
+            actor=front_desk,
+            key=application.key,
+            catalog=catalog,
+            items=[desk.NoticeItem("material", service.materials[0].key, "  ")],
+        )
 
 
 def test_refusing_needs_a_reason(session, catalog, store, front_desk):
     _, application = submitted(session, catalog, store, THREE_DAY_ITEM)
     with pytest.raises(Invalid):
         desk.refuse_application(session=session, actor=front_desk, key=application.key, catalog=catalog, reason=" ")
-    desk.refuse_application(session=session, actor=front_desk, key=application.key, catalog=catalog,
-                            reason="不属于本中心受理范围")
+    desk.refuse_application(
+        session=session, actor=front_desk, key=application.key, catalog=catalog, reason="不属于本中心受理范围"
+    )
     assert reload(session, application).status == ApplicationStatus.NOT_ACCEPTED
 
 
 # --- tolerated gap -------------------------------------------------------------------
+
 
 def test_decision_is_blocked_while_a_tolerated_gap_is_open(session, catalog, store, front_desk):
     applicant, application = submitted(session, catalog, store, TOLERANT_ITEM, leave_out=("personnel_file",))
@@ -167,24 +183,33 @@ def test_decision_is_blocked_while_a_tolerated_gap_is_open(session, catalog, sto
     tasks.claim_task(session=session, actor=decider, key=task.key, catalog=catalog)
     with pytest.raises(Invalid, match="tolerated"):
         tasks.approve_task(session=session, actor=decider, key=task.key, catalog=catalog)
-    supplement_material(session=session, actor=applicant, key=application.key, material_key="personnel_file",
-                        filename="file.pdf", data=PDF, store=store, catalog=catalog)
+    supplement_material(
+        session=session,
+        actor=applicant,
+        key=application.key,
+        material_key="personnel_file",
+        filename="file.pdf",
+        data=PDF,
+        store=store,
+        catalog=catalog,
+    )
     tasks.approve_task(session=session, actor=decider, key=task.key, catalog=catalog)
     assert reload(session, application).status == ApplicationStatus.COMPLETED
 
 
 def test_a_core_gap_cannot_be_tolerated(session, catalog, store, front_desk):
     _, application = submitted(session, catalog, store, TOLERANT_ITEM)
-    row = session.exec(select(Attachment).where(Attachment.application_id == application.id,
-                                                Attachment.source == "wallet")).first()
+    row = session.exec(
+        select(Attachment).where(Attachment.application_id == application.id, Attachment.source == "wallet")
+    ).first()
     session.delete(row)
     session.commit()
     with pytest.raises(Invalid, match="non-core"):
-        desk.accept_application(session=session, actor=front_desk, key=application.key, catalog=catalog,
-                                tolerate=True)
+        desk.accept_application(session=session, actor=front_desk, key=application.key, catalog=catalog, tolerate=True)
 
 
 # --- department queues ---------------------------------------------------------------
+
 
 def test_a_clerk_of_another_department_finds_no_task_to_claim_or_decide(session, catalog, store, front_desk):
     _, application = submitted(session, catalog, store, THREE_DAY_ITEM)
@@ -263,13 +288,15 @@ def test_extension_is_granted_by_a_supervisor_and_moves_the_deadline(session, ca
 
 # --- bundles, delivery, wallet -------------------------------------------------------------
 
+
 def test_newborn_bundle_fans_out_and_in_to_certificates_in_the_wallet(session, catalog, store, front_desk):
     bundle = newborn(catalog)
     applicant, application = submitted(session, catalog, store, bundle.code)
     desk.accept_application(session=session, actor=front_desk, key=application.key, catalog=catalog)
     by_item = tasks_by_item(session, application)
-    assert {code for code, t in by_item.items() if t.status == TaskStatus.WAITING} == \
-        {code for code in bundle.item_codes if bundle.depends.get(code)}
+    assert {code for code, t in by_item.items() if t.status == TaskStatus.WAITING} == {
+        code for code in bundle.item_codes if bundle.depends.get(code)
+    }
     for _ in range(len(bundle.items)):
         ready = [t for t in tasks_by_item(session, application).values() if t.status == TaskStatus.READY]
         if not ready:
@@ -291,8 +318,11 @@ def test_a_rejected_prerequisite_cancels_its_dependents_and_partly_completes(ses
     bundle = newborn(catalog)
     _, application = submitted(session, catalog, store, bundle.code)
     desk.accept_application(session=session, actor=front_desk, key=application.key, catalog=catalog)
-    first = next(code for code in bundle.item_codes if not bundle.depends.get(code)
-                 and any(code in deps for deps in bundle.depends.values()))
+    first = next(
+        code
+        for code in bundle.item_codes
+        if not bundle.depends.get(code) and any(code in deps for deps in bundle.depends.values())
+    )
     for task in tasks_by_item(session, application).values():
         if task.status == TaskStatus.READY:
             work_through(session, catalog, task, approve=task.item_code != first)
@@ -303,8 +333,9 @@ def test_a_rejected_prerequisite_cancels_its_dependents_and_partly_completes(ses
     assert reload(session, application).status == ApplicationStatus.PARTIALLY_COMPLETED
 
 
-def test_posted_results_complete_only_when_delivered_and_window_collection_is_a_visit(session, catalog, store,
-                                                                                      front_desk):
+def test_posted_results_complete_only_when_delivered_and_window_collection_is_a_visit(
+    session, catalog, store, front_desk
+):
     _, application = submitted(session, catalog, store, "330100-HRSS-011", delivery_method="post")
     desk.accept_application(session=session, actor=front_desk, key=application.key, catalog=catalog)
     task = tasks_by_item(session, application)["330100-HRSS-011"]
@@ -312,8 +343,9 @@ def test_posted_results_complete_only_when_delivered_and_window_collection_is_a_
     assert reload(session, application).status == ApplicationStatus.IN_REVIEW
     with pytest.raises(Invalid):
         desk.deliver_task(session=session, actor=front_desk, task_key=task.key, catalog=catalog)
-    desk.deliver_task(session=session, actor=front_desk, task_key=task.key, catalog=catalog,
-                      tracking_number="SF1234567890")
+    desk.deliver_task(
+        session=session, actor=front_desk, task_key=task.key, catalog=catalog, tracking_number="SF1234567890"
+    )
     assert reload(session, application).status == ApplicationStatus.COMPLETED
 
     _, by_window = submitted(session, catalog, store, "330100-HRSS-011", delivery_method="window")

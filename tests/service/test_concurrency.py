@@ -5,6 +5,7 @@ worker has. On PostgreSQL the tests run at full size (32 clerks over 200 tasks, 
 submits of one draft); SQLite lets one writer in at a time, so there they run smaller.
 Every wait is bounded: a worker that hangs fails the test instead of the suite.
 """
+
 import io
 import random
 import threading
@@ -71,8 +72,12 @@ def size(engine) -> Size:
 @pytest.fixture
 def pool(engine, size):
     """An engine with a connection for every worker, on the test's database."""
-    shared = make_engine(engine.url.render_as_string(hide_password=False), pool_size=size.clerks + 4,
-                         max_overflow=0, pool_timeout=WORKER_SECONDS)
+    shared = make_engine(
+        engine.url.render_as_string(hide_password=False),
+        pool_size=size.clerks + 4,
+        max_overflow=0,
+        pool_timeout=WORKER_SECONDS,
+    )
     yield shared
     shared.dispose()
 
@@ -96,8 +101,9 @@ def accepted_cases(session, catalog, store, how_many: int) -> list[str]:
     on them then go through the real services.
     """
     _, application = submitted(session, catalog, store, THREE_DAY_ITEM)
-    desk.accept_application(session=session, actor=make_staff(session, Role.FRONT_DESK), key=application.key,
-                            catalog=catalog)
+    desk.accept_application(
+        session=session, actor=make_staff(session, Role.FRONT_DESK), key=application.key, catalog=catalog
+    )
     session.expire_all()
     original = session.get(Application, application.id)
     task = session.exec(select(Task).where(Task.application_id == original.id)).one()
@@ -112,8 +118,11 @@ def accepted_cases(session, catalog, store, how_many: int) -> list[str]:
 
 def copy_row(session, row, **changes):
     """A copy of `row` with a new id and key, and `changes`; flushed so its id is known."""
-    values = {column.key: getattr(row, column.key) for column in type(row).__table__.columns
-              if column.key not in ("id", "key")}
+    values = {
+        column.key: getattr(row, column.key)
+        for column in type(row).__table__.columns
+        if column.key not in ("id", "key")
+    }
     values.update(changes)
     copy = type(row)(**values)
     session.add(copy)
@@ -191,8 +200,9 @@ def test_clerks_racing_over_one_queue_decide_every_task_exactly_once(session, po
     assert set(tally.lost) == {CLAIM_LOST}
     applications = session.exec(select(Application).where(Application.id.in_([t.application_id for t in decided])))
     assert {application.status for application in applications} == {ApplicationStatus.COMPLETED}
-    certificates = session.exec(select(Certificate.number).where(Certificate.application_id.in_(
-        [t.application_id for t in decided]))).all()
+    certificates = session.exec(
+        select(Certificate.number).where(Certificate.application_id.in_([t.application_id for t in decided]))
+    ).all()
     assert len(certificates) == len(set(certificates)) == size.tasks
     chain = verify_chain(session=session)
     assert chain.ok, chain
@@ -209,8 +219,9 @@ def cases_with_two_tasks_left(session, catalog, store, how_many: int) -> tuple[d
     last tasks by department, in case order, and the clerks holding them.
     """
     _, application = submitted(session, catalog, store, TALENT_BUNDLE)
-    desk.accept_application(session=session, actor=make_staff(session, Role.FRONT_DESK), key=application.key,
-                            catalog=catalog)
+    desk.accept_application(
+        session=session, actor=make_staff(session, Role.FRONT_DESK), key=application.key, catalog=catalog
+    )
     clerks = {code: make_staff(session, Role.CLERK, code) for code in ("HRSS", "PSB", "HOUSING")}
     for item in ("330100-HRSS-006", "330100-PSB-004"):
         task = session.exec(select(Task).where(Task.application_id == application.id, Task.item_code == item)).one()
@@ -245,8 +256,9 @@ def test_two_clerks_deciding_a_bundles_last_tasks_at_once_complete_it(session, p
             for key in keys[department]:
                 together.wait()  # both decide their task of the same case at the same moment
                 with new_session(pool) as own:
-                    tasks.approve_task(session=own, actor=own.get(User, clerk_ids[department]), key=key,
-                                       catalog=catalog)
+                    tasks.approve_task(
+                        session=own, actor=own.get(User, clerk_ids[department]), key=key, catalog=catalog
+                    )
 
         return work
 
@@ -256,8 +268,9 @@ def test_two_clerks_deciding_a_bundles_last_tasks_at_once_complete_it(session, p
     ids = session.exec(select(Task.application_id).where(Task.key.in_(keys["HRSS"]))).all()
     finished = session.exec(select(Application.status).where(Application.id.in_(ids))).all()
     assert Counter(finished) == {ApplicationStatus.COMPLETED: size.submits}
-    completions = session.exec(select(AuditEvent.application_id)
-                               .where(AuditEvent.event == "complete", AuditEvent.application_id.in_(ids))).all()
+    completions = session.exec(
+        select(AuditEvent.application_id).where(AuditEvent.event == "complete", AuditEvent.application_id.in_(ids))
+    ).all()
     assert sorted(completions) == sorted(ids)
     assert verify_chain(session=session).ok
 
@@ -272,8 +285,16 @@ def test_parallel_submits_of_one_draft_make_one_application(session, pool, catal
     save_draft(session=session, actor=applicant, key=draft.key, values=complete_values(service), catalog=catalog)
     for material in service.materials:
         if not material.wallet_cert:
-            attach_upload(session=session, actor=applicant, key=draft.key, material_key=material.key,
-                          filename="m.pdf", data=PDF, store=store, catalog=catalog)
+            attach_upload(
+                session=session,
+                actor=applicant,
+                key=draft.key,
+                material_key=material.key,
+                filename="m.pdf",
+                data=PDF,
+                store=store,
+                catalog=catalog,
+            )
     start = threading.Barrier(size.submits, timeout=WORKER_SECONDS)
 
     def submit() -> str:
@@ -288,10 +309,17 @@ def test_parallel_submits_of_one_draft_make_one_application(session, pool, catal
     application = session.get(Application, draft.id)
     assert application.status == ApplicationStatus.SUBMITTED
     assert set(numbers) == {application.number}
-    assert session.exec(select(func.count()).select_from(Application)
-                        .where(Application.applicant_id == applicant.id)).one() == 1
-    submits = session.exec(select(func.count()).select_from(AuditEvent)
-                           .where(AuditEvent.application_id == application.id, AuditEvent.event == "submit")).one()
+    assert (
+        session.exec(
+            select(func.count()).select_from(Application).where(Application.applicant_id == applicant.id)
+        ).one()
+        == 1
+    )
+    submits = session.exec(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.application_id == application.id, AuditEvent.event == "submit")
+    ).one()
     assert submits == 1
     materials = session.exec(select(Attachment.material_key).where(Attachment.application_id == application.id)).all()
     assert sorted(materials) == sorted(m.key for m in service.materials)
@@ -321,16 +349,16 @@ def test_outbox_senders_at_once_send_each_message_once(session, pool, size):
     def sender():
         with new_session(pool) as own:
             start.wait()
-            return send_outbox(session=own, gateway=gateway, render=lambda template, params: template % params,
-                               limit=len(rows))
+            return send_outbox(
+                session=own, gateway=gateway, render=lambda template, params: template % params, limit=len(rows)
+            )
 
     reports = run_all([sender] * size.senders)
 
     assert sorted(gateway.sent) == sorted(row.id for row in rows if row.channel != IN_APP)
     assert sum(report.sent for report in reports) == len(rows)
     assert all(report.failed == 0 for report in reports)
-    assert session.exec(select(func.count()).select_from(Notification)
-                        .where(Notification.sent_at.is_(None))).one() == 0
+    assert session.exec(select(func.count()).select_from(Notification).where(Notification.sent_at.is_(None))).one() == 0
 
 
 def test_sla_sweeps_at_once_recolour_and_warn_each_task_once(session, pool, catalog, store, size):
@@ -364,8 +392,9 @@ def impatient(engine):
     """PostgreSQL connections that give up after 5 s waiting for a row lock, instead of hanging."""
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no row locks (one writer at a time): SKIP LOCKED is a PostgreSQL matter")
-    quick = make_engine(engine.url.render_as_string(hide_password=False),
-                        connect_args={"options": "-c lock_timeout=5000"})
+    quick = make_engine(
+        engine.url.render_as_string(hide_password=False), connect_args={"options": "-c lock_timeout=5000"}
+    )
     yield quick
     quick.dispose()
 
@@ -424,8 +453,11 @@ def test_two_submits_of_one_draft_with_a_file_attached_both_answer_like_the_firs
 
     def hold_the_second(_conn, _cursor, statement, _parameters, _context, _executemany):
         # Right after the second request looked for a file already given for the material.
-        if (threading.current_thread().name == "second" and "attachment.material_key = " in statement
-                and not second_waits.is_set()):
+        if (
+            threading.current_thread().name == "second"
+            and "attachment.material_key = " in statement
+            and not second_waits.is_set()
+        ):
             second_waits.set()
             assert first_answered.wait(WORKER_SECONDS)
 
@@ -452,8 +484,9 @@ def test_two_submits_of_one_draft_with_a_file_attached_both_answer_like_the_firs
     assert second.headers["Location"] == first.headers["Location"]
     rows = db.exec(select(Application).where(Application.applicant_id == applicant.id)).all()
     assert len(rows) == 1 and rows[0].status == ApplicationStatus.SUBMITTED
-    files = db.exec(select(Attachment).where(Attachment.application_id == rows[0].id,
-                                             Attachment.material_key == upload.key)).all()
+    files = db.exec(
+        select(Attachment).where(Attachment.application_id == rows[0].id, Attachment.material_key == upload.key)
+    ).all()
     assert len(files) == 1
 
 
@@ -475,15 +508,26 @@ def test_two_uploads_of_one_material_at_once_leave_the_later_file(session, engin
     second_waits = threading.Event()
 
     def hold_the_second(_conn, _cursor, statement, _parameters, _context, _executemany):
-        if (threading.current_thread().name == "second" and "attachment.material_key = " in statement
-                and not second_waits.is_set()):
+        if (
+            threading.current_thread().name == "second"
+            and "attachment.material_key = " in statement
+            and not second_waits.is_set()
+        ):
             second_waits.set()
             assert first_stored.wait(WORKER_SECONDS)
 
     def attach(filename: str):
         with new_session(engine) as own:
-            return attach_upload(session=own, actor=own.get(User, applicant.id), key=draft.key,
-                                 material_key=upload.key, filename=filename, data=PDF, store=store, catalog=catalog)
+            return attach_upload(
+                session=own,
+                actor=own.get(User, applicant.id),
+                key=draft.key,
+                material_key=upload.key,
+                filename=filename,
+                data=PDF,
+                store=store,
+                catalog=catalog,
+            )
 
     sql_event.listen(engine, "after_cursor_execute", hold_the_second)
     try:

@@ -1,4 +1,5 @@
 """The SLA colour: the SQL a query filters and sorts by says what the page says, on the boundary days."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -49,8 +50,11 @@ def test_the_database_colours_every_deadline_near_today_as_python_does(session, 
 def test_red_and_amber_together_are_everything_up_to_the_horizon(session):
     today = date(2026, 11, 6)
     ranges = ColourRanges(WorkingCalendar(), today)
-    late = [offset for offset in range(-3, 8)
-            if session.exec(select(ranges.is_(literal(today + timedelta(days=offset), Date), "red", "amber"))).one()]
+    late = [
+        offset
+        for offset in range(-3, 8)
+        if session.exec(select(ranges.is_(literal(today + timedelta(days=offset), Date), "red", "amber"))).one()
+    ]
     assert late == list(range(-3, 4))  # up to Monday the 9th
 
 

@@ -4,6 +4,7 @@ The fault run itself (python -m bench.faults: its own PostgreSQL, gunicorn, a mi
 too slow for the suite; what it concludes rests on these queries, so they are tested here on
 both databases.
 """
+
 import functools
 from datetime import date
 
@@ -22,8 +23,9 @@ OPTIONS = SeedOptions(applications=14, slow_cases=10, seed=5, as_of=date(2026, 1
 
 @pytest.fixture
 def city(engine, tmp_path, monkeypatch):
-    monkeypatch.setattr(passwords, "generate_password_hash",
-                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+    monkeypatch.setattr(
+        passwords, "generate_password_hash", functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
+    )
     seed_city(engine=engine, catalog=default_catalog(), upload_folder=tmp_path / "uploads", options=OPTIONS)
     return engine
 
@@ -40,47 +42,67 @@ def test_a_seeded_city_has_no_half_written_application(city):
 
 # (what is done to one row, the row's id as SQL, the invariant that must name it)
 HALF_WRITES = [
-    ("a draft moved to submitted without its number or event",
-     "UPDATE application SET status = 'submitted', version = version + 1 WHERE id = {id}",
-     "SELECT MIN(id) FROM application WHERE status = 'draft'",
-     ["submitted without number", "status without its event", "moves without their events"]),
-    ("a draft holding a number",
-     "UPDATE application SET number = 'ZJ-20261101-000001' WHERE id = {id}",
-     "SELECT MIN(id) FROM application WHERE status = 'draft'",
-     ["draft with number", "number without submit event", "number beyond its counter"]),
-    ("a submit's event renamed",
-     "UPDATE auditevent SET event = 'resubmit' WHERE event = 'submit' AND application_id = {id}",
-     "SELECT MIN(id) FROM application WHERE number IS NOT NULL",
-     ["number without submit event"]),
-    ("a status no event moved it to",
-     "UPDATE application SET status = 'rejected' WHERE id = {id}",
-     "SELECT MIN(id) FROM application WHERE status = 'completed'",
-     ["status without its event"]),
-    ("the day's counter behind its numbers",
-     "UPDATE counter SET value = value - 1 WHERE name = (SELECT 'number-' || substr(number, 4, 8) "
-     "FROM application WHERE id = {id})",
-     "SELECT id FROM application WHERE number IS NOT NULL ORDER BY number DESC LIMIT 1",
-     ["number beyond its counter"]),
-    ("acceptance stamped without tasks",
-     "UPDATE application SET accepted_at = submitted_at WHERE id = {id}",
-     "SELECT MIN(id) FROM application WHERE status = 'submitted'",
-     ["accepted without tasks"]),
-    ("tasks of an application not accepted",
-     "UPDATE application SET accepted_at = NULL WHERE id = {id}",
-     "SELECT MIN(application_id) FROM task",
-     ["tasks before acceptance"]),
-    ("a task in a status no event moved it to",
-     "UPDATE task SET status = 'rejected' WHERE id = {id}",
-     "SELECT MIN(id) FROM task WHERE status = 'delivered'",
-     ["task status without its event"]),
-    ("a task moved without its event",
-     "UPDATE task SET version = version + 1 WHERE id = {id}",
-     "SELECT MIN(id) FROM task",
-     ["task moves without their events"]),
-    ("the audit head past the last event",
-     "UPDATE audithead SET seq = seq + 1 WHERE id = {id}",
-     "SELECT id FROM audithead",
-     ["audit head off the chain"]),
+    (
+        "a draft moved to submitted without its number or event",
+        "UPDATE application SET status = 'submitted', version = version + 1 WHERE id = {id}",
+        "SELECT MIN(id) FROM application WHERE status = 'draft'",
+        ["submitted without number", "status without its event", "moves without their events"],
+    ),
+    (
+        "a draft holding a number",
+        "UPDATE application SET number = 'ZJ-20261101-000001' WHERE id = {id}",
+        "SELECT MIN(id) FROM application WHERE status = 'draft'",
+        ["draft with number", "number without submit event", "number beyond its counter"],
+    ),
+    (
+        "a submit's event renamed",
+        "UPDATE auditevent SET event = 'resubmit' WHERE event = 'submit' AND application_id = {id}",
+        "SELECT MIN(id) FROM application WHERE number IS NOT NULL",
+        ["number without submit event"],
+    ),
+    (
+        "a status no event moved it to",
+        "UPDATE application SET status = 'rejected' WHERE id = {id}",
+        "SELECT MIN(id) FROM application WHERE status = 'completed'",
+        ["status without its event"],
+    ),
+    (
+        "the day's counter behind its numbers",
+        "UPDATE counter SET value = value - 1 WHERE name = (SELECT 'number-' || substr(number, 4, 8) "
+        "FROM application WHERE id = {id})",
+        "SELECT id FROM application WHERE number IS NOT NULL ORDER BY number DESC LIMIT 1",
+        ["number beyond its counter"],
+    ),
+    (
+        "acceptance stamped without tasks",
+        "UPDATE application SET accepted_at = submitted_at WHERE id = {id}",
+        "SELECT MIN(id) FROM application WHERE status = 'submitted'",
+        ["accepted without tasks"],
+    ),
+    (
+        "tasks of an application not accepted",
+        "UPDATE application SET accepted_at = NULL WHERE id = {id}",
+        "SELECT MIN(application_id) FROM task",
+        ["tasks before acceptance"],
+    ),
+    (
+        "a task in a status no event moved it to",
+        "UPDATE task SET status = 'rejected' WHERE id = {id}",
+        "SELECT MIN(id) FROM task WHERE status = 'delivered'",
+        ["task status without its event"],
+    ),
+    (
+        "a task moved without its event",
+        "UPDATE task SET version = version + 1 WHERE id = {id}",
+        "SELECT MIN(id) FROM task",
+        ["task moves without their events"],
+    ),
+    (
+        "the audit head past the last event",
+        "UPDATE audithead SET seq = seq + 1 WHERE id = {id}",
+        "SELECT id FROM audithead",
+        ["audit head off the chain"],
+    ),
 ]
 
 
@@ -98,13 +120,15 @@ def test_each_half_written_row_is_named_by_its_invariant(city):
 
 def test_a_submit_answered_with_a_302_is_checked_against_the_number_shown(city):
     with city.connect() as connection:
-        key, number = connection.execute(text(
-            "SELECT key, number FROM application WHERE status = 'submitted' ORDER BY id LIMIT 1")).one()
+        key, number = connection.execute(
+            text("SELECT key, number FROM application WHERE status = 'submitted' ORDER BY id LIMIT 1")
+        ).one()
         draft = one(connection, "SELECT key FROM application WHERE status = 'draft' ORDER BY id LIMIT 1")
         assert missing_submits(connection, {key: number}) == {}
         assert missing_submits(connection, {key: None}) == {}
         assert missing_submits(connection, {key: "ZJ-20990101-000001"}) == {
-            key: f"numbered {number}, but the applicant was shown ZJ-20990101-000001"}
+            key: f"numbered {number}, but the applicant was shown ZJ-20990101-000001"
+        }
         assert missing_submits(connection, {draft: None}) == {draft: "still draft, without a public number"}
         assert missing_submits(connection, {"no-such-key": None}) == {"no-such-key": "no such application"}
 
@@ -115,7 +139,6 @@ def test_an_acceptance_answered_with_a_302_is_checked_for_its_tasks(city):
         waiting = one(connection, "SELECT key FROM application WHERE status = 'submitted' ORDER BY id LIMIT 1")
         assert missing_acceptances(connection, [accepted]) == {}
         assert missing_acceptances(connection, [waiting]) == {waiting: "still submitted, never accepted"}
-        connection.execute(text("UPDATE application SET accepted_at = submitted_at WHERE key = :key"),
-                            {"key": waiting})
+        connection.execute(text("UPDATE application SET accepted_at = submitted_at WHERE key = :key"), {"key": waiting})
         assert missing_acceptances(connection, [waiting]) == {waiting: "no audit event of its acceptance"}
         connection.rollback()

@@ -1,4 +1,5 @@
 """Over-long text is refused with the field named and the limit stated, never cut on the way to the database."""
+
 import pytest
 from sqlmodel import select
 
@@ -24,18 +25,24 @@ def front_desk(session):
 
 def refused_field(raised: pytest.ExceptionInfo) -> tuple[str, str]:
     """The field the refusal names and its English message."""
-    (field, message), = raised.value.errors.items()
+    ((field, message),) = raised.value.errors.items()
     return field, str(message)
 
 
 def test_a_visit_purpose_one_character_too_long_is_refused(session, catalog, store, front_desk):
     _, application = submitted(session, catalog, store, THREE_DAY_ITEM)
     with pytest.raises(Invalid) as raised:
-        desk.record_visit(session=session, actor=front_desk, key=application.key, catalog=catalog,
-                          purpose="核" * (VISIT_PURPOSE_MAX_LENGTH + 1))
+        desk.record_visit(
+            session=session,
+            actor=front_desk,
+            key=application.key,
+            catalog=catalog,
+            purpose="核" * (VISIT_PURPOSE_MAX_LENGTH + 1),
+        )
     assert refused_field(raised) == ("reason", f"At most {VISIT_PURPOSE_MAX_LENGTH} characters.")
-    desk.record_visit(session=session, actor=front_desk, key=application.key, catalog=catalog,
-                      purpose="核" * VISIT_PURPOSE_MAX_LENGTH)
+    desk.record_visit(
+        session=session, actor=front_desk, key=application.key, catalog=catalog, purpose="核" * VISIT_PURPOSE_MAX_LENGTH
+    )
     assert len(session.exec(select(Visit)).one().purpose) == VISIT_PURPOSE_MAX_LENGTH
 
 
@@ -43,11 +50,23 @@ def test_a_rating_comment_too_long_is_refused_and_one_at_the_limit_kept_whole(se
     applicant, application = submitted(session, catalog, store, INSTANT_ITEM)
     desk.accept_application(session=session, actor=front_desk, key=application.key, catalog=catalog)
     with pytest.raises(Invalid) as raised:
-        rate_application(session=session, actor=applicant, key=application.key, catalog=catalog, score=5,
-                         comment="好" * (RATING_COMMENT_MAX_LENGTH + 1))
+        rate_application(
+            session=session,
+            actor=applicant,
+            key=application.key,
+            catalog=catalog,
+            score=5,
+            comment="好" * (RATING_COMMENT_MAX_LENGTH + 1),
+        )
     assert refused_field(raised) == ("comment", f"At most {RATING_COMMENT_MAX_LENGTH} characters.")
-    rate_application(session=session, actor=applicant, key=application.key, catalog=catalog, score=5,
-                     comment="好" * RATING_COMMENT_MAX_LENGTH)
+    rate_application(
+        session=session,
+        actor=applicant,
+        key=application.key,
+        catalog=catalog,
+        score=5,
+        comment="好" * RATING_COMMENT_MAX_LENGTH,
+    )
     assert session.exec(select(Rating)).one().comment == "好" * RATING_COMMENT_MAX_LENGTH
 
 
@@ -55,8 +74,13 @@ def test_a_notice_reason_too_long_is_refused_on_its_own_line(session, catalog, s
     _, application = submitted(session, catalog, store, THREE_DAY_ITEM)
     material = catalog.service(application.service_code).materials[0].key
     with pytest.raises(Invalid) as raised:
-        desk.issue_notice(session=session, actor=front_desk, key=application.key, catalog=catalog,
-                          items=[desk.NoticeItem("material", material, "不" * (REASON_MAX_LENGTH + 1))])
+        desk.issue_notice(
+            session=session,
+            actor=front_desk,
+            key=application.key,
+            catalog=catalog,
+            items=[desk.NoticeItem("material", material, "不" * (REASON_MAX_LENGTH + 1))],
+        )
     assert refused_field(raised) == (f"reason_{material}", f"At most {REASON_MAX_LENGTH} characters.")
     assert str(raised.value.message) == f"At most {REASON_MAX_LENGTH} characters."
 

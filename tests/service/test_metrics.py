@@ -1,4 +1,5 @@
 """The reform's figures from hand-built cases, worked through the real services on a frozen clock."""
+
 from datetime import UTC, date, datetime
 
 import pytest
@@ -37,8 +38,13 @@ def cases(session, catalog, store, at):
     front_desk = make_staff(session, Role.FRONT_DESK)
     transport = make_staff(session, Role.CLERK, "TRANSPORT")
     made = {}
-    for name, code in (("on_time", THREE_DAY_ITEM), ("late", THREE_DAY_ITEM), ("instant", INSTANT_ITEM),
-                       ("noticed", THREE_DAY_ITEM), ("open", THREE_DAY_ITEM)):
+    for name, code in (
+        ("on_time", THREE_DAY_ITEM),
+        ("late", THREE_DAY_ITEM),
+        ("instant", INSTANT_ITEM),
+        ("noticed", THREE_DAY_ITEM),
+        ("open", THREE_DAY_ITEM),
+    ):
         made[name] = submitted(session, catalog, store, code)
     for name in ("on_time", "late", "instant", "open"):
         desk.accept_application(session=session, actor=front_desk, key=made[name][1].key, catalog=catalog)
@@ -54,12 +60,12 @@ def cases(session, catalog, store, at):
     notice = [desk.NoticeItem("material", material, "扫描件不清晰")]
     desk.issue_notice(session=session, actor=front_desk, key=noticed.key, catalog=catalog, items=notice)
     resubmit_application(session=session, actor=applicant, key=noticed.key, catalog=catalog)
-    desk.issue_notice(session=session, actor=front_desk, key=noticed.key, catalog=catalog, items=notice,
-                      new_fact="申请人更换了车辆")
+    desk.issue_notice(
+        session=session, actor=front_desk, key=noticed.key, catalog=catalog, items=notice, new_fact="申请人更换了车辆"
+    )
 
     at(2026, 11, 3)
-    desk.record_visit(session=session, actor=front_desk, key=made["late"][1].key, catalog=catalog,
-                      purpose="核验原件")
+    desk.record_visit(session=session, actor=front_desk, key=made["late"][1].key, catalog=catalog, purpose="核验原件")
     at(2026, 11, 10)
     late = only_task(session, made["late"][1])
     tasks.claim_task(session=session, actor=transport, key=late.key, catalog=catalog)
@@ -132,6 +138,10 @@ def test_the_period_is_by_china_submission_date(session, catalog, store, cases, 
     frozen.set(datetime(2026, 11, 11, 0, 30, tzinfo=CHINA).astimezone(UTC))  # still 10 November in UTC
     submitted(session, catalog, store, INSTANT_ITEM)
     assert compute_metrics(session=session, catalog=catalog, until=date(2026, 11, 1)).overall.count == 0
-    assert compute_metrics(session=session, catalog=catalog, since=date(2026, 11, 2),
-                           until=date(2026, 11, 10)).overall.count == 5
+    assert (
+        compute_metrics(
+            session=session, catalog=catalog, since=date(2026, 11, 2), until=date(2026, 11, 10)
+        ).overall.count
+        == 5
+    )
     assert compute_metrics(session=session, catalog=catalog, since=date(2026, 11, 11)).overall.count == 1

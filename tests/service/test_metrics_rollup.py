@@ -5,6 +5,7 @@ clock; `read_metrics` after `refresh_rollup` must equal `compute_metrics` (the
 reference) for every period and department asked, before and after the cases
 move on, and as the days pass with no change at all.
 """
+
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -60,8 +61,14 @@ def decide(session, catalog, clerk, task, approve=True):
 
 def notice(session, catalog, front_desk, application, new_fact=None):
     material = catalog.service(application.service_code).materials[0].key
-    desk.issue_notice(session=session, actor=front_desk, key=application.key, catalog=catalog,
-                      items=[desk.NoticeItem("material", material, "扫描件不清晰")], new_fact=new_fact)
+    desk.issue_notice(
+        session=session,
+        actor=front_desk,
+        key=application.key,
+        catalog=catalog,
+        items=[desk.NoticeItem("material", material, "扫描件不清晰")],
+        new_fact=new_fact,
+    )
 
 
 @pytest.fixture
@@ -92,8 +99,9 @@ def city(session, catalog, store, frozen, at) -> City:
     decide(session, catalog, clerk("TRANSPORT"), tasks_of(session, cases["on_time"])[THREE_DAY_ITEM])
     extended = tasks_of(session, cases["extended"])[THREE_DAY_ITEM]
     tasks.claim_task(session=session, actor=clerk("TRANSPORT"), key=extended.key, catalog=catalog)
-    tasks.request_extension(session=session, actor=clerk("TRANSPORT"), key=extended.key, catalog=catalog, days=5,
-                            reason="需现场核验")
+    tasks.request_extension(
+        session=session, actor=clerk("TRANSPORT"), key=extended.key, catalog=catalog, days=5, reason="需现场核验"
+    )
     tasks.decide_extension(session=session, actor=supervisor, key=extended.key, catalog=catalog, grant=True)
     submit("instant", INSTANT_ITEM)
     accept("instant")
@@ -107,8 +115,14 @@ def city(session, catalog, store, frozen, at) -> City:
     decide(session, catalog, clerk("HEALTH"), birth["330100-HEALTH-001"])
     hukou = tasks_of(session, cases["newborn"])["330100-PSB-001"]
     tasks.claim_task(session=session, actor=clerk("PSB"), key=hukou.key, catalog=catalog)
-    tasks.suspend_task(session=session, actor=clerk("PSB"), key=hukou.key, catalog=catalog,
-                       procedure="site_inspection", reason="需实地核查")
+    tasks.suspend_task(
+        session=session,
+        actor=clerk("PSB"),
+        key=hukou.key,
+        catalog=catalog,
+        procedure="site_inspection",
+        reason="需实地核查",
+    )
     withdrawn = submit("withdrawn", THREE_DAY_ITEM)
     withdraw_application(session=session, actor=applicants["withdrawn"], key=withdrawn.key, catalog=catalog)
     refused = submit("refused", THREE_DAY_ITEM)
@@ -118,13 +132,18 @@ def city(session, catalog, store, frozen, at) -> City:
     desk.record_visit(session=session, actor=front_desk, key=cases["late"].key, catalog=catalog, purpose="核验原件")
     submit("rejected", ONE_VISIT_ITEM)
     accept("rejected")
-    desk.record_visit(session=session, actor=front_desk, key=cases["rejected"].key, catalog=catalog,
-                      purpose="核验原件")  # within the promise of one visit
+    desk.record_visit(
+        session=session, actor=front_desk, key=cases["rejected"].key, catalog=catalog, purpose="核验原件"
+    )  # within the promise of one visit
     decide(session, catalog, clerk("PSB"), tasks_of(session, cases["rejected"])[ONE_VISIT_ITEM], approve=False)
     correcting = submit("correcting", THREE_DAY_ITEM)
     accept("correcting")
-    tasks.claim_task(session=session, actor=clerk("TRANSPORT"), catalog=catalog,
-                     key=tasks_of(session, correcting)[THREE_DAY_ITEM].key)
+    tasks.claim_task(
+        session=session,
+        actor=clerk("TRANSPORT"),
+        catalog=catalog,
+        key=tasks_of(session, correcting)[THREE_DAY_ITEM].key,
+    )
     notice(session, catalog, front_desk, correcting)  # after acceptance: the task's clock pauses
 
     at(2026, 11, 4, 23, 59)
@@ -143,15 +162,22 @@ def city(session, catalog, store, frozen, at) -> City:
 
 
 def periods(catalog) -> list[dict]:
-    asked = [{}, {"since": TUESDAY, "until": WEDNESDAY}, {"since": THURSDAY}, {"until": MONDAY},
-             {"since": NEXT_TUESDAY}, {"department": "TRANSPORT", "since": TUESDAY}]
+    asked = [
+        {},
+        {"since": TUESDAY, "until": WEDNESDAY},
+        {"since": THURSDAY},
+        {"until": MONDAY},
+        {"since": NEXT_TUESDAY},
+        {"department": "TRANSPORT", "since": TUESDAY},
+    ]
     return asked + [{"department": code} for code in catalog.departments]
 
 
 def assert_rollup_matches(session, catalog) -> None:
     for asked in periods(catalog):
-        assert read_metrics(session=session, catalog=catalog, **asked) == \
-            compute_metrics(session=session, catalog=catalog, **asked), asked
+        assert read_metrics(session=session, catalog=catalog, **asked) == compute_metrics(
+            session=session, catalog=catalog, **asked
+        ), asked
 
 
 def test_the_rollup_gives_exactly_the_direct_figures(session, catalog, city):
@@ -162,12 +188,27 @@ def test_the_rollup_gives_exactly_the_direct_figures(session, catalog, city):
     # The city is varied enough for the comparison to mean something.
     figures = compute_metrics(session=session, catalog=catalog)
     assert figures.overall.count == 14
-    assert set(figures.overall.by_status) == {"completed", "in_review", "needs_correction", "suspended", "submitted",
-                                              "withdrawn", "not_accepted", "rejected", "accepted"}
+    assert set(figures.overall.by_status) == {
+        "completed",
+        "in_review",
+        "needs_correction",
+        "suspended",
+        "submitted",
+        "withdrawn",
+        "not_accepted",
+        "rejected",
+        "accepted",
+    }
     assert figures.overall.breaches.second_notices == 1 and figures.overall.breaches.visits_beyond_promise == 1
     assert figures.overall.breaches.overdue_tasks == 2  # decided late, and open past its deadline
-    assert {d.department for d in figures.departments if d.count} == {"TRANSPORT", "CIVIL", "PSB", "HEALTH",
-                                                                     "HCSA", "HRSS"}
+    assert {d.department for d in figures.departments if d.count} == {
+        "TRANSPORT",
+        "CIVIL",
+        "PSB",
+        "HEALTH",
+        "HCSA",
+        "HRSS",
+    }
     midnight = compute_metrics(session=session, catalog=catalog, since=THURSDAY, until=THURSDAY)
     assert midnight.overall.count == 2  # 00:01 on Thursday and later; 23:59 on Wednesday counts for Wednesday
 
@@ -177,8 +218,13 @@ def test_changes_show_after_a_refresh_of_only_the_days_they_touch(session, catal
     frozen.advance(timedelta(hours=1))
     open_task = tasks_of(session, city.cases["open"])[THREE_DAY_ITEM]  # submitted Monday
     decide(session, catalog, city.clerk(session, "TRANSPORT"), open_task)
-    desk.record_visit(session=session, actor=city.front_desk, key=city.cases["before_midnight"].key, catalog=catalog,
-                      purpose="补交原件")  # submitted Wednesday 23:59
+    desk.record_visit(
+        session=session,
+        actor=city.front_desk,
+        key=city.cases["before_midnight"].key,
+        catalog=catalog,
+        purpose="补交原件",
+    )  # submitted Wednesday 23:59
     assert read_metrics(session=session, catalog=catalog) != compute_metrics(session=session, catalog=catalog)
 
     frozen.advance(REFRESH_OVERLAP + timedelta(minutes=1))
@@ -194,8 +240,12 @@ def test_a_change_stamped_just_before_a_refresh_but_committed_after_it_is_not_lo
     started = frozen.now()
     # As a request that began two minutes before the refresh and committed after it stamps its change.
     frozen.set(started - timedelta(minutes=2))
-    tasks.claim_task(session=session, actor=city.clerk(session, "TRANSPORT"), catalog=catalog,
-                     key=tasks_of(session, city.cases["waiting"])[THREE_DAY_ITEM].key)
+    tasks.claim_task(
+        session=session,
+        actor=city.clerk(session, "TRANSPORT"),
+        catalog=catalog,
+        key=tasks_of(session, city.cases["waiting"])[THREE_DAY_ITEM].key,
+    )
     frozen.set(started + timedelta(minutes=1))
     assert refresh_rollup(session=session).days == [THURSDAY]
     assert_rollup_matches(session, catalog)
@@ -205,8 +255,13 @@ def test_a_clock_set_back_does_not_hide_its_changes(session, catalog, city, froz
     frozen.advance(timedelta(days=2))
     refresh_rollup(session=session)
     frozen.advance(timedelta(days=-2))  # as a replayed journey's virtual clock may
-    desk.record_visit(session=session, actor=city.front_desk, key=city.cases["before_midnight"].key, catalog=catalog,
-                      purpose="补交原件")
+    desk.record_visit(
+        session=session,
+        actor=city.front_desk,
+        key=city.cases["before_midnight"].key,
+        catalog=catalog,
+        purpose="补交原件",
+    )
     assert refresh_rollup(session=session).days == [WEDNESDAY]
     assert_rollup_matches(session, catalog)
 
@@ -246,6 +301,7 @@ def test_two_refreshes_at_once_count_every_day_once(engine, session, catalog, ci
 
 # --- the dashboard and the command line ---------------------------------------------------
 
+
 def test_the_dashboard_is_current_without_a_scheduled_refresh(web, db, app, catalog, frozen):
     front_desk = make_staff(db, Role.FRONT_DESK)
     store = app.extensions["file_store"]
@@ -281,7 +337,9 @@ def test_the_refresh_command(app, db, catalog, store, frozen):
     frozen.advance(timedelta(hours=1))
     cli.invoke(args=["metrics", "refresh"])
     assert cli.invoke(args=["metrics", "refresh"]).output == "no day changed since the last refresh\n"
-    assert cli.invoke(args=["metrics", "refresh", "--full"]).output == "recounted every day: 2 days (2026-11-02, 2026-11-03)\n"
+    assert (
+        cli.invoke(args=["metrics", "refresh", "--full"]).output
+        == "recounted every day: 2 days (2026-11-02, 2026-11-03)\n"
+    )
     db.expire_all()
     assert read_metrics(session=db, catalog=catalog) == compute_metrics(session=db, catalog=catalog)
-

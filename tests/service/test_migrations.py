@@ -1,4 +1,5 @@
 """The schema comes from the migrations, and the migrations match the models."""
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -31,8 +32,9 @@ def test_upgrading_an_up_to_date_database_changes_nothing(engine):
 def _app_on(url, tmp_path):
     from app import create_app
 
-    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url,
-                       "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    return create_app(
+        {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url, "UPLOAD_FOLDER": str(tmp_path / "uploads")}
+    )
 
 
 def test_starting_the_app_on_an_empty_database_creates_no_table(empty_database_url, tmp_path):

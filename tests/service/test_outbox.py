@@ -1,4 +1,5 @@
 """The notification outbox: written with the change, sent after commit, each message exactly once."""
+
 import json
 import threading
 import time
@@ -53,8 +54,16 @@ def test_a_transition_that_fails_leaves_no_notification(session, catalog, store,
     draft = start_draft(session=session, actor=applicant, service_code=INSTANT_ITEM, catalog=catalog)
     save_draft(session=session, actor=applicant, key=draft.key, values=complete_values(service), catalog=catalog)
     for material in service.materials:
-        attach_upload(session=session, actor=applicant, key=draft.key, material_key=material.key,
-                      filename="a.pdf", data=PDF, store=store, catalog=catalog)
+        attach_upload(
+            session=session,
+            actor=applicant,
+            key=draft.key,
+            material_key=material.key,
+            filename="a.pdf",
+            data=PDF,
+            store=store,
+            catalog=catalog,
+        )
     before = notification_count(session)
 
     # The submit row's effects queue "we have received it"; the audit write after them fails.
@@ -82,8 +91,7 @@ def test_outbox_send_twice_sends_each_message_once_in_chinese(app, db, catalog, 
     app.config["OUTBOX_FOLDER"] = str(folder)
     runner = app.test_cli_runner()
     applicant, application = submitted(db, catalog, app.extensions["file_store"], INSTANT_ITEM)
-    desk.accept_application(session=db, actor=make_staff(db, Role.FRONT_DESK), key=application.key,
-                            catalog=catalog)
+    desk.accept_application(session=db, actor=make_staff(db, Role.FRONT_DESK), key=application.key, catalog=catalog)
     rows = db.exec(select(Notification)).all()
     external = [row for row in rows if row.channel != IN_APP]
     assert external and len(rows) > len(external)
@@ -153,8 +161,9 @@ def test_two_senders_racing_never_send_one_message_twice(engine, session):
 
 def test_in_app_messages_reach_the_inbox_only_once_sent(session, catalog, store):
     applicant, application = submitted(session, catalog, store, INSTANT_ITEM)
-    assert session.exec(select(Notification).where(Notification.user_id == applicant.id,
-                                                   Notification.channel == IN_APP)).all()
+    assert session.exec(
+        select(Notification).where(Notification.user_id == applicant.id, Notification.channel == IN_APP)
+    ).all()
     assert inbox(session=session, user=applicant) == []
     assert unread_count(session=session, user=applicant) == 0
 

@@ -1,4 +1,5 @@
 """The seed: same seed, same rows; real identities; every step allowed by the table; refusal; the chain."""
+
 import functools
 import hashlib
 import json
@@ -52,8 +53,9 @@ OPTIONS = SeedOptions(applications=36, slow_cases=30, seed=7, as_of=AS_OF)
 def quick_password_hashing():
     """The demo accounts register through the real service; tests need not pay for a slow hash."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(passwords, "generate_password_hash",
-                      functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+        patch.setattr(
+            passwords, "generate_password_hash", functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
+        )
         yield
 
 
@@ -94,6 +96,7 @@ def on_the_seed_day():
 
 
 # --- determinism ---------------------------------------------------------------------------
+
 
 def test_the_same_seed_gives_the_same_rows_and_files(seeded, tmp_path):
     engine, _, folder = seeded
@@ -155,6 +158,7 @@ def test_a_file_store_names_files_with_the_given_factory(tmp_path):
 
 # --- people ---------------------------------------------------------------------------------
 
+
 def test_every_seeded_identity_passes_the_portal_validators(seeded, on_the_seed_day):
     engine, _, _ = seeded
     checked = 0
@@ -185,8 +189,11 @@ def test_ages_match_the_services_asked_for(seeded):
     engine, _, _ = seeded
     settings = load_settings(default_catalog())
     with new_session(engine) as session:
-        rows = session.exec(select(Application, User).join(User, User.id == Application.applicant_id)
-                            .where(User.login_name != CITIZEN.id_number)).all()
+        rows = session.exec(
+            select(Application, User)
+            .join(User, User.id == Application.applicant_id)
+            .where(User.login_name != CITIZEN.id_number)
+        ).all()
     checked = 0
     for application, user in rows:
         audience = settings.audiences.get(application.service_code)
@@ -214,6 +221,7 @@ def test_families_are_married_to_each_other(seeded):
 
 
 # --- the life cycle -----------------------------------------------------------------------------
+
 
 def test_every_recorded_step_is_a_row_of_the_transition_table(seeded):
     """Replay each application's events: each names a row whose source holds `from` and whose target is `to`."""
@@ -262,9 +270,16 @@ def test_the_demo_citizen_has_cases_in_several_states(seeded):
     with new_session(engine) as session:
         citizen = session.exec(select(User).where(User.login_name == CITIZEN.id_number)).one()
         states = set(session.exec(select(Application.status).where(Application.applicant_id == citizen.id)).all())
-    assert {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.NEEDS_CORRECTION,
-            ApplicationStatus.IN_REVIEW, ApplicationStatus.SUSPENDED, ApplicationStatus.COMPLETED,
-            ApplicationStatus.PARTIALLY_COMPLETED, ApplicationStatus.WITHDRAWN} <= states
+    assert {
+        ApplicationStatus.DRAFT,
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.NEEDS_CORRECTION,
+        ApplicationStatus.IN_REVIEW,
+        ApplicationStatus.SUSPENDED,
+        ApplicationStatus.COMPLETED,
+        ApplicationStatus.PARTIALLY_COMPLETED,
+        ApplicationStatus.WITHDRAWN,
+    } <= states
 
 
 def test_everything_happened_before_the_day_it_was_seeded_on(seeded):
@@ -280,7 +295,9 @@ def test_seeded_accounts_log_in_with_the_demo_password(seeded):
     engine, _, _ = seeded
     with new_session(engine) as session:
         someone = session.exec(select(User).where(User.role == "citizen").order_by(User.id.desc())).first()
-        assert accounts.check_password(session=session, name=someone.login_name, password=DEMO_PASSWORD).id == someone.id
+        assert (
+            accounts.check_password(session=session, name=someone.login_name, password=DEMO_PASSWORD).id == someone.id
+        )
 
 
 def test_about_95_percent_of_cases_need_no_visit(seeded):
@@ -320,13 +337,20 @@ def test_cases_go_to_people_they_are_meant_for():
 
 # --- the command ---------------------------------------------------------------------------------
 
+
 def _app_on_a_copy(folder, tmp_path):
     # The backup API copies what the write-ahead log still holds too.
     with sqlite3.connect(folder / "seed.db") as source, sqlite3.connect(tmp_path / "copy.db") as copy:
         source.backup(copy)
     shutil.copytree(folder / "uploads", tmp_path / "uploads")
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": f"sqlite:///{tmp_path / 'copy.db'}",
-                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'copy.db'}",
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        }
+    )
     app.cli.add_command(seed_command)
     return app
 
@@ -338,8 +362,12 @@ def test_without_reset_a_database_with_cases_is_refused_and_left_alone(seeded, t
     result = app.test_cli_runner().invoke(args=["seed", "--applications", "5"])
     assert result.exit_code == 1
     with new_session(app.extensions["engine"]) as session:
-        demo_owned = session.exec(select(func.count()).select_from(Application).join(User, User.id == Application.applicant_id)
-                                  .where(User.login_name.in_(DEMO_LOGINS))).one()
+        demo_owned = session.exec(
+            select(func.count())
+            .select_from(Application)
+            .join(User, User.id == Application.applicant_id)
+            .where(User.login_name.in_(DEMO_LOGINS))
+        ).one()
     assert 0 < demo_owned < report.rows["application"]
     assert REFUSAL.format(count=report.rows["application"] - demo_owned) in result.output
     assert digest(app.extensions["engine"], tmp_path / "uploads") == before
@@ -367,8 +395,9 @@ def test_reset_replaces_everything_and_the_files_it_made(seeded, tmp_path):
     _, report, folder = seeded
     app = _app_on_a_copy(folder, tmp_path)
     old_files = {p.name for p in (tmp_path / "uploads").iterdir()}
-    result = app.test_cli_runner().invoke(args=["seed", "--reset", "--applications", "4", "--seed", "2",
-                                                "--as-of", AS_OF.isoformat()])
+    result = app.test_cli_runner().invoke(
+        args=["seed", "--reset", "--applications", "4", "--seed", "2", "--as-of", AS_OF.isoformat()]
+    )
     assert result.exit_code == 0, result.output
     assert re.search(r"seeded (\d+) applications \(\d+ through the services, 0 cloned\)", result.output)
     assert "clerk.psb" in result.output and "rows/s" in result.output
@@ -423,7 +452,8 @@ def test_moments_and_days_are_written_as_datetime_writes_them():
 
 
 def test_cloned_rows_are_stored_as_the_column_types_store_them(seeded):
-    """The newest rows of each table are the fast path's: their stored text is what SQLAlchemy writes for their values."""
+    """The newest rows of each table are the fast path's: their stored text is what SQLAlchemy writes for
+    their values."""
     from sqlalchemy.dialects import sqlite
 
     from seeding.rows import MODELS
@@ -435,8 +465,9 @@ def test_cloned_rows_are_stored_as_the_column_types_store_them(seeded):
         for model in MODELS.values():
             table = model.__table__
             typed = connection.execute(table.select().order_by(table.c.id.desc()).limit(30)).mappings().all()
-            stored = connection.exec_driver_sql(f"SELECT {', '.join(c.name for c in table.columns)} "
-                                                f"FROM {table.name} ORDER BY id DESC LIMIT 30").all()
+            stored = connection.exec_driver_sql(
+                f"SELECT {', '.join(c.name for c in table.columns)} FROM {table.name} ORDER BY id DESC LIMIT 30"
+            ).all()
             for values, texts in zip(typed, stored, strict=True):
                 for column, text in zip(table.columns, texts, strict=True):
                     processor = column.type.dialect_impl(dialect).bind_processor(dialect)

@@ -3,6 +3,7 @@
 The seed writes many rows with their ids given; afterwards the application must go on
 inserting its own rows as usual (on PostgreSQL that needs the id sequences moved past them).
 """
+
 import functools
 from datetime import date
 
@@ -23,12 +24,14 @@ THREE_DAY_ITEM = "330100-TRANSPORT-003"
 
 @pytest.fixture
 def quick_password_hashing(monkeypatch):
-    monkeypatch.setattr(passwords, "generate_password_hash",
-                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+    monkeypatch.setattr(
+        passwords, "generate_password_hash", functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
+    )
 
 
-def test_after_seeding_through_both_paths_the_app_goes_on_inserting(engine, session, catalog, store, tmp_path,
-                                                                   quick_password_hashing):
+def test_after_seeding_through_both_paths_the_app_goes_on_inserting(
+    engine, session, catalog, store, tmp_path, quick_password_hashing
+):
     options = SeedOptions(applications=12, slow_cases=8, seed=3, as_of=date(2026, 11, 22))
     report = seed_city(engine=engine, catalog=catalog, upload_folder=tmp_path / "seeded", options=options)
     assert report.bulk_cases == 4 and report.slow_cases >= 8  # the demo accounts bring cases of their own

@@ -1,4 +1,5 @@
 """The sign-in services on a temporary database: the throttle and the sessions, on the wall clock."""
+
 from datetime import timedelta
 
 import pytest

@@ -1,4 +1,5 @@
 """The SLA sweep on a frozen clock: colours change once, people hear once, expired tolerated gaps end."""
+
 from datetime import date
 
 import pytest
@@ -25,8 +26,9 @@ def front_desk(session):
 
 def accepted(session, catalog, store, front_desk, code=THREE_DAY_ITEM, **kwargs) -> tuple[Application, Task]:
     applicant, application = submitted(session, catalog, store, code, **kwargs)
-    desk.accept_application(session=session, actor=front_desk, key=application.key, catalog=catalog,
-                            tolerate=bool(kwargs.get("leave_out")))
+    desk.accept_application(
+        session=session, actor=front_desk, key=application.key, catalog=catalog, tolerate=bool(kwargs.get("leave_out"))
+    )
     session.expire_all()
     return applicant, session.exec(select(Task).where(Task.application_id == application.id)).one()
 
@@ -63,8 +65,11 @@ def test_a_task_turns_amber_then_red_and_each_change_is_announced_once(session, 
     assert sweep(session=session, catalog=catalog) == SweepReport(recoloured=1, notified=1, terminated=0)
     assert colour(session, task) == "red"
     assert (messages(session, first), messages(session, second)) == (2, 1)  # claimed: only its holder
-    assert (messages(session, own_supervisor), messages(session, city_supervisor),
-            messages(session, other_supervisor)) == (1, 1, 0)
+    assert (
+        messages(session, own_supervisor),
+        messages(session, city_supervisor),
+        messages(session, other_supervisor),
+    ) == (1, 1, 0)
 
     at(2026, 11, 9)
     assert sweep(session=session, catalog=catalog) == SweepReport(0, 0, 0)
@@ -79,8 +84,9 @@ def test_a_granted_extension_turns_a_red_task_green_without_a_message(session, c
     at(2026, 11, 6)
     sweep(session=session, catalog=catalog)
     tasks.request_extension(session=session, actor=holder, key=task.key, catalog=catalog, days=5, reason="需现场核验")
-    tasks.decide_extension(session=session, actor=make_staff(session, Role.SUPERVISOR), key=task.key,
-                           catalog=catalog, grant=True)
+    tasks.decide_extension(
+        session=session, actor=make_staff(session, Role.SUPERVISOR), key=task.key, catalog=catalog, grant=True
+    )
     before = messages(session, holder)
     assert sweep(session=session, catalog=catalog) == SweepReport(recoloured=1, notified=0, terminated=0)
     assert colour(session, task) == "green" and messages(session, holder) == before
@@ -90,8 +96,9 @@ def test_a_paused_task_keeps_its_colour(session, catalog, store, at, front_desk)
     _, task = accepted(session, catalog, store, front_desk)
     holder = make_staff(session, Role.CLERK, "TRANSPORT")
     tasks.claim_task(session=session, actor=holder, key=task.key, catalog=catalog)
-    tasks.suspend_task(session=session, actor=holder, key=task.key, catalog=catalog, procedure="expert_review",
-                       reason="需专家评审")
+    tasks.suspend_task(
+        session=session, actor=holder, key=task.key, catalog=catalog, procedure="expert_review", reason="需专家评审"
+    )
     at(2026, 11, 20)
     assert sweep(session=session, catalog=catalog) == SweepReport(0, 0, 0)
     assert colour(session, task) == "green"
@@ -113,10 +120,17 @@ def test_a_tolerated_gap_past_its_due_day_terminates_the_application_once(sessio
 
 
 def test_a_gap_closed_in_time_is_not_terminated(session, catalog, store, at, front_desk):
-    applicant, task = accepted(session, catalog, store, front_desk, code=TOLERANT_ITEM,
-                               leave_out=("personnel_file",))
-    supplement_material(session=session, actor=applicant, key=session.get(Application, task.application_id).key,
-                        material_key="personnel_file", filename="file.pdf", data=PDF, store=store, catalog=catalog)
+    applicant, task = accepted(session, catalog, store, front_desk, code=TOLERANT_ITEM, leave_out=("personnel_file",))
+    supplement_material(
+        session=session,
+        actor=applicant,
+        key=session.get(Application, task.application_id).key,
+        material_key="personnel_file",
+        filename="file.pdf",
+        data=PDF,
+        store=store,
+        catalog=catalog,
+    )
     at(2026, 11, 20)
     assert sweep(session=session, catalog=catalog).terminated == 0
     session.expire_all()

@@ -1,4 +1,5 @@
 """Uploaded files: names made safe when stored, images re-encoded so no polyglot survives."""
+
 import io
 import struct
 import zlib
@@ -41,18 +42,29 @@ def upload(session, catalog, store):
     draft = start_draft(session=session, actor=citizen, service_code=bundle.code, catalog=catalog)
 
     def attach(data: bytes, filename: str = "scan.png"):
-        attachment = attach_upload(session=session, actor=citizen, key=draft.key, material_key=material.key,
-                                   filename=filename, data=data, store=store, catalog=catalog)
+        attachment = attach_upload(
+            session=session,
+            actor=citizen,
+            key=draft.key,
+            material_key=material.key,
+            filename=filename,
+            data=data,
+            store=store,
+            catalog=catalog,
+        )
         return attachment, store.path(attachment.storage_name).read_bytes()
 
     attach.material = material
     return attach
 
 
-@pytest.mark.parametrize("polyglot", [
-    tiny_png(90) + HTML,  # HTML after IEND
-    png_with_text_chunk(HTML),  # HTML in a text chunk
-])
+@pytest.mark.parametrize(
+    "polyglot",
+    [
+        tiny_png(90) + HTML,  # HTML after IEND
+        png_with_text_chunk(HTML),  # HTML in a text chunk
+    ],
+)
 def test_a_png_html_polyglot_is_stored_re_encoded_without_the_html(upload, polyglot):
     attachment, stored = upload(polyglot)
     assert attachment.content_type == "image/png"
@@ -80,17 +92,20 @@ def test_a_pdf_is_stored_as_sent(upload):
     assert stored == PDF and attachment.content_type == "application/pdf"
 
 
-@pytest.mark.parametrize(("sent", "kept"), [
-    ("../../etc/passwd.pdf", "passwd.pdf"),
-    ("C:\\Users\\chen\\出生医学证明.pdf", "出生医学证明.pdf"),
-    ("a\x00b\x1fc\r\n.pdf", "abc.pdf"),
-    ('he said "yes"; x=1.pdf', "he said _yes_; x=1.pdf"),
-    ("..", "upload.pdf"),
-    ("", "upload.pdf"),
-    ("page.html", "page.html.pdf"),
-    ("scan.PDF", "scan.PDF"),
-    ("\u202egnp.pdf", "gnp.pdf"),  # right-to-left override: a name that reads as something else
-])
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("C:\\Users\\chen\\出生医学证明.pdf", "出生医学证明.pdf"),
+        ("a\x00b\x1fc\r\n.pdf", "abc.pdf"),
+        ('he said "yes"; x=1.pdf', "he said _yes_; x=1.pdf"),
+        ("..", "upload.pdf"),
+        ("", "upload.pdf"),
+        ("page.html", "page.html.pdf"),
+        ("scan.PDF", "scan.PDF"),
+        ("\u202egnp.pdf", "gnp.pdf"),  # right-to-left override: a name that reads as something else
+    ],
+)
 def test_upload_names_lose_path_parts_control_characters_and_quotes(sent, kept):
     assert safe_filename(sent, "application/pdf") == kept
 

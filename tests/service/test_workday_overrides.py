@@ -1,4 +1,5 @@
 """Announced working days and days off, kept in the database and read back into the calendar."""
+
 from datetime import UTC, date, datetime
 
 import pytest
@@ -20,7 +21,8 @@ def test_overrides_round_trip_through_the_database(session):
     session.expunge_all()
     listed = list_overrides(session=session, year=2027)
     assert [(o.day, o.kind, o.note) for o in listed] == [
-        (date(2027, 1, 2), WORKDAY, "2027 元旦调休"), (date(2027, 1, 4), HOLIDAY, "2027 元旦"),
+        (date(2027, 1, 2), WORKDAY, "2027 元旦调休"),
+        (date(2027, 1, 4), HOLIDAY, "2027 元旦"),
     ]
     assert listed[0].created_at.tzinfo is not None
     assert len(list_overrides(session=session)) == 3
@@ -44,12 +46,15 @@ def test_a_calendar_is_built_once_per_set_of_overrides_and_anew_when_they_change
     assert first.is_working_day(date(2027, 1, 4))
 
 
-@pytest.mark.parametrize("day, kind, field", [
-    (date(2027, 1, 2), "makeup", "kind"),
-    (date(2027, 1, 2), HOLIDAY, "day"),  # a Saturday is off already
-    (date(2027, 1, 4), WORKDAY, "day"),  # a Monday works already
-    (datetime(2027, 1, 2, tzinfo=UTC), WORKDAY, "day"),
-])
+@pytest.mark.parametrize(
+    "day, kind, field",
+    [
+        (date(2027, 1, 2), "makeup", "kind"),
+        (date(2027, 1, 2), HOLIDAY, "day"),  # a Saturday is off already
+        (date(2027, 1, 4), WORKDAY, "day"),  # a Monday works already
+        (datetime(2027, 1, 2, tzinfo=UTC), WORKDAY, "day"),
+    ],
+)
 def test_add_override_rejects_bad_input(session, day, kind, field):
     with pytest.raises(Invalid) as caught:
         add_override(session=session, actor=None, day=day, kind=kind, note="")

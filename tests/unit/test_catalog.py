@@ -59,6 +59,7 @@ def test_every_name_and_description_is_bilingual(real):
     for item in real.items.values():
         texts += [f.label for f in item.fields] + [m.name for m in item.materials]
         texts += [o.label for f in item.fields for o in f.options]
+
     def chinese(text):
         return any("\u4e00" <= char <= "\u9fff" for char in text)
 
@@ -100,8 +101,7 @@ def test_most_items_issue_a_certificate_and_external_types_exist(real):
     assert len(issuing) > len(real.items) * 0.75
     external = {c.code for c in real.certificate_types.values() if c.external}
     assert {"id_card", "hukou_booklet", "marriage_certificate", "degree_certificate"} <= external
-    assert [i.code for i in real.issuers("business_licence")] == [
-        "330100-AMR-001", "330100-AMR-002", "330100-AMR-004"]
+    assert [i.code for i in real.issuers("business_licence")] == ["330100-AMR-001", "330100-AMR-002", "330100-AMR-004"]
 
 
 def test_an_item_looks_like_a_one_item_bundle(real):
@@ -131,8 +131,9 @@ def test_newborn_bundle_asks_a_shared_field_once(real):
     assert isinstance(bundle, Bundle) and bundle.is_bundle
     keys = [spec.key for spec in bundle.fields]
     assert len(keys) == len(set(keys))
-    asking_child_name = [code for code in bundle.item_codes
-                         if any(f.key == "child_name" for f in real.items[code].fields)]
+    asking_child_name = [
+        code for code in bundle.item_codes if any(f.key == "child_name" for f in real.items[code].fields)
+    ]
     assert len(asking_child_name) >= 3
     assert keys.count("child_name") == 1
     assert {"child_name", "child_birth_date", "mother_id_number", "hukou_address"} <= set(keys)
@@ -176,8 +177,15 @@ def test_a_shared_field_or_material_keeps_the_strictest_setting(real):
         fields=tuple(replace(f, required=False) for f in birth.fields),
         materials=tuple(replace(m, core=False) for m in birth.materials),
     )
-    bundle = Bundle(code="BUNDLE-X", name=Text("测试", "Test"), description=Text("测试", "Test"),
-                    life_event="birth", applicant_types=("citizen",), items=(lenient, vaccination), depends={})
+    bundle = Bundle(
+        code="BUNDLE-X",
+        name=Text("测试", "Test"),
+        description=Text("测试", "Test"),
+        life_event="birth",
+        applicant_types=("citizen",),
+        items=(lenient, vaccination),
+        depends={},
+    )
     fields = {f.key: f for f in bundle.fields}
     assert fields["child_name"].required, "the vaccination item requires it"
     assert not fields["mother_name"].required
@@ -207,7 +215,8 @@ def test_bundle_time_limits_follow_the_critical_path(real):
     assert after_death.promised_limit_days < sum(i.promised_limit_days for i in after_death.items)
     legal = {code: real.items[code].legal_limit_days for code in newborn.item_codes}
     assert newborn.legal_limit_days == (
-        legal[BIRTH_CERTIFICATE] + legal[NEWBORN_HUKOU] + max(legal[NEWBORN_INSURANCE], legal[NEWBORN_CARD]))
+        legal[BIRTH_CERTIFICATE] + legal[NEWBORN_HUKOU] + max(legal[NEWBORN_INSURANCE], legal[NEWBORN_CARD])
+    )
     for bundle in real.bundles.values():
         assert max(i.promised_limit_days for i in bundle.items) <= bundle.promised_limit_days
         assert bundle.promised_limit_days <= sum(i.promised_limit_days for i in bundle.items)
@@ -271,9 +280,17 @@ def test_browse_by_life_event_and_department(real):
     assert real.for_life_event("nothing") == []
 
 
-@pytest.mark.parametrize(("locale", "expected"), [
-    ("en", "Birth"), ("en_US", "Birth"), ("EN-gb", "Birth"), ("zh", "出生"), ("zh_CN", "出生"), ("", "出生"),
-])
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "Birth"),
+        ("en_US", "Birth"),
+        ("EN-gb", "Birth"),
+        ("zh", "出生"),
+        ("zh_CN", "出生"),
+        ("", "出生"),
+    ],
+)
 def test_text_picks_the_language_of_the_locale(locale, expected):
     assert Text("出生", "Birth").get(locale) == expected
 
@@ -320,30 +337,56 @@ def minimal():
         ],
         "life_events": [{"code": "birth", "name": _text("出生", "Birth")}],
         "certificate_types": [
-            {"code": "id_card", "name": _text("身份证", "ID card"), "external": True,
-             "data_keys": ["full_name", "id_number"]},
-            {"code": "birth_medical_certificate", "name": _text("出生医学证明", "Birth certificate"),
-             "data_keys": ["child_name"]},
-            {"code": "hukou_registration", "name": _text("户口登记", "Hukou record"),
-             "data_keys": ["child_name", "child_id_number"]},
+            {
+                "code": "id_card",
+                "name": _text("身份证", "ID card"),
+                "external": True,
+                "data_keys": ["full_name", "id_number"],
+            },
+            {
+                "code": "birth_medical_certificate",
+                "name": _text("出生医学证明", "Birth certificate"),
+                "data_keys": ["child_name"],
+            },
+            {
+                "code": "hukou_registration",
+                "name": _text("户口登记", "Hukou record"),
+                "data_keys": ["child_name", "child_id_number"],
+            },
         ],
         "items": [
-            _item(A, "HEALTH", result="birth_medical_certificate", fields=[copy.deepcopy(CHILD_NAME)],
-                  materials=[{"key": "applicant_id_card", "name": _text("身份证", "ID card"), "wallet_cert": "id_card"}]),
-            _item(B, "PSB", result="hukou_registration",
-                  fields=[{**CHILD_NAME, "prefill": "wallet.birth_medical_certificate.child_name"}],
-                  materials=[{"key": "birth_certificate", "name": _text("出生证", "Birth certificate"),
-                              "wallet_cert": "birth_medical_certificate"}]),
+            _item(
+                A,
+                "HEALTH",
+                result="birth_medical_certificate",
+                fields=[copy.deepcopy(CHILD_NAME)],
+                materials=[{"key": "applicant_id_card", "name": _text("身份证", "ID card"), "wallet_cert": "id_card"}],
+            ),
+            _item(
+                B,
+                "PSB",
+                result="hukou_registration",
+                fields=[{**CHILD_NAME, "prefill": "wallet.birth_medical_certificate.child_name"}],
+                materials=[
+                    {
+                        "key": "birth_certificate",
+                        "name": _text("出生证", "Birth certificate"),
+                        "wallet_cert": "birth_medical_certificate",
+                    }
+                ],
+            ),
         ],
-        "bundles": [{
-            "code": "BUNDLE-TEST",
-            "name": _text("测试一件事", "Test bundle"),
-            "description": _text("说明", "Description"),
-            "life_event": "birth",
-            "applicant_types": ["citizen"],
-            "items": [A, B],
-            "depends": {B: [A]},
-        }],
+        "bundles": [
+            {
+                "code": "BUNDLE-TEST",
+                "name": _text("测试一件事", "Test bundle"),
+                "description": _text("说明", "Description"),
+                "life_event": "birth",
+                "applicant_types": ["citizen"],
+                "items": [A, B],
+                "depends": {B: [A]},
+            }
+        ],
     }
 
 
@@ -364,18 +407,21 @@ def _node(data, path):
 def setting(*path, value):
     def mutate(data):
         _node(data, path[:-1])[path[-1]] = copy.deepcopy(value)
+
     return mutate
 
 
 def deleting(*path):
     def mutate(data):
         del _node(data, path[:-1])[path[-1]]
+
     return mutate
 
 
 def appending(*path, value):
     def mutate(data):
         _node(data, path).append(copy.deepcopy(value))
+
     return mutate
 
 
@@ -392,77 +438,198 @@ def test_the_minimal_catalogue_loads(tmp_path):
 
 BROKEN = [
     pytest.param(deleting("items", 0, "department"), f"item {A}", "missing key 'department'", id="missing-key"),
-    pytest.param(setting("items", 0, "legal_limit_days", value="ten"), f"item {A}", "legal_limit_days: ",
-                 id="wrong-type"),
+    pytest.param(
+        setting("items", 0, "legal_limit_days", value="ten"), f"item {A}", "legal_limit_days: ", id="wrong-type"
+    ),
     pytest.param(setting("items", 0, "fee", value=-5), f"item {A}", "fee: ", id="negative-fee"),
     pytest.param(setting("items", 0, "colour", value="red"), f"item {A}", "unknown key 'colour'", id="unknown-key"),
-    pytest.param(setting("items", 0, "fields", 0, "colour", value="red"), f"item {A}",
-                 "fields[child_name]: unknown key 'colour'", id="unknown-key-in-field"),
-    pytest.param(setting("items", 0, "delivery", value=["email"]), f"item {A}", "delivery[0]: 'email' is not one of",
-                 id="unknown-delivery"),
-    pytest.param(setting("items", 0, "delivery", value=[]), f"item {A}", "delivery: must list at least 1",
-                 id="empty-delivery"),
-    pytest.param(setting("items", 0, "department", value="PSX"), f"item {A}", "department 'PSX' is not defined",
-                 id="unknown-department"),
+    pytest.param(
+        setting("items", 0, "fields", 0, "colour", value="red"),
+        f"item {A}",
+        "fields[child_name]: unknown key 'colour'",
+        id="unknown-key-in-field",
+    ),
+    pytest.param(
+        setting("items", 0, "delivery", value=["email"]),
+        f"item {A}",
+        "delivery[0]: 'email' is not one of",
+        id="unknown-delivery",
+    ),
+    pytest.param(
+        setting("items", 0, "delivery", value=[]), f"item {A}", "delivery: must list at least 1", id="empty-delivery"
+    ),
+    pytest.param(
+        setting("items", 0, "department", value="PSX"),
+        f"item {A}",
+        "department 'PSX' is not defined",
+        id="unknown-department",
+    ),
     pytest.param(setting("items", 1, "code", value=A), f"item {A}", "duplicate item code", id="duplicate-item"),
-    pytest.param(appending("bundles", value=minimal()["bundles"][0]), "bundle BUNDLE-TEST",
-                 "duplicate bundle code", id="duplicate-bundle"),
-    pytest.param(appending("departments", value={"code": "PSB", "name": _text("公安", "Police")}), "department PSB",
-                 "duplicate department code", id="duplicate-department"),
-    pytest.param(appending("certificate_types", value=minimal()["certificate_types"][0]), "certificate type id_card",
-                 "duplicate certificate type code", id="duplicate-certificate-type"),
-    pytest.param(appending("items", 0, "fields", value=CHILD_NAME), f"item {A}", "duplicate field key 'child_name'",
-                 id="duplicate-field-key"),
-    pytest.param(appending("items", 1, "materials", value={"key": "birth_certificate", "name": _text("证", "Cert")}),
-                 f"item {B}", "duplicate material key 'birth_certificate'", id="duplicate-material-key"),
-    pytest.param(setting("items", 0, "life_events", value=["birth", "wedding"]), f"item {A}",
-                 "life event 'wedding' is not defined", id="unknown-life-event"),
-    pytest.param(setting("items", 0, "fields", 0, "type", value="txt"), f"item {A}",
-                 "fields[child_name].type: 'txt' is not one of", id="unknown-field-type"),
-    pytest.param(setting("items", 0, "fields", 0, "type", value="select"), f"item {A}",
-                 "field child_name: a select field needs options", id="select-without-options"),
-    pytest.param(setting("items", 0, "fields", 0, "options", value=[{"value": "a", "label": _text("甲", "A")}]),
-                 f"item {A}", "options are only allowed on a select field", id="options-on-text"),
-    pytest.param(setting("items", 0, "fields", 0, "min", value=1), f"item {A}",
-                 "min/max are only allowed on a number field", id="min-on-text"),
-    pytest.param(setting("items", 0, "fields", 0, "prefill", value="profile.nickname"), f"item {A}",
-                 "unknown profile attribute 'nickname'", id="prefill-unknown-profile-attr"),
-    pytest.param(setting("items", 0, "fields", 0, "prefill", value="wallet.passport.child_name"), f"item {A}",
-                 "certificate type 'passport' is not defined", id="prefill-unknown-certificate-type"),
-    pytest.param(setting("items", 0, "fields", 0, "prefill", value="wallet.birth_medical_certificate.weight"),
-                 f"item {A}", "data key 'weight' is not declared by certificate type 'birth_medical_certificate'",
-                 id="prefill-undeclared-data-key"),
-    pytest.param(setting("items", 0, "fields", 0, "prefill", value="child_name"), f"item {A}",
-                 "must be 'profile.<attribute>' or 'wallet.<certificate type>.<data key>'", id="prefill-malformed"),
-    pytest.param(setting("items", 0, "promised_limit_days", value=20), f"item {A}",
-                 "promised_limit_days 20 exceeds legal_limit_days 10", id="promised-over-legal"),
-    pytest.param(setting("items", 0, "instant", value=True), f"item {A}",
-                 "an instant item must have promised_limit_days 0", id="instant-with-days"),
-    pytest.param(setting("items", 0, "promised_limit_days", value=0), f"item {A}",
-                 "promised_limit_days 0 is only allowed for an instant item", id="zero-days-not-instant"),
-    pytest.param(setting("items", 0, "max_visits", value=2), f"item {A}", "max_visits must be 0 or 1, not 2",
-                 id="max-visits"),
-    pytest.param(setting("items", 1, "materials", 0, "wallet_cert", value="birth_cert"), f"item {B}",
-                 "material birth_certificate: wallet_cert 'birth_cert' is not a defined certificate type",
-                 id="material-unknown-wallet-cert"),
-    pytest.param(setting("items", 0, "result_certificate", value="birth_cert"), f"item {A}",
-                 "result_certificate 'birth_cert' is not a defined certificate type", id="unknown-result-certificate"),
-    pytest.param(appending("certificate_types", value={"code": "passport", "name": _text("护照", "Passport")}),
-                 "certificate type passport", "nothing issues this certificate type", id="certificate-nothing-issues"),
-    pytest.param(appending("bundles", 0, "items", value="330100-PSB-999"), "bundle BUNDLE-TEST",
-                 "item '330100-PSB-999' is not defined", id="bundle-unknown-item"),
-    pytest.param(setting("bundles", 0, "life_event", value="wedding"), "bundle BUNDLE-TEST",
-                 "life event 'wedding' is not defined", id="bundle-unknown-life-event"),
-    pytest.param(setting("bundles", 0, "depends", value={"330100-PSB-002": [A]}), "bundle BUNDLE-TEST",
-                 "depends names '330100-PSB-002', which is not an item of this bundle", id="depends-outside-key"),
-    pytest.param(setting("bundles", 0, "depends", value={B: ["330100-PSB-002"]}), "bundle BUNDLE-TEST",
-                 f"{B} waits on '330100-PSB-002', which is not an item of this bundle", id="depends-outside-value"),
-    pytest.param(setting("bundles", 0, "depends", value={A: [B], B: [A]}), "bundle BUNDLE-TEST",
-                 f"dependency cycle: {A} -> {B} -> {A}", id="dependency-cycle"),
-    pytest.param(setting("bundles", 0, "depends", value={A: [A]}), "bundle BUNDLE-TEST",
-                 f"dependency cycle: {A} -> {A}", id="self-dependency"),
-    pytest.param(setting("items", 1, "fields", 0, "type", value="date"), "bundle BUNDLE-TEST",
-                 f"field 'child_name' is text in {A} but date in {B}", id="bundle-field-type-clash"),
+    pytest.param(
+        appending("bundles", value=minimal()["bundles"][0]),
+        "bundle BUNDLE-TEST",
+        "duplicate bundle code",
+        id="duplicate-bundle",
+    ),
+    pytest.param(
+        appending("departments", value={"code": "PSB", "name": _text("公安", "Police")}),
+        "department PSB",
+        "duplicate department code",
+        id="duplicate-department",
+    ),
+    pytest.param(
+        appending("certificate_types", value=minimal()["certificate_types"][0]),
+        "certificate type id_card",
+        "duplicate certificate type code",
+        id="duplicate-certificate-type",
+    ),
+    pytest.param(
+        appending("items", 0, "fields", value=CHILD_NAME),
+        f"item {A}",
+        "duplicate field key 'child_name'",
+        id="duplicate-field-key",
+    ),
+    pytest.param(
+        appending("items", 1, "materials", value={"key": "birth_certificate", "name": _text("证", "Cert")}),
+        f"item {B}",
+        "duplicate material key 'birth_certificate'",
+        id="duplicate-material-key",
+    ),
+    pytest.param(
+        setting("items", 0, "life_events", value=["birth", "wedding"]),
+        f"item {A}",
+        "life event 'wedding' is not defined",
+        id="unknown-life-event",
+    ),
+    pytest.param(
+        setting("items", 0, "fields", 0, "type", value="txt"),
+        f"item {A}",
+        "fields[child_name].type: 'txt' is not one of",
+        id="unknown-field-type",
+    ),
+    pytest.param(
+        setting("items", 0, "fields", 0, "type", value="select"),
+        f"item {A}",
+        "field child_name: a select field needs options",
+        id="select-without-options",
+    ),
+    pytest.param(
+        setting("items", 0, "fields", 0, "options", value=[{"value": "a", "label": _text("甲", "A")}]),
+        f"item {A}",
+        "options are only allowed on a select field",
+        id="options-on-text",
+    ),
+    pytest.param(
+        setting("items", 0, "fields", 0, "min", value=1),
+        f"item {A}",
+        "min/max are only allowed on a number field",
+        id="min-on-text",
+    ),
+    pytest.param(
+        setting("items", 0, "fields", 0, "prefill", value="profile.nickname"),
+        f"item {A}",
+        "unknown profile attribute 'nickname'",
+        id="prefill-unknown-profile-attr",
+    ),
+    pytest.param(
+        setting("items", 0, "fields", 0, "prefill", value="wallet.passport.child_name"),
+        f"item {A}",
+        "certificate type 'passport' is not defined",
+        id="prefill-unknown-certificate-type",
+    ),
+    pytest.param(
+        setting("items", 0, "fields", 0, "prefill", value="wallet.birth_medical_certificate.weight"),
+        f"item {A}",
+        "data key 'weight' is not declared by certificate type 'birth_medical_certificate'",
+        id="prefill-undeclared-data-key",
+    ),
+    pytest.param(
+        setting("items", 0, "fields", 0, "prefill", value="child_name"),
+        f"item {A}",
+        "must be 'profile.<attribute>' or 'wallet.<certificate type>.<data key>'",
+        id="prefill-malformed",
+    ),
+    pytest.param(
+        setting("items", 0, "promised_limit_days", value=20),
+        f"item {A}",
+        "promised_limit_days 20 exceeds legal_limit_days 10",
+        id="promised-over-legal",
+    ),
+    pytest.param(
+        setting("items", 0, "instant", value=True),
+        f"item {A}",
+        "an instant item must have promised_limit_days 0",
+        id="instant-with-days",
+    ),
+    pytest.param(
+        setting("items", 0, "promised_limit_days", value=0),
+        f"item {A}",
+        "promised_limit_days 0 is only allowed for an instant item",
+        id="zero-days-not-instant",
+    ),
+    pytest.param(
+        setting("items", 0, "max_visits", value=2), f"item {A}", "max_visits must be 0 or 1, not 2", id="max-visits"
+    ),
+    pytest.param(
+        setting("items", 1, "materials", 0, "wallet_cert", value="birth_cert"),
+        f"item {B}",
+        "material birth_certificate: wallet_cert 'birth_cert' is not a defined certificate type",
+        id="material-unknown-wallet-cert",
+    ),
+    pytest.param(
+        setting("items", 0, "result_certificate", value="birth_cert"),
+        f"item {A}",
+        "result_certificate 'birth_cert' is not a defined certificate type",
+        id="unknown-result-certificate",
+    ),
+    pytest.param(
+        appending("certificate_types", value={"code": "passport", "name": _text("护照", "Passport")}),
+        "certificate type passport",
+        "nothing issues this certificate type",
+        id="certificate-nothing-issues",
+    ),
+    pytest.param(
+        appending("bundles", 0, "items", value="330100-PSB-999"),
+        "bundle BUNDLE-TEST",
+        "item '330100-PSB-999' is not defined",
+        id="bundle-unknown-item",
+    ),
+    pytest.param(
+        setting("bundles", 0, "life_event", value="wedding"),
+        "bundle BUNDLE-TEST",
+        "life event 'wedding' is not defined",
+        id="bundle-unknown-life-event",
+    ),
+    pytest.param(
+        setting("bundles", 0, "depends", value={"330100-PSB-002": [A]}),
+        "bundle BUNDLE-TEST",
+        "depends names '330100-PSB-002', which is not an item of this bundle",
+        id="depends-outside-key",
+    ),
+    pytest.param(
+        setting("bundles", 0, "depends", value={B: ["330100-PSB-002"]}),
+        "bundle BUNDLE-TEST",
+        f"{B} waits on '330100-PSB-002', which is not an item of this bundle",
+        id="depends-outside-value",
+    ),
+    pytest.param(
+        setting("bundles", 0, "depends", value={A: [B], B: [A]}),
+        "bundle BUNDLE-TEST",
+        f"dependency cycle: {A} -> {B} -> {A}",
+        id="dependency-cycle",
+    ),
+    pytest.param(
+        setting("bundles", 0, "depends", value={A: [A]}),
+        "bundle BUNDLE-TEST",
+        f"dependency cycle: {A} -> {A}",
+        id="self-dependency",
+    ),
+    pytest.param(
+        setting("items", 1, "fields", 0, "type", value="date"),
+        "bundle BUNDLE-TEST",
+        f"field 'child_name' is text in {A} but date in {B}",
+        id="bundle-field-type-clash",
+    ),
 ]
 
 
@@ -481,13 +648,16 @@ def test_a_broken_catalogue_names_the_file_and_the_entry(tmp_path, mutate, entry
     assert str(error) == f"{error.file}: {entry}: {error.message}"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    pytest.param("items: [\n  - code: x\n", "invalid YAML at line", id="yaml-syntax"),
-    pytest.param("departments: []\ndepartments: []\n", "duplicate key 'departments'", id="yaml-duplicate-key"),
-    pytest.param("itemz: []\n", "unknown section 'itemz'", id="unknown-section"),
-    pytest.param("items: {code: x}\n", "section 'items' must be a list", id="section-not-a-list"),
-    pytest.param("- departments\n", "top level must be a mapping", id="top-level-list"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("items: [\n  - code: x\n", "invalid YAML at line", id="yaml-syntax"),
+        pytest.param("departments: []\ndepartments: []\n", "duplicate key 'departments'", id="yaml-duplicate-key"),
+        pytest.param("itemz: []\n", "unknown section 'itemz'", id="unknown-section"),
+        pytest.param("items: {code: x}\n", "section 'items' must be a list", id="section-not-a-list"),
+        pytest.param("- departments\n", "top level must be a mapping", id="top-level-list"),
+    ],
+)
 def test_a_broken_file_is_named(tmp_path, text, message):
     path = _write(tmp_path, text, name="broken.yaml")
     with pytest.raises(CatalogError) as caught:
@@ -544,10 +714,13 @@ def test_validate_collects_every_error_and_load_raises_the_first(tmp_path):
     assert str(caught.value) == str(errors[0])
 
 
-@pytest.mark.parametrize(("path", "value", "message"), [
-    pytest.param(("kind",), "permit", "kind: 'permit' is not one of", id="bad-kind"),
-    pytest.param(("delivery",), ["email"], "delivery[0]: 'email' is not one of", id="bad-delivery"),
-])
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        pytest.param(("kind",), "permit", "kind: 'permit' is not one of", id="bad-kind"),
+        pytest.param(("delivery",), ["email"], "delivery[0]: 'email' is not one of", id="bad-delivery"),
+    ],
+)
 def test_an_entry_that_fails_its_schema_is_reported_once(tmp_path, path, value, message):
     data = minimal()
     setting("items", 0, *path, value=value)(data)

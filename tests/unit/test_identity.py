@@ -231,7 +231,7 @@ def test_credit_code_wrong_check_char():
 @pytest.mark.parametrize("position", [9, 17])
 def test_credit_code_forbidden_letters(letter, position):
     code = "91330106MA27XXXXX0"
-    bad = code[:position] + letter + code[position + 1:]
+    bad = code[:position] + letter + code[position + 1 :]
     assert error_of(validate_credit_code, bad) == identity.CREDIT_CHARACTERS
 
 
@@ -314,7 +314,8 @@ def test_messages_are_unique_constants():
     constants = {
         value
         for name, value in vars(identity).items()
-        if name.startswith(("ID_", "CREDIT_", "MOBILE_")) and isinstance(value, str)
+        if name.startswith(("ID_", "CREDIT_", "MOBILE_"))
+        and isinstance(value, str)
         and name not in ("ID_CHECK_CHARS", "CREDIT_ALPHABET")
     }
     assert len(set(MESSAGES)) == len(MESSAGES)

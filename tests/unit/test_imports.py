@@ -3,6 +3,7 @@
 import-linter (`make lint`) keeps the layers; it cannot tell a cycle in general, so this reads every
 import with `ast` and looks for strongly connected modules.
 """
+
 import ast
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """The README's promises: its two commands, diagrams that match the transition table, a true Layout."""
+
 import re
 import subprocess
 from pathlib import Path
@@ -36,8 +37,11 @@ def layout_names() -> set[str]:
 
 def named_paths() -> set[str]:
     """What the Layout section writes as a path: a name with a slash or a file name, placeholders aside."""
-    return {name for name in layout_names()  # a URL (`/_test/`) is not a path of the tree
-            if ("/" in name or FILE_NAME.fullmatch(name)) and not re.search(r"[<\s(]", name) and name[0] != "/"}
+    return {
+        name
+        for name in layout_names()  # a URL (`/_test/`) is not a path of the tree
+        if ("/" in name or FILE_NAME.fullmatch(name)) and not re.search(r"[<\s(]", name) and name[0] != "/"
+    }
 
 
 def top_level_directories() -> set[str]:
@@ -57,8 +61,13 @@ def test_layout_names_every_package_of_the_domain():
 
 
 def test_layout_names_every_blueprint_of_the_app(tmp_path):
-    app = create_app({"SECRET_KEY": "readme", "DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}",
-                      "UPLOAD_FOLDER": str(tmp_path / "up")})
+    app = create_app(
+        {
+            "SECRET_KEY": "readme",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}",
+            "UPLOAD_FOLDER": str(tmp_path / "up"),
+        }
+    )
     # The web's own; the test-mode blueprint belongs to the journeys and is named there by its file.
     ours = {name for name, blueprint in app.blueprints.items() if blueprint.import_name.startswith("web.")}
     assert "guide" in ours

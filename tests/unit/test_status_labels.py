@@ -1,4 +1,5 @@
 """Every status and every event the transition tables know is shown in Chinese and English, never as its code."""
+
 import re
 
 import pytest
@@ -21,8 +22,9 @@ def _chinese() -> dict[str, str]:
 def _texts(machine: table.Machine) -> dict[str, str]:
     """English text by what it names: each status, and each event as the audit trail records it."""
     statuses = {status: STATUS_LABEL_OF[machine.name](status) for status in machine.states}
-    events = {machine.audit_event(row.event): event_label(machine.audit_event(row.event))
-              for row in machine.transitions}
+    events = {
+        machine.audit_event(row.event): event_label(machine.audit_event(row.event)) for row in machine.transitions
+    }
     return statuses | events
 
 
@@ -33,7 +35,9 @@ def test_both_transition_tables_are_read():
 @pytest.mark.parametrize("machine", MACHINES, ids=lambda machine: machine.name)
 def test_every_status_and_event_has_english_and_chinese_text(machine):
     chinese = _chinese()
-    unlabelled = {code: text for code, text in _texts(machine).items()
-                  if not text or text == code or not HAN.search(chinese.get(text, ""))}
+    unlabelled = {
+        code: text
+        for code, text in _texts(machine).items()
+        if not text or text == code or not HAN.search(chinese.get(text, ""))
+    }
     assert unlabelled == {}
-

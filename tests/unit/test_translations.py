@@ -1,4 +1,5 @@
 """Every string a user can see has a Chinese translation with the same placeholders."""
+
 import re
 import subprocess
 import sys
@@ -31,8 +32,27 @@ def test_every_entry_is_translated_with_the_same_placeholders():
 
 def test_the_catalogue_holds_every_string_in_the_sources(tmp_path):
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "--no-location", "-F", "babel.cfg",
-                    "-k", "_l", "-k", "N_", "-o", str(pot), "."], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "--no-location",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "N_",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with pot.open("rb") as handle:
         wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     assert len(wanted) > 100

@@ -5,8 +5,14 @@ import pytest
 from services.deadline_colour import colour as deadline_colour
 from services.workdays import HOLIDAY, WORKDAY, WorkingCalendar
 
-MAKEUP_2026 = [date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28),
-               date(2026, 5, 9), date(2026, 9, 20), date(2026, 10, 10)]
+MAKEUP_2026 = [
+    date(2026, 1, 4),
+    date(2026, 2, 14),
+    date(2026, 2, 28),
+    date(2026, 5, 9),
+    date(2026, 9, 20),
+    date(2026, 10, 10),
+]
 
 
 @pytest.fixture(scope="module")
@@ -84,13 +90,16 @@ def test_negative_limit_is_refused(calendar):
         calendar.add_working_days(date(2026, 3, 4), -1)
 
 
-@pytest.mark.parametrize("start, end, expected", [
-    (date(2026, 2, 13), date(2026, 2, 25), 3),
-    (date(2026, 3, 6), date(2026, 3, 9), 1),  # Friday to Monday
-    (date(2026, 3, 7), date(2026, 3, 8), 0),  # inside a weekend
-    (date(2026, 3, 4), date(2026, 3, 4), 0),
-    (date(2026, 12, 30), date(2027, 1, 7), 5),
-])
+@pytest.mark.parametrize(
+    "start, end, expected",
+    [
+        (date(2026, 2, 13), date(2026, 2, 25), 3),
+        (date(2026, 3, 6), date(2026, 3, 9), 1),  # Friday to Monday
+        (date(2026, 3, 7), date(2026, 3, 8), 0),  # inside a weekend
+        (date(2026, 3, 4), date(2026, 3, 4), 0),
+        (date(2026, 12, 30), date(2027, 1, 7), 5),
+    ],
+)
 def test_working_days_between_is_antisymmetric(calendar, start, end, expected):
     assert calendar.working_days_between(start, end) == expected
     assert calendar.working_days_between(end, start) == -expected
@@ -102,14 +111,17 @@ def test_next_working_day(calendar):
     assert calendar.next_working_day(date(2026, 3, 6)) == date(2026, 3, 9)
 
 
-@pytest.mark.parametrize("today, colour", [
-    (date(2026, 3, 4), "green"),  # Wednesday: 3 working days left
-    (date(2026, 3, 5), "green"),  # Thursday: 2 left
-    (date(2026, 3, 6), "amber"),  # Friday: the deadline is the next working day
-    (date(2026, 3, 7), "amber"),  # Saturday
-    (date(2026, 3, 9), "amber"),  # the deadline itself
-    (date(2026, 3, 10), "red"),
-])
+@pytest.mark.parametrize(
+    "today, colour",
+    [
+        (date(2026, 3, 4), "green"),  # Wednesday: 3 working days left
+        (date(2026, 3, 5), "green"),  # Thursday: 2 left
+        (date(2026, 3, 6), "amber"),  # Friday: the deadline is the next working day
+        (date(2026, 3, 7), "amber"),  # Saturday
+        (date(2026, 3, 9), "amber"),  # the deadline itself
+        (date(2026, 3, 10), "red"),
+    ],
+)
 def test_colour_around_a_monday_deadline(calendar, today, colour):
     assert deadline_colour(calendar, today, date(2026, 3, 9)) == colour
 

@@ -1,4 +1,5 @@
 """The transition table on its own: no database, no Flask."""
+
 import pytest
 
 from services.models import ApplicationStatus as A
@@ -31,8 +32,13 @@ EXAMPLES = [
     (APPLICATION, A.SUBMITTED, "submit", {APPLICANT}, "cannot submit an application that is submitted"),
     (APPLICATION, A.ACCEPTED, "withdraw", {APPLICANT}, "cannot withdraw an application that is accepted"),
     (APPLICATION, A.COMPLETED, "issue_notice", {FRONT_DESK}, "cannot issue notice an application that is completed"),
-    (APPLICATION, A.NOT_ACCEPTED, "record_visit", {FRONT_DESK},
-     "cannot record visit an application that is not accepted"),
+    (
+        APPLICATION,
+        A.NOT_ACCEPTED,
+        "record_visit",
+        {FRONT_DESK},
+        "cannot record visit an application that is not accepted",
+    ),
     (APPLICATION, A.WITHDRAWN, "rate", {APPLICANT}, "cannot rate an application that is withdrawn"),
     (APPLICATION, A.SUBMITTED, "accept", {APPLICANT}, "only front desk may accept this application"),
     (APPLICATION, A.IN_REVIEW, "complete", {FRONT_DESK}, "only system may complete this application"),
@@ -50,8 +56,11 @@ EXAMPLES = [
 ]
 
 
-@pytest.mark.parametrize(("machine", "status", "event", "relations", "expected"), EXAMPLES,
-                         ids=[f"{m.name}-{s}-{e}-{'+'.join(sorted(r))}" for m, s, e, r, _ in EXAMPLES])
+@pytest.mark.parametrize(
+    ("machine", "status", "event", "relations", "expected"),
+    EXAMPLES,
+    ids=[f"{m.name}-{s}-{e}-{'+'.join(sorted(r))}" for m, s, e, r, _ in EXAMPLES],
+)
 def test_a_move_is_allowed_or_refused_with_the_reason_in_words(machine, status, event, relations, expected):
     assert machine.refusal(status, event, frozenset(relations)) == expected
 
@@ -118,11 +127,21 @@ def test_every_non_final_state_has_a_way_out(machine):
 
 def test_buttons_follow_state_and_relation():
     assert APPLICATION.allowed(A.DRAFT, frozenset({table.APPLICANT})) == ["submit", "withdraw"]
-    assert APPLICATION.allowed(A.SUBMITTED, frozenset({table.FRONT_DESK})) == \
-        ["accept", "issue_notice", "refuse", "record_visit"]
+    assert APPLICATION.allowed(A.SUBMITTED, frozenset({table.FRONT_DESK})) == [
+        "accept",
+        "issue_notice",
+        "refuse",
+        "record_visit",
+    ]
     assert TASK.allowed(T.READY, frozenset({table.CLERK})) == ["claim"]
-    assert TASK.allowed(T.CLAIMED, frozenset({table.CLERK, table.ASSIGNEE})) == \
-        ["release", "approve", "reject", "suspend", "request_notice", "request_extension"]
+    assert TASK.allowed(T.CLAIMED, frozenset({table.CLERK, table.ASSIGNEE})) == [
+        "release",
+        "approve",
+        "reject",
+        "suspend",
+        "request_notice",
+        "request_extension",
+    ]
     assert TASK.allowed(T.CLAIMED, frozenset({table.CLERK})) == []
 
 
@@ -132,6 +151,11 @@ def test_only_the_system_moves_an_application_through_review():
 
 
 def test_decisions_that_refuse_need_a_reason():
-    for machine, event in ((APPLICATION, "refuse"), (TASK, "reject"), (TASK, "suspend"),
-                           (TASK, "request_extension"), (TASK, "refuse_extension")):
+    for machine, event in (
+        (APPLICATION, "refuse"),
+        (TASK, "reject"),
+        (TASK, "suspend"),
+        (TASK, "request_extension"),
+        (TASK, "refuse_extension"),
+    ):
         assert machine.find(event).needs_reason, event

@@ -37,27 +37,50 @@ class LanguageForm(FlaskForm):
 
 class LoginForm(FlaskForm):
     # Hard caps, checked by the form before anything else looks at the values.
-    login = StringField(_l("ID number, credit code, mobile or staff username"), validators=[
-        DataRequired(),
-        Length(max=LOGIN_MAX, message=_l("The login may be at most %(limit)s characters.", limit=LOGIN_MAX))])
-    password = PasswordField(_l("Password"), validators=[
-        DataRequired(),
-        Length(max=PASSWORD_MAX, message=_l("Password may be at most %(limit)s characters.", limit=PASSWORD_MAX))])
+    login = StringField(
+        _l("ID number, credit code, mobile or staff username"),
+        validators=[
+            DataRequired(),
+            Length(max=LOGIN_MAX, message=_l("The login may be at most %(limit)s characters.", limit=LOGIN_MAX)),
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(),
+            Length(max=PASSWORD_MAX, message=_l("Password may be at most %(limit)s characters.", limit=PASSWORD_MAX)),
+        ],
+    )
     next = HiddenField()
 
 
 class CodeForm(FlaskForm):
-    code = StringField(_l("Code from your authenticator app, or a recovery code"), validators=[
-        DataRequired(), Length(max=32, message=_l("A code is 6 digits; a recovery code 13 characters."))],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "text"})
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(), Length(max=32, message=_l("A code is 6 digits; a recovery code 13 characters."))],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text"},
+    )
 
 
 class _PasswordPair:
-    password = PasswordField(_l("Password"), description=_l(
-        "At least %(least)s characters; not a common password and not your numbers. A few unrelated words work well.",
-        least=PASSWORD_MIN),
-        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX, message=_l(
-            "Password must be between %(least)s and %(most)s characters.", least=PASSWORD_MIN, most=PASSWORD_MAX))])
+    password = PasswordField(
+        _l("Password"),
+        description=_l(
+            "At least %(least)s characters; not a common password and not your numbers. "
+            "A few unrelated words work well.",
+            least=PASSWORD_MIN,
+        ),
+        validators=[
+            DataRequired(),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=_l(
+                    "Password must be between %(least)s and %(most)s characters.", least=PASSWORD_MIN, most=PASSWORD_MAX
+                ),
+            ),
+        ],
+    )
     confirm = PasswordField(
         _l("Repeat password"), validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))]
     )
@@ -65,7 +88,9 @@ class _PasswordPair:
 
 class CitizenRegisterForm(FlaskForm, _PasswordPair):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
-    id_number = StringField(_l("Resident ID number"), validators=[DataRequired(), identity_cap, identity(validate_id_number)])
+    id_number = StringField(
+        _l("Resident ID number"), validators=[DataRequired(), identity_cap, identity(validate_id_number)]
+    )
     mobile = StringField(_l("Mobile number"), validators=[DataRequired(), identity_cap, identity(validate_mobile)])
     address = StringField(_l("Address (optional)"), validators=[Length(max=300)])
     email = EmailField(_l("E-mail (optional)"), validators=[Length(max=254)])
@@ -73,9 +98,13 @@ class CitizenRegisterForm(FlaskForm, _PasswordPair):
 
 class CompanyRegisterForm(FlaskForm, _PasswordPair):
     company_name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
-    credit_code = StringField(_l("Unified social credit code"), validators=[DataRequired(), identity_cap, identity(validate_credit_code)])
+    credit_code = StringField(
+        _l("Unified social credit code"), validators=[DataRequired(), identity_cap, identity(validate_credit_code)]
+    )
     legal_representative = StringField(_l("Legal representative"), validators=[DataRequired(), Length(max=100)])
-    mobile = StringField(_l("Contact mobile number"), validators=[DataRequired(), identity_cap, identity(validate_mobile)])
+    mobile = StringField(
+        _l("Contact mobile number"), validators=[DataRequired(), identity_cap, identity(validate_mobile)]
+    )
     address = StringField(_l("Registered address (optional)"), validators=[Length(max=300)])
     email = EmailField(_l("E-mail (optional)"), validators=[Length(max=254)])
 

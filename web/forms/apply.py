@@ -1,4 +1,5 @@
 """The one application form, built from the service's field specs."""
+
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -50,12 +51,21 @@ def _make_field(spec, locale: str):
     if spec.from_account:
         # Shown for the applicant to check; the server takes it from the account, so nothing here to validate.
         render_kw["readonly"] = True
-        return StringField(label, description=_("From your verified account; it cannot be changed here."),
-                           render_kw=render_kw)
+        return StringField(
+            label, description=_("From your verified account; it cannot be changed here."), render_kw=render_kw
+        )
     if spec.type == "select":
-        choices = [SelectChoice("", _("— choose —"))] + [SelectChoice(o.value, o.label.get(locale)) for o in spec.options]
-        return SelectField(label, choices=choices, validators=[_spec_check(spec)], description=description,
-                           render_kw=render_kw, validate_choice=False)
+        choices = [SelectChoice("", _("— choose —"))] + [
+            SelectChoice(o.value, o.label.get(locale)) for o in spec.options
+        ]
+        return SelectField(
+            label,
+            choices=choices,
+            validators=[_spec_check(spec)],
+            description=description,
+            render_kw=render_kw,
+            validate_choice=False,
+        )
     return StringField(label, validators=[_spec_check(spec)], description=description, render_kw=render_kw)
 
 

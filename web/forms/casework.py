@@ -3,6 +3,7 @@
 Several of these forms share one page, so each field gets its own HTML id
 while keeping the name the service uses in its errors (`reason`, `days`…).
 """
+
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -24,6 +25,7 @@ required_reason = [DataRequired(message=_l("Please give a reason.")), Length(max
 
 # --- front desk -------------------------------------------------------------------
 
+
 class AcceptForm(FlaskForm):
     # Sent by the "accept with tolerated gap" button only.
     tolerate = BooleanField()
@@ -34,9 +36,11 @@ class RefuseForm(FlaskForm):
 
 
 class VisitForm(FlaskForm):
-    purpose = StringField(_l("Why the applicant came in person"), id="visit-purpose",
-                          validators=[DataRequired(message=_l("Say why the applicant came.")),
-                                      Length(max=VISIT_PURPOSE_MAX_LENGTH)])
+    purpose = StringField(
+        _l("Why the applicant came in person"),
+        id="visit-purpose",
+        validators=[DataRequired(message=_l("Say why the applicant came.")), Length(max=VISIT_PURPOSE_MAX_LENGTH)],
+    )
 
 
 class DeliveryForm(FlaskForm):
@@ -64,12 +68,14 @@ def reason_name(kind: str, key: str) -> str:
 
 class NoticeFormBase(FlaskForm):
     rows: tuple[NoticeRow, ...] = ()
-    new_fact = TextAreaField(_l("What new fact makes a second notice necessary?"), id="notice-new-fact",
-                             validators=[Length(max=REASON_LENGTH)])
+    new_fact = TextAreaField(
+        _l("What new fact makes a second notice necessary?"),
+        id="notice-new-fact",
+        validators=[Length(max=REASON_LENGTH)],
+    )
 
     def items(self) -> list[NoticeItem]:
-        return [NoticeItem(row.kind, row.key, self[row.reason].data or "")
-                for row in self.rows if self[row.tick].data]
+        return [NoticeItem(row.kind, row.key, self[row.reason].data or "") for row in self.rows if self[row.tick].data]
 
     def apply_service_errors(self, errors: dict[str, str]) -> list[str]:
         """Put the service's `reason_<key>` errors on the rows; return those that belong to no row."""
@@ -99,14 +105,16 @@ def notice_form(service, locale: str, **kwargs) -> NoticeFormBase:
             row = NoticeRow(kind, spec.key, label, tick_name(kind, spec.key), reason_name(kind, spec.key))
             setattr(NoticeForm, row.tick, BooleanField(label.get(locale), id=row.tick))
             reason_label = _("What is missing or wrong: %(item)s", item=label.get(locale))
-            setattr(NoticeForm, row.reason, StringField(reason_label, id=row.reason,
-                                                        validators=[Length(max=REASON_LENGTH)]))
+            setattr(
+                NoticeForm, row.reason, StringField(reason_label, id=row.reason, validators=[Length(max=REASON_LENGTH)])
+            )
             rows.append(row)
     NoticeForm.rows = tuple(rows)
     return NoticeForm(**kwargs)
 
 
 # --- department clerk --------------------------------------------------------------
+
 
 class ApproveForm(FlaskForm):
     note = TextAreaField(_l("Note (optional)"), id="approve-note", validators=[Optional(), Length(max=REASON_LENGTH)])
@@ -117,13 +125,17 @@ class RejectForm(FlaskForm):
 
 
 def procedure_choices() -> list[SelectChoice]:
-    return [SelectChoice("", _("— choose —"))] + \
-        [SelectChoice(code, translate(label)) for code, label in PROCEDURES.items()]
+    return [SelectChoice("", _("— choose —"))] + [
+        SelectChoice(code, translate(label)) for code, label in PROCEDURES.items()
+    ]
 
 
 class SuspendForm(FlaskForm):
-    procedure = SelectField(_l("Special procedure"), id="suspend-procedure",
-                            validators=[DataRequired(message=_l("Choose the special procedure."))])
+    procedure = SelectField(
+        _l("Special procedure"),
+        id="suspend-procedure",
+        validators=[DataRequired(message=_l("Choose the special procedure."))],
+    )
     reason = TextAreaField(_l("Why the procedure is needed"), id="suspend-reason", validators=required_reason)
 
     def __init__(self, *args, **kwargs):
@@ -132,18 +144,24 @@ class SuspendForm(FlaskForm):
 
 
 class NoticeRequestForm(FlaskForm):
-    reason = TextAreaField(_l("What the applicant must correct or add"), id="notice-request-reason",
-                           validators=required_reason)
+    reason = TextAreaField(
+        _l("What the applicant must correct or add"), id="notice-request-reason", validators=required_reason
+    )
 
 
 ASK_FOR_DAYS = _l("Ask for 1 to %(limit)s working days.", limit=MAX_EXTENSION_DAYS)
 
 
 class ExtensionForm(FlaskForm):
-    days = IntegerField(_l("Extra working days"), id="extension-days",
-                        validators=[InputRequired(message=ASK_FOR_DAYS),
-                                    NumberRange(min=1, max=MAX_EXTENSION_DAYS, message=ASK_FOR_DAYS)],
-                        render_kw={"min": 1, "max": MAX_EXTENSION_DAYS, "inputmode": "numeric"})
+    days = IntegerField(
+        _l("Extra working days"),
+        id="extension-days",
+        validators=[
+            InputRequired(message=ASK_FOR_DAYS),
+            NumberRange(min=1, max=MAX_EXTENSION_DAYS, message=ASK_FOR_DAYS),
+        ],
+        render_kw={"min": 1, "max": MAX_EXTENSION_DAYS, "inputmode": "numeric"},
+    )
     reason = TextAreaField(_l("Why more time is needed"), id="extension-reason", validators=required_reason)
 
 

@@ -1,4 +1,5 @@
 """Forms of the applicant's follow-up: handing in an owed material, rating a finished application."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -15,9 +16,11 @@ ACCEPTED_FILES = "application/pdf,image/jpeg,image/png"
 class SupplementForm(FlaskForm):
     """One per owed material; build it with `prefix=supplement_prefix(material_key)` so ids stay unique."""
 
-    file = FileField(_l("File (PDF, JPEG or PNG, at most %(limit)s MB)", limit=MAX_FILE_MB),
-                     validators=[FileRequired(_l("Choose the file to hand in."))],
-                     render_kw={"accept": ACCEPTED_FILES})
+    file = FileField(
+        _l("File (PDF, JPEG or PNG, at most %(limit)s MB)", limit=MAX_FILE_MB),
+        validators=[FileRequired(_l("Choose the file to hand in."))],
+        render_kw={"accept": ACCEPTED_FILES},
+    )
 
 
 def supplement_prefix(material_key: str) -> str:
@@ -34,9 +37,15 @@ STARS = (
 
 
 class RatingForm(FlaskForm):
-    score = RadioField(_l("How satisfied are you with this service?"), choices=STARS, coerce=int,
-                       validate_choice=False,
-                       validators=[InputRequired(_l("Choose from 1 to 5 stars.")),
-                                   NumberRange(1, 5, _l("Choose from 1 to 5 stars."))])
-    comment = TextAreaField(_l("Comment (optional)"), validators=[Length(max=RATING_COMMENT_MAX_LENGTH)],
-                            render_kw={"rows": 3, "maxlength": str(RATING_COMMENT_MAX_LENGTH)})
+    score = RadioField(
+        _l("How satisfied are you with this service?"),
+        choices=STARS,
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose from 1 to 5 stars.")), NumberRange(1, 5, _l("Choose from 1 to 5 stars."))],
+    )
+    comment = TextAreaField(
+        _l("Comment (optional)"),
+        validators=[Length(max=RATING_COMMENT_MAX_LENGTH)],
+        render_kw={"rows": 3, "maxlength": str(RATING_COMMENT_MAX_LENGTH)},
+    )

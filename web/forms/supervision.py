@@ -24,8 +24,9 @@ class MetricsFilterForm(FlaskForm):
 
 class ExtensionDecisionForm(FlaskForm):
     decision = HiddenField(validators=[AnyOf(("grant", "refuse"))])
-    answer = StringField(_l("Answer to the clerk"), validators=[Length(max=500)],
-                         description=_l("Required when refusing."))
+    answer = StringField(
+        _l("Answer to the clerk"), validators=[Length(max=500)], description=_l("Required when refusing.")
+    )
 
     def validate_answer(self, field):
         if self.decision.data == "refuse" and not (field.data or "").strip():
@@ -33,14 +34,19 @@ class ExtensionDecisionForm(FlaskForm):
 
 
 class RectificationAnswerForm(FlaskForm):
-    answer = TextAreaField(_l("Answer to the applicant"),
-                           validators=[DataRequired(_l("Write the answer to the applicant.")),
-                                       Length(max=ANSWER_MAX_LENGTH)])
+    answer = TextAreaField(
+        _l("Answer to the applicant"),
+        validators=[DataRequired(_l("Write the answer to the applicant.")), Length(max=ANSWER_MAX_LENGTH)],
+    )
 
 
 class CalendarOverrideForm(FlaskForm):
     day = DateField(_l("Date"), validators=[DataRequired(_l("Give a date."))])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(WORKDAY, _l("Make-up working day")),
-                                            SelectChoice(HOLIDAY, _l("Day off"))])
-    note = StringField(_l("Note"), validators=[Length(max=NOTE_MAX_LENGTH)],
-                       description=_l("Which notice announced it, or which holiday."))
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(WORKDAY, _l("Make-up working day")), SelectChoice(HOLIDAY, _l("Day off"))]
+    )
+    note = StringField(
+        _l("Note"),
+        validators=[Length(max=NOTE_MAX_LENGTH)],
+        description=_l("Which notice announced it, or which holiday."),
+    )

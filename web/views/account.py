@@ -1,4 +1,5 @@
 """Registration, sign-in (password, then a second factor for staff), sign-out and the language switch."""
+
 import segno
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -30,9 +31,12 @@ def _too_many(minutes: int) -> str:
 @bp.errorhandler(Throttled)
 def _flood(error: Throttled):
     minutes = max(1, -(-error.retry_after // 60))
-    page = render_template("errors/error.html", code=429, title=_("Too many attempts"),
-                           text=_("Too many sign-in attempts came from your network. Try again in %(minutes)d minutes.",
-                                  minutes=minutes))
+    page = render_template(
+        "errors/error.html",
+        code=429,
+        title=_("Too many attempts"),
+        text=_("Too many sign-in attempts came from your network. Try again in %(minutes)d minutes.", minutes=minutes),
+    )
     return page, 429, {"Retry-After": str(error.retry_after)}
 
 
@@ -41,8 +45,13 @@ def _flood(error: Throttled):
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        result = sign_in(session=db_session(), login=form.login.data, password=form.password.data,
-                         address=client_address(), policy=signin_policy())
+        result = sign_in(
+            session=db_session(),
+            login=form.login.data,
+            password=form.password.data,
+            address=client_address(),
+            policy=signin_policy(),
+        )
         if result.retry_minutes:
             flash(_too_many(result.retry_minutes), "danger")
         elif result.user is None:
@@ -77,12 +86,20 @@ def second_factor():
         return redirect(url_for("account.enrol"))
     form = CodeForm()
     if form.validate_on_submit():
-        result = verify_second_factor(session=db_session(), token=session_token(), code=form.code.data,
-                                      address=client_address(), policy=signin_policy())
+        result = verify_second_factor(
+            session=db_session(),
+            token=session_token(),
+            code=form.code.data,
+            address=client_address(),
+            policy=signin_policy(),
+        )
         if result.token:
             return redirect(_signed_in(result.token, pending.user))
-        form.code.errors.append(_too_many(result.retry_minutes) if result.retry_minutes else
-                                _("That code is not right, or was used already. Wait for the next one."))
+        form.code.errors.append(
+            _too_many(result.retry_minutes)
+            if result.retry_minutes
+            else _("That code is not right, or was used already. Wait for the next one.")
+        )
     return render_template("account/second_factor.html", form=form)
 
 
@@ -98,14 +115,25 @@ def enrol():
         return redirect(url_for("account.second_factor"))
     form = CodeForm()
     if form.validate_on_submit():
-        result = confirm_enrolment(session=db_session(), token=session_token(), code=form.code.data,
-                                   address=client_address(), policy=signin_policy())
+        result = confirm_enrolment(
+            session=db_session(),
+            token=session_token(),
+            code=form.code.data,
+            address=client_address(),
+            policy=signin_policy(),
+        )
         if result.token:
             # The recovery codes are shown on this one page and never again.
-            return render_template("account/recovery_codes.html", codes=result.recovery_codes,
-                                   next_path=_signed_in(result.token, pending.user))
-        form.code.errors.append(_too_many(result.retry_minutes) if result.retry_minutes else
-                                _("That code is not right. Check the phone's time and type the code shown now."))
+            return render_template(
+                "account/recovery_codes.html",
+                codes=result.recovery_codes,
+                next_path=_signed_in(result.token, pending.user),
+            )
+        form.code.errors.append(
+            _too_many(result.retry_minutes)
+            if result.retry_minutes
+            else _("That code is not right. Check the phone's time and type the code shown now.")
+        )
     qr = Markup(segno.make(enrolling.uri, error="m").svg_inline(scale=4, dark="#000", light="#fff"))
     return render_template("account/enrol.html", form=form, qr=qr, secret=enrolling.secret)
 
@@ -139,8 +167,13 @@ def _register(form, template: str, build, register):
         else:
             # The same answer whether the number was free or had an account (its owner is told then),
             # so the page never tells who is registered.
-            flash(_("Thank you. If this number had no account, yours is ready: log in below. If it had one, "
-                    "we have sent its owner a message and created nothing."), "success")
+            flash(
+                _(
+                    "Thank you. If this number had no account, yours is ready: log in below. If it had one, "
+                    "we have sent its owner a message and created nothing."
+                ),
+                "success",
+            )
             next_path = safe_next(request.args.get("next"), "")
             return redirect(url_for("account.login", **({"next": next_path} if next_path else {})))
     return render_template(template, form=form)
@@ -150,9 +183,11 @@ def _register(form, template: str, build, register):
 @route_policy(policy.PUBLIC)
 def register():
     return _register(
-        CitizenRegisterForm(), "account/register.html",
-        lambda f: CitizenRegistration(f.full_name.data, f.id_number.data, f.mobile.data, f.password.data,
-                                      f.address.data or "", f.email.data or ""),
+        CitizenRegisterForm(),
+        "account/register.html",
+        lambda f: CitizenRegistration(
+            f.full_name.data, f.id_number.data, f.mobile.data, f.password.data, f.address.data or "", f.email.data or ""
+        ),
         register_citizen,
     )
 
@@ -161,9 +196,17 @@ def register():
 @route_policy(policy.PUBLIC)
 def register_company_account():
     return _register(
-        CompanyRegisterForm(), "account/register_company.html",
-        lambda f: CompanyRegistration(f.company_name.data, f.credit_code.data, f.legal_representative.data,
-                                      f.mobile.data, f.password.data, f.address.data or "", f.email.data or ""),
+        CompanyRegisterForm(),
+        "account/register_company.html",
+        lambda f: CompanyRegistration(
+            f.company_name.data,
+            f.credit_code.data,
+            f.legal_representative.data,
+            f.mobile.data,
+            f.password.data,
+            f.address.data or "",
+            f.email.data or "",
+        ),
         register_company,
     )
 

@@ -1,4 +1,5 @@
 """The applicant's side: apply with one form, follow applications, see the wallet."""
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -55,9 +56,16 @@ def _edit_context(application, form, notice, upload_errors=None, gaps=None, deta
     if gaps is None:
         gaps = precheck(session=db_session(), application=application, catalog=catalog())
     return dict(
-        application=application, service=service, form=form, attachments=detail.attachments,
-        certificates=detail.certificates, gaps=gaps, upload_errors=upload_errors or {}, notice=notice,
-        field_name=field_name, material_name=material_name,
+        application=application,
+        service=service,
+        form=form,
+        attachments=detail.attachments,
+        certificates=detail.certificates,
+        gaps=gaps,
+        upload_errors=upload_errors or {},
+        notice=notice,
+        field_name=field_name,
+        material_name=material_name,
     )
 
 
@@ -84,16 +92,25 @@ def edit(key: str):
         return render_template("citizen/edit.html", **_edit_context(application, form, notice, detail=detail))
 
     # A post that goes on to another page needs only where each material came from, not the whole case.
-    form = application_form(service, locale_code(), _covered(material_sources(session=db, application=application),
-                                                             notice))
+    form = application_form(
+        service, locale_code(), _covered(material_sources(session=db, application=application), notice)
+    )
     form.validate()  # CSRF is checked for every POST by CSRFProtect; this collects format errors
     field_errors = {name: errors for name, errors in form.errors.items() if name != "csrf_token"}
     action = request.form.get("action", "save")
     # Only what the form sent: a field left out of a request is never blanked.
-    values = {spec.key: request.form[field_name(spec.key)] for spec in service.fields if field_name(spec.key) in request.form}
+    values = {
+        spec.key: request.form[field_name(spec.key)] for spec in service.fields if field_name(spec.key) in request.form
+    }
     try:
-        problems = save_draft(session=db, actor=current_user, key=key, values=values, catalog=catalog(),
-                              delivery_method=request.form.get("delivery_method"))
+        problems = save_draft(
+            session=db,
+            actor=current_user,
+            key=key,
+            values=values,
+            catalog=catalog(),
+            delivery_method=request.form.get("delivery_method"),
+        )
     except Conflict:
         return redirect(url_for("citizen.detail", key=key))
     too_long = [spec.label.get(locale_code()) for spec in service.fields if isinstance(problems.get(spec.key), TooLong)]
@@ -105,8 +122,10 @@ def edit(key: str):
     except Conflict:  # submitted meanwhile by this applicant's other click or tab
         return redirect(url_for("citizen.detail", key=key))
     if too_long:
-        flash(_("Not saved, too long: %(fields)s. Please shorten them and save again.", fields=", ".join(too_long)),
-              "danger")
+        flash(
+            _("Not saved, too long: %(fields)s. Please shorten them and save again.", fields=", ".join(too_long)),
+            "danger",
+        )
         return render_template("citizen/edit.html", **_edit_context(application, form, notice, upload_errors)), 422
     if action == "submit" and not upload_errors:
         correcting = application.status == ApplicationStatus.NEEDS_CORRECTION
@@ -136,8 +155,16 @@ def _store_uploads(key: str, service) -> dict[str, str]:
         if upload is None or not upload.filename:
             continue
         try:
-            attach_upload(session=db_session(), actor=current_user, key=key, material_key=spec.key,
-                          filename=upload.filename, data=upload.read(), store=file_store(), catalog=catalog())
+            attach_upload(
+                session=db_session(),
+                actor=current_user,
+                key=key,
+                material_key=spec.key,
+                filename=upload.filename,
+                data=upload.read(),
+                store=file_store(),
+                catalog=catalog(),
+            )
         except Invalid as error:
             errors[spec.key] = error.errors.get(spec.key, error.message)
     return errors
@@ -163,9 +190,13 @@ def _render_detail(key: str, supplement_forms=None, rating_form=None, status: in
     forms = {owed.material.key: SupplementForm(prefix=supplement_prefix(owed.material.key)) for owed in view.owed}
     forms.update(supplement_forms or {})
     return render_template(
-        "citizen/detail.html", view=view, info=view.detail,
-        service=catalog().service(view.application.service_code), withdraw_form=WithdrawForm(),
-        supplement_forms=forms, rating_form=rating_form or RatingForm(),
+        "citizen/detail.html",
+        view=view,
+        info=view.detail,
+        service=catalog().service(view.application.service_code),
+        withdraw_form=WithdrawForm(),
+        supplement_forms=forms,
+        rating_form=rating_form or RatingForm(),
     ), status
 
 
@@ -177,8 +208,16 @@ def supplement(key: str, material_key: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            supplement_material(session=db_session(), actor=current_user, key=key, material_key=material_key,
-                                filename=upload.filename, data=upload.read(), store=file_store(), catalog=catalog())
+            supplement_material(
+                session=db_session(),
+                actor=current_user,
+                key=key,
+                material_key=material_key,
+                filename=upload.filename,
+                data=upload.read(),
+                store=file_store(),
+                catalog=catalog(),
+            )
         except Invalid as error:
             form.file.errors = [translate(error.errors.get(material_key, error.message))]
         else:
@@ -193,8 +232,14 @@ def rate(key: str):
     form = RatingForm()
     if form.validate_on_submit():
         try:
-            rate_application(session=db_session(), actor=current_user, key=key, catalog=catalog(),
-                             score=form.score.data, comment=form.comment.data or "")
+            rate_application(
+                session=db_session(),
+                actor=current_user,
+                key=key,
+                catalog=catalog(),
+                score=form.score.data,
+                comment=form.comment.data or "",
+            )
         except Invalid as error:
             apply_errors(form, error.errors)
         else:
@@ -209,8 +254,9 @@ def withdraw(key: str):
     form = WithdrawForm()
     if not form.validate_on_submit():
         abort(400)
-    withdraw_application(session=db_session(), actor=current_user, key=key, catalog=catalog(),
-                         reason=form.reason.data or None)
+    withdraw_application(
+        session=db_session(), actor=current_user, key=key, catalog=catalog(), reason=form.reason.data or None
+    )
     flash(_("Your application has been withdrawn."), "info")
     return redirect(url_for("citizen.detail", key=key))
 
@@ -218,4 +264,6 @@ def withdraw(key: str):
 @bp.get("/wallet")
 @applicants_only
 def wallet():
-    return render_template("citizen/wallet.html", certificates=list_certificates(session=db_session(), actor=current_user))
+    return render_template(
+        "citizen/wallet.html", certificates=list_certificates(session=db_session(), actor=current_user)
+    )

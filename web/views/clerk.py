@@ -1,4 +1,5 @@
 """A department's clerks (viewflow's shape): queue, inbox, archive, and the task they work on."""
+
 from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -48,35 +49,53 @@ FORMS = {
 
 def _filter_form(statuses: tuple[str, ...]) -> TaskFilterForm:
     form = TaskFilterForm(formdata=request.args)
-    items = sorted((item for item in catalog().items.values() if item.department == current_user.department),
-                   key=lambda item: item.code)
-    form.item.choices = [SelectChoice("", _("All items"))] + \
-        [SelectChoice(item.code, item.name.get(locale_code())) for item in items]
-    form.status.choices = [SelectChoice("", _("Any status"))] + \
-        [SelectChoice(status, translate(task_status_label(status))) for status in statuses]
-    form.colour.choices = [SelectChoice("", _("Any deadline"))] + \
-        [SelectChoice(colour, translate(colour_label(colour))) for colour in COLOURS]
+    items = sorted(
+        (item for item in catalog().items.values() if item.department == current_user.department),
+        key=lambda item: item.code,
+    )
+    form.item.choices = [SelectChoice("", _("All items"))] + [
+        SelectChoice(item.code, item.name.get(locale_code())) for item in items
+    ]
+    form.status.choices = [SelectChoice("", _("Any status"))] + [
+        SelectChoice(status, translate(task_status_label(status))) for status in statuses
+    ]
+    form.colour.choices = [SelectChoice("", _("Any deadline"))] + [
+        SelectChoice(colour, translate(colour_label(colour))) for colour in COLOURS
+    ]
     return form
 
 
 def _listing(lister: Callable, statuses: tuple[str, ...], title: str, empty: str):
     form = _filter_form(statuses)
-    filters = TaskFilters(item_code=form.item.data or None, status=form.status.data or None,
-                          colour=form.colour.data or None)
+    filters = TaskFilters(
+        item_code=form.item.data or None, status=form.status.data or None, colour=form.colour.data or None
+    )
     rows = lister(session=db_session(), actor=current_user, filters=filters, cursor=request.args.get("after"))
     # "More" keeps the filters and moves the cursor on.
-    more = url_for(request.endpoint, **{**request.args.to_dict(), "after": rows.next_cursor}) \
-        if rows.next_cursor else None
-    return render_template("clerk/list.html", rows=rows, form=form, title=title, empty=empty, more=more,
-                           # A list of one status needs no status filter.
-                           show_status=len(statuses) > 1)
+    more = (
+        url_for(request.endpoint, **{**request.args.to_dict(), "after": rows.next_cursor}) if rows.next_cursor else None
+    )
+    return render_template(
+        "clerk/list.html",
+        rows=rows,
+        form=form,
+        title=title,
+        empty=empty,
+        more=more,
+        # A list of one status needs no status filter.
+        show_status=len(statuses) > 1,
+    )
 
 
 @bp.get("/clerk")
 @clerks_only
 def queue():
-    return _listing(casework.department_queue, (TaskStatus.READY,), _("Department queue"),
-                    _("No task of your department is waiting to be claimed."))
+    return _listing(
+        casework.department_queue,
+        (TaskStatus.READY,),
+        _("Department queue"),
+        _("No task of your department is waiting to be claimed."),
+    )
 
 
 @bp.get("/clerk/inbox")
@@ -98,9 +117,16 @@ def _task_page(key: str, status: int = 200, **forms):
     for name, form_class in FORMS.items():
         forms.setdefault(name, form_class(formdata=None))
     return render_template(
-        "clerk/task.html", detail=detail, case=case, task=detail.task, a=detail.application,
-        service=catalog().service(detail.application.service_code), item=catalog().items[detail.task.item_code],
-        timeline=[e for e in case.events if e.task_id in (None, detail.task.id)], procedures=PROCEDURES, **forms,
+        "clerk/task.html",
+        detail=detail,
+        case=case,
+        task=detail.task,
+        a=detail.application,
+        service=catalog().service(detail.application.service_code),
+        item=catalog().items[detail.task.item_code],
+        timeline=[e for e in case.events if e.task_id in (None, detail.task.id)],
+        procedures=PROCEDURES,
+        **forms,
     ), status
 
 
@@ -114,8 +140,15 @@ def _no_input(form) -> dict:
     return {}
 
 
-def _act(key: str, service: Callable, done: str, then: str = "clerk.task", form_name: str | None = None,
-         inputs: Callable = _no_input, on_conflict: str = "clerk.task"):
+def _act(
+    key: str,
+    service: Callable,
+    done: str,
+    then: str = "clerk.task",
+    form_name: str | None = None,
+    inputs: Callable = _no_input,
+    on_conflict: str = "clerk.task",
+):
     """Validate the form, call the one service, flash and go on; on an error show the task page again."""
     form = FORMS[form_name]() if form_name else EmptyForm()
     if form.validate():
@@ -160,34 +193,60 @@ def resume(key: str):
 @bp.post("/clerk/tasks/<key>/approve")
 @clerks_only
 def approve(key: str):
-    return _act(key, casework.approve_task, _("Approved."), then="clerk.inbox", form_name="approve_form",
-                inputs=lambda form: {"note": form.note.data or None})
+    return _act(
+        key,
+        casework.approve_task,
+        _("Approved."),
+        then="clerk.inbox",
+        form_name="approve_form",
+        inputs=lambda form: {"note": form.note.data or None},
+    )
 
 
 @bp.post("/clerk/tasks/<key>/reject")
 @clerks_only
 def reject(key: str):
-    return _act(key, casework.reject_task, _("Not approved; the applicant has been told why."), then="clerk.inbox",
-                form_name="reject_form", inputs=lambda form: {"reason": form.reason.data})
+    return _act(
+        key,
+        casework.reject_task,
+        _("Not approved; the applicant has been told why."),
+        then="clerk.inbox",
+        form_name="reject_form",
+        inputs=lambda form: {"reason": form.reason.data},
+    )
 
 
 @bp.post("/clerk/tasks/<key>/suspend")
 @clerks_only
 def suspend(key: str):
-    return _act(key, casework.suspend_task, _("Special procedure started; the clock is paused."),
-                form_name="suspend_form",
-                inputs=lambda form: {"procedure": form.procedure.data, "reason": form.reason.data})
+    return _act(
+        key,
+        casework.suspend_task,
+        _("Special procedure started; the clock is paused."),
+        form_name="suspend_form",
+        inputs=lambda form: {"procedure": form.procedure.data, "reason": form.reason.data},
+    )
 
 
 @bp.post("/clerk/tasks/<key>/request-notice")
 @clerks_only
 def request_notice(key: str):
-    return _act(key, casework.request_notice, _("The front desk has been asked to issue a one-time notice."),
-                form_name="notice_form", inputs=lambda form: {"reason": form.reason.data})
+    return _act(
+        key,
+        casework.request_notice,
+        _("The front desk has been asked to issue a one-time notice."),
+        form_name="notice_form",
+        inputs=lambda form: {"reason": form.reason.data},
+    )
 
 
 @bp.post("/clerk/tasks/<key>/request-extension")
 @clerks_only
 def request_extension(key: str):
-    return _act(key, casework.request_extension, _("Extension requested; the supervisor decides."),
-                form_name="extension_form", inputs=lambda form: {"days": form.days.data, "reason": form.reason.data})
+    return _act(
+        key,
+        casework.request_extension,
+        _("Extension requested; the supervisor decides."),
+        form_name="extension_form",
+        inputs=lambda form: {"days": form.days.data, "reason": form.reason.data},
+    )

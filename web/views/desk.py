@@ -1,4 +1,5 @@
 """The front desk (一窗受理): acceptance queue, completeness review, one-time notice, deliveries."""
+
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -50,8 +51,13 @@ def queue():
     db = db_session()
     page = acceptance_queue(session=db, actor=current_user, cursor=request.args.get("after"))
     requests = notice_requests(session=db, actor=current_user)
-    return render_template("desk/queue.html", page=page, requests=requests, waited=waited,
-                           applicants=applicants_of(session=db, rows=page.rows))
+    return render_template(
+        "desk/queue.html",
+        page=page,
+        requests=requests,
+        waited=waited,
+        applicants=applicants_of(session=db, rows=page.rows),
+    )
 
 
 def _pre_ticked_notice(case: CaseFile):
@@ -91,8 +97,9 @@ def accept(key: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        accepted = accept_application(session=db_session(), actor=current_user, key=key, catalog=catalog(),
-                                      tolerate=form.tolerate.data)
+        accepted = accept_application(
+            session=db_session(), actor=current_user, key=key, catalog=catalog(), tolerate=form.tolerate.data
+        )
     except Invalid as error:
         flash(translate(error.message), "danger")
         return _review(key, 422)
@@ -109,8 +116,14 @@ def notice(key: str):
     form = notice_form(catalog().service(application.service_code), locale_code())
     if form.validate():
         try:
-            issue_notice(session=db_session(), actor=current_user, key=key, catalog=catalog(), items=form.items(),
-                         new_fact=form.new_fact.data or None)
+            issue_notice(
+                session=db_session(),
+                actor=current_user,
+                key=key,
+                catalog=catalog(),
+                items=form.items(),
+                new_fact=form.new_fact.data or None,
+            )
         except Invalid as error:
             form.form_errors = form.apply_service_errors(error.errors)
         except Conflict as error:
@@ -128,15 +141,18 @@ def refuse(key: str):
     form = RefuseForm()
     if form.validate():
         try:
-            refused = refuse_application(session=db_session(), actor=current_user, key=key, catalog=catalog(),
-                                         reason=form.reason.data)
+            refused = refuse_application(
+                session=db_session(), actor=current_user, key=key, catalog=catalog(), reason=form.reason.data
+            )
         except Invalid as error:
             apply_errors(form, error.errors)
         except Conflict as error:
             return _changed_meanwhile(error, key)
         else:
-            flash(_("Application %(number)s was not accepted; the applicant has been told why.",
-                    number=refused.number), "info")
+            flash(
+                _("Application %(number)s was not accepted; the applicant has been told why.", number=refused.number),
+                "info",
+            )
             return redirect(url_for("desk.queue"))
     return _review(key, 422, refuse_form=form)
 
@@ -147,12 +163,14 @@ def visit(key: str):
     form = VisitForm()
     if form.validate():
         try:
-            record_visit(session=db_session(), actor=current_user, key=key, catalog=catalog(),
-                         purpose=form.purpose.data)
+            record_visit(
+                session=db_session(), actor=current_user, key=key, catalog=catalog(), purpose=form.purpose.data
+            )
         except Invalid as error:
             # The service names the purpose its "reason".
-            form.purpose.errors = [translate(message) for message in error.errors.values()] or \
-                [translate(error.message)]
+            form.purpose.errors = [translate(message) for message in error.errors.values()] or [
+                translate(error.message)
+            ]
         except Conflict as error:
             return _changed_meanwhile(error, key)
         else:
@@ -163,10 +181,16 @@ def visit(key: str):
 
 def _deliveries(status: int = 200, failed: tuple[str, DeliveryForm] | None = None):
     rows = awaiting_delivery(session=db_session(), actor=current_user)
-    groups = {method: [(task, application) for task, application in rows if task.delivery_method == method]
-              for method in DELIVERED_BY_DESK}
-    return render_template("desk/deliveries.html", groups=groups, failed=failed,
-                           applicants=applicants_of(session=db_session(), rows=[application for _task, application in rows])), status
+    groups = {
+        method: [(task, application) for task, application in rows if task.delivery_method == method]
+        for method in DELIVERED_BY_DESK
+    }
+    return render_template(
+        "desk/deliveries.html",
+        groups=groups,
+        failed=failed,
+        applicants=applicants_of(session=db_session(), rows=[application for _task, application in rows]),
+    ), status
 
 
 @bp.get("/desk/deliveries")
@@ -181,8 +205,13 @@ def deliver(task_key: str):
     form = DeliveryForm()
     if form.validate():
         try:
-            deliver_task(session=db_session(), actor=current_user, task_key=task_key, catalog=catalog(),
-                         tracking_number=form.tracking_number.data or None)
+            deliver_task(
+                session=db_session(),
+                actor=current_user,
+                task_key=task_key,
+                catalog=catalog(),
+                tracking_number=form.tracking_number.data or None,
+            )
         except Invalid as error:
             apply_errors(form, error.errors)
         except Conflict as error:

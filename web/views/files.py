@@ -1,4 +1,5 @@
 """Material files, served only to the applicant and staff allowed to see the case."""
+
 import re
 import unicodedata
 from urllib.parse import quote

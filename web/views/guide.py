@@ -1,4 +1,5 @@
 """Find a service: browse by life event or department, search, read its guide (办事指南)."""
+
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
@@ -17,8 +18,12 @@ bp = Blueprint("guide", __name__)
 @route_policy(policy.PUBLIC)
 def index():
     cat = catalog()
-    return render_template("guide/index.html", bundles=list(cat.bundles.values()),
-                           life_events=list(cat.life_events.values()), departments=list(cat.departments.values()))
+    return render_template(
+        "guide/index.html",
+        bundles=list(cat.bundles.values()),
+        life_events=list(cat.life_events.values()),
+        departments=list(cat.departments.values()),
+    )
 
 
 @bp.get("/search")

@@ -1,4 +1,5 @@
 """Small pieces every blueprint and template shares."""
+
 import unicodedata
 from functools import wraps
 from urllib.parse import urlsplit
@@ -34,6 +35,7 @@ def route_policy(rule: RouteRule):
     A public rule lets everyone in; any other sends the anonymous to sign in and answers 403
     to an account the rule does not admit. Which rows they then see is the services' business.
     """
+
     def decorator(view):
         if rule.public:
             view.route_policy = rule

@@ -1,4 +1,5 @@
 """In-app messages: what the outbox delivered to the reader, in the reader's language."""
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user

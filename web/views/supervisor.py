@@ -1,4 +1,5 @@
 """The supervisor's side: figures, late tasks, breaches, extensions, rectifications, the calendar."""
+
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -47,7 +48,9 @@ YEARS = range(2000, 2101)
 def dashboard():
     form = MetricsFilterForm(formdata=request.args)
     period = {"since": form.since.data, "until": form.until.data} if form.validate() else {}
-    metrics = current_metrics(session=db_session(), catalog=catalog(), department=policy.watched_department(current_user), **period)
+    metrics = current_metrics(
+        session=db_session(), catalog=catalog(), department=policy.watched_department(current_user), **period
+    )
     return render_template("supervisor/dashboard.html", metrics=metrics, form=form)
 
 
@@ -88,8 +91,14 @@ def decide(key: str):
         return _extensions_page(failed=(key, form)), 422
     grant = form.decision.data == "grant"
     try:
-        decide_extension(session=db_session(), actor=current_user, key=key, catalog=catalog(), grant=grant,
-                         answer=form.answer.data or None)
+        decide_extension(
+            session=db_session(),
+            actor=current_user,
+            key=key,
+            catalog=catalog(),
+            grant=grant,
+            answer=form.answer.data or None,
+        )
     except Invalid as error:
         # The table asks for a "reason"; on this page the supervisor writes it as the answer.
         apply_errors(form, {"answer" if name == "reason" else name: text for name, text in error.errors.items()})
@@ -133,7 +142,9 @@ def _shown_year() -> int:
 
 
 def _calendar_page(year: int, form: CalendarOverrideForm):
-    return render_template("supervisor/calendar.html", info=calendar_year(session=db_session(), actor=current_user, year=year), form=form)
+    return render_template(
+        "supervisor/calendar.html", info=calendar_year(session=db_session(), actor=current_user, year=year), form=form
+    )
 
 
 @bp.get("/supervisor/calendar")
@@ -148,8 +159,13 @@ def add_day():
     form = CalendarOverrideForm()
     if form.validate_on_submit():
         try:
-            override = add_override(session=db_session(), actor=current_user, day=form.day.data, kind=form.kind.data,
-                                    note=form.note.data or "")
+            override = add_override(
+                session=db_session(),
+                actor=current_user,
+                day=form.day.data,
+                kind=form.kind.data,
+                note=form.note.data or "",
+            )
         except Invalid as error:
             apply_errors(form, error.errors)
         else:
