@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
+from services.db import rows_matched
 from services.models import Application, AuditEvent, AuditHead, Task, User
 
 GENESIS = "0" * 64
@@ -57,13 +58,13 @@ def event_digest(event: AuditEvent, prev_hash: str) -> str:
 def _claim_next_seq(session: Session) -> AuditHead:
     # Increment before reading: the UPDATE takes the write lock (SQLite) or the
     # row lock (PostgreSQL), so two transactions never chain onto the same tip.
-    bumped = session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
-    if bumped.rowcount == 0:
+    bumped = rows_matched(session, update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq + 1))
+    if bumped == 0:
         try:
             with session.begin_nested():
                 session.add(AuditHead(id=1, seq=1, hash=GENESIS))
         except IntegrityError:
-            session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
+            session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq + 1))
     head = session.exec(select(AuditHead).where(AuditHead.id == 1)).one()
     session.refresh(head)
     return head
@@ -149,6 +150,6 @@ def verify_chain(*, session: Session, batch: int = 5000) -> ChainReport:
 def history(*, session: Session, application: Application) -> list[AuditEvent]:
     return list(
         session.exec(
-            select(AuditEvent).where(AuditEvent.application_id == application.id).order_by(AuditEvent.seq)
+            select(AuditEvent).where(col(AuditEvent.application_id) == application.id).order_by(col(AuditEvent.seq))
         ).all()
     )

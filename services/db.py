@@ -3,10 +3,11 @@
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar, cast
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
+from sqlalchemy.sql.dml import Delete, Update
 from sqlmodel import Session, SQLModel, create_engine
 
 P = ParamSpec("P")
@@ -113,6 +114,12 @@ def realign_id_sequences(connection: Connection) -> None:
 
 def new_session(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
+
+
+def rows_matched(session: Session, statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE and count the rows its WHERE matched (a compare-and-set won when it is 1)."""
+    # Session.execute is typed as returning a Result; for an UPDATE or DELETE it is a CursorResult.
+    return cast(CursorResult, session.execute(statement)).rowcount
 
 
 def transactional(fn: Callable[P, R]) -> Callable[P, R]:

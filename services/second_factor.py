@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import pyotp
 from sqlalchemy import or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
-from services.db import transactional
+from services.db import rows_matched, transactional
 from services.errors import NotFound
 from services.models import RecoveryCode, SignInSession, User
 from services.signin import (
@@ -109,25 +109,27 @@ def _locked(session: Session, user: User, address: str, policy: SignInPolicy) ->
 
 def _claim_step(session: Session, user: User, step: int) -> bool:
     """Record the step as used unless a simultaneous request used it (or a later one) first."""
-    claimed = session.execute(
+    claimed = rows_matched(
+        session,
         update(User)
-        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-        .values(totp_last_step=step)
-    ).rowcount
+        .where(col(User.id) == user.id, or_(col(User.totp_last_step).is_(None), col(User.totp_last_step) < step))
+        .values(totp_last_step=step),
+    )
     return claimed == 1
 
 
 def _claim_recovery_code(session: Session, user: User, typed: str) -> bool:
     """Use an unused recovery code; compare-and-set, so two requests cannot both use it."""
-    used = session.execute(
+    used = rows_matched(
+        session,
         update(RecoveryCode)
         .where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == _recovery_digest(typed),
-            RecoveryCode.used_at.is_(None),
+            col(RecoveryCode.user_id) == user.id,
+            col(RecoveryCode.code_hash) == _recovery_digest(typed),
+            col(RecoveryCode.used_at).is_(None),
         )
-        .values(used_at=clock.wall_now())
-    ).rowcount
+        .values(used_at=clock.wall_now()),
+    )
     return used == 1
 
 
@@ -187,7 +189,7 @@ def reset_second_factor(*, session: Session, username: str) -> User:
         session.delete(code)
     session.execute(
         update(SignInSession)
-        .where(SignInSession.user_id == user.id, SignInSession.revoked_at.is_(None))
+        .where(col(SignInSession.user_id) == user.id, col(SignInSession.revoked_at).is_(None))
         .values(revoked_at=clock.wall_now())
     )
     return user

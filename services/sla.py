@@ -14,12 +14,12 @@ from datetime import date
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
 from services.applications.lock import lock_application
 from services.catalog import Catalog
-from services.db import transactional
+from services.db import rows_matched, transactional
 from services.deadline_colour import ColourRanges
 from services.errors import Conflict
 from services.i18n import N_
@@ -76,13 +76,13 @@ def _recolour_batch(
     tasks = session.exec(
         select(Task)
         .where(
-            Task.id > after,
-            Task.status.in_(TaskStatus.OPEN),
-            Task.deadline.is_not(None),
-            Task.paused_since.is_(None),
+            col(Task.id) > after,
+            col(Task.status).in_(TaskStatus.OPEN),
+            col(Task.deadline).is_not(None),
+            col(Task.paused_since).is_(None),
             Task.sla_colour != colours.case(Task.deadline),
         )
-        .order_by(Task.id)
+        .order_by(col(Task.id))
         .limit(batch)
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
@@ -95,12 +95,13 @@ def _recolour_batch(
         if colour == task.sla_colour:
             continue
         won = (
-            session.execute(
+            rows_matched(
+                session,
                 update(Task)
-                .where(Task.id == task.id, Task.sla_colour == task.sla_colour)
+                .where(col(Task.id) == task.id, col(Task.sla_colour) == task.sla_colour)
                 .values(sla_colour=colour)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+                .execution_options(synchronize_session=False),
+            )
             == 1
         )
         if not won:  # another sweep got there first and warned already (SQLite: no row locks)
@@ -140,15 +141,15 @@ def _terminate_expired_gaps(session: Session, catalog: Catalog, today: date, bat
     last_id = 0
     while True:
         rows = session.exec(
-            select(Task.application_id, Task.supplement_due)
-            .join(Application, Application.id == Task.application_id)
+            select(col(Task.application_id), col(Task.supplement_due))
+            .join(Application, col(Application.id) == Task.application_id)
             .where(
                 Task.application_id > last_id,
-                Task.supplement_due < today,
-                Task.status.in_(TaskStatus.OPEN),
-                Application.status.in_(RUNNING),
+                col(Task.supplement_due) < today,
+                col(Task.status).in_(TaskStatus.OPEN),
+                col(Application.status).in_(RUNNING),
             )
-            .order_by(Task.application_id)
+            .order_by(col(Task.application_id))
             .limit(batch)
         ).all()
         session.rollback()  # end the read; each termination is its own transaction
@@ -171,7 +172,9 @@ def _terminate(*, session: Session, catalog: Catalog, application_id: int, today
         raise Conflict(N_("someone else changed this first; reload and try again"))
     owed = session.exec(
         select(Task).where(
-            Task.application_id == application_id, Task.supplement_due < today, Task.status.in_(TaskStatus.OPEN)
+            col(Task.application_id) == application_id,
+            col(Task.supplement_due) < today,
+            col(Task.status).in_(TaskStatus.OPEN),
         )
     ).all()
     if application.status not in RUNNING or not owed:

@@ -5,7 +5,7 @@ from weakref import WeakValueDictionary
 from sqlalchemy import inspect, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
 from services.applications.uploads import (
@@ -20,7 +20,7 @@ from services.applications.uploads import (
 )
 from services.audit import record_event
 from services.catalog import Catalog
-from services.db import transactional
+from services.db import rows_matched, transactional
 from services.errors import Conflict, Invalid, NotAllowed, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Attachment, Certificate, User
@@ -86,7 +86,9 @@ def material_sources(*, session: Session, application: Application) -> dict[str,
 def wallet_by_type(session: Session, owner_id: int) -> dict[str, Certificate]:
     """The newest certificate of each type the owner holds."""
     certificates = session.exec(
-        select(Certificate).where(Certificate.owner_id == owner_id).order_by(Certificate.issued_on, Certificate.id)
+        select(Certificate)
+        .where(col(Certificate.owner_id) == owner_id)
+        .order_by(col(Certificate.issued_on), col(Certificate.id))
     ).all()
     return {certificate.cert_type: certificate for certificate in certificates}
 
@@ -213,13 +215,14 @@ def save_draft(
             form_data[field_key] = typed
             problems[field_key] = error
     form_data.update(account_identity(service, actor))
-    saved = session.execute(
+    saved = rows_matched(
+        session,
         update(Application)
-        .where(Application.id == application.id, Application.status.in_(EDITABLE))
+        .where(col(Application.id) == application.id, col(Application.status).in_(EDITABLE))
         .values(form_data=form_data, delivery_method=chosen, updated_at=clock.now())
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if saved.rowcount != 1:
+    if saved != 1:
         raise Conflict(N_("this application has been submitted and can no longer be edited"))
     set_committed_value(application, "form_data", form_data)
     set_committed_value(application, "delivery_method", chosen)

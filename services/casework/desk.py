@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import tuple_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.applications.progress import WhereNow, where_now
 from services.applications.queries import ApplicationDetail, application_detail, get_application
@@ -42,7 +42,7 @@ def acceptance_queue(*, session: Session, actor: User, cursor: str | None = None
             after = None
         if after is not None and after.tzinfo is not None:
             query = query.where(tuple_(Application.submitted_at, Application.id) > tuple_(after, after_id))
-    rows = list(session.exec(query.order_by(Application.submitted_at, Application.id).limit(limit + 1)))
+    rows = list(session.exec(query.order_by(col(Application.submitted_at), col(Application.id)).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -52,7 +52,7 @@ def acceptance_queue(*, session: Session, actor: User, cursor: str | None = None
 
 def applicants_of(*, session: Session, rows: list[Application]) -> dict[int, User]:
     ids = {row.applicant_id for row in rows}
-    return {u.id: u for u in session.exec(select(User).where(User.id.in_(ids)))} if ids else {}
+    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids)))} if ids else {}
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,11 @@ def case_file(*, session: Session, actor: User, key: str, catalog: Catalog) -> C
     require_role(actor, Role.FRONT_DESK)
     detail = application_detail(session=session, actor=actor, key=key, catalog=catalog)
     application = detail.application
-    notices = session.exec(select(Notice).where(Notice.application_id == application.id).order_by(Notice.id)).all()
+    notices = session.exec(
+        select(Notice).where(col(Notice.application_id) == application.id).order_by(col(Notice.id))
+    ).all()
     requests = session.exec(
-        select(Task).where(Task.application_id == application.id, Task.notice_request.is_not(None))
+        select(Task).where(col(Task.application_id) == application.id, col(Task.notice_request).is_not(None))
     ).all()
     return CaseFile(
         detail,
@@ -176,13 +178,13 @@ def notice_requests(*, session: Session, actor: User) -> list[tuple[Task, Applic
     require_role(actor, Role.FRONT_DESK)
     rows = session.exec(
         select(Task, Application)
-        .join(Application, Application.id == Task.application_id)
+        .join(Application, col(Application.id) == Task.application_id)
         .where(
-            Task.notice_request.is_not(None),
+            col(Task.notice_request).is_not(None),
             Task.status == TaskStatus.CLAIMED,
-            Application.status.in_((ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW)),
+            col(Application.status).in_((ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW)),
         )
-        .order_by(Task.updated_at)
+        .order_by(col(Task.updated_at))
     ).all()
     return [(task, application) for task, application in rows]
 
@@ -192,9 +194,9 @@ def awaiting_delivery(*, session: Session, actor: User) -> list[tuple[Task, Appl
     require_role(actor, Role.FRONT_DESK)
     rows = session.exec(
         select(Task, Application)
-        .join(Application, Application.id == Task.application_id)
+        .join(Application, col(Application.id) == Task.application_id)
         .where(Task.status == TaskStatus.APPROVED)
-        .order_by(Task.decided_at)
+        .order_by(col(Task.decided_at))
     ).all()
     return [(task, application) for task, application in rows]
 

@@ -11,11 +11,12 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock, policy
 from services.audit import record_event
 from services.catalog import Catalog
+from services.db import rows_matched
 from services.errors import Conflict, Invalid, NotAllowed
 from services.i18n import N_
 from services.models import Application, AuditEvent, Role, Task, User
@@ -70,7 +71,9 @@ class Firing:
         """The application's tasks by id. Read once: the rows fired change their statuses in memory too."""
         if self.shared.tasks is None:
             self.shared.tasks = list(
-                self.session.exec(select(Task).where(Task.application_id == self.application.id).order_by(Task.id))
+                self.session.exec(
+                    select(Task).where(col(Task.application_id) == self.application.id).order_by(col(Task.id))
+                )
             )
         return self.shared.tasks
 
@@ -215,13 +218,14 @@ def _move(session: Session, subject: Application | Task, from_status: str, to_st
     # Compare-and-set on status and version: of two racing requests exactly one moves it.
     model = type(subject)
     moved_at = clock.now()
-    result = session.execute(
+    moved = rows_matched(
+        session,
         update(model)
         .where(model.id == subject.id, model.status == from_status, model.version == subject.version)
         .values(status=to_status, version=subject.version + 1, updated_at=moved_at)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if result.rowcount != 1:
+    if moved != 1:
         raise Conflict(N_("someone else changed this first; reload and try again"))
     set_committed_value(subject, "status", to_status)
     set_committed_value(subject, "version", subject.version + 1)
