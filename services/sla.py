@@ -11,6 +11,7 @@ share the work instead of queueing behind each other's row locks.
 import logging
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -19,7 +20,7 @@ from sqlmodel import Session, col, select
 from services import clock
 from services.applications.lock import lock_application
 from services.catalog import Catalog
-from services.db import rows_matched, transactional
+from services.db import referenced, rows_matched, transactional
 from services.deadline_colour import ColourRanges
 from services.errors import Conflict
 from services.i18n import N_
@@ -49,14 +50,12 @@ def sweep(*, session: Session, catalog: Catalog, batch: int = BATCH) -> SweepRep
     today = clock.china_today()
     terminated = _terminate_expired_gaps(session, catalog, today, batch)
     recoloured = notified = 0
-    after = 0
+    last_read: int | None = 0
     colours = ColourRanges(load_calendar(session=session), today)
-    while True:
-        after, changed, warned = _recolour_batch(
-            session=session, catalog=catalog, colours=colours, after=after, batch=batch
+    while last_read is not None:  # the last batch reads nothing and counts nothing
+        last_read, changed, warned = _recolour_batch(
+            session=session, catalog=catalog, colours=colours, after=last_read, batch=batch
         )
-        if after is None:
-            break
         recoloured += changed
         notified += warned
     log.info("sla sweep: %d tasks recoloured, %d warned, %d applications terminated", recoloured, notified, terminated)
@@ -91,6 +90,7 @@ def _recolour_batch(
         return None, 0, 0
     changed = warned = 0
     for task in tasks:
+        assert task.deadline is not None  # the query reads only tasks with a deadline
         colour = colours.of(task.deadline)
         if colour == task.sla_colour:
             continue
@@ -115,9 +115,10 @@ def _recolour_batch(
 
 
 def _warn(session: Session, catalog: Catalog, task: Task, colour: str) -> None:
-    application = session.get(Application, task.application_id)
+    application = referenced(session, Application, task.application_id)
+    assert task.deadline is not None  # only a task with a deadline has a colour to warn of
     item = catalog.items[task.item_code]
-    message = dict(
+    message: dict[str, Any] = dict(
         template=WARNINGS[colour],
         application=application,
         params={
@@ -128,7 +129,7 @@ def _warn(session: Session, catalog: Catalog, task: Task, colour: str) -> None:
         },
     )
     if task.assignee_id is not None:
-        notify(session, user=session.get(User, task.assignee_id), channels=(IN_APP,), **message)
+        notify(session, user=referenced(session, User, task.assignee_id), channels=(IN_APP,), **message)
     else:
         notify_staff(session, role=Role.CLERK, department=task.department, **message)
     if colour == "red":
@@ -180,7 +181,8 @@ def _terminate(*, session: Session, catalog: Catalog, application_id: int, today
     if application.status not in RUNNING or not owed:
         raise Conflict(N_("nothing is owed any more"))
     materials = sorted({key for task in owed for key in task.owed_materials})
-    due = min(task.supplement_due for task in owed)
+    # Every one has a due date (the query compared it with today); the filter says so to the type checker.
+    due = min(task.supplement_due for task in owed if task.supplement_due is not None)
     fire(
         session=session,
         subject=application,

@@ -12,7 +12,7 @@ from services import clock
 from services.audit import record_event
 from services.casework.tasks import pending_extensions
 from services.catalog import Catalog
-from services.db import rows_matched, transactional
+from services.db import referenced, rows_matched, transactional
 from services.deadline_colour import ColourRanges
 from services.errors import Conflict, Invalid
 from services.i18n import N_
@@ -72,6 +72,7 @@ def late_tasks(*, session: Session, actor: User, limit: int = LIST_LIMIT) -> lis
         query = query.where(Task.department == department)
     rows = []
     for task, application in session.exec(query.order_by(col(Task.deadline), col(Task.id)).limit(limit)).all():
+        assert task.deadline is not None  # the query reads only tasks with a deadline
         paused = task.paused_since is not None
         colour = task.sla_colour if paused else colours.of(task.deadline)
         rows.append(
@@ -120,9 +121,9 @@ def breach_lists(*, session: Session, actor: User, catalog: Catalog, limit: int 
         visits = visits.where(col(Application.service_code).in_(codes))
         late = late.where(Task.department == department)
     return BreachLists(
-        [tuple(row) for row in session.exec(notices.order_by(col(Notice.issued_at).desc()).limit(limit)).all()],
-        [tuple(row) for row in session.exec(visits.order_by(col(Visit.at).desc()).limit(limit)).all()],
-        [tuple(row) for row in session.exec(late.order_by(col(Task.decided_at).desc()).limit(limit)).all()],
+        [(n, a) for n, a in session.exec(notices.order_by(col(Notice.issued_at).desc()).limit(limit))],
+        [(v, a) for v, a in session.exec(visits.order_by(col(Visit.at).desc()).limit(limit))],
+        [(t, a) for t, a in session.exec(late.order_by(col(Task.decided_at).desc()).limit(limit))],
     )
 
 
@@ -188,6 +189,7 @@ def answer_rectification(*, session: Session, actor: User, key: str, answer: str
     require_role(actor, Role.SUPERVISOR)
     rectification = session.exec(select(Rectification).where(Rectification.key == key)).first()
     require_visible(rectification is not None and may_decide_for(actor, rectification.department), "rectification")
+    assert rectification is not None  # require_visible refused a missing one
     answer = (answer or "").strip()
     if not answer:
         raise Invalid(N_("write the answer to the applicant"), {"answer": N_("Write the answer to the applicant.")})
@@ -207,11 +209,11 @@ def answer_rectification(*, session: Session, actor: User, key: str, answer: str
     if not won:
         raise Conflict(N_("this rectification has already been answered"))
     session.refresh(rectification)
-    rating = session.get(Rating, rectification.rating_id)
-    application = session.get(Application, rating.application_id)
+    rating = referenced(session, Rating, rectification.rating_id)
+    application = referenced(session, Application, rating.application_id)
     notify(
         session,
-        user=session.get(User, application.applicant_id),
+        user=referenced(session, User, application.applicant_id),
         application=application,
         template=N_("Our answer to your rating of %(number)s: %(answer)s"),
         params={"number": application.number, "answer": answer},

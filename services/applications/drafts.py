@@ -1,5 +1,6 @@
 """Starting, saving and attaching materials to a draft application."""
 
+from functools import partial
 from weakref import WeakValueDictionary
 
 from sqlalchemy import inspect, update
@@ -128,6 +129,7 @@ def stamp_identity(application: Application, service, actor: User) -> None:
 
 def attach_wallet_certificates(session: Session, application: Application, service, owner_id: int) -> None:
     """Materials a wallet certificate covers are attached from the wallet, never uploaded again."""
+    assert application.id is not None  # flushed before anything is attached to it
     attached = set(
         session.exec(select(Attachment.material_key).where(Attachment.application_id == application.id)).all()
     )
@@ -159,6 +161,7 @@ def start_draft(*, session: Session, actor: User, service_code: str, catalog: Ca
         raise NotFound("no such service") from None
     if not may_apply_for(actor, service):
         raise NotAllowed(N_("this service is not for your kind of account"))
+    assert actor.id is not None  # a signed-in account is a stored row
     existing = session.exec(
         select(Application).where(
             Application.applicant_id == actor.id,
@@ -201,7 +204,7 @@ def save_draft(
     chosen = delivery_method if delivery_method in service.delivery else application.delivery_method
     known = {spec.key: spec for spec in service.fields}
     form_data = dict(application.form_data)
-    problems = {}
+    problems: dict[str, FieldError] = {}
     for field_key, raw in values.items():
         spec = known.get(field_key)
         if spec is None or spec.from_account:  # the applicant's identity is never taken from a form
@@ -277,6 +280,7 @@ def store_attachment(
     The replaced file is removed only after the commit, so a failure loses nothing.
     """
     content_type, data = check_upload(material_key, data)
+    assert application.id is not None  # an application one may attach to is a stored row
     stored = store.save(data)
     previous = session.exec(
         select(Attachment).where(Attachment.application_id == application.id, Attachment.material_key == material_key)
@@ -333,7 +337,8 @@ def attach_upload(
     file yet; the second insert then breaks the one-file-per-material rule. Tried once more, it
     replaces the first file, or meets the case the first request submitted (Conflict).
     """
-    arguments = dict(
+    attach = partial(
+        _attach_once,
         session=session,
         actor=actor,
         key=key,
@@ -344,9 +349,9 @@ def attach_upload(
         catalog=catalog,
     )
     try:
-        return _attach_once(**arguments)
+        return attach()
     except IntegrityError:
-        return _attach_once(**arguments)
+        return attach()
 
 
 def _attach_once(

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from services.applications.lock import lock_application
 from services.audit import history
 from services.catalog import Catalog
+from services.db import by_id
 from services.errors import NotFound
 from services.models import Application, Attachment, AuditEvent, Certificate, User
 from services.policy import may_view_application
@@ -89,9 +90,7 @@ def application_detail(*, session: Session, actor: User, key: str, catalog: Cata
     certificate_ids = [row.certificate_id for row in attachments.values() if row.certificate_id]
     certificates = {}
     if certificate_ids:
-        certificates = {
-            c.id: c for c in session.exec(select(Certificate).where(col(Certificate.id).in_(certificate_ids)))
-        }
+        certificates = by_id(session.exec(select(Certificate).where(col(Certificate.id).in_(certificate_ids))))
     return ApplicationDetail(
         application,
         attachments,

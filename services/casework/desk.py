@@ -10,8 +10,8 @@ from services.applications.progress import WhereNow, where_now
 from services.applications.queries import ApplicationDetail, application_detail, get_application
 from services.casework.tasks import lock_task_case
 from services.catalog import Catalog, Service
-from services.db import transactional
-from services.errors import Invalid, NotFound
+from services.db import by_id, referenced, transactional
+from services.errors import Invalid, Message, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Notice, Role, Task, TaskStatus, User, Visit
 from services.policy import may_view_task, require_role, require_visible
@@ -46,13 +46,15 @@ def acceptance_queue(*, session: Session, actor: User, cursor: str | None = None
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = f"{rows[-1].submitted_at.isoformat()}_{rows[-1].id}"
+        last_submitted = rows[-1].submitted_at
+        assert last_submitted is not None  # the queue holds submitted applications
+        next_cursor = f"{last_submitted.isoformat()}_{rows[-1].id}"
     return QueuePage(rows, next_cursor)
 
 
 def applicants_of(*, session: Session, rows: list[Application]) -> dict[int, User]:
     ids = {row.applicant_id for row in rows}
-    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids)))} if ids else {}
+    return by_id(session.exec(select(User).where(col(User.id).in_(ids)))) if ids else {}
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def case_file(*, session: Session, actor: User, key: str, catalog: Catalog) -> C
         detail,
         catalog.service(application.service_code),
         precheck(session=session, application=application, catalog=catalog),
-        session.get(User, application.applicant_id),
+        referenced(session, User, application.applicant_id),
         list(notices),
         where_now(session=session, application=application, catalog=catalog),
         list(requests),
@@ -128,7 +130,8 @@ def issue_notice(
     service = catalog.service(application.service_code)
     labels = {("field", f.key): f.label for f in service.fields}
     labels.update({("material", m.key): m.name for m in service.materials})
-    frozen, errors = [], {}
+    frozen: list[dict] = []
+    errors: dict[str, Message] = {}
     for item in items:
         label = labels.get((item.kind, item.key))
         if label is None:
@@ -207,6 +210,7 @@ def deliver_task(
 ) -> Task:
     task, application = lock_task_case(session, task_key)
     require_visible(task is not None and may_view_task(actor, task), "task")
+    assert task is not None  # require_visible refused a missing one
     fire(
         session=session,
         subject=task,

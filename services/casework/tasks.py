@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, or_, tuple_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from services import clock
 from services.applications.lock import lock_application
@@ -57,7 +58,7 @@ def _row(task: Task, application: Application, calendar: WorkingCalendar, today:
 class _Listing:
     """One list's query before ordering, and how to tell a task's colour in SQL."""
 
-    query: object
+    query: Select[Task, Application]
     statuses: tuple[str, ...]
     colour: str | None
     calendar: WorkingCalendar
@@ -107,12 +108,12 @@ def _by_deadline(session: Session, listing: _Listing, cursor: str | None, limit:
             dated = dated.where(listing.dated_colour())
         if after_deadline is not None:
             dated = dated.where(tuple_(Task.deadline, Task.id) > tuple_(after_deadline, after_id))
-        rows = list(session.exec(dated.order_by(Task.deadline, Task.id).limit(limit + 1)))
+        rows = list(session.exec(dated.order_by(col(Task.deadline), col(Task.id)).limit(limit + 1)))
     if len(rows) <= limit and listing.colour in (None, "green"):
         undated = listing.query.where(col(Task.deadline).is_(None))
         if among_undated:
             undated = undated.where(col(Task.id) > after_id)
-        rows += session.exec(undated.order_by(Task.id).limit(limit + 1 - len(rows)))
+        rows += session.exec(undated.order_by(col(Task.id)).limit(limit + 1 - len(rows)))
     if len(rows) <= limit:
         return TaskPage(listing.rows(rows))
     last = rows[limit - 1][0]
@@ -143,6 +144,7 @@ def _by_decision(session: Session, listing: _Listing, cursor: str | None, limit:
     if len(rows) <= limit:
         return TaskPage(listing.rows(rows))
     last = rows[limit - 1][0]
+    assert last.decided_at is not None  # these lists hold decided tasks
     return TaskPage(listing.rows(rows[:limit]), f"{last.decided_at.isoformat()}_{last.id}")
 
 
@@ -210,6 +212,8 @@ def _load(session: Session, actor: User, key: str, for_update: bool = False) -> 
         task = session.exec(select(Task).where(Task.key == key)).first()
         application = session.get(Application, task.application_id) if task is not None else None
     require_visible(task is not None and may_view_task(actor, task), "task")
+    # require_visible refused a missing task, and a task's application always exists
+    assert task is not None and application is not None
     return task, application
 
 
@@ -330,4 +334,4 @@ def pending_extensions(*, session: Session, actor: User) -> list[tuple[Extension
     )
     if department := watched_department(actor):
         query = query.where(Task.department == department)
-    return [tuple(row) for row in session.exec(query.order_by(col(ExtensionRequest.requested_at))).all()]
+    return [(r, t, a) for r, t, a in session.exec(query.order_by(col(ExtensionRequest.requested_at)))]

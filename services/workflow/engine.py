@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from services import clock, policy
 from services.audit import record_event
 from services.catalog import Catalog
-from services.db import rows_matched
+from services.db import referenced, rows_matched
 from services.errors import Conflict, Invalid, NotAllowed
 from services.i18n import N_
 from services.models import Application, AuditEvent, Role, Task, User
@@ -64,7 +64,7 @@ class Firing:
     @property
     def applicant(self) -> User:
         if self.shared.applicant is None:
-            self.shared.applicant = self.session.get(User, self.application.applicant_id)
+            self.shared.applicant = referenced(self.session, User, self.application.applicant_id)
         return self.shared.applicant
 
     def tasks(self) -> list[Task]:
@@ -179,11 +179,15 @@ def _fire_sharing_reads(
     """`fire`, reading what the rows of one call read alike (`Shared`) once for all of them."""
     machine = machine_of(subject)
     if application is None:
-        application = subject if isinstance(subject, Application) else session.get(Application, subject.application_id)
+        application = (
+            subject if isinstance(subject, Application) else referenced(session, Application, subject.application_id)
+        )
     transition = machine.find(event)
     from_status = subject.status
     if from_status not in transition.source:
-        raise Conflict(machine.refusal(from_status, event, frozenset(table.ACTORS)), status=from_status)
+        wrong_status = machine.refusal(from_status, event, frozenset(table.ACTORS))
+        assert wrong_status is not None  # a status outside the event's sources is always refused
+        raise Conflict(wrong_status, status=from_status)
     refused = machine.refusal(from_status, event, relations_of(actor, subject, application, catalog))
     if refused:
         raise NotAllowed(refused)
@@ -221,7 +225,7 @@ def _move(session: Session, subject: Application | Task, from_status: str, to_st
     moved = rows_matched(
         session,
         update(model)
-        .where(model.id == subject.id, model.status == from_status, model.version == subject.version)
+        .where(col(model.id) == subject.id, col(model.status) == from_status, col(model.version) == subject.version)
         .values(status=to_status, version=subject.version + 1, updated_at=moved_at)
         .execution_options(synchronize_session=False),
     )
