@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Row, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -22,8 +22,11 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def digest_fields(event: AuditEvent) -> dict[str, Any]:
-    """What an event's hash covers, by the names the hash knows them by (its moment as UTC ISO text)."""
+def digest_fields(event: AuditEvent | Row) -> dict[str, Any]:
+    """What an event's hash covers, by the names the hash knows them by (its moment as UTC ISO text).
+
+    The event as an object, or as a row of its table (verify_chain reads rows: they cost half as much).
+    """
     return {
         "seq": event.seq,
         "at": _utc(event.at).isoformat(),
@@ -51,7 +54,7 @@ def digest_text(fields: dict[str, Any], prev_hash: Any) -> str:
     return canonical_json({**fields, "prev": prev_hash})
 
 
-def event_digest(event: AuditEvent, prev_hash: str) -> str:
+def event_digest(event: AuditEvent | Row, prev_hash: str) -> str:
     return hashlib.sha256(digest_text(digest_fields(event), prev_hash).encode("utf-8")).hexdigest()
 
 
@@ -126,7 +129,7 @@ def verify_chain(*, session: Session, batch: int = 5000) -> ChainReport:
     last_seq = 0
     while True:
         # Rows, not ORM objects: the same columns, read at half the cost (a million cases hold 14 million events).
-        events = AuditEvent.__table__
+        events = AuditEvent.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its stubs do not say so
         rows = session.execute(select(events).where(events.c.seq > last_seq).order_by(events.c.seq).limit(batch)).all()
         if not rows:
             break

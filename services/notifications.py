@@ -140,6 +140,7 @@ def send_outbox(*, session: Session, gateway, render: Callable[[str, dict], str]
         if notification is None:
             session.rollback()
             break
+        assert notification.id is not None  # read from the table
         after = notification.id
         moment = clock.now()
         claimed = rows_matched(

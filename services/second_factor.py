@@ -16,7 +16,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from services import clock
-from services.db import rows_matched, transactional
+from services.db import referenced, rows_matched, transactional
 from services.errors import NotFound
 from services.models import RecoveryCode, SignInSession, User
 from services.signin import (
@@ -55,7 +55,7 @@ def _pending(session: Session, token: str | None) -> tuple[SignInSession, User]:
     row = session.exec(select(SignInSession).where(SignInSession.token_hash == token_digest(token or ""))).first()
     if row is None or row.complete or row.revoked_at is not None:
         raise NotFound("no sign-in waits for a second factor")
-    return row, session.get(User, row.user_id)
+    return row, referenced(session, User, row.user_id)
 
 
 def _clean(code: str) -> str:
@@ -155,6 +155,7 @@ def confirm_enrolment(
     session.add(user)
     for old in session.exec(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         session.delete(old)
+    assert user.id is not None  # a user signing in is a stored row
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     session.add_all(RecoveryCode(user_id=user.id, code_hash=_recovery_digest(c)) for c in codes)
     return SecondFactorResult(token=_finish(session, row, user, address, policy), recovery_codes=codes)
@@ -210,6 +211,7 @@ def unused_code(user: User) -> str:
 
     For tools that sign staff in for a person (tests, benches), who may do so twice within 30 seconds.
     """
+    assert user.totp_secret is not None, "only an enrolled user has codes"
     step = current_step(user.totp_secret)
     if user.totp_last_step is not None and user.totp_last_step >= step - DRIFT_STEPS:
         step = user.totp_last_step + 1

@@ -61,7 +61,7 @@ class SignInResult:
 
     @property
     def enrolment_needed(self) -> bool:
-        return self.second_factor_needed and self.user.totp_secret is None
+        return self.second_factor_needed and self.user is not None and self.user.totp_secret is None
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,7 @@ def start_session(
     session: Session, user: User, policy: SignInPolicy, complete: bool, enrol_secret: str | None = None
 ) -> str:
     """A new random session id (the cookie's), stored only as its hash."""
+    assert user.id is not None  # a user signing in is a stored row
     token = secrets.token_urlsafe(32)
     now = clock.wall_now()
     session.add(

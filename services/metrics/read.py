@@ -107,6 +107,7 @@ def _department_tallies(session: Session, period: Period, departments: list[str]
     totals: dict[str, Counter[str]] = {}
     by_status: dict[str, Counter[str]] = {}
     per_item: dict[str, Counter[str]] = {}
+    values: list[int]  # a row's sums, in TASK_COUNTS order
     for code, item_code, status, *values in session.exec(
         select(
             TaskDayCounts.department, TaskDayCounts.item_code, TaskDayCounts.status, *_sums(TaskDayCounts, TASK_COUNTS)

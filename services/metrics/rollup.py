@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, delete, func, insert, or_, text, union, update
+from sqlalchemy import select as select_columns  # sqlmodel's select is typed for at most four columns
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -85,7 +86,7 @@ def refresh_rollup(*, session: Session, full: bool = False) -> RefreshReport:
     days = _changed_days(session, min(previous, started) - REFRESH_OVERLAP)
     if days:
         for model in ROLLUPS:
-            session.execute(delete(model).where(model.day.in_(days)))
+            session.execute(delete(model).where(col(model.day).in_(days)))
         _count(session, _submitted_on(days))
     return RefreshReport(False, days)
 
@@ -142,10 +143,10 @@ def _count(session: Session, submitted) -> None:
     session.execute(
         insert(ApplicationDayCounts).from_select(
             ["day", "service_code", "status", *applications, "notices", "second_notices", "visits_beyond_promise"],
-            select(
+            select_columns(
                 day,
-                Application.service_code,
-                Application.status,
+                col(Application.service_code),
+                col(Application.status),
                 *applications.values(),
                 func.sum(notices_of(Application.id)),
                 func.sum(notices_of(Application.id, breach_only=True)),
@@ -157,13 +158,13 @@ def _count(session: Session, submitted) -> None:
     )
 
     tasks = task_counts()
-    keys = (day, Application.service_code, Task.department, Task.item_code, Task.status)
+    keys = (day, col(Application.service_code), col(Task.department), col(Task.item_code), col(Task.status))
     session.execute(
         insert(TaskDayCounts).from_select(
             ["day", "service_code", "department", "item_code", "status", *tasks, "decided_late"],
-            select(*keys, *tasks.values(), count_if(decided_late()))
+            select_columns(*keys, *tasks.values(), count_if(decided_late()))
             .select_from(Task)
-            .join(Application, Application.id == Task.application_id)
+            .join(Application, col(Application.id) == Task.application_id)
             .where(submitted)
             .group_by(*keys),
         )
@@ -177,16 +178,16 @@ def _count(session: Session, submitted) -> None:
         .distinct()
         .subquery()
     )
-    keys = (involved.c.day, involved.c.service_code, involved.c.department)
+    involved_keys = (involved.c.day, involved.c.service_code, involved.c.department)
     session.execute(
         insert(DepartmentDayCases).from_select(
             ["day", "service_code", "department", "applications", "notices", "second_notices", "visits_beyond_promise"],
-            select(
-                *keys,
+            select_columns(
+                *involved_keys,
                 func.count(),
                 func.sum(notices_of(involved.c.application_id)),
                 func.sum(notices_of(involved.c.application_id, breach_only=True)),
                 func.sum(visits_beyond_promise_of(involved.c.application_id)),
-            ).group_by(*keys),
+            ).group_by(*involved_keys),
         )
     )

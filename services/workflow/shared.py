@@ -23,7 +23,9 @@ def next_counter(session, name: str) -> int:
     The increment returns the value it wrote (UPDATE … RETURNING), so it is one statement, and
     the value is the one this transaction's row lock holds, not a later read's.
     """
-    bump = update(Counter).where(col(Counter.name) == name).values(value=Counter.value + 1).returning(Counter.value)
+    bump = (
+        update(Counter).where(col(Counter.name) == name).values(value=Counter.value + 1).returning(col(Counter.value))
+    )
     value = session.execute(bump).scalar_one_or_none()
     if value is not None:
         return value
@@ -40,9 +42,10 @@ def record_visit_row(firing, purpose: str) -> Visit:
     earlier = firing.session.exec(
         select(func.count()).select_from(Visit).where(Visit.application_id == firing.application.id)
     ).one()
+    assert firing.actor is not None  # a visit is recorded by the staff member who met the applicant
     visit = Visit(
         application_id=firing.application.id,
-        recorded_by_id=firing.actor.id if firing.actor else None,
+        recorded_by_id=firing.actor.id,
         purpose=purpose,
         beyond_promise=earlier + 1 > service.max_visits,
     )

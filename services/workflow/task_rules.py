@@ -305,6 +305,7 @@ def refuse_extension(firing) -> None:
 
 def _decide_request(firing, status: str) -> ExtensionRequest:
     request = _pending_request(firing)
+    assert request is not None  # the task's status says a request waits for this answer
     request.status = status
     request.decided_by_id = firing.actor.id
     request.decided_at = clock.now()
