@@ -41,6 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # While working: the unit and service layers on SQLite, no browser, no PostgreSQL server (under a minute).
 test-fast: $(STAMP) translations

@@ -9,7 +9,7 @@ from sqlmodel import Session, or_, select
 
 from services.catalog import Catalog
 from services.db import transactional
-from services.errors import Invalid
+from services.errors import Invalid, Message
 from services.i18n import N_
 from services.identity import IdentityError, validate_credit_code, validate_id_number, validate_mobile
 from services.models import Role, User
@@ -50,7 +50,7 @@ class CompanyRegistration:
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-def _check_email(errors: dict[str, str], email: str) -> str | None:
+def _check_email(errors: dict[str, Message], email: str) -> str | None:
     """Optional; when given, messages are also sent there."""
     email = email.strip()
     if email and (len(email) > 254 or not EMAIL.fullmatch(email)):
@@ -58,7 +58,7 @@ def _check_email(errors: dict[str, str], email: str) -> str | None:
     return email or None
 
 
-def _check(errors: dict[str, str], field: str, validator, value: str) -> str:
+def _check(errors: dict[str, Message], field: str, validator, value: str) -> str:
     try:
         return validator(value)
     except IdentityError as error:
@@ -66,7 +66,7 @@ def _check(errors: dict[str, str], field: str, validator, value: str) -> str:
         return value
 
 
-def _check_password(errors: dict[str, str], password: str, *personal: str | None) -> None:
+def _check_password(errors: dict[str, Message], password: str, *personal: str | None) -> None:
     problem = password_problem(password, personal)
     if problem:
         errors["password"] = problem
@@ -87,6 +87,7 @@ def _insert_applicant(session: Session, user: User) -> User | None:
         except IntegrityError:  # registered by a simultaneous request
             session.rollback()
             owner = _find_by_login(session, user.login_name)
+            assert owner is not None  # the insert failed on this login name's unique key: its row exists
     notify(session, user=owner, template=SOMEONE_REGISTERED_AGAIN)
     return None
 
@@ -94,7 +95,7 @@ def _insert_applicant(session: Session, user: User) -> User | None:
 @transactional
 def register_citizen(*, session: Session, data: CitizenRegistration) -> User | None:
     """The new account, or None (and a message to its owner) when the ID number has one already."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     if not data.full_name.strip():
         errors["full_name"] = N_("Name is required.")
     id_number = _check(errors, "id_number", validate_id_number, data.id_number)
@@ -119,7 +120,7 @@ def register_citizen(*, session: Session, data: CitizenRegistration) -> User | N
 @transactional
 def register_company(*, session: Session, data: CompanyRegistration) -> User | None:
     """The new account, or None (and a message to its owner) when the credit code has one already."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     if not data.company_name.strip():
         errors["company_name"] = N_("Company name is required.")
     if not data.legal_representative.strip():
@@ -161,7 +162,7 @@ def create_staff(
 
     `hash_method` is for a disposable test server's throwaway accounts, whose logins a cheap hash keeps fast.
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     if role not in Role.STAFF:
         errors["role"] = f"Role must be one of {', '.join(Role.STAFF)}."
     if role == Role.CLERK and not department:

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Row, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
+from services.db import rows_matched
 from services.models import Application, AuditEvent, AuditHead, Task, User
 
 GENESIS = "0" * 64
@@ -21,8 +22,11 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def digest_fields(event: AuditEvent) -> dict[str, Any]:
-    """What an event's hash covers, by the names the hash knows them by (its moment as UTC ISO text)."""
+def digest_fields(event: AuditEvent | Row) -> dict[str, Any]:
+    """What an event's hash covers, by the names the hash knows them by (its moment as UTC ISO text).
+
+    The event as an object, or as a row of its table (verify_chain reads rows: they cost half as much).
+    """
     return {
         "seq": event.seq,
         "at": _utc(event.at).isoformat(),
@@ -50,20 +54,20 @@ def digest_text(fields: dict[str, Any], prev_hash: Any) -> str:
     return canonical_json({**fields, "prev": prev_hash})
 
 
-def event_digest(event: AuditEvent, prev_hash: str) -> str:
+def event_digest(event: AuditEvent | Row, prev_hash: str) -> str:
     return hashlib.sha256(digest_text(digest_fields(event), prev_hash).encode("utf-8")).hexdigest()
 
 
 def _claim_next_seq(session: Session) -> AuditHead:
     # Increment before reading: the UPDATE takes the write lock (SQLite) or the
     # row lock (PostgreSQL), so two transactions never chain onto the same tip.
-    bumped = session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
-    if bumped.rowcount == 0:
+    bumped = rows_matched(session, update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq + 1))
+    if bumped == 0:
         try:
             with session.begin_nested():
                 session.add(AuditHead(id=1, seq=1, hash=GENESIS))
         except IntegrityError:
-            session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
+            session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq + 1))
     head = session.exec(select(AuditHead).where(AuditHead.id == 1)).one()
     session.refresh(head)
     return head
@@ -125,7 +129,7 @@ def verify_chain(*, session: Session, batch: int = 5000) -> ChainReport:
     last_seq = 0
     while True:
         # Rows, not ORM objects: the same columns, read at half the cost (a million cases hold 14 million events).
-        events = AuditEvent.__table__
+        events = AuditEvent.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its stubs do not say so
         rows = session.execute(select(events).where(events.c.seq > last_seq).order_by(events.c.seq).limit(batch)).all()
         if not rows:
             break
@@ -149,6 +153,6 @@ def verify_chain(*, session: Session, batch: int = 5000) -> ChainReport:
 def history(*, session: Session, application: Application) -> list[AuditEvent]:
     return list(
         session.exec(
-            select(AuditEvent).where(AuditEvent.application_id == application.id).order_by(AuditEvent.seq)
+            select(AuditEvent).where(col(AuditEvent.application_id) == application.id).order_by(col(AuditEvent.seq))
         ).all()
     )

@@ -1,16 +1,25 @@
 """Engine and transaction helpers shared by every service."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, Protocol, TypeVar, cast
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
+from sqlalchemy.sql.dml import Delete, Update
 from sqlmodel import Session, SQLModel, create_engine
 
 P = ParamSpec("P")
 R = TypeVar("R")
+M = TypeVar("M", bound=SQLModel)
+
+
+class _Stored(Protocol):
+    id: int | None  # None only until the row is first flushed
+
+
+S = TypeVar("S", bound=_Stored)
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -113,6 +122,28 @@ def realign_id_sequences(connection: Connection) -> None:
 
 def new_session(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
+
+
+def referenced(session: Session, model: type[M], key: int) -> M:
+    """The row a foreign key points at: the database keeps it there, so it is never missing."""
+    row = session.get(model, key)
+    assert row is not None, f"{model.__name__} {key} is missing under a foreign key"
+    return row
+
+
+def by_id(rows: Iterable[S]) -> dict[int, S]:
+    """Rows read from the database, by their id (which a stored row always has)."""
+    keyed: dict[int, S] = {}
+    for row in rows:
+        assert row.id is not None
+        keyed[row.id] = row
+    return keyed
+
+
+def rows_matched(session: Session, statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE and count the rows its WHERE matched (a compare-and-set won when it is 1)."""
+    # Session.execute is typed as returning a Result; for an UPDATE or DELETE it is a CursorResult.
+    return cast(CursorResult, session.execute(statement)).rowcount
 
 
 def transactional(fn: Callable[P, R]) -> Callable[P, R]:

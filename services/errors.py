@@ -1,8 +1,22 @@
 """Domain errors. Routes map them to a flash or to 403 / 404 / 409."""
 
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+
+class Template(Protocol):
+    """A message still to be filled in and translated (requirements.fields.FieldError): web/messages.translate."""
+
+    template: str
+    params: dict[str, Any]
+
+
+# What a service may say: a msgid, or a template with its values (a limit, a count).
+Message = str | Template
+
 
 class DomainError(Exception):
-    def __init__(self, message: str, **details):
+    def __init__(self, message: Message, **details):
         super().__init__(message)
         self.message = message
         self.details = details
@@ -23,9 +37,9 @@ class Conflict(DomainError):
 class Invalid(DomainError):
     """Input breaks a rule; `errors` maps a field name to its message."""
 
-    def __init__(self, message: str, errors: dict[str, str] | None = None, **details):
+    def __init__(self, message: Message, errors: Mapping[str, Message] | None = None, **details):
         super().__init__(message, **details)
-        self.errors = errors or {}
+        self.errors: Mapping[str, Message] = errors or {}
 
 
 class Throttled(DomainError):

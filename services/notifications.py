@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import func, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
-from services.db import transactional
+from services.db import rows_matched, transactional
 from services.models import Application, Notification, User
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def notify_staff(
     """In-app message to every active staff member of a role (of a department, or city-wide ones)."""
     query = select(User).where(User.role == role, User.is_active == True)  # noqa: E712
     if department is not None:
-        query = query.where((User.department == department) | (User.department.is_(None)))
+        query = query.where((col(User.department) == department) | (col(User.department).is_(None)))
     _queue(
         session,
         [
@@ -131,8 +131,8 @@ def send_outbox(*, session: Session, gateway, render: Callable[[str, dict], str]
     while sent + failed < limit:
         notification = session.exec(
             select(Notification)
-            .where(Notification.sent_at.is_(None), Notification.id > after)
-            .order_by(Notification.id)
+            .where(col(Notification.sent_at).is_(None), col(Notification.id) > after)
+            .order_by(col(Notification.id))
             .limit(1)
             .with_for_update(skip_locked=True)
             .execution_options(populate_existing=True)
@@ -140,15 +140,17 @@ def send_outbox(*, session: Session, gateway, render: Callable[[str, dict], str]
         if notification is None:
             session.rollback()
             break
+        assert notification.id is not None  # read from the table
         after = notification.id
         moment = clock.now()
-        claimed = session.execute(
+        claimed = rows_matched(
+            session,
             update(Notification)
-            .where(Notification.id == notification.id, Notification.sent_at.is_(None))
+            .where(col(Notification.id) == notification.id, col(Notification.sent_at).is_(None))
             .values(sent_at=moment)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if claimed.rowcount != 1:  # another sender got there first
+        if claimed != 1:  # another sender got there first
             session.rollback()
             continue
         try:
@@ -175,8 +177,12 @@ def inbox(*, session: Session, user: User, limit: int = 50) -> list[Notification
     return list(
         session.exec(
             select(Notification)
-            .where(Notification.user_id == user.id, Notification.channel == IN_APP, Notification.sent_at.is_not(None))
-            .order_by(Notification.id.desc())
+            .where(
+                Notification.user_id == user.id,
+                col(Notification.channel) == IN_APP,
+                col(Notification.sent_at).is_not(None),
+            )
+            .order_by(col(Notification.id).desc())
             .limit(limit)
         )
     )
@@ -189,26 +195,26 @@ def unread_count(*, session: Session, user: User) -> int:
         .where(
             Notification.user_id == user.id,
             Notification.channel == IN_APP,
-            Notification.sent_at.is_not(None),
-            Notification.read_at.is_(None),
+            col(Notification.sent_at).is_not(None),
+            col(Notification.read_at).is_(None),
         )
     ).one()
 
 
 @transactional
 def mark_read(*, session: Session, user: User) -> int:
-    result = session.execute(
+    return rows_matched(
+        session,
         update(Notification)
         .where(
-            Notification.user_id == user.id,
-            Notification.channel == IN_APP,
-            Notification.read_at.is_(None),
-            Notification.sent_at.is_not(None),
+            col(Notification.user_id) == user.id,
+            col(Notification.channel) == IN_APP,
+            col(Notification.read_at).is_(None),
+            col(Notification.sent_at).is_not(None),
         )
         .values(read_at=clock.now())
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return result.rowcount
 
 
 def pending_by_channel(*, session: Session) -> dict[str, int]:
@@ -216,7 +222,7 @@ def pending_by_channel(*, session: Session) -> dict[str, int]:
     return dict(
         session.exec(
             select(Notification.channel, func.count())
-            .where(Notification.sent_at.is_(None))
+            .where(col(Notification.sent_at).is_(None))
             .group_by(Notification.channel)
             .order_by(Notification.channel)
         ).all()

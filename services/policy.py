@@ -93,7 +93,7 @@ def require_role(actor: User | None, *roles: str) -> User:
     return actor
 
 
-_ROLE_REFUSALS = {
+_ROLE_REFUSALS: dict[tuple[str, ...], str] = {
     (Role.SUPERVISOR,): N_("only a supervisor may do this"),
     (Role.FRONT_DESK,): N_("only the front desk may do this"),
     (Role.CLERK,): N_("only a department clerk may do this"),

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import pyotp
 from sqlalchemy import or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
-from services.db import transactional
+from services.db import referenced, rows_matched, transactional
 from services.errors import NotFound
 from services.models import RecoveryCode, SignInSession, User
 from services.signin import (
@@ -55,7 +55,7 @@ def _pending(session: Session, token: str | None) -> tuple[SignInSession, User]:
     row = session.exec(select(SignInSession).where(SignInSession.token_hash == token_digest(token or ""))).first()
     if row is None or row.complete or row.revoked_at is not None:
         raise NotFound("no sign-in waits for a second factor")
-    return row, session.get(User, row.user_id)
+    return row, referenced(session, User, row.user_id)
 
 
 def _clean(code: str) -> str:
@@ -109,25 +109,27 @@ def _locked(session: Session, user: User, address: str, policy: SignInPolicy) ->
 
 def _claim_step(session: Session, user: User, step: int) -> bool:
     """Record the step as used unless a simultaneous request used it (or a later one) first."""
-    claimed = session.execute(
+    claimed = rows_matched(
+        session,
         update(User)
-        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-        .values(totp_last_step=step)
-    ).rowcount
+        .where(col(User.id) == user.id, or_(col(User.totp_last_step).is_(None), col(User.totp_last_step) < step))
+        .values(totp_last_step=step),
+    )
     return claimed == 1
 
 
 def _claim_recovery_code(session: Session, user: User, typed: str) -> bool:
     """Use an unused recovery code; compare-and-set, so two requests cannot both use it."""
-    used = session.execute(
+    used = rows_matched(
+        session,
         update(RecoveryCode)
         .where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == _recovery_digest(typed),
-            RecoveryCode.used_at.is_(None),
+            col(RecoveryCode.user_id) == user.id,
+            col(RecoveryCode.code_hash) == _recovery_digest(typed),
+            col(RecoveryCode.used_at).is_(None),
         )
-        .values(used_at=clock.wall_now())
-    ).rowcount
+        .values(used_at=clock.wall_now()),
+    )
     return used == 1
 
 
@@ -153,6 +155,7 @@ def confirm_enrolment(
     session.add(user)
     for old in session.exec(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         session.delete(old)
+    assert user.id is not None  # a user signing in is a stored row
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     session.add_all(RecoveryCode(user_id=user.id, code_hash=_recovery_digest(c)) for c in codes)
     return SecondFactorResult(token=_finish(session, row, user, address, policy), recovery_codes=codes)
@@ -187,7 +190,7 @@ def reset_second_factor(*, session: Session, username: str) -> User:
         session.delete(code)
     session.execute(
         update(SignInSession)
-        .where(SignInSession.user_id == user.id, SignInSession.revoked_at.is_(None))
+        .where(col(SignInSession.user_id) == user.id, col(SignInSession.revoked_at).is_(None))
         .values(revoked_at=clock.wall_now())
     )
     return user
@@ -208,6 +211,7 @@ def unused_code(user: User) -> str:
 
     For tools that sign staff in for a person (tests, benches), who may do so twice within 30 seconds.
     """
+    assert user.totp_secret is not None, "only an enrolled user has codes"
     step = current_step(user.totp_secret)
     if user.totp_last_step is not None and user.totp_last_step >= step - DRIFT_STEPS:
         step = user.totp_last_step + 1

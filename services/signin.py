@@ -13,11 +13,11 @@ from datetime import timedelta
 
 import pyotp
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
 from services.accounts import LOGIN_MAX, check_password, normalise_login
-from services.db import transactional
+from services.db import rows_matched, transactional
 from services.errors import Throttled
 from services.models import SignInAttempt, SignInSession, User
 from services.models.signin import ADDRESS_MAX_LENGTH
@@ -61,7 +61,7 @@ class SignInResult:
 
     @property
     def enrolment_needed(self) -> bool:
-        return self.second_factor_needed and self.user.totp_secret is None
+        return self.second_factor_needed and self.user is not None and self.user.totp_secret is None
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def account_lock(session: Session, name: str, policy: SignInPolicy) -> timedelta
     failures = session.exec(
         select(SignInAttempt.at)
         .where(SignInAttempt.login_name == name, SignInAttempt.outcome == FAILED, SignInAttempt.at > since)
-        .order_by(SignInAttempt.at.desc())
+        .order_by(col(SignInAttempt.at).desc())
         .limit(policy.account_failures)
     ).all()
     if len(failures) < policy.account_failures:
@@ -119,10 +119,10 @@ def _address_flood(session: Session, address: str, policy: SignInPolicy) -> time
         select(SignInAttempt.at)
         .where(
             SignInAttempt.address == address[:ADDRESS_MAX_LENGTH],
-            SignInAttempt.outcome.in_((FAILED, LOCKED)),
+            col(SignInAttempt.outcome).in_((FAILED, LOCKED)),
             SignInAttempt.at > now - policy.address_window,
         )
-        .order_by(SignInAttempt.at.desc())
+        .order_by(col(SignInAttempt.at).desc())
         .limit(policy.address_failures)
     ).all()
     if len(refused) < policy.address_failures:
@@ -140,6 +140,7 @@ def start_session(
     session: Session, user: User, policy: SignInPolicy, complete: bool, enrol_secret: str | None = None
 ) -> str:
     """A new random session id (the cookie's), stored only as its hash."""
+    assert user.id is not None  # a user signing in is a stored row
     token = secrets.token_urlsafe(32)
     now = clock.wall_now()
     session.add(
@@ -191,7 +192,7 @@ def resume_session(*, session: Session, token: str | None, policy: SignInPolicy)
     # One statement for the session and its user: every signed-in request runs it.
     found = session.exec(
         select(SignInSession, User)
-        .join(User, User.id == SignInSession.user_id)
+        .join(User, col(User.id) == SignInSession.user_id)
         .where(SignInSession.token_hash == token_digest(token))
     ).first()
     if found is None:
@@ -216,7 +217,7 @@ def end_session(*, session: Session, token: str | None) -> None:
     if token:
         session.execute(
             update(SignInSession)
-            .where(SignInSession.token_hash == token_digest(token), SignInSession.revoked_at.is_(None))
+            .where(col(SignInSession.token_hash) == token_digest(token), col(SignInSession.revoked_at).is_(None))
             .values(revoked_at=clock.wall_now())
         )
 
@@ -224,8 +225,9 @@ def end_session(*, session: Session, token: str | None) -> None:
 @transactional
 def end_all_sessions(*, session: Session, user: User) -> int:
     """Sign a user out everywhere; the number of sessions ended."""
-    return session.execute(
+    return rows_matched(
+        session,
         update(SignInSession)
-        .where(SignInSession.user_id == user.id, SignInSession.revoked_at.is_(None))
-        .values(revoked_at=clock.wall_now())
-    ).rowcount
+        .where(col(SignInSession.user_id) == user.id, col(SignInSession.revoked_at).is_(None))
+        .values(revoked_at=clock.wall_now()),
+    )

@@ -11,15 +11,16 @@ share the work instead of queueing behind each other's row locks.
 import logging
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
 from services.applications.lock import lock_application
 from services.catalog import Catalog
-from services.db import transactional
+from services.db import referenced, rows_matched, transactional
 from services.deadline_colour import ColourRanges
 from services.errors import Conflict
 from services.i18n import N_
@@ -49,14 +50,12 @@ def sweep(*, session: Session, catalog: Catalog, batch: int = BATCH) -> SweepRep
     today = clock.china_today()
     terminated = _terminate_expired_gaps(session, catalog, today, batch)
     recoloured = notified = 0
-    after = 0
+    last_read: int | None = 0
     colours = ColourRanges(load_calendar(session=session), today)
-    while True:
-        after, changed, warned = _recolour_batch(
-            session=session, catalog=catalog, colours=colours, after=after, batch=batch
+    while last_read is not None:  # the last batch reads nothing and counts nothing
+        last_read, changed, warned = _recolour_batch(
+            session=session, catalog=catalog, colours=colours, after=last_read, batch=batch
         )
-        if after is None:
-            break
         recoloured += changed
         notified += warned
     log.info("sla sweep: %d tasks recoloured, %d warned, %d applications terminated", recoloured, notified, terminated)
@@ -76,13 +75,13 @@ def _recolour_batch(
     tasks = session.exec(
         select(Task)
         .where(
-            Task.id > after,
-            Task.status.in_(TaskStatus.OPEN),
-            Task.deadline.is_not(None),
-            Task.paused_since.is_(None),
+            col(Task.id) > after,
+            col(Task.status).in_(TaskStatus.OPEN),
+            col(Task.deadline).is_not(None),
+            col(Task.paused_since).is_(None),
             Task.sla_colour != colours.case(Task.deadline),
         )
-        .order_by(Task.id)
+        .order_by(col(Task.id))
         .limit(batch)
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
@@ -91,16 +90,18 @@ def _recolour_batch(
         return None, 0, 0
     changed = warned = 0
     for task in tasks:
+        assert task.deadline is not None  # the query reads only tasks with a deadline
         colour = colours.of(task.deadline)
         if colour == task.sla_colour:
             continue
         won = (
-            session.execute(
+            rows_matched(
+                session,
                 update(Task)
-                .where(Task.id == task.id, Task.sla_colour == task.sla_colour)
+                .where(col(Task.id) == task.id, col(Task.sla_colour) == task.sla_colour)
                 .values(sla_colour=colour)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+                .execution_options(synchronize_session=False),
+            )
             == 1
         )
         if not won:  # another sweep got there first and warned already (SQLite: no row locks)
@@ -114,9 +115,10 @@ def _recolour_batch(
 
 
 def _warn(session: Session, catalog: Catalog, task: Task, colour: str) -> None:
-    application = session.get(Application, task.application_id)
+    application = referenced(session, Application, task.application_id)
+    assert task.deadline is not None  # only a task with a deadline has a colour to warn of
     item = catalog.items[task.item_code]
-    message = dict(
+    message: dict[str, Any] = dict(
         template=WARNINGS[colour],
         application=application,
         params={
@@ -127,7 +129,7 @@ def _warn(session: Session, catalog: Catalog, task: Task, colour: str) -> None:
         },
     )
     if task.assignee_id is not None:
-        notify(session, user=session.get(User, task.assignee_id), channels=(IN_APP,), **message)
+        notify(session, user=referenced(session, User, task.assignee_id), channels=(IN_APP,), **message)
     else:
         notify_staff(session, role=Role.CLERK, department=task.department, **message)
     if colour == "red":
@@ -140,15 +142,15 @@ def _terminate_expired_gaps(session: Session, catalog: Catalog, today: date, bat
     last_id = 0
     while True:
         rows = session.exec(
-            select(Task.application_id, Task.supplement_due)
-            .join(Application, Application.id == Task.application_id)
+            select(col(Task.application_id), col(Task.supplement_due))
+            .join(Application, col(Application.id) == Task.application_id)
             .where(
                 Task.application_id > last_id,
-                Task.supplement_due < today,
-                Task.status.in_(TaskStatus.OPEN),
-                Application.status.in_(RUNNING),
+                col(Task.supplement_due) < today,
+                col(Task.status).in_(TaskStatus.OPEN),
+                col(Application.status).in_(RUNNING),
             )
-            .order_by(Task.application_id)
+            .order_by(col(Task.application_id))
             .limit(batch)
         ).all()
         session.rollback()  # end the read; each termination is its own transaction
@@ -171,13 +173,16 @@ def _terminate(*, session: Session, catalog: Catalog, application_id: int, today
         raise Conflict(N_("someone else changed this first; reload and try again"))
     owed = session.exec(
         select(Task).where(
-            Task.application_id == application_id, Task.supplement_due < today, Task.status.in_(TaskStatus.OPEN)
+            col(Task.application_id) == application_id,
+            col(Task.supplement_due) < today,
+            col(Task.status).in_(TaskStatus.OPEN),
         )
     ).all()
     if application.status not in RUNNING or not owed:
         raise Conflict(N_("nothing is owed any more"))
     materials = sorted({key for task in owed for key in task.owed_materials})
-    due = min(task.supplement_due for task in owed)
+    # Every one has a due date (the query compared it with today); the filter says so to the type checker.
+    due = min(task.supplement_due for task in owed if task.supplement_due is not None)
     fire(
         session=session,
         subject=application,

@@ -6,13 +6,13 @@ A supervisor with a department sees that department only; one without sees the w
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
 from services.audit import record_event
 from services.casework.tasks import pending_extensions
 from services.catalog import Catalog
-from services.db import transactional
+from services.db import referenced, rows_matched, transactional
 from services.deadline_colour import ColourRanges
 from services.errors import Conflict, Invalid
 from services.i18n import N_
@@ -61,17 +61,18 @@ def late_tasks(*, session: Session, actor: User, limit: int = LIST_LIMIT) -> lis
     calendar = load_calendar(session=session)
     today = clock.china_today()
     colours = ColourRanges(calendar, today)
-    running = and_(Task.paused_since.is_(None), colours.is_(Task.deadline, "red", "amber"))
-    paused_late = and_(Task.paused_since.is_not(None), Task.sla_colour.in_(("amber", "red")))
+    running = and_(col(Task.paused_since).is_(None), colours.is_(Task.deadline, "red", "amber"))
+    paused_late = and_(col(Task.paused_since).is_not(None), col(Task.sla_colour).in_(("amber", "red")))
     query = (
         select(Task, Application)
-        .join(Application, Application.id == Task.application_id)
-        .where(Task.status.in_(TaskStatus.OPEN), Task.deadline.is_not(None), or_(running, paused_late))
+        .join(Application, col(Application.id) == Task.application_id)
+        .where(col(Task.status).in_(TaskStatus.OPEN), col(Task.deadline).is_not(None), or_(running, paused_late))
     )
     if department := watched_department(actor):
         query = query.where(Task.department == department)
     rows = []
-    for task, application in session.exec(query.order_by(Task.deadline, Task.id).limit(limit)).all():
+    for task, application in session.exec(query.order_by(col(Task.deadline), col(Task.id)).limit(limit)).all():
+        assert task.deadline is not None  # the query reads only tasks with a deadline
         paused = task.paused_since is not None
         colour = task.sla_colour if paused else colours.of(task.deadline)
         rows.append(
@@ -100,25 +101,29 @@ def breach_lists(*, session: Session, actor: User, catalog: Catalog, limit: int 
     """Rule breaches, newest first: second notices, visits beyond the promise, decisions after the deadline."""
     require_role(actor, Role.SUPERVISOR)
     notices = (
-        select(Notice, Application).join(Application, Application.id == Notice.application_id).where(Notice.breach)
+        select(Notice, Application).join(Application, col(Application.id) == Notice.application_id).where(Notice.breach)
     )
     visits = (
-        select(Visit, Application).join(Application, Application.id == Visit.application_id).where(Visit.beyond_promise)
+        select(Visit, Application)
+        .join(Application, col(Application.id) == Visit.application_id)
+        .where(Visit.beyond_promise)
     )
     late = (
         select(Task, Application)
-        .join(Application, Application.id == Task.application_id)
-        .where(Task.status.in_(DECIDED), Task.deadline.is_not(None), china_date(Task.decided_at) > Task.deadline)
+        .join(Application, col(Application.id) == Task.application_id)
+        .where(
+            col(Task.status).in_(DECIDED), col(Task.deadline).is_not(None), china_date(Task.decided_at) > Task.deadline
+        )
     )
     if department := watched_department(actor):
         codes = _service_codes(catalog, department)
-        notices = notices.where(Application.service_code.in_(codes))
-        visits = visits.where(Application.service_code.in_(codes))
+        notices = notices.where(col(Application.service_code).in_(codes))
+        visits = visits.where(col(Application.service_code).in_(codes))
         late = late.where(Task.department == department)
     return BreachLists(
-        [tuple(row) for row in session.exec(notices.order_by(Notice.issued_at.desc()).limit(limit)).all()],
-        [tuple(row) for row in session.exec(visits.order_by(Visit.at.desc()).limit(limit)).all()],
-        [tuple(row) for row in session.exec(late.order_by(Task.decided_at.desc()).limit(limit)).all()],
+        [(n, a) for n, a in session.exec(notices.order_by(col(Notice.issued_at).desc()).limit(limit))],
+        [(v, a) for v, a in session.exec(visits.order_by(col(Visit.at).desc()).limit(limit))],
+        [(t, a) for t, a in session.exec(late.order_by(col(Task.decided_at).desc()).limit(limit))],
     )
 
 
@@ -163,8 +168,8 @@ def open_rectifications(*, session: Session, actor: User, limit: int = LIST_LIMI
     require_role(actor, Role.SUPERVISOR)
     query = (
         select(Rectification, Rating, Application)
-        .join(Rating, Rating.id == Rectification.rating_id)
-        .join(Application, Application.id == Rating.application_id)
+        .join(Rating, col(Rating.id) == Rectification.rating_id)
+        .join(Application, col(Application.id) == Rating.application_id)
         .where(Rectification.status == "open")
     )
     if department := watched_department(actor):
@@ -173,7 +178,7 @@ def open_rectifications(*, session: Session, actor: User, limit: int = LIST_LIMI
     return [
         RectificationRow(rectification, rating, application, rectification.due < today)
         for rectification, rating, application in session.exec(
-            query.order_by(Rectification.due, Rectification.id).limit(limit)
+            query.order_by(col(Rectification.due), col(Rectification.id)).limit(limit)
         ).all()
     ]
 
@@ -184,6 +189,7 @@ def answer_rectification(*, session: Session, actor: User, key: str, answer: str
     require_role(actor, Role.SUPERVISOR)
     rectification = session.exec(select(Rectification).where(Rectification.key == key)).first()
     require_visible(rectification is not None and may_decide_for(actor, rectification.department), "rectification")
+    assert rectification is not None  # require_visible refused a missing one
     answer = (answer or "").strip()
     if not answer:
         raise Invalid(N_("write the answer to the applicant"), {"answer": N_("Write the answer to the applicant.")})
@@ -191,22 +197,23 @@ def answer_rectification(*, session: Session, actor: User, key: str, answer: str
     answered_at = clock.now()
     # Compare-and-set: of two supervisors answering at once, one answer is kept and sent.
     won = (
-        session.execute(
+        rows_matched(
+            session,
             update(Rectification)
-            .where(Rectification.id == rectification.id, Rectification.status == "open")
+            .where(col(Rectification.id) == rectification.id, col(Rectification.status) == "open")
             .values(status="answered", answer=answer, answered_by_id=actor.id, answered_at=answered_at)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+            .execution_options(synchronize_session=False),
+        )
         == 1
     )
     if not won:
         raise Conflict(N_("this rectification has already been answered"))
     session.refresh(rectification)
-    rating = session.get(Rating, rectification.rating_id)
-    application = session.get(Application, rating.application_id)
+    rating = referenced(session, Rating, rectification.rating_id)
+    application = referenced(session, Application, rating.application_id)
     notify(
         session,
-        user=session.get(User, application.applicant_id),
+        user=referenced(session, User, application.applicant_id),
         application=application,
         template=N_("Our answer to your rating of %(number)s: %(answer)s"),
         params={"number": application.number, "answer": answer},

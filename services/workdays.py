@@ -13,7 +13,7 @@ from itertools import accumulate
 
 import holidays
 from holidays.constants import PUBLIC
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from services import clock
 from services.audit import record_event
@@ -122,7 +122,7 @@ class WorkingCalendar:
 def load_calendar(*, session: Session) -> WorkingCalendar:
     # The overrides are read every time (another process may have recorded one); the calendar
     # built from them, and the year tables it fills as it answers, are kept while they are the same.
-    overrides = session.exec(select(CalendarOverride.day, CalendarOverride.kind)).all()
+    overrides = session.exec(select(col(CalendarOverride.day), col(CalendarOverride.kind))).all()
     return _calendar(frozenset((day, kind) for day, kind in overrides))
 
 
@@ -184,7 +184,7 @@ def remove_override(*, session: Session, actor: User | None, day: date) -> None:
 
 
 def list_overrides(*, session: Session, year: int | None = None) -> list[CalendarOverride]:
-    query = select(CalendarOverride).order_by(CalendarOverride.day)
+    query = select(CalendarOverride).order_by(col(CalendarOverride.day))
     if year is not None:
         query = query.where(CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day < date(year + 1, 1, 1))
     return list(session.exec(query).all())

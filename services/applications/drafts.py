@@ -1,11 +1,12 @@
 """Starting, saving and attaching materials to a draft application."""
 
+from functools import partial
 from weakref import WeakValueDictionary
 
 from sqlalchemy import inspect, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
 from services.applications.uploads import (
@@ -20,7 +21,7 @@ from services.applications.uploads import (
 )
 from services.audit import record_event
 from services.catalog import Catalog
-from services.db import transactional
+from services.db import rows_matched, transactional
 from services.errors import Conflict, Invalid, NotAllowed, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Attachment, Certificate, User
@@ -86,7 +87,9 @@ def material_sources(*, session: Session, application: Application) -> dict[str,
 def wallet_by_type(session: Session, owner_id: int) -> dict[str, Certificate]:
     """The newest certificate of each type the owner holds."""
     certificates = session.exec(
-        select(Certificate).where(Certificate.owner_id == owner_id).order_by(Certificate.issued_on, Certificate.id)
+        select(Certificate)
+        .where(col(Certificate.owner_id) == owner_id)
+        .order_by(col(Certificate.issued_on), col(Certificate.id))
     ).all()
     return {certificate.cert_type: certificate for certificate in certificates}
 
@@ -126,6 +129,7 @@ def stamp_identity(application: Application, service, actor: User) -> None:
 
 def attach_wallet_certificates(session: Session, application: Application, service, owner_id: int) -> None:
     """Materials a wallet certificate covers are attached from the wallet, never uploaded again."""
+    assert application.id is not None  # flushed before anything is attached to it
     attached = set(
         session.exec(select(Attachment.material_key).where(Attachment.application_id == application.id)).all()
     )
@@ -157,6 +161,7 @@ def start_draft(*, session: Session, actor: User, service_code: str, catalog: Ca
         raise NotFound("no such service") from None
     if not may_apply_for(actor, service):
         raise NotAllowed(N_("this service is not for your kind of account"))
+    assert actor.id is not None  # a signed-in account is a stored row
     existing = session.exec(
         select(Application).where(
             Application.applicant_id == actor.id,
@@ -199,7 +204,7 @@ def save_draft(
     chosen = delivery_method if delivery_method in service.delivery else application.delivery_method
     known = {spec.key: spec for spec in service.fields}
     form_data = dict(application.form_data)
-    problems = {}
+    problems: dict[str, FieldError] = {}
     for field_key, raw in values.items():
         spec = known.get(field_key)
         if spec is None or spec.from_account:  # the applicant's identity is never taken from a form
@@ -213,13 +218,14 @@ def save_draft(
             form_data[field_key] = typed
             problems[field_key] = error
     form_data.update(account_identity(service, actor))
-    saved = session.execute(
+    saved = rows_matched(
+        session,
         update(Application)
-        .where(Application.id == application.id, Application.status.in_(EDITABLE))
+        .where(col(Application.id) == application.id, col(Application.status).in_(EDITABLE))
         .values(form_data=form_data, delivery_method=chosen, updated_at=clock.now())
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if saved.rowcount != 1:
+    if saved != 1:
         raise Conflict(N_("this application has been submitted and can no longer be edited"))
     set_committed_value(application, "form_data", form_data)
     set_committed_value(application, "delivery_method", chosen)
@@ -274,6 +280,7 @@ def store_attachment(
     The replaced file is removed only after the commit, so a failure loses nothing.
     """
     content_type, data = check_upload(material_key, data)
+    assert application.id is not None  # an application one may attach to is a stored row
     stored = store.save(data)
     previous = session.exec(
         select(Attachment).where(Attachment.application_id == application.id, Attachment.material_key == material_key)
@@ -330,7 +337,8 @@ def attach_upload(
     file yet; the second insert then breaks the one-file-per-material rule. Tried once more, it
     replaces the first file, or meets the case the first request submitted (Conflict).
     """
-    arguments = dict(
+    attach = partial(
+        _attach_once,
         session=session,
         actor=actor,
         key=key,
@@ -341,9 +349,9 @@ def attach_upload(
         catalog=catalog,
     )
     try:
-        return _attach_once(**arguments)
+        return attach()
     except IntegrityError:
-        return _attach_once(**arguments)
+        return attach()
 
 
 def _attach_once(

@@ -7,7 +7,7 @@ Read-only. Each table is read once per view, however many items a bundle has.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
 from services.applications.drafts import own_application
@@ -71,10 +71,10 @@ def case_view(*, session: Session, actor: User, key: str, catalog: Catalog) -> C
     detail = application_detail(session=session, actor=actor, key=key, catalog=catalog)
     application = detail.application
     service = catalog.service(application.service_code)
-    tasks = list(session.exec(select(Task).where(Task.application_id == application.id).order_by(Task.id)))
+    tasks = list(session.exec(select(Task).where(col(Task.application_id) == application.id).order_by(col(Task.id))))
     certificate_ids = [task.certificate_id for task in tasks if task.certificate_id]
     certificates = (
-        {row.id: row for row in session.exec(select(Certificate).where(Certificate.id.in_(certificate_ids)))}
+        {row.id: row for row in session.exec(select(Certificate).where(col(Certificate.id).in_(certificate_ids)))}
         if certificate_ids
         else {}
     )
@@ -91,7 +91,11 @@ def case_view(*, session: Session, actor: User, key: str, catalog: Catalog) -> C
     ]
     rating = session.exec(select(Rating).where(Rating.application_id == application.id)).first()
     rectifications = (
-        list(session.exec(select(Rectification).where(Rectification.rating_id == rating.id).order_by(Rectification.id)))
+        list(
+            session.exec(
+                select(Rectification).where(col(Rectification.rating_id) == rating.id).order_by(col(Rectification.id))
+            )
+        )
         if rating
         else []
     )
@@ -100,7 +104,9 @@ def case_view(*, session: Session, actor: User, key: str, catalog: Catalog) -> C
         where=where_now(session=session, application=application, catalog=catalog, tasks=tasks),
         tasks=task_views,
         owed=_owed_materials(service, task_views),
-        notices=list(session.exec(select(Notice).where(Notice.application_id == application.id).order_by(Notice.id))),
+        notices=list(
+            session.exec(select(Notice).where(col(Notice.application_id) == application.id).order_by(col(Notice.id)))
+        ),
         rating=rating,
         rectifications=rectifications,
     )
@@ -130,8 +136,8 @@ def open_notice_for(*, session: Session, actor: User, key: str) -> Notice | None
         return None  # a notice sends a case back for correction; answering it sends the case on
     return session.exec(
         select(Notice)
-        .where(Notice.application_id == application.id, Notice.answered_at.is_(None))
-        .order_by(Notice.id.desc())
+        .where(col(Notice.application_id) == application.id, col(Notice.answered_at).is_(None))
+        .order_by(col(Notice.id).desc())
     ).first()
 
 
@@ -149,7 +155,9 @@ def inbox_messages(*, session: Session, user: User) -> list[Message]:
     notifications = inbox(session=session, user=user)
     application_ids = {n.application_id for n in notifications if n.application_id}
     keys = (
-        dict(session.exec(select(Application.id, Application.key).where(Application.id.in_(application_ids))).all())
+        dict(
+            session.exec(select(Application.id, Application.key).where(col(Application.id).in_(application_ids))).all()
+        )
         if application_ids
         else {}
     )

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
 from services.deadline_colour import colour as deadline_colour
@@ -107,7 +107,9 @@ def where_now(*, session: Session, application: Application, catalog, tasks: lis
     service = catalog.service(application.service_code)
     if tasks is None:
         tasks = list(session.exec(select(Task).where(Task.application_id == application.id)))
-    visits = list(session.exec(select(Visit).where(Visit.application_id == application.id).order_by(Visit.at)))
+    visits = list(
+        session.exec(select(Visit).where(col(Visit.application_id) == application.id).order_by(col(Visit.at)))
+    )
     calendar = load_calendar(session=session)
     return WhereNow(
         progress_of(application, service, tasks),

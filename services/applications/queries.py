@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, tuple_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.applications.lock import lock_application
 from services.audit import history
 from services.catalog import Catalog
+from services.db import by_id
 from services.errors import NotFound
 from services.models import Application, Attachment, AuditEvent, Certificate, User
 from services.policy import may_view_application
@@ -53,7 +54,9 @@ def list_applications(
             after = None
         if after and after[0].tzinfo is not None:
             query = query.where(tuple_(Application.updated_at, Application.id) < tuple_(*after))
-    rows = list(session.exec(query.order_by(Application.updated_at.desc(), Application.id.desc()).limit(limit + 1)))
+    rows = list(
+        session.exec(query.order_by(col(Application.updated_at).desc(), col(Application.id).desc()).limit(limit + 1))
+    )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -87,7 +90,7 @@ def application_detail(*, session: Session, actor: User, key: str, catalog: Cata
     certificate_ids = [row.certificate_id for row in attachments.values() if row.certificate_id]
     certificates = {}
     if certificate_ids:
-        certificates = {c.id: c for c in session.exec(select(Certificate).where(Certificate.id.in_(certificate_ids)))}
+        certificates = by_id(session.exec(select(Certificate).where(col(Certificate.id).in_(certificate_ids))))
     return ApplicationDetail(
         application,
         attachments,
@@ -113,6 +116,6 @@ def list_certificates(*, session: Session, actor: User) -> list[Certificate]:
         session.exec(
             select(Certificate)
             .where(Certificate.owner_id == actor.id)
-            .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+            .order_by(col(Certificate.issued_on).desc(), col(Certificate.id).desc())
         )
     )

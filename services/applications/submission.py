@@ -34,6 +34,7 @@ def submit_application(*, session: Session, actor: User, key: str, catalog: Cata
 @transactional
 def _submit(*, session: Session, actor: User, application: Application, catalog: Catalog) -> None:
     service = catalog.service(application.service_code)
+    assert actor.id is not None  # a signed-in account is a stored row
     attach_wallet_certificates(session, application, service, actor.id)
     stamp_identity(application, service, actor)
     fire(session=session, subject=application, event="submit", actor=actor, catalog=catalog)

@@ -4,14 +4,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import tuple_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.applications.progress import WhereNow, where_now
 from services.applications.queries import ApplicationDetail, application_detail, get_application
 from services.casework.tasks import lock_task_case
 from services.catalog import Catalog, Service
-from services.db import transactional
-from services.errors import Invalid, NotFound
+from services.db import by_id, referenced, transactional
+from services.errors import Invalid, Message, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Notice, Role, Task, TaskStatus, User, Visit
 from services.policy import may_view_task, require_role, require_visible
@@ -42,17 +42,19 @@ def acceptance_queue(*, session: Session, actor: User, cursor: str | None = None
             after = None
         if after is not None and after.tzinfo is not None:
             query = query.where(tuple_(Application.submitted_at, Application.id) > tuple_(after, after_id))
-    rows = list(session.exec(query.order_by(Application.submitted_at, Application.id).limit(limit + 1)))
+    rows = list(session.exec(query.order_by(col(Application.submitted_at), col(Application.id)).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = f"{rows[-1].submitted_at.isoformat()}_{rows[-1].id}"
+        last_submitted = rows[-1].submitted_at
+        assert last_submitted is not None  # the queue holds submitted applications
+        next_cursor = f"{last_submitted.isoformat()}_{rows[-1].id}"
     return QueuePage(rows, next_cursor)
 
 
 def applicants_of(*, session: Session, rows: list[Application]) -> dict[int, User]:
     ids = {row.applicant_id for row in rows}
-    return {u.id: u for u in session.exec(select(User).where(User.id.in_(ids)))} if ids else {}
+    return by_id(session.exec(select(User).where(col(User.id).in_(ids)))) if ids else {}
 
 
 @dataclass(frozen=True)
@@ -84,15 +86,17 @@ def case_file(*, session: Session, actor: User, key: str, catalog: Catalog) -> C
     require_role(actor, Role.FRONT_DESK)
     detail = application_detail(session=session, actor=actor, key=key, catalog=catalog)
     application = detail.application
-    notices = session.exec(select(Notice).where(Notice.application_id == application.id).order_by(Notice.id)).all()
+    notices = session.exec(
+        select(Notice).where(col(Notice.application_id) == application.id).order_by(col(Notice.id))
+    ).all()
     requests = session.exec(
-        select(Task).where(Task.application_id == application.id, Task.notice_request.is_not(None))
+        select(Task).where(col(Task.application_id) == application.id, col(Task.notice_request).is_not(None))
     ).all()
     return CaseFile(
         detail,
         catalog.service(application.service_code),
         precheck(session=session, application=application, catalog=catalog),
-        session.get(User, application.applicant_id),
+        referenced(session, User, application.applicant_id),
         list(notices),
         where_now(session=session, application=application, catalog=catalog),
         list(requests),
@@ -126,7 +130,8 @@ def issue_notice(
     service = catalog.service(application.service_code)
     labels = {("field", f.key): f.label for f in service.fields}
     labels.update({("material", m.key): m.name for m in service.materials})
-    frozen, errors = [], {}
+    frozen: list[dict] = []
+    errors: dict[str, Message] = {}
     for item in items:
         label = labels.get((item.kind, item.key))
         if label is None:
@@ -176,13 +181,13 @@ def notice_requests(*, session: Session, actor: User) -> list[tuple[Task, Applic
     require_role(actor, Role.FRONT_DESK)
     rows = session.exec(
         select(Task, Application)
-        .join(Application, Application.id == Task.application_id)
+        .join(Application, col(Application.id) == Task.application_id)
         .where(
-            Task.notice_request.is_not(None),
+            col(Task.notice_request).is_not(None),
             Task.status == TaskStatus.CLAIMED,
-            Application.status.in_((ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW)),
+            col(Application.status).in_((ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW)),
         )
-        .order_by(Task.updated_at)
+        .order_by(col(Task.updated_at))
     ).all()
     return [(task, application) for task, application in rows]
 
@@ -192,9 +197,9 @@ def awaiting_delivery(*, session: Session, actor: User) -> list[tuple[Task, Appl
     require_role(actor, Role.FRONT_DESK)
     rows = session.exec(
         select(Task, Application)
-        .join(Application, Application.id == Task.application_id)
+        .join(Application, col(Application.id) == Task.application_id)
         .where(Task.status == TaskStatus.APPROVED)
-        .order_by(Task.decided_at)
+        .order_by(col(Task.decided_at))
     ).all()
     return [(task, application) for task, application in rows]
 
@@ -205,6 +210,7 @@ def deliver_task(
 ) -> Task:
     task, application = lock_task_case(session, task_key)
     require_visible(task is not None and may_view_task(actor, task), "task")
+    assert task is not None  # require_visible refused a missing one
     fire(
         session=session,
         subject=task,

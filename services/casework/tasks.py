@@ -4,7 +4,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import and_, or_, tuple_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from services import clock
 from services.applications.lock import lock_application
@@ -57,7 +58,7 @@ def _row(task: Task, application: Application, calendar: WorkingCalendar, today:
 class _Listing:
     """One list's query before ordering, and how to tell a task's colour in SQL."""
 
-    query: object
+    query: Select[Task, Application]
     statuses: tuple[str, ...]
     colour: str | None
     calendar: WorkingCalendar
@@ -84,8 +85,8 @@ class _Listing:
 def _listing(session: Session, statuses: tuple[str, ...], filters: TaskFilters) -> _Listing:
     if filters.status and filters.status in statuses:
         statuses = (filters.status,)
-    query = select(Task, Application).join(Application, Application.id == Task.application_id)
-    query = query.where(Task.status.in_(statuses))
+    query = select(Task, Application).join(Application, col(Application.id) == Task.application_id)
+    query = query.where(col(Task.status).in_(statuses))
     if filters.item_code:
         query = query.where(Task.item_code == filters.item_code)
     colour = filters.colour if filters.colour in ("red", "amber", "green") else None
@@ -102,17 +103,17 @@ def _by_deadline(session: Session, listing: _Listing, cursor: str | None, limit:
     among_undated = after_id and after_deadline is None
     rows = []
     if not among_undated:
-        dated = listing.query.where(Task.deadline.is_not(None))
+        dated = listing.query.where(col(Task.deadline).is_not(None))
         if listing.colour:
             dated = dated.where(listing.dated_colour())
         if after_deadline is not None:
             dated = dated.where(tuple_(Task.deadline, Task.id) > tuple_(after_deadline, after_id))
-        rows = list(session.exec(dated.order_by(Task.deadline, Task.id).limit(limit + 1)))
+        rows = list(session.exec(dated.order_by(col(Task.deadline), col(Task.id)).limit(limit + 1)))
     if len(rows) <= limit and listing.colour in (None, "green"):
-        undated = listing.query.where(Task.deadline.is_(None))
+        undated = listing.query.where(col(Task.deadline).is_(None))
         if among_undated:
-            undated = undated.where(Task.id > after_id)
-        rows += session.exec(undated.order_by(Task.id).limit(limit + 1 - len(rows)))
+            undated = undated.where(col(Task.id) > after_id)
+        rows += session.exec(undated.order_by(col(Task.id)).limit(limit + 1 - len(rows)))
     if len(rows) <= limit:
         return TaskPage(listing.rows(rows))
     last = rows[limit - 1][0]
@@ -139,10 +140,11 @@ def _by_decision(session: Session, listing: _Listing, cursor: str | None, limit:
         after = None
     if after and after[0].tzinfo is not None:
         query = query.where(tuple_(Task.decided_at, Task.id) < tuple_(*after))
-    rows = list(session.exec(query.order_by(Task.decided_at.desc(), Task.id.desc()).limit(limit + 1)))
+    rows = list(session.exec(query.order_by(col(Task.decided_at).desc(), col(Task.id).desc()).limit(limit + 1)))
     if len(rows) <= limit:
         return TaskPage(listing.rows(rows))
     last = rows[limit - 1][0]
+    assert last.decided_at is not None  # these lists hold decided tasks
     return TaskPage(listing.rows(rows[:limit]), f"{last.decided_at.isoformat()}_{last.id}")
 
 
@@ -210,6 +212,8 @@ def _load(session: Session, actor: User, key: str, for_update: bool = False) -> 
         task = session.exec(select(Task).where(Task.key == key)).first()
         application = session.get(Application, task.application_id) if task is not None else None
     require_visible(task is not None and may_view_task(actor, task), "task")
+    # require_visible refused a missing task, and a task's application always exists
+    assert task is not None and application is not None
     return task, application
 
 
@@ -232,18 +236,20 @@ def lock_task_case(session: Session, key: str) -> tuple[Task | None, Application
 def task_detail(*, session: Session, actor: User, key: str, catalog: Catalog) -> TaskDetail:
     task, application = _load(session, actor, key)
     siblings = session.exec(
-        select(Task).where(Task.application_id == application.id, Task.item_code.in_(task.waits_on))
+        select(Task).where(col(Task.application_id) == application.id, col(Task.item_code).in_(task.waits_on))
     ).all()
     certificate_ids = [t.certificate_id for t in siblings if t.certificate_id] + (
         [task.certificate_id] if task.certificate_id else []
     )
     certificates = (
-        {c.id: c for c in session.exec(select(Certificate).where(Certificate.id.in_(certificate_ids)))}
+        {c.id: c for c in session.exec(select(Certificate).where(col(Certificate.id).in_(certificate_ids)))}
         if certificate_ids
         else {}
     )
     extension = session.exec(
-        select(ExtensionRequest).where(ExtensionRequest.task_id == task.id).order_by(ExtensionRequest.id.desc())
+        select(ExtensionRequest)
+        .where(col(ExtensionRequest.task_id) == task.id)
+        .order_by(col(ExtensionRequest.id).desc())
     ).first()
     return TaskDetail(
         task,
@@ -322,10 +328,10 @@ def pending_extensions(*, session: Session, actor: User) -> list[tuple[Extension
     require_role(actor, Role.SUPERVISOR)
     query = (
         select(ExtensionRequest, Task, Application)
-        .join(Task, Task.id == ExtensionRequest.task_id)
-        .join(Application, Application.id == Task.application_id)
+        .join(Task, col(Task.id) == ExtensionRequest.task_id)
+        .join(Application, col(Application.id) == Task.application_id)
         .where(ExtensionRequest.status == "requested")
     )
     if department := watched_department(actor):
         query = query.where(Task.department == department)
-    return [tuple(row) for row in session.exec(query.order_by(ExtensionRequest.requested_at)).all()]
+    return [(r, t, a) for r, t, a in session.exec(query.order_by(col(ExtensionRequest.requested_at)))]

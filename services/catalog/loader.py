@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -29,7 +29,8 @@ from .model import (
 )
 from .schema import BundleIn, CertificateTypeIn, DepartmentIn, FieldIn, ItemIn, LifeEventIn, MaterialIn, TextIn
 
-SECTIONS: dict[str, tuple[str, type[BaseModel]]] = {
+Section = DepartmentIn | LifeEventIn | CertificateTypeIn | ItemIn | BundleIn
+SECTIONS: dict[str, tuple[str, type[Section]]] = {
     "departments": ("department", DepartmentIn),
     "life_events": ("life event", LifeEventIn),
     "certificate_types": ("certificate type", CertificateTypeIn),
@@ -56,11 +57,12 @@ def validate_catalog(directory: str | Path) -> list[CatalogError]:
     return _Compiler(Path(directory)).run()[0]
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """SafeLoader that rejects a key repeated in one mapping instead of silently keeping the last.
+# libyaml's parser when PyYAML was built with it: the pure-Python one takes seconds for the catalogue.
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    On libyaml's parser when PyYAML was built with it: the pure-Python one takes seconds for the catalogue.
-    """
+
+class _UniqueKeyLoader(_SafeLoader):
+    """SafeLoader that rejects a key repeated in one mapping instead of silently keeping the last."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -306,6 +308,10 @@ class _Compiler:
         )
 
 
+@overload
+def _text(text: TextIn) -> Text: ...
+@overload
+def _text(text: TextIn | None) -> Text | None: ...
 def _text(text: TextIn | None) -> Text | None:
     return Text(text.zh, text.en) if text is not None else None
 

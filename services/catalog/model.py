@@ -7,12 +7,17 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from types import MappingProxyType
-from typing import ClassVar
+from typing import ClassVar, Literal, get_args
 
-FIELD_TYPES = ("text", "date", "number", "select", "id_number", "phone", "address", "credit_code")
-DELIVERY_METHODS = ("e_certificate", "post", "window")
-APPLICANT_TYPES = ("citizen", "company")
-ITEM_KINDS = ("licence", "confirmation", "registration", "payment", "benefit", "public_service", "filing")
+# Each choice written once, as a type the checker knows; the tuples are its values for the code that lists them.
+FieldType = Literal["text", "date", "number", "select", "id_number", "phone", "address", "credit_code"]
+DeliveryMethod = Literal["e_certificate", "post", "window"]
+ApplicantType = Literal["citizen", "company"]
+ItemKind = Literal["licence", "confirmation", "registration", "payment", "benefit", "public_service", "filing"]
+FIELD_TYPES: tuple[FieldType, ...] = get_args(FieldType)
+DELIVERY_METHODS: tuple[DeliveryMethod, ...] = get_args(DeliveryMethod)
+APPLICANT_TYPES: tuple[ApplicantType, ...] = get_args(ApplicantType)
+ITEM_KINDS: tuple[ItemKind, ...] = get_args(ItemKind)
 PROFILE_ATTRS = ("full_name", "id_number", "mobile", "address", "company_name", "credit_code")
 # The applicant's identity as the account was verified: shown, never typed (a contact detail may be).
 ACCOUNT_IDENTITY = frozenset({"profile.full_name", "profile.company_name", "profile.id_number", "profile.credit_code"})

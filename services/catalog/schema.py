@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints
 
-from .model import APPLICANT_TYPES, DELIVERY_METHODS, FIELD_TYPES, ITEM_KINDS
+from .model import ApplicantType, DeliveryMethod, FieldType, ItemKind
 
 NonEmpty = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1)]
 SnakeKey = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9_]*$")]
 UpperCode = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z][A-Z0-9_]*$")]
 ServiceCode = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9A-Z][0-9A-Z-]*[0-9A-Z]$")]
 Days = Annotated[StrictInt, Field(ge=0)]
-FieldType = Literal[FIELD_TYPES]
-DeliveryMethod = Literal[DELIVERY_METHODS]
-ApplicantType = Literal[APPLICANT_TYPES]
-ItemKind = Literal[ITEM_KINDS]
 
 
 class _Entry(BaseModel):

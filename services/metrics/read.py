@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
 from services.catalog import Catalog
@@ -107,11 +107,12 @@ def _department_tallies(session: Session, period: Period, departments: list[str]
     totals: dict[str, Counter[str]] = {}
     by_status: dict[str, Counter[str]] = {}
     per_item: dict[str, Counter[str]] = {}
+    values: list[int]  # a row's sums, in TASK_COUNTS order
     for code, item_code, status, *values in session.exec(
         select(
             TaskDayCounts.department, TaskDayCounts.item_code, TaskDayCounts.status, *_sums(TaskDayCounts, TASK_COUNTS)
         )
-        .where(*period.where(TaskDayCounts), TaskDayCounts.department.in_(departments))
+        .where(*period.where(TaskDayCounts), col(TaskDayCounts.department).in_(departments))
         .group_by(TaskDayCounts.department, TaskDayCounts.item_code, TaskDayCounts.status)
     ).all():
         counts = dict(zip(TASK_COUNTS, values, strict=True))
@@ -122,7 +123,7 @@ def _department_tallies(session: Session, period: Period, departments: list[str]
         code: dict(zip(CASE_COUNTS, values, strict=True))
         for code, *values in session.exec(
             select(DepartmentDayCases.department, *_sums(DepartmentDayCases, CASE_COUNTS))
-            .where(*period.where(DepartmentDayCases), DepartmentDayCases.department.in_(departments))
+            .where(*period.where(DepartmentDayCases), col(DepartmentDayCases.department).in_(departments))
             .group_by(DepartmentDayCases.department)
         ).all()
     }
@@ -156,8 +157,8 @@ def _late_open_tasks(session: Session, today: date, departments: list[str]) -> l
         for row in session.exec(
             select(*keys, func.count())
             .select_from(Task)
-            .join(Application, Application.id == Task.application_id)
-            .where(Application.submitted_at.is_not(None), Task.department.in_(departments), open_late(today))
+            .join(Application, col(Application.id) == Task.application_id)
+            .where(col(Application.submitted_at).is_not(None), col(Task.department).in_(departments), open_late(today))
             .group_by(*keys)
         ).all()
     ]

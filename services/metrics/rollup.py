@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, delete, func, insert, or_, text, union, update
+from sqlalchemy import select as select_columns  # sqlmodel's select is typed for at most four columns
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock
-from services.db import transactional
+from services.db import rows_matched, transactional
 from services.metrics.sql import (
     application_counts,
     china_date,
@@ -72,40 +73,46 @@ def refresh_rollup(*, session: Session, full: bool = False) -> RefreshReport:
     if full or previous is None:
         for model in ROLLUPS:
             session.execute(delete(model))
-        _count(session, Application.submitted_at.is_not(None))
+        _count(session, col(Application.submitted_at).is_not(None))
         return RefreshReport(
             True,
-            list(session.exec(select(ApplicationDayCounts.day).distinct().order_by(ApplicationDayCounts.day)).all()),
+            list(
+                session.exec(
+                    select(col(ApplicationDayCounts.day)).distinct().order_by(col(ApplicationDayCounts.day))
+                ).all()
+            ),
         )
     # From the earlier of the two starts: a clock set back (a replayed journey) stamps changes before the last start.
     days = _changed_days(session, min(previous, started) - REFRESH_OVERLAP)
     if days:
         for model in ROLLUPS:
-            session.execute(delete(model).where(model.day.in_(days)))
+            session.execute(delete(model).where(col(model.day).in_(days)))
         _count(session, _submitted_on(days))
     return RefreshReport(False, days)
 
 
 def _claim(session: Session, started: datetime) -> None:
     """Record this refresh's start; the update holds the refresh row's lock until the commit."""
-    claimed = session.execute(update(MetricsRefresh).where(MetricsRefresh.id == 1).values(started_at=started))
-    if claimed.rowcount == 0:  # never refreshed since the schema was made or the data wiped
+    claimed = rows_matched(
+        session, update(MetricsRefresh).where(col(MetricsRefresh.id) == 1).values(started_at=started)
+    )
+    if claimed == 0:  # never refreshed since the schema was made or the data wiped
         try:
             with session.begin_nested():
                 session.add(MetricsRefresh(id=1, started_at=started))
         except IntegrityError:  # a concurrent first refresh made the row: queue behind it
-            session.execute(update(MetricsRefresh).where(MetricsRefresh.id == 1).values(started_at=started))
+            session.execute(update(MetricsRefresh).where(col(MetricsRefresh.id) == 1).values(started_at=started))
 
 
 def _changed_days(session: Session, since: datetime) -> list[date]:
     """Submission days of the applications changed since `since`, themselves or through a task."""
     day = china_date(Application.submitted_at).label("day")
-    applications = select(day).where(Application.updated_at >= since, Application.submitted_at.is_not(None))
+    applications = select(day).where(col(Application.updated_at) >= since, col(Application.submitted_at).is_not(None))
     tasks = (
         select(day)
         .select_from(Task)
-        .join(Application, Application.id == Task.application_id)
-        .where(Task.updated_at >= since, Application.submitted_at.is_not(None))
+        .join(Application, col(Application.id) == Task.application_id)
+        .where(col(Task.updated_at) >= since, col(Application.submitted_at).is_not(None))
     )
     return sorted(session.execute(union(applications, tasks)).scalars())
 
@@ -121,8 +128,8 @@ def _submitted_on(days: list[date]):
     return or_(
         *(
             and_(
-                Application.submitted_at >= china_midnight(first),
-                Application.submitted_at < china_midnight(last + timedelta(days=1)),
+                col(Application.submitted_at) >= china_midnight(first),
+                col(Application.submitted_at) < china_midnight(last + timedelta(days=1)),
             )
             for first, last in runs
         )
@@ -136,10 +143,10 @@ def _count(session: Session, submitted) -> None:
     session.execute(
         insert(ApplicationDayCounts).from_select(
             ["day", "service_code", "status", *applications, "notices", "second_notices", "visits_beyond_promise"],
-            select(
+            select_columns(
                 day,
-                Application.service_code,
-                Application.status,
+                col(Application.service_code),
+                col(Application.status),
                 *applications.values(),
                 func.sum(notices_of(Application.id)),
                 func.sum(notices_of(Application.id, breach_only=True)),
@@ -151,13 +158,13 @@ def _count(session: Session, submitted) -> None:
     )
 
     tasks = task_counts()
-    keys = (day, Application.service_code, Task.department, Task.item_code, Task.status)
+    keys = (day, col(Application.service_code), col(Task.department), col(Task.item_code), col(Task.status))
     session.execute(
         insert(TaskDayCounts).from_select(
             ["day", "service_code", "department", "item_code", "status", *tasks, "decided_late"],
-            select(*keys, *tasks.values(), count_if(decided_late()))
+            select_columns(*keys, *tasks.values(), count_if(decided_late()))
             .select_from(Task)
-            .join(Application, Application.id == Task.application_id)
+            .join(Application, col(Application.id) == Task.application_id)
             .where(submitted)
             .group_by(*keys),
         )
@@ -166,21 +173,21 @@ def _count(session: Session, submitted) -> None:
     involved = (
         select(day.label("day"), Application.service_code, Task.department, Task.application_id)
         .select_from(Task)
-        .join(Application, Application.id == Task.application_id)
+        .join(Application, col(Application.id) == Task.application_id)
         .where(submitted)
         .distinct()
         .subquery()
     )
-    keys = (involved.c.day, involved.c.service_code, involved.c.department)
+    involved_keys = (involved.c.day, involved.c.service_code, involved.c.department)
     session.execute(
         insert(DepartmentDayCases).from_select(
             ["day", "service_code", "department", "applications", "notices", "second_notices", "visits_beyond_promise"],
-            select(
-                *keys,
+            select_columns(
+                *involved_keys,
                 func.count(),
                 func.sum(notices_of(involved.c.application_id)),
                 func.sum(notices_of(involved.c.application_id, breach_only=True)),
                 func.sum(visits_beyond_promise_of(involved.c.application_id)),
-            ).group_by(*keys),
+            ).group_by(*involved_keys),
         )
     )

@@ -6,7 +6,7 @@ from sqlalchemy import Date, and_, case, exists, func, not_, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
-from sqlmodel import select
+from sqlmodel import col, select
 
 from services import clock
 from services.models import Application, ApplicationStatus, Notice, Task, TaskStatus, Visit
@@ -49,8 +49,8 @@ def _without_visit(application_id) -> ColumnElement:
 
 def application_counts() -> dict[str, ColumnElement]:
     """Aggregates over applications, named as the columns of ApplicationDayCounts."""
-    finished = Application.status.in_(FINISHED)
-    has_deadline = and_(finished, Application.deadline.is_not(None))
+    finished = col(Application.status).in_(FINISHED)
+    has_deadline = and_(finished, col(Application.deadline).is_not(None))
     closed_on = china_date(Application.closed_at)
     return {
         "submitted": func.count(),
@@ -60,16 +60,16 @@ def application_counts() -> dict[str, ColumnElement]:
         "finished_with_deadline": count_if(has_deadline),
         "finished_in_time": count_if(and_(has_deadline, closed_on <= Application.deadline)),
         "finished_same_day": count_if(and_(finished, closed_on == Application.accepted_on)),
-        "accepted": count_if(Application.accepted_at.is_not(None)),
+        "accepted": count_if(col(Application.accepted_at).is_not(None)),
     }
 
 
 def task_counts() -> dict[str, ColumnElement]:
     """Aggregates over tasks joined to their applications, named as the columns of TaskDayCounts."""
-    decided = Task.status.in_(DECIDED)
-    has_deadline = and_(decided, Task.deadline.is_not(None))
+    decided = col(Task.status).in_(DECIDED)
+    has_deadline = and_(decided, col(Task.deadline).is_not(None))
     decided_on = china_date(Task.decided_at)
-    application_finished = Application.status.in_(FINISHED)
+    application_finished = col(Application.status).in_(FINISHED)
     return {
         "tasks": func.count(),
         "online": count_if(Application.channel == "online"),
@@ -85,15 +85,17 @@ def task_counts() -> dict[str, ColumnElement]:
 def open_late(today: date) -> ColumnElement:
     # A paused clock stopped on paused_since: the task is late only if it was late by then.
     return and_(
-        Task.status.in_(TaskStatus.OPEN),
-        Task.deadline.is_not(None),
+        col(Task.status).in_(TaskStatus.OPEN),
+        col(Task.deadline).is_not(None),
         Task.deadline < func.coalesce(Task.paused_since, today),
     )
 
 
 def decided_late() -> ColumnElement:
     # Fixed once decided, so the rollup keeps it; only open tasks turn late as days pass.
-    return and_(Task.status.in_(DECIDED), Task.deadline.is_not(None), china_date(Task.decided_at) > Task.deadline)
+    return and_(
+        col(Task.status).in_(DECIDED), col(Task.deadline).is_not(None), china_date(Task.decided_at) > Task.deadline
+    )
 
 
 def overdue(today: date) -> ColumnElement:

@@ -11,11 +11,12 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services import clock, policy
 from services.audit import record_event
 from services.catalog import Catalog
+from services.db import referenced, rows_matched
 from services.errors import Conflict, Invalid, NotAllowed
 from services.i18n import N_
 from services.models import Application, AuditEvent, Role, Task, User
@@ -63,14 +64,16 @@ class Firing:
     @property
     def applicant(self) -> User:
         if self.shared.applicant is None:
-            self.shared.applicant = self.session.get(User, self.application.applicant_id)
+            self.shared.applicant = referenced(self.session, User, self.application.applicant_id)
         return self.shared.applicant
 
     def tasks(self) -> list[Task]:
         """The application's tasks by id. Read once: the rows fired change their statuses in memory too."""
         if self.shared.tasks is None:
             self.shared.tasks = list(
-                self.session.exec(select(Task).where(Task.application_id == self.application.id).order_by(Task.id))
+                self.session.exec(
+                    select(Task).where(col(Task.application_id) == self.application.id).order_by(col(Task.id))
+                )
             )
         return self.shared.tasks
 
@@ -176,11 +179,15 @@ def _fire_sharing_reads(
     """`fire`, reading what the rows of one call read alike (`Shared`) once for all of them."""
     machine = machine_of(subject)
     if application is None:
-        application = subject if isinstance(subject, Application) else session.get(Application, subject.application_id)
+        application = (
+            subject if isinstance(subject, Application) else referenced(session, Application, subject.application_id)
+        )
     transition = machine.find(event)
     from_status = subject.status
     if from_status not in transition.source:
-        raise Conflict(machine.refusal(from_status, event, frozenset(table.ACTORS)), status=from_status)
+        wrong_status = machine.refusal(from_status, event, frozenset(table.ACTORS))
+        assert wrong_status is not None  # a status outside the event's sources is always refused
+        raise Conflict(wrong_status, status=from_status)
     refused = machine.refusal(from_status, event, relations_of(actor, subject, application, catalog))
     if refused:
         raise NotAllowed(refused)
@@ -215,13 +222,14 @@ def _move(session: Session, subject: Application | Task, from_status: str, to_st
     # Compare-and-set on status and version: of two racing requests exactly one moves it.
     model = type(subject)
     moved_at = clock.now()
-    result = session.execute(
+    moved = rows_matched(
+        session,
         update(model)
-        .where(model.id == subject.id, model.status == from_status, model.version == subject.version)
+        .where(col(model.id) == subject.id, col(model.status) == from_status, col(model.version) == subject.version)
         .values(status=to_status, version=subject.version + 1, updated_at=moved_at)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if result.rowcount != 1:
+    if moved != 1:
         raise Conflict(N_("someone else changed this first; reload and try again"))
     set_committed_value(subject, "status", to_status)
     set_committed_value(subject, "version", subject.version + 1)

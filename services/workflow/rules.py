@@ -223,6 +223,7 @@ def save_rating(firing) -> None:
     )
     firing.session.add(rating)
     firing.session.flush()
+    assert rating.id is not None  # flushed just now
     firing.record["score"] = score
     if score > POOR_RATING:
         return

@@ -2,18 +2,18 @@
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from services.models import Counter, Notice, Task, Visit
 
 
 def tasks_of(session, application) -> list[Task]:
-    return list(session.exec(select(Task).where(Task.application_id == application.id).order_by(Task.id)))
+    return list(session.exec(select(Task).where(col(Task.application_id) == application.id).order_by(col(Task.id))))
 
 
 def open_notice(session, application) -> Notice | None:
     return session.exec(
-        select(Notice).where(Notice.application_id == application.id, Notice.answered_at.is_(None))
+        select(Notice).where(col(Notice.application_id) == application.id, col(Notice.answered_at).is_(None))
     ).first()
 
 
@@ -23,7 +23,9 @@ def next_counter(session, name: str) -> int:
     The increment returns the value it wrote (UPDATE … RETURNING), so it is one statement, and
     the value is the one this transaction's row lock holds, not a later read's.
     """
-    bump = update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
+    bump = (
+        update(Counter).where(col(Counter.name) == name).values(value=Counter.value + 1).returning(col(Counter.value))
+    )
     value = session.execute(bump).scalar_one_or_none()
     if value is not None:
         return value
@@ -40,9 +42,10 @@ def record_visit_row(firing, purpose: str) -> Visit:
     earlier = firing.session.exec(
         select(func.count()).select_from(Visit).where(Visit.application_id == firing.application.id)
     ).one()
+    assert firing.actor is not None  # a visit is recorded by the staff member who met the applicant
     visit = Visit(
         application_id=firing.application.id,
-        recorded_by_id=firing.actor.id if firing.actor else None,
+        recorded_by_id=firing.actor.id,
         purpose=purpose,
         beyond_promise=earlier + 1 > service.max_visits,
     )

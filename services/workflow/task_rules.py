@@ -1,6 +1,6 @@
 """Guards and effects of the task rows: the clock, decisions, fan-out and fan-in of bundles."""
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from services import clock
 from services.errors import Conflict, Invalid
@@ -141,7 +141,7 @@ def issue_certificate(firing) -> None:
 
 def _upstream_certificates(firing) -> list[Certificate]:
     ids = [t.certificate_id for t in firing.tasks() if t.certificate_id and t.item_code in firing.task.waits_on]
-    return list(firing.session.exec(select(Certificate).where(Certificate.id.in_(ids)))) if ids else []
+    return list(firing.session.exec(select(Certificate).where(col(Certificate.id).in_(ids)))) if ids else []
 
 
 def _allocate_id_number(firing, known: dict) -> str:
@@ -305,6 +305,7 @@ def refuse_extension(firing) -> None:
 
 def _decide_request(firing, status: str) -> ExtensionRequest:
     request = _pending_request(firing)
+    assert request is not None  # the task's status says a request waits for this answer
     request.status = status
     request.decided_by_id = firing.actor.id
     request.decided_at = clock.now()
