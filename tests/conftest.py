@@ -2,13 +2,14 @@ import functools
 import os
 import re
 import shutil
+import sqlite3
 import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 from werkzeug.security import generate_password_hash
 
 from app import create_app
@@ -79,6 +80,16 @@ def catalog():
 
 # The suite runs twice in CI: on SQLite files, and with TEST_DATABASE_URL on PostgreSQL.
 SERVER_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@event.listens_for(Engine, "connect")
+def _no_waiting_for_the_disk(dbapi_connection, _record):
+    """A test's SQLite file is thrown away afterwards: a commit need not wait for the disk (fsync).
+
+    Every engine of this process, the app's included; locking and visibility between connections are unchanged.
+    """
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 @pytest.fixture(scope="session")
