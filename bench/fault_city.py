@@ -10,12 +10,12 @@ from bench.load import _clone_case, _item_for, _value
 from bench.pg_server import PostgresServer
 from seeding import SeedOptions, seed_city
 from services.applications.drafts import save_draft, start_draft
+from services.applications.form_names import field_name
 from services.audit import record_event
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
 from services.models import Application, ApplicationStatus, Role, User
 from services.requirements.precheck import blocking, precheck
-from web.forms.apply import field_name
 
 DATABASE = "atmostonce"
 

@@ -28,13 +28,13 @@ from sqlmodel import Session, select
 from app import create_app
 from seeding.demo import CITIZEN, COMPANY, DEMO_PASSWORD, SPOUSE
 from services.applications.drafts import save_draft, start_draft
+from services.applications.form_names import field_name
 from services.applications.submission import submit_application
 from services.casework import desk, tasks
 from services.db import new_session
 from services.models import Application, ApplicationStatus, Attachment, Certificate, Task, TaskStatus, User, new_key
 from services.requirements.precheck import blocking, precheck
 from services.second_factor import unused_code
-from web.forms.apply import field_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).resolve().parent / "post_each.lua"

@@ -35,8 +35,8 @@ from bench.deployed import flask_command, start_gunicorn
 from bench.load import _free_port
 from bench.security_report import SqlmapResult, WapitiResult, write_report
 from seeding.demo import CITIZEN, DEMO_PASSWORD
+from services.applications.form_names import field_name
 from services.catalog import default_catalog
-from web.forms.apply import field_name
 
 # sqlmap sends thousands of wrong passwords from one address: with the sign-in throttle on, all but the first
 # 50 would be answered 429 before the login reaches a query, and the scan would test nothing. The throttle

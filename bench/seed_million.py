@@ -118,6 +118,9 @@ def main(argv=None) -> int:
         action="store_true",
         help="also store the seeded rows once more: the ceiling for rows of these sizes",
     )
+    parser.add_argument(
+        "--slow-cases", type=int, help="how many go through the services, the rest cloned (default: the seed's own)"
+    )
     parser.add_argument("--verify", action="store_true", help="walk the whole audit chain afterwards (slow)")
     parser.add_argument("--write", type=Path, help="also write the figures, with the machine, to this Markdown file")
     args = parser.parse_args(argv)
@@ -136,7 +139,7 @@ def main(argv=None) -> int:
             engine=engine,
             catalog=default_catalog(),
             upload_folder=folder / "uploads",
-            options=SeedOptions(applications=args.applications, seed=1, as_of=AS_OF),
+            options=SeedOptions(applications=args.applications, slow_cases=args.slow_cases, seed=1, as_of=AS_OF),
             progress=progress,
         )
         print(file=sys.stderr)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from journeys.pages import Outcome, Page
 from journeys.people import FILES, Account, second_factor_code
 from journeys.transport import Case, Filling
+from services.applications.form_names import field_name, material_key, material_name, supplement_file_name
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -192,7 +193,7 @@ class BrowserTransport:
             data = {**page.form_values(), "action": action}
             return self._stale_post(account, tab, edit, data, None, f"{action} button")
         for spec in case.service.fields:
-            field = tab.locator(f"#f_{spec.key}")
+            field = tab.locator(f"#{field_name(spec.key)}")
             typed = filling.fields.get(spec.key)
             if typed is None and not field.input_value() and spec.key in filling.auto:
                 typed = filling.auto[spec.key]
@@ -205,10 +206,11 @@ class BrowserTransport:
         inputs = tab.locator("#application-form input[type=file]")
         names = [inputs.nth(i).get_attribute("name") for i in range(inputs.count())]
         for key, kind in filling.materials.items():
-            if f"m_{key}" not in names and kind != "missing":
+            if material_name(key) not in names and kind != "missing":
                 return Outcome(False, f"the form has no file input for {key!r}: the wallet supplies it", edit)
         for name in names:
-            kind = filling.upload_for(name.removeprefix("m_"))
+            key = material_key(name)
+            kind = key and filling.upload_for(key)
             if kind:
                 tab.set_input_files(f"input[name={name}]", files=[_file(kind)])
         if filling.delivery and tab.locator(f"#delivery-{filling.delivery}").count():
@@ -260,7 +262,7 @@ class BrowserTransport:
             f"hand-in form for {material}",
             {},
             lambda form: form.locator("input[type=file]").set_input_files(files=[_file(kind)]),
-            files={f"supplement_{material}-file": kind},
+            files={supplement_file_name(material): kind},
         )
 
     def rate(self, account: Account, case: Case, args: dict) -> Outcome:

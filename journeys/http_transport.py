@@ -10,6 +10,7 @@ from journeys.clients import Files
 from journeys.pages import Outcome
 from journeys.people import FILES, Account, second_factor_code
 from journeys.transport import Case, Filling, JourneyBroken
+from services.applications.form_names import field_name, material_key, material_name, supplement_file_name
 
 CLERK_PATHS = {
     "claim": "claim",
@@ -21,14 +22,6 @@ CLERK_PATHS = {
     "request_notice": "request-notice",
     "request_extension": "request-extension",
 }
-
-
-def field_name(key: str) -> str:
-    return f"f_{key}"
-
-
-def material_name(key: str) -> str:
-    return f"m_{key}"
 
 
 class PageTransport:
@@ -132,7 +125,8 @@ class PageTransport:
             if material_name(key) not in inputs and kind != "missing":
                 return Outcome(False, f"the form has no file input for {key!r}: the wallet supplies it", page.path)
         for name in inputs:
-            kind = filling.upload_for(name.removeprefix("m_"))
+            key = material_key(name)
+            kind = key and filling.upload_for(key)
             if kind:
                 files[name] = FILES[kind]
         data.update(action=action, csrf_token=page.csrf() or "")
@@ -169,7 +163,7 @@ class PageTransport:
             account,
             f"/applications/{case.key}",
             f"/applications/{case.key}/supplement/{material}",
-            files={f"supplement_{material}-file": FILES[args.get("file", "pdf")]},
+            files={supplement_file_name(material): FILES[args.get("file", "pdf")]},
         )
 
     def rate(self, account: Account, case: Case, args: dict) -> Outcome:

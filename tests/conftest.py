@@ -1,17 +1,20 @@
+import functools
 import os
 import re
 import shutil
+import sqlite3
 import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
+from werkzeug.security import generate_password_hash
 
 from app import create_app
 from seeding.files import tiny_png
-from services import clock
+from services import clock, passwords
 from services.applications.uploads import FileStore
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
@@ -24,13 +27,14 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 
 
 CHINA = timezone(timedelta(hours=8))
+FROZEN_START = datetime(2026, 11, 2, 9, 0, tzinfo=CHINA)  # a Monday morning
 
 
 @pytest.fixture
 def frozen():
     """The virtual clock, frozen on Monday 2026-11-02 09:00 China time; restored afterwards."""
     previous = clock.current_clock()
-    stopped = clock.FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=CHINA))
+    stopped = clock.FrozenClock(FROZEN_START)
     clock.use_clock(stopped)
     yield stopped
     clock.use_clock(previous)
@@ -61,6 +65,14 @@ def store(tmp_path):
     return FileStore(tmp_path / "files")
 
 
+@pytest.fixture
+def quick_password_hashing(monkeypatch):
+    """Accounts the real services create (the seed's demo staff) hash cheaply: the suite need not pay for scrypt."""
+    monkeypatch.setattr(
+        passwords, "generate_password_hash", functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
+    )
+
+
 @pytest.fixture(scope="session")
 def catalog():
     return default_catalog()
@@ -68,6 +80,16 @@ def catalog():
 
 # The suite runs twice in CI: on SQLite files, and with TEST_DATABASE_URL on PostgreSQL.
 SERVER_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@event.listens_for(Engine, "connect")
+def _no_waiting_for_the_disk(dbapi_connection, _record):
+    """A test's SQLite file is thrown away afterwards: a commit need not wait for the disk (fsync).
+
+    Every engine of this process, the app's included; locking and visibility between connections are unchanged.
+    """
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 @pytest.fixture(scope="session")
@@ -108,15 +130,22 @@ def _server_database(template: str | None = None):
         admin.dispose()
 
 
+@contextmanager
+def migrated_database(folder, template):
+    """A fresh database at the current schema: a copy of the migrated template, in `folder` on SQLite."""
+    if not SERVER_URL:
+        path = folder / "test.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    with _server_database(template=template) as url:
+        yield url
+
+
 @pytest.fixture
 def database_url(tmp_path, migrated_template):
     """A fresh database at the current schema, for one test."""
-    if not SERVER_URL:
-        path = tmp_path / "test.db"
-        shutil.copyfile(migrated_template, path)
-        yield f"sqlite:///{path}"
-        return
-    with _server_database(template=migrated_template) as url:
+    with migrated_database(tmp_path, migrated_template) as url:
         yield url
 
 

@@ -9,13 +9,13 @@ token first), in the steady state where the day's counters exist, on SQLite and 
 from sqlmodel import func, select
 
 from services.applications.drafts import attach_upload, save_draft, start_draft
+from services.applications.form_names import field_name
 from services.casework import desk, tasks
 from services.models import Application, ApplicationStatus, AuditEvent, Notification, Role, Task, TaskStatus
 from tests.conftest import PDF
 from tests.factories import make_certificate, make_citizen, make_staff
 from tests.http.test_queries import Statements
 from tests.sample import complete_values, submitted
-from web.forms.apply import field_name
 
 ITEM = "330100-TRANSPORT-003"  # two materials from the wallet, one uploaded; issues a certificate
 

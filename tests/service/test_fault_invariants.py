@@ -16,18 +16,28 @@ from bench.invariants import half_written, missing_acceptances, missing_submits
 from seeding import SeedOptions, seed_city
 from services import passwords
 from services.catalog import default_catalog
+from services.db import make_engine
+from tests.conftest import migrated_database
 
 # Through both of the seed's paths: 10 cases played through the services, 4 cloned.
 OPTIONS = SeedOptions(applications=14, slow_cases=10, seed=5, as_of=date(2026, 11, 22))
 
 
-@pytest.fixture
-def city(engine, tmp_path, monkeypatch):
-    monkeypatch.setattr(
-        passwords, "generate_password_hash", functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
-    )
-    seed_city(engine=engine, catalog=default_catalog(), upload_folder=tmp_path / "uploads", options=OPTIONS)
-    return engine
+@pytest.fixture(scope="module")
+def city(tmp_path_factory, migrated_template):
+    """Seeded once for the module: the tests only read, and roll back what they change to see it named."""
+    folder = tmp_path_factory.mktemp("city")
+    with (
+        migrated_database(folder, migrated_template) as url,
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setattr(
+            passwords, "generate_password_hash", functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
+        )
+        engine = make_engine(url)
+        seed_city(engine=engine, catalog=default_catalog(), upload_folder=folder / "uploads", options=OPTIONS)
+        yield engine
+        engine.dispose()
 
 
 def one(connection, sql: str) -> int:

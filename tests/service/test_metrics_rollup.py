@@ -7,21 +7,26 @@ move on, and as the days pass with no change at all.
 """
 
 import re
+import shutil
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 
+from services import clock
 from services.applications.drafts import start_draft
 from services.applications.submission import resubmit_application, withdraw_application
+from services.applications.uploads import FileStore
 from services.casework import desk, tasks
-from services.db import new_session
+from services.db import make_engine, new_session
 from services.metrics import REFRESH_OVERLAP, read_metrics, refresh_rollup
-from services.models import Application, Role, Task
-from tests.conftest import CHINA
+from services.models import Application, Role, Task, User
+from tests.conftest import CHINA, FROZEN_START, SERVER_URL, _server_database, migrated_database
 from tests.factories import make_citizen, make_staff
 from tests.metrics_reference import compute_metrics
 from tests.sample import submitted
@@ -71,9 +76,12 @@ def notice(session, catalog, front_desk, application, new_fact=None):
     )
 
 
-@pytest.fixture
-def city(session, catalog, store, frozen, at) -> City:
+def build_city(session, catalog, store, frozen) -> City:
     """Cases in every state over four submission days, two of them either side of China's midnight."""
+
+    def at(year, month, day, hour=9, minute=0):
+        frozen.set(datetime(year, month, day, hour, minute, tzinfo=CHINA))
+
     front_desk = make_staff(session, Role.FRONT_DESK)
     supervisor = make_staff(session, Role.SUPERVISOR)
     cases, applicants = {}, {}
@@ -159,6 +167,58 @@ def city(session, catalog, store, frozen, at) -> City:
     start_draft(session=session, actor=make_citizen(session), service_code=THREE_DAY_ITEM, catalog=catalog)
     frozen.advance(timedelta(hours=1))  # a quiet hour: the first refresh starts after the last change
     return City(cases, applicants, front_desk, supervisor)
+
+
+@pytest.fixture(scope="module")
+def built_city(tmp_path_factory, migrated_template, catalog):
+    """The city is built once for the module (a second of services); each test works on a copy of it."""
+    folder = tmp_path_factory.mktemp("city")
+    previous = clock.current_clock()
+    frozen = clock.FrozenClock(FROZEN_START)
+    clock.use_clock(frozen)
+    try:
+        with migrated_database(folder, migrated_template) as url:
+            engine = make_engine(url)
+            with new_session(engine) as session:
+                city = build_city(session, catalog, FileStore(folder / "files"), frozen)
+                # Its rows by id: each test reads them back from its own copy.
+                ids = City(
+                    cases={name: case.id for name, case in city.cases.items()},
+                    applicants={name: person.id for name, person in city.applicants.items()},
+                    front_desk=city.front_desk.id,
+                    supervisor=city.supervisor.id,
+                )
+            engine.dispose()
+            yield url, ids, frozen.now()
+    finally:
+        clock.use_clock(previous)
+
+
+@pytest.fixture
+def engine(built_city, tmp_path):
+    """A copy of the built city's database: the rollup's tests change it."""
+    url = built_city[0]
+    if SERVER_URL:
+        copy = _server_database(template=make_url(url).database)
+    else:
+        copy = nullcontext(f"sqlite:///{shutil.copyfile(make_url(url).database, tmp_path / 'city.db')}")
+    with copy as copied_url:
+        engine = make_engine(copied_url)
+        yield engine
+        engine.dispose()
+
+
+@pytest.fixture
+def city(built_city, session, frozen) -> City:
+    """The built city's people and cases, read from this test's copy, at the moment it was finished."""
+    _, ids, finished = built_city
+    frozen.set(finished)
+    return City(
+        cases={name: session.get(Application, id_) for name, id_ in ids.cases.items()},
+        applicants={name: session.get(User, id_) for name, id_ in ids.applicants.items()},
+        front_desk=session.get(User, ids.front_desk),
+        supervisor=session.get(User, ids.supervisor),
+    )
 
 
 def periods(catalog) -> list[dict]:

@@ -4,29 +4,18 @@ The seed writes many rows with their ids given; afterwards the application must 
 inserting its own rows as usual (on PostgreSQL that needs the id sequences moved past them).
 """
 
-import functools
 from datetime import date
 
-import pytest
 from sqlalchemy import func
 from sqlmodel import select
-from werkzeug.security import generate_password_hash
 
 from seeding import SeedOptions, seed_city
-from services import passwords
 from services.audit import verify_chain
 from services.models import Application, AuditEvent, Certificate, User
 from tests.factories import make_certificate, make_citizen
 from tests.sample import submitted
 
 THREE_DAY_ITEM = "330100-TRANSPORT-003"
-
-
-@pytest.fixture
-def quick_password_hashing(monkeypatch):
-    monkeypatch.setattr(
-        passwords, "generate_password_hash", functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
-    )
 
 
 def test_after_seeding_through_both_paths_the_app_goes_on_inserting(

@@ -5,6 +5,7 @@ import with `ast` and looks for strongly connected modules.
 """
 
 import ast
+import functools
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +41,7 @@ def imported(module: str, path: Path, known: set[str]) -> set[str]:
     return {name for name in found if name in known and name != module}
 
 
+@functools.cache  # the tree does not change during a run; two tests read it
 def import_graph() -> dict[str, set[str]]:
     modules = project_modules()
     known = set(modules)

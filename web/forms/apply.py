@@ -7,6 +7,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from services.applications.form_names import field_name, material_name
 from services.requirements.fields import MAX_LENGTH, FieldError, clean_value
 from web.messages import translate_error
 
@@ -18,14 +19,6 @@ INPUT_TYPES = {
     "credit_code": {"autocapitalize": "characters", "spellcheck": "false", "maxlength": "18"},
     "address": {"autocomplete": "street-address"},
 }
-
-
-def field_name(key: str) -> str:
-    return f"f_{key}"
-
-
-def material_name(key: str) -> str:
-    return f"m_{key}"
 
 
 def _spec_check(spec):

@@ -14,17 +14,13 @@ ACCEPTED_FILES = "application/pdf,image/jpeg,image/png"
 
 
 class SupplementForm(FlaskForm):
-    """One per owed material; build it with `prefix=supplement_prefix(material_key)` so ids stay unique."""
+    """One per owed material; build it with `prefix=supplement_prefix(material_key)`, the ids stay unique."""
 
     file = FileField(
         _l("File (PDF, JPEG or PNG, at most %(limit)s MB)", limit=MAX_FILE_MB),
         validators=[FileRequired(_l("Choose the file to hand in."))],
         render_kw={"accept": ACCEPTED_FILES},
     )
-
-
-def supplement_prefix(material_key: str) -> str:
-    return f"supplement_{material_key}"
 
 
 STARS = (

@@ -14,6 +14,7 @@ from services.applications.drafts import (
     start_draft,
 )
 from services.applications.followup import case_view, open_notice_for
+from services.applications.form_names import field_name, material_name, supplement_prefix
 from services.applications.queries import application_detail, list_applications, list_certificates
 from services.applications.submission import (
     rate_application,
@@ -29,8 +30,8 @@ from services.requirements.fields import TooLong
 from services.requirements.precheck import precheck
 from web.extensions import catalog, db_session, file_store
 from web.forms.account import WithdrawForm
-from web.forms.apply import application_form, field_name, material_name
-from web.forms.followup import RatingForm, SupplementForm, supplement_prefix
+from web.forms.apply import application_form
+from web.forms.followup import RatingForm, SupplementForm
 from web.messages import translate
 from web.views.helpers import apply_errors, locale_code, route_policy
 
