@@ -4,7 +4,7 @@
     vocabulary, model             the steps a journey may take and what the loader makes of them
     people                        actors and answers made by Faker from the journey's seed
     transport, pages, clients     what every transport shares; reading pages; test client or urllib
-    http_transport                the steps over the real pages (in-process or over HTTP)
+    page_transport                the steps over the real pages (in-process or over HTTP)
     browser_transport             the steps in Chromium, clicking the real pages
     clock, testbed, state         the shared virtual clock, the test-mode set-up, the read-only snapshots
     runner, expectations          replaying and checking; reports: console, JUnit XML, HTML

@@ -27,8 +27,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from journeys.clients import FlaskClient
 from journeys.export import export_journey
-from journeys.http_transport import PageTransport
 from journeys.loader import JourneyInvalid, journey_files, load_journey
+from journeys.page_transport import PageTransport
 from journeys.reports import console_line, failure_text, write_html, write_junit
 from journeys.runner import run_journeys
 from journeys.schema import SCHEMA_FILE, schema_text

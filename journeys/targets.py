@@ -10,8 +10,8 @@ import urllib.request
 from pathlib import Path
 
 from journeys.clients import UrlClient
-from journeys.http_transport import PageTransport
 from journeys.model import Journey
+from journeys.page_transport import PageTransport
 from journeys.transport import SystemApi
 
 PROJECT = Path(__file__).resolve().parents[1]

@@ -3,8 +3,8 @@
 from sqlmodel import select
 
 from journeys.clients import FlaskClient
-from journeys.http_transport import PageTransport
 from journeys.model import Actor
+from journeys.page_transport import PageTransport
 from journeys.pages import Page
 from journeys.people import Account
 from journeys.transport import Case, Filling

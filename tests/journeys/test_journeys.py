@@ -11,8 +11,8 @@ from sqlmodel import select
 from journeys.browser_transport import BrowserTransport
 from journeys.cli import InProcess
 from journeys.export import export_journey
-from journeys.http_transport import PageTransport
 from journeys.loader import journey_files, load_journey, read_journey
+from journeys.page_transport import PageTransport
 from journeys.reports import failure_text
 from journeys.runner import run_journey
 from journeys.schema import SCHEMA_FILE, schema_text
