@@ -32,7 +32,7 @@ FALSE_POSITIVES = [
         "wapiti 3.0.4 asks for `X-XSS-Protection: 1`, which switches on the XSS auditor of old browsers; "
         "current browsers have removed it, it could be abused to leak data from a page, and the OWASP "
         "Secure Headers Project advises leaving the header out (or `0`). What protects the pages from XSS "
-        "is Jinja2's escaping of every value and, with issue 12's headers, a CSP without inline scripts.",
+        "is Jinja2's escaping of every value and, with the security headers, a CSP without inline scripts.",
     ),
 ]
 

@@ -119,12 +119,9 @@ def _static_forms():
                 yield name, form
 
 
-# The sign-in form's fields belong to the sign-in work (issue #12, findings 1 and 8). A `next` is never
-# stored, and safe_next refuses one over MAX_NEXT_LENGTH; failing the form on it would fail the sign-in
-# silently. The supervisor's decision must be one of two words (AnyOf).
+# A `next` is never stored, and safe_next refuses one over MAX_NEXT_LENGTH; failing the form on it would
+# fail the sign-in silently. The supervisor's decision must be one of two words (AnyOf).
 NOT_HERE = {
-    ("LoginForm", "login"),
-    ("LoginForm", "password"),
     ("LoginForm", "next"),
     ("LanguageForm", "next"),
     ("ExtensionDecisionForm", "decision"),
