@@ -35,13 +35,17 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def is_control_character(char: str) -> bool:
+    """Cc/Cf/Cs/Co/Cn and the line and paragraph separators: nothing a name or a URL should carry."""
+    category = unicodedata.category(char)
+    return category[0] == "C" or category in ("Zl", "Zp")
+
+
 def safe_filename(sent: str | None, content_type: str) -> str:
     """The name to keep and show: no folders, no control or direction characters, at most
     MAX_FILENAME_LENGTH characters, ending in an extension that matches the file's real type."""
     name = unicodedata.normalize("NFC", sent or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(
-        char for char in name if unicodedata.category(char)[0] != "C" and unicodedata.category(char) not in ("Zl", "Zp")
-    )
+    name = "".join(char for char in name if not is_control_character(char))
     name = name.translate(RESERVED).strip(" .")
     extensions = EXTENSIONS[content_type]
     if not name.lower().endswith(extensions):

@@ -1,6 +1,5 @@
 """Small pieces every blueprint and template shares."""
 
-import unicodedata
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -8,7 +7,7 @@ from flask import Flask, abort, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user, login_required
 
-from services.applications.uploads import MAX_FILE_MB
+from services.applications.uploads import MAX_FILE_MB, is_control_character
 from services.clock import to_china
 from services.policy import RouteRule
 from web.extensions import catalog
@@ -58,14 +57,9 @@ def route_policy(rule: RouteRule):
 MAX_NEXT_LENGTH = 2000
 
 
-def _has_control_character(text: str) -> bool:
-    # Cc/Cf/Cs/Co/Cn and the line and paragraph separators: CR/LF would break the Location header.
-    return any(unicodedata.category(char)[0] == "C" or unicodedata.category(char) in ("Zl", "Zp") for char in text)
-
-
 def safe_next(target: str | None, fallback: str) -> str:
     """Only a path on this site; anything with a scheme, a host or a control character goes to the fallback."""
-    if not target or len(target) > MAX_NEXT_LENGTH or _has_control_character(target):
+    if not target or len(target) > MAX_NEXT_LENGTH or any(map(is_control_character, target)):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
