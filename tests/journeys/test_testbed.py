@@ -4,6 +4,7 @@ import pytest
 
 from app import create_app
 from journeys.testbed import add_staff
+from services import clock
 from services.db import create_schema
 from services.errors import Invalid
 from services.passwords import password_matches
@@ -54,6 +55,7 @@ def test_a_journey_cannot_make_the_same_staff_member_twice(session, catalog):
 
 
 def test_the_test_mode_endpoint_answers_a_refused_staff_member_in_plain_json(tmp_path):
+    previous = clock.current_clock()  # test mode installs the virtual clock for the whole process
     app = create_app(
         {
             "APP_ENV": "test",
@@ -73,3 +75,4 @@ def test_the_test_mode_endpoint_answers_a_refused_staff_member_in_plain_json(tmp
         assert answer.get_json()["errors"] == {"password": "Password must be at least 12 characters."}
     finally:
         app.extensions["engine"].dispose()
+        clock.use_clock(previous)
