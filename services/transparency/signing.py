@@ -11,6 +11,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -24,6 +25,18 @@ def head_text(*, size: int, root: str, timestamp_ms: int, prev_size: int, prev_r
     """What a head's signature covers: one field a line, so any verifier can rebuild it byte for byte."""
     lines = [HEAD_FORMAT, str(size), root, str(timestamp_ms), str(prev_size), prev_root, key_id]
     return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def signed_text_of(head: Any) -> bytes:
+    """head_text of a stored head, as a row or an object."""
+    return head_text(
+        size=head.size,
+        root=head.root,
+        timestamp_ms=head.timestamp_ms,
+        prev_size=head.prev_size,
+        prev_root=head.prev_root,
+        key_id=head.key_id,
+    )
 
 
 def key_id_of(public_key: bytes) -> str:
