@@ -172,6 +172,8 @@ def check_receipt(receipt: dict, published: dict) -> int:
     sealed = 0
     for number, event in enumerate(receipt["events"], start=1):
         name = f"event {number} ({event['fields'].get('event')})"
+        if event["fields"].get("position", number) != number:
+            raise Failed(f"{name} stands at position {event['fields']['position']}: an event before it is missing")
         if event["prev_hash"] != prev:
             raise Failed(f"{name} does not point at the event before it: the chain is broken")
         if event_hash(event["fields"], event["prev_hash"]) != event["hash"]:

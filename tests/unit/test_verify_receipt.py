@@ -2,11 +2,15 @@
 
 import base64
 import importlib.util
+import json
 import os
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from services.audit import digest_fields, event_digest
+from services.models import AuditEvent
 from services.transparency import merkle, signing
 from tests.unit.test_merkle import MANY, brute_root, reader_over
 
@@ -107,3 +111,26 @@ def test_a_key_file_is_made_once_and_read_back(tmp_path):
     made = signing.signer_from_file(path, create=True)
     assert signing.signer_from_file(path, create=False).public_key == made.public_key
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_the_verifier_hashes_an_event_exactly_as_the_audit_log_does():
+    at = datetime(2026, 11, 2, 9, 30, 15, 123456, tzinfo=timezone(timedelta(hours=8)))
+    event = AuditEvent(
+        chain="application:42",
+        position=3,
+        at=at,
+        actor_id=7,
+        actor_role="front_desk",
+        application_id=42,
+        task_id=None,
+        event="accept",
+        from_status="submitted",
+        to_status="accepted",
+        reason="材料齐全 «ok»",
+        payload={"tasks": [1, 2], "说明": {"nested": True}},
+        prev_hash="ab" * 32,
+        hash="",
+    )
+    fields = json.loads(json.dumps(digest_fields(event), ensure_ascii=False))  # as a receipt carries them
+    assert verifier.event_hash(fields, "ab" * 32) == event_digest(event, "ab" * 32)
+    assert verifier.event_hash({**fields, "reason": "材料不全"}, "ab" * 32) != event_digest(event, "ab" * 32)
