@@ -31,7 +31,10 @@ class ChainReport:
         return self.problem is None
 
 
-def verify_chains(*, session: Session, batch: int = 20_000) -> ChainReport:
+BATCH = 20_000  # events a query: a few MB of rows, few round trips
+
+
+def verify_chains(*, session: Session, batch: int = BATCH) -> ChainReport:
     """Every chain links up and hashes true, and ends where its case (or chain row) says it ends."""
     tips: dict[str, tuple[int, str]] = {}  # chain -> (last position, last hash) as read so far
     checked = 0
