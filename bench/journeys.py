@@ -16,8 +16,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from journeys.cli import InProcess
 from journeys.clock import ClockStore
+from journeys.in_process import InProcess
 from journeys.loader import journey_files, load_journey
 from journeys.runner import run_journey
 from journeys.targets import BrowserTarget, GunicornServer, HttpTarget
