@@ -13,6 +13,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from flask import Flask
+from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import event
 
 from journeys.clients import FlaskClient
@@ -40,6 +41,8 @@ def isolated_app(root: Path) -> Flask:
             "LOG_LEVEL": "WARNING",
         }
     )  # a journey's report, not a line per request
+    # Compiled templates kept between runs and shared by a run's workers (jinja checks each source's checksum).
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache()
     create_schema(app.extensions["engine"])  # the template every journey copies
     return app
 
