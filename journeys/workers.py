@@ -1,8 +1,8 @@
 """`journeys run -n N`: the in-process target in N worker processes, sharing out the journeys.
 
 Each worker builds its app, templates and engine once (an InProcess of its own, under its own
-folder) and replays whichever journey is next; the results come back in file order, so the
-console and the reports read as a one-process run does. A journey's world depends only on its
+folder) and replays whichever journey is next, the longest first; the results come back in
+file order, so the console and the reports read as a one-process run does. A journey's world depends only on its
 file and seed, never on which worker replays it or after what.
 """
 
@@ -50,8 +50,11 @@ def run_journeys_in_workers(
     )
     results = []
     try:
-        # One journey per task, so a long journey holds up one worker and not a batch behind it.
-        for journey, result in zip(journeys, pool.map(_replay, journeys), strict=True):
+        # One journey per task, the longest (most steps) first: the run does not end waiting on one long journey.
+        longest_first = sorted(range(len(journeys)), key=lambda index: -len(journeys[index].steps))
+        futures = {index: pool.submit(_replay, journeys[index]) for index in longest_first}
+        for index, journey in enumerate(journeys):
+            result = futures[index].result()
             result.journey = journey  # the caller's own object, not the copy that came back
             results.append(result)
             if on_result:
