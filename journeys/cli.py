@@ -111,7 +111,7 @@ def run_command(paths, target, browser, headed, junit, html_file, keyword, worke
         results = run_journeys_in_workers(journeys, cat, workers, on_result=lambda r: click.echo(console_line(r)))
     else:
         results = _run_here(journeys, cat, target, browser, headed)
-    report(results, junit, html_file)
+    report_results(results, junit, html_file)
 
 
 def _run_here(journeys, cat, target, browser, headed) -> list:
@@ -133,7 +133,7 @@ def _run_here(journeys, cat, target, browser, headed) -> list:
         return run_journeys(journeys, runner_target, cat, on_result=lambda r: click.echo(console_line(r)))
 
 
-def report(results, junit, html_file) -> None:
+def report_results(results, junit, html_file) -> None:
     """The failures in detail, the report files, the summary; exit 1 when any journey failed."""
     failed = [result for result in results if not result.passed]
     for result in failed:

@@ -85,8 +85,9 @@ class InProcess:
         self.count += 1
         world = self.root / f"journey-{self.count}"
         world.mkdir()
-        for leftover in ("-wal", "-shm"):  # a previous journey's, were its connections not all closed
-            Path(f"{self.database}{leftover}").unlink(missing_ok=True)
+        # New files, not the last journey's overwritten: its write-ahead log must not outlive it.
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.database}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(self.template, self.database)
         self.app.extensions["file_store"] = FileStore(world / "uploads", new_name=seeded_file_names(journey.seed))
         self.app.config["OUTBOX_FOLDER"] = str(world / "outbox")
