@@ -8,7 +8,8 @@
     browser_transport             the steps in Chromium, clicking the real pages
     clock, testbed, state         the shared virtual clock, the test-mode set-up, the read-only snapshots
     runner, expectations          replaying and checking; reports: console, JUnit XML, HTML
-    targets                       --target URL and --browser; in-process lives in journeys/cli.py
+    targets                       --target URL and --browser
+    in_process, workers           in-process: one app, a fresh database per journey; `run -n N` in N processes
     export                        one application's audit history as a journey
 
 Nothing here imports Flask: the in-process transport drives the Flask test client by duck typing.

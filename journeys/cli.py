@@ -1,6 +1,7 @@
 """`flask --app app journeys run|check|export|schema`: scripted journeys, replayed three ways.
 
     flask --app app journeys run seed_data/journeys                    in-process, fresh database each
+    flask --app app journeys run seed_data/journeys -n 2               the same, in two worker processes
     flask --app app journeys run seed_data/journeys --target URL       over HTTP, a server with APP_ENV=test
     flask --app app journeys run seed_data/journeys --browser          Chromium, against a local test server
     flask --app app journeys run PATHS --junit out.xml --html out.html
@@ -10,107 +11,29 @@ In-process and local-browser runs never touch the configured database: they star
 test-mode app of their own on temporary files.
 """
 
-import base64
-import random
 import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from journeys.clients import FlaskClient
 from journeys.export import export_journey
+from journeys.in_process import InProcess, isolated_app
 from journeys.loader import JourneyInvalid, journey_files, load_journey
-from journeys.page_transport import PageTransport
 from journeys.reports import console_line, failure_text, write_html, write_junit
 from journeys.runner import run_journeys
 from journeys.schema import SCHEMA_FILE, schema_text
 from journeys.targets import BrowserTarget, HttpTarget
-from journeys.transport import SystemApi
+from journeys.workers import run_journeys_in_workers
 from services import clock
-from services.applications.uploads import FileStore
-from services.db import create_schema, make_engine
-from services.models.keys import keys_from
 from web.extensions import catalog, db_session
 
 journeys_cli = AppGroup("journeys", help="Scripted journeys: check, replay, export.")
-
-
-def isolated_app(root: Path) -> Flask:
-    """A test-mode app on its own files under `root`: database, uploads, outbox and virtual clock."""
-    from app import create_app
-
-    root.mkdir(parents=True, exist_ok=True)
-    app = create_app(
-        {
-            "APP_ENV": "test",
-            "SECRET_KEY": "journeys-" + root.name,
-            "DATABASE_URL": f"sqlite:///{root / 'template.db'}",
-            "UPLOAD_FOLDER": str(root / "uploads"),
-            "OUTBOX_FOLDER": str(root / "outbox"),
-            "VIRTUAL_CLOCK_FILE": str(root / "virtual_clock"),
-            "LOG_LEVEL": "WARNING",
-        }
-    )  # a journey's report, not a line per request
-    create_schema(app.extensions["engine"])  # the template every journey copies
-    return app
-
-
-def seeded_keys(seed) -> Callable[[], str]:
-    """Row keys like `secrets.token_urlsafe(12)`, drawn from the journey's seed."""
-    draw = random.Random(f"keys:{seed}")
-    return lambda: base64.urlsafe_b64encode(draw.randbytes(12)).decode()
-
-
-def seeded_file_names(seed) -> Callable[[], str]:
-    """Stored file names like the file store's own (hex), drawn from the journey's seed."""
-    draw = random.Random(f"files:{seed}")
-    return lambda: draw.randbytes(16).hex()
-
-
-class InProcess:
-    """Each journey on a fresh copy of an empty database, through the Flask test client; keys drawn from the seed."""
-
-    mode = "in-process"
-
-    def __init__(self, root: Path | None = None):
-        self.root = Path(root or tempfile.mkdtemp(prefix="journeys-"))
-        self.previous_clock = clock.current_clock()
-        self.app = isolated_app(self.root)
-        self.template = self.root / "template.db"
-        self.app.extensions["engine"].dispose()
-        self.count = 0
-        self.stack: ExitStack | None = None
-
-    def begin(self, journey):
-        self.count += 1
-        world = self.root / f"journey-{self.count}"
-        world.mkdir()
-        shutil.copyfile(self.template, world / "data.db")
-        self.app.extensions["engine"] = make_engine(f"sqlite:///{world / 'data.db'}")
-        self.app.extensions["file_store"] = FileStore(world / "uploads", new_name=seeded_file_names(journey.seed))
-        self.app.config["OUTBOX_FOLDER"] = str(world / "outbox")
-        self.app.extensions["virtual_clock"].clear()
-        self.stack = ExitStack()
-        self.stack.enter_context(keys_from(seeded_keys(journey.seed)))
-        system = SystemApi(FlaskClient(self.app.test_client()).call)
-        return PageTransport(lambda: FlaskClient(self.app.test_client())), system
-
-    def end(self) -> None:
-        self.stack.close()
-        self.app.extensions["engine"].dispose()
-        shutil.rmtree(self.root / f"journey-{self.count}", ignore_errors=True)
-
-    def close(self) -> None:
-        clock.use_clock(self.previous_clock)
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -167,12 +90,32 @@ def load_all(paths, cat) -> list:
     "--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), help="Write a self-contained HTML report."
 )
 @click.option("-k", "keyword", help="Only journeys whose file name or name contains this text.")
-def run_command(paths, target, browser, headed, junit, html_file, keyword):
+@click.option(
+    "-n",
+    "workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="In-process only: replay in this many worker processes (results and reports in file order).",
+)
+def run_command(paths, target, browser, headed, junit, html_file, keyword, workers):
     """Replay journeys; exit 1 when any step fails, 2 when a file is invalid."""
+    if workers > 1 and (target or browser):
+        raise click.UsageError("-n applies to in-process runs: a server's data is one world, shared by its journeys")
     cat = catalog()
     journeys = load_all(paths, cat)
     if keyword:
         journeys = [j for j in journeys if keyword.lower() in (j.file_name + " " + j.name).lower()]
+    if workers > 1:
+        click.echo(f"{len(journeys)} journeys, {InProcess.mode}, {workers} workers")
+        results = run_journeys_in_workers(journeys, cat, workers, on_result=lambda r: click.echo(console_line(r)))
+    else:
+        results = _run_here(journeys, cat, target, browser, headed)
+    report_results(results, junit, html_file)
+
+
+def _run_here(journeys, cat, target, browser, headed) -> list:
+    """In this process: in-process, over HTTP, or in the browser."""
     with ExitStack() as stack:
         if browser:
             url = target
@@ -187,7 +130,11 @@ def run_command(paths, target, browser, headed, junit, html_file, keyword):
             runner_target = InProcess()
         stack.callback(runner_target.close)
         click.echo(f"{len(journeys)} journeys, {runner_target.mode}")
-        results = run_journeys(journeys, runner_target, cat, on_result=lambda r: click.echo(console_line(r)))
+        return run_journeys(journeys, runner_target, cat, on_result=lambda r: click.echo(console_line(r)))
+
+
+def report_results(results, junit, html_file) -> None:
+    """The failures in detail, the report files, the summary; exit 1 when any journey failed."""
     failed = [result for result in results if not result.passed]
     for result in failed:
         click.echo(failure_text(result), err=True)

@@ -22,9 +22,6 @@ from services.errors import Invalid
 from services.models import Certificate, User
 from services.workflow.shared import next_counter
 
-# Throwaway accounts of a disposable server: a cheap hash keeps a journey's logins fast.
-FAST_HASH = "pbkdf2:sha256:1000"
-
 
 def wipe_data(engine: Engine, folders: tuple[Path, ...] = ()) -> int:
     """Delete every row of every table (the schema stays) and the files under `folders`; return the rows."""
@@ -62,7 +59,6 @@ def add_staff(
         department=department,
         password=password,
         totp_secret=pyotp.random_base32(),
-        hash_method=FAST_HASH,
     )
 
 

@@ -29,7 +29,7 @@ from journeys.state import application_state, user_state
 from journeys.testbed import add_certificates, add_staff, wipe_data
 from journeys.vocabulary import ADVANCE_UNITS
 from seeding.demo import seed_demo
-from services import clock, policy
+from services import clock, passwords, policy
 from services.errors import Conflict, Invalid, NotAllowed, NotFound
 from services.notifications import FileGateway, send_outbox
 from services.sla import sweep
@@ -67,9 +67,15 @@ def register_testing(app: Flask) -> None:
             clock.use_clock(VIRTUAL)
         VIRTUAL.pin(app.extensions["virtual_clock"].read())
 
+    @app.before_request
+    def _hash_cheaply():
+        # Throwaway accounts: scrypt would be a third of a journey run. Marked hashes work in test mode only.
+        passwords.use_test_mode_hashing(True)
+
     @app.teardown_request
     def _unpin(_exc):
         VIRTUAL.unpin()
+        passwords.use_test_mode_hashing(False)
 
 
 @bp.errorhandler(Invalid)

@@ -156,12 +156,8 @@ def create_staff(
     department: str | None,
     catalog: Catalog,
     totp_secret: str | None = None,
-    hash_method: str | None = None,
 ) -> User:
-    """A staff account; without `totp_secret` it enrols in the second factor at its first sign-in.
-
-    `hash_method` is for a disposable test server's throwaway accounts, whose logins a cheap hash keeps fast.
-    """
+    """A staff account; without `totp_secret` it enrols in the second factor at its first sign-in."""
     errors: dict[str, Message] = {}
     if role not in Role.STAFF:
         errors["role"] = f"Role must be one of {', '.join(Role.STAFF)}."
@@ -181,7 +177,7 @@ def create_staff(
         login_name=username.strip().lower(),
         full_name=full_name.strip() or username,
         department=department,
-        password_hash=hash_password(password, hash_method),
+        password_hash=hash_password(password),
         totp_secret=totp_secret,
     )
     session.add(user)

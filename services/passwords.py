@@ -2,7 +2,13 @@
 
 zxcvbn estimates guessability offline (its dictionaries of common passwords, names
 and keyboard patterns ship with the package); nothing is sent anywhere.
+
+Test mode (APP_ENV=test) hashes cheaply: a journey run registers and signs in hundreds of
+throwaway accounts, and scrypt was a third of its time. Such a hash carries a mark and
+verifies only while test-mode hashing is on, so one that reaches any other database opens nothing.
 """
+
+from contextvars import ContextVar
 
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -20,8 +26,14 @@ TOO_LONG = FieldError(N_("Password may be at most %(limit)s characters."), limit
 TOO_WEAK = N_("Password is too easy to guess: avoid common words, repeats and sequences, or add a few more words.")
 PERSONAL = N_("Password must not contain your ID number, credit code, username or mobile number.")
 
-# Dummy hash checked when a login name is unknown, so both failures cost the same time.
+TEST_MODE_MARK = "test-mode:"
+TEST_MODE_METHOD = "pbkdf2:sha256:1000"
+# On only for the length of a test-mode app's request (journeys/testing.py), never process-wide.
+_test_mode = ContextVar("test_mode_hashing", default=False)
+
+# Dummy hashes checked when a login name is unknown, so both failures cost the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+_TEST_MODE_DUMMY_HASH = generate_password_hash("not-a-real-password", method=TEST_MODE_METHOD)
 
 
 def password_problem(password: str, personal: tuple[str | None, ...] = ()) -> str | FieldError | None:
@@ -39,14 +51,27 @@ def password_problem(password: str, personal: tuple[str | None, ...] = ()) -> st
     return None
 
 
-def hash_password(password: str, method: str | None = None) -> str:
-    """With werkzeug's default method unless another is named."""
-    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
+def use_test_mode_hashing(on: bool) -> None:
+    """Cheap, marked hashes from now on in this context (on), or the production hash again (off)."""
+    _test_mode.set(on)
+
+
+def hash_password(password: str) -> str:
+    """With werkzeug's default method; in test mode, the cheap method under the test-mode mark."""
+    if _test_mode.get():
+        return TEST_MODE_MARK + generate_password_hash(password, method=TEST_MODE_METHOD)
+    return generate_password_hash(password)
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:
-    """Constant work whether or not there is a hash to check against."""
+    """Constant work whether or not there is a hash to check against; a test-mode hash matches in test mode only."""
+    test_mode = _test_mode.get()
     if password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_TEST_MODE_DUMMY_HASH if test_mode else _DUMMY_HASH, password)
         return False
+    if password_hash.startswith(TEST_MODE_MARK):
+        if not test_mode:
+            check_password_hash(_DUMMY_HASH, password)
+            return False
+        password_hash = password_hash.removeprefix(TEST_MODE_MARK)
     return check_password_hash(password_hash, password)

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from journeys.cli import InProcess, LiveServer, journeys_cli
+from journeys.cli import LiveServer, journeys_cli
 from journeys.clients import UrlClient
 from journeys.clock import ClockStore
+from journeys.in_process import InProcess
 from journeys.loader import JourneyInvalid, load_journey, read_journey
 from journeys.reports import failure_text, render_html, write_html
 from journeys.runner import FAILED, SKIPPED, run_journey

@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import select
 
 from journeys.browser_transport import BrowserTransport
-from journeys.cli import InProcess
 from journeys.export import export_journey
+from journeys.in_process import InProcess
 from journeys.loader import journey_files, load_journey, read_journey
 from journeys.page_transport import PageTransport
 from journeys.reports import failure_text
