@@ -75,6 +75,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         SESSION_IDLE_MINUTES_APPLICANT=_int(env, "SESSION_IDLE_MINUTES_APPLICANT", 120),
         SESSION_LIFETIME_HOURS_STAFF=_int(env, "SESSION_LIFETIME_HOURS_STAFF", 12),
         SESSION_LIFETIME_HOURS_APPLICANT=_int(env, "SESSION_LIFETIME_HOURS_APPLICANT", 7 * 24),
+        # The Ed25519 key that signs the wallet's 亮证 codes (base64 of its 32-byte seed), the same on every
+        # server. Without it, development and tests keep one in instance/; production refuses to sign.
+        CERTIFICATE_SIGNING_KEY=env.get("CERTIFICATE_SIGNING_KEY"),
+        CERTIFICATE_KEY_FILE=str(instance / "certificate_signing_key"),
+        # The CJK font a certificate's PDF is set in (Debian's fonts-noto-cjk, which `make test` installs).
+        CERTIFICATE_FONT=env.get("CERTIFICATE_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
     )
     if test_config:
         app.config.update(test_config)

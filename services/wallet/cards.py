@@ -12,7 +12,7 @@ from services.catalog.model import CertificateType, DataLabel, Text
 from services.db import transactional
 from services.errors import NotFound
 from services.models import Application, ApplicationStatus, Attachment, Certificate, User
-from services.policy import may_view_certificate
+from services.policy import may_view_application, may_view_certificate
 from services.wallet.presentation import LIFETIME, Claims, sign_code
 
 
@@ -26,7 +26,7 @@ class DataLine:
 
 @dataclass(frozen=True)
 class CertificateUse:
-    """A case the certificate was shared with (a draft has shared nothing yet)."""
+    """A submitted case the certificate was shared with (a draft has shared nothing yet)."""
 
     application: Application
     material_key: str
@@ -64,6 +64,8 @@ def open_certificate(*, session: Session, actor: User, key: str, catalog: Catalo
     cases = [use.application for use in uses] + ([issuing] if issuing else [])
     if not may_view_certificate(actor, certificate, cases, catalog):
         raise NotFound("no such certificate")
+    if actor.id != certificate.owner_id:  # staff learn only of the cases they may see
+        uses = [use for use in uses if may_view_application(actor, use.application, catalog)]
     holder = session.get(User, certificate.owner_id)
     assert holder is not None  # a certificate's owner is a foreign key
     cert_type = catalog.certificate_types.get(certificate.cert_type)

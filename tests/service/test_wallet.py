@@ -83,6 +83,22 @@ def test_staff_see_a_certificate_through_a_case_they_may_see_that_uses_it(sessio
         )
 
 
+def test_staff_learn_only_of_the_uses_they_may_see(session, catalog, store):
+    applicant, transport = submitted(session, catalog, store, ITEM)
+    # The same ID card, shared again with a market regulation case a transport clerk has nothing to do with.
+    _, other = submitted(
+        session, catalog, store, "330100-AMR-002", applicant=applicant, leave_out=("applicant_id_card",)
+    )
+    id_card = session.exec(
+        select(Certificate).where(Certificate.owner_id == applicant.id, Certificate.cert_type == "id_card")
+    ).one()
+    clerk = make_staff(session, Role.CLERK, department="TRANSPORT")
+    seen = open_certificate(session=session, actor=clerk, key=id_card.key, catalog=catalog).uses
+    assert [use.application.number for use in seen] == [transport.number]
+    every = open_certificate(session=session, actor=applicant, key=id_card.key, catalog=catalog).uses
+    assert {use.application.number for use in every} == {transport.number, other.number}
+
+
 def test_a_draft_shares_nothing_so_staff_cannot_see_its_certificates(session, catalog):
     citizen = make_citizen(session)
     licence = _licence(session, citizen)
