@@ -68,7 +68,7 @@ def test_the_holder_opens_a_certificate_from_the_wallet_as_a_card(web, holder, l
     page = response.get_data(as_text=True)
     assert '<h1 class="h4">机动车驾驶证</h1>' in page
     for text in (
-        '持证人</dt><dd class="col-sm-8 ">王小明',
+        '姓名</dt><dd class="col-sm-8">王小明',
         GROUPED,
         "JZ-330100-2022-000042",
         "发证机关",
@@ -78,8 +78,18 @@ def test_the_holder_opens_a_certificate_from_the_wallet_as_a_card(web, holder, l
         "尚未用于任何办件",
     ):
         assert text in page, text
+    assert page.count(GROUPED) == 1 and "持证人" not in page  # the data names the holder: said once
     assert re.search(r'<svg [^>]*class="qr-code"', page)
     assert "下载 PDF" in page
+
+
+def test_a_certificate_whose_data_names_nobody_says_who_holds_it(web, db, holder):
+    booklet = make_certificate(db, holder, "hukou_booklet", data={"household_head": "王大明"})
+    web.login(holder.login_name)
+    page = web.get(f"/wallet/{booklet.key}").get_data(as_text=True)
+    assert '持证人</dt><dd class="col-sm-8">王小明' in page
+    assert GROUPED in page
+    assert '户主姓名</dt><dd class="col-sm-8">王大明' in page
 
 
 def test_the_card_reads_in_english_too(web, holder, licence):
@@ -169,9 +179,11 @@ def test_another_applicant_gets_not_found_and_staff_no_code(web, other_web, db, 
         assert web.get(path).status_code == 404
     assert web.get("/verify-certificate").status_code == 403
     # The front desk sees a certificate once a submitted case uses it, but cannot make its code.
-    applicant, _ = submitted(db, catalog, app.extensions["file_store"], ITEM)
+    applicant, application = submitted(db, catalog, app.extensions["file_store"], ITEM)
     other_web.login(make_staff(db, Role.FRONT_DESK).login_name)
     used = db.exec(select(Certificate).where(Certificate.owner_id == applicant.id)).first()
+    review = other_web.get(f"/desk/applications/{application.key}").get_data(as_text=True)
+    assert f'href="/wallet/{used.key}"' in review  # the case's materials lead to the cards
     page = other_web.get(f"/wallet/{used.key}").get_data(as_text=True)
     assert "qr-code" not in page and "presented-code" not in page
     assert other_web.get(f"/wallet/{licence.key}").status_code == 404

@@ -76,16 +76,23 @@ def _issuer(card: CertificateCard) -> Text:
 
 
 def summary_rows(card: CertificateCard) -> list[tuple[str, str]]:
-    """Holder, number, issuer and date, in the page's language."""
+    """Holder, number, issuer and date, in the page's language; the holder once, if the data names them."""
     holder = card.holder
     identity = (
         (_("ID number"), grouped_id_number(holder.id_number))
         if holder.id_number
         else (_("Unified social credit code"), holder.credit_code or "")
     )
-    return [
-        (_("Holder"), holder.full_name),
-        identity,
+    stated = {line.value for line in card.lines}
+    holder_rows = [
+        row
+        for row, raw in (
+            ((_("Holder"), holder.full_name), holder.full_name),
+            (identity, holder.id_number or holder.credit_code),
+        )
+        if raw not in stated
+    ]
+    return holder_rows + [
         (_("Certificate number"), card.certificate.number),
         (_("Issued by"), _issuer(card).get(locale_code())),
         (_("Issued on"), format_date(card.certificate.issued_on, "long")),
