@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Row, insert, inspect, update
 from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
@@ -24,7 +25,16 @@ from sqlmodel import Session, col, select
 from services import clock
 from services.models import GENESIS, Application, AuditChain, AuditEvent, AuditUnsealed, Task, User
 
-__all__ = ["GENESIS", "caused_events", "digest_fields", "digest_text", "event_digest", "history", "record_event"]
+__all__ = [
+    "GENESIS",
+    "caused_events",
+    "digest_fields",
+    "digest_text",
+    "event_digest",
+    "event_holds",
+    "history",
+    "record_event",
+]
 
 
 def _utc(moment: datetime) -> datetime:
@@ -67,6 +77,24 @@ def digest_text(fields: dict[str, Any], prev_hash: Any) -> str:
 
 def event_digest(event: AuditEvent | Row, prev_hash: str) -> str:
     return hashlib.sha256(digest_text(digest_fields(event), prev_hash).encode("utf-8")).hexdigest()
+
+
+def event_holds(event: AuditEvent | Row, prev_hash: str) -> bool:
+    """Whether the event's stored hash is the digest of what it holds, after `prev_hash`.
+
+    `audit verify` asks this of every event in the city, so it encodes with orjson first, several
+    times faster: a text that hashes to the stored hash can only be the text that was hashed, so a
+    match settles it. Where orjson writes a value otherwise than the canonical form (a float in
+    exponent form, say), the canonical encoder decides.
+    """
+    fields = digest_fields(event)
+    fields["prev"] = prev_hash
+    try:
+        if hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest() == event.hash:
+            return True
+    except TypeError:  # a value orjson does not take: the canonical encoder does
+        pass
+    return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest() == event.hash
 
 
 @dataclass

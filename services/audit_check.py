@@ -6,14 +6,18 @@ which makes the pass a plain scan of the table whatever its size. Only a chain t
 read again, in position order, to say what happened to it.
 """
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row
 from sqlmodel import Session, select
 
-from services.audit import event_digest
+from services.audit import event_digest, event_holds
+from services.db import make_engine, new_session
 from services.models import GENESIS, Application, AuditChain, AuditEvent
+from services.transparency.verify import LogReport, verify_log
 
 EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its stubs do not say so
 CASES = Application.__table__  # type: ignore[attr-defined]
@@ -46,7 +50,7 @@ def verify_chains(*, session: Session, batch: int = BATCH) -> ChainReport:
             break
         for row in rows:
             position, prev = tips.get(row.chain, (0, GENESIS))
-            if row.position != position + 1 or row.prev_hash != prev or event_digest(row, prev) != row.hash:
+            if row.position != position + 1 or row.prev_hash != prev or not event_holds(row, prev):
                 return ChainReport(checked, len(tips), diagnose_chain(session=session, chain=row.chain))
             tips[row.chain] = (row.position, row.hash)
             checked += 1
@@ -119,3 +123,29 @@ def _broken_link(event: Row, by_hash: dict[str, Any], position: int) -> str:
         names = ", ".join(f"#{number}" for number in inserted)
         return f"event {names} was inserted: #{position} points past it at #{pointed_at.position}"
     return f"event #{position} belongs after #{pointed_at.position}: the chain was reordered"
+
+
+def verify_audit(*, url: str, public_keys: dict[str, bytes]) -> tuple[ChainReport, LogReport]:
+    """The chains and the transparency log, checked at once: the log's half in a second process.
+
+    Each half is one pass over the events; on a machine with two cores the whole check then takes
+    about as long as its longer half.
+    """
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        log = pool.submit(_verify_log_at, url, public_keys)
+        engine = make_engine(url)
+        try:
+            with new_session(engine) as session:
+                chains = verify_chains(session=session)
+        finally:
+            engine.dispose()
+        return chains, log.result()
+
+
+def _verify_log_at(url: str, public_keys: dict[str, bytes]) -> LogReport:
+    engine = make_engine(url)
+    try:
+        with new_session(engine) as session:
+            return verify_log(session=session, public_keys=public_keys)
+    finally:
+        engine.dispose()

@@ -1,21 +1,24 @@
 """Operations from the command line: `flask --app app sla|audit|workflow|calendar|metrics …`."""
 
+import json
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from services.audit_check import verify_chains
+from services.audit_check import verify_audit
 from services.errors import Invalid, NotFound
 from services.metrics import refresh_rollup
 from services.sla import sweep
+from services.transparency.receipts import list_heads, receipt_by_number
+from services.transparency.sealer import seal_log
 from services.workdays import HOLIDAY, WORKDAY, add_override, list_overrides, remove_override
 from web.config import PROJECT_ROOT
 from web.diagram import workflow_markdown
-from web.extensions import catalog, db_session
+from web.extensions import catalog, db_session, head_signer, published_keys
 
 sla_cli = AppGroup("sla", help="Deadlines and their colours.")
 audit_cli = AppGroup("audit", help="The audit log: a hash chain per case.")
@@ -36,11 +39,51 @@ def sla_sweep():
 @audit_cli.command("verify")
 def audit_verify():
     """Check every case's hash chain; exit 1 naming the event that was edited, deleted, moved or inserted."""
-    report = verify_chains(session=db_session())
-    if not report.ok:
-        click.echo(f"audit chain broken: {report.problem}", err=True)
+    url = current_app.extensions["engine"].url.render_as_string(hide_password=False)
+    chains, log = verify_audit(url=url, public_keys=published_keys())
+    if chains.ok:
+        click.echo(f"audit chains ok: {chains.checked} events in {chains.chains} chains")
+    else:
+        click.echo(f"audit chain broken: {chains.problem}", err=True)
+    if log.ok:
+        click.echo(f"transparency log ok: {log.leaves} leaves under {log.heads} signed heads")
+    else:
+        click.echo(f"transparency log broken: {log.problem}", err=True)
+    if not (chains.ok and log.ok):
         sys.exit(1)
-    click.echo(f"audit chains ok: {report.checked} events in {report.chains} chains")
+
+
+@audit_cli.command("seal")
+def audit_seal():
+    """Make the events committed since the last seal leaves of the log, and sign a head over it."""
+    report = seal_log(session=db_session(), signer=head_signer())
+    if report.head is None:
+        click.echo("nothing to seal: the log is empty")
+    elif report.sealed:
+        click.echo(f"sealed {report.sealed} events: head at size {report.head.size}, root {report.head.root}")
+    else:
+        click.echo(f"nothing new to seal: the latest head is at size {report.head.size}")
+
+
+@audit_cli.command("prove")
+@click.argument("number", metavar="ZJ-NUMBER")
+def audit_prove(number: str):
+    """Print an application's receipt as JSON: its events, each with its proof against the latest head."""
+    try:
+        receipt = receipt_by_number(session=db_session(), number=number)
+    except NotFound:
+        click.echo(f"error: no application {number}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(receipt, ensure_ascii=False, indent=1))
+
+
+@audit_cli.command("heads")
+@click.option("--after", type=int, default=0, help="Only heads larger than this size.")
+def audit_heads(after: int):
+    """List the signed tree heads, oldest first: size, time, root and signing key."""
+    for head in list_heads(session=db_session(), after=after, limit=None):
+        signed = datetime.fromtimestamp(head.timestamp_ms / 1000, UTC)
+        click.echo(f"{head.size:>12}  {signed:%Y-%m-%d %H:%M:%S}Z  {head.root}  key {head.key_id}")
 
 
 @workflow_cli.command("diagram")

@@ -75,6 +75,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         SESSION_IDLE_MINUTES_APPLICANT=_int(env, "SESSION_IDLE_MINUTES_APPLICANT", 120),
         SESSION_LIFETIME_HOURS_STAFF=_int(env, "SESSION_LIFETIME_HOURS_STAFF", 12),
         SESSION_LIFETIME_HOURS_APPLICANT=_int(env, "SESSION_LIFETIME_HOURS_APPLICANT", 7 * 24),
+        # The transparency log's Ed25519 key (docs/transparency.md): PEM or base64 of the 32-byte seed. Without
+        # it, development and tests keep one in instance/; production refuses to sign.
+        TRANSPARENCY_SIGNING_KEY=env.get("TRANSPARENCY_SIGNING_KEY"),
+        TRANSPARENCY_KEY_FILE=str(instance / "transparency_signing_key.pem"),
+        # Public keys of rotated-out signing keys (base64, comma-separated): the heads they signed still verify.
+        TRANSPARENCY_RETIRED_KEYS=env.get("TRANSPARENCY_RETIRED_KEYS", ""),
         # The Ed25519 key that signs the wallet's 亮证 codes (base64 of its 32-byte seed), the same on every
         # server. Without it, development and tests keep one in instance/; production refuses to sign.
         CERTIFICATE_SIGNING_KEY=env.get("CERTIFICATE_SIGNING_KEY"),

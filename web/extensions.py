@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 from services.applications.uploads import FileStore
 from services.catalog import CATALOG_DIR, default_catalog, load_catalog
 from services.db import make_engine, new_session
+from services.transparency.signing import HeadSigner, public_keys_from_text, signer_from_file, signer_from_text
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -67,3 +68,26 @@ def file_store() -> FileStore:
     from flask import current_app
 
     return current_app.extensions["file_store"]
+
+
+def head_signer() -> HeadSigner:
+    """The key that signs the log's heads, read once per app (the environment's, or instance/'s outside production)."""
+    from flask import current_app
+
+    if "head_signer" not in current_app.extensions:
+        config = current_app.config
+        if config["TRANSPARENCY_SIGNING_KEY"]:
+            signer = signer_from_text(config["TRANSPARENCY_SIGNING_KEY"])
+        else:
+            signer = signer_from_file(Path(config["TRANSPARENCY_KEY_FILE"]), create=config["APP_ENV"] != "production")
+        current_app.extensions["head_signer"] = signer
+    return current_app.extensions["head_signer"]
+
+
+def published_keys() -> dict[str, bytes]:
+    """Every key a head may be signed with, by key id: the current one and the retired ones."""
+    from flask import current_app
+
+    keys = public_keys_from_text(current_app.config["TRANSPARENCY_RETIRED_KEYS"])
+    signer = head_signer()
+    return {**keys, signer.key_id: signer.public_key}

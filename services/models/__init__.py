@@ -24,6 +24,7 @@ from services.models.records import (
 )
 from services.models.rollups import ApplicationDayCounts, DepartmentDayCases, MetricsRefresh, TaskDayCounts
 from services.models.signin import RecoveryCode, SignInAttempt, SignInSession
+from services.models.transparency import TransparencyHead, TransparencyLeaf, TransparencyTile
 
 __all__ = [
     "Application",
@@ -50,6 +51,9 @@ __all__ = [
     "Task",
     "TaskDayCounts",
     "TaskStatus",
+    "TransparencyHead",
+    "TransparencyLeaf",
+    "TransparencyTile",
     "User",
     "Visit",
     "new_key",

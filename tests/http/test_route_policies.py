@@ -84,6 +84,9 @@ def test_the_public_pages_say_they_are_public(app):
         "account.second_factor",
         "account.enrol",
         "account.logout",
+        # the transparency log's heads and verifier: for anyone to hold the government to its record
+        "transparency.heads",
+        "transparency.verifier",
     }
 
 
@@ -105,6 +108,8 @@ ROUTE_USERS = {
     "account.sign_out_everywhere": SIGNED_IN,
     "files": SIGNED_IN,
     "inbox": SIGNED_IN,
+    "transparency": EVERYONE,
+    "transparency.receipt": SIGNED_IN,
     "citizen": APPLICANTS,
     "desk": frozenset({FRONT_DESK}),
     "clerk": frozenset({CLERK_HRSS, CLERK_AMR}),
@@ -146,6 +151,7 @@ ENDPOINT_TARGETS = {
     "citizen.withdraw": ("a_case",),
     "citizen.supplement": ("a_case_material",),
     "files.download": ("a_photo", "a_certificate"),
+    "transparency.receipt": ("a_case", "a_draft"),
     "desk.review": ("a_case", "a_draft"),
     "desk.accept": ("a_case", "a_draft"),
     "desk.notice": ("a_case", "a_draft"),

@@ -18,6 +18,7 @@ def test_seed_million_prints_and_writes_its_figures(tmp_path, capsys, quick_pass
         "floor:",
         "target:",
         "audit chains ok",
+        "audit verify (chains and log at once): ok",
     ):
         assert label in printed
     written = report.read_text(encoding="utf-8")

@@ -1,11 +1,11 @@
-"""The hash `audit verify` takes of every event is the SHA-256 of the canonical text, whatever the event holds."""
+"""`audit verify` hashes every event with a fast encoder: it must agree with the canonical text, whatever it holds."""
 
 import hashlib
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from services.audit import digest_fields, digest_text, event_digest
+from services.audit import digest_fields, digest_text, event_holds
 from services.models import AuditEvent
 
 ODD_TEXT = ['引号"与\\反斜杠', "tab\tnew\nline", "\u2028 line separator", "emoji 🎉", "", "\x00\x1f control"]
@@ -37,6 +37,8 @@ CASES = [
     {"at": datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)},
     {"at": datetime(2026, 12, 31, 23, 59, 59)},  # read back without its zone: taken as UTC
     {"payload": {"z": 1, "a": [1, 2.5, True, None, "二"], "nested": {"b": {"a": "x"}}}},
+    {"payload": {"big": 1e16, "small": 1e-7, "huge": 2**70, "negative": -0.0}},  # written otherwise by orjson
+    {"payload": {"day": date(2026, 2, 13)}},  # not JSON: the canonical form writes str(value)
     *[{"reason": text} for text in ODD_TEXT],
     *[{"payload": {text: text}} for text in ODD_TEXT],
     {"chain": "calendar", "application_id": None, "position": 10**9},
@@ -44,8 +46,11 @@ CASES = [
 
 
 @pytest.mark.parametrize("overrides", CASES)
-def test_the_fast_digest_is_the_hash_of_the_canonical_text(overrides):
-    event = _event(**overrides)
+def test_an_event_holds_exactly_when_its_stored_hash_is_that_of_its_canonical_text(overrides):
     prev = "f" * 64
-    expected = hashlib.sha256(digest_text(digest_fields(event), prev).encode("utf-8")).hexdigest()
-    assert event_digest(event, prev) == expected
+    event = _event(**overrides)
+    event.hash = hashlib.sha256(digest_text(digest_fields(event), prev).encode("utf-8")).hexdigest()
+    assert event_holds(event, prev)
+    assert not event_holds(event, "e" * 64)
+    event.reason = (event.reason or "") + "."
+    assert not event_holds(event, prev)

@@ -3,16 +3,16 @@
 On PostgreSQL, CREATE INDEX blocks writes to the attachment table while it builds: on a
 database of millions of cases, run it in a maintenance window.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-07 07:00:00
 """
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0007'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
