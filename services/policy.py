@@ -1,6 +1,7 @@
 """The one access policy: who may see and do what, asked by every route and every service.
 
-Applicants see their own applications, files and certificates. Staff never see a draft.
+Applicants see their own applications, files and certificates. Staff never see a draft, and see
+a certificate only through a case they may see that uses or issued it.
 The front desk is the one window for every department, so it sees every submitted case.
 A clerk or a supervisor with a department sees the cases that department handles, and
 only its tasks, extensions and rectifications. A supervisor without a department works
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from services.catalog import Catalog
 from services.errors import NotAllowed, NotFound
 from services.i18n import N_
-from services.models import Application, ApplicationStatus, Role, Task, User
+from services.models import Application, ApplicationStatus, Certificate, Role, Task, User
 
 # --- who is who ----------------------------------------------------------------------------
 
@@ -68,6 +69,17 @@ def may_view_application(actor: User | None, application: Application, catalog: 
     if actor.role in (Role.CLERK, Role.SUPERVISOR):
         return bool(actor.department) and actor.department in catalog.service(application.service_code).departments
     return False
+
+
+def may_view_certificate(
+    actor: User | None, certificate: Certificate, cases: list[Application], catalog: Catalog
+) -> bool:
+    """Its holder; staff only while a case they may see uses or issued it (`cases`)."""
+    if actor is None:
+        return False
+    if actor.id == certificate.owner_id:
+        return True
+    return actor.is_staff and any(may_view_application(actor, case, catalog) for case in cases)
 
 
 def may_view_task(actor: User | None, task: Task) -> bool:
@@ -148,6 +160,7 @@ PUBLIC = RouteRule("public", None)
 TEST_MODE = RouteRule("test mode", None)
 SIGNED_IN = RouteRule("signed in", frozenset(Role.ALL))
 APPLICANTS = RouteRule("applicants", frozenset(Role.APPLICANTS))
+STAFF = RouteRule("staff", frozenset(Role.STAFF))
 FRONT_DESK = RouteRule("front desk", frozenset({Role.FRONT_DESK}))
 CLERKS = RouteRule("clerks", frozenset({Role.CLERK}))
 SUPERVISORS = RouteRule("supervisors", frozenset({Role.SUPERVISOR}))

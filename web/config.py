@@ -81,6 +81,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         TRANSPARENCY_KEY_FILE=str(instance / "transparency_signing_key.pem"),
         # Public keys of rotated-out signing keys (base64, comma-separated): the heads they signed still verify.
         TRANSPARENCY_RETIRED_KEYS=env.get("TRANSPARENCY_RETIRED_KEYS", ""),
+        # The Ed25519 key that signs the wallet's 亮证 codes (base64 of its 32-byte seed), the same on every
+        # server. Without it, development and tests keep one in instance/; production refuses to sign.
+        CERTIFICATE_SIGNING_KEY=env.get("CERTIFICATE_SIGNING_KEY"),
+        CERTIFICATE_KEY_FILE=str(instance / "certificate_signing_key"),
+        # The CJK font a certificate's PDF is set in (Debian's fonts-noto-cjk, which `make test` installs).
+        CERTIFICATE_FONT=env.get("CERTIFICATE_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
     )
     if test_config:
         app.config.update(test_config)

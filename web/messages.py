@@ -43,7 +43,8 @@ def colour_label(colour: str) -> str:
     return COLOUR_LABELS.get(colour, colour)
 
 
-EVENT_LABELS = event_labels()
+# Recorded by the wallet beside the workflow table, when a submission shares a wallet certificate.
+EVENT_LABELS = event_labels() | {"share_certificate": N_("Wallet certificate shared")}
 
 
 def status_label(status: str) -> str:

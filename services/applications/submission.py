@@ -7,11 +7,13 @@ from sqlmodel import Session
 
 from services.applications.drafts import attach_wallet_certificates, own_application, stamp_identity, store_attachment
 from services.applications.uploads import FileStore
+from services.audit import caused_events
 from services.catalog import Catalog
 from services.db import transactional
 from services.errors import Conflict, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Attachment, TaskStatus, User
+from services.wallet.sharing import record_certificate_shares
 from services.workflow.engine import fire
 from services.workflow.shared import tasks_of
 
@@ -37,7 +39,10 @@ def _submit(*, session: Session, actor: User, application: Application, catalog:
     assert actor.id is not None  # a signed-in account is a stored row
     attach_wallet_certificates(session, application, service, actor.id)
     stamp_identity(application, service, actor)
-    fire(session=session, subject=application, event="submit", actor=actor, catalog=catalog)
+    # The shares and the submission go into the case's chain together, in one write.
+    with caused_events(session):
+        record_certificate_shares(session, actor=actor, application=application)
+        fire(session=session, subject=application, event="submit", actor=actor, catalog=catalog)
 
 
 def resubmit_application(*, session: Session, actor: User, key: str, catalog: Catalog) -> Application:

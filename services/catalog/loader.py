@@ -19,6 +19,7 @@ from .model import (
     Bundle,
     Catalog,
     CertificateType,
+    DataLabel,
     Department,
     FieldSpec,
     Item,
@@ -27,13 +28,24 @@ from .model import (
     Option,
     Text,
 )
-from .schema import BundleIn, CertificateTypeIn, DepartmentIn, FieldIn, ItemIn, LifeEventIn, MaterialIn, TextIn
+from .schema import (
+    BundleIn,
+    CertificateTypeIn,
+    DataLabelIn,
+    DepartmentIn,
+    FieldIn,
+    ItemIn,
+    LifeEventIn,
+    MaterialIn,
+    TextIn,
+)
 
-Section = DepartmentIn | LifeEventIn | CertificateTypeIn | ItemIn | BundleIn
+Section = DepartmentIn | LifeEventIn | CertificateTypeIn | DataLabelIn | ItemIn | BundleIn
 SECTIONS: dict[str, tuple[str, type[Section]]] = {
     "departments": ("department", DepartmentIn),
     "life_events": ("life event", LifeEventIn),
     "certificate_types": ("certificate type", CertificateTypeIn),
+    "data_labels": ("data label", DataLabelIn),
     "items": ("item", ItemIn),
     "bundles": ("bundle", BundleIn),
 }
@@ -231,10 +243,16 @@ class _Compiler:
     def check_certificate_types(self) -> None:
         issued = {parsed.spec.result_certificate for parsed in self.parsed["items"].values()}
         issued |= self.broken_results
+        labelled = self.field_labels().keys() | self.parsed["data_labels"].keys() | self.broken["data_labels"]
         for code, parsed in self.parsed["certificate_types"].items():
             cert: CertificateTypeIn = parsed.spec
             for key in _repeated(cert.data_keys):
                 self.error(parsed.file, parsed.entry, f"data key {key!r} is listed twice")
+            for key in dict.fromkeys(cert.data_keys):
+                if key not in labelled:
+                    self.error(
+                        parsed.file, parsed.entry, f"data key {key!r} has no label: no field names it, nor data_labels"
+                    )
             if not cert.external and code not in issued:
                 self.error(
                     parsed.file,
@@ -279,16 +297,36 @@ class _Compiler:
                 elif _option_values(spec) != _option_values(first_spec):
                     say(f"select field {spec.key!r} has different options in {first_code} and {code}")
 
+    def field_labels(self) -> dict[str, FieldIn]:
+        """The first field of any item with each key: a certificate's data key reads as that field does."""
+        fields: dict[str, FieldIn] = {}
+        for parsed in self.parsed["items"].values():
+            for spec in parsed.spec.fields:
+                fields.setdefault(spec.key, spec)
+        return fields
+
+    def data_labels(self) -> dict[str, DataLabel]:
+        labels = {
+            key: DataLabel(key, _text(spec.label), spec.type, _options(spec))
+            for key, spec in self.field_labels().items()
+        }
+        for spec in (parsed.spec for parsed in self.parsed["data_labels"].values()):
+            labels[spec.code] = DataLabel(spec.code, _text(spec.name), spec.type, _options(spec))
+        return labels
+
     def build(self) -> Catalog:
         def specs(section: str) -> list[Any]:
             return [parsed.spec for parsed in self.parsed[section].values()]
 
         items = {spec.code: _item(spec) for spec in specs("items")}
+        labels = self.data_labels()
         return Catalog(
             departments={d.code: Department(d.code, _text(d.name)) for d in specs("departments")},
             life_events={e.code: LifeEvent(e.code, _text(e.name)) for e in specs("life_events")},
             certificate_types={
-                c.code: CertificateType(c.code, _text(c.name), c.external, c.data_keys)
+                c.code: CertificateType(
+                    c.code, _text(c.name), c.external, c.data_keys, tuple(labels[key] for key in c.data_keys)
+                )
                 for c in specs("certificate_types")
             },
             items=items,
@@ -316,6 +354,10 @@ def _text(text: TextIn | None) -> Text | None:
     return Text(text.zh, text.en) if text is not None else None
 
 
+def _options(spec: FieldIn | DataLabelIn) -> tuple[Option, ...]:
+    return tuple(Option(o.value, _text(o.label)) for o in spec.options)
+
+
 def _item(spec: ItemIn) -> Item:
     return Item(
         code=spec.code,
@@ -339,7 +381,7 @@ def _item(spec: ItemIn) -> Item:
                 label=_text(f.label),
                 required=f.required,
                 help=_text(f.help),
-                options=tuple(Option(o.value, _text(o.label)) for o in f.options),
+                options=_options(f),
                 min=f.min,
                 max=f.max,
                 prefill=f.prefill,

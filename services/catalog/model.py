@@ -52,12 +52,24 @@ class CertificateType:
     name: Text
     external: bool
     data_keys: tuple[str, ...]
+    # One per data key, in the same order (a card lays the data out in this order).
+    labels: tuple[DataLabel, ...] = ()
 
 
 @dataclass(frozen=True)
 class Option:
     value: str
     label: Text
+
+
+@dataclass(frozen=True)
+class DataLabel:
+    """How one data key of a certificate reads: its label, and its type for formatting the value."""
+
+    key: str
+    label: Text
+    type: FieldType = "text"
+    options: tuple[Option, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,15 @@ class OptionIn(_Entry):
     label: TextIn
 
 
+class DataLabelIn(_Entry):
+    """The label of a certificate data key that no form field names (the others take the field's label)."""
+
+    code: SnakeKey
+    name: TextIn
+    type: FieldType = "text"
+    options: tuple[OptionIn, ...] = ()
+
+
 class FieldIn(_Entry):
     key: SnakeKey
     type: FieldType

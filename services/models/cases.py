@@ -99,7 +99,8 @@ class Attachment(SQLModel, table=True):
     application_id: int = Field(foreign_key="application.id", index=True)
     material_key: str = Field(max_length=64)
     source: str = Field(max_length=12)  # "upload" or "wallet"
-    certificate_id: int | None = Field(default=None, foreign_key="certificate.id")
+    # Indexed: a certificate's card lists the cases it was shared with.
+    certificate_id: int | None = Field(default=None, foreign_key="certificate.id", index=True)
     filename: str = Field(default="", max_length=255)
     content_type: str = Field(default="", max_length=64)
     size: int = 0

@@ -20,11 +20,12 @@ from tests.sample import complete_values, submitted
 ITEM = "330100-TRANSPORT-003"  # two materials from the wallet, one uploaded; issues a certificate
 
 # user loader; the application; where its materials came from; save the answers (its own commit);
-# the attached materials (wallet check) and again for the pre-check guard; the compare-and-set;
+# the attached materials (wallet check) and again for the pre-check guard; the wallet certificates
+# it shares, whose share events go in with the submission's; the compare-and-set;
 # the day's public-number counter (UPDATE … RETURNING); the number and submitted time; one INSERT
 # for the notifications on every channel; the audit (3: claim the case's chain tip, which locks
 # it; one INSERT for the event; move the tip) and the event's place in the sealer's queue.
-SUBMIT_STATEMENTS = 14
+SUBMIT_STATEMENTS = 15
 # user loader; lock the case, then read the task under the lock; the open-notice guard; for each
 # of approve, deliver (e-certificate) and complete: the compare-and-set and the effects' UPDATE;
 # the applicant and the case's tasks (each read once); the certificate: its counter, its row and

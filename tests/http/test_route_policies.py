@@ -17,7 +17,7 @@ from services import policy
 from services.applications.drafts import start_draft
 from services.applications.submission import rate_application
 from services.casework import desk, tasks
-from services.models import Attachment, Rectification, Task
+from services.models import Attachment, Certificate, Rectification, Task
 from services.workdays import WORKDAY, add_override
 from tests.actors import (
     ACTORS,
@@ -117,6 +117,9 @@ ROUTE_USERS = {
     # The calendar moves every department's deadlines: the city's to change.
     "supervisor.add_day": frozenset({SUPERVISOR_CITY}),
     "supervisor.remove_day": frozenset({SUPERVISOR_CITY}),
+    # A certificate's card: its holder, or staff through a case; the counter's check is for staff alone.
+    "wallet": SIGNED_IN,
+    "wallet.verify": frozenset({FRONT_DESK, CLERK_HRSS, CLERK_AMR, SUPERVISOR_AMR, SUPERVISOR_CITY}),
 }
 
 # Citizen A's social security case (HRSS) is seen by her, the front desk, its clerks and the city supervisor;
@@ -158,6 +161,8 @@ ENDPOINT_TARGETS = {
     "supervisor.decide": ("hrss_extension",),
     "supervisor.answer": ("hrss_rectification",),
     "supervisor.remove_day": ("recorded_day",),
+    "wallet.card": ("a_wallet_certificate",),
+    "wallet.pdf": ("a_wallet_certificate",),
 }
 CLERK_TASK_TARGETS = ("hrss_task",)
 
@@ -188,6 +193,7 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
     certificate = db.exec(
         select(Attachment).where(Attachment.application_id == case.id, Attachment.material_key == "applicant_id_card")
     ).one()
+    wallet_certificate = db.get(Certificate, certificate.certificate_id)
     task = db.exec(select(Task).where(Task.application_id == case.id)).one()
     tasks.claim_task(session=db, actor=cast[CLERK_HRSS], key=task.key, catalog=catalog)
     tasks.request_extension(
@@ -213,6 +219,8 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
         Target("a_case_material", {"key": case.key, "material_key": "id_photo"}, SEE_A_CASE),
         Target("a_photo", {"key": photo.key}, SEE_A_CASE),
         Target("a_certificate", {"key": certificate.key}, frozenset()),
+        # The certificate itself, as a card: hers, and the staff's who may see the case she shared it with.
+        Target("a_wallet_certificate", {"key": wallet_certificate.key}, SEE_A_CASE),
         Target("hrss_task", {"key": task.key}, staff_of_task),
         Target("hrss_task_to_deliver", {"task_key": task.key}, staff_of_task),
         Target("hrss_extension", {"key": task.key}, city_only),

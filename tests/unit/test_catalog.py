@@ -354,6 +354,11 @@ def minimal():
                 "data_keys": ["child_name", "child_id_number"],
             },
         ],
+        "data_labels": [
+            {"code": "full_name", "name": _text("姓名", "Full name")},
+            {"code": "id_number", "name": _text("公民身份号码", "ID number"), "type": "id_number"},
+            {"code": "child_id_number", "name": _text("子女身份号码", "Child's ID number"), "type": "id_number"},
+        ],
         "items": [
             _item(
                 A,
@@ -423,6 +428,15 @@ def appending(*path, value):
         _node(data, path).append(copy.deepcopy(value))
 
     return mutate
+
+
+def test_a_certificate_reads_with_the_labels_of_its_fields_and_of_data_labels(tmp_path):
+    _write(tmp_path, minimal())
+    labels = load_catalog(tmp_path).certificate_types["hukou_registration"].labels
+    assert [(label.key, label.label.en, label.type) for label in labels] == [
+        ("child_name", "Name", "text"),  # the field's label
+        ("child_id_number", "Child's ID number", "id_number"),
+    ]
 
 
 def test_the_minimal_catalogue_loads(tmp_path):
@@ -587,6 +601,12 @@ BROKEN = [
         "certificate type passport",
         "nothing issues this certificate type",
         id="certificate-nothing-issues",
+    ),
+    pytest.param(
+        appending("certificate_types", 0, "data_keys", value="valid_until"),
+        "certificate type id_card",
+        "data key 'valid_until' has no label",
+        id="certificate-data-key-unlabelled",
     ),
     pytest.param(
         appending("bundles", 0, "items", value="330100-PSB-999"),

@@ -1,0 +1,35 @@
+"""Sharing a wallet certificate with an application: confirmed by the applicant, recorded on the case's chain."""
+
+from sqlmodel import Session, col, select
+
+from services.audit import record_event
+from services.models import Application, Attachment, Certificate, User
+
+SHARE_EVENT = "share_certificate"
+
+
+def record_certificate_shares(session: Session, *, actor: User, application: Application) -> list[Certificate]:
+    """One audit event per wallet certificate the application carries, when the applicant sends it.
+
+    The form says, beside its submit button, which certificates submitting shares: pressing it is
+    the applicant's confirmation, and each event names the certificate and the material it stands for.
+    """
+    rows = session.exec(
+        select(Attachment, Certificate)
+        .join(Certificate, col(Certificate.id) == col(Attachment.certificate_id))
+        .where(Attachment.application_id == application.id, Attachment.source == "wallet")
+        .order_by(col(Attachment.material_key))
+    ).all()
+    for attachment, certificate in rows:
+        record_event(
+            session,
+            actor=actor,
+            event=SHARE_EVENT,
+            application=application,
+            payload={
+                "material": attachment.material_key,
+                "certificate": certificate.number,
+                "cert_type": certificate.cert_type,
+            },
+        )
+    return [certificate for _, certificate in rows]
