@@ -12,7 +12,8 @@ from services.models.records import RATING_COMMENT_MAX_LENGTH
 from services.notifications import notify, notify_staff
 from services.requirements.fields import refuse_if_too_long
 from services.requirements.precheck import blocking, precheck
-from services.workflow.shared import next_counter, open_notice, record_visit_row, resume_task_clock
+from services.workflow.numbers import next_number
+from services.workflow.shared import open_notice, record_visit_row, resume_task_clock
 
 SUPPLEMENT_WORKING_DAYS = 5  # how long a tolerated gap (容缺) may stay open
 RECTIFICATION_WORKING_DAYS = 5
@@ -87,7 +88,7 @@ def not_rated_yet(firing) -> None:
 
 def assign_public_number(firing) -> None:
     today = clock.china_today()
-    value = next_counter(firing.session, f"number-{today:%Y%m%d}")
+    value = next_number(firing.session, f"number-{today:%Y%m%d}")
     firing.application.number = f"ZJ-{today:%Y%m%d}-{value:06d}"
     firing.record["number"] = firing.application.number
 

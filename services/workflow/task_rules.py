@@ -17,8 +17,8 @@ from services.models import (
 from services.models.cases import TRACKING_NUMBER_MAX_LENGTH
 from services.notifications import notify, notify_staff
 from services.requirements.fields import FieldError, refuse_if_too_long
+from services.workflow.numbers import next_number
 from services.workflow.shared import (
-    next_counter,
     open_notice,
     record_visit_row,
     resume_task_clock,
@@ -122,7 +122,7 @@ def issue_certificate(firing) -> None:
     if allocated and not known.get(allocated):
         known[allocated] = _allocate_id_number(firing, known)
     data = {key: known[key] for key in cert_type.data_keys if known.get(key)}
-    serial = next_counter(firing.session, f"certificate-{task.department}-{firing.today.year}")
+    serial = next_number(firing.session, f"certificate-{task.department}-{firing.today.year}")
     certificate = Certificate(
         owner_id=applicant.id,
         cert_type=cert_type.code,
@@ -147,7 +147,7 @@ def _upstream_certificates(firing) -> list[Certificate]:
 def _allocate_id_number(firing, known: dict) -> str:
     birth = (known.get("child_birth_date") or firing.today.isoformat()).replace("-", "")
     region = (known.get("mother_id_number") or "330106")[:6]
-    serial = next_counter(firing.session, f"id-{region}-{birth}") % 500
+    serial = next_number(firing.session, f"id-{region}-{birth}", block=1) % 500
     gender = known.get("child_gender")
     order = serial * 2 + (1 if gender == "male" else 0) if gender in ("male", "female") else serial
     first17 = f"{region}{birth}{order % 1000:03d}"
