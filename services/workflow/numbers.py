@@ -19,10 +19,11 @@ import threading
 import weakref
 from dataclasses import dataclass
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from services.models import Counter
 
@@ -46,6 +47,7 @@ class _Block:
 
 # Per engine (each is one database: tests and journeys give each database its own engine), per counter name.
 _blocks: "weakref.WeakKeyDictionary[Engine, dict[str, _Block]]" = weakref.WeakKeyDictionary()
+_claimers: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -65,7 +67,7 @@ def next_number(session: Session, name: str, block: int = BLOCK) -> int:
         claimed = _claim(session.connection(), name, block)
         session.info.setdefault(_PENDING, {})[name] = claimed
     else:
-        with engine.begin() as connection:
+        with _claimer(engine).begin() as connection:
             claimed = _claim(connection, name, block)
         with _lock:
             _blocks.setdefault(engine, {})[name] = claimed
@@ -80,6 +82,15 @@ def forget_number_blocks(engine: Engine) -> None:
         _blocks.pop(engine, None)
 
 
+def _claimer(engine: Engine) -> Engine:
+    """An engine outside `engine`'s pool: every pooled connection may be held by a request waiting for this claim."""
+    with _lock:
+        claimer = _claimers.get(engine)
+        if claimer is None:
+            claimer = _claimers[engine] = create_engine(engine.url, poolclass=NullPool)  # a connection per claim
+    return claimer
+
+
 def _engine_of(session: Session) -> Engine:
     bind = session.get_bind()
     return bind.engine if isinstance(bind, Connection) else bind
@@ -88,7 +99,7 @@ def _engine_of(session: Session) -> Engine:
 def _claim(connection: Connection, name: str, size: int) -> _Block:
     """Move the counter by `size` in one statement (creating it on first use) and return the values it passed."""
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    table = Counter.__table__
+    table = Counter.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its stubs do not say so
     statement = (
         insert(table)
         .values(name=name, value=size)

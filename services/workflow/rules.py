@@ -25,7 +25,14 @@ POOR_RATING = 2
 
 def nothing_missing(firing) -> None:
     """Everything is there, except perhaps non-core materials the front desk may tolerate."""
-    gaps = blocking(precheck(session=firing.session, application=firing.application, catalog=firing.catalog))
+    gaps = blocking(
+        precheck(
+            session=firing.session,
+            application=firing.application,
+            catalog=firing.catalog,
+            attached=firing.given.get("attached"),  # the submit just attached the wallet's: it knows them
+        )
+    )
     if gaps:
         raise Invalid("something is still missing", {gap.key: gap.reason for gap in gaps}, gaps=gaps)
 

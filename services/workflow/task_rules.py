@@ -1,5 +1,6 @@
 """Guards and effects of the task rows: the clock, decisions, fan-out and fan-in of bundles."""
 
+from sqlalchemy import insert
 from sqlmodel import col, select
 
 from services import clock
@@ -132,9 +133,13 @@ def issue_certificate(firing) -> None:
         issued_on=firing.today,
         application_id=firing.application.id,
     )
-    firing.session.add(certificate)
-    firing.session.flush()
-    task.certificate_id = certificate.id
+    # Inserted alone (a flush would write the task's decision too, which its delivery's move carries).
+    task.certificate_id = firing.session.execute(
+        insert(Certificate)
+        .values(certificate.model_dump(exclude={"id"}))
+        .returning(col(Certificate.id))
+        .execution_options(autoflush=False)
+    ).scalar_one()
     firing.session.add(task)
     firing.record["certificate"] = certificate.number
 

@@ -20,17 +20,19 @@ from tests.sample import complete_values, submitted
 ITEM = "330100-TRANSPORT-003"  # two materials from the wallet, one uploaded; issues a certificate
 
 # user loader; the application; where its materials came from; save the answers (its own commit);
-# the attached materials (wallet check) and again for the pre-check guard; the compare-and-set;
-# the day's public-number counter (UPDATE … RETURNING); the number and submitted time; one INSERT
-# for the notifications on every channel; the audit event (5: claim the chain's head, read it
-# twice, insert, move the head).
-SUBMIT_STATEMENTS = 15
-# user loader; lock the case, then read the task under the lock; the open-notice guard; for each
-# of approve, deliver (e-certificate) and complete: the compare-and-set, the effects' UPDATE and
-# the audit event (5 each); the applicant and the case's tasks (each read once); the certificate:
-# its counter, its row and the task's link to it; one notifications INSERT for the decision and
-# one for the finished case.
-APPROVE_STATEMENTS = 32
+# the attached materials (wallet check; the pre-check guard is handed them, it does not read them
+# again); the compare-and-set; one INSERT for the notifications on every channel; the number and
+# submitted time; the audit event (5: claim the chain's head, read it twice, insert, move the
+# head). The public number comes from the process's block: no statement (tests/service/test_numbers.py).
+SUBMIT_STATEMENTS = 13
+# user loader; lock the case, then read the task under the lock; the open-notice guard; approve's
+# compare-and-set; the applicant and the case's tasks (each read once, after the first write: on
+# SQLite that is when the transaction starts to see the other writers' commits); the certificate's row
+# (its number from the process's block); one notifications INSERT for the decision; deliver's
+# compare-and-set, carrying the decision and the certificate link; complete's compare-and-set;
+# one notifications INSERT for the finished case; the delivery and closing times; the audit
+# events (5 each for approve, deliver and complete).
+APPROVE_STATEMENTS = 29
 
 
 def _complete_draft(db, catalog, store, citizen) -> Application:

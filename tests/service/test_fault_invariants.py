@@ -78,8 +78,9 @@ HALF_WRITES = [
     ),
     (
         "the day's counter behind its numbers",
-        "UPDATE counter SET value = value - 1 WHERE name = (SELECT 'number-' || substr(number, 4, 8) "
-        "FROM application WHERE id = {id})",
+        # Set just below the number: a process's block may have been claimed beyond it.
+        "UPDATE counter SET value = (SELECT CAST(substr(number, 13) AS INTEGER) - 1 FROM application "
+        "WHERE id = {id}) WHERE name = (SELECT 'number-' || substr(number, 4, 8) FROM application WHERE id = {id})",
         "SELECT id FROM application WHERE number IS NOT NULL ORDER BY number DESC LIMIT 1",
         ["number beyond its counter"],
     ),
