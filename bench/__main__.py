@@ -45,16 +45,6 @@ WHY = {
     "whose cases changed since the last refresh (cron runs `flask --app app metrics refresh` every "
     "minute). What grows with the table is the cost of recounting a changed day (a few thousand "
     "rows) and the live overdue count over the open tasks' index.",
-    "throughput": "The baseline route does nothing. A submit is one transaction of 15 SQL statements and an "
-    "approval 29 (tests/http/test_request_statements.py pins them): the compare-and-set, the case's row "
-    "lock, each audit event chained through the single head row (5 statements an event), the number "
-    "or certificate counter, the outbox rows, the page's own reads. Profiled in-process, a write "
-    "costs 14–20 ms of CPU, almost all of it SQLAlchemy building and running those statements "
-    "(0.5–1 ms each here); Flask, CSRF, WTForms and the session cookie take 1–2 ms. wrk, gunicorn "
-    "and PostgreSQL share the same two CPUs. Meeting 0.25 would take about 3 ms a write: fewer "
-    "statements per audit event (claiming the head by UPDATE … RETURNING: 5 → 3), Core statements "
-    "instead of the ORM on the write path; a city adds app servers instead, the audit head row "
-    "being what they share (see the contention figures).",
 }
 
 
@@ -118,40 +108,13 @@ def page_figures(label: str, small: dict, big: dict, small_n: int, big_n: int) -
 
 
 def load_figures(label: str, result: load.LoadFigures) -> tuple[list[Figure], list[str]]:
-    figures = [
-        Figure(
-            f"citizen submit, {label}",
-            "hello world",
-            result.hello.per_second,
-            "submit",
-            result.submit.per_second,
-            "req/s",
-            "ratio>=",
-            0.25,
-            WHY["throughput"],
-        ),
-        Figure(
-            f"clerk approve, {label}",
-            "hello world",
-            result.hello.per_second,
-            "approve",
-            result.approve.per_second,
-            "req/s",
-            "ratio>=",
-            0.25,
-            WHY["throughput"],
-        ),
+    figures, note = writes.load_figures(label, result)
+    figures.append(
         Figure(
             f"worker memory, {label}", "after boot", result.idle_rss_mib, "peak under load", result.peak_rss_mib, "MiB"
-        ),
-    ]
-    notes = [
-        f"{label}: wrk counted {result.submit.requests:,} submits and {result.approve.requests:,} approvals "
-        f"answered (errors: {result.submit.errors}, {result.approve.errors}); the database holds "
-        f"{result.submitted:,} newly submitted applications and {result.decided:,} newly decided tasks "
-        "(requests still in flight when wrk stopped are finished by the server)."
-    ]
-    return figures, notes
+        )
+    )
+    return figures, [note]
 
 
 def main(argv=None) -> int:

@@ -61,6 +61,7 @@ class Run:
 @dataclass(frozen=True)
 class LoadFigures:
     hello: Run
+    floor: Run  # the floor route: as many trivial statements as a write makes, nothing else
     submit: Run
     approve: Run
     submitted: int  # drafts found submitted afterwards
@@ -308,7 +309,9 @@ def post_each(base: str, seconds: int, connections: int, folder: Path, name: str
     return _wrk(base, seconds, connections, script)
 
 
-def measure(database_url: str, upload_folder: Path, seconds: int, connections: int, count: int) -> LoadFigures:
+def measure(
+    database_url: str, upload_folder: Path, seconds: int, connections: int, count: int, floor_statements: int = 12
+) -> LoadFigures:
     secret = os.urandom(16).hex()
     submit, approve = prepare(database_url, secret, upload_folder, count)
     with tempfile.TemporaryDirectory() as scratch:
@@ -316,6 +319,7 @@ def measure(database_url: str, upload_folder: Path, seconds: int, connections: i
         with serving(database_url, secret, upload_folder, folder) as (base, pid):
             idle = max(_memory_mib(child, "VmRSS") for child in _children(pid))
             hello = _wrk(f"{base}/bench/hello", seconds, connections)
+            floor = _wrk(f"{base}/bench/floor/{floor_statements}", seconds, connections)
             submitted = post_each(base, seconds, connections, folder, "submit", submit)
             approved = post_each(base, seconds, connections, folder, "approve", approve)
             peak = max(_memory_mib(child, "VmHWM") for child in _children(pid))
@@ -332,6 +336,7 @@ def measure(database_url: str, upload_folder: Path, seconds: int, connections: i
     app.extensions["engine"].dispose()
     return LoadFigures(
         hello,
+        floor,
         Run("submit", submitted.requests, submitted.per_second, submitted.errors),
         Run("approve", approved.requests, approved.per_second, approved.errors),
         done_submits,

@@ -254,11 +254,20 @@ def load_figures(label: str, result: load.LoadFigures) -> tuple[list[Figure], st
             0.25,
             WHY_SLOW,
         ),
+        Figure(
+            f"floor: {result.floor.name} trivial statements in a transaction, {label}",
+            "hello world",
+            result.hello.per_second,
+            "floor",
+            result.floor.per_second,
+            "req/s",
+        ),
     ]
     note = (
         f"{label}: wrk counted {result.submit.requests:,} submits and {result.approve.requests:,} approvals "
         f"answered (errors: {result.submit.errors}, {result.approve.errors}); the database holds "
-        f"{result.submitted:,} newly submitted applications and {result.decided:,} newly decided tasks."
+        f"{result.submitted:,} newly submitted applications and {result.decided:,} newly decided tasks "
+        "(requests still in flight when wrk stopped are finished by the server)."
     )
     return figures, note
 
