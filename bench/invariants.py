@@ -214,7 +214,7 @@ TWICE = {
     "submitted twice": f"SELECT application_id, COUNT(*) FROM {EVENT} WHERE event = 'submit' "
     "GROUP BY application_id HAVING COUNT(*) > 1",
     "decided twice": f"SELECT task_id, COUNT(*) FROM {EVENT} WHERE task_id IS NOT NULL "
-    "AND event IN ('approve', 'reject') GROUP BY task_id HAVING COUNT(*) > 1",
+    "AND event IN ('task.approve', 'task.reject') GROUP BY task_id HAVING COUNT(*) > 1",
 }
 
 

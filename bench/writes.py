@@ -178,7 +178,7 @@ def _undecided(connection, ids: list[int]) -> dict[str, str]:
     rows = connection.execute(
         text(
             f"SELECT t.key FROM task t WHERE t.status <> 'claimed' AND t.id IN ({listed}) AND NOT EXISTS "
-            "(SELECT 1 FROM auditevent e WHERE e.task_id = t.id AND e.event = 'approve')"
+            "(SELECT 1 FROM auditevent e WHERE e.task_id = t.id AND e.event = 'task.approve')"
         )
     )
     return {key: "decided without its approval event" for key in rows.scalars()}
