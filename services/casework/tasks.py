@@ -8,7 +8,6 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from services import clock
-from services.applications.lock import lock_application
 from services.applications.progress import WhereNow, task_clock, where_now
 from services.catalog import Catalog
 from services.db import transactional
@@ -223,13 +222,20 @@ def lock_task_case(session: Session, key: str) -> tuple[Task | None, Application
     Changes to the tasks of one application then queue up behind its row lock, so a bundle's
     fan-in and fan-out see what the change before them left: two clerks deciding its last two
     tasks at once cannot both miss that the case is finished, and two claims cannot both start
-    its review. The lock finds its row through the task's key, so the task is read once, under it.
+    its review. One statement locks both rows and reads them: on PostgreSQL, after waiting for a
+    lock, FOR UPDATE reads the latest committed version of every row it locks, so the task is as
+    fresh as if it were read after the lock (every writer of a task holds its case's lock first).
     """
-    case_of_task = select(Task.application_id).where(Task.key == key).scalar_subquery()
-    application = lock_application(session, Application.id == case_of_task)
-    if application is None:
+    row = session.exec(
+        select(Application, Task)
+        .join(Task, col(Task.application_id) == Application.id)
+        .where(Task.key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
         return None, None
-    task = session.exec(select(Task).where(Task.key == key).execution_options(populate_existing=True)).one()
+    application, task = row
     return task, application
 
 
