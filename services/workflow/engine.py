@@ -153,10 +153,11 @@ def fire(
     application: Application | None = None,
     reason: str | None = None,
     given: dict[str, Any] | None = None,
+    applicant: User | None = None,
 ) -> AuditEvent:
-    """Run one row inside the caller's transaction."""
+    """Run one row inside the caller's transaction (`applicant`: the case's, when the caller read it already)."""
     return _fire_sharing_reads(
-        Shared(),
+        Shared(applicant=applicant),
         session=session,
         subject=subject,
         event=event,

@@ -25,14 +25,14 @@ ITEM = "330100-TRANSPORT-003"  # two materials from the wallet, one uploaded; is
 # submitted time; the audit event (5: claim the chain's head, read it twice, insert, move the
 # head). The public number comes from the process's block: no statement (tests/service/test_numbers.py).
 SUBMIT_STATEMENTS = 13
-# user loader; lock the case and its task, reading both (one statement); the open-notice guard; approve's
-# compare-and-set; the applicant and the case's tasks (each read once, after the first write: on
-# SQLite that is when the transaction starts to see the other writers' commits); the certificate's row
-# (its number from the process's block); one notifications INSERT for the decision; deliver's
-# compare-and-set, carrying the decision and the certificate link; complete's compare-and-set;
-# one notifications INSERT for the finished case; the delivery and closing times; the audit
-# events (5 each for approve, deliver and complete).
-APPROVE_STATEMENTS = 28
+# user loader; lock the case and its task, reading both and the applicant (one statement); the
+# open-notice guard; approve's compare-and-set; the case's tasks (read once, after the first write:
+# on SQLite that is when the transaction starts to see the other writers' commits); the
+# certificate's row (its number from the process's block); one notifications INSERT for the
+# decision; deliver's compare-and-set, carrying the decision and the certificate link; complete's
+# compare-and-set; one notifications INSERT for the finished case; the delivery and closing times;
+# the audit events (5 each for approve, deliver and complete).
+APPROVE_STATEMENTS = 27
 
 
 def _complete_draft(db, catalog, store, citizen) -> Application:
