@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from services.db import make_engine, new_session
 from services.models import Application, Counter
-from services.workflow.numbers import BLOCK, forget_number_blocks, next_number
+from services.workflow.numbers import BLOCK, claim_one_at_a_time, forget_number_blocks, next_number
 from tests.sample import submitted
 
 NAME = "number-20261102"
@@ -150,3 +150,18 @@ def test_numbers_two_cases_never_wait_on_each_other_through_a_counter(database_u
         for engine in [setup, *engines]:
             engine.dispose()
     assert sorted(public) == sorted(certificates) == list(range(1, 7))
+
+
+def test_numbers_of_a_database_emptied_under_running_processes_start_again(database_url):
+    """Test mode: /_test/reset deletes every row while each gunicorn worker keeps its engine."""
+    first, second = make_engine(database_url), make_engine(database_url)
+    for engine in (first, second):
+        claim_one_at_a_time(engine)
+    try:
+        assert [_take(first), _take(second), _take(first)] == [1, 2, 3]
+        with first.begin() as connection:
+            connection.execute(text("DELETE FROM counter"))
+        assert [_take(second), _take(first)] == [1, 2]
+    finally:
+        first.dispose()
+        second.dispose()
