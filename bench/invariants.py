@@ -1,8 +1,8 @@
 """What a whole application looks like, as SQL that names every one that is half written.
 
 A submit is one transaction: the status moves to "submitted", the day's counter hands out the
-public number, `submitted_at` is stamped, the applicant is told (outbox row) and the audit chain
-gets its event. Acceptance adds the tasks in the same way. A crash, a killed worker or a
+public number, `submitted_at` is stamped, the applicant is told (outbox row) and the case's audit
+chain gets its event. Acceptance adds the tasks in the same way. A crash, a killed worker or a
 database restart may only ever leave all of that or none of it; each check below is one way
 of being half written, and `half_written` runs them all (plain SQL both SQLite and PostgreSQL
 understand, so the fault run and the test suite ask the same questions).
@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
-from services.models import Application, AuditEvent, AuditHead, Counter, Notification, Task
+from services.models import Application, AuditEvent, Counter, Notification, Task
 
 APPLICATION = Application.__tablename__
 TASK = Task.__tablename__
 EVENT = AuditEvent.__tablename__
-HEAD = AuditHead.__tablename__
 COUNTER = Counter.__tablename__
 NOTIFICATION = Notification.__tablename__
 RECEIVED = "We have received application %(number)s. The front desk will check it."
@@ -105,10 +104,11 @@ INVARIANTS = (
         f"SELECT t.id FROM {TASK} t WHERE t.version - 1 <> {TASK_MOVES}",
     ),
     Invariant(
-        "audit head off the chain",
-        "the chain's head row does not stand on its last event (events lost or counted twice)",
-        f"SELECT h.id FROM {HEAD} h WHERE h.seq <> (SELECT COALESCE(MAX(seq), 0) FROM {EVENT}) "
-        f"OR h.seq <> (SELECT COUNT(*) FROM {EVENT})",
+        "chain tip off its events",
+        "an application whose chain tip does not stand on its last event (events lost or counted twice)",
+        f"SELECT a.id FROM {APPLICATION} a WHERE a.audit_length <> (SELECT COUNT(*) FROM {EVENT} e "
+        f"WHERE e.application_id = a.id) OR a.audit_length <> (SELECT COALESCE(MAX(e.position), 0) "
+        f"FROM {EVENT} e WHERE e.application_id = a.id)",
     ),
 )
 

@@ -33,7 +33,17 @@ from services.applications.form_names import field_name
 from services.applications.submission import submit_application
 from services.casework import desk, tasks
 from services.db import new_session
-from services.models import Application, ApplicationStatus, Attachment, Certificate, Task, TaskStatus, User, new_key
+from services.models import (
+    GENESIS,
+    Application,
+    ApplicationStatus,
+    Attachment,
+    Certificate,
+    Task,
+    TaskStatus,
+    User,
+    new_key,
+)
 from services.requirements.precheck import blocking, precheck
 from services.second_factor import unused_code
 
@@ -129,7 +139,12 @@ def _clone_case(session: Session, application: Application, count: int, with_tas
     original = _row(application)
     attachments = [_row(a) for a in session.exec(select(Attachment).where(Attachment.application_id == application.id))]
     case_tasks = [_row(t) for t in session.exec(select(Task).where(Task.application_id == application.id))]
-    rows = [{**original, "number": f"{application.number}-{n}" if application.number else None} for n in range(count)]
+    # A copy starts an audit chain of its own, empty: the original's events are not its.
+    fresh_chain = {"audit_length": 0, "audit_tip": GENESIS}
+    rows = [
+        {**original, **fresh_chain, "number": f"{application.number}-{n}" if application.number else None}
+        for n in range(count)
+    ]
     application_ids = _copies(session, Application, rows)
     _copies(session, Attachment, [{**a, "application_id": copy} for copy in application_ids for a in attachments])
     task_ids = (

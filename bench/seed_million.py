@@ -32,7 +32,7 @@ from seeding.bulk import BATCH_APPLICATIONS
 from seeding.driver import ApswRows
 from seeding.rows import ORDER
 from seeding.writer import bulk_loading, seeding_apsw
-from services.audit import verify_chain
+from services.audit_check import verify_chains
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
 
@@ -181,10 +181,10 @@ def main(argv=None) -> int:
         if args.verify:
             started = time.perf_counter()
             with new_session(engine) as session:
-                chain = verify_chain(session=session)
+                chain = verify_chains(session=session)
             say(
-                f"audit chain {'ok' if chain.ok else 'BROKEN at ' + str(chain.broken_seq)}: "
-                f"{chain.checked:,} events in {time.perf_counter() - started:.1f} s"
+                f"audit chains {'ok' if chain.ok else 'BROKEN: ' + str(chain.problem)}: "
+                f"{chain.checked:,} events in {chain.chains:,} chains in {time.perf_counter() - started:.1f} s"
             )
         engine.dispose()
     if args.write:

@@ -126,14 +126,15 @@ class Blueprint:
         layout = compiler.layout
         self.params = layout.params
         self.keys = layout.keys
-        chain = [layout.position(Ref("chain", layout.keys["chain"][name])) for name in ("seq", "prev")]
+        chain = {name: layout.position(Ref("chain", index)) for name, index in layout.keys["chain"].items()}
+        case_id = layout.position(Ref("id", layout.keys["id"][("application", template.app["id"])]))
         self.shape = Shape(
             constants=tuple(layout.constants),
             json=tuple((text, layout.positions(refs)) for text, refs in compiler.json_formats),
             rows=tuple((table, layout.positions(refs)) for table, refs in rows),
             events=tuple((text, layout.positions(digest), layout.positions(row)) for text, digest, row in events),
-            seq_at=chain[0],
-            prev_at=chain[1],
+            case_id_at=case_id,
+            chain_at=(chain["name"], chain["name_json"], chain["prev"], chain["tip"]),
         )
         self.counts = {table: len(template.tables.get(table, ())) for table in CASE_TABLES}
         self.counts["application"] = 1
@@ -183,8 +184,10 @@ class Compiler:
         for table in CASE_TABLES:
             for offset, row in enumerate([t.app] if table == "application" else t.tables.get(table, ())):
                 self.layout.slot("id", (table, row["id"]), (table, offset))
-        self.layout.slot("chain", "seq")
-        self.layout.slot("chain", "prev")
+        # The clone's own chain: its name (as the column holds it, and as JSON), the previous
+        # event's hash while the renderer walks it, and the last hash, which the case row keeps.
+        for name in ("name", "name_json", "prev", "tip"):
+            self.layout.slot("chain", name)
         self.applicant = self.layout.slot("clone", "applicant")
         self.prefills = [
             (spec.key, spec.prefill)
@@ -284,7 +287,12 @@ class Compiler:
                 self.row(
                     "application",
                     t.app,
-                    {"number": self.text(t.app["number"]), "applicant_id": applicant, "form_data": self.json(form)},
+                    {
+                        "number": self.text(t.app["number"]),
+                        "applicant_id": applicant,
+                        "form_data": self.json(form),
+                        "audit_tip": layout.slot("chain", "tip"),
+                    },
                 ),
             )
         )
@@ -365,11 +373,12 @@ class Compiler:
             "application_id": self.id_of("application", row["application_id"]),
             "task_id": self.id_of("task", row["task_id"]),
             "payload": stored,
+            "chain": layout.slot("chain", "name"),
         }
         refs = self.row("auditevent", row, special, columns_of("auditevent")[len(CHAINED) :])
         fields = digest_fields(SimpleNamespace(**row))
         fields.update(
-            seq=layout.slot("chain", "seq"),
+            chain=layout.slot("chain", "name_json"),
             at=layout.slot("event_moment", row["at"], at.index),
             actor_id=special["actor_id"],
             application_id=special["application_id"],

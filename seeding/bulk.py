@@ -5,9 +5,10 @@ visits, extensions, rating, rectifications, certificates issued, audit events) w
 ids, keys and public numbers, another applicant who fits the service, other people's
 names and ID numbers redrawn, colleagues of the same department as staff, and every time
 moved by working days (templates.py). So its statuses, event names and payloads are the
-engine's own. Events are hash-chained in order, each hash taken of the text
-services.audit.digest_text gives (blueprint.py renders it once per template event); the
-chain's head and the counters are brought up to date, and each batch is one transaction
+engine's own. Each clone's events are hash-chained in order as a chain of its own, each
+hash taken of the text services.audit.digest_text gives (blueprint.py renders it once per
+template event) and queued for the transparency log's sealer; the counters are brought up
+to date, and each batch is one transaction
 (writer.py, in a second process for big loads).
 Not cloned: notifications (the inbox of a cloned case's applicant is empty).
 """

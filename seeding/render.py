@@ -2,7 +2,7 @@
 
 The cloner (cloner.py) draws what varies in a clone: ids, keys, people, staff, moments.
 The rest is mechanical: JSON documents from their format strings, each row a selection
-of the values, and the audit chain, each event's hash taken of its digest text with the
+of the values, and each clone's audit chain, each event's hash taken of its digest text with the
 previous event's hash in it. That half runs in the writer (writer.py), so in a big load it
 takes its share of the second CPU and only the varying values cross the pipe.
 """
@@ -12,7 +12,7 @@ from hashlib import sha256
 from operator import itemgetter
 
 from services.audit import GENESIS
-from services.models import AuditEvent, AuditHead
+from services.models import Application, AuditEvent
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,8 @@ class Shape:
     json: tuple[tuple[str, tuple[int, ...]], ...]  # format string, positions of its slots
     rows: tuple[tuple[str, tuple[int, ...]], ...]  # table, positions of its columns
     events: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...]  # digest format, its slots, row positions
-    seq_at: int
-    prev_at: int
+    case_id_at: int  # the clone's application id, which names its chain
+    chain_at: tuple[int, int, int, int]  # the chain's name, its name as JSON, the previous hash, the last hash
 
 
 def picker(positions: tuple[int, ...]):
@@ -38,7 +38,7 @@ def picker(positions: tuple[int, ...]):
 
 
 class Renderer:
-    """Rows of clones from their values, the audit chain continued from the database's head."""
+    """Rows of clones from their values, each clone's audit chain hashed from its first event."""
 
     def __init__(self, db, shapes: list[Shape]):
         self.shapes = [
@@ -47,26 +47,27 @@ class Renderer:
                 [(text, picker(slots)) for text, slots in shape.json],
                 [(table, picker(columns)) for table, columns in shape.rows],
                 [(text, picker(slots), picker(row)) for text, slots, row in shape.events],
-                shape.seq_at,
-                shape.prev_at,
+                shape.case_id_at,
+                shape.chain_at,
             )
             for shape in shapes
         ]
-        head = db.query(f"SELECT seq, hash FROM {AuditHead.__table__.name} WHERE id = 1")
-        self.seq, self.prev = head[0] if head else (0, GENESIS)
         self.next_id = (db.query(f"SELECT max(id) FROM {AuditEvent.__table__.name}")[0][0] or 0) + 1
 
     def render(self, shape: int, varying: list, rows: dict[str, list]) -> None:
-        constants, json, tables, events, seq_at, prev_at = self.shapes[shape]
-        values = [*constants, *varying, None, None]  # the last two: the chain's seq and previous hash
+        constants, json, tables, events, case_id_at, (name_at, name_json_at, prev_at, tip_at) = self.shapes[shape]
+        values = [*constants, *varying, None, None, None, None]  # the chain's slots, filled in below
+        chain = f"{Application.CHAIN_KIND}:{values[case_id_at]}"
+        values[name_at], values[name_json_at] = chain, f'"{chain}"'
         values += [text % pick(values) for text, pick in json]
+        audit, unsealed, prev, next_id = rows["auditevent"], rows["audit_unsealed"], GENESIS, self.next_id
+        for text, digest, row in events:
+            values[prev_at] = f'"{prev}"'
+            digest_hash = sha256((text % digest(values)).encode()).hexdigest()
+            audit.append((next_id, prev, digest_hash, *row(values)))
+            unsealed.append((next_id,))
+            prev, next_id = digest_hash, next_id + 1
+        values[tip_at] = prev  # the case row keeps where its chain ends
         for table, pick in tables:
             rows[table].append(pick(values))
-        audit, seq, prev, next_id = rows["auditevent"], self.seq, self.prev, self.next_id
-        for text, digest, row in events:
-            seq += 1
-            values[seq_at], values[prev_at] = seq, f'"{prev}"'
-            digest_hash = sha256((text % digest(values)).encode()).hexdigest()
-            audit.append((next_id, seq, prev, digest_hash, *row(values)))
-            prev, next_id = digest_hash, next_id + 1
-        self.seq, self.prev, self.next_id = seq, prev, next_id
+        self.next_id = next_id

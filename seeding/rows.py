@@ -10,6 +10,7 @@ from services.models import (
     Application,
     Attachment,
     AuditEvent,
+    AuditUnsealed,
     Certificate,
     ExtensionRequest,
     Notice,
@@ -33,6 +34,7 @@ ORDER = (
     "rating",
     "rectification",
     "auditevent",
+    "audit_unsealed",
 )
 MODELS = {
     "application": Application,
@@ -45,10 +47,11 @@ MODELS = {
     "rating": Rating,
     "rectification": Rectification,
     "auditevent": AuditEvent,
+    "audit_unsealed": AuditUnsealed,
     "user_account": User,
 }
 # The audit chain fills these in as it goes, so its rows start with them.
-CHAINED = ("id", "seq", "prev_hash", "hash")
+CHAINED = ("id", "prev_hash", "hash")
 
 
 def _sqlite_encoder(column):

@@ -220,7 +220,7 @@ def settle_outbox(session: Session) -> None:
     )
     actions: dict[int, list[datetime]] = {}
     for actor_id, at in session.execute(
-        select(AuditEvent.actor_id, AuditEvent.at).where(AuditEvent.actor_id.is_not(None)).order_by(AuditEvent.seq)
+        select(AuditEvent.actor_id, AuditEvent.at).where(AuditEvent.actor_id.is_not(None)).order_by(AuditEvent.id)
     ):
         actions.setdefault(actor_id, []).append(at)
     for moments in actions.values():

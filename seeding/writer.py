@@ -21,7 +21,6 @@ from seeding.driver import AlchemyRows, ApswRows, is_sqlite_file
 from seeding.render import Renderer, Shape
 from seeding.rows import MODELS, ORDER, TableWriter
 from services.db import make_engine
-from services.models import AuditHead
 
 # Durability traded for speed while seeding a SQLite file; the page cache is 200 MB (negative: KiB).
 SEEDING_PRAGMAS = {"synchronous": "OFF", "cache_size": -200_000}
@@ -89,18 +88,13 @@ def bulk_loading(db):
 
 
 class Sink:
-    """Stores batches through `db`, each in one transaction: rows, and clones rendered with the chain's head."""
+    """Stores batches through `db`, each in one transaction: rows, and clones rendered with their chains."""
 
     def __init__(self, db, shapes: list[Shape]):
         self.db = db
         self.writers = {name: TableWriter(name, db.dialect) for name in ORDER}
         self.renderer = Renderer(db, shapes)
         self.written: Counter[str] = Counter()
-        mark = "?" if db.dialect.paramstyle == "qmark" else "%s"
-        self.head_sql = (
-            f"INSERT INTO {AuditHead.__table__.name} (id, seq, hash) VALUES (1, {mark}, {mark}) "
-            f"ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash"
-        )
 
     def write(self, rows: dict[str, list[tuple]], clones: Clones = ()) -> None:
         rows = {name: list(rows.get(name, ())) for name in ORDER}
@@ -111,8 +105,6 @@ class Sink:
             if rows[name]:
                 self.db.executemany(self.writers[name].sql, rows[name])
                 self.written[name] += len(rows[name])
-        if clones:
-            self.db.execute(self.head_sql, (self.renderer.seq, self.renderer.prev))
         self.db.commit()
 
     def close(self) -> dict[str, int]:

@@ -1,20 +1,30 @@
-"""Hash-chained audit events: every change leaves one, and editing any breaks the chain."""
+"""Hash-chained audit events, one chain per case: every change leaves one, and editing any breaks its chain.
+
+A case's chain is extended only by the transaction holding that case's lock, and its tip lives
+on the case's own row, so writers on different cases share no row. The events one call causes
+(an approval that delivers, then completes the case) are placed in the order they were caused:
+the cause takes its place in the chain before its effects run, and the chain is hashed once
+they are done (`caused_events`). Each stored event is also queued for the transparency log's
+sealer, which makes the events of all chains leaves of one Merkle tree.
+"""
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Row, insert, inspect, update
+from sqlalchemy.orm import SessionTransaction
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from services import clock
-from services.db import rows_matched
-from services.models import Application, AuditEvent, AuditHead, Task, User
+from services.models import GENESIS, Application, AuditChain, AuditEvent, AuditUnsealed, Task, User
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "caused_events", "digest_fields", "digest_text", "event_digest", "history", "record_event"]
 
 
 def _utc(moment: datetime) -> datetime:
@@ -25,10 +35,11 @@ def _utc(moment: datetime) -> datetime:
 def digest_fields(event: AuditEvent | Row) -> dict[str, Any]:
     """What an event's hash covers, by the names the hash knows them by (its moment as UTC ISO text).
 
-    The event as an object, or as a row of its table (verify_chain reads rows: they cost half as much).
+    The event as an object, or as a row of its table (verification reads rows: they cost half as much).
     """
     return {
-        "seq": event.seq,
+        "chain": event.chain,
+        "position": event.position,
         "at": _utc(event.at).isoformat(),
         "actor_id": event.actor_id,
         "actor_role": event.actor_role,
@@ -58,19 +69,74 @@ def event_digest(event: AuditEvent | Row, prev_hash: str) -> str:
     return hashlib.sha256(digest_text(digest_fields(event), prev_hash).encode("utf-8")).hexdigest()
 
 
-def _claim_next_seq(session: Session) -> AuditHead:
-    # Increment before reading: the UPDATE takes the write lock (SQLite) or the
-    # row lock (PostgreSQL), so two transactions never chain onto the same tip.
-    bumped = rows_matched(session, update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq + 1))
-    if bumped == 0:
-        try:
-            with session.begin_nested():
-                session.add(AuditHead(id=1, seq=1, hash=GENESIS))
-        except IntegrityError:
-            session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq + 1))
-    head = session.exec(select(AuditHead).where(AuditHead.id == 1)).one()
-    session.refresh(head)
-    return head
+@dataclass
+class _Tip:
+    """Where a chain stands in this transaction: its case row, or its own `AuditChain` row."""
+
+    holder: Application | AuditChain
+    length: int  # positions handed out so far, hashed or not
+    hash: str  # the hash of the last event hashed
+
+
+@dataclass
+class _Placed:
+    entry: AuditEvent
+    payload: dict[str, Any]  # the cause's effects may still add to it until the chain is hashed
+
+
+@dataclass
+class _Pending:
+    """The audit events of one transaction that are placed but not yet hashed and stored."""
+
+    transaction: SessionTransaction
+    tips: dict[str, _Tip] = field(default_factory=dict)
+    placed: list[_Placed] = field(default_factory=list)
+    causes_open: int = 0
+
+
+def _pending(session: Session) -> _Pending:
+    transaction = session.get_transaction()
+    if transaction is None:
+        transaction = session.begin()
+    pending = session.info.get("audit_pending")
+    if pending is None or pending.transaction is not transaction:
+        # A new transaction: what an earlier one placed was stored or rolled back with it.
+        pending = session.info["audit_pending"] = _Pending(transaction)
+    return pending
+
+
+def _tip(session: Session, pending: _Pending, chain: str, case: Application | None) -> _Tip:
+    tip = pending.tips.get(chain)
+    if tip is None:
+        tip = _claim_case_chain(session, case) if case is not None else _claim_own_chain(session, chain)
+        pending.tips[chain] = tip
+    return tip
+
+
+# Each claim locks before it reads (an UPDATE takes the row lock on PostgreSQL, the write lock on
+# SQLite), so two transactions never extend the same tip. A writer that took the case's lock
+# already (every clerk's change does) waits for nothing here.
+
+
+def _claim_case_chain(session: Session, case: Application) -> _Tip:
+    model = type(case)
+    length, tip = session.execute(
+        update(model)
+        .where(col(model.id) == case.id)
+        .values(audit_length=model.audit_length)
+        .returning(col(model.audit_length), col(model.audit_tip))
+        .execution_options(synchronize_session=False)
+    ).one()
+    return _Tip(case, length, tip)
+
+
+def _claim_own_chain(session: Session, chain: str) -> _Tip:
+    session.execute(update(AuditChain).where(col(AuditChain.name) == chain).values(length=AuditChain.length))
+    row = session.get(AuditChain, chain, populate_existing=True)
+    if row is None:
+        row = AuditChain(name=chain)
+        session.add(row)
+    return _Tip(row, row.length, row.tip)
 
 
 def record_event(
@@ -80,15 +146,28 @@ def record_event(
     event: str,
     application: Application | None = None,
     task: Task | None = None,
+    chain: str | None = None,
     from_status: str | None = None,
     to_status: str | None = None,
     reason: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction."""
-    head = _claim_next_seq(session)
+    """Place one event at the end of its chain inside the caller's transaction.
+
+    The chain is the application's, or `chain` for changes that belong to no case. Inside
+    `caused_events` the event is hashed and stored when the outermost cause ends (its payload
+    may still grow until then); outside, at once.
+    """
+    if application is not None:
+        chain = application.chain
+    if chain is None:
+        raise ValueError("an audit event belongs to a case or names its chain")
+    pending = _pending(session)
+    tip = _tip(session, pending, chain, application)
+    tip.length += 1
     entry = AuditEvent(
-        seq=head.seq,
+        chain=chain,
+        position=tip.length,
         at=clock.now(),
         actor_id=actor.id if actor else None,
         actor_role=actor.role if actor else "system",
@@ -98,61 +177,79 @@ def record_event(
         from_status=from_status,
         to_status=to_status,
         reason=reason,
-        payload=payload or {},
-        prev_hash=head.hash,
+        prev_hash="",
         hash="",
     )
-    entry.hash = event_digest(entry, head.hash)
-    head.hash = entry.hash
-    session.add(entry)
-    session.add(head)
-    session.flush()
+    pending.placed.append(_Placed(entry, payload if payload is not None else {}))
+    if not pending.causes_open:
+        _store(session, pending)
     return entry
 
 
-@dataclass(frozen=True)
-class ChainReport:
-    checked: int
-    broken_seq: int | None = None
-    problem: str | None = None
+@contextmanager
+def caused_events(session: Session) -> Iterator[None]:
+    """Events recorded inside are stored together when the outermost block ends, in the order placed.
 
-    @property
-    def ok(self) -> bool:
-        return self.broken_seq is None
+    A cause records its event first and then runs its effects, which record theirs: the chain
+    reads cause, then effect, whatever order the effects finish in.
+    """
+    pending = _pending(session)
+    pending.causes_open += 1
+    try:
+        yield
+    except BaseException:
+        if pending.causes_open == 1:
+            # The cause failed: nothing it placed is stored, and the chains restart from what is.
+            pending.placed.clear()
+            pending.tips.clear()
+        raise
+    finally:
+        pending.causes_open -= 1
+    if not pending.causes_open and pending.placed:
+        _store(session, pending)
 
 
-def verify_chain(*, session: Session, batch: int = 5000) -> ChainReport:
-    """Walk the chain in order and name the first event whose hash does not hold."""
-    prev = GENESIS
-    expected_seq = 1
-    checked = 0
-    last_seq = 0
-    while True:
-        # Rows, not ORM objects: the same columns, read at half the cost (a million cases hold 14 million events).
-        events = AuditEvent.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its stubs do not say so
-        rows = session.execute(select(events).where(events.c.seq > last_seq).order_by(events.c.seq).limit(batch)).all()
-        if not rows:
-            break
-        for entry in rows:
-            if entry.seq != expected_seq:
-                return ChainReport(checked, expected_seq, f"event {expected_seq} is missing")
-            if entry.prev_hash != prev:
-                return ChainReport(checked, entry.seq, "does not point at the previous event")
-            if event_digest(entry, prev) != entry.hash:
-                return ChainReport(checked, entry.seq, "its content does not match its hash")
-            prev = entry.hash
-            expected_seq += 1
-            checked += 1
-            last_seq = entry.seq
-    head = session.get(AuditHead, 1)
-    if head is not None and (head.seq != checked or head.hash != prev):
-        return ChainReport(checked, checked + 1, "the chain was cut after its last event")
-    return ChainReport(checked)
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its stubs do not say so
+_STORED = [column.name for column in _EVENTS.columns if column.name != "id"]
+
+
+def _store(session: Session, pending: _Pending) -> None:
+    """Hash the placed events in chain order, insert them in one statement, queue them, move the tips."""
+    placed, pending.placed = pending.placed, []
+    for item in placed:
+        tip = pending.tips[item.entry.chain]
+        item.entry.payload = dict(item.payload)
+        item.entry.prev_hash = tip.hash
+        item.entry.hash = tip.hash = event_digest(item.entry, tip.hash)
+    # Core, one statement for them all: the ORM would send one INSERT an event and build each twice.
+    rows = [{name: getattr(item.entry, name) for name in _STORED} for item in placed]
+    # Matched back by place, not by order: a database may return a multi-row INSERT's rows in any order.
+    inserted = session.execute(insert(_EVENTS).returning(_EVENTS.c.id, _EVENTS.c.chain, _EVENTS.c.position), rows)
+    ids = {(chain, position): event_id for event_id, chain, position in inserted}
+    for item in placed:
+        item.entry.id = ids[item.entry.chain, item.entry.position]
+    for tip in pending.tips.values():
+        if isinstance(tip.holder, AuditChain):
+            tip.holder.length, tip.holder.tip = tip.length, tip.hash
+            session.add(tip.holder)
+            continue
+        model = type(tip.holder)
+        session.execute(
+            update(model)
+            .where(col(model.id) == tip.holder.id)
+            .values(audit_length=tip.length, audit_tip=tip.hash)
+            .execution_options(synchronize_session=False)
+        )
+        if inspect(tip.holder).persistent:
+            set_committed_value(tip.holder, "audit_length", tip.length)
+            set_committed_value(tip.holder, "audit_tip", tip.hash)
+    session.execute(insert(AuditUnsealed), [{"event_id": item.entry.id} for item in placed])
 
 
 def history(*, session: Session, application: Application) -> list[AuditEvent]:
+    """The case's events in the order they happened, causes before their effects."""
     return list(
         session.exec(
-            select(AuditEvent).where(col(AuditEvent.application_id) == application.id).order_by(col(AuditEvent.seq))
+            select(AuditEvent).where(col(AuditEvent.chain) == application.chain).order_by(col(AuditEvent.position))
         ).all()
     )

@@ -25,6 +25,7 @@ from services.policy import require_city_supervisor
 WORKDAY = "workday"
 HOLIDAY = "holiday"
 KINDS = (WORKDAY, HOLIDAY)
+CALENDAR_CHAIN = "calendar"  # the audit chain of the working calendar's changes
 NOTE_MAX_LENGTH = 200
 
 
@@ -166,9 +167,13 @@ def add_override(*, session: Session, actor: User | None, day: date, kind: str, 
         override.kind = kind
         override.note = note
     session.add(override)
-    # A calendar change belongs to no application: its event carries none (the column allows it).
+    # A calendar change belongs to no case: its events make a chain of their own.
     record_event(
-        session, actor=actor, event="calendar.add", payload={"day": day.isoformat(), "kind": kind, "note": note}
+        session,
+        actor=actor,
+        event="calendar.add",
+        chain=CALENDAR_CHAIN,
+        payload={"day": day.isoformat(), "kind": kind, "note": note},
     )
     return override
 
@@ -179,7 +184,13 @@ def remove_override(*, session: Session, actor: User | None, day: date) -> None:
     override = session.get(CalendarOverride, day)
     if override is None:
         raise NotFound("no calendar change recorded for that day")
-    record_event(session, actor=actor, event="calendar.remove", payload={"day": day.isoformat(), "kind": override.kind})
+    record_event(
+        session,
+        actor=actor,
+        event="calendar.remove",
+        chain=CALENDAR_CHAIN,
+        payload={"day": day.isoformat(), "kind": override.kind},
+    )
     session.delete(override)
 
 

@@ -12,7 +12,16 @@ from services.models.cases import (
 )
 from services.models.keys import new_key
 from services.models.people import Certificate, Role, User
-from services.models.records import AuditEvent, AuditHead, Counter, Notification, Rating, Rectification
+from services.models.records import (
+    GENESIS,
+    AuditChain,
+    AuditEvent,
+    AuditUnsealed,
+    Counter,
+    Notification,
+    Rating,
+    Rectification,
+)
 from services.models.rollups import ApplicationDayCounts, DepartmentDayCases, MetricsRefresh, TaskDayCounts
 from services.models.signin import RecoveryCode, SignInAttempt, SignInSession
 
@@ -22,9 +31,11 @@ __all__ = [
     "ApplicationStatus",
     "Attachment",
     "AuditEvent",
-    "AuditHead",
+    "AuditChain",
+    "AuditUnsealed",
     "Certificate",
     "Counter",
+    "GENESIS",
     "DepartmentDayCases",
     "ExtensionRequest",
     "MetricsRefresh",

@@ -1,7 +1,7 @@
 """Applications and what hangs off them."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 from services import clock
 from services.i18n import N_
 from services.models.keys import new_key
+from services.models.records import GENESIS
 
 # Column sizes the services refuse longer input for and the forms cap at.
 TRACKING_NUMBER_MAX_LENGTH = 40
@@ -76,6 +77,16 @@ class Application(SQLModel, table=True):
     deadline: date | None = Field(default=None, index=True)
     delivery_method: str | None = Field(default=None, max_length=16)
     closed_at: datetime | None = None
+    # The tip of the case's audit chain: a writer holding the case's lock extends it, and only that
+    # writer, so no row shared with other cases is touched; an event deleted off the end shows here.
+    audit_length: int = 0
+    audit_tip: str = Field(default=GENESIS, max_length=64)
+
+    CHAIN_KIND: ClassVar[str] = "application"
+
+    @property
+    def chain(self) -> str:
+        return f"{self.CHAIN_KIND}:{self.id}"
 
 
 class Attachment(SQLModel, table=True):

@@ -1,22 +1,28 @@
-"""Bookkeeping rows: the audit chain, counters, the notification outbox, ratings."""
+"""Bookkeeping rows: the audit chains, counters, the notification outbox, ratings."""
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services import clock
 from services.models.keys import new_key
 
 RATING_COMMENT_MAX_LENGTH = 1000
+# What the first event of a chain points back at.
+GENESIS = "0" * 64
 
 
 class AuditEvent(SQLModel, table=True):
-    """One recorded change, hash-chained to the previous one."""
+    """One recorded change, hash-chained to the previous event of its case (its chain)."""
+
+    # A chain is read in order by this index, and no two events can take the same place in it.
+    __table_args__ = (UniqueConstraint("chain", "position", name="uq_auditevent_chain_position"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    seq: int = Field(unique=True)
+    chain: str = Field(max_length=48)  # "application:42", or a chain of its own such as "calendar"
+    position: int  # 1, 2, 3… within the chain
     at: datetime
     actor_id: int | None = Field(default=None, foreign_key="user_account.id")
     actor_role: str = Field(max_length=20)
@@ -31,12 +37,22 @@ class AuditEvent(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
-class AuditHead(SQLModel, table=True):
-    """Single row holding the chain's tip; updating it first serialises writers."""
+class AuditChain(SQLModel, table=True):
+    """The tip of a chain that belongs to no case (the working calendar's changes); a case keeps its own."""
 
-    id: int = Field(default=1, primary_key=True)
-    seq: int = 0
-    hash: str = Field(default="0" * 64, max_length=64)
+    __tablename__ = "audit_chain"
+
+    name: str = Field(primary_key=True, max_length=48)
+    length: int = 0
+    tip: str = Field(default=GENESIS, max_length=64)
+
+
+class AuditUnsealed(SQLModel, table=True):
+    """Events committed but not yet leaves of the transparency log: the sealer's queue."""
+
+    __tablename__ = "audit_unsealed"
+
+    event_id: int = Field(primary_key=True, foreign_key="auditevent.id")
 
 
 class Counter(SQLModel, table=True):

@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from services import clock, policy
-from services.audit import record_event
+from services.audit import caused_events, record_event
 from services.catalog import Catalog
 from services.db import referenced, rows_matched
 from services.errors import Conflict, Invalid, NotAllowed
@@ -204,23 +204,26 @@ def _fire_sharing_reads(
         guard(firing)
     to_status = transition.target_from(from_status)
     _move(session, subject, from_status, to_status)
-    for effect in transition.effects:
-        effect(firing)
-    payload = dict(firing.record)
     task = subject if isinstance(subject, Task) else None
     if task is not None:
-        payload.update(task=task.key, item=task.item_code)
-    return record_event(
-        session,
-        actor=actor,
-        event=machine.audit_event(event),
-        application=application,
-        task=task,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        payload=payload,
-    )
+        firing.record.update(task=task.key, item=task.item_code)
+    with caused_events(session):
+        # The cause takes its place in the case's chain before its effects take theirs;
+        # what the effects add to `firing.record` is in the event when the chain is hashed.
+        recorded = record_event(
+            session,
+            actor=actor,
+            event=machine.audit_event(event),
+            application=application,
+            task=task,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            payload=firing.record,
+        )
+        for effect in transition.effects:
+            effect(firing)
+    return recorded
 
 
 def _move(session: Session, subject: Application | Task, from_status: str, to_status: str) -> None:

@@ -30,20 +30,20 @@ def cli(app):
 # --- audit ---------------------------------------------------------------------------
 
 
-def test_audit_verify_passes_a_good_chain_and_names_an_edited_event(cli, db):
+def test_audit_verify_passes_good_chains_and_names_an_edited_event(cli, db):
     actor = make_citizen(db)
     for i in range(3):
-        record_event(db, actor=actor, event="attach", payload={"i": i})
+        record_event(db, actor=actor, event="attach", chain="test", payload={"i": i})
     db.commit()
     good = cli.invoke(args=["audit", "verify"])
     assert good.exit_code == 0, good.output
-    assert "audit chain ok: 3 events" in good.output
+    assert "audit chains ok: 3 events in 1 chains" in good.output
 
-    db.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(reason="quietly changed"))
+    db.execute(update(AuditEvent).where(AuditEvent.position == 2).values(reason="quietly changed"))
     db.commit()
     broken = cli.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1
-    assert "event 2" in broken.output and "does not match its hash" in broken.output
+    assert "test: event #2 was edited" in broken.output
 
 
 # --- workflow diagrams -----------------------------------------------------------------

@@ -325,3 +325,21 @@ def test_the_case_view_reads_each_table_once_however_many_items(app, db, catalog
     assert len(single.tasks) == 1 and len(bundle.tasks) == len(newborn(catalog).items)
     assert all(view.certificate for view in bundle.tasks if view.item.result_certificate)
     assert bundle_queries == single_queries
+
+
+def test_the_timeline_reads_each_decision_before_what_it_caused(web, app, db, catalog, front_desk):
+    from services.workflow.table import event_labels
+
+    _, application = apply_and_log_in(web, app, db, catalog, THREE_DAY_ITEM)
+    desk.accept_application(session=db, actor=front_desk, key=application.key, catalog=catalog)
+    task = db.exec(select(Task).where(Task.application_id == application.id)).one()
+    clerk = make_staff(db, Role.CLERK, task.department)
+    casework.claim_task(session=db, actor=clerk, key=task.key, catalog=catalog)
+    casework.approve_task(session=db, actor=clerk, key=task.key, catalog=catalog)
+    timeline = page(web, f"/applications/{application.key}").split('id="timeline-title"')[1]
+    labels = event_labels()
+    said = [
+        timeline.index(f"<strong>{labels[event]}</strong>")
+        for event in ("accept", "task.claim", "start_review", "task.approve", "task.deliver", "complete")
+    ]
+    assert said == sorted(said)

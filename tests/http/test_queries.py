@@ -27,12 +27,15 @@ class Statements:
     def __init__(self, engine):
         self.engine = engine
         self.count = 0
+        self.sql: list[str] = []  # what was sent, to say which statement a count changed by
 
-    def _seen(self, *_args):
+    def _seen(self, _connection, _cursor, statement, *_args):
         self.count += 1
+        self.sql.append(statement)
 
     def __enter__(self):
         self.count = 0
+        self.sql = []
         event.listen(self.engine, "before_cursor_execute", self._seen)
         return self
 

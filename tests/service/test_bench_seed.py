@@ -17,7 +17,7 @@ def test_seed_million_prints_and_writes_its_figures(tmp_path, capsys, quick_pass
         "own rows:",
         "floor:",
         "target:",
-        "audit chain ok",
+        "audit chains ok",
     ):
         assert label in printed
     written = report.read_text(encoding="utf-8")

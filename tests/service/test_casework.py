@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from services.applications.submission import rate_application, resubmit_application, supplement_material
-from services.audit import verify_chain
+from services.audit_check import verify_chains
 from services.casework import desk, tasks
 from services.db import new_session
 from services.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -251,7 +251,7 @@ def test_two_clerks_claiming_one_task_one_wins_and_the_other_is_told(engine, ses
         thread.join()
     assert sorted(outcomes) == ["another clerk has already claimed this task", "won"]
     assert tasks_by_item(session, application)[THREE_DAY_ITEM].assignee_id in {c.id for c in clerks}
-    assert verify_chain(session=session).ok
+    assert verify_chains(session=session).ok
 
 
 def test_queue_inbox_and_archive(session, catalog, store, front_desk):
@@ -311,7 +311,7 @@ def test_newborn_bundle_fans_out_and_in_to_certificates_in_the_wallet(session, c
     hukou = next(c for c in issued if c.cert_type == "hukou_registration")
     assert len(hukou.data["child_id_number"]) == 18
     assert session.exec(select(Visit).where(Visit.application_id == application.id)).all() == []
-    assert verify_chain(session=session).ok
+    assert verify_chains(session=session).ok
 
 
 def test_a_rejected_prerequisite_cancels_its_dependents_and_partly_completes(session, catalog, store, front_desk):

@@ -24,11 +24,12 @@ from services import clock
 from services.applications.drafts import attach_upload, save_draft, start_draft
 from services.applications.submission import submit_application
 from services.applications.uploads import FileStore
-from services.audit import verify_chain
+from services.audit_check import verify_chains
 from services.casework import desk, tasks
 from services.db import make_engine, new_session
 from services.errors import Conflict
 from services.models import (
+    GENESIS,
     Application,
     ApplicationStatus,
     Attachment,
@@ -42,6 +43,7 @@ from services.models import (
 )
 from services.notifications import IN_APP, notify, send_outbox
 from services.sla import sweep
+from services.workflow.engine import fire
 from tests.conftest import PDF
 from tests.factories import make_certificate, make_citizen, make_staff
 from tests.sample import complete_values, submitted
@@ -123,6 +125,8 @@ def copy_row(session, row, **changes):
         for column in type(row).__table__.columns
         if column.key not in ("id", "key")
     }
+    if isinstance(row, Application):
+        values.update(audit_length=0, audit_tip=GENESIS)  # a copy's chain is its own, and empty
     values.update(changes)
     copy = type(row)(**values)
     session.add(copy)
@@ -204,7 +208,7 @@ def test_clerks_racing_over_one_queue_decide_every_task_exactly_once(session, po
         select(Certificate.number).where(Certificate.application_id.in_([t.application_id for t in decided]))
     ).all()
     assert len(certificates) == len(set(certificates)) == size.tasks
-    chain = verify_chain(session=session)
+    chain = verify_chains(session=session)
     assert chain.ok, chain
     assert chain.checked == session.exec(select(func.count()).select_from(AuditEvent)).one()
 
@@ -272,7 +276,7 @@ def test_two_clerks_deciding_a_bundles_last_tasks_at_once_complete_it(session, p
         select(AuditEvent.application_id).where(AuditEvent.event == "complete", AuditEvent.application_id.in_(ids))
     ).all()
     assert sorted(completions) == sorted(ids)
-    assert verify_chain(session=session).ok
+    assert verify_chains(session=session).ok
 
 
 def test_parallel_submits_of_one_draft_make_one_application(session, pool, catalog, store, size):
@@ -323,7 +327,7 @@ def test_parallel_submits_of_one_draft_make_one_application(session, pool, catal
     assert submits == 1
     materials = session.exec(select(Attachment.material_key).where(Attachment.application_id == application.id)).all()
     assert sorted(materials) == sorted(m.key for m in service.materials)
-    assert verify_chain(session=session).ok
+    assert verify_chains(session=session).ok
 
 
 class RecordingGateway:
@@ -391,7 +395,7 @@ def test_sla_sweeps_at_once_recolour_and_warn_each_task_once(session, pool, cata
 def impatient(engine):
     """PostgreSQL connections that give up after 5 s waiting for a row lock, instead of hanging."""
     if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no row locks (one writer at a time): SKIP LOCKED is a PostgreSQL matter")
+        pytest.skip("SQLite has no row locks (one writer at a time): waiting on a row lock is a PostgreSQL matter")
     quick = make_engine(
         engine.url.render_as_string(hide_password=False), connect_args={"options": "-c lock_timeout=5000"}
     )
@@ -543,3 +547,27 @@ def test_two_uploads_of_one_material_at_once_leave_the_later_file(session, engin
     rows = session.exec(select(Attachment).where(Attachment.application_id == draft.id)).all()
     assert [row.filename for row in rows] == ["second.pdf"] and rows[0].key == second.key
     assert [path.name for path in store.root.iterdir()] == [second.storage_name]
+
+
+def test_writers_on_different_cases_never_wait_on_each_other(session, engine, impatient, catalog, store):
+    """One clerk's claim stays uncommitted, its case locked and its chain extended; a claim on another
+    case goes through meanwhile (the impatient connection would give up after 5 s of waiting)."""
+    first_key, second_key = accepted_cases(session, catalog, store, 2)
+    clerk = make_staff(session, Role.CLERK, "TRANSPORT")
+    with new_session(engine) as holding:
+        task, application = tasks.lock_task_case(holding, first_key)
+        fire(
+            session=holding,
+            subject=task,
+            event="claim",
+            actor=holding.get(User, clerk.id),
+            catalog=catalog,
+            application=application,
+        )
+        holding.flush()  # its event and its chain's new tip are written, the transaction open
+        with new_session(impatient) as other:
+            claimed = tasks.claim_task(session=other, actor=other.get(User, clerk.id), key=second_key, catalog=catalog)
+        assert claimed.status == TaskStatus.CLAIMED
+        holding.commit()
+    chain = verify_chains(session=session)
+    assert chain.ok, chain

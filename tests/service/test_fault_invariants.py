@@ -109,10 +109,10 @@ HALF_WRITES = [
         ["task moves without their events"],
     ),
     (
-        "the audit head past the last event",
-        "UPDATE audithead SET seq = seq + 1 WHERE id = {id}",
-        "SELECT id FROM audithead",
-        ["audit head off the chain"],
+        "a case's chain tip past its last event",
+        "UPDATE application SET audit_length = audit_length + 1 WHERE id = {id}",
+        "SELECT MIN(id) FROM application",
+        ["chain tip off its events"],
     ),
 ]
 

@@ -4,7 +4,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 from services import models, workdays  # noqa: F401  (registers the tables)
 from services.db import create_schema, schema_is_behind
@@ -67,3 +67,60 @@ def test_an_older_revision_is_behind_and_a_newer_one_is_not(engine, recorded, be
     with engine.begin() as connection:
         connection.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{recorded}'")
     assert schema_is_behind(engine) is behind
+
+
+def test_the_old_single_chain_is_rechained_case_by_case_and_verifies(empty_database_url):
+    """A database written before per-case chains: its events keep their order within each case and
+    their content, get chains and positions, are hashed anew and wait for the sealer."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from services.audit_check import verify_chains
+    from services.db import alembic_config, make_engine, new_session
+    from services.models import Application, AuditEvent, AuditUnsealed
+
+    engine = make_engine(empty_database_url)
+    with engine.begin() as connection:
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+        connection.execute(
+            text(
+                "INSERT INTO user_account (id, login_name, password_hash, role, full_name, is_active, created_at, key) "
+                "VALUES (1, 'zhang', 'x', 'citizen', '张三', TRUE, '2026-02-13 01:00:00', 'k1')"
+            )
+        )
+        for case in (1, 2):
+            connection.execute(
+                text(
+                    "INSERT INTO application (id, key, applicant_id, service_code, status, channel, form_data, "
+                    "version, created_at, updated_at) VALUES (:id, :key, 1, 'S', 'draft', 'online', '{}', 1, "
+                    "'2026-02-13 01:00:00', '2026-02-13 01:00:00')"
+                ),
+                {"id": case, "key": f"case{case}"},
+            )
+        # The old chain: one sequence through both cases and a calendar change, interleaved.
+        for seq, case, event in ((1, 1, "start"), (2, 2, "start"), (3, None, "calendar.add"), (4, 1, "attach")):
+            connection.execute(
+                text(
+                    "INSERT INTO auditevent (id, seq, at, actor_id, actor_role, application_id, event, payload, "
+                    "prev_hash, hash) VALUES (:seq, :seq, '2026-02-13 01:00:00', 1, 'citizen', :case, :event, "
+                    "'{\"n\": 1}', 'old', 'old')"
+                ),
+                {"seq": seq, "case": case, "event": event},
+            )
+        connection.execute(text("INSERT INTO audithead (id, seq, hash) VALUES (1, 4, 'old')"))
+    create_schema(engine)
+    with new_session(engine) as session:
+        chained = [(e.chain, e.position, e.event) for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+        assert chained == [
+            ("application:1", 1, "start"),
+            ("application:2", 1, "start"),
+            ("calendar", 1, "calendar.add"),
+            ("application:1", 2, "attach"),
+        ]
+        assert session.get(Application, 1).audit_length == 2
+        assert len(session.exec(select(AuditUnsealed)).all()) == 4
+        report = verify_chains(session=session)
+        assert report.ok and (report.checked, report.chains) == (4, 3), report
+    engine.dispose()

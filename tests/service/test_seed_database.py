@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from seeding import SeedOptions, seed_city
-from services.audit import verify_chain
+from services.audit_check import verify_chains
 from services.models import Application, AuditEvent, Certificate, User
 from tests.factories import make_certificate, make_citizen
 from tests.sample import submitted
@@ -33,6 +33,6 @@ def test_after_seeding_through_both_paths_the_app_goes_on_inserting(
     assert citizen.id > before[User]
     assert certificate.id > before[Certificate]
     assert application.id > before[Application]
-    chain = verify_chain(session=session)
+    chain = verify_chains(session=session)
     assert chain.ok, chain
     assert chain.checked == session.exec(select(func.count()).select_from(AuditEvent)).one()

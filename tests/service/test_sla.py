@@ -7,7 +7,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from services.applications.submission import supplement_material
-from services.audit import verify_chain
+from services.audit_check import verify_chains
 from services.casework import desk, tasks
 from services.models import Application, ApplicationStatus, Notification, Role, Task, TaskStatus
 from services.sla import SweepReport, sweep
@@ -74,7 +74,7 @@ def test_a_task_turns_amber_then_red_and_each_change_is_announced_once(session, 
     at(2026, 11, 9)
     assert sweep(session=session, catalog=catalog) == SweepReport(0, 0, 0)
     assert (messages(session, first), messages(session, own_supervisor)) == (2, 1)
-    assert verify_chain(session=session).ok
+    assert verify_chains(session=session).ok
 
 
 def test_a_granted_extension_turns_a_red_task_green_without_a_message(session, catalog, store, at, front_desk):
@@ -116,7 +116,7 @@ def test_a_tolerated_gap_past_its_due_day_terminates_the_application_once(sessio
     assert application.status == ApplicationStatus.TERMINATED and application.closed_at is not None
     assert session.get(Task, task.id).status == TaskStatus.CANCELLED
     assert sweep(session=session, catalog=catalog) == SweepReport(0, 0, 0)
-    assert verify_chain(session=session).ok
+    assert verify_chains(session=session).ok
 
 
 def test_a_gap_closed_in_time_is_not_terminated(session, catalog, store, at, front_desk):
