@@ -72,6 +72,7 @@ class Run:
 class LoadFigures:
     hello: Run
     floor: Run  # the floor route: as many trivial statements as a write makes, nothing else
+    commit: Run  # one row written and committed, nothing else
     submit: Run
     approve: Run
     submitted: int  # drafts found submitted afterwards
@@ -335,6 +336,7 @@ def measure(
             idle = max(_memory_mib(child, "VmRSS") for child in _children(pid))
             hello = _wrk(f"{base}/bench/hello", seconds, connections)
             floor = _wrk(f"{base}/bench/floor/{floor_statements}", seconds, connections)
+            committed = _wrk(f"{base}/bench/commit", seconds, connections)
             submitted = post_each(base, seconds, connections, folder, "submit", submit)
             approved = post_each(base, seconds, connections, folder, "approve", approve)
             peak = max(_memory_mib(child, "VmHWM") for child in _children(pid))
@@ -352,6 +354,7 @@ def measure(
     return LoadFigures(
         hello,
         floor,
+        committed,
         Run("submit", submitted.requests, submitted.per_second, submitted.errors),
         Run("approve", approved.requests, approved.per_second, approved.errors),
         done_submits,

@@ -262,6 +262,14 @@ def load_figures(label: str, result: load.LoadFigures) -> tuple[list[Figure], st
             result.floor.per_second,
             "req/s",
         ),
+        Figure(
+            f"floor: one row written and committed, {label}",
+            "hello world",
+            result.hello.per_second,
+            "commit",
+            result.commit.per_second,
+            "req/s",
+        ),
     ]
     note = (
         f"{label}: wrk counted {result.submit.requests:,} submits and {result.approve.requests:,} approvals "
