@@ -38,6 +38,12 @@ class Share:
     in_transaction: int  # samples of a worker's backend inside an approval
     waiting: int  # of those, samples waiting for a lock another transaction holds
     waits: dict[str, int] = field(default_factory=dict)  # what they waited on (wait_event), by samples
+    cpu: float = 0.0  # CPU seconds the worker processes spent, all together
+
+    @property
+    def cpu_share(self) -> float:
+        """How many CPUs the workers kept busy on average: below `processes`, they waited for a CPU (or the disk)."""
+        return self.cpu / self.seconds
 
     @property
     def per_second(self) -> float:
@@ -54,11 +60,13 @@ def _approve_all(database_url: str, clerk_id: int, keys: list[str], start, resul
     engine = make_engine(named.render_as_string(hide_password=False))
     catalog = default_catalog()
     start.wait()
+    began = time.process_time()
     for key in keys:
         with new_session(engine) as session:
             tasks.approve_task(session=session, actor=session.get(User, clerk_id), key=key, catalog=catalog)
+    spent = time.process_time() - began
     engine.dispose()
-    results.put(len(keys))
+    results.put((len(keys), spent))
 
 
 class _Sampler(threading.Thread):
@@ -105,10 +113,18 @@ def measure(database_url: str, clerk_id: int, task_ids: list[int], processes: in
     sampler.start()
     start.wait()
     began = time.perf_counter()
-    approvals = sum(results.get(timeout=600) for _ in workers)
+    outcomes = [results.get(timeout=600) for _ in workers]
     seconds = time.perf_counter() - began
     sampler.stop.set()
     sampler.join(timeout=60)
     for worker in workers:
         worker.join(timeout=60)
-    return Share(processes, approvals, seconds, sampler.in_transaction, sampler.waiting, dict(sampler.waits))
+    return Share(
+        processes,
+        sum(n for n, _ in outcomes),
+        seconds,
+        sampler.in_transaction,
+        sampler.waiting,
+        dict(sampler.waits),
+        sum(cpu for _, cpu in outcomes),
+    )

@@ -102,7 +102,8 @@ def contention_figures(database_url: str, approvals: int) -> tuple[list[Figure],
     said = "; ".join(
         f"{share.processes} process{'es' if share.processes > 1 else ''}: {share.approvals} approvals in "
         f"{share.seconds:.1f} s ({share.per_second:.1f}/s), {share.waiting} of {share.in_transaction} "
-        f"in-transaction samples waiting on a lock ({share.wait_share:.1%})"
+        f"in-transaction samples waiting on a lock ({share.wait_share:.1%}), the workers' Python busy "
+        f"{share.cpu_share:.2f} CPUs ({share.cpu / share.approvals * 1000:.1f} ms CPU an approval)"
         + (f", on {', '.join(f'{name} ×{n}' for name, n in sorted(share.waits.items()))}" if share.waits else "")
         for share in shares
     )
@@ -295,7 +296,11 @@ def main(argv=None) -> int:
     parser.add_argument("--small", type=int, default=1000, help="applications in the city the writes run on")
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--approvals", type=int, default=240, help="approvals per process count in the contention run")
+    parser.add_argument(
+        "--parts", default="load,contention,servers", help="which of load, contention, servers to run (comma-separated)"
+    )
     args = parser.parse_args(argv)
+    parts = set(args.parts.split(","))
     before = os.getloadavg()
     city = cities.city(args.small, args.postgres)
     template = f"bench_city_{args.small}"
@@ -304,25 +309,29 @@ def main(argv=None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="bench-writes-"))
     sqlite_copy = scratch / "load.sqlite"
     shutil.copyfile(city.sqlite_url.removeprefix("sqlite:///"), sqlite_copy)
-    for label, url in (
-        ("PostgreSQL", copy_database(args.postgres, template, "bench_load")),
-        ("SQLite", f"sqlite:///{sqlite_copy}"),
-    ):
+    loads = [
+        ("PostgreSQL", lambda: copy_database(args.postgres, template, "bench_load")),
+        ("SQLite", lambda: f"sqlite:///{sqlite_copy}"),
+    ]
+    for label, database in loads if "load" in parts else ():
+        url = database()
         print(f"gunicorn + wrk on {label}", file=sys.stderr)
         more, note = load_figures(label, load.measure(url, city.upload_folder, args.seconds, 8, count))
         figures += more
         notes.append(note)
     shutil.rmtree(scratch, ignore_errors=True)
-    print("writers on different cases, PostgreSQL", file=sys.stderr)
-    more, note = contention_figures(copy_database(args.postgres, template, "bench_contention"), args.approvals)
-    figures += more
-    notes.append(note)
-    print("two app servers, PostgreSQL", file=sys.stderr)
-    more, note = two_server_figures(
-        two_servers(copy_database(args.postgres, template, "bench_two"), city.upload_folder, args.seconds, count)
-    )
-    figures += more
-    notes.append(note)
+    if "contention" in parts:
+        print("writers on different cases, PostgreSQL", file=sys.stderr)
+        more, note = contention_figures(copy_database(args.postgres, template, "bench_contention"), args.approvals)
+        figures += more
+        notes.append(note)
+    if "servers" in parts:
+        print("two app servers, PostgreSQL", file=sys.stderr)
+        more, note = two_server_figures(
+            two_servers(copy_database(args.postgres, template, "bench_two"), city.upload_folder, args.seconds, count)
+        )
+        figures += more
+        notes.append(note)
     after = os.getloadavg()
     report = Report(
         command="python -m bench.writes",
