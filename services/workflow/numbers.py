@@ -138,6 +138,13 @@ def _drop_rolled_back_blocks(session: Session, _previous_transaction) -> None:
     session.info.pop(_PENDING, None)
 
 
+@event.listens_for(Engine, "engine_disposed")
+def _forget_blocks_of_disposed(engine: Engine) -> None:
+    # Whoever disposes an engine may put another database under it (the journeys copy a fresh
+    # file over the last one's): forgetting costs a gap at most, keeping could hand values out twice.
+    forget_number_blocks(engine)
+
+
 def _forget_all_blocks() -> None:
     # A forked worker (gunicorn preloads the app) must not hand out the parent's values too.
     _blocks.clear()

@@ -5,7 +5,9 @@ blocks. Waits are bounded: a claimer that hangs fails the test instead of the su
 """
 
 import multiprocessing
+import shutil
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text, update
@@ -165,3 +167,20 @@ def test_numbers_of_a_database_emptied_under_running_processes_start_again(datab
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_numbers_start_again_when_a_fresh_copy_is_put_under_a_disposed_engine(tmp_path, migrated_template):
+    """The journeys keep one engine and copy an empty database over the last one's, disposing it first."""
+    if not isinstance(migrated_template, Path):
+        pytest.skip("a file copied under the engine is a SQLite matter")
+    database = tmp_path / "journey.db"
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        for _ in range(2):
+            engine.dispose()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{database}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(migrated_template, database)
+            assert [_take(engine), _take(engine)] == [1, 2]
+    finally:
+        engine.dispose()
