@@ -11,7 +11,8 @@ Figures, each next to a baseline measured in the same run:
   throughput of a hello-world route on the same gunicorn, on PostgreSQL and SQLite;
 - the peak resident memory of a gunicorn worker / what it held after booting;
 - approvals per second with 2 and 4 processes / with one, and the share of an approval spent
-  waiting for the audit chain's head row (is the chain the bottleneck?).
+  waiting for a lock another case's transaction holds (bench/contention.py);
+- two app servers on one PostgreSQL under wrk together: nothing lost, nothing doubled (bench/writes.py).
 
 PostgreSQL is the server in --postgres (default: $TEST_DATABASE_URL or the test server on
 127.0.0.1:5434); when it cannot be reached, the PostgreSQL figures are left out and said so.
@@ -28,10 +29,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench import cities, contention, load, machine, pages
+from bench import cities, load, machine, pages, writes
 from bench.report import Figure, Report
-from services.catalog import default_catalog
-from services.db import make_engine, new_session
 
 DEFAULT_POSTGRES = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5434/postgres")
 WHY = {
@@ -46,16 +45,6 @@ WHY = {
     "whose cases changed since the last refresh (cron runs `flask --app app metrics refresh` every "
     "minute). What grows with the table is the cost of recounting a changed day (a few thousand "
     "rows) and the live overdue count over the open tasks' index.",
-    "throughput": "The baseline route does nothing. A submit is one transaction of 15 SQL statements and an "
-    "approval 29 (tests/http/test_request_statements.py pins them): the compare-and-set, the case's row "
-    "lock, each audit event chained through the single head row (5 statements an event), the number "
-    "or certificate counter, the outbox rows, the page's own reads. Profiled in-process, a write "
-    "costs 14–20 ms of CPU, almost all of it SQLAlchemy building and running those statements "
-    "(0.5–1 ms each here); Flask, CSRF, WTForms and the session cookie take 1–2 ms. wrk, gunicorn "
-    "and PostgreSQL share the same two CPUs. Meeting 0.25 would take about 3 ms a write: fewer "
-    "statements per audit event (claiming the head by UPDATE … RETURNING: 5 → 3), Core statements "
-    "instead of the ORM on the write path; a city adds app servers instead, the audit head row "
-    "being what they share (see the contention figures).",
 }
 
 
@@ -119,40 +108,13 @@ def page_figures(label: str, small: dict, big: dict, small_n: int, big_n: int) -
 
 
 def load_figures(label: str, result: load.LoadFigures) -> tuple[list[Figure], list[str]]:
-    figures = [
-        Figure(
-            f"citizen submit, {label}",
-            "hello world",
-            result.hello.per_second,
-            "submit",
-            result.submit.per_second,
-            "req/s",
-            "ratio>=",
-            0.25,
-            WHY["throughput"],
-        ),
-        Figure(
-            f"clerk approve, {label}",
-            "hello world",
-            result.hello.per_second,
-            "approve",
-            result.approve.per_second,
-            "req/s",
-            "ratio>=",
-            0.25,
-            WHY["throughput"],
-        ),
+    figures, note = writes.load_figures(label, result)
+    figures.append(
         Figure(
             f"worker memory, {label}", "after boot", result.idle_rss_mib, "peak under load", result.peak_rss_mib, "MiB"
-        ),
-    ]
-    notes = [
-        f"{label}: wrk counted {result.submit.requests:,} submits and {result.approve.requests:,} approvals "
-        f"answered (errors: {result.submit.errors}, {result.approve.errors}); the database holds "
-        f"{result.submitted:,} newly submitted applications and {result.decided:,} newly decided tasks "
-        "(requests still in flight when wrk stopped are finished by the server)."
-    ]
-    return figures, notes
+        )
+    )
+    return figures, [note]
 
 
 def main(argv=None) -> int:
@@ -163,7 +125,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=int, default=None, help="length of each wrk run (default 15; quick 5)")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a PostgreSQL server URL (any database)")
     parser.add_argument("--rebuild", action="store_true", help="seed the cities again even if kept ones match")
-    parser.add_argument("--skip-load", action="store_true", help="leave out gunicorn, wrk and the audit-head runs")
+    parser.add_argument("--skip-load", action="store_true", help="leave out gunicorn, wrk and the contention runs")
     args = parser.parse_args(argv)
     big_n = args.big or (100_000 if args.quick else 1_000_000)
     seconds = args.seconds or (5 if args.quick else 15)
@@ -210,12 +172,19 @@ def main(argv=None) -> int:
             notes += more_notes
         shutil.rmtree(scratch, ignore_errors=True)
         if postgres:
-            print("audit head contention on PostgreSQL", file=sys.stderr)
-            head, note = head_figures(
+            print("writers on different cases, PostgreSQL", file=sys.stderr)
+            waits, note = writes.contention_figures(
                 copy_database(postgres, f"bench_city_{args.small}", "bench_contention"),
                 approvals=80 if args.quick else 240,
             )
-            figures += head
+            figures += waits
+            notes.append(note)
+            print("two app servers, PostgreSQL", file=sys.stderr)
+            both = writes.two_servers(
+                copy_database(postgres, f"bench_city_{args.small}", "bench_two"), small.upload_folder, seconds, count
+            )
+            more_figures, note = writes.two_server_figures(both)
+            figures += more_figures
             notes.append(note)
 
     load_after = os.getloadavg()
@@ -251,58 +220,6 @@ def main(argv=None) -> int:
     print(report.table())
     print(f"\nwrote {report.write()}")
     return 0
-
-
-def head_figures(database_url: str, approvals: int) -> tuple[list[Figure], str]:
-    engine = make_engine(database_url)
-    with new_session(engine) as session:
-        rows = load.prepare_rows(session, default_catalog(), drafts=0, claimed=3 * approvals)
-    engine.dispose()
-    shares = [
-        contention.measure(
-            database_url, rows.clerk.id, rows.task_ids[n * approvals : (n + 1) * approvals], processes=processes
-        )
-        for n, processes in enumerate((1, 2, 4))
-    ]
-    alone = shares[0]
-    cpus = len(os.sched_getaffinity(0))
-    said = "; ".join(
-        f"{share.processes} processes: {share.head_share:.0%} of an approval waiting for the head, "
-        f"{share.per_second / alone.per_second:.2f}× the approvals per second of one"
-        for share in shares[1:]
-    )
-    queueing = [share.processes for share in shares[1:] if share.head_share >= 0.4]
-    verdict = (
-        f"From {queueing[0]} concurrent writers on ({cpus} CPUs here) the head row is the bottleneck: each "
-        "transaction holds it from its first audit event to its commit, so writers queue there."
-        if queueing
-        else "The head row is not what limits concurrent writes here."
-    )
-    note = (
-        f"Audit chain: alone, {alone.head_share:.0%} of an approval is spent in the head claim "
-        f"(its UPDATE and reads); {said}. {verdict}"
-    )
-    figures = []
-    for share in shares[1:]:
-        figures += [
-            Figure(
-                f"approvals/s, {share.processes} processes (PostgreSQL)",
-                "1 process",
-                alone.per_second,
-                f"{share.processes} processes",
-                share.per_second,
-                "approvals/s",
-            ),
-            Figure(
-                f"audit head wait, share of an approval, {share.processes} processes",
-                "1 process",
-                alone.head_share,
-                f"{share.processes} processes",
-                share.head_share,
-                "of the approval",
-            ),
-        ]
-    return figures, note
 
 
 def _load(average: tuple[float, float, float]) -> str:

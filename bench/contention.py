@@ -1,25 +1,33 @@
-"""Is the audit chain's single head row the bottleneck? Approvals by 1 and by several processes, timed.
+"""Do writers on different cases wait on each other? Approvals by 1, 2 and 4 processes on PostgreSQL, sampled.
 
-Every change appends to one hash chain, and `services.audit._claim_next_seq` serialises the
-writers on the one `AuditHead` row: from a transaction's first audit event to its commit, no
-other transaction can chain. Here separate processes (no shared interpreter lock) approve
-disjoint claimed tasks through the services on PostgreSQL. Each times its whole approvals
-and, inside them, the head claim (the UPDATE that waits for the row lock). If the head were
-the bottleneck, more processes would add little throughput and the time spent waiting for
-the head would grow to most of each approval.
+Separate processes (no shared interpreter lock) approve disjoint claimed tasks, each of a case
+of its own, through the services. Meanwhile a sampler reads pg_stat_activity every few
+milliseconds for the workers' backends (told apart by their application_name): a backend in a
+transaction (state active, or idle in transaction while Python builds the next statement) is
+inside an approval; one whose wait_event_type is Lock is waiting for a lock another transaction
+holds (a row: transactionid or tuple; or a whole relation). No two approvals here touch the same
+case, so every such wait is on a row shared with another case's transaction: the old audit head
+row, a counter, anything. The share is Lock samples over in-transaction samples; the wait events
+seen are named. Sampling costs the machine a little CPU, the same for every process count.
 """
 
 import multiprocessing
+import threading
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from services import audit
 from services.casework import tasks
 from services.catalog import default_catalog
 from services.db import make_engine, new_session
 from services.models import Task, User
+
+NAME = "bench-contention"  # the workers' application_name
+EVERY = 0.005  # seconds between samples
 
 
 @dataclass(frozen=True)
@@ -27,46 +35,67 @@ class Share:
     processes: int
     approvals: int
     seconds: float  # wall time of the whole run
-    head_wait: float  # mean seconds per approval inside the head claim
-    approval: float  # mean seconds per approval
+    in_transaction: int  # samples of a worker's backend inside an approval
+    waiting: int  # of those, samples waiting for a lock another transaction holds
+    waits: dict[str, int] = field(default_factory=dict)  # what they waited on (wait_event), by samples
+    cpu: float = 0.0  # CPU seconds the worker processes spent, all together
+
+    @property
+    def cpu_share(self) -> float:
+        """How many CPUs the workers kept busy on average: below `processes`, they waited for a CPU (or the disk)."""
+        return self.cpu / self.seconds
 
     @property
     def per_second(self) -> float:
         return self.approvals / self.seconds
 
     @property
-    def head_share(self) -> float:
-        return self.head_wait / self.approval if self.approval else 0.0
+    def wait_share(self) -> float:
+        return self.waiting / self.in_transaction if self.in_transaction else 0.0
 
 
 def _approve_all(database_url: str, clerk_id: int, keys: list[str], start, results) -> None:
-    engine = make_engine(database_url)
+    # In the URL, so the connections the number blocks claim on (services/workflow/numbers.py) carry it too.
+    named = make_url(database_url).update_query_dict({"application_name": NAME})
+    engine = make_engine(named.render_as_string(hide_password=False))
     catalog = default_catalog()
-    claiming = audit._claim_next_seq
-    in_head = [0.0]
-
-    def timed_claim(session):
-        session.flush()  # the claim's UPDATE would flush the approval's pending rows first: not head time
-        started = time.perf_counter()
-        try:
-            return claiming(session)
-        finally:
-            in_head[0] += time.perf_counter() - started
-
-    audit._claim_next_seq = timed_claim
     start.wait()
-    total = 0.0
+    began = time.process_time()
     for key in keys:
         with new_session(engine) as session:
-            began = time.perf_counter()
             tasks.approve_task(session=session, actor=session.get(User, clerk_id), key=key, catalog=catalog)
-            total += time.perf_counter() - began
+    spent = time.process_time() - began
     engine.dispose()
-    results.put((len(keys), total, in_head[0]))
+    results.put((len(keys), spent))
+
+
+class _Sampler(threading.Thread):
+    def __init__(self, database_url: str):
+        super().__init__(daemon=True)
+        self.engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+        self.stop = threading.Event()
+        self.in_transaction = 0
+        self.waiting = 0
+        self.waits: Counter[str] = Counter()
+
+    def run(self) -> None:
+        query = text(
+            "SELECT wait_event_type, wait_event FROM pg_stat_activity "
+            "WHERE application_name = :name AND state IN ('active', 'idle in transaction')"
+        )
+        with self.engine.connect() as connection:
+            while not self.stop.is_set():
+                for wait_type, wait_event in connection.execute(query, {"name": NAME}):
+                    self.in_transaction += 1
+                    if wait_type == "Lock":
+                        self.waiting += 1
+                        self.waits[wait_event] += 1
+                time.sleep(EVERY)
+        self.engine.dispose()
 
 
 def measure(database_url: str, clerk_id: int, task_ids: list[int], processes: int) -> Share:
-    """Approve `task_ids` (claimed by `clerk_id`) split over `processes` processes."""
+    """Approve `task_ids` (claimed by `clerk_id`) split over `processes` processes, sampling their waits."""
     engine = make_engine(database_url)
     with new_session(engine) as session:
         keys = list(session.exec(select(Task.key).where(Task.id.in_(task_ids)).order_by(Task.id)))
@@ -80,17 +109,22 @@ def measure(database_url: str, clerk_id: int, task_ids: list[int], processes: in
     ]
     for worker in workers:
         worker.start()
+    sampler = _Sampler(database_url)
+    sampler.start()
     start.wait()
     began = time.perf_counter()
     outcomes = [results.get(timeout=600) for _ in workers]
     seconds = time.perf_counter() - began
+    sampler.stop.set()
+    sampler.join(timeout=60)
     for worker in workers:
         worker.join(timeout=60)
-    approvals = sum(n for n, _, _ in outcomes)
     return Share(
         processes,
-        approvals,
+        sum(n for n, _ in outcomes),
         seconds,
-        sum(h for _, _, h in outcomes) / approvals,
-        sum(t for _, t, _ in outcomes) / approvals,
+        sampler.in_transaction,
+        sampler.waiting,
+        dict(sampler.waits),
+        sum(cpu for _, cpu in outcomes),
     )

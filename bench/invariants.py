@@ -203,3 +203,26 @@ def missing_acceptances(connection: Connection, keys: list[str]) -> dict[str, st
         elif row.id not in with_tasks:
             problems[key] = "accepted without tasks"
     return problems
+
+
+# Rows that must exist once at most: a number or certificate handed out twice, a case submitted
+# twice, a task decided twice (by two servers, two workers or two clicks).
+TWICE = {
+    "public number twice": f"SELECT number, COUNT(*) FROM {APPLICATION} WHERE number IS NOT NULL "
+    "GROUP BY number HAVING COUNT(*) > 1",
+    "certificate number twice": "SELECT number, COUNT(*) FROM certificate GROUP BY number HAVING COUNT(*) > 1",
+    "submitted twice": f"SELECT application_id, COUNT(*) FROM {EVENT} WHERE event = 'submit' "
+    "GROUP BY application_id HAVING COUNT(*) > 1",
+    "decided twice": f"SELECT task_id, COUNT(*) FROM {EVENT} WHERE task_id IS NOT NULL "
+    "AND event IN ('task.approve', 'task.reject') GROUP BY task_id HAVING COUNT(*) > 1",
+}
+
+
+def doubled(connection: Connection) -> dict[str, list]:
+    """Each kind of row found twice, with what was doubled; empty when nothing was."""
+    found = {}
+    for name, sql in TWICE.items():
+        rows = [row[0] for row in connection.execute(text(sql))]
+        if rows:
+            found[name] = rows
+    return found

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -70,6 +71,8 @@ class Run:
 @dataclass(frozen=True)
 class LoadFigures:
     hello: Run
+    floor: Run  # the floor route: as many trivial statements as a write makes, nothing else
+    commit: Run  # one row written and committed, nothing else
     submit: Run
     approve: Run
     submitted: int  # drafts found submitted afterwards
@@ -282,54 +285,61 @@ def _posts_file(folder: Path, name: str, posts: Posts) -> str:
     return str(path)
 
 
-def measure(database_url: str, upload_folder: Path, seconds: int, connections: int, count: int) -> LoadFigures:
-    secret = os.urandom(16).hex()
-    submit, approve = prepare(database_url, secret, upload_folder, count)
+@contextmanager
+def serving(database_url: str, secret: str, upload_folder: Path, folder: Path, name: str = "gunicorn"):
+    """A gunicorn of the product and the hello route on a free port (log in `folder`); yields its URL and pid."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secret,
+        "APP_ENV": "development",
+        "UPLOAD_FOLDER": str(upload_folder),
+        "OUTBOX_FOLDER": str(folder / f"{name}-outbox"),
+        "WEB_CONCURRENCY": str(WORKERS),
+        "BIND": f"127.0.0.1:{port}",
+        "MAX_REQUESTS": "0",
+        "ACCESS_LOG": "",
+        "PYTHONPATH": str(ROOT),
+    }
+    with open(folder / f"{name}.log", "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "bench.hello:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_up(f"{base}/bench/hello", server)
+            yield base, server.pid
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
+
+
+def post_each(base: str, seconds: int, connections: int, folder: Path, name: str, posts: Posts) -> Run:
+    """wrk POSTs the form to each of `posts` once."""
+    script = [_posts_file(folder, name, posts), posts.body, posts.cookie, str(WORKERS)]
+    return _wrk(base, seconds, connections, script)
+
+
+def measure(
+    database_url: str, upload_folder: Path, seconds: int, connections: int, count: int, floor_statements: int = 12
+) -> LoadFigures:
+    secret = os.urandom(16).hex()
+    submit, approve = prepare(database_url, secret, upload_folder, count)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": secret,
-            "APP_ENV": "development",
-            "UPLOAD_FOLDER": str(upload_folder),
-            "OUTBOX_FOLDER": str(folder / "outbox"),
-            "WEB_CONCURRENCY": str(WORKERS),
-            "BIND": f"127.0.0.1:{port}",
-            "MAX_REQUESTS": "0",
-            "ACCESS_LOG": "",
-            "PYTHONPATH": str(ROOT),
-        }
-        with open(folder / "gunicorn.log", "w") as log:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "bench.hello:app"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            try:
-                _wait_until_up(f"{base}/bench/hello", server)
-                idle = max(_memory_mib(pid, "VmRSS") for pid in _children(server.pid))
-                hello = _wrk(f"{base}/bench/hello", seconds, connections)
-                submitted = _wrk(
-                    base,
-                    seconds,
-                    connections,
-                    [_posts_file(folder, "submit", submit), submit.body, submit.cookie, str(WORKERS)],
-                )
-                approved = _wrk(
-                    base,
-                    seconds,
-                    connections,
-                    [_posts_file(folder, "approve", approve), approve.body, approve.cookie, str(WORKERS)],
-                )
-                peak = max(_memory_mib(pid, "VmHWM") for pid in _children(server.pid))
-            finally:
-                server.send_signal(signal.SIGTERM)
-                server.wait(timeout=60)
+        with serving(database_url, secret, upload_folder, folder) as (base, pid):
+            idle = max(_memory_mib(child, "VmRSS") for child in _children(pid))
+            hello = _wrk(f"{base}/bench/hello", seconds, connections)
+            floor = _wrk(f"{base}/bench/floor/{floor_statements}", seconds, connections)
+            committed = _wrk(f"{base}/bench/commit", seconds, connections)
+            submitted = post_each(base, seconds, connections, folder, "submit", submit)
+            approved = post_each(base, seconds, connections, folder, "approve", approve)
+            peak = max(_memory_mib(child, "VmHWM") for child in _children(pid))
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": secret, "UPLOAD_FOLDER": str(upload_folder)})
     with new_session(app.extensions["engine"]) as session:
         done_submits = session.exec(
@@ -343,6 +353,8 @@ def measure(database_url: str, upload_folder: Path, seconds: int, connections: i
     app.extensions["engine"].dispose()
     return LoadFigures(
         hello,
+        floor,
+        committed,
         Run("submit", submitted.requests, submitted.per_second, submitted.errors),
         Run("approve", approved.requests, approved.per_second, approved.errors),
         done_submits,

@@ -47,6 +47,8 @@ class Figure:
         if self.met:
             return "met"
         if self.rule == "value<=":
+            if not self.target:
+                return f"missed: {_number(self.value)} {self.unit}"
             return f"missed: {self.value / self.target:.1f}× the ceiling"
         if self.rule == "ratio>=":
             return f"missed: {self.target / self.ratio:.1f}× short"

@@ -20,7 +20,7 @@ from services.catalog import Catalog
 from services.db import transactional
 from services.errors import Invalid
 from services.models import Certificate, User
-from services.workflow.shared import next_counter
+from services.workflow.numbers import next_number
 
 
 def wipe_data(engine: Engine, folders: tuple[Path, ...] = ()) -> int:
@@ -77,7 +77,7 @@ def add_certificates(*, session: Session, catalog: Catalog, login: str, certific
         cert_type = catalog.certificate_types.get(entry["type"])
         if cert_type is None:
             raise Invalid("unknown certificate type", {"type": f"Unknown certificate type {entry['type']!r}."})
-        serial = next_counter(session, "journey-wallet")
+        serial = next_number(session, "journey-wallet")
         certificate = Certificate(
             owner_id=owner.id,
             cert_type=cert_type.code,

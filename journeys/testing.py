@@ -34,6 +34,7 @@ from services.errors import Conflict, Invalid, NotAllowed, NotFound
 from services.notifications import FileGateway, send_outbox
 from services.sla import sweep
 from services.workdays import load_calendar
+from services.workflow.numbers import claim_one_at_a_time
 from web.extensions import catalog, csrf, db_session, file_store
 from web.views.helpers import route_policy
 from web.views.inbox import message_text
@@ -59,6 +60,7 @@ def register_testing(app: Flask) -> None:
     csrf.exempt(bp)
     app.register_blueprint(bp)
     clock.use_clock(VIRTUAL)
+    claim_one_at_a_time(app.extensions["engine"])  # /_test/reset empties the database under every worker
 
     @app.before_request
     def _pin_virtual_time():

@@ -29,7 +29,7 @@ from services.models import (
     Task,
     User,
 )
-from services.workflow.shared import next_counter
+from services.workflow.numbers import next_number
 
 RUNNING = (ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.SUSPENDED)
 RATEABLE = (ApplicationStatus.COMPLETED, ApplicationStatus.PARTIALLY_COMPLETED, ApplicationStatus.REJECTED)
@@ -190,7 +190,7 @@ def add_prelude_certificates(*, session: Session, catalog: Catalog, owner: User,
         issuers = catalog.issuers(cert_type.code)
         department = issuers[0].department if issuers else "PSB"
         issued_on = case.start.date() - timedelta(days=case.rng.randint(1, 10))
-        serial = next_counter(session, f"certificate-{department}-{issued_on.year}")
+        serial = next_number(session, f"certificate-{department}-{issued_on.year}")
         session.add(
             Certificate(
                 owner_id=owner.id,

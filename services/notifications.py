@@ -87,9 +87,10 @@ def _messages(
 
 def _queue(session: Session, messages: list[dict[str, Any]]) -> None:
     # One INSERT for them all (NULLs written as such, so rows with and without an address are not
-    # split into separate statements); nothing reads the rows back in this transaction.
+    # split into separate statements); nothing reads the rows back in this transaction. The rows
+    # point only at stored rows: what the transaction changed so far may wait for its next write.
     if messages:
-        session.execute(insert(Notification).execution_options(render_nulls=True), messages)
+        session.execute(insert(Notification).execution_options(render_nulls=True, autoflush=False), messages)
 
 
 class FileGateway:

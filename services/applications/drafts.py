@@ -127,8 +127,11 @@ def stamp_identity(application: Application, service, actor: User) -> None:
         application.form_data = {**application.form_data, **identity}
 
 
-def attach_wallet_certificates(session: Session, application: Application, service, owner_id: int) -> None:
-    """Materials a wallet certificate covers are attached from the wallet, never uploaded again."""
+def attach_wallet_certificates(session: Session, application: Application, service, owner_id: int) -> set[str]:
+    """Materials a wallet certificate covers are attached from the wallet, never uploaded again.
+
+    Returns the keys of every material now attached, so the submit's pre-check need not read them again.
+    """
     assert application.id is not None  # flushed before anything is attached to it
     attached = set(
         session.exec(select(Attachment.material_key).where(Attachment.application_id == application.id)).all()
@@ -140,6 +143,7 @@ def attach_wallet_certificates(session: Session, application: Application, servi
         certificate = wallet.get(spec.wallet_cert)
         if certificate is None:
             continue
+        attached.add(spec.key)
         session.add(
             Attachment(
                 application_id=application.id,
@@ -150,6 +154,7 @@ def attach_wallet_certificates(session: Session, application: Application, servi
             )
         )
     session.flush()
+    return attached
 
 
 @transactional

@@ -37,12 +37,19 @@ def submit_application(*, session: Session, actor: User, key: str, catalog: Cata
 def _submit(*, session: Session, actor: User, application: Application, catalog: Catalog) -> None:
     service = catalog.service(application.service_code)
     assert actor.id is not None  # a signed-in account is a stored row
-    attach_wallet_certificates(session, application, service, actor.id)
+    attached = attach_wallet_certificates(session, application, service, actor.id)
     stamp_identity(application, service, actor)
     # The shares and the submission go into the case's chain together, in one write.
     with caused_events(session):
         record_certificate_shares(session, actor=actor, application=application)
-        fire(session=session, subject=application, event="submit", actor=actor, catalog=catalog)
+        fire(
+            session=session,
+            subject=application,
+            event="submit",
+            actor=actor,
+            catalog=catalog,
+            given={"attached": attached},
+        )
 
 
 def resubmit_application(*, session: Session, actor: User, key: str, catalog: Catalog) -> Application:

@@ -208,7 +208,7 @@ def awaiting_delivery(*, session: Session, actor: User) -> list[tuple[Task, Appl
 def deliver_task(
     *, session: Session, actor: User, task_key: str, catalog: Catalog, tracking_number: str | None = None
 ) -> Task:
-    task, application = lock_task_case(session, task_key)
+    task, application, applicant = lock_task_case(session, task_key)
     require_visible(task is not None and may_view_task(actor, task), "task")
     assert task is not None  # require_visible refused a missing one
     fire(
@@ -218,6 +218,7 @@ def deliver_task(
         actor=actor,
         catalog=catalog,
         application=application,
+        applicant=applicant,
         given={"tracking_number": tracking_number},
     )
     return task

@@ -8,7 +8,6 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from services import clock
-from services.applications.lock import lock_application
 from services.applications.progress import WhereNow, task_clock, where_now
 from services.catalog import Catalog
 from services.db import transactional
@@ -205,32 +204,39 @@ class TaskDetail:
     where: WhereNow
 
 
-def _load(session: Session, actor: User, key: str, for_update: bool = False) -> tuple[Task, Application]:
-    if for_update:
-        task, application = lock_task_case(session, key)
-    else:
-        task = session.exec(select(Task).where(Task.key == key)).first()
-        application = session.get(Application, task.application_id) if task is not None else None
+def _load(session: Session, actor: User, key: str) -> tuple[Task, Application]:
+    task = session.exec(select(Task).where(Task.key == key)).first()
+    application = session.get(Application, task.application_id) if task is not None else None
     require_visible(task is not None and may_view_task(actor, task), "task")
     # require_visible refused a missing task, and a task's application always exists
     assert task is not None and application is not None
     return task, application
 
 
-def lock_task_case(session: Session, key: str) -> tuple[Task | None, Application | None]:
+def lock_task_case(session: Session, key: str) -> tuple[Task | None, Application | None, User | None]:
     """Lock the application of the task with this key, then read the task afresh, before changing either.
 
     Changes to the tasks of one application then queue up behind its row lock, so a bundle's
     fan-in and fan-out see what the change before them left: two clerks deciding its last two
     tasks at once cannot both miss that the case is finished, and two claims cannot both start
-    its review. The lock finds its row through the task's key, so the task is read once, under it.
+    its review. One statement locks both rows and reads them: on PostgreSQL, after waiting for a
+    lock, FOR UPDATE reads the latest committed version of every row it locks, so the task is as
+    fresh as if it were read after the lock (every writer of a task holds its case's lock first).
+    The applicant's account comes along, unlocked, for the firing (a decision's certificate and
+    notices name the applicant).
     """
-    case_of_task = select(Task.application_id).where(Task.key == key).scalar_subquery()
-    application = lock_application(session, Application.id == case_of_task)
-    if application is None:
-        return None, None
-    task = session.exec(select(Task).where(Task.key == key).execution_options(populate_existing=True)).one()
-    return task, application
+    row = session.exec(
+        select(Application, Task, User)
+        .join(Task, col(Task.application_id) == Application.id)
+        .join(User, col(User.id) == Application.applicant_id)
+        .where(Task.key == key)
+        .with_for_update(of=[Application, Task])
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
+        return None, None, None
+    application, task, applicant = row
+    return task, application, applicant
 
 
 def task_detail(*, session: Session, actor: User, key: str, catalog: Catalog) -> TaskDetail:
@@ -265,8 +271,19 @@ def task_detail(*, session: Session, actor: User, key: str, catalog: Catalog) ->
 
 def _lock_and_fire(session: Session, actor: User, key: str, catalog: Catalog, event: str, **kwargs) -> Task:
     """Fire `event` on the task with this key, its case locked first."""
-    task, application = _load(session, actor, key, for_update=True)
-    fire(session=session, subject=task, event=event, actor=actor, catalog=catalog, application=application, **kwargs)
+    task, application, applicant = lock_task_case(session, key)
+    require_visible(task is not None and may_view_task(actor, task), "task")
+    assert task is not None and application is not None  # require_visible refused a missing task
+    fire(
+        session=session,
+        subject=task,
+        event=event,
+        actor=actor,
+        catalog=catalog,
+        application=application,
+        applicant=applicant,
+        **kwargs,
+    )
     return task
 
 

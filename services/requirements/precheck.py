@@ -56,9 +56,13 @@ def blocking(gaps: list[Gap]) -> list[Gap]:
     return [gap for gap in gaps if gap.blocking]
 
 
-def precheck(*, session: Session, application: Application, catalog: Catalog) -> list[Gap]:
+def precheck(
+    *, session: Session, application: Application, catalog: Catalog, attached: set[str] | None = None
+) -> list[Gap]:
+    """What is missing or wrong; `attached`, the keys of the attached materials, when the caller has just read them."""
     service = catalog.service(application.service_code)
-    attached = set(
-        session.exec(select(Attachment.material_key).where(Attachment.application_id == application.id)).all()
-    )
+    if attached is None:
+        attached = set(
+            session.exec(select(Attachment.material_key).where(Attachment.application_id == application.id)).all()
+        )
     return field_gaps(service, application.form_data) + material_gaps(service, attached)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -64,17 +64,21 @@ class Firing:
     @property
     def applicant(self) -> User:
         if self.shared.applicant is None:
-            self.shared.applicant = referenced(self.session, User, self.application.applicant_id)
+            # Effects never change the account: what they changed so far may wait for the next write.
+            with self.session.no_autoflush:
+                self.shared.applicant = referenced(self.session, User, self.application.applicant_id)
         return self.shared.applicant
 
     def tasks(self) -> list[Task]:
         """The application's tasks by id. Read once: the rows fired change their statuses in memory too."""
         if self.shared.tasks is None:
-            self.shared.tasks = list(
-                self.session.exec(
-                    select(Task).where(col(Task.application_id) == self.application.id).order_by(col(Task.id))
+            # Rows in memory keep their unwritten changes (new tasks are flushed when added): no flush needed.
+            with self.session.no_autoflush:
+                self.shared.tasks = list(
+                    self.session.exec(
+                        select(Task).where(col(Task.application_id) == self.application.id).order_by(col(Task.id))
+                    )
                 )
-            )
         return self.shared.tasks
 
     def tasks_added(self) -> None:
@@ -149,10 +153,11 @@ def fire(
     application: Application | None = None,
     reason: str | None = None,
     given: dict[str, Any] | None = None,
+    applicant: User | None = None,
 ) -> AuditEvent:
-    """Run one row inside the caller's transaction."""
+    """Run one row inside the caller's transaction (`applicant`: the case's, when the caller read it already)."""
     return _fire_sharing_reads(
-        Shared(),
+        Shared(applicant=applicant),
         session=session,
         subject=subject,
         event=event,
@@ -222,18 +227,34 @@ def _fire_sharing_reads(
 
 
 def _move(session: Session, subject: Application | Task, from_status: str, to_status: str) -> None:
-    # Compare-and-set on status and version: of two racing requests exactly one moves it.
+    # Compare-and-set on status and version: of two racing requests exactly one moves it. What
+    # earlier rows' effects changed on the same row and did not write yet (an approval's decision
+    # and certificate, before its delivery moves the task) rides along: one UPDATE, not two.
     model = type(subject)
     moved_at = clock.now()
+    changed = _unwritten_changes(subject)
     moved = rows_matched(
         session,
         update(model)
         .where(col(model.id) == subject.id, col(model.status) == from_status, col(model.version) == subject.version)
-        .values(status=to_status, version=subject.version + 1, updated_at=moved_at)
-        .execution_options(synchronize_session=False),
+        .values(**changed, status=to_status, version=subject.version + 1, updated_at=moved_at)
+        .execution_options(synchronize_session=False, autoflush=False),
     )
     if moved != 1:
         raise Conflict(N_("someone else changed this first; reload and try again"))
+    for name, value in changed.items():
+        set_committed_value(subject, name, value)
     set_committed_value(subject, "status", to_status)
     set_committed_value(subject, "version", subject.version + 1)
     set_committed_value(subject, "updated_at", moved_at)
+
+
+def _unwritten_changes(subject: Application | Task) -> dict[str, Any]:
+    """The row's columns set in memory since it was last written."""
+    state = inspect(subject)
+    changed = {}
+    for column in state.mapper.column_attrs:
+        history = state.attrs[column.key].history
+        if history.added:
+            changed[column.key] = history.added[0]
+    return changed

@@ -12,7 +12,8 @@ from services.models.records import RATING_COMMENT_MAX_LENGTH
 from services.notifications import notify, notify_staff
 from services.requirements.fields import refuse_if_too_long
 from services.requirements.precheck import blocking, precheck
-from services.workflow.shared import next_counter, open_notice, record_visit_row, resume_task_clock
+from services.workflow.numbers import next_number
+from services.workflow.shared import open_notice, record_visit_row, resume_task_clock
 
 SUPPLEMENT_WORKING_DAYS = 5  # how long a tolerated gap (容缺) may stay open
 RECTIFICATION_WORKING_DAYS = 5
@@ -24,7 +25,14 @@ POOR_RATING = 2
 
 def nothing_missing(firing) -> None:
     """Everything is there, except perhaps non-core materials the front desk may tolerate."""
-    gaps = blocking(precheck(session=firing.session, application=firing.application, catalog=firing.catalog))
+    gaps = blocking(
+        precheck(
+            session=firing.session,
+            application=firing.application,
+            catalog=firing.catalog,
+            attached=firing.given.get("attached"),  # the submit just attached the wallet's: it knows them
+        )
+    )
     if gaps:
         raise Invalid("something is still missing", {gap.key: gap.reason for gap in gaps}, gaps=gaps)
 
@@ -87,7 +95,7 @@ def not_rated_yet(firing) -> None:
 
 def assign_public_number(firing) -> None:
     today = clock.china_today()
-    value = next_counter(firing.session, f"number-{today:%Y%m%d}")
+    value = next_number(firing.session, f"number-{today:%Y%m%d}")
     firing.application.number = f"ZJ-{today:%Y%m%d}-{value:06d}"
     firing.record["number"] = firing.application.number
 

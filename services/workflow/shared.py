@@ -1,10 +1,9 @@
 """What the application and task rules share, and the seed and the journeys use: rows they look up or add."""
 
-from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func
 from sqlmodel import col, select
 
-from services.models import Counter, Notice, Task, Visit
+from services.models import Notice, Task, Visit
 
 
 def tasks_of(session, application) -> list[Task]:
@@ -15,26 +14,6 @@ def open_notice(session, application) -> Notice | None:
     return session.exec(
         select(Notice).where(col(Notice.application_id) == application.id, col(Notice.answered_at).is_(None))
     ).first()
-
-
-def next_counter(session, name: str) -> int:
-    """Next value of a named sequence; safe under concurrent writers on SQLite and PostgreSQL.
-
-    The increment returns the value it wrote (UPDATE … RETURNING), so it is one statement, and
-    the value is the one this transaction's row lock holds, not a later read's.
-    """
-    bump = (
-        update(Counter).where(col(Counter.name) == name).values(value=Counter.value + 1).returning(col(Counter.value))
-    )
-    value = session.execute(bump).scalar_one_or_none()
-    if value is not None:
-        return value
-    try:
-        with session.begin_nested():
-            session.add(Counter(name=name, value=1))
-        return 1
-    except IntegrityError:  # another transaction created it first
-        return session.execute(bump).scalar_one()
 
 
 def record_visit_row(firing, purpose: str) -> Visit:

@@ -1,5 +1,6 @@
 """Guards and effects of the task rows: the clock, decisions, fan-out and fan-in of bundles."""
 
+from sqlalchemy import insert
 from sqlmodel import col, select
 
 from services import clock
@@ -17,8 +18,8 @@ from services.models import (
 from services.models.cases import TRACKING_NUMBER_MAX_LENGTH
 from services.notifications import notify, notify_staff
 from services.requirements.fields import FieldError, refuse_if_too_long
+from services.workflow.numbers import next_number
 from services.workflow.shared import (
-    next_counter,
     open_notice,
     record_visit_row,
     resume_task_clock,
@@ -122,7 +123,7 @@ def issue_certificate(firing) -> None:
     if allocated and not known.get(allocated):
         known[allocated] = _allocate_id_number(firing, known)
     data = {key: known[key] for key in cert_type.data_keys if known.get(key)}
-    serial = next_counter(firing.session, f"certificate-{task.department}-{firing.today.year}")
+    serial = next_number(firing.session, f"certificate-{task.department}-{firing.today.year}")
     certificate = Certificate(
         owner_id=applicant.id,
         cert_type=cert_type.code,
@@ -132,9 +133,13 @@ def issue_certificate(firing) -> None:
         issued_on=firing.today,
         application_id=firing.application.id,
     )
-    firing.session.add(certificate)
-    firing.session.flush()
-    task.certificate_id = certificate.id
+    # Inserted alone (a flush would write the task's decision too, which its delivery's move carries).
+    task.certificate_id = firing.session.execute(
+        insert(Certificate)
+        .values(certificate.model_dump(exclude={"id"}))
+        .returning(col(Certificate.id))
+        .execution_options(autoflush=False)
+    ).scalar_one()
     firing.session.add(task)
     firing.record["certificate"] = certificate.number
 
@@ -147,7 +152,7 @@ def _upstream_certificates(firing) -> list[Certificate]:
 def _allocate_id_number(firing, known: dict) -> str:
     birth = (known.get("child_birth_date") or firing.today.isoformat()).replace("-", "")
     region = (known.get("mother_id_number") or "330106")[:6]
-    serial = next_counter(firing.session, f"id-{region}-{birth}") % 500
+    serial = next_number(firing.session, f"id-{region}-{birth}", block=1) % 500
     gender = known.get("child_gender")
     order = serial * 2 + (1 if gender == "male" else 0) if gender in ("male", "female") else serial
     first17 = f"{region}{birth}{order % 1000:03d}"

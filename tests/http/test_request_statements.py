@@ -20,19 +20,22 @@ from tests.sample import complete_values, submitted
 ITEM = "330100-TRANSPORT-003"  # two materials from the wallet, one uploaded; issues a certificate
 
 # user loader; the application; where its materials came from; save the answers (its own commit);
-# the attached materials (wallet check) and again for the pre-check guard; the wallet certificates
-# it shares, whose share events go in with the submission's; the compare-and-set;
-# the day's public-number counter (UPDATE … RETURNING); the number and submitted time; one INSERT
-# for the notifications on every channel; the audit (3: claim the case's chain tip, which locks
-# it; one INSERT for the event; move the tip) and the event's place in the sealer's queue.
-SUBMIT_STATEMENTS = 15
-# user loader; lock the case, then read the task under the lock; the open-notice guard; for each
-# of approve, deliver (e-certificate) and complete: the compare-and-set and the effects' UPDATE;
-# the applicant and the case's tasks (each read once); the certificate: its counter, its row and
-# the task's link to it; one notifications INSERT for the decision and one for the finished case;
-# the audit of all three, cause first (claim the case's chain tip, one INSERT for the three
+# the attached materials (wallet check; the pre-check guard is handed them, it does not read them
+# again); the wallet certificates it shares, whose share events go in with the submission's; the
+# compare-and-set; claim the case's chain tip (which locks it); one INSERT for the notifications on
+# every channel; the number and submitted time; one INSERT for the events; move the tip; the
+# events' places in the sealer's queue. The public number comes from the process's block: no
+# statement (tests/service/test_numbers.py).
+SUBMIT_STATEMENTS = 13
+# user loader; lock the case and its task, reading both and the applicant (one statement); the
+# open-notice guard; approve's compare-and-set; claim the case's chain tip; the case's tasks (read
+# once, after the first write: on SQLite that is when the transaction starts to see the other
+# writers' commits); the certificate's row (its number from the process's block); one
+# notifications INSERT for the decision; deliver's compare-and-set, carrying the decision and the
+# certificate link; complete's compare-and-set; one notifications INSERT for the finished case;
+# the closing and delivery times; the audit of all three, cause first (one INSERT for the three
 # events, move the tip) and one INSERT queueing them for the sealer.
-APPROVE_STATEMENTS = 21
+APPROVE_STATEMENTS = 16
 
 
 def _complete_draft(db, catalog, store, citizen) -> Application:

@@ -555,7 +555,7 @@ def test_writers_on_different_cases_never_wait_on_each_other(session, engine, im
     first_key, second_key = accepted_cases(session, catalog, store, 2)
     clerk = make_staff(session, Role.CLERK, "TRANSPORT")
     with new_session(engine) as holding:
-        task, application = tasks.lock_task_case(holding, first_key)
+        task, application, _ = tasks.lock_task_case(holding, first_key)
         fire(
             session=holding,
             subject=task,

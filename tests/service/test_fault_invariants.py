@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
-from bench.invariants import half_written, missing_acceptances, missing_submits
+from bench.invariants import doubled, half_written, missing_acceptances, missing_submits
 from seeding import SeedOptions, seed_city
 from services import passwords
 from services.catalog import default_catalog
@@ -78,8 +78,9 @@ HALF_WRITES = [
     ),
     (
         "the day's counter behind its numbers",
-        "UPDATE counter SET value = value - 1 WHERE name = (SELECT 'number-' || substr(number, 4, 8) "
-        "FROM application WHERE id = {id})",
+        # Set just below the number: a process's block may have been claimed beyond it.
+        "UPDATE counter SET value = (SELECT CAST(substr(number, 13) AS INTEGER) - 1 FROM application "
+        "WHERE id = {id}) WHERE name = (SELECT 'number-' || substr(number, 4, 8) FROM application WHERE id = {id})",
         "SELECT id FROM application WHERE number IS NOT NULL ORDER BY number DESC LIMIT 1",
         ["number beyond its counter"],
     ),
@@ -151,4 +152,16 @@ def test_an_acceptance_answered_with_a_302_is_checked_for_its_tasks(city):
         assert missing_acceptances(connection, [waiting]) == {waiting: "still submitted, never accepted"}
         connection.execute(text("UPDATE application SET accepted_at = submitted_at WHERE key = :key"), {"key": waiting})
         assert missing_acceptances(connection, [waiting]) == {waiting: "no audit event of its acceptance"}
+        connection.rollback()
+
+
+def test_a_row_stored_twice_is_named(city):
+    with city.connect() as connection:
+        assert doubled(connection) == {}
+        task = one(connection, "SELECT MIN(task_id) FROM auditevent WHERE event = 'task.approve'")
+        connection.execute(
+            text("UPDATE auditevent SET event = 'task.approve' WHERE task_id = :task AND event = 'task.claim'"),
+            {"task": task},
+        )
+        assert doubled(connection) == {"decided twice": [task]}
         connection.rollback()
