@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask, g, request, session
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
@@ -11,7 +12,8 @@ from flask_wtf.csrf import CSRFProtect
 from services.applications.uploads import FileStore
 from services.catalog import CATALOG_DIR, default_catalog, load_catalog
 from services.db import make_engine, new_session
-from services.transparency.signing import HeadSigner, public_keys_from_text, signer_from_file, signer_from_text
+from services.signing_keys import key_from_file, key_from_text
+from services.transparency.signing import HeadSigner, public_keys_from_text
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -70,18 +72,24 @@ def file_store() -> FileStore:
     return current_app.extensions["file_store"]
 
 
-def head_signer() -> HeadSigner:
-    """The key that signs the log's heads, read once per app (the environment's, or instance/'s outside production)."""
+def configured_key(setting: str, file_setting: str) -> Ed25519PrivateKey:
+    """A signing key, read once per app: the setting's, or else (made there outside production) the file's."""
     from flask import current_app
 
-    if "head_signer" not in current_app.extensions:
+    cached = f"signing key {setting}"
+    if cached not in current_app.extensions:
         config = current_app.config
-        if config["TRANSPARENCY_SIGNING_KEY"]:
-            signer = signer_from_text(config["TRANSPARENCY_SIGNING_KEY"])
+        if config[setting]:
+            key = key_from_text(config[setting], setting=setting)
         else:
-            signer = signer_from_file(Path(config["TRANSPARENCY_KEY_FILE"]), create=config["APP_ENV"] != "production")
-        current_app.extensions["head_signer"] = signer
-    return current_app.extensions["head_signer"]
+            key = key_from_file(Path(config[file_setting]), create=config["APP_ENV"] != "production", setting=setting)
+        current_app.extensions[cached] = key
+    return current_app.extensions[cached]
+
+
+def head_signer() -> HeadSigner:
+    """The key that signs the log's heads."""
+    return HeadSigner(configured_key("TRANSPARENCY_SIGNING_KEY", "TRANSPARENCY_KEY_FILE"))
 
 
 def published_keys() -> dict[str, bytes]:

@@ -8,9 +8,7 @@ which stays published among the retired keys.
 import base64
 import binascii
 import hashlib
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -69,42 +67,6 @@ def signature_holds(public_key: bytes, message: bytes, signature: str) -> bool:
     except (InvalidSignature, ValueError, binascii.Error):
         return False
     return True
-
-
-def signer_from_text(text: str) -> HeadSigner:
-    """A PEM private key, or the base64 of its raw 32-byte seed (what fits in one environment variable)."""
-    text = text.strip()
-    if text.startswith("-----BEGIN"):
-        key = serialization.load_pem_private_key(text.encode("ascii"), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError("the transparency signing key must be an Ed25519 key")
-        return HeadSigner(key)
-    seed = base64.b64decode(text, validate=True)
-    if len(seed) != 32:
-        raise ValueError("the transparency signing key must be 32 bytes, base64-encoded")
-    return HeadSigner(Ed25519PrivateKey.from_private_bytes(seed))
-
-
-def signer_from_file(path: Path, *, create: bool) -> HeadSigner:
-    """The key kept in a PEM file; with `create`, made on first use (development and tests only)."""
-    if not path.exists():
-        if not create:
-            raise RuntimeError(f"no transparency signing key: set TRANSPARENCY_SIGNING_KEY or create {path}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        # Written aside, then linked in: two processes starting at once end up sharing one key, never half of one.
-        draft = path.with_name(f"{path.name}.{os.getpid()}")
-        draft.touch(mode=0o600)
-        draft.write_bytes(pem)
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return signer_from_text(path.read_text())
 
 
 def public_keys_from_text(text: str) -> dict[str, bytes]:

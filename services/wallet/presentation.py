@@ -11,14 +11,11 @@ and names the certificate's number, type, holder and issue date, and when it sto
 import base64
 import binascii
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 PREFIX = "AMOCERT1"
@@ -103,33 +100,3 @@ def check_code(text: str, public_key: Ed25519PublicKey, now: datetime) -> Checke
     except (InvalidSignature, ValueError, binascii.Error, KeyError, TypeError, UnicodeError):
         return Checked(Verdict.FORGED)
     return Checked(Verdict.EXPIRED if now >= claims.expires_at else Verdict.VALID, claims)
-
-
-def key_from_text(text: str) -> Ed25519PrivateKey:
-    """The base64 of a raw 32-byte Ed25519 seed (what fits in one environment variable)."""
-    seed = base64.b64decode(text.strip(), validate=True)
-    if len(seed) != 32:
-        raise ValueError("the certificate signing key must be 32 bytes, base64-encoded")
-    return Ed25519PrivateKey.from_private_bytes(seed)
-
-
-def key_from_file(path: Path, *, create: bool) -> Ed25519PrivateKey:
-    """The key kept in a file; with `create`, made on first use (development and tests only)."""
-    if not path.exists():
-        if not create:
-            raise RuntimeError(f"no certificate signing key: set CERTIFICATE_SIGNING_KEY or create {path}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        seed = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-        )
-        # Written aside, then linked in: two workers starting at once share one key, never half of one.
-        draft = path.with_name(f"{path.name}.{os.getpid()}")
-        draft.touch(mode=0o600)
-        draft.write_text(base64.b64encode(seed).decode("ascii"))
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return key_from_text(path.read_text())

@@ -13,8 +13,6 @@ from services.wallet.presentation import (
     Claims,
     Verdict,
     check_code,
-    key_from_file,
-    key_from_text,
     sign_code,
 )
 
@@ -91,19 +89,3 @@ def test_a_code_signed_with_another_key_is_forged():
 )
 def test_text_that_is_no_code_of_ours_is_forged(text):
     assert check_code(text, KEY.public_key(), NOW).verdict == Verdict.FORGED
-
-
-def test_a_key_is_32_bytes_of_base64():
-    assert key_from_text(base64.b64encode(bytes(range(32))).decode()).public_key() == KEY.public_key()
-    with pytest.raises(ValueError, match="32 bytes"):
-        key_from_text(base64.b64encode(b"short").decode())
-
-
-def test_a_key_file_is_made_once_outside_production_and_never_in_it(tmp_path):
-    path = tmp_path / "instance" / "certificate_signing_key"
-    with pytest.raises(RuntimeError, match="CERTIFICATE_SIGNING_KEY"):
-        key_from_file(path, create=False)
-    first = key_from_file(path, create=True)
-    again = key_from_file(path, create=False)
-    assert sign_code(CLAIMS, first) == sign_code(CLAIMS, again)  # Ed25519 signs deterministically
-    assert path.stat().st_mode & 0o077 == 0

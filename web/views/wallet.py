@@ -1,7 +1,6 @@
 """The wallet's certificates: the card, its 亮证 code and its PDF; the counter's check of a scanned code."""
 
 from datetime import date
-from pathlib import Path
 
 import segno
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -17,9 +16,8 @@ from services.i18n import N_
 from services.models import Role
 from services.wallet.cards import CertificateCard, open_certificate, present_certificate
 from services.wallet.counter import check_presented_code
-from services.wallet.presentation import key_from_file, key_from_text
 from web.certificate_pdf import certificate_pdf
-from web.extensions import catalog, db_session
+from web.extensions import catalog, configured_key, db_session
 from web.forms.wallet import CheckCodeForm
 from web.views.files import content_disposition
 from web.views.helpers import locale_code, route_policy
@@ -35,15 +33,8 @@ PDF_NOTE = N_(
 
 
 def signing_key() -> Ed25519PrivateKey:
-    """The key that signs 亮证 codes, read once per app (the environment's, or instance/'s outside production)."""
-    if "certificate_key" not in current_app.extensions:
-        config = current_app.config
-        if config["CERTIFICATE_SIGNING_KEY"]:
-            key = key_from_text(config["CERTIFICATE_SIGNING_KEY"])
-        else:
-            key = key_from_file(Path(config["CERTIFICATE_KEY_FILE"]), create=config["APP_ENV"] != "production")
-        current_app.extensions["certificate_key"] = key
-    return current_app.extensions["certificate_key"]
+    """The key that signs 亮证 codes."""
+    return configured_key("CERTIFICATE_SIGNING_KEY", "CERTIFICATE_KEY_FILE")
 
 
 def shown_value(spec: DataLabel, value: str) -> str:
