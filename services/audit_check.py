@@ -6,12 +6,14 @@ which makes the pass a plain scan of the table whatever its size. Only a chain t
 read again, in position order, to say what happened to it.
 """
 
+import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row
+import orjson
+from sqlalchemy import Row, String, type_coerce
 from sqlmodel import Session, select
 
 from services.audit import event_digest, event_holds
@@ -36,6 +38,24 @@ class ChainReport:
 
 
 BATCH = 20_000  # events a query: a few MB of rows, few round trips
+# The payload as the database keeps it: decoded here with orjson, three times faster than the column type's decoder.
+_RAW_ROW = [column for column in EVENTS.c if column.name != "payload"] + [
+    type_coerce(EVENTS.c.payload, String).label("payload")
+]
+
+
+def _decoded(stored: Any) -> Any:
+    if not isinstance(stored, str):
+        return stored  # PostgreSQL's driver decodes JSON itself
+    try:
+        return orjson.loads(stored)
+    except orjson.JSONDecodeError:
+        return json.loads(stored)
+
+
+def _holds_read_slowly(row: Row, prev: str) -> bool:
+    """The event decoded as its column type decodes it: orjson reads an integer past 64 bits as a float."""
+    return isinstance(row.payload, str) and event_holds(row, prev, payload=json.loads(row.payload))
 
 
 def verify_chains(*, session: Session, batch: int = BATCH) -> ChainReport:
@@ -45,12 +65,13 @@ def verify_chains(*, session: Session, batch: int = BATCH) -> ChainReport:
     last_id = 0
     while True:
         # Rows, not ORM objects: the same columns, read at half the cost (a million cases hold 14 million events).
-        rows = session.execute(select(EVENTS).where(EVENTS.c.id > last_id).order_by(EVENTS.c.id).limit(batch)).all()
+        rows = session.execute(select(*_RAW_ROW).where(EVENTS.c.id > last_id).order_by(EVENTS.c.id).limit(batch)).all()
         if not rows:
             break
         for row in rows:
             position, prev = tips.get(row.chain, (0, GENESIS))
-            if row.position != position + 1 or row.prev_hash != prev or not event_holds(row, prev):
+            holds = event_holds(row, prev, payload=_decoded(row.payload)) or _holds_read_slowly(row, prev)
+            if row.position != position + 1 or row.prev_hash != prev or not holds:
                 return ChainReport(checked, len(tips), diagnose_chain(session=session, chain=row.chain))
             tips[row.chain] = (row.position, row.hash)
             checked += 1

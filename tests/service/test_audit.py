@@ -296,3 +296,11 @@ def test_a_case_whose_every_event_was_deleted_is_named(session):
     application = _case_with_events(session, 2)
     _delete(session, application)
     assert _problem(session) == f"{application.chain}: event #1 was deleted off the end (its case records 2 events)"
+
+
+def test_payloads_the_fast_decoder_refuses_still_verify(session):
+    """A number past 64 bits is valid in a payload; the check reads it as the column type does."""
+    application = _case_with_events(session, 1)
+    record_event(session, actor=None, event="attach", application=application, payload={"big": 2**70})
+    session.commit()
+    assert verify_chains(session=session).ok
