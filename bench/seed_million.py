@@ -25,15 +25,16 @@ from pathlib import Path
 
 import apsw
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel
 
 from bench.machine import describe
+from bench.transparency import read_events, timed
 from seeding import SeedOptions, seed_city
 from seeding.bulk import BATCH_APPLICATIONS
 from seeding.driver import ApswRows
 from seeding.rows import ORDER
 from seeding.writer import bulk_loading, seeding_apsw
-from services.audit_check import BATCH, EVENTS, verify_audit, verify_chains
+from services.audit_check import verify_audit, verify_chains
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
 from services.transparency.sealer import seal_log
@@ -113,16 +114,6 @@ def own_rows_seconds(folder: Path, seeded: Path, batch: int) -> tuple[int, float
     return rows, inserting, indexing
 
 
-def read_events_seconds(session) -> tuple[int, float]:
-    """Every audit event read as `audit verify` reads them, and nothing done with them: its floor."""
-    started = time.perf_counter()
-    events = last_id = 0
-    while rows := session.execute(select(EVENTS).where(EVENTS.c.id > last_id).order_by(EVENTS.c.id).limit(BATCH)).all():
-        events += len(rows)
-        last_id = rows[-1].id
-    return events, time.perf_counter() - started
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--applications", type=int, default=1_000_000)
@@ -192,8 +183,8 @@ def main(argv=None) -> int:
         verdict = "met" if report.seconds <= TARGET_SECONDS else f"missed by {report.seconds - TARGET_SECONDS:.0f} s"
         say(f"target:     {TARGET_SECONDS} s for the whole seed of {args.applications:,}: {verdict}")
         if args.verify:
+            reading, events = timed(lambda: read_events(engine))
             with new_session(engine) as session:
-                events, reading = read_events_seconds(session)
                 started = time.perf_counter()
                 chain = verify_chains(session=session)
                 checking = time.perf_counter() - started
