@@ -17,7 +17,8 @@ INPUT_TYPES = {
     "phone": {"type": "tel", "inputmode": "tel", "autocomplete": "tel"},
     "id_number": {"autocapitalize": "characters", "spellcheck": "false", "maxlength": "18"},
     "credit_code": {"autocapitalize": "characters", "spellcheck": "false", "maxlength": "18"},
-    "address": {"autocomplete": "street-address"},
+    # street-address is for a multi-line <textarea>; the address is one line here.
+    "address": {"autocomplete": "address-line1"},
 }
 
 
@@ -38,7 +39,7 @@ def _make_field(spec, locale: str):
     render_kw = dict(INPUT_TYPES.get(spec.type, {}))
     if spec.required:
         render_kw["aria-required"] = "true"
-    if spec.type != "select":
+    if spec.type not in ("select", "date", "number"):  # HTML allows maxlength on typed text only
         # The browser stops typing at the cap the service enforces; a narrower one (ID numbers) stays.
         render_kw.setdefault("maxlength", str(MAX_LENGTH[spec.type]))
     if spec.from_account:
