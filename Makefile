@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5434/postgres
 
-.PHONY: run test test-fast lint test-sqlite test-postgres translations messages browser postgres
+.PHONY: run test test-fast lint test-sqlite test-postgres translations messages browser html-checker postgres screenshots
 
 # The dependencies, then the project itself, editable: its entry points add `flask seed`, `demo` and `journeys`.
 $(STAMP): requirements.txt pyproject.toml
@@ -26,6 +26,10 @@ messages: $(STAMP)
 
 browser:
 	bash .ci/install-chromium
+
+# The Nu HTML checker (vnu.jar, pinned in tools/vnu/) the browser crawl checks every page with; needs Java 17+.
+html-checker:
+	bash .ci/install-html-checker
 
 # The schema from migrations/, then a few hundred seeded cases the first time (a living city to click through); later runs keep what is there.
 run: $(STAMP) translations
@@ -47,7 +51,7 @@ lint: $(STAMP)
 test-fast: $(STAMP) translations
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -n 2 -q tests/unit tests/service
 
-test-sqlite: $(STAMP) translations browser
+test-sqlite: $(STAMP) translations browser html-checker
 	$(BIN)/python -m pytest -n 2 -q
 
 test-postgres: $(STAMP) translations browser postgres

@@ -1,0 +1,266 @@
+"""Every page every role can reach, on a seeded city in Chromium: no serious axe violation, no Nu HTML error.
+
+Each role signs in and follows the same-origin links of its pages (GET only: every change is a POST form, so
+following links changes nothing). Pages are deduplicated by route and state (a case of each status, one
+service of each kind, one page per list filter), which keeps the crawl bounded. Every route of the URL map
+that answers with a page must be reached by some role, so a page nobody links to is named, not skipped.
+The HTML the server sent is checked by the Nu HTML checker (tools/vnu, `make html-checker`) in one run.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urldefrag, urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from sqlmodel import select
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from app import create_app
+from services.db import new_session
+from services.models import Application, Task
+from tests.browser import test_browser
+from tests.conftest import SERVER_URL
+from tools.seeded_site import Visitor, seed_site, serving, sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        bool(SERVER_URL),
+        reason="the crawl reads the same pages on either database; it runs once, in the SQLite run",
+    ),
+]
+
+browser_type_launch_args = test_browser.browser_type_launch_args
+
+ROOT = Path(__file__).resolve().parents[2]
+VNU_JAR = ROOT / "tools" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+# GET routes that answer with something other than a page: never opened, never missed.
+NOT_PAGES = {
+    "static": "the app's own files",
+    "bootstrap.static": "Bootstrap-Flask's files",
+    "files.download": "an uploaded file, sent as a download",
+    "wallet.pdf": "a certificate as a PDF",
+    "transparency.receipt": "a case's receipt, as JSON",
+    "transparency.heads": "the log's signed heads, as JSON",
+    "transparency.verifier": "a Python script",
+}
+# A phone first; on a desktop the top bar's links show (on a phone they fold into the menu).
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 768}}
+# Enough for every route and state of a role (the busiest, the city supervisor, has about 30).
+PAGES_PER_ROLE = 80
+
+# --- known violations of parts being fixed on other branches of issue #15 ---------------------------------
+# The integrator empties both lists once those branches are merged: then nothing is tolerated.
+# axe rule id → fragments of the offending elements' HTML it is tolerated on.
+FOREIGN_AXE_RULES: dict[str, tuple[str, ...]] = {
+    "color-contrast": ('class="nav-link', 'class="navbar-brand'),  # the top bar's links (issue #15 item 1)
+}
+# Nu message fragment → where it comes from.
+FOREIGN_NU_MESSAGES = {
+    "Duplicate ID “csrf_token”": "base.html's sign-out and language forms beside a page's own (item 14)",
+    "Duplicate ID “next”": "base.html's language form beside the login form (item 14)",
+}
+
+
+def foreign(rule: str, element: str) -> bool:
+    return any(fragment in element for fragment in FOREIGN_AXE_RULES.get(rule, ()))
+
+
+@dataclass
+class Visit:
+    role: str
+    url: str
+    endpoint: str
+    html: Path | None  # what the server sent, for the Nu checker
+
+
+@pytest.fixture
+def site(tmp_path, database_url):
+    app = create_app(
+        {"SECRET_KEY": "browser-crawl", "DATABASE_URL": database_url, "UPLOAD_FOLDER": str(tmp_path / "uploads")}
+    )
+    visitors = seed_site(
+        engine=app.extensions["engine"], catalog=app.extensions["catalog"], upload_folder=tmp_path / "uploads"
+    )
+    with serving(app) as base:
+        yield app, base, visitors
+    app.extensions["engine"].dispose()
+
+
+def page_routes(app) -> set[str]:
+    return {
+        rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods and rule.endpoint not in NOT_PAGES
+    }
+
+
+class Crawler:
+    def __init__(self, app, base: str, folder: Path):
+        self.app = app
+        self.base = base
+        self.folder = folder
+        self.urls = app.url_map.bind("127.0.0.1")
+        self.visits: list[Visit] = []
+        self.problems: list[str] = []
+        self.axe = Axe()
+
+    def route(self, url: str) -> tuple[str, dict] | None:
+        """The endpoint and arguments of a same-origin URL, or None for another site or no route."""
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" != self.base:
+            return None
+        try:
+            return self.urls.match(parts.path, method="GET")
+        except RequestRedirect:
+            return None
+        except HTTPException:
+            self.problems.append(f"a link to {url} matches no page")
+            return None
+
+    def state(self, endpoint: str, arguments: dict, query: str) -> tuple:
+        """What makes two pages of one route worth checking both: a case's or task's status, a kind of service,
+        which list filters are set."""
+        filters = tuple(sorted(name for name, _ in parse_qsl(query)))
+        key = arguments.get("key")
+        with new_session(self.app.extensions["engine"]) as session:
+            if endpoint in ("citizen.detail", "citizen.edit", "desk.review"):
+                return (
+                    endpoint,
+                    session.exec(select(Application.status).where(Application.key == key)).first(),
+                    filters,
+                )
+            if endpoint == "clerk.task":
+                return (endpoint, session.exec(select(Task.status).where(Task.key == key)).first(), filters)
+        if endpoint == "guide.service":
+            return (endpoint, arguments["code"] in self.app.extensions["catalog"].bundles, filters)
+        return (endpoint, filters)
+
+    def crawl(self, page, visitor: Visitor) -> None:
+        # A search with results: the search box alone leads to an empty one.
+        queue = deque([page.url, f"{self.base}/", f"{self.base}/search?q=%E5%87%BA%E7%94%9F"])
+        states: set[tuple] = set()
+        opened: set[str] = set()
+        while queue and len(opened) < PAGES_PER_ROLE:
+            url = urldefrag(queue.popleft()).url
+            found = self.route(url)
+            if url in opened or found is None or found[0] in NOT_PAGES:
+                continue
+            state = self.state(*found, urlsplit(url).query)
+            if state in states:
+                continue
+            states.add(state)
+            opened.add(url)
+            response = page.goto(url)
+            landed = self.route(page.url)
+            if response is None or landed is None or response.status >= 400:
+                status = response.status if response else "nothing"
+                self.problems.append(f"{visitor.role}: {url} answered {status} (at {page.url})")
+                continue
+            if page.url != url:  # redirected: to a page of its own state, perhaps one checked already
+                state = self.state(*landed, urlsplit(page.url).query)
+                if state in states:
+                    continue
+                states.add(state)
+            self.check(page, visitor, response.text(), landed[0])
+            queue.extend(page.locator("a[href]").evaluate_all("links => links.map(a => a.href)"))
+            # A search box or a list's filter is a GET form: where it leads with the values it shows.
+            queue.extend(
+                page.locator("form[method=get], form:not([method])").evaluate_all(
+                    "forms => forms.map(f => f.action + '?' + new URLSearchParams(new FormData(f)))"
+                )
+            )
+
+    def check(self, page, visitor: Visitor, html: str, endpoint: str) -> None:
+        saved = self.folder / f"{len(self.visits):03d}.html"
+        saved.write_text(html, encoding="utf-8")
+        self.visits.append(Visit(visitor.role, page.url, endpoint, saved))
+        for width, viewport in VIEWPORTS.items():
+            page.set_viewport_size(viewport)
+            for violation in self.axe.run(page).response["violations"]:
+                if violation["impact"] not in ("serious", "critical"):
+                    continue
+                targets = [
+                    " ".join(node["target"])
+                    for node in violation["nodes"]
+                    if not foreign(violation["id"], node["html"])
+                ]
+                if targets:
+                    self.problems.append(
+                        f"{visitor.role}: {page.url} ({width}): axe {violation['id']} ({violation['impact']}): "
+                        f"{violation['help']} — {', '.join(targets[:3])}"
+                    )
+
+    def nu_errors(self) -> list[str]:
+        """The Nu HTML checker over every saved page at once (one JVM start)."""
+        by_file = {visit.html.as_uri(): visit for visit in self.visits if visit.html}
+        result = subprocess.run(
+            [
+                "java",
+                "-Dnu.validator.servlet.allow-forbidden-hosts=true",
+                "-jar",
+                str(VNU_JAR),
+                "--errors-only",
+                "--format",
+                "json",
+                *(str(visit.html) for visit in self.visits),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        messages = json.loads(result.stderr)["messages"]
+        errors = []
+        for message in messages:
+            if any(fragment in message["message"] for fragment in FOREIGN_NU_MESSAGES):
+                continue
+            visit = by_file.get(message.get("url", "").replace("file:/", "file:///", 1))
+            where = f"{visit.role}: {visit.url}" if visit else message.get("url", "?")
+            errors.append(f"{where}: Nu line {message.get('lastLine')}: {message['message']}")
+        return errors
+
+
+def require_html_checker() -> None:
+    """Java is on every machine this project runs on and in CI: only a developer's machine without it skips."""
+    if shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("java is missing: the Nu HTML checker needs it (Java 17 or later)")
+        pytest.skip("java is not installed: the Nu HTML checker cannot run")
+    if not VNU_JAR.exists():
+        pytest.fail(f"the Nu HTML checker is not installed at {VNU_JAR}: run `make html-checker`")
+
+
+def test_every_page_of_every_role_passes_axe_and_the_html_checker(site, browser, tmp_path):
+    require_html_checker()
+    app, base, visitors = site
+    crawler = Crawler(app, base, tmp_path)
+
+    def checked_as(visitor):
+        # The HTML as the server sends it (as for every page), not the browser's rendering of it.
+        return lambda page: crawler.check(
+            page, visitor, page.context.request.get(page.url).text(), "account.second_factor"
+        )
+
+    for visitor in visitors:
+        context = browser.new_context(locale="zh-CN", viewport=VIEWPORTS["phone"])
+        page = context.new_page()
+        if visitor.login:
+            sign_in(page, base, app.extensions["engine"], visitor.login, on_code_page=checked_as(visitor))
+        else:
+            page.goto(f"{base}/")
+        crawler.crawl(page, visitor)
+        context.close()
+
+    reached = {visit.endpoint for visit in crawler.visits}
+    never_reached = sorted(page_routes(app) - reached)
+    if never_reached:
+        crawler.problems.append(f"no role reached these pages by following links: {', '.join(never_reached)}")
+    problems = crawler.problems + crawler.nu_errors()
+    print(f"crawled {len(crawler.visits)} pages of {len(reached)} routes as {len(visitors)} roles")
+    assert problems == [], "\n".join(problems)

@@ -1,0 +1,122 @@
+"""A small seeded city served on a local port, and one person of each role to sign in to it.
+
+What the accessibility crawl (tests/browser/test_browser_crawl.py) and the screenshots (tools/screenshots.py)
+look at: the seed's demo accounts and residents, chosen so that each role has cases in many states.
+"""
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import Flask
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from werkzeug.serving import make_server
+
+from seeding import SeedOptions, seed_city
+from seeding.demo import DEMO_PASSWORD
+from services.accounts import create_staff
+from services.catalog import Catalog
+from services.db import new_session
+from services.models import Application, Role, Task, User
+from services.second_factor import unused_code
+
+# Every case goes through the services (no clones): about forty cases reach most statuses in a few seconds.
+SEED = SeedOptions(applications=40, slow_cases=40, seed=3)
+# A staff member who has not enrolled in the second factor yet: the enrolment page is theirs alone.
+NEWCOMER = "newcomer.staff"
+
+
+@dataclass(frozen=True)
+class Visitor:
+    role: str  # what the reports call them
+    login: str | None  # None: not signed in
+
+
+def seed_site(*, engine: Engine, catalog: Catalog, upload_folder) -> list[Visitor]:
+    """Seed the city into a migrated, empty database; the visitors whose pages show it best."""
+    seed_city(engine=engine, catalog=catalog, upload_folder=upload_folder, options=SEED)
+    with new_session(engine) as session:
+        create_staff(
+            session=session,
+            username=NEWCOMER,
+            full_name="新入职 审批员",
+            role=Role.CLERK,
+            password=DEMO_PASSWORD,
+            department=next(iter(catalog.departments)),
+            catalog=catalog,
+        )
+        citizen = _applicant_with_most_states(session, Role.CITIZEN)
+        company = _applicant_with_most_states(session, Role.COMPANY)
+        clerk = _clerk_with_most_states(session)
+        department = session.exec(select(User.department).where(User.login_name == clerk)).one()
+        supervisor = session.exec(
+            select(User.login_name)
+            .where(User.role == Role.SUPERVISOR, User.department == department)
+            .order_by(User.login_name)
+        ).first()
+    assert supervisor is not None, f"the seed has no supervisor of {department}"
+    return [
+        Visitor("anonymous", None),
+        Visitor("citizen", citizen),
+        Visitor("company", company),
+        Visitor("front desk", "frontdesk"),
+        Visitor("department clerk", clerk),
+        Visitor("department supervisor", supervisor),
+        Visitor("city supervisor", "supervisor"),
+        Visitor("new staff member", NEWCOMER),
+    ]
+
+
+def _applicant_with_most_states(session, role: str) -> str:
+    return session.exec(
+        select(User.login_name)
+        .join(Application, Application.applicant_id == User.id)
+        .where(User.role == role)
+        .group_by(User.id, User.login_name)
+        .order_by(func.count(func.distinct(Application.status)).desc(), User.id)
+    ).first()
+
+
+def _clerk_with_most_states(session) -> str:
+    return session.exec(
+        select(User.login_name)
+        .join(Task, Task.assignee_id == User.id)
+        .where(User.role == Role.CLERK)
+        .group_by(User.id, User.login_name)
+        .order_by(func.count(func.distinct(Task.status)).desc(), User.id)
+    ).first()
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """The app on a free port of this machine, in a thread; its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def sign_in(page, base: str, engine: Engine, login: str, on_code_page=None) -> None:
+    """Through the login form, and for staff the code page (a newcomer stops at the enrolment page).
+
+    `on_code_page(page)` is called on the code page, which no link leads to.
+    """
+    page.goto(f"{base}/login")
+    page.fill("#login", login)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    if page.url.endswith("/login/code"):
+        if on_code_page:
+            on_code_page(page)
+        with new_session(engine) as session:
+            page.fill("#code", unused_code(session.exec(select(User).where(User.login_name == login)).one()))
+        page.click("main form button[type=submit] >> nth=0")
+        page.wait_for_load_state()
+    assert not page.url.endswith(("/login", "/login/code")), f"{login} could not sign in: {page.url}"
