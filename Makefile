@@ -31,6 +31,10 @@ browser:
 html-checker:
 	bash .ci/install-html-checker
 
+# Phone-width PNGs of the key pages in docs/screenshots/, from a throwaway seeded database.
+screenshots: $(STAMP) translations browser
+	$(BIN)/python -m tools.screenshots
+
 # The schema from migrations/, then a few hundred seeded cases the first time (a living city to click through); later runs keep what is there.
 run: $(STAMP) translations
 	$(BIN)/flask --app app db upgrade
