@@ -33,6 +33,7 @@ NEWCOMER = "newcomer.staff"
 class Visitor:
     role: str  # what the reports call them
     login: str | None  # None: not signed in
+    staff: bool = False
 
 
 def seed_site(*, engine: Engine, catalog: Catalog, upload_folder) -> list[Visitor]:
@@ -62,11 +63,11 @@ def seed_site(*, engine: Engine, catalog: Catalog, upload_folder) -> list[Visito
         Visitor("anonymous", None),
         Visitor("citizen", citizen),
         Visitor("company", company),
-        Visitor("front desk", "frontdesk"),
-        Visitor("department clerk", clerk),
-        Visitor("department supervisor", supervisor),
-        Visitor("city supervisor", "supervisor"),
-        Visitor("new staff member", NEWCOMER),
+        Visitor("front desk", "frontdesk", staff=True),
+        Visitor("department clerk", clerk, staff=True),
+        Visitor("department supervisor", supervisor, staff=True),
+        Visitor("city supervisor", "supervisor", staff=True),
+        Visitor("new staff member", NEWCOMER, staff=True),
     ]
 
 
