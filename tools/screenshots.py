@@ -26,6 +26,7 @@ OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 CHROMIUM = "/usr/bin/chromium"  # Debian's (.ci/install-chromium): Playwright cannot download its own here
 NEWBORN = "BUNDLE-NEWBORN"
+STEP_TIMEOUT_MS = 10_000  # how long a click or a wait may take before the page counts as unreachable
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class Unreachable(Exception):
 def shoot(browser, site: Site, name: str, reach: Callable[[Page, Site], None], out: Path) -> int:
     context = browser.new_context(locale="zh-CN", viewport=PHONE, device_scale_factor=1)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(STEP_TIMEOUT_MS)
     try:
         reach(page, site)
         page.wait_for_load_state("networkidle")
