@@ -155,7 +155,7 @@ class Crawler:
         # A search with results: the search box alone leads to an empty one.
         queue = deque([page.url, f"{self.base}/", f"{self.base}/search?q=%E5%87%BA%E7%94%9F"])
         seen: set[tuple] = set()  # the states this role has opened
-        while queue and len(seen) < PAGES_PER_ROLE:
+        while queue:
             url = urldefrag(queue.popleft()).url
             found = self.route(url)
             if found is None or found[0] in NOT_PAGES:
@@ -163,6 +163,9 @@ class Crawler:
             state = self.scope(visitor, self.state(*found, urlsplit(url).query))
             if state in seen:
                 continue
+            if len(seen) == PAGES_PER_ROLE:
+                self.problems.append(f"{visitor.role}: stopped at {PAGES_PER_ROLE} pages, {url} not opened")
+                return
             seen.add(state)
             response = page.goto(url)
             landed = self.route(page.url)
