@@ -236,7 +236,7 @@ def save_rating(firing) -> None:
     if score > POOR_RATING:
         return
     due = firing.calendar.add_working_days(firing.today, RECTIFICATION_WORKING_DAYS)
-    for department in firing.catalog.service(firing.application.service_code).departments:
+    for department in _departments_to_answer(firing):
         firing.session.add(Rectification(rating_id=rating.id, department=department, due=due))
         notify_staff(
             firing.session,
@@ -247,6 +247,15 @@ def save_rating(firing) -> None:
             params={"score": score, "number": firing.application.number, "due": due.isoformat()},
         )
     firing.record["rectification_due"] = due.isoformat()
+
+
+def _departments_to_answer(firing) -> tuple[str, ...]:
+    """Each department that handled one of the case's tasks; a task cancelled unhandled asks nothing of its own.
+
+    A case refused before any task ran leaves the answer to the departments of its service.
+    """
+    handled = tuple(dict.fromkeys(task.department for task in firing.tasks() if task.status != TaskStatus.CANCELLED))
+    return handled or firing.catalog.service(firing.application.service_code).departments
 
 
 # --- notifications ----------------------------------------------------------
