@@ -74,11 +74,13 @@ def one_notice_only(firing) -> None:
     ).one()
     new_fact = (firing.given.get("new_fact") or "").strip()
     if earlier and not new_fact:
-        message = N_(
-            "A one-time notice was already issued; a second one needs a new fact from the applicant "
-            "and counts as a breach."
+        # Refused by what the case holds, not by a field: the desk is told once, on the case's page.
+        raise Conflict(
+            N_(
+                "A one-time notice was already issued; a second one needs a new fact from the applicant "
+                "and counts as a breach."
+            )
         )
-        raise Invalid(message, {"new_fact": message})
     firing.record["breach"] = bool(earlier)
 
 

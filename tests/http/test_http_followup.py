@@ -238,7 +238,9 @@ def test_a_poor_rating_opens_a_rectification_and_its_answer_is_shown(web, app, d
     html = page(web, detail_url)
     department = catalog.departments[rectification.department].name.en
     assert f"Answer from {department}" in html and "已约谈窗口人员并优化流程" in html
-    assert web.post(f"{detail_url}/rate", {"score": "5"}).status_code == 409
+    again = web.post(f"{detail_url}/rate", {"score": "5"}, headers=EN)
+    assert again.status_code == 302 and again.headers["Location"] == f"{detail_url}#rating"
+    assert page(web, detail_url).count("already been rated") == 1
 
 
 def test_the_inbox_lists_messages_once_sent_and_marks_them_read(web, app, db, catalog, front_desk, tmp_path):

@@ -122,7 +122,7 @@ def test_a_second_notice_is_refused_and_counted_as_breach_when_forced_with_a_new
     assert reload(session, application).status == ApplicationStatus.NEEDS_CORRECTION
     resubmit_application(session=session, actor=applicant, key=application.key, catalog=catalog)
     assert reload(session, application).status == ApplicationStatus.SUBMITTED
-    with pytest.raises(Invalid, match="new fact"):
+    with pytest.raises(Conflict, match="new fact"):
         _notice(session, catalog, front_desk, application)
     assert reload(session, application).status == ApplicationStatus.SUBMITTED
     _notice(session, catalog, front_desk, application, new_fact="申请人更改了驾驶证类型")

@@ -149,7 +149,11 @@ def _act(
     inputs: Callable = _no_input,
     on_conflict: str = "clerk.task",
 ):
-    """Validate the form, call the one service, flash and go on; on an error show the task page again."""
+    """Validate the form, call the one service, flash and go on.
+
+    A field in error shows the task page again with what was typed; a refusal of the step itself is
+    flashed on the task page after a redirect, so a reload sends nothing again.
+    """
     form = FORMS[form_name]() if form_name else EmptyForm()
     if form.validate():
         try:
@@ -158,6 +162,7 @@ def _act(
             apply_errors(form, error.errors)
             if not any(name in form for name in error.errors):
                 flash(translate(error.message), "danger")
+                return redirect(_url("clerk.task", key))
         except Conflict as error:
             flash(translate(error.message), "warning")
             return redirect(_url(on_conflict, key))
