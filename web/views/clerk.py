@@ -65,7 +65,9 @@ def _filter_form(statuses: tuple[str, ...]) -> TaskFilterForm:
     return form
 
 
-def _listing(lister: Callable, statuses: tuple[str, ...], title: str, empty: str):
+def _listing(
+    lister: Callable, statuses: tuple[str, ...], title: str, empty: str, empty_link: tuple[str, str] | None = None
+):
     form = _filter_form(statuses)
     filters = TaskFilters(
         item_code=form.item.data or None, status=form.status.data or None, colour=form.colour.data or None
@@ -81,6 +83,7 @@ def _listing(lister: Callable, statuses: tuple[str, ...], title: str, empty: str
         form=form,
         title=title,
         empty=empty,
+        empty_link=empty_link,
         more=more,
         # A list of one status needs no status filter.
         show_status=len(statuses) > 1,
@@ -101,7 +104,13 @@ def queue():
 @bp.get("/clerk/inbox")
 @clerks_only
 def inbox():
-    return _listing(casework.inbox, HELD, _("My tasks"), _("You hold no task. Claim one from the department queue."))
+    return _listing(
+        casework.inbox,
+        HELD,
+        _("My tasks"),
+        _("You hold no task."),
+        (url_for("clerk.queue"), _("Claim one from the department queue")),
+    )
 
 
 @bp.get("/clerk/archive")
