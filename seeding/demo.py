@@ -158,6 +158,8 @@ def seed_demo(*, session: Session, catalog: Catalog) -> list[DemoLogin]:
 
 
 def _sample_value(spec) -> str:
+    if spec.key == "spouse_name":  # the demo citizen's spouse has a demo account of her own
+        return SPOUSE.full_name
     samples = {
         "text": "示例",
         "date": "2026-11-02",

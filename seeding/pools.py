@@ -28,6 +28,10 @@ class Person:
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
 
 
+def _named_weights(values) -> dict[str, float]:
+    return dict(values) if isinstance(values, dict) else dict.fromkeys(values, 1.0)
+
+
 def _weighted(values) -> tuple[tuple[str, ...], tuple[float, ...]]:
     """A name list of a Faker locale, with its weights when the locale gives them."""
     names = tuple(values)
@@ -49,6 +53,11 @@ class Pools:
         person = next(p for p in self.fake.get_providers() if type(p).__module__.startswith("faker.providers.person"))
         self._surnames = _weighted(person.last_names)
         self._given = {"male": _weighted(person.first_names_male), "female": _weighted(person.first_names_female)}
+        # The second character of a two-character given name: one of the one-character names.
+        self._single = {
+            gender: _weighted({name: weight for name, weight in _named_weights(names).items() if len(name) == 1})
+            for gender, names in (("male", person.first_names_male), ("female", person.first_names_female))
+        }
         company = next(p for p in self.fake.get_providers() if type(p).__module__.startswith("faker.providers.company"))
         self._brands = tuple(getattr(company, "company_prefixes", ())) or self._surnames[0]
         self._taken_ids: set[str] = set()
@@ -69,11 +78,14 @@ class Pools:
         return self.rng.choices(names, cum_weights=cumulative)[0]
 
     def given_name(self, gender: str) -> str:
+        """One given name of one or two characters in Chinese: a listed name, or two one-character names
+        (two listed names glued together would make 桂英秀珍)."""
         names, cumulative = self._given[gender]
-        first = self.rng.choices(names, cum_weights=cumulative)[0]
-        if self.language == "zh" and self.rng.random() < 0.65:
-            first += self.rng.choices(names, cum_weights=cumulative)[0]
-        return first
+        given = self.rng.choices(names, cum_weights=cumulative)[0]
+        if self.language == "zh" and len(given) == 1 and self.rng.random() < 0.65:
+            single, single_cumulative = self._single[gender]
+            given += self.rng.choices(single, cum_weights=single_cumulative)[0]
+        return given
 
     def name(self, gender: str, surname: str | None = None) -> str:
         surname = surname or self.surname()

@@ -165,24 +165,33 @@ def create_staff(
         errors["department"] = "A department clerk needs a department."
     if department and department not in catalog.departments:
         errors["department"] = f"Unknown department {department!r}."
+    # Stored as sign-in folds what is typed, so the check below meets any account the name would sign in to.
+    login_name = normalise_login(username)
     if not username.strip() or not username.replace("_", "").replace(".", "").isalnum():
         errors["username"] = "Username may hold letters, digits, dots and underscores."
+    elif _find_by_login(session, login_name):
+        errors["username"] = _username_taken(login_name)
     _check_password(errors, password, username.strip())
-    if not errors and _find_by_login(session, username.strip().lower()):
-        errors["username"] = "A staff member with this username exists already."
     if errors:
         raise Invalid("cannot create the account", errors)
     user = User(
         role=role,
-        login_name=username.strip().lower(),
+        login_name=login_name,
         full_name=full_name.strip() or username,
         department=department,
         password_hash=hash_password(password),
         totp_secret=totp_secret,
     )
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # created by a simultaneous command: the name is its now
+        raise Invalid("cannot create the account", {"username": _username_taken(login_name)}) from None
     return user
+
+
+def _username_taken(login_name: str) -> str:
+    return f"The username {login_name!r} is taken; choose another."
 
 
 def normalise_login(login: str) -> str:

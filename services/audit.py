@@ -126,6 +126,8 @@ class _Pending:
     tips: dict[str, _Tip] = field(default_factory=dict)
     placed: list[_Placed] = field(default_factory=list)
     causes_open: int = 0
+    # Every event of one transaction bears the same moment: a timeline groups them as one click.
+    moment: datetime | None = None
 
 
 def _pending(session: Session) -> _Pending:
@@ -199,10 +201,12 @@ def record_event(
     pending = _pending(session)
     tip = _tip(session, pending, chain, application)
     tip.length += 1
+    if pending.moment is None:
+        pending.moment = clock.now()
     entry = AuditEvent(
         chain=chain,
         position=tip.length,
-        at=clock.now(),
+        at=pending.moment,
         actor_id=actor.id if actor else None,
         actor_role=actor.role if actor else "system",
         application_id=application.id if application else None,

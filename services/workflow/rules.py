@@ -74,11 +74,13 @@ def one_notice_only(firing) -> None:
     ).one()
     new_fact = (firing.given.get("new_fact") or "").strip()
     if earlier and not new_fact:
-        message = N_(
-            "A one-time notice was already issued; a second one needs a new fact from the applicant "
-            "and counts as a breach."
+        # Refused by what the case holds, not by a field: the desk is told once, on the case's page.
+        raise Conflict(
+            N_(
+                "A one-time notice was already issued; a second one needs a new fact from the applicant "
+                "and counts as a breach."
+            )
         )
-        raise Invalid(message, {"new_fact": message})
     firing.record["breach"] = bool(earlier)
 
 
@@ -236,7 +238,7 @@ def save_rating(firing) -> None:
     if score > POOR_RATING:
         return
     due = firing.calendar.add_working_days(firing.today, RECTIFICATION_WORKING_DAYS)
-    for department in firing.catalog.service(firing.application.service_code).departments:
+    for department in _departments_to_answer(firing):
         firing.session.add(Rectification(rating_id=rating.id, department=department, due=due))
         notify_staff(
             firing.session,
@@ -247,6 +249,15 @@ def save_rating(firing) -> None:
             params={"score": score, "number": firing.application.number, "due": due.isoformat()},
         )
     firing.record["rectification_due"] = due.isoformat()
+
+
+def _departments_to_answer(firing) -> tuple[str, ...]:
+    """Each department that handled one of the case's tasks; a task cancelled unhandled asks nothing of its own.
+
+    A case refused before any task ran leaves the answer to the departments of its service.
+    """
+    handled = tuple(dict.fromkeys(task.department for task in firing.tasks() if task.status != TaskStatus.CANCELLED))
+    return handled or firing.catalog.service(firing.application.service_code).departments
 
 
 # --- notifications ----------------------------------------------------------

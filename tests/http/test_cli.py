@@ -158,3 +158,31 @@ def test_the_tools_above_the_web_add_their_commands_through_flask_entry_points()
     for name, target in declared.items():
         command = import_string(target)
         assert isinstance(command, click.Command) and command.name == name
+
+
+def test_users_create_with_a_taken_username_says_the_username_is_taken(app, db):
+    def create(username, password):
+        return app.test_cli_runner().invoke(
+            args=["users", "create", "--role", "front_desk", "--username", username, "--password", password]
+        )
+
+    assert create("li.desk", "desk-pass-1-of-city").exit_code == 0
+    again = create("Li.Desk", "another-desk-pass-2")
+    assert again.exit_code == 1
+    assert again.output.strip() == "error: username: The username 'li.desk' is taken; choose another."
+    assert len(db.exec(select(User).where(User.login_name == "li.desk")).all()) == 1
+
+
+def test_users_create_names_the_username_when_it_is_a_citizens_login_and_reports_every_field(app, db):
+    from tests.factories import make_citizen
+
+    citizen = make_citizen(db)
+    typed = citizen.login_name.lower()  # as an operator might type it; sign-in folds it back to the citizen's
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--role", "front_desk", "--username", typed, "--password", "password1234"]
+    )
+    assert result.exit_code == 1
+    said = dict(line.removeprefix("error: ").split(": ", 1) for line in result.output.strip().splitlines())
+    assert said["username"] == f"The username {citizen.login_name!r} is taken; choose another."
+    assert "password" in said  # told together, not one after the other
+    assert db.exec(select(User).where(User.role == "front_desk")).all() == []

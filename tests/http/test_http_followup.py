@@ -238,7 +238,9 @@ def test_a_poor_rating_opens_a_rectification_and_its_answer_is_shown(web, app, d
     html = page(web, detail_url)
     department = catalog.departments[rectification.department].name.en
     assert f"Answer from {department}" in html and "已约谈窗口人员并优化流程" in html
-    assert web.post(f"{detail_url}/rate", {"score": "5"}).status_code == 409
+    again = web.post(f"{detail_url}/rate", {"score": "5"}, headers=EN)
+    assert again.status_code == 302 and again.headers["Location"] == f"{detail_url}#rating"
+    assert page(web, detail_url).count("already been rated") == 1
 
 
 def test_the_inbox_lists_messages_once_sent_and_marks_them_read(web, app, db, catalog, front_desk, tmp_path):
@@ -339,7 +341,28 @@ def test_the_timeline_reads_each_decision_before_what_it_caused(web, app, db, ca
     timeline = page(web, f"/applications/{application.key}").split('id="timeline-title"')[1]
     labels = event_labels()
     said = [
-        timeline.index(f"<strong>{labels[event]}</strong>")
+        timeline.index(f">{labels[event]}</")
         for event in ("accept", "task.claim", "start_review", "task.approve", "task.deliver", "complete")
     ]
     assert said == sorted(said)
+
+
+def test_what_one_click_set_off_is_listed_beneath_it(web, app, db, catalog, front_desk):
+    from services.workflow.table import event_labels
+
+    _, application = apply_and_log_in(web, app, db, catalog, THREE_DAY_ITEM)
+    desk.accept_application(session=db, actor=front_desk, key=application.key, catalog=catalog)
+    task = db.exec(select(Task).where(Task.application_id == application.id)).one()
+    clerk = make_staff(db, Role.CLERK, task.department)
+    casework.claim_task(session=db, actor=clerk, key=task.key, catalog=catalog)
+    casework.approve_task(session=db, actor=clerk, key=task.key, catalog=catalog)
+    timeline = page(web, f"/applications/{application.key}").split('id="timeline-title"')[1].split("</ol>")[0]
+    entries = {
+        re.search(r"<strong>([^<]+)</strong>", entry)[1]: re.findall(r"<li>\s*<span>([^<]+)</span>", entry)
+        for entry in timeline.split('<li class="mb-2">')[1:]
+    }
+    labels = event_labels()
+    # The clerk's approval delivered the result and completed the case: one entry, the approval its heading.
+    assert entries[labels["task.approve"]] == [labels["task.deliver"], labels["complete"]]
+    assert entries[labels["task.claim"]] == [labels["start_review"]]
+    assert labels["complete"] not in entries

@@ -12,7 +12,7 @@ from services.casework import desk, tasks
 from services.models import ExtensionRequest, Notification, Rectification, Role, Task
 from services.workdays import CalendarOverride, WorkingCalendar
 from tests.factories import make_staff
-from tests.sample import submitted
+from tests.sample import newborn, submitted
 
 THREE_DAY_ITEM = "330100-TRANSPORT-003"
 INSTANT_ITEM = "330100-CIVIL-001"
@@ -138,6 +138,42 @@ def test_another_departments_supervisor_is_not_shown_a_rectification(web, db, po
     web.login(make_staff(db, Role.SUPERVISOR, "PSB").login_name)
     assert "等太久" not in web.get("/supervisor/rectifications").get_data(as_text=True)
     assert web.post(f"/supervisor/rectifications/{rectification.key}", {"answer": "不归我们管"}).status_code == 404
+
+
+def test_a_poor_rating_of_a_bundle_asks_each_department_and_each_closes_its_own(web, other_web, db, app, catalog):
+    applicant, application = completed_bundle(app, db, catalog)
+    rate_application(session=db, actor=applicant, key=application.key, catalog=catalog, score=1, comment="跑了四个部门")
+    handled = sorted({task.department for task in db.exec(select(Task).where(Task.application_id == application.id))})
+    assert len(handled) == len(newborn(catalog).departments) > 1
+
+    other_web.login(make_staff(db, Role.SUPERVISOR).login_name)  # the city's supervisor watches every department
+    city_page = other_web.get("/supervisor/rectifications").get_data(as_text=True)
+    assert city_page.count(application.number) == len(handled)
+    for department in handled:
+        assert catalog.departments[department].name.zh in city_page
+
+    first, *rest = handled
+    web.login(make_staff(db, Role.SUPERVISOR, first).login_name)
+    own = db.exec(select(Rectification).where(Rectification.department == first)).one()
+    assert web.post(f"/supervisor/rectifications/{own.key}", {"answer": "已整改"}).status_code == 302
+    db.expire_all()
+    assert {r.department: r.status for r in db.exec(select(Rectification))} == {first: "answered"} | {
+        department: "open" for department in rest
+    }
+    assert other_web.get("/supervisor/rectifications").get_data(as_text=True).count(application.number) == len(rest)
+
+
+def completed_bundle(app, db, catalog):
+    """The newborn bundle accepted and every task approved by a clerk of its department."""
+    applicant, application = submitted(db, catalog, app.extensions["file_store"], newborn(catalog).code)
+    desk.accept_application(session=db, actor=make_staff(db, Role.FRONT_DESK), key=application.key, catalog=catalog)
+    for _ in newborn(catalog).items:
+        db.expire_all()
+        for task in db.exec(select(Task).where(Task.application_id == application.id, Task.status == "ready")).all():
+            clerk = make_staff(db, Role.CLERK, task.department)
+            tasks.claim_task(session=db, actor=clerk, key=task.key, catalog=catalog)
+            tasks.approve_task(session=db, actor=clerk, key=task.key, catalog=catalog)
+    return applicant, application
 
 
 def test_overdue_and_breach_lists(web, db, app, catalog, front_desk):

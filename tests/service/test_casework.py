@@ -23,6 +23,7 @@ from services.models import (
     TaskStatus,
     Visit,
 )
+from services.supervision import answer_rectification, open_rectifications
 from tests.conftest import PDF
 from tests.factories import make_staff
 from tests.sample import newborn, submitted
@@ -121,7 +122,7 @@ def test_a_second_notice_is_refused_and_counted_as_breach_when_forced_with_a_new
     assert reload(session, application).status == ApplicationStatus.NEEDS_CORRECTION
     resubmit_application(session=session, actor=applicant, key=application.key, catalog=catalog)
     assert reload(session, application).status == ApplicationStatus.SUBMITTED
-    with pytest.raises(Invalid, match="new fact"):
+    with pytest.raises(Conflict, match="new fact"):
         _notice(session, catalog, front_desk, application)
     assert reload(session, application).status == ApplicationStatus.SUBMITTED
     _notice(session, catalog, front_desk, application, new_fact="申请人更改了驾驶证类型")
@@ -382,3 +383,60 @@ def test_a_poor_rating_opens_a_rectification_due_in_five_working_days(session, c
     assert (rectification.department, rectification.due) == ("CIVIL", date(2026, 11, 13))
     with pytest.raises(Conflict):
         rate_application(session=session, actor=applicant, key=application.key, catalog=catalog, score=5)
+
+
+def _completed_bundle(session, catalog, store, front_desk):
+    bundle = newborn(catalog)
+    applicant, application = submitted(session, catalog, store, bundle.code)
+    desk.accept_application(session=session, actor=front_desk, key=application.key, catalog=catalog)
+    for _ in range(len(bundle.items)):
+        ready = [t for t in tasks_by_item(session, application).values() if t.status == TaskStatus.READY]
+        for task in ready:
+            work_through(session, catalog, task)
+    return applicant, application
+
+
+def test_a_poor_rating_of_a_bundle_opens_a_rectification_for_each_department_that_handled_it(
+    session, catalog, store, front_desk
+):
+    applicant, application = _completed_bundle(session, catalog, store, front_desk)
+    handled = {task.department for task in tasks_by_item(session, application).values()}
+    assert len(handled) > 1
+    rate_application(
+        session=session, actor=applicant, key=application.key, catalog=catalog, score=1, comment="跑了四个部门"
+    )
+    rectifications = session.exec(select(Rectification)).all()
+    assert sorted(r.department for r in rectifications) == sorted(handled)
+
+    # Each department's supervisor sees and closes its own; the others stay open.
+    first, *others = rectifications
+    supervisor = make_staff(session, Role.SUPERVISOR, first.department)
+    assert [row.rectification.key for row in open_rectifications(session=session, actor=supervisor)] == [first.key]
+    with pytest.raises(NotFound):
+        answer_rectification(session=session, actor=supervisor, key=others[0].key, answer="不归我们")
+    answer_rectification(session=session, actor=supervisor, key=first.key, answer="已整改")
+    session.expire_all()
+    assert [r.status for r in session.exec(select(Rectification).order_by(Rectification.id))] == ["answered"] + [
+        "open"
+    ] * len(others)
+    city = make_staff(session, Role.SUPERVISOR)
+    assert {row.rectification.key for row in open_rectifications(session=session, actor=city)} == {
+        r.key for r in others
+    }
+
+
+def test_a_department_whose_task_was_cancelled_owes_no_rectification(session, catalog, store, front_desk):
+    bundle = newborn(catalog)
+    applicant, application = submitted(session, catalog, store, bundle.code)
+    desk.accept_application(session=session, actor=front_desk, key=application.key, catalog=catalog)
+    first = next(t for t in tasks_by_item(session, application).values() if t.status == TaskStatus.READY)
+    work_through(session, catalog, first, approve=False)
+    for _ in range(len(bundle.items)):
+        for task in [t for t in tasks_by_item(session, application).values() if t.status == TaskStatus.READY]:
+            work_through(session, catalog, task)
+    by_item = tasks_by_item(session, application).values()
+    handled = {t.department for t in by_item if t.status != TaskStatus.CANCELLED}
+    only_cancelled = {t.department for t in by_item} - handled
+    assert only_cancelled, "the bundle's catalogue no longer has a department whose only task a rejection cancels"
+    rate_application(session=session, actor=applicant, key=application.key, catalog=catalog, score=1)
+    assert {r.department for r in session.exec(select(Rectification))} == handled

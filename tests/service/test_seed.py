@@ -10,6 +10,7 @@ import sqlite3
 from datetime import UTC, date, datetime
 
 import pytest
+from faker.providers.person.zh_CN import Provider as ChinesePeople
 from sqlalchemy import func
 from sqlmodel import SQLModel, select
 from werkzeug.security import generate_password_hash
@@ -45,6 +46,9 @@ from services.workdays import WorkingCalendar
 from services.workflow.table import APPLICATION, TASK
 
 AS_OF = date(2026, 11, 22)
+SURNAMES = set(ChinesePeople.last_names)
+# Certificate fields that hold one person's name.
+PERSON_NAME_KEYS = ("full_name", "spouse_name", "household_head", "child_name", "father_name", "mother_name")
 # Small, but through both paths: 30 cases through the services (rare outcomes staged), 6 cloned.
 OPTIONS = SeedOptions(applications=36, slow_cases=30, seed=7, as_of=AS_OF)
 
@@ -183,6 +187,26 @@ def test_every_seeded_identity_passes_the_portal_validators(seeded, on_the_seed_
                     validate_credit_code(value)
                     checked += 1
     assert checked > 200
+
+
+def _surname_and_given(name: str) -> tuple[str, str] | None:
+    """The name split as a surname of the locale and a given name of one or two characters, if it is one."""
+    for length in (2, 1):
+        surname, given = name[:length], name[length:]
+        if surname in SURNAMES and 1 <= len(given) <= 2 and all("\u4e00" <= c <= "\u9fff" for c in given):
+            return surname, given
+    return None
+
+
+def test_seeded_names_are_a_surname_and_a_given_name_of_one_or_two_characters(seeded):
+    engine, _, _ = seeded
+    with new_session(engine) as session:
+        names = [user.full_name for user in session.exec(select(User).where(User.role == "citizen"))]
+        names += [user.legal_representative for user in session.exec(select(User).where(User.role == "company"))]
+        for data in [c.data for c in session.exec(select(Certificate))]:
+            names += [data[key] for key in PERSON_NAME_KEYS if data.get(key)]
+    assert len(names) > 100
+    assert [name for name in names if _surname_and_given(name) is None] == []
 
 
 def test_ages_match_the_services_asked_for(seeded):

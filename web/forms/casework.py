@@ -70,6 +70,10 @@ class NoticeFormBase(FlaskForm):
     rows: tuple[NoticeRow, ...] = ()
     new_fact = TextAreaField(
         _l("What new fact makes a second notice necessary?"),
+        description=_l(
+            "A notice was already issued: a second one is allowed only for a new fact from the applicant, "
+            "and it counts as a breach of the one-notice rule."
+        ),
         id="notice-new-fact",
         validators=[Length(max=REASON_LENGTH)],
     )

@@ -243,6 +243,9 @@ def rate(key: str):
             )
         except Invalid as error:
             apply_errors(form, error.errors)
+        except Conflict as error:  # rated already, in another tab: said once on the case's page
+            flash(translate(error.message), "warning")
+            return redirect(url_for("citizen.detail", key=key, _anchor="rating"))
         else:
             flash(_("Thank you for rating our service."), "success")
             return redirect(url_for("citizen.detail", key=key, _anchor="rating"))
@@ -255,9 +258,13 @@ def withdraw(key: str):
     form = WithdrawForm()
     if not form.validate_on_submit():
         abort(400)
-    withdraw_application(
-        session=db_session(), actor=current_user, key=key, catalog=catalog(), reason=form.reason.data or None
-    )
+    try:
+        withdraw_application(
+            session=db_session(), actor=current_user, key=key, catalog=catalog(), reason=form.reason.data or None
+        )
+    except Conflict as error:  # decided or withdrawn meanwhile
+        flash(translate(error.message), "warning")
+        return redirect(url_for("citizen.detail", key=key))
     flash(_("Your application has been withdrawn."), "info")
     return redirect(url_for("citizen.detail", key=key))
 

@@ -65,7 +65,9 @@ def _filter_form(statuses: tuple[str, ...]) -> TaskFilterForm:
     return form
 
 
-def _listing(lister: Callable, statuses: tuple[str, ...], title: str, empty: str):
+def _listing(
+    lister: Callable, statuses: tuple[str, ...], title: str, empty: str, empty_link: tuple[str, str] | None = None
+):
     form = _filter_form(statuses)
     filters = TaskFilters(
         item_code=form.item.data or None, status=form.status.data or None, colour=form.colour.data or None
@@ -81,6 +83,7 @@ def _listing(lister: Callable, statuses: tuple[str, ...], title: str, empty: str
         form=form,
         title=title,
         empty=empty,
+        empty_link=empty_link,
         more=more,
         # A list of one status needs no status filter.
         show_status=len(statuses) > 1,
@@ -101,7 +104,13 @@ def queue():
 @bp.get("/clerk/inbox")
 @clerks_only
 def inbox():
-    return _listing(casework.inbox, HELD, _("My tasks"), _("You hold no task. Claim one from the department queue."))
+    return _listing(
+        casework.inbox,
+        HELD,
+        _("My tasks"),
+        _("You hold no task."),
+        (url_for("clerk.queue"), _("Claim one from the department queue")),
+    )
 
 
 @bp.get("/clerk/archive")
@@ -149,7 +158,11 @@ def _act(
     inputs: Callable = _no_input,
     on_conflict: str = "clerk.task",
 ):
-    """Validate the form, call the one service, flash and go on; on an error show the task page again."""
+    """Validate the form, call the one service, flash and go on.
+
+    A field in error shows the task page again with what was typed; a refusal of the step itself is
+    flashed on the task page after a redirect, so a reload sends nothing again.
+    """
     form = FORMS[form_name]() if form_name else EmptyForm()
     if form.validate():
         try:
@@ -158,6 +171,7 @@ def _act(
             apply_errors(form, error.errors)
             if not any(name in form for name in error.errors):
                 flash(translate(error.message), "danger")
+                return redirect(_url("clerk.task", key))
         except Conflict as error:
             flash(translate(error.message), "warning")
             return redirect(_url(on_conflict, key))

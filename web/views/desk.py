@@ -101,8 +101,9 @@ def accept(key: str):
             session=db_session(), actor=current_user, key=key, catalog=catalog(), tolerate=form.tolerate.data
         )
     except Invalid as error:
+        # The case's page lists the gaps: the desk reads the refusal there, and a reload sends nothing again.
         flash(translate(error.message), "danger")
-        return _review(key, 422)
+        return redirect(url_for("desk.review", key=key))
     except Conflict as error:
         return _changed_meanwhile(error, key)
     flash(_("Application %(number)s accepted.", number=accepted.number), "success")

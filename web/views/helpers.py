@@ -22,6 +22,7 @@ from web.messages import (
     translate,
     translate_error,
 )
+from web.timeline import group_moments
 
 
 def locale_code() -> str:
@@ -82,6 +83,8 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("local_dt")
     def _local_dt(moment) -> str:
         return format_datetime(to_china(moment).replace(tzinfo=None), "yyyy-MM-dd HH:mm") if moment else ""
+
+    app.add_template_filter(group_moments, "moments")
 
     @app.template_filter("local_date")
     def _local_date(day) -> str:
