@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from services.applications.uploads import MAX_FILE_MB, is_control_character
 from services.clock import to_china
@@ -39,6 +40,16 @@ def elder_mode() -> bool:
 def join_names(names) -> str:
     """A list in running text: 、 between Chinese names, a comma between English ones."""
     return ("、" if locale_code() == "zh" else ", ").join(str(name) for name in names)
+
+
+def in_parentheses(text) -> Markup:
+    """（full-width） in Chinese, (half-width) after a space in English; the text is escaped unless it is markup."""
+    return Markup("（{}）" if locale_code() == "zh" else " ({})").format(text)
+
+
+def with_colon(label) -> Markup:
+    """A label before its value: 特别程序：… in Chinese, "Special procedure: …" in English."""
+    return Markup("{}：" if locale_code() == "zh" else "{}: ").format(label)
 
 
 def route_policy(rule: RouteRule):
@@ -101,6 +112,16 @@ def register_template_helpers(app: Flask) -> None:
         return format_date(day, "yyyy-MM-dd") if day else ""
 
     app.add_template_filter(join_names, "join_names")
+    app.add_template_filter(in_parentheses, "in_parentheses")
+    app.add_template_filter(with_colon, "with_colon")
+
+    @app.template_filter("department_name")
+    def _department_name(code: str) -> str:
+        return catalog().departments[code].name.get(locale_code())
+
+    @app.template_filter("item_name")
+    def _item_name(code: str) -> str:
+        return catalog().items[code].name.get(locale_code())
 
     @app.context_processor
     def _globals():
