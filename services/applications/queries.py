@@ -52,12 +52,12 @@ def list_applications(
     (the nearest due date); the pages then list the rest, so none appears twice.
     """
     owes_material = exists().where(
-        Task.application_id == Application.id,
+        col(Task.application_id) == col(Application.id),
         col(Task.supplement_due).is_not(None),
         col(Task.status).in_(TaskStatus.OPEN),
     )
     awaiting = or_(
-        Application.status == ApplicationStatus.NEEDS_CORRECTION,
+        col(Application.status) == ApplicationStatus.NEEDS_CORRECTION,
         col(Application.status).in_(RUNNING) & owes_material,
     )
     mine = select(Application).where(Application.applicant_id == actor.id)
