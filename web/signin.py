@@ -1,7 +1,7 @@
 """The sign-in cookie: the server-side session behind it, and where a half-signed-in staff member may go.
 
-The Flask session cookie carries only the random session id (`sid`), the language and
-the CSRF token; who is signed in, until when, is the database's sign_in_session row.
+The Flask session cookie carries only the random session id (`sid`), the language, a
+visitor's 长辈版 choice and the CSRF token; who is signed in, until when, is the database's sign_in_session row.
 """
 
 from datetime import timedelta
@@ -13,6 +13,7 @@ from web.extensions import db_session
 
 SID = "sid"
 NEXT = "after_sign_in"
+ELDER = "elder"  # 长辈版 for a visitor not signed in; a signed-in person's choice is on their account
 # All a staff member between password and second factor may open.
 OPEN_WHILE_PENDING = frozenset(
     {"account.second_factor", "account.enrol", "account.logout", "account.language", "static", "bootstrap.static"}
@@ -50,11 +51,10 @@ def session_token() -> str | None:
 
 
 def forget_session() -> None:
-    """An empty cookie: nothing but the language choice carries over."""
-    lang = session.get("lang")
+    """An empty cookie: nothing but the language and 长辈版 choices carry over."""
+    kept = {name: session[name] for name in ("lang", ELDER) if session.get(name)}
     session.clear()
-    if lang:
-        session["lang"] = lang
+    session.update(kept)
     g.pop("sign_in", None)
 
 

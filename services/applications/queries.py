@@ -1,9 +1,9 @@
 """Read-only views of applications, their materials and the wallet."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import exists, func, or_, tuple_
 from sqlmodel import Session, col, select
 
 from services.applications.lock import lock_application
@@ -11,11 +11,13 @@ from services.audit import history
 from services.catalog import Catalog
 from services.db import by_id
 from services.errors import NotFound
-from services.models import Application, Attachment, AuditEvent, Certificate, User
+from services.models import Application, ApplicationStatus, Attachment, AuditEvent, Certificate, Task, TaskStatus, User
 from services.policy import may_view_application
 from services.workflow.engine import available_events
 
 PAGE_SIZE = 20
+# Accepted, reviewed or paused: a case that may still owe a material tolerated at acceptance (容缺).
+RUNNING = (ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.SUSPENDED)
 
 
 def get_application(
@@ -37,15 +39,36 @@ class ApplicationPage:
     rows: list[Application]
     next_cursor: str | None
     counts: dict[str, int]
+    # The applicant's move, all of them, above the pages: a notice to answer (待补正) or a material owed.
+    needs_action: list[Application] = field(default_factory=list)
 
 
 def list_applications(
     *, session: Session, actor: User, status: str | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> ApplicationPage:
-    """The applicant's own applications, newest first, by keyset so deep pages stay cheap."""
-    query = select(Application).where(Application.applicant_id == actor.id)
+    """The applicant's own applications, newest first, by keyset so deep pages stay cheap.
+
+    Those waiting for the applicant (`needs_action`) come first, on the first page, oldest first
+    (the nearest due date); the pages then list the rest, so none appears twice.
+    """
+    owes_material = exists().where(
+        col(Task.application_id) == col(Application.id),
+        col(Task.supplement_due).is_not(None),
+        col(Task.status).in_(TaskStatus.OPEN),
+    )
+    awaiting = or_(
+        col(Application.status) == ApplicationStatus.NEEDS_CORRECTION,
+        col(Application.status).in_(RUNNING) & owes_material,
+    )
+    mine = select(Application).where(Application.applicant_id == actor.id)
     if status:
-        query = query.where(Application.status == status)
+        mine = mine.where(Application.status == status)
+    needs_action = (
+        []
+        if cursor
+        else list(session.exec(mine.where(awaiting).order_by(col(Application.updated_at), col(Application.id))))
+    )
+    query = mine.where(~awaiting)
     if cursor:
         moment, _, row_id = cursor.partition("_")
         try:
@@ -69,7 +92,7 @@ def list_applications(
             .group_by(Application.status)
         ).all()
     )
-    return ApplicationPage(rows, next_cursor, counts)
+    return ApplicationPage(rows, next_cursor, counts, needs_action)
 
 
 @dataclass(frozen=True)

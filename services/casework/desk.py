@@ -6,28 +6,35 @@ from datetime import datetime
 from sqlalchemy import tuple_
 from sqlmodel import Session, col, select
 
+from services import clock
 from services.applications.progress import WhereNow, where_now
 from services.applications.queries import ApplicationDetail, application_detail, get_application
 from services.casework.tasks import lock_task_case
 from services.catalog import Catalog, Service
 from services.db import by_id, referenced, transactional
+from services.deadline_colour import Colour, colour
 from services.errors import Invalid, Message, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Notice, Role, Task, TaskStatus, User, Visit
 from services.policy import may_view_task, require_role, require_visible
 from services.requirements.fields import TooLong
 from services.requirements.precheck import Gap, blocking, precheck
+from services.workdays import load_calendar
 from services.workflow.engine import fire
 
 PAGE_SIZE = 25
 # A notice item's reason; the forms cap every reason a clerk or the desk writes at it too.
 REASON_MAX_LENGTH = 500
+# 行政许可法 art. 32 and 82: accept, or tell everything missing at once, within five working days of receipt.
+ACCEPTANCE_WORKING_DAYS = 5
 
 
 @dataclass(frozen=True)
 class QueuePage:
     rows: list[Application]
     next_cursor: str | None
+    # Each row's acceptance deadline colour, by application id: the same traffic light as the tasks'.
+    colours: dict[int, Colour]
 
 
 def acceptance_queue(*, session: Session, actor: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> QueuePage:
@@ -49,7 +56,13 @@ def acceptance_queue(*, session: Session, actor: User, cursor: str | None = None
         last_submitted = rows[-1].submitted_at
         assert last_submitted is not None  # the queue holds submitted applications
         next_cursor = f"{last_submitted.isoformat()}_{rows[-1].id}"
-    return QueuePage(rows, next_cursor)
+    calendar, today = load_calendar(session=session), clock.china_today()
+    colours = {}
+    for row in rows:
+        assert row.submitted_at is not None and row.id is not None  # a submitted row has both
+        received = clock.to_china(row.submitted_at).date()
+        colours[row.id] = colour(calendar, today, calendar.add_working_days(received, ACCEPTANCE_WORKING_DAYS))
+    return QueuePage(rows, next_cursor, colours)
 
 
 def applicants_of(*, session: Session, rows: list[Application]) -> dict[int, User]:

@@ -44,6 +44,8 @@ class User(SQLModel, table=True):
     # Staff second factor (RFC 6238); the last accepted time step refuses a replayed code.
     totp_secret: str | None = Field(default=None, max_length=32)
     totp_last_step: int | None = None
+    # 长辈版: larger type, higher contrast and fewer choices on every page, remembered across sign-ins.
+    elder_mode: bool = False
 
     # The three members Flask-Login reads; kept here so sessions need no wrapper object.
     @property

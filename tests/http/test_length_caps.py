@@ -124,6 +124,7 @@ def _static_forms():
 NOT_HERE = {
     ("LoginForm", "next"),
     ("LanguageForm", "next"),
+    ("ElderModeForm", "next"),
     ("ExtensionDecisionForm", "decision"),
 }
 

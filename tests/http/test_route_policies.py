@@ -80,6 +80,7 @@ def test_the_public_pages_say_they_are_public(app):
         "account.register",
         "account.register_company_account",
         "account.language",
+        "account.elder_mode",  # 长辈版 for visitors too, kept in their session
         # half-way through signing in (a second factor to give or enrol) is not signed in yet
         "account.second_factor",
         "account.enrol",
@@ -103,6 +104,7 @@ ROUTE_USERS = {
     "account.register": EVERYONE,
     "account.register_company_account": EVERYONE,
     "account.language": EVERYONE,
+    "account.elder_mode": EVERYONE,
     "account.logout": EVERYONE,
     "account.profile": SIGNED_IN,
     "account.sign_out_everywhere": SIGNED_IN,

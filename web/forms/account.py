@@ -35,6 +35,13 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
+class ElderModeForm(FlaskForm):
+    """长辈版 on or off: the button pressed names the choice, as the language switch does."""
+
+    mode = SelectField(choices=[SelectChoice("on", "on"), SelectChoice("off", "off")])
+    next = HiddenField()
+
+
 class LoginForm(FlaskForm):
     # Hard caps, checked by the form before anything else looks at the values.
     login = StringField(

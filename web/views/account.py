@@ -9,11 +9,29 @@ from markupsafe import Markup
 from services import policy
 from services.accounts import CitizenRegistration, CompanyRegistration, register_citizen, register_company
 from services.errors import Invalid, NotFound, Throttled
+from services.preferences import set_elder_mode
 from services.second_factor import confirm_enrolment, enrolment, needs_enrolment, verify_second_factor
 from services.signin import end_all_sessions, end_session, sign_in
 from web.extensions import db_session
-from web.forms.account import CitizenRegisterForm, CodeForm, CompanyRegisterForm, EmptyForm, LanguageForm, LoginForm
-from web.signin import NEXT, client_address, current_sign_in, forget_session, session_token, signin_policy, use_session
+from web.forms.account import (
+    CitizenRegisterForm,
+    CodeForm,
+    CompanyRegisterForm,
+    ElderModeForm,
+    EmptyForm,
+    LanguageForm,
+    LoginForm,
+)
+from web.signin import (
+    ELDER,
+    NEXT,
+    client_address,
+    current_sign_in,
+    forget_session,
+    session_token,
+    signin_policy,
+    use_session,
+)
 from web.views.helpers import apply_errors, route_policy, safe_next
 
 bp = Blueprint("account", __name__)
@@ -217,6 +235,20 @@ def language():
     form = LanguageForm()
     if form.validate_on_submit():
         session["lang"] = form.lang.data
+    return redirect(safe_next(form.next.data, url_for("guide.index")))
+
+
+@bp.post("/elder-mode")
+@route_policy(policy.PUBLIC)
+def elder_mode():
+    """长辈版: kept on the account of a signed-in person (every device, every later sign-in), else in the session."""
+    form = ElderModeForm()
+    if form.validate_on_submit():
+        on = form.mode.data == "on"
+        if current_user.is_authenticated:
+            set_elder_mode(session=db_session(), user=current_user, on=on)
+        else:
+            session[ELDER] = on
     return redirect(safe_next(form.next.data, url_for("guide.index")))
 
 

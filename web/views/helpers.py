@@ -3,15 +3,16 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from services.applications.uploads import MAX_FILE_MB, is_control_character
 from services.clock import to_china
 from services.policy import RouteRule
 from web.extensions import catalog
-from web.forms.account import EmptyForm, LanguageForm
+from web.forms.account import ElderModeForm, EmptyForm, LanguageForm
 from web.messages import (
     colour_label,
     delivery_label,
@@ -22,11 +23,34 @@ from web.messages import (
     translate,
     translate_error,
 )
+from web.signin import ELDER
+from web.tabbar import active_tab, tabs_for
 from web.timeline import group_moments
 
 
 def locale_code() -> str:
     return "en" if str(get_locale()).startswith("en") else "zh"
+
+
+def elder_mode() -> bool:
+    if current_user.is_authenticated:
+        return bool(current_user.elder_mode)
+    return bool(session.get(ELDER))
+
+
+def join_names(names) -> str:
+    """A list in running text: 、 between Chinese names, a comma between English ones."""
+    return ("、" if locale_code() == "zh" else ", ").join(str(name) for name in names)
+
+
+def in_parentheses(text) -> Markup:
+    """（full-width） in Chinese, (half-width) after a space in English; the text is escaped unless it is markup."""
+    return Markup("（{}）" if locale_code() == "zh" else " ({})").format(text)
+
+
+def with_colon(label) -> Markup:
+    """A label before its value: 特别程序：… in Chinese, "Special procedure: …" in English."""
+    return Markup("{}：" if locale_code() == "zh" else "{}: ").format(label)
 
 
 def route_policy(rule: RouteRule):
@@ -90,17 +114,37 @@ def register_template_helpers(app: Flask) -> None:
     def _local_date(day) -> str:
         return format_date(day, "yyyy-MM-dd") if day else ""
 
+    app.add_template_filter(join_names, "join_names")
+    app.add_template_filter(in_parentheses, "in_parentheses")
+    app.add_template_filter(with_colon, "with_colon")
+
+    @app.template_filter("department_name")
+    def _department_name(code: str) -> str:
+        return catalog().departments[code].name.get(locale_code())
+
+    @app.template_filter("item_name")
+    def _item_name(code: str) -> str:
+        return catalog().items[code].name.get(locale_code())
+
     @app.context_processor
     def _globals():
         role = current_user.role if current_user.is_authenticated else None
+        tabs = tabs_for(role)
+        next_path = request.full_path.rstrip("?")
         return {
+            "tabs": tabs,
+            "active_tab": active_tab(tabs, request.endpoint),
+            "elder_mode": elder_mode(),
+            # The product's name as each language says it; a Chinese title never ends in Latin letters.
+            "product_name": "AtMostOnce" if locale_code() == "en" else "最多跑一次",
             "nav_links": [(endpoint, label) for roles, endpoint, label in app.config["NAV"] if role in roles],
             "catalog": catalog(),
             "max_file_mb": MAX_FILE_MB,
             "locale_code": locale_code(),
             # Shown, never read: formdata=None keeps them off the request body, which an error page
             # (a 413, a broken multipart) must not parse again.
-            "language_form": LanguageForm(formdata=None, lang=locale_code(), next=request.full_path.rstrip("?")),
+            "language_form": LanguageForm(formdata=None, lang=locale_code(), next=next_path),
+            "elder_form": ElderModeForm(formdata=None, next=next_path),
             "empty_form": EmptyForm(formdata=None),
             "translate": translate,
             "translate_error": translate_error,
