@@ -14,6 +14,5 @@
     var label = document.querySelector("label[for='" + target.id + "']");
     (label || target).scrollIntoView();
     target.focus({ preventScroll: true });
-    history.replaceState(null, "", link.getAttribute("href"));
   });
 })();

@@ -54,10 +54,8 @@ def test_a_bundle_opens_as_a_task_list_of_steps_reachable_in_any_order(web, db, 
     _, key = _draft(web, db, catalog)
     bundle = newborn(catalog)
     page = text(web.get(f"/applications/{key}/edit", headers=EN))
-    tasks = re.findall(
-        r'<a class="stretched-link[^"]*" href="([^"]+)"[^>]*>(.*?)</a>\s*<span class="badge task-status[^"]*"[^>]*>(.*?)</span>',
-        page,
-    )
+    task = r'<a class="stretched-link[^"]*" href="([^"]+)"[^>]*>(.*?)</a>\s*'
+    tasks = re.findall(task + r'<span class="badge task-status[^"]*"[^>]*>(.*?)</span>', page)
     assert [href for href, _, _ in tasks] == step_paths(key, bundle)
     assert [name for _, name, _ in tasks] == [
         "About the child",
@@ -66,7 +64,8 @@ def test_a_bundle_opens_as_a_task_list_of_steps_reachable_in_any_order(web, db, 
         "Contact details and delivery",
     ]
     statuses = dict((name, status) for _, name, status in tasks)
-    # Nothing typed about the child yet; the wallet gave every material asked for; the profile gave some contact details.
+    # Nothing typed about the child yet; the wallet gave every material asked for; the profile
+    # gave some contact details.
     assert statuses["About the child"] == "Not started"
     assert statuses["Materials"] == "Completed"
     assert statuses["Contact details and delivery"] == "In progress"
