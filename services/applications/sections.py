@@ -79,6 +79,14 @@ def sections_of(service) -> tuple[Section, ...]:
     return tuple(sections)
 
 
+def whole_form(service) -> Section:
+    """Every answer and material at once: what a post of the whole form (autosave, a script) saves."""
+    sections = sections_of(service)
+    if len(sections) == 1:
+        return sections[0]
+    return Section("all", TITLES[ANSWERS], service.fields, service.materials, delivery=True)
+
+
 def section_named(service, name: str) -> Section | None:
     return next((section for section in sections_of(service) if section.name == name), None)
 

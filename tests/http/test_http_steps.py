@@ -80,6 +80,7 @@ def test_a_step_shows_no_error_when_first_opened(web, db, catalog):
     page = text(web.get(f"/applications/{key}/steps/child", headers=EN))
     assert "error-summary" not in page and "is-invalid" not in page
     assert not title(page).startswith("Error")
+    assert "Step 1 of 4" in page and "Back to the task list" in page
 
 
 def test_continuing_with_a_missing_answer_lists_it_where_the_field_shows_the_same_message(web, db, catalog):

@@ -23,6 +23,7 @@ from services.applications.sections import (
     section_of_gap,
     section_status,
     sections_of,
+    whole_form,
 )
 from services.applications.submission import resubmit_application, submit_application
 from services.errors import Conflict, Invalid
@@ -147,9 +148,7 @@ def save_all(key: str):
     application, service = _editable(key)
     if service is None:
         return redirect(url_for("citizen.detail", key=key))
-    sections = sections_of(service)
-    whole = sections[0] if len(sections) == 1 else Section("all", "", service.fields, service.materials, True)
-    return _save(application, service, whole)
+    return _save(application, service, whole_form(service))
 
 
 def _covered(application, notice) -> set[str]:
