@@ -118,7 +118,8 @@ def test_a_parent_applies_for_the_newborn_bundle_on_a_phone(live, page):
     page.wait_for_url("**/edit")
     assert page.locator(".task-list .task").count() == 4
     assert serious_violations(page) == []
-    page.click(".task-list .task a >> nth=0")
+    with page.expect_navigation():
+        page.click(".task-list .task a >> nth=0")
 
     values = complete_values(bundle)
     held = [m for m in bundle.materials if m.wallet_cert]
@@ -137,8 +138,8 @@ def test_a_parent_applies_for_the_newborn_bundle_on_a_phone(live, page):
         assert all(page.locator(f"#m_{m.key}").count() == 0 for m in held), "a held certificate asked as a file"
         assert page.locator("input[type=file]").count() == page.locator("#m_child_photo").count()
         assert serious_violations(page) == []
-        page.click("button[value=continue]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("button[value=continue]")
     assert steps == 4 and page.url.endswith("/check")
     # The other parent came from the marriage records, and her ID card is shared, not uploaded.
     assert "林晓燕" in page.inner_text("main")
@@ -239,6 +240,9 @@ def test_the_draft_autosaves_while_typing(live, page):
     page.click("button >> text=/在线申请|Apply online/")
     page.wait_for_url("**/edit")
     page.click(".task-list .task a >> nth=0")
+    # Typed only once the step has loaded: before its script runs, nothing listens for typing.
+    page.wait_for_url("**/steps/child")
+    page.wait_for_load_state()
     text_field = next(f for f in bundle.fields if f.type == "text" and not f.prefill)
     page.fill(f"#f_{text_field.key}", "自动保存的内容")
     # A function, not a string: the page's CSP forbids the eval a string predicate needs.
