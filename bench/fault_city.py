@@ -10,7 +10,6 @@ from bench.load import _clone_case, _item_for, _value
 from bench.pg_server import PostgresServer
 from seeding import SeedOptions, seed_city
 from services.applications.drafts import save_draft, start_draft
-from services.applications.form_names import field_name
 from services.audit import record_event
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
@@ -42,8 +41,7 @@ def seeded_database(server: PostgresServer, applications: int, upload_folder: Pa
 @dataclass(frozen=True)
 class Applicant:
     login: str
-    drafts: list[str]  # keys of complete drafts, each to be submitted once
-    fields: dict[str, str]  # the edit form's fields as the page would send them
+    drafts: list[str]  # keys of complete drafts, each to be submitted once from its check-answers page
 
 
 def prepare_applicants(database_url: str, citizens: int, drafts: int) -> list[Applicant]:
@@ -79,9 +77,7 @@ def prepare_applicants(database_url: str, citizens: int, drafts: int) -> list[Ap
                 )
             session.commit()
             keys = list(session.exec(select(Application.key).where(Application.id.in_(ids)).order_by(Application.id)))
-            applicants.append(
-                Applicant(citizen.login_name, keys, {field_name(k): str(v) for k, v in draft.form_data.items()})
-            )
+            applicants.append(Applicant(citizen.login_name, keys))
             if len(applicants) == citizens:
                 break
     engine.dispose()

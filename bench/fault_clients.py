@@ -37,7 +37,6 @@ def submitter(
     login: str,
     password: str,
     drafts: list[str],
-    fields: dict[str, str],
     started: float,
     stop_at: float,
     relogin_every: int,
@@ -68,13 +67,13 @@ def submitter(
         log.outcomes.append(outcome)
         try:
             outcome.status, location, _ = browser.request(
-                "POST", f"/applications/{key}/edit", {"csrf_token": token, "action": "submit", **fields}
+                "POST", f"/applications/{key}/check", {"csrf_token": token, "action": "submit"}
             )
         except Refused:
             continue
         finally:
             outcome.at = time.monotonic() - started
-        outcome.redirected = outcome.status == 302 and location == f"/applications/{key}"
+        outcome.redirected = outcome.status == 302 and location == f"/applications/{key}/submitted"
         if outcome.redirected:
             outcome.number = _number_shown(browser, location)
             submitted.put(key)

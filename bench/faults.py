@@ -117,7 +117,6 @@ def drive(args, server: PostgresServer, gunicorn: subprocess.Popen, port: int, a
                 applicant.login,
                 DEMO_PASSWORD,
                 applicant.drafts,
-                applicant.fields,
                 started,
                 stop_at,
                 args.relogin_every,

@@ -4,7 +4,7 @@ Before the run, in-process: the demo citizen gets `count` complete drafts and th
 their item's department `count` claimed tasks — one of each made through the services, the
 rest copies of its rows — and both log in through the real form, so wrk can send their
 session cookie and CSRF token. Then, in one gunicorn: wrk GETs the hello-world route, POSTs
-"submit" to each draft once (the real form post of the edit page), POSTs "approve" to each
+"submit" to each draft once (the real form post of its check-answers page), POSTs "approve" to each
 task once. Afterwards the database is checked: every 302 wrk counted is one submitted
 application or one decided task. The workers' resident memory is read from /proc.
 """
@@ -29,7 +29,6 @@ from sqlmodel import Session, select
 from app import create_app
 from seeding.demo import CITIZEN, COMPANY, DEMO_PASSWORD, SPOUSE
 from services.applications.drafts import save_draft, start_draft
-from services.applications.form_names import field_name
 from services.applications.submission import submit_application
 from services.casework import desk, tasks
 from services.db import new_session
@@ -227,10 +226,9 @@ def prepare(database_url: str, secret: str, upload_folder: Path, count: int) -> 
         task_keys = dict(session.exec(select(Task.id, Task.key).where(Task.id.in_(rows.task_ids))).all())
     app.extensions["engine"].dispose()
     cookie, token = _login(app, rows.citizen.login_name)
-    fields = {field_name(spec.key): _value(spec) for spec in rows.item.fields}
     submit = Posts(
-        [f"/applications/{draft_keys[i]}/edit" for i in rows.draft_ids],
-        urlencode({"csrf_token": token, "action": "submit", **fields}),
+        [f"/applications/{draft_keys[i]}/check" for i in rows.draft_ids],
+        urlencode({"csrf_token": token, "action": "submit"}),
         cookie,
         rows.draft_ids,
     )

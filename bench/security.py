@@ -90,7 +90,7 @@ def targets(port: int) -> list[Target]:
     citizen = Browser(port)
     citizen.sign_in(CITIZEN.id_number, DEMO_PASSWORD)
     token = citizen.token("/")
-    status, location, _ = citizen.request("POST", f"/apply/{ITEM}", {"csrf_token": token})
+    status, location, _ = citizen.request("POST", f"/apply/{ITEM}", {"csrf_token": token, "start": "new"})
     if status != 302 or not location.endswith("/edit"):
         raise RuntimeError(f"could not start a draft of {ITEM}: {status} {location}")
     fields = {

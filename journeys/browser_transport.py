@@ -13,7 +13,14 @@ from urllib.parse import urlsplit
 from journeys.pages import Outcome, Page
 from journeys.people import FILES, Account, second_factor_code
 from journeys.transport import Case, Filling
-from services.applications.form_names import field_name, material_key, material_name, supplement_file_name
+from services.applications.form_names import (
+    check_path,
+    field_name,
+    material_key,
+    material_name,
+    step_paths,
+    supplement_file_name,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -26,7 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
-DETAIL = re.compile(r"/applications/[^/]+$")
+CONFIRMATION = re.compile(r"/applications/[^/]+/submitted$")
 ENGLISH = {"Accept-Language": "en"}
 
 
@@ -185,15 +192,42 @@ class BrowserTransport:
         return self._fill(account, case, filling, "save")
 
     def _fill(self, account: Account, case: Case, filling: Filling, action: str) -> Outcome:
-        edit = f"/applications/{case.key}/edit"
-        tab, status = self._open(account, edit)
-        button = tab.locator(f"#application-form button[value={action}]")
+        """Through each step's page, typing and saving; then, to submit, the check page's button."""
+        assert case.key is not None  # the case was started
+        paths = step_paths(case.key, case.service)
+        tab = self.tab(account)
+        names: list[str | None] = []
+        for path in paths:  # which materials ask for a file, over all the steps, before anything is typed
+            tab, status = self._open(account, path)
+            if status >= 400 or urlsplit(tab.url).path != path:
+                paths = []
+                break
+            inputs = tab.locator("#application-form input[type=file]")
+            names += [inputs.nth(i).get_attribute("name") for i in range(inputs.count())]
+        for key, kind in filling.materials.items():
+            if paths and material_name(key) not in names and kind != "missing":
+                return Outcome(False, f"the form has no file input for {key!r}: the wallet supplies it", paths[0])
+        outcome = Outcome(True)
+        for path in paths:
+            tab, status = self._open(account, path)
+            outcome = self._fill_step(tab, case, filling)
+            if not outcome.ok:
+                return outcome
+        if action != "submit":
+            return outcome
+        check = check_path(case.key)
+        tab, status = self._open(account, check)
+        button = tab.locator("#submit-form button[value=submit]")
         if status >= 400 or not button.count():
             page = self._page(tab, status)
-            data = {**page.form_values(), "action": action}
-            return self._stale_post(account, tab, edit, data, None, f"{action} button")
+            return self._stale_post(account, tab, check, page.form_values(), None, "submit button")
+        return self._click(tab, button)
+
+    def _fill_step(self, tab, case: Case, filling: Filling) -> Outcome:
         for spec in case.service.fields:
             field = tab.locator(f"#{field_name(spec.key)}")
+            if not field.count():
+                continue
             typed = filling.fields.get(spec.key)
             if typed is None and not field.input_value() and spec.key in filling.auto:
                 typed = filling.auto[spec.key]
@@ -204,33 +238,30 @@ class BrowserTransport:
             else:
                 field.fill(str(typed))
         inputs = tab.locator("#application-form input[type=file]")
-        names = [inputs.nth(i).get_attribute("name") for i in range(inputs.count())]
-        for key, kind in filling.materials.items():
-            if material_name(key) not in names and kind != "missing":
-                return Outcome(False, f"the form has no file input for {key!r}: the wallet supplies it", edit)
-        for name in names:
-            key = material_key(name)
+        for name in [inputs.nth(i).get_attribute("name") for i in range(inputs.count())]:
+            key = material_key(name or "")
             kind = key and filling.upload_for(key)
             if kind:
                 tab.set_input_files(f"input[name={name}]", files=[_file(kind)])
         if filling.delivery and tab.locator(f"#delivery-{filling.delivery}").count():
             tab.check(f"#delivery-{filling.delivery}")
-        return self._click(tab, button)
+        return self._click(tab, tab.locator("#application-form button[value=save]"))
 
     def submit(self, account: Account, case: Case, args: dict) -> Outcome:
         return self._fill(account, case, Filling(), "submit")
 
     def submit_twice(self, account: Account, case: Case, args: dict) -> Outcome:
-        """Two tabs on the form; both send it at once."""
-        edit = f"/applications/{case.key}/edit"
-        first, _ = self._open(account, edit)
+        """Two tabs on the check page; both send it at once."""
+        assert case.key is not None  # the case was started
+        check = check_path(case.key)
+        first, _ = self._open(account, check)
         second = self.contexts[account.name].new_page()
-        second.goto(self.base + edit)
+        second.goto(self.base + check)
         try:
             for tab in (first, second):
-                tab.locator("#application-form button[value=submit]").click(no_wait_after=True)
+                tab.locator("#submit-form button[value=submit]").click(no_wait_after=True)
             for tab in (first, second):
-                tab.wait_for_url(DETAIL)
+                tab.wait_for_url(CONFIRMATION)
             return Outcome.of(self._page(second, 200))
         finally:
             second.close()

@@ -10,7 +10,14 @@ from journeys.clients import Files
 from journeys.pages import Outcome
 from journeys.people import FILES, Account, second_factor_code
 from journeys.transport import Case, Filling, JourneyBroken
-from services.applications.form_names import field_name, material_key, material_name, supplement_file_name
+from services.applications.form_names import (
+    check_path,
+    field_name,
+    material_key,
+    material_name,
+    step_paths,
+    supplement_file_name,
+)
 
 CLERK_PATHS = {
     "claim": "claim",
@@ -107,42 +114,57 @@ class PageTransport:
         return self._fill(account, case, filling, "save")
 
     def _fill(self, account: Account, case: Case, filling: Filling, action: str) -> Outcome:
+        """Each step's page filled in and saved, as a person goes through them; then, to submit, the check page."""
         client = self.client(account)
-        edit = f"/applications/{case.key}/edit"
-        page = client.get(edit)
-        data = page.form_values()
-        for spec in case.service.fields:
-            name = field_name(spec.key)
-            if spec.key in filling.fields:
-                data[name] = "" if filling.fields[spec.key] is None else str(filling.fields[spec.key])
-            elif not data.get(name) and spec.key in filling.auto:
-                data[name] = filling.auto[spec.key]
-        if filling.delivery:
-            data["delivery_method"] = filling.delivery
-        inputs = set(page.file_inputs())
-        files = {}
+        assert case.key is not None  # the case was started
+        pages = []
+        for path in step_paths(case.key, case.service):
+            page = client.get(path)
+            if page.status >= 400 or page.path != path:  # no longer editable: only the check page is left
+                pages = []
+                break
+            pages.append((path, page))
+        inputs = {name for _, page in pages for name in page.file_inputs()}
         for key, kind in filling.materials.items():
-            if material_name(key) not in inputs and kind != "missing":
-                return Outcome(False, f"the form has no file input for {key!r}: the wallet supplies it", page.path)
-        for name in inputs:
-            key = material_key(name)
-            kind = key and filling.upload_for(key)
-            if kind:
-                files[name] = FILES[kind]
-        data.update(action=action, csrf_token=page.csrf() or "")
-        return Outcome.of(client.post(edit, data, files))
+            if pages and material_name(key) not in inputs and kind != "missing":
+                return Outcome(False, f"the form has no file input for {key!r}: the wallet supplies it", pages[0][0])
+        outcome = Outcome(True)
+        for path, page in pages:
+            data = page.form_values()
+            for spec in case.service.fields:
+                name = field_name(spec.key)
+                if name not in data:
+                    continue
+                if spec.key in filling.fields:
+                    data[name] = "" if filling.fields[spec.key] is None else str(filling.fields[spec.key])
+                elif not data.get(name) and spec.key in filling.auto:
+                    data[name] = filling.auto[spec.key]
+            if filling.delivery:
+                data["delivery_method"] = filling.delivery
+            files = {}
+            for name in page.file_inputs():
+                key = material_key(name)
+                kind = key and filling.upload_for(key)
+                if kind:
+                    files[name] = FILES[kind]
+            data.update(action="save", csrf_token=page.csrf() or "")
+            outcome = Outcome.of(client.post(path, data, files))
+            if not outcome.ok:
+                return outcome
+        if action != "submit":
+            return outcome
+        return self._send(account, check_path(case.key), check_path(case.key))
 
     def submit(self, account: Account, case: Case, args: dict) -> Outcome:
         return self._fill(account, case, Filling(), "submit")
 
     def submit_twice(self, account: Account, case: Case, args: dict) -> Outcome:
-        """Two tabs on the form, both sending it: the second must land on the same application."""
+        """Two tabs on the check page, both sending it: the second must land on the same application."""
         client = self.client(account)
-        edit = f"/applications/{case.key}/edit"
-        tabs = [client.get(edit), client.get(edit)]
-        results = [
-            client.post(edit, {**tab.form_values(), "action": "submit", "csrf_token": tab.csrf() or ""}) for tab in tabs
-        ]
+        assert case.key is not None  # the case was started
+        check = check_path(case.key)
+        tabs = [client.get(check), client.get(check)]
+        results = [client.post(check, {**tab.form_values(), "csrf_token": tab.csrf() or ""}) for tab in tabs]
         refused = [page for page in results if page.refused]
         return Outcome.of(refused[0] if refused else results[-1])
 

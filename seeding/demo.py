@@ -10,7 +10,7 @@ from services.applications.drafts import save_draft, start_draft
 from services.applications.submission import submit_application
 from services.catalog import Catalog
 from services.db import transactional
-from services.identity import credit_code_check_char, id_number_check_char
+from services.identity import credit_code_check_char, id_number_birth_date, id_number_check_char, id_number_gender
 from services.models import Certificate, User
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -47,19 +47,24 @@ class DemoLogin:
     name: str
 
 
-def _wallet_for(citizen: User, spouse: User) -> list[tuple[str, str, dict, str, date]]:
-    """Certificates issued before this system existed, as the shared-data platform would hold them."""
+def _wallet_for(holder: User, spouse: User, head: User, serial: int) -> list[tuple[str, str, dict, str, date]]:
+    """Certificates issued before this system existed, as the shared-data platform would hold them.
+
+    The couple each hold their ID card, an entry in one household register (the head's) and a
+    marriage certificate naming the other: what lets one of them draw on the other's records.
+    """
     married = date(2021, 5, 20)
+    assert holder.id_number is not None and spouse.id_number is not None  # citizens
     return [
         (
             "id_card",
-            f"ID-{citizen.id_number}",
+            f"ID-{holder.id_number}",
             {
-                "full_name": citizen.full_name,
-                "id_number": citizen.id_number,
-                "gender": "male",
-                "birth_date": "1990-03-07",
-                "address": citizen.address,
+                "full_name": holder.full_name,
+                "id_number": holder.id_number,
+                "gender": id_number_gender(holder.id_number),
+                "birth_date": id_number_birth_date(holder.id_number).isoformat(),
+                "address": holder.address,
                 "valid_until": "2040-03-01",
             },
             "PSB",
@@ -67,17 +72,17 @@ def _wallet_for(citizen: User, spouse: User) -> list[tuple[str, str, dict, str, 
         ),
         (
             "hukou_booklet",
-            "HK-330106-0012345",
-            {"household_head": citizen.full_name, "household_number": "330106012345", "hukou_address": citizen.address},
+            f"HK-330106-{12345 + serial:07d}",
+            {"household_head": head.full_name, "household_number": "330106012345", "hukou_address": head.address},
             "PSB",
             date(2018, 6, 12),
         ),
         (
             "marriage_certificate",
-            "J330106-2021-004512",
+            f"J330106-2021-{4512 + serial:06d}",
             {
-                "full_name": citizen.full_name,
-                "id_number": citizen.id_number,
+                "full_name": holder.full_name,
+                "id_number": holder.id_number,
                 "spouse_name": spouse.full_name,
                 "spouse_id_number": spouse.id_number,
                 "registered_on": married.isoformat(),
@@ -90,20 +95,22 @@ def _wallet_for(citizen: User, spouse: User) -> list[tuple[str, str, dict, str, 
 
 @transactional
 def _add_wallet(*, session: Session, citizen: User, spouse: User, catalog: Catalog) -> None:
-    for cert_type, number, data, issuer, issued_on in _wallet_for(citizen, spouse):
-        declared = catalog.certificate_types.get(cert_type)
-        if declared is None:
-            continue
-        session.add(
-            Certificate(
-                owner_id=citizen.id,
-                cert_type=cert_type,
-                number=number,
-                data={k: v for k, v in data.items() if k in declared.data_keys},
-                issued_by=issuer,
-                issued_on=issued_on,
+    couple = [(citizen, spouse, 0), (spouse, citizen, 1)]
+    for holder, partner, serial in couple:
+        for cert_type, number, data, issuer, issued_on in _wallet_for(holder, partner, citizen, serial):
+            declared = catalog.certificate_types.get(cert_type)
+            if declared is None:
+                continue
+            session.add(
+                Certificate(
+                    owner_id=holder.id,
+                    cert_type=cert_type,
+                    number=number,
+                    data={k: v for k, v in data.items() if k in declared.data_keys},
+                    issued_by=issuer,
+                    issued_on=issued_on,
+                )
             )
-        )
 
 
 def seed_demo(*, session: Session, catalog: Catalog) -> list[DemoLogin]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from services import clock
+from services.applications.family import Family, find_family, wallet_by_type
 from services.applications.uploads import (
     IMAGE_FORMATS,
     MAX_FILE_BYTES,
@@ -84,17 +85,7 @@ def material_sources(*, session: Session, application: Application) -> dict[str,
     )
 
 
-def wallet_by_type(session: Session, owner_id: int) -> dict[str, Certificate]:
-    """The newest certificate of each type the owner holds."""
-    certificates = session.exec(
-        select(Certificate)
-        .where(col(Certificate.owner_id) == owner_id)
-        .order_by(col(Certificate.issued_on), col(Certificate.id))
-    ).all()
-    return {certificate.cert_type: certificate for certificate in certificates}
-
-
-def prefilled_values(service, actor: User, wallet: dict[str, Certificate]) -> dict[str, str]:
+def prefilled_values(service, actor: User, wallet: dict[str, Certificate], family: Family) -> dict[str, str]:
     values = {}
     for spec in service.fields:
         if not spec.prefill:
@@ -102,6 +93,9 @@ def prefilled_values(service, actor: User, wallet: dict[str, Certificate]) -> di
         source, _, path = spec.prefill.partition(".")
         if source == "profile":
             value = getattr(actor, PROFILE_ATTRIBUTES[path], None)
+        elif source == "family":
+            role, _, attribute = path.partition(".")
+            value = family.person(actor, role).get(attribute)
         else:
             cert_type, _, data_key = path.partition(".")
             certificate = wallet.get(cert_type)
@@ -139,8 +133,15 @@ def attach_wallet_certificates(session: Session, application: Application, servi
     open_from_wallet = [spec for spec in service.materials if spec.wallet_cert and spec.key not in attached]
     # Usually attached when the draft was started: then the wallet need not be read at all.
     wallet = wallet_by_type(session, owner_id) if open_from_wallet else {}
+    family = Family()
+    if any(spec.holder != "self" for spec in open_from_wallet):
+        owner = session.get(User, owner_id)
+        family = find_family(session, owner, wallet) if owner is not None else family
     for spec in open_from_wallet:
-        certificate = wallet.get(spec.wallet_cert)
+        assert spec.wallet_cert is not None  # selected above
+        certificate = (
+            wallet.get(spec.wallet_cert) if spec.holder == "self" else family.certificate(spec.holder, spec.wallet_cert)
+        )
         if certificate is None:
             continue
         attached.add(spec.key)
@@ -157,9 +158,29 @@ def attach_wallet_certificates(session: Session, application: Application, servi
     return attached
 
 
+def list_drafts(*, session: Session, actor: User, service_code: str) -> list[Application]:
+    """The applicant's drafts for a service, the one touched last first."""
+    return list(
+        session.exec(
+            select(Application)
+            .where(
+                Application.applicant_id == actor.id,
+                Application.service_code == service_code,
+                Application.status == ApplicationStatus.DRAFT,
+            )
+            .order_by(col(Application.updated_at).desc(), col(Application.id).desc())
+        )
+    )
+
+
 @transactional
-def start_draft(*, session: Session, actor: User, service_code: str, catalog: Catalog) -> Application:
-    """Open the applicant's draft for a service; a second click resumes the same draft."""
+def start_draft(
+    *, session: Session, actor: User, service_code: str, catalog: Catalog, fresh: bool = False
+) -> Application:
+    """Open the applicant's draft for a service; a second click resumes the same draft.
+
+    `fresh`: the applicant chose to start a new application although a draft exists; the old one stays.
+    """
     try:
         service = catalog.service(service_code)
     except KeyError:
@@ -167,26 +188,36 @@ def start_draft(*, session: Session, actor: User, service_code: str, catalog: Ca
     if not may_apply_for(actor, service):
         raise NotAllowed(N_("this service is not for your kind of account"))
     assert actor.id is not None  # a signed-in account is a stored row
-    existing = session.exec(
-        select(Application).where(
-            Application.applicant_id == actor.id,
-            Application.service_code == service_code,
-            Application.status == ApplicationStatus.DRAFT,
-        )
-    ).first()
+    existing = None
+    if not fresh:
+        existing = session.exec(
+            select(Application).where(
+                Application.applicant_id == actor.id,
+                Application.service_code == service_code,
+                Application.status == ApplicationStatus.DRAFT,
+            )
+        ).first()
     if existing is not None:
         attach_wallet_certificates(session, existing, service, actor.id)
         return existing
+    wallet = wallet_by_type(session, actor.id)
+    family = find_family(session, actor, wallet) if _asks_family(service) else Family()
     application = Application(
         applicant_id=actor.id,
         service_code=service_code,
-        form_data=prefilled_values(service, actor, wallet_by_type(session, actor.id)),
+        form_data=prefilled_values(service, actor, wallet, family),
     )
     session.add(application)
     session.flush()
     attach_wallet_certificates(session, application, service, actor.id)
     record_event(session, actor=actor, event="start", application=application, to_status=application.status)
     return application
+
+
+def _asks_family(service) -> bool:
+    return any((spec.prefill or "").startswith("family.") for spec in service.fields) or any(
+        spec.holder != "self" for spec in service.materials
+    )
 
 
 @transactional

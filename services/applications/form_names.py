@@ -1,7 +1,9 @@
-"""The names the application pages give their inputs: the form renders them, the journeys send them.
+"""The names the application pages give their inputs and paths: the form renders them, the journeys send them.
 
 One home, so the web layer and the journey harness (which may not import web) cannot drift apart.
 """
+
+from services.applications.sections import sections_of
 
 FIELD_PREFIX = "f_"
 MATERIAL_PREFIX = "m_"
@@ -28,3 +30,16 @@ def supplement_prefix(material_key: str) -> str:
 def supplement_file_name(material_key: str) -> str:
     # WTForms joins a form's prefix and a field's name with "-".
     return f"{supplement_prefix(material_key)}-file"
+
+
+def step_paths(key: str, service) -> list[str]:
+    """The pages an application is filled in on: one edit page for a single item, a page per step of a bundle."""
+    sections = sections_of(service)
+    if len(sections) == 1:
+        return [f"/applications/{key}/edit"]
+    return [f"/applications/{key}/steps/{section.name}" for section in sections]
+
+
+def check_path(key: str) -> str:
+    """The check-answers page, whose form is the only one that submits."""
+    return f"/applications/{key}/check"

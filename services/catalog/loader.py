@@ -51,6 +51,8 @@ SECTIONS: dict[str, tuple[str, type[Section]]] = {
 }
 _PROFILE_PREFILL = re.compile(r"^profile\.(\w+)$")
 _WALLET_PREFILL = re.compile(r"^wallet\.(\w+)\.(\w+)$")
+# A family member the marriage record names: the spouse, or a child's mother or father (the applicant or the spouse).
+_FAMILY_PREFILL = re.compile(r"^family\.(spouse|mother|father)\.(full_name|id_number)$")
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -231,7 +233,12 @@ class _Compiler:
             if data_key not in cert.spec.data_keys:
                 return f"data key {data_key!r} is not declared by certificate type {cert_code!r}"
             return None
-        return "must be 'profile.<attribute>' or 'wallet.<certificate type>.<data key>'"
+        if _FAMILY_PREFILL.match(prefill):
+            return None
+        return (
+            "must be 'profile.<attribute>', 'wallet.<certificate type>.<data key>' "
+            "or 'family.<spouse|mother|father>.<full_name|id_number>'"
+        )
 
     def check_materials(self, materials: tuple[MaterialIn, ...], say: Callable[[str], None]) -> None:
         for key in _repeated(spec.key for spec in materials):
@@ -239,6 +246,8 @@ class _Compiler:
         for spec in materials:
             if spec.wallet_cert and not self.known("certificate_types", spec.wallet_cert):
                 say(f"material {spec.key}: wallet_cert {spec.wallet_cert!r} is not a defined certificate type")
+            if spec.holder != "self" and not spec.wallet_cert:
+                say(f"material {spec.key}: a {spec.holder}'s material must name its wallet_cert")
 
     def check_certificate_types(self) -> None:
         issued = {parsed.spec.result_certificate for parsed in self.parsed["items"].values()}
@@ -396,6 +405,7 @@ def _item(spec: ItemIn) -> Item:
                 core=m.core,
                 wallet_cert=m.wallet_cert,
                 note=_text(m.note),
+                holder=m.holder,
             )
             for m in spec.materials
         ),

@@ -105,6 +105,8 @@ class MaterialSpec:
     core: bool = True
     wallet_cert: str | None = None
     note: Text | None = None
+    # Whose certificate stands for it: the applicant's own, or their spouse's (from government records).
+    holder: str = "self"
 
 
 @dataclass(frozen=True)

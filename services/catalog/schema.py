@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints
 
@@ -75,6 +75,7 @@ class MaterialIn(_Entry):
     core: StrictBool = True
     wallet_cert: SnakeKey | None = None
     note: TextIn | None = None
+    holder: Literal["self", "spouse"] = "self"
 
 
 class ItemIn(_Entry):

@@ -11,8 +11,9 @@ SHARE_EVENT = "share_certificate"
 def record_certificate_shares(session: Session, *, actor: User, application: Application) -> list[Certificate]:
     """One audit event per wallet certificate the application carries, when the applicant sends it.
 
-    The form says, beside its submit button, which certificates submitting shares: pressing it is
-    the applicant's confirmation, and each event names the certificate and the material it stands for.
+    The check-answers page says, above its submit button, which certificates submitting shares (the
+    spouse's too): pressing it is the applicant's confirmation, and each event names the certificate
+    and the material it stands for.
     """
     rows = session.exec(
         select(Attachment, Certificate)
@@ -21,15 +22,13 @@ def record_certificate_shares(session: Session, *, actor: User, application: App
         .order_by(col(Attachment.material_key))
     ).all()
     for attachment, certificate in rows:
-        record_event(
-            session,
-            actor=actor,
-            event=SHARE_EVENT,
-            application=application,
-            payload={
-                "material": attachment.material_key,
-                "certificate": certificate.number,
-                "cert_type": certificate.cert_type,
-            },
-        )
+        payload = {
+            "material": attachment.material_key,
+            "certificate": certificate.number,
+            "cert_type": certificate.cert_type,
+        }
+        if certificate.owner_id != actor.id:
+            # A spouse's certificate, drawn from the marriage records: the event says whose it is.
+            payload["holder"] = "spouse"
+        record_event(session, actor=actor, event=SHARE_EVENT, application=application, payload=payload)
     return [certificate for _, certificate in rows]

@@ -60,22 +60,6 @@ SHARED_BY_STAFF = "guide."
 # Enough for every route and state of a role (the busiest, the city supervisor, has about 30).
 PAGES_PER_ROLE = 80
 
-# --- known violations of parts being fixed on other branches of issue #15 ---------------------------------
-# The integrator empties both lists once those branches are merged: then nothing is tolerated.
-# axe rule id → fragments of the offending elements' HTML it is tolerated on.
-FOREIGN_AXE_RULES: dict[str, tuple[str, ...]] = {
-    "color-contrast": ('class="nav-link', 'class="navbar-brand'),  # the top bar's links (issue #15 item 1)
-}
-# Nu message fragment → where it comes from.
-FOREIGN_NU_MESSAGES = {
-    "Duplicate ID “csrf_token”": "base.html's sign-out and language forms beside a page's own (item 14)",
-    "Duplicate ID “next”": "base.html's language form beside the login form (item 14)",
-}
-
-
-def foreign(rule: str, element: str) -> bool:
-    return any(fragment in element for fragment in FOREIGN_AXE_RULES.get(rule, ()))
-
 
 @dataclass
 class Visit:
@@ -134,10 +118,11 @@ class Crawler:
         filters = tuple(sorted(name for name, _ in parse_qsl(query)))
         key = arguments.get("key")
         with new_session(self.app.extensions["engine"]) as session:
-            if endpoint in ("citizen.detail", "citizen.edit", "desk.review"):
+            if endpoint in ("citizen.detail", "applying.edit", "applying.step", "applying.check", "desk.review"):
                 return (
                     endpoint,
                     session.exec(select(Application.status).where(Application.key == key)).first(),
+                    arguments.get("name"),  # a step of the application form
                     filters,
                 )
             if endpoint == "clerk.task":
@@ -210,11 +195,7 @@ class Crawler:
             for violation in page.evaluate("axe.run({resultTypes: ['violations']})")["violations"]:
                 if violation["impact"] not in ("serious", "critical"):
                     continue
-                targets = [
-                    " ".join(node["target"])
-                    for node in violation["nodes"]
-                    if not foreign(violation["id"], node["html"])
-                ]
+                targets = [" ".join(node["target"]) for node in violation["nodes"]]
                 if targets:
                     self.problems.append(
                         f"{visitor.role}: {page.url} ({width}): axe {violation['id']} ({violation['impact']}): "
@@ -247,8 +228,6 @@ class Crawler:
             )
         errors = []
         for message in messages:
-            if any(fragment in message["message"] for fragment in FOREIGN_NU_MESSAGES):
-                continue
             visit = by_file.get(message.get("url", "").replace("file:/", "file:///", 1))
             where = f"{visit.role}: {visit.url}" if visit else message.get("url", "?")
             errors.append(f"{where}: Nu line {message.get('lastLine')}: {message['message']}")

@@ -74,12 +74,21 @@ def test_citizen_pages_and_the_apply_form_work_under_the_policy(live, watched): 
         checked += watched.refused()
     watched.click("button >> text=/在线申请|Apply online/")
     watched.wait_for_url("**/edit")
+    watched.click(".task-list .task a >> nth=0")
+    # Typed only once the step has loaded: before its script runs, nothing listens for typing.
+    watched.wait_for_url("**/steps/child")
+    watched.wait_for_load_state()
     text_field = next(f for f in bundle.fields if f.type == "text" and not f.prefill)
     watched.fill(f"#f_{text_field.key}", "在安全策略下自动保存")
     watched.wait_for_function(
         "() => document.getElementById('autosave-status').textContent === "
         "document.getElementById('autosave-status').dataset.saved"
     )
+    checked += watched.refused()
+    # The error summary's script (focus on load) runs under the policy too.
+    watched.click("button[value=continue]")  # the step's other answers are still missing
+    watched.wait_for_selector("#error-summary")
+    assert watched.evaluate("document.activeElement.id") == "error-summary"
     checked += watched.refused()
 
     assert checked == []

@@ -8,7 +8,7 @@ from journeys.page_transport import PageTransport
 from journeys.pages import Page
 from journeys.people import Account
 from journeys.transport import Case, Filling
-from services.applications.form_names import field_name, supplement_file_name, supplement_prefix
+from services.applications.form_names import field_name, step_paths, supplement_file_name, supplement_prefix
 from services.models import Application, Attachment
 from tests.factories import PASSWORD, make_citizen
 from tests.sample import complete_values, newborn
@@ -40,15 +40,20 @@ def test_the_page_transport_sends_the_application_form_by_the_names_it_renders(w
     outcome = transport.apply(account, case, Filling(fields=typed, auto_materials=True))
 
     assert outcome.ok, outcome.message
-    edit = f"/applications/{case.key}/edit"
-    form = Page(200, edit, web.get(edit).get_data(as_text=True))
-    # Beside the answers the page carries its token, the delivery choice and the language switch's return path.
-    rendered_fields = set(form.form_values()) - {"csrf_token", "action", "delivery_method", "next"}
-    rendered_files = set(form.file_inputs())
+    # A bundle is filled in over its steps: together they render every answer once, and each is sent as rendered.
+    rendered_fields: set[str] = set()
+    rendered_files: set[str] = set()
+    posted = {path: (fields, files) for path, fields, files in client.posted}
+    for path in step_paths(case.key, bundle):
+        form = Page(200, path, web.get(path).get_data(as_text=True))
+        # Beside the answers a page carries its token, the delivery choice and the language switch's return path.
+        fields = set(form.form_values()) - {"csrf_token", "action", "delivery_method", "next"}
+        assert not fields & rendered_fields, "an answer is asked on two steps"
+        rendered_fields |= fields
+        rendered_files |= set(form.file_inputs())
+        sent_fields, sent_files = posted[path]
+        assert fields <= sent_fields and sent_files == set(form.file_inputs())
     assert rendered_fields == {field_name(spec.key) for spec in bundle.fields} and rendered_files
-    path, sent_fields, sent_files = client.posted[-1]
-    assert path == edit
-    assert rendered_fields <= sent_fields and sent_files == rendered_files
     # The server took every answer and every upload under those names.
     application = db.exec(select(Application).where(Application.key == case.key)).one()
     own = {spec.key for spec in bundle.fields if not spec.from_account}

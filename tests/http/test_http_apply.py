@@ -6,6 +6,7 @@ import threading
 
 from sqlmodel import select
 
+from services.applications.form_names import step_paths
 from services.models import Application, Attachment
 from tests.conftest import EXE, PDF, Browser
 from tests.factories import id_number, make_certificate, make_citizen, make_staff
@@ -25,15 +26,29 @@ def _form_data(web, bundle, edit_url, **extra):
     return data
 
 
+def _steps(web, edit_url, bundle) -> dict[str, str]:
+    """Each step page of the bundle's draft, by its path."""
+    key = edit_url.split("/")[2]
+    return {path: web.get(path).get_data(as_text=True) for path in step_paths(key, bundle)}
+
+
+def _step_asking(web, edit_url, bundle, name: str) -> str:
+    return next(path for path, html in _steps(web, edit_url, bundle).items() if f'name="{name}"' in html)
+
+
+def _check_url(edit_url: str) -> str:
+    return edit_url.removesuffix("/edit") + "/check"
+
+
 def test_newborn_bundle_asks_shared_fields_once_and_attaches_the_wallet(web, db, catalog):
     bundle = newborn(catalog)
     citizen = make_citizen(db)
-    covered = [m for m in bundle.materials if m.wallet_cert]
+    covered = [m for m in bundle.materials if m.wallet_cert and m.holder == "self"]
     for material in covered:
         make_certificate(db, citizen, material.wallet_cert)
     web.login(citizen.login_name)
     edit_url = _start(web, catalog, bundle.code)
-    html = web.get(edit_url).get_data(as_text=True)
+    html = "".join(_steps(web, edit_url, bundle).values())
     shared = [
         spec.key for spec in bundle.fields if sum(spec.key in {f.key for f in item.fields} for item in bundle.items) > 1
     ]
@@ -42,16 +57,18 @@ def test_newborn_bundle_asks_shared_fields_once_and_attaches_the_wallet(web, db,
         assert len(re.findall(rf'name="f_{key}"', html)) == 1
     for material in covered:
         assert f'name="m_{material.key}"' not in html
-    uploads = [m for m in bundle.materials if not m.wallet_cert]
+    uploads = [m for m in bundle.materials if m not in covered]
     for material in uploads:
         assert f'name="m_{material.key}"' in html
 
-    data = _form_data(web, bundle, edit_url, action="submit")
+    data = _form_data(web, bundle, edit_url, action="save")
     data.update({f"m_{m.key}": (io.BytesIO(PDF), f"{m.key}.pdf") for m in uploads})
     response = web.client.post(edit_url, data=data, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
-    detail = web.get(response.headers["Location"]).get_data(as_text=True)
-    number = re.search(r"ZJ-\d{8}-\d{6}", detail).group(0)
+    response = web.post(_check_url(edit_url))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/submitted")
+    confirmation = web.get(response.headers["Location"]).get_data(as_text=True)
+    number = re.search(r"ZJ-\d{8}-\d{6}", confirmation).group(0)
     application = db.exec(select(Application).where(Application.number == number)).one()
     sources = {
         row.material_key: row.source
@@ -83,7 +100,8 @@ def test_saving_keeps_what_was_typed_and_shows_the_field_error(web, db, catalog)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f'value="{wrong}"' in html and f'id="f_{id_field.key}-error"' in html
-    assert f'value="{wrong}"' in web.get(edit_url).get_data(as_text=True)
+    step = _step_asking(web, edit_url, bundle, f"f_{id_field.key}")
+    assert f'value="{wrong}"' in web.get(step).get_data(as_text=True)
 
 
 def test_autosave_answers_json(web, db, catalog):
@@ -93,7 +111,8 @@ def test_autosave_answers_json(web, db, catalog):
     edit_url = _start(web, catalog, bundle.code)
     response = web.post(edit_url, {"action": "autosave", f"f_{text_field.key}": "自动保存"})
     assert response.json == {"saved": True, "errors": {}}
-    assert 'value="自动保存"' in web.get(edit_url).get_data(as_text=True)
+    step = _step_asking(web, edit_url, bundle, f"f_{text_field.key}")
+    assert 'value="自动保存"' in web.get(step).get_data(as_text=True)
 
 
 def test_an_executable_renamed_pdf_is_refused(web, db, catalog):
@@ -113,20 +132,21 @@ def test_an_executable_renamed_pdf_is_refused(web, db, catalog):
 def _submittable(web, db, catalog):
     bundle = newborn(catalog)
     citizen = make_citizen(db)
-    for material in bundle.materials:
-        if material.wallet_cert:
-            make_certificate(db, citizen, material.wallet_cert)
+    own = [m for m in bundle.materials if m.wallet_cert and m.holder == "self"]
+    for material in own:
+        make_certificate(db, citizen, material.wallet_cert)
     web.login(citizen.login_name)
     edit_url = _start(web, catalog, bundle.code)
     data = _form_data(web, bundle, edit_url, action="save")
-    data.update({f"m_{m.key}": (io.BytesIO(PDF), "a.pdf") for m in bundle.materials if not m.wallet_cert})
+    data.update({f"m_{m.key}": (io.BytesIO(PDF), "a.pdf") for m in bundle.materials if m not in own})
     assert web.client.post(edit_url, data=data, content_type="multipart/form-data").status_code == 302
     return citizen, edit_url
 
 
 def test_two_concurrent_submits_of_one_draft_make_one_application(app, web, db, catalog):
     citizen, edit_url = _submittable(web, db, catalog)
-    token = web.csrf(edit_url)
+    check_url = _check_url(edit_url)
+    token = web.csrf(check_url)
     cookie = web.client.get_cookie("session").value
     barrier = threading.Barrier(2)
     results = []
@@ -135,7 +155,7 @@ def test_two_concurrent_submits_of_one_draft_make_one_application(app, web, db, 
         client = app.test_client()
         client.set_cookie("session", cookie)
         barrier.wait()
-        results.append(client.post(edit_url, data={"csrf_token": token, "action": "submit"}))
+        results.append(client.post(check_url, data={"csrf_token": token, "action": "submit"}))
 
     threads = [threading.Thread(target=click) for _ in range(2)]
     for thread in threads:
@@ -167,14 +187,14 @@ def test_front_desk_may_open_files_of_submitted_cases_only(app, web, db, catalog
     desk = Browser(app.test_client())
     desk.login(make_staff(db, "front_desk").login_name)
     assert desk.get(f"/files/{upload.key}").status_code == 404
-    web.post(edit_url, {"action": "submit"})
+    web.post(_check_url(edit_url))
     response = desk.get(f"/files/{upload.key}")
     assert response.status_code == 200 and response.data == PDF
 
 
 def test_detail_shows_who_has_it_and_withdraw_works(web, db, catalog):
     citizen, edit_url = _submittable(web, db, catalog)
-    detail_url = web.post(edit_url, {"action": "submit"}).headers["Location"]
+    detail_url = web.post(_check_url(edit_url)).headers["Location"].removesuffix("/submitted")
     html = web.get(detail_url, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "front desk" in html and "Withdraw" in html
     assert web.post(detail_url + "/withdraw", {"reason": "不需要了"}).status_code == 302
@@ -188,7 +208,7 @@ def test_detail_shows_who_has_it_and_withdraw_works(web, db, catalog):
 
 def test_my_applications_lists_drafts_and_submissions(web, db, catalog):
     citizen, edit_url = _submittable(web, db, catalog)
-    web.post(edit_url, {"action": "submit"})
+    web.post(_check_url(edit_url))
     html = web.get("/applications").get_data(as_text=True)
     assert re.search(r"ZJ-\d{8}-\d{6}", html)
     assert web.get("/wallet").status_code == 200

@@ -87,8 +87,10 @@ def test_the_notice_is_shown_with_every_item_and_a_way_to_fix_it(web, app, db, c
     edit = page(web, f"/applications/{application.key}/edit")
     top = edit.split('id="notice"')[1].split("</section>")[0]
     assert all(item.reason in top for item in items)
-    assert f'href="#f_{correctable_field(service).key}"' in top and f'href="#m_{service.materials[-1].key}-row"' in top
-    assert "Resubmit with the corrections" in edit
+    edit_path = f"/applications/{application.key}/edit"
+    assert f'href="{edit_path}#f_{correctable_field(service).key}"' in top
+    assert f'href="{edit_path}#m_{service.materials[-1].key}"' in top
+    assert "Resubmit with the corrections" in page(web, f"/applications/{application.key}/check")
 
 
 def test_fix_and_resubmit_in_one_go(web, app, db, catalog, front_desk):
@@ -103,6 +105,9 @@ def test_fix_and_resubmit_in_one_go(web, app, db, catalog, front_desk):
         f"m_{material.key}": (io.BytesIO(PNG), "clear-scan.png"),
     }
     response = web.client.post(edit_url, data=data, content_type="multipart/form-data")
+    check_url = f"/applications/{application.key}/check"
+    assert response.status_code == 302 and response.headers["Location"] == check_url
+    response = web.post(check_url)
     assert response.status_code == 302 and response.headers["Location"] == f"/applications/{application.key}"
 
     application = fresh(db, application)
@@ -115,11 +120,7 @@ def test_fix_and_resubmit_in_one_go(web, app, db, catalog, front_desk):
     assert db.exec(select(Notice).where(Notice.application_id == application.id)).one().answered_at is not None
 
     # A second click of the same button changes nothing.
-    again = web.client.post(
-        edit_url,
-        data={**data, f"m_{material.key}": (io.BytesIO(PNG), "clear-scan.png")},
-        content_type="multipart/form-data",
-    )
+    again = web.post(check_url)
     assert again.status_code == 302
     events = db.exec(select(AuditEvent.event).where(AuditEvent.application_id == application.id)).all()
     assert events.count("resubmit") == 1
@@ -145,6 +146,7 @@ def test_a_wallet_certificate_the_notice_rejects_can_be_replaced_by_a_file(web, 
         f"m_{wallet_material.key}": (io.BytesIO(PDF), "renewed.pdf"),
     }
     assert web.client.post(edit_url, data=data, content_type="multipart/form-data").status_code == 302
+    assert web.post(f"/applications/{application.key}/check").status_code == 302
     row = db.exec(
         select(Attachment).where(
             Attachment.application_id == application.id, Attachment.material_key == wallet_material.key

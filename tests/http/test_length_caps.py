@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from services.applications.drafts import save_draft, start_draft
+from services.applications.form_names import step_paths
 from services.catalog import FIELD_TYPES
 from services.models import Application
 from services.requirements.fields import MAX_LENGTH, FieldError, TooLong, clean_value
@@ -102,7 +103,9 @@ def test_saving_an_overlong_answer_names_the_field_and_keeps_what_was_typed(web,
 def test_the_form_tells_the_browser_each_cap(web, db, catalog):
     bundle, edit_url = _edit_url(web, db, catalog)
     spec = next(s for s in bundle.fields if s.type == "text")
-    tag = re.search(rf'<input[^>]*name="f_{spec.key}"[^>]*>', web.get(edit_url).get_data(as_text=True)).group(0)
+    key = edit_url.split("/")[2]
+    page = "".join(web.get(path).get_data(as_text=True) for path in step_paths(key, bundle))
+    tag = re.search(rf'<input[^>]*name="f_{spec.key}"[^>]*>', page).group(0)
     assert f'maxlength="{MAX_LENGTH["text"]}"' in tag
 
 

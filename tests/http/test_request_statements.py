@@ -9,7 +9,6 @@ token first), in the steady state where the day's counters exist, on SQLite and 
 from sqlmodel import func, select
 
 from services.applications.drafts import attach_upload, save_draft, start_draft
-from services.applications.form_names import field_name
 from services.casework import desk, tasks
 from services.models import Application, ApplicationStatus, AuditEvent, Notification, Role, Task, TaskStatus
 from tests.conftest import PDF
@@ -19,14 +18,14 @@ from tests.sample import complete_values, submitted
 
 ITEM = "330100-TRANSPORT-003"  # two materials from the wallet, one uploaded; issues a certificate
 
-# user loader; the application; where its materials came from; save the answers (its own commit);
-# the attached materials (wallet check; the pre-check guard is handed them, it does not read them
-# again); the wallet certificates it shares, whose share events go in with the submission's; the
-# compare-and-set; claim the case's chain tip (which locks it); one INSERT for the notifications on
-# every channel; the number and submitted time; one INSERT for the events; move the tip; the
-# events' places in the sealer's queue. The public number comes from the process's block: no
-# statement (tests/service/test_numbers.py).
-SUBMIT_STATEMENTS = 13
+# user loader; the application; the attached materials (wallet check; the pre-check guard is handed
+# them, it does not read them again); the wallet certificates it shares, whose share events go in
+# with the submission's; the compare-and-set; claim the case's chain tip (which locks it); one
+# INSERT for the notifications on every channel; the number and submitted time; one INSERT for the
+# events; move the tip; the events' places in the sealer's queue. The public number comes from the
+# process's block: no statement (tests/service/test_numbers.py). The answers were saved by the steps
+# before, so the submit no longer saves them.
+SUBMIT_STATEMENTS = 11
 # user loader; lock the case and its task, reading both and the applicant (one statement); the
 # open-notice guard; approve's compare-and-set; claim the case's chain tip; the case's tasks (read
 # once, after the first write: on SQLite that is when the transaction starts to see the other
@@ -66,11 +65,11 @@ def test_a_submit_costs_a_pinned_number_of_statements(app, db, web, catalog):
     citizen = make_citizen(db)
     draft = _complete_draft(db, catalog, store, citizen)
     web.login(citizen.login_name)
-    answers = {field_name(key): value for key, value in complete_values(catalog.service(ITEM)).items()}
-    form = {"csrf_token": web.csrf(), "action": "submit", **answers}
+    # The answers were saved step by step; the check-answers page's button only submits.
+    form = {"csrf_token": web.csrf(), "action": "submit"}
     with Statements(app.extensions["engine"]) as statements:
-        response = web.client.post(f"/applications/{draft.key}/edit", data=form)
-    assert response.status_code == 302 and response.location.endswith(f"/applications/{draft.key}")
+        response = web.client.post(f"/applications/{draft.key}/check", data=form)
+    assert response.status_code == 302 and response.location.endswith(f"/applications/{draft.key}/submitted")
     db.expire_all()
     application = db.get(Application, draft.id)
     assert application.status == ApplicationStatus.SUBMITTED and application.number

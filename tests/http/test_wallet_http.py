@@ -208,13 +208,16 @@ def test_the_form_names_the_certificates_submitting_shares_and_the_card_lists_th
     )
     web.login(holder.login_name)
     edit = f"/applications/{draft.key}/edit"
-    form = web.get(edit).get_data(as_text=True)
-    sharing = form[form.index('id="sharing"') : form.index("sticky-actions")]
-    assert "提交时将共享的证照" in sharing and "JZ-330100-2022-000042" in sharing
     answers = {field_name(key): value for key, value in complete_values(service).items()}
-    submitted_page = web.post(edit, {**answers, "action": "submit", "csrf_token": web.csrf(edit)})
+    saved = web.post(edit, {**answers, "action": "continue", "csrf_token": web.csrf(edit)})
+    assert saved.status_code == 302 and saved.headers["Location"] == f"/applications/{draft.key}/check"
+    # The check-answers page, where the one submit button is, says what submitting shares.
+    check = web.get(saved.headers["Location"]).get_data(as_text=True)
+    sharing = check[check.index('id="sharing"') : check.index('id="submit-form"')]
+    assert "提交时将共享的证照" in sharing and "JZ-330100-2022-000042" in sharing
+    submitted_page = web.post(f"/applications/{draft.key}/check")
     assert submitted_page.status_code == 302, submitted_page.get_data(as_text=True)
-    assert submitted_page.headers["Location"].endswith(f"/applications/{draft.key}")
+    assert submitted_page.headers["Location"].endswith(f"/applications/{draft.key}/submitted")
     card = web.get(f"/wallet/{licence.key}").get_data(as_text=True)
     assert f'href="/applications/{draft.key}"' in card
     assert "尚未用于任何办件" not in card

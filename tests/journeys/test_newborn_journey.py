@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from services import clock
+from services.applications.form_names import step_paths
 from services.models import Role, Visit
 from tests.conftest import CHINA, PDF, Browser
 from tests.factories import make_certificate, make_citizen, make_staff
@@ -39,27 +40,37 @@ def text_of(response) -> str:
 
 
 def apply_for_the_bundle(citizen: Browser, bundle) -> str:
-    """The citizen fills the one form; returns the application's key."""
+    """The citizen goes through the bundle's steps, checks the answers and submits; returns the application's key."""
     edit_url = citizen.post(f"/apply/{bundle.code}").headers["Location"]
-    form = text_of(citizen.get(edit_url))
+    key = edit_url.split("/")[2]
+    steps = {path: text_of(citizen.get(path)) for path in step_paths(key, bundle)}
+    form = "".join(steps.values())
     shared = [
         spec.key for spec in bundle.fields if sum(spec.key in {f.key for f in item.fields} for item in bundle.items) > 1
     ]
     assert shared
     assert all(len(re.findall(rf'name="f_{key}"', form)) == 1 for key in shared)
-    wallet = [m for m in bundle.materials if m.wallet_cert]
-    uploads = [m for m in bundle.materials if not m.wallet_cert]
+    wallet = [m for m in bundle.materials if m.wallet_cert and m.holder == "self"]
+    uploads = [m for m in bundle.materials if m not in wallet]
     assert wallet and all(f'name="m_{m.key}"' not in form for m in wallet)
 
     assert "e_certificate" in bundle.delivery
-    data = {f"f_{key}": value for key, value in complete_values(bundle).items()}
-    data.update({f"m_{m.key}": (io.BytesIO(PDF), f"{m.key}.pdf") for m in uploads})
-    data.update(csrf_token=citizen.csrf(edit_url), action="submit", delivery_method="e_certificate")
-    response = citizen.client.post(edit_url, data=data, content_type="multipart/form-data")
+    values = complete_values(bundle)
+    for path, page in steps.items():
+        data = {f"f_{k}": v for k, v in values.items() if f'name="f_{k}"' in page}
+        data.update({f"m_{m.key}": (io.BytesIO(PDF), f"{m.key}.pdf") for m in uploads if f'name="m_{m.key}"' in page})
+        data.update(csrf_token=citizen.csrf(path), action="continue", delivery_method="e_certificate")
+        response = citizen.client.post(path, data=data, content_type="multipart/form-data")
+        assert response.status_code == 302, response.get_data(as_text=True)
+    check = response.headers["Location"]
+    assert check == f"/applications/{key}/check"
+    response = citizen.post(check)
     assert response.status_code == 302, response.get_data(as_text=True)
-    detail = text_of(citizen.get(response.headers["Location"], headers=EN))
-    assert re.search(r"ZJ-20261102-\d{6}", detail) and "from your wallet" in detail
-    return edit_url.split("/")[2]
+    confirmation = text_of(citizen.get(response.headers["Location"], headers=EN))
+    assert re.search(r"ZJ-20261102-\d{6}", confirmation) and "What happens next" in confirmation
+    detail = text_of(citizen.get(f"/applications/{key}", headers=EN))
+    assert "from your wallet" in detail
+    return key
 
 
 def work_the_queues(clerks: list[Browser], bundle) -> list[str]:
@@ -87,7 +98,7 @@ def test_a_newborn_is_registered_with_one_application_and_zero_visits(app, db, c
     bundle = newborn(catalog)
     parent = make_citizen(db)
     for material in bundle.materials:
-        if material.wallet_cert:
+        if material.wallet_cert and material.holder == "self":
             make_certificate(db, parent, material.wallet_cert)
     front_desk = make_staff(db, Role.FRONT_DESK)
     clerk_accounts = [make_staff(db, Role.CLERK, department) for department in bundle.departments]

@@ -440,8 +440,9 @@ def test_a_sweep_passes_over_tasks_another_sweep_holds(session, engine, impatien
 
 
 def test_two_submits_of_one_draft_with_a_file_attached_both_answer_like_the_first(app, web, db, catalog):
-    """The second click's upload reads "no file yet", then the first click attaches, submits and answers;
-    the second then finds the material taken and the case submitted, and answers as the first did."""
+    """A double click on "Save and continue" with a file: the second click's upload reads "no file yet",
+    then the first click attaches and answers; the second then finds the material taken, replaces the
+    file and answers as the first did. The check page's one button then submits one application."""
     service = catalog.service(THREE_DAY_ITEM)
     applicant = make_citizen(db)
     for material in service.materials:
@@ -469,7 +470,7 @@ def test_two_submits_of_one_draft_with_a_file_attached_both_answer_like_the_firs
         client = app.test_client()
         client.set_cookie("session", cookie)
         data = {f"f_{k}": v for k, v in complete_values(service).items()}
-        data.update({"csrf_token": token, "action": "submit", f"m_{upload.key}": (io.BytesIO(PDF), "exam.pdf")})
+        data.update({"csrf_token": token, "action": "continue", f"m_{upload.key}": (io.BytesIO(PDF), "exam.pdf")})
         return client.post(edit_url, data=data, content_type="multipart/form-data")
 
     engine = app.extensions["engine"]
@@ -485,8 +486,10 @@ def test_two_submits_of_one_draft_with_a_file_attached_both_answer_like_the_firs
         sql_event.remove(engine, "after_cursor_execute", hold_the_second)
 
     assert first.status_code == 302 and second.status_code == 302
-    assert second.headers["Location"] == first.headers["Location"]
+    assert second.headers["Location"] == first.headers["Location"] == edit_url.removesuffix("/edit") + "/check"
+    assert web.post(first.headers["Location"]).status_code == 302
     rows = db.exec(select(Application).where(Application.applicant_id == applicant.id)).all()
+    db.refresh(rows[0])
     assert len(rows) == 1 and rows[0].status == ApplicationStatus.SUBMITTED
     files = db.exec(
         select(Attachment).where(Attachment.application_id == rows[0].id, Attachment.material_key == upload.key)

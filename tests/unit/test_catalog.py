@@ -191,7 +191,7 @@ def test_a_shared_field_or_material_keeps_the_strictest_setting(real):
     assert not fields["mother_name"].required
     materials = {m.key: m for m in bundle.materials}
     assert materials["applicant_id_card"].core
-    assert not materials["parents_id_cards"].core
+    assert not materials["spouse_id_card"].required
     assert bundle.promised_limit_days == max(birth.promised_limit_days, vaccination.promised_limit_days)
 
 
@@ -560,7 +560,7 @@ BROKEN = [
     pytest.param(
         setting("items", 0, "fields", 0, "prefill", value="child_name"),
         f"item {A}",
-        "must be 'profile.<attribute>' or 'wallet.<certificate type>.<data key>'",
+        "must be 'profile.<attribute>', 'wallet.<certificate type>.<data key>' or 'family.",
         id="prefill-malformed",
     ),
     pytest.param(
