@@ -168,6 +168,9 @@ class Crawler:
                 self.states.add(state)
                 self.check(page, visitor, response.text(), landed[0])
             queue.extend(page.locator("a[href]").evaluate_all("links => links.map(a => a.href)"))
+            if landed[0] == "citizen.detail":
+                # The confirmation is where a submit's POST lands; no link leads there, so open it for each case.
+                queue.append(url_for_confirmation(page.url))
             # A search box or a list's filter is a GET form: where it leads with the values it shows.
             queue.extend(
                 page.locator("form[method=get], form:not([method])").evaluate_all(
@@ -232,6 +235,10 @@ class Crawler:
             where = f"{visit.role}: {visit.url}" if visit else message.get("url", "?")
             errors.append(f"{where}: Nu line {message.get('lastLine')}: {message['message']}")
         return errors
+
+
+def url_for_confirmation(case_url: str) -> str:
+    return f"{urldefrag(case_url).url.split('?')[0]}/submitted"
 
 
 def require_html_checker() -> None:
