@@ -1,5 +1,6 @@
 """Real pages in Chromium: a citizen registers, finds the newborn bundle, applies and submits."""
 
+import re
 import threading
 
 import pytest
@@ -78,7 +79,8 @@ def _spouse_on_record(db, citizen, catalog) -> None:
 
 
 def test_a_parent_applies_for_the_newborn_bundle_on_a_phone(live, page):
-    """390×844: register, find the bundle, go through its steps, check the answers, read the confirmation.
+    """390×844: register, tap 办事 in the tab bar, find the bundle, go through its steps, check the answers, read the
+    confirmation.
 
     Nothing the wallet or the family's records hold is asked as a file.
     """
@@ -104,7 +106,14 @@ def test_a_parent_applies_for_the_newborn_bundle_on_a_phone(live, page):
     page.click("button[type=submit] >> text=/创建账户|Create account/")
     page.wait_for_url(f"{base}/login")
     log_in(page, good_id)
-    page.goto(f"{base}/")
+    # To the services home as a phone user goes: the tab bar's 办事 tab, there at 390 px.
+    tabbar = page.locator("nav.tabbar")
+    assert tabbar.is_visible()
+    with page.expect_navigation():
+        tabbar.locator(".tabbar-link", has_text=re.compile("办事|Services")).click()
+    assert page.url == f"{base}/"
+    assert tabbar.is_visible()
+    assert re.fullmatch("办事|Services", tabbar.locator(".tabbar-link[aria-current]").inner_text().strip())
 
     with new_session(app.extensions["engine"]) as db:
         citizen = db.exec(select(User).where(User.id_number == good_id)).one()
