@@ -144,10 +144,14 @@ def unwritten_changes(row: SQLModel) -> dict[str, Any]:
     """The row's columns set in memory since it was last written, by attribute name."""
     state = inspect(row)
     changed = {}
-    for column in state.mapper.column_attrs:
-        history = state.attrs[column.key].history
-        if history.added:
-            changed[column.key] = history.added[0]
+    # Only attributes set since the row was loaded or written have an entry in committed_state:
+    # looking at those alone spares asking every column of a wide row for its history.
+    columns = state.mapper.column_attrs
+    for key in list(state.committed_state):
+        if key in columns:
+            history = state.attrs[key].history
+            if history.added:
+                changed[key] = history.added[0]
     return changed
 
 

@@ -16,12 +16,12 @@ from sqlalchemy.sql.dml import Update
 from sqlmodel import Session, col, select
 
 from services import clock, policy
-from services.audit import caused_events, record_event
+from services.audit import PlacedEvent, caused_events, record_event
 from services.catalog import Catalog
 from services.db import referenced, unwritten_changes
 from services.errors import Conflict, Invalid, NotAllowed
 from services.i18n import N_
-from services.models import Application, AuditEvent, Role, Task, User
+from services.models import Application, Role, Task, User
 from services.workdays import WorkingCalendar, load_calendar
 from services.workflow import table
 from services.workflow.table import Machine, Transition
@@ -95,7 +95,7 @@ class Firing:
         assert isinstance(self.subject, Task)
         return self.subject
 
-    def fire(self, subject: Application | Task, event: str, actor: User | None = None, **kwargs) -> AuditEvent:
+    def fire(self, subject: Application | Task, event: str, actor: User | None = None, **kwargs) -> PlacedEvent:
         """Fire a follow-on row in the same transaction (by the system unless an actor is named)."""
         return _fire_sharing_reads(
             self.shared,
@@ -155,7 +155,7 @@ def fire(
     reason: str | None = None,
     given: dict[str, Any] | None = None,
     applicant: User | None = None,
-) -> AuditEvent:
+) -> PlacedEvent:
     """Run one row inside the caller's transaction (`applicant`: the case's, when the caller read it already)."""
     return _fire_sharing_reads(
         Shared(applicant=applicant),
@@ -181,7 +181,7 @@ def _fire_sharing_reads(
     application: Application | None = None,
     reason: str | None = None,
     given: dict[str, Any] | None = None,
-) -> AuditEvent:
+) -> PlacedEvent:
     """`fire`, reading what the rows of one call read alike (`Shared`) once for all of them."""
     machine = machine_of(subject)
     if application is None:
@@ -254,7 +254,8 @@ def _move(session: Session, subject: Application | Task, from_status: str, to_st
     # and certificate, before its delivery moves the task) rides along: one UPDATE, not two.
     moved_at = clock.now()
     changed = unwritten_changes(subject)
-    statement = _move_statement(type(subject).__table__, frozenset(changed))
+    table = type(subject).__table__  # type: ignore[union-attr]  # SQLModel sets it; its stubs do not say so
+    statement = _move_statement(table, frozenset(changed))
     values = {f"new_{name}": value for name, value in changed.items()}
     # On the connection: the session is not flushed first (what it holds unwritten rides along here).
     moved = (
