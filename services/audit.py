@@ -180,9 +180,8 @@ def _tip(session: Session, pending: _Pending, chain: str, case: Application | No
 # already (every clerk's change does) waits for nothing here.
 
 
-# The write path's statements are built once, on the tables (Core), with their values bound at
-# each execution: building a statement costs more CPU than running it. On the tables, they do not
-# flush the session first; what it holds unwritten is written at the transaction's next flush.
+# The chain's statements are built once, on the tables (Core), with their values bound at each
+# execution: building a statement costs more CPU than running it.
 
 
 @cache

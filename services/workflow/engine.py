@@ -257,7 +257,8 @@ def _move(session: Session, subject: Application | Task, from_status: str, to_st
     table = type(subject).__table__  # type: ignore[union-attr]  # SQLModel sets it; its stubs do not say so
     statement = _move_statement(table, frozenset(changed))
     values = {f"new_{name}": value for name, value in changed.items()}
-    # On the connection: the session is not flushed first (what it holds unwritten rides along here).
+    # On the connection, so the session is not flushed first: the subject's own unwritten changes
+    # ride along here, anything else the session holds is written at its next flush.
     moved = (
         session.connection()
         .execute(
