@@ -9,6 +9,10 @@ holds (a row: transactionid or tuple; or a whole relation). No two approvals her
 case, so every such wait is on a row shared with another case's transaction: the old audit head
 row, a counter, anything. The share is Lock samples over in-transaction samples; the wait events
 seen are named. Sampling costs the machine a little CPU, the same for every process count.
+
+For comparison, `measure_cpu` runs a route that touches no database (hello world through the
+test client) in the same 1, 2 and 4 separate processes: where it too gives fewer requests/s at 4
+than at 2, the drop is the machine's (its CPUs), not the app's.
 """
 
 import multiprocessing
@@ -67,6 +71,40 @@ def _approve_all(database_url: str, clerk_id: int, keys: list[str], start, resul
     spent = time.process_time() - began
     engine.dispose()
     results.put((len(keys), spent))
+
+
+def _hello_all(database_url: str, requests: int, start, results) -> None:
+    from app import create_app
+    from bench.routes import add_bench_routes
+
+    client = add_bench_routes(create_app({"DATABASE_URL": database_url, "SECRET_KEY": "cpu-only"})).test_client()
+    for _ in range(20):  # warm, not counted
+        client.get("/bench/hello")
+    start.wait()
+    began = time.process_time()
+    for _ in range(requests):
+        client.get("/bench/hello")
+    results.put((requests, time.process_time() - began))
+
+
+def measure_cpu(database_url: str, requests: int, processes: int) -> Share:
+    """`requests` GETs of the hello route (no database), split over `processes` processes."""
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(processes + 1)
+    results = context.Queue()
+    workers = [
+        context.Process(target=_hello_all, args=(database_url, requests // processes, start, results))
+        for _ in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    start.wait()
+    began = time.perf_counter()
+    outcomes = [results.get(timeout=600) for _ in workers]
+    seconds = time.perf_counter() - began
+    for worker in workers:
+        worker.join(timeout=60)
+    return Share(processes, sum(n for n, _ in outcomes), seconds, 0, 0, {}, sum(cpu for _, cpu in outcomes))
 
 
 class _Sampler(threading.Thread):

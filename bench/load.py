@@ -27,6 +27,7 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from app import create_app
+from bench.routes import APPROVE_FLOOR, SUBMIT_FLOOR
 from seeding.demo import CITIZEN, COMPANY, DEMO_PASSWORD, SPOUSE
 from services.applications.drafts import save_draft, start_draft
 from services.applications.submission import submit_application
@@ -70,7 +71,8 @@ class Run:
 @dataclass(frozen=True)
 class LoadFigures:
     hello: Run
-    floor: Run  # the floor route: as many trivial statements as a write makes, nothing else
+    submit_floor: Run  # bench/routes.py's floor as the citizen with the submit's form: the least a submit can be
+    approve_floor: Run  # the same as the clerk with the approval's form, at the approval's fewest statements
     commit: Run  # one row written and committed, nothing else
     submit: Run
     approve: Run
@@ -323,9 +325,12 @@ def post_each(base: str, seconds: int, connections: int, folder: Path, name: str
     return _wrk(base, seconds, connections, script)
 
 
-def measure(
-    database_url: str, upload_folder: Path, seconds: int, connections: int, count: int, floor_statements: int = 12
-) -> LoadFigures:
+def _floor(posts: Posts, statements: int, seconds: int) -> Posts:
+    """The floor route, posted with `posts`' form and cookie as often as wrk can in `seconds`."""
+    return Posts([f"/bench/floor/{statements}"] * (10_000 * seconds), posts.body, posts.cookie, [])
+
+
+def measure(database_url: str, upload_folder: Path, seconds: int, connections: int, count: int) -> LoadFigures:
     secret = os.urandom(16).hex()
     submit, approve = prepare(database_url, secret, upload_folder, count)
     with tempfile.TemporaryDirectory() as scratch:
@@ -333,7 +338,12 @@ def measure(
         with serving(database_url, secret, upload_folder, folder) as (base, pid):
             idle = max(_memory_mib(child, "VmRSS") for child in _children(pid))
             hello = _wrk(f"{base}/bench/hello", seconds, connections)
-            floor = _wrk(f"{base}/bench/floor/{floor_statements}", seconds, connections)
+            submit_floor = post_each(
+                base, seconds, connections, folder, "submit-floor", _floor(submit, SUBMIT_FLOOR, seconds)
+            )
+            approve_floor = post_each(
+                base, seconds, connections, folder, "approve-floor", _floor(approve, APPROVE_FLOOR, seconds)
+            )
             committed = _wrk(f"{base}/bench/commit", seconds, connections)
             submitted = post_each(base, seconds, connections, folder, "submit", submit)
             approved = post_each(base, seconds, connections, folder, "approve", approve)
@@ -351,7 +361,8 @@ def measure(
     app.extensions["engine"].dispose()
     return LoadFigures(
         hello,
-        floor,
+        submit_floor,
+        approve_floor,
         committed,
         Run("submit", submitted.requests, submitted.per_second, submitted.errors),
         Run("approve", approved.requests, approved.per_second, approved.errors),

@@ -34,6 +34,7 @@ from sqlalchemy.engine import make_url
 from bench import cities, contention, load
 from bench.invariants import doubled, missing_submits
 from bench.report import Figure, Report
+from bench.routes import APPROVE_FLOOR, SUBMIT_FLOOR
 from services.catalog import default_catalog
 from services.db import make_engine, new_session
 
@@ -45,23 +46,33 @@ WHY_SLOW = (
 
 
 ROUNDS = 3  # 1, 2, 4, 1, 2, 4…: each count sees the machine's other work alike; the median is kept
+CPU_ONLY_REQUESTS = 4000  # of the route with no database, per process count and round
 
 
 def contention_figures(database_url: str, approvals: int) -> tuple[list[Figure], str]:
-    """Approvals/s with 1, 2 and 4 processes and the share of an approval waiting on another case's lock."""
+    """Approvals/s with 1, 2 and 4 processes and the share of an approval waiting on another case's lock.
+
+    In the same rounds, a route with no database at all in as many processes: whether 4 processes
+    below 2 is the machine's doing or the app's.
+    """
     counts = (1, 2, 4)
     engine = make_engine(database_url)
     with new_session(engine) as session:
         rows = load.prepare_rows(session, default_catalog(), drafts=0, claimed=ROUNDS * len(counts) * approvals)
     engine.dispose()
     runs: dict[int, list[contention.Share]] = {processes: [] for processes in counts}
+    cpu_runs: dict[int, list[contention.Share]] = {processes: [] for processes in counts}
     batches = iter(range(0, len(rows.task_ids), approvals))
     for _ in range(ROUNDS):
         for processes in counts:
             start = next(batches)
             task_ids = rows.task_ids[start : start + approvals]
             runs[processes].append(contention.measure(database_url, rows.clerk.id, task_ids, processes=processes))
+            cpu_runs[processes].append(contention.measure_cpu(database_url, CPU_ONLY_REQUESTS, processes))
     shares = [sorted(runs[processes], key=lambda share: share.per_second)[ROUNDS // 2] for processes in counts]
+    cpu_only = {
+        processes: sorted(cpu_runs[processes], key=lambda share: share.per_second)[ROUNDS // 2] for processes in counts
+    }
     alone = shares[0]
     figures = []
     for share, ratio_target in zip(shares[1:], (1.6, None), strict=True):
@@ -94,6 +105,16 @@ def contention_figures(database_url: str, approvals: int) -> tuple[list[Figure],
     )
     figures.append(
         Figure(
+            "CPU-only route (no database), 4 processes against 2",
+            "2 processes",
+            cpu_only[2].per_second,
+            "4 processes",
+            cpu_only[4].per_second,
+            "req/s",
+        )
+    )
+    figures.append(
+        Figure(
             "waiting on another case's lock, 4 processes",
             "1 process",
             alone.wait_share,
@@ -115,6 +136,11 @@ def contention_figures(database_url: str, approvals: int) -> tuple[list[Figure],
         f"{share.cpu_share:.2f} CPUs ({share.cpu / share.approvals * 1000:.1f} ms CPU an approval)"
         + (f", on {', '.join(f'{name} ×{n}' for name, n in sorted(share.waits.items()))}" if share.waits else "")
         for share in shares
+    )
+    said += "; the CPU-only route (hello world through the test client, medians): " + ", ".join(
+        f"{processes} process{'es' if processes > 1 else ''} {share.per_second:.0f} req/s "
+        f"({share.cpu_share:.2f} CPUs busy)"
+        for processes, share in cpu_only.items()
     )
     note = (
         "Writers on different cases: every approval on a case of its own, by separate processes; "
@@ -266,11 +292,19 @@ def load_figures(label: str, result: load.LoadFigures) -> tuple[list[Figure], st
             WHY_SLOW,
         ),
         Figure(
-            f"floor: {result.floor.name} trivial statements in a transaction, {label}",
+            f"floor of a submit: signed in, CSRF, form, {SUBMIT_FLOOR} statements, {label}",
             "hello world",
             result.hello.per_second,
             "floor",
-            result.floor.per_second,
+            result.submit_floor.per_second,
+            "req/s",
+        ),
+        Figure(
+            f"floor of an approval: signed in, CSRF, form, {APPROVE_FLOOR} statements, {label}",
+            "hello world",
+            result.hello.per_second,
+            "floor",
+            result.approve_floor.per_second,
             "req/s",
         ),
         Figure(
@@ -315,7 +349,9 @@ def main(argv=None) -> int:
     city = cities.city(args.small, args.postgres)
     template = f"bench_city_{args.small}"
     figures, notes = [], []
-    count = 300 * args.seconds
+    # Rows for 1,500 posts a second: a run that outlasts them answers 404s (counted as errors),
+    # and at 300 a second a fast approval ran out before wrk stopped.
+    count = 1500 * args.seconds
     scratch = Path(tempfile.mkdtemp(prefix="bench-writes-"))
     sqlite_copy = scratch / "load.sqlite"
     shutil.copyfile(city.sqlite_url.removeprefix("sqlite:///"), sqlite_copy)

@@ -3,9 +3,9 @@
 from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, Protocol, TypeVar, cast
+from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.sql.dml import Delete, Update
 from sqlmodel import Session, SQLModel, create_engine
@@ -138,6 +138,21 @@ def by_id(rows: Iterable[S]) -> dict[int, S]:
         assert row.id is not None
         keyed[row.id] = row
     return keyed
+
+
+def unwritten_changes(row: SQLModel) -> dict[str, Any]:
+    """The row's columns set in memory since it was last written, by attribute name."""
+    state = inspect(row)
+    changed = {}
+    # Only attributes set since the row was loaded or written have an entry in committed_state:
+    # looking at those alone spares asking every column of a wide row for its history.
+    columns = state.mapper.column_attrs
+    for key in list(state.committed_state):
+        if key in columns:
+            history = state.attrs[key].history
+            if history.added:
+                changed[key] = history.added[0]
+    return changed
 
 
 def rows_matched(session: Session, statement: Update | Delete) -> int:

@@ -85,12 +85,16 @@ def _messages(
     ]
 
 
+_INSERT_NOTIFICATIONS = insert(Notification.__table__)  # type: ignore[attr-defined]  # SQLModel sets it
+
+
 def _queue(session: Session, messages: list[dict[str, Any]]) -> None:
     # One INSERT for them all (NULLs written as such, so rows with and without an address are not
     # split into separate statements); nothing reads the rows back in this transaction. The rows
     # point only at stored rows: what the transaction changed so far may wait for its next write.
+    # Core on the connection, built once: no flush first, and no statement to build each time.
     if messages:
-        session.execute(insert(Notification).execution_options(render_nulls=True, autoflush=False), messages)
+        session.connection().execute(_INSERT_NOTIFICATIONS, messages)
 
 
 class FileGateway:

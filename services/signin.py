@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from services import clock
@@ -184,17 +184,20 @@ def sign_in(*, session: Session, login: str, password: str, address: str, policy
     return SignInResult(user=user, token=start_session(session, user, policy, complete=True))
 
 
+_RESUME = (
+    select(SignInSession, User)
+    .join(User, col(User.id) == SignInSession.user_id)
+    .where(col(SignInSession.token_hash) == bindparam("token_hash"))
+)
+
+
 @transactional
 def resume_session(*, session: Session, token: str | None, policy: SignInPolicy) -> Resumed | None:
     """The live session behind a cookie's id, or None once revoked, idle too long or past its lifetime."""
     if not token:
         return None
-    # One statement for the session and its user: every signed-in request runs it.
-    found = session.exec(
-        select(SignInSession, User)
-        .join(User, col(User.id) == SignInSession.user_id)
-        .where(SignInSession.token_hash == token_digest(token))
-    ).first()
+    # One statement for the session and its user, built once: every signed-in request runs it.
+    found = session.execute(_RESUME, {"token_hash": token_digest(token)}).first()
     if found is None:
         return None
     row, user = found

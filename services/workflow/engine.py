@@ -7,22 +7,27 @@ caller's one transaction, so either every change lands or none does.
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import inspect, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import Update
 from sqlmodel import Session, col, select
 
 from services import clock, policy
-from services.audit import caused_events, record_event
+from services.audit import PlacedEvent, caused_events, record_event
 from services.catalog import Catalog
-from services.db import referenced, rows_matched
+from services.db import referenced, unwritten_changes
 from services.errors import Conflict, Invalid, NotAllowed
 from services.i18n import N_
-from services.models import Application, AuditEvent, Role, Task, User
+from services.models import Application, Role, Task, User
 from services.workdays import WorkingCalendar, load_calendar
 from services.workflow import table
 from services.workflow.table import Machine, Transition
+
+# Built once: building a statement costs more CPU than running it.
+_CASE_TASKS = select(Task).where(col(Task.application_id) == bindparam("application_id")).order_by(col(Task.id))
 
 
 @dataclass
@@ -74,11 +79,7 @@ class Firing:
         if self.shared.tasks is None:
             # Rows in memory keep their unwritten changes (new tasks are flushed when added): no flush needed.
             with self.session.no_autoflush:
-                self.shared.tasks = list(
-                    self.session.exec(
-                        select(Task).where(col(Task.application_id) == self.application.id).order_by(col(Task.id))
-                    )
-                )
+                self.shared.tasks = list(self.session.scalars(_CASE_TASKS, {"application_id": self.application.id}))
         return self.shared.tasks
 
     def tasks_added(self) -> None:
@@ -94,7 +95,7 @@ class Firing:
         assert isinstance(self.subject, Task)
         return self.subject
 
-    def fire(self, subject: Application | Task, event: str, actor: User | None = None, **kwargs) -> AuditEvent:
+    def fire(self, subject: Application | Task, event: str, actor: User | None = None, **kwargs) -> PlacedEvent:
         """Fire a follow-on row in the same transaction (by the system unless an actor is named)."""
         return _fire_sharing_reads(
             self.shared,
@@ -154,7 +155,7 @@ def fire(
     reason: str | None = None,
     given: dict[str, Any] | None = None,
     applicant: User | None = None,
-) -> AuditEvent:
+) -> PlacedEvent:
     """Run one row inside the caller's transaction (`applicant`: the case's, when the caller read it already)."""
     return _fire_sharing_reads(
         Shared(applicant=applicant),
@@ -180,7 +181,7 @@ def _fire_sharing_reads(
     application: Application | None = None,
     reason: str | None = None,
     given: dict[str, Any] | None = None,
-) -> AuditEvent:
+) -> PlacedEvent:
     """`fire`, reading what the rows of one call read alike (`Shared`) once for all of them."""
     machine = machine_of(subject)
     if application is None:
@@ -226,19 +227,53 @@ def _fire_sharing_reads(
     return recorded
 
 
+@cache
+def _move_statement(table, changed: frozenset[str]) -> Update:
+    """The compare-and-set of a row of `table` that also writes the `changed` columns; built once for each."""
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("row_id"),
+            table.c.status == bindparam("from_status"),
+            table.c.version == bindparam("from_version"),
+        )
+        .values(
+            {
+                **{name: bindparam(f"new_{name}") for name in sorted(changed)},
+                "status": bindparam("to_status"),
+                "version": bindparam("to_version"),
+                "updated_at": bindparam("moved_at"),
+            }
+        )
+    )
+
+
 def _move(session: Session, subject: Application | Task, from_status: str, to_status: str) -> None:
     # Compare-and-set on status and version: of two racing requests exactly one moves it. What
     # earlier rows' effects changed on the same row and did not write yet (an approval's decision
     # and certificate, before its delivery moves the task) rides along: one UPDATE, not two.
-    model = type(subject)
     moved_at = clock.now()
-    changed = _unwritten_changes(subject)
-    moved = rows_matched(
-        session,
-        update(model)
-        .where(col(model.id) == subject.id, col(model.status) == from_status, col(model.version) == subject.version)
-        .values(**changed, status=to_status, version=subject.version + 1, updated_at=moved_at)
-        .execution_options(synchronize_session=False, autoflush=False),
+    changed = unwritten_changes(subject)
+    table = type(subject).__table__  # type: ignore[union-attr]  # SQLModel sets it; its stubs do not say so
+    statement = _move_statement(table, frozenset(changed))
+    values = {f"new_{name}": value for name, value in changed.items()}
+    # On the connection, so the session is not flushed first: the subject's own unwritten changes
+    # ride along here, anything else the session holds is written at its next flush.
+    moved = (
+        session.connection()
+        .execute(
+            statement,
+            {
+                **values,
+                "row_id": subject.id,
+                "from_status": from_status,
+                "from_version": subject.version,
+                "to_status": to_status,
+                "to_version": subject.version + 1,
+                "moved_at": moved_at,
+            },
+        )
+        .rowcount
     )
     if moved != 1:
         raise Conflict(N_("someone else changed this first; reload and try again"))
@@ -247,14 +282,3 @@ def _move(session: Session, subject: Application | Task, from_status: str, to_st
     set_committed_value(subject, "status", to_status)
     set_committed_value(subject, "version", subject.version + 1)
     set_committed_value(subject, "updated_at", moved_at)
-
-
-def _unwritten_changes(subject: Application | Task) -> dict[str, Any]:
-    """The row's columns set in memory since it was last written."""
-    state = inspect(subject)
-    changed = {}
-    for column in state.mapper.column_attrs:
-        history = state.attrs[column.key].history
-        if history.added:
-            changed[column.key] = history.added[0]
-    return changed

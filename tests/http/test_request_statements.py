@@ -20,21 +20,22 @@ ITEM = "330100-TRANSPORT-003"  # two materials from the wallet, one uploaded; is
 
 # user loader; the application; the attached materials (wallet check; the pre-check guard is handed
 # them, it does not read them again); the wallet certificates it shares, whose share events go in
-# with the submission's; the compare-and-set; claim the case's chain tip (which locks it); one
-# INSERT for the notifications on every channel; the number and submitted time; one INSERT for the
-# events; move the tip; the events' places in the sealer's queue. The public number comes from the
-# process's block: no statement (tests/service/test_numbers.py). The answers were saved by the steps
-# before, so the submit no longer saves them.
-SUBMIT_STATEMENTS = 11
+# with the submission's; claim the case's chain tip (which locks it); the compare-and-set; one INSERT
+# for the notifications on every channel; one INSERT for the events; move the tip, carrying the
+# number and submitted time in the same UPDATE; the events' places in the sealer's queue. The public
+# number comes from the process's block: no statement (tests/service/test_numbers.py). The answers
+# were saved by the steps before, so the submit no longer saves them.
+SUBMIT_STATEMENTS = 10
 # user loader; lock the case and its task, reading both and the applicant (one statement); the
 # open-notice guard; approve's compare-and-set; claim the case's chain tip; the case's tasks (read
 # once, after the first write: on SQLite that is when the transaction starts to see the other
 # writers' commits); the certificate's row (its number from the process's block); one
 # notifications INSERT for the decision; deliver's compare-and-set, carrying the decision and the
 # certificate link; complete's compare-and-set; one notifications INSERT for the finished case;
-# the closing and delivery times; the audit of all three, cause first (one INSERT for the three
-# events, move the tip) and one INSERT queueing them for the sealer.
-APPROVE_STATEMENTS = 16
+# the audit of all three, cause first (one INSERT for the three events, then moving the tip, which
+# carries the closing time in the same UPDATE) and one INSERT queueing them for the sealer; the
+# delivery time, written at commit.
+APPROVE_STATEMENTS = 15
 
 
 def _complete_draft(db, catalog, store, citizen) -> Application:
