@@ -108,3 +108,17 @@ def test_on_a_desktop_the_top_bar_reads_well_and_shows_where_focus_is(live, brow
     assert "navbar-brand" in focused[0]
     assert focused[1:] == ["rgb(255, 221, 0)", "rgb(11, 12, 12)"], "GOV.UK's yellow with black text"
     context.close()
+
+
+def test_on_a_phone_what_scrolls_into_view_stops_above_the_tab_bar(live, browser):
+    app, base = live
+    context, page = signed_in(browser, base, a_citizen_with_cases(app))
+    page.emulate_media(reduced_motion="reduce")  # Bootstrap scrolls smoothly otherwise: read where it ends
+    page.evaluate("window.scrollTo(0, 0)")
+    # The list runs past the screen's end; brought up to the screen's lower edge (as a search in the page
+    # or a scripted jump does), its last case must not land under the tab bar.
+    last = page.locator("main .list-group-item a").last
+    last.evaluate("link => link.scrollIntoView({block: 'end'})")
+    link, bar = last.bounding_box(), page.locator("nav.tabbar").bounding_box()
+    assert link["y"] + link["height"] <= bar["y"], "the link sits above the tab bar, not under it"
+    context.close()
