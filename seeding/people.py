@@ -297,6 +297,7 @@ def user_row(resident: Resident, user_id: int, password_hash: str, created_at: d
         "created_at": created_at,
         "totp_secret": None,
         "totp_last_step": None,
+        "elder_mode": False,
     }
 
 
@@ -320,6 +321,7 @@ def staff_row(member: StaffMember, user_id: int, password_hash: str, created_at:
         # Seeded staff share the demo's second-factor key, printed by `flask demo`.
         "totp_secret": DEMO_TOTP_SECRET,
         "totp_last_step": None,
+        "elder_mode": False,
     }
 
 

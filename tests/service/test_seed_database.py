@@ -21,9 +21,11 @@ THREE_DAY_ITEM = "330100-TRANSPORT-003"
 def test_after_seeding_through_both_paths_the_app_goes_on_inserting(
     engine, session, catalog, store, tmp_path, quick_password_hashing
 ):
-    options = SeedOptions(applications=12, slow_cases=8, seed=3, as_of=date(2026, 11, 22))
+    # More people than the services' cases need: the rest are written in bulk, every column of theirs too.
+    options = SeedOptions(applications=12, slow_cases=8, seed=3, citizens=60, companies=12, as_of=date(2026, 11, 22))
     report = seed_city(engine=engine, catalog=catalog, upload_folder=tmp_path / "seeded", options=options)
     assert report.bulk_cases == 4 and report.slow_cases >= 8  # the demo accounts bring cases of their own
+    assert session.exec(select(func.count()).select_from(User)).one() >= 60 + 12
     before = {model: session.exec(select(func.max(model.id))).one() for model in (User, Certificate, Application)}
 
     citizen = make_citizen(session)
