@@ -120,25 +120,26 @@ def edit(key: str):
 @bp.get("/applications/<key>/steps/<name>")
 @applicants_only
 def step(key: str, name: str):
-    application, service = _editable(key)
-    if service is None:
-        return redirect(url_for("citizen.detail", key=key))
-    section = section_named(service, name)
-    if section is None:
-        abort(404)
-    return _render_step(application, service, section)
+    found = _editable_step(key, name)
+    return _render_step(*found) if found else redirect(url_for("citizen.detail", key=key))
 
 
 @bp.post("/applications/<key>/steps/<name>")
 @applicants_only
 def save_step(key: str, name: str):
+    found = _editable_step(key, name)
+    return _save(*found) if found else redirect(url_for("citizen.detail", key=key))
+
+
+def _editable_step(key: str, name: str):
+    """The draft, its service and the named step; None once the case is no longer the applicant's to edit."""
     application, service = _editable(key)
     if service is None:
-        return redirect(url_for("citizen.detail", key=key))
+        return None
     section = section_named(service, name)
     if section is None:
         abort(404)
-    return _save(application, service, section)
+    return application, service, section
 
 
 @bp.post("/applications/<key>/edit")
