@@ -242,3 +242,11 @@ def test_one_working_day_is_singular(web, catalog):
     assert one_day.promised_limit_days == 1 and not one_day.instant
     html = html_of(web, f"/services/{one_day.code}", EN)
     assert ">1 working day</dd>" in html and "1 working days" not in html
+
+
+def test_the_search_box_is_explained_by_a_hint_that_stays_while_typing(web, catalog):
+    html = html_of(web, "/")
+    box = re.search(r'<input[^>]*id="q"[^>]*>', html).group(0)
+    assert "placeholder" not in box, "an example in the box vanishes as one types and is cut at phone width"
+    hint = re.search(r'aria-describedby="([^"]+)"', box).group(1)
+    assert re.search(rf'<p id="{hint}"[^>]*>e\.g\. newborn, business licence', html)
