@@ -122,3 +122,20 @@ def test_on_a_phone_what_scrolls_into_view_stops_above_the_tab_bar(live, browser
     link, bar = last.bounding_box(), page.locator("nav.tabbar").bounding_box()
     assert link["y"] + link["height"] <= bar["y"], "the link sits above the tab bar, not under it"
     context.close()
+
+
+def test_on_a_phone_the_status_filters_take_one_row_that_scrolls_sideways(live, browser):
+    app, base = live
+    statuses = ["needs_correction", "submitted", "accepted", "in_review", "completed", "rejected", "withdrawn"]
+    with new_session(app.extensions["engine"]) as db:
+        citizen = make_citizen(db, full_name="陈晓")
+        for n, status in enumerate(statuses):
+            make_application(db, citizen, ITEM, status=status, number=f"ZJ-20261102-{n:06d}")
+        login_name = citizen.login_name
+    context, page = signed_in(browser, base, login_name)
+    chips = page.locator("nav.chip-row")
+    assert chips.locator("a").count() == len(statuses) + 1  # and "All"
+    one_chip = chips.locator("a").first.bounding_box()["height"]
+    assert chips.bounding_box()["height"] < 2 * one_chip, "eight filters in one row, not four rows above the list"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page itself stays put"
+    context.close()
