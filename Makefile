@@ -21,7 +21,7 @@ translations: $(STAMP)
 
 # After changing user-facing text: refresh translations/zh from the sources, then translate the new entries.
 messages: $(STAMP)
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k N_ -o translations/messages.pot .
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k N_ -k Nn_:1,2 -o translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
 
 browser:

@@ -5,7 +5,7 @@ from sqlmodel import col, select
 
 from services import clock
 from services.errors import Conflict, Invalid
-from services.i18n import N_
+from services.i18n import N_, Nn_
 from services.identity import id_number_check_char
 from services.models import (
     ApplicationStatus,
@@ -36,6 +36,13 @@ PROCEDURES = {
 MAX_EXTENSION_DAYS = 30
 # Registering a newborn's hukou is where the public security bureau allocates the ID number.
 ALLOCATED_NUMBERS = {"hukou_registration": "child_id_number"}
+
+# Module level, so the wording is known to whoever shows the stored message, in any process.
+EXTENSION_ASKED = Nn_(
+    "Extension of %(days)s working day asked for on %(number)s",
+    "Extension of %(days)s working days asked for on %(number)s",
+    count="days",
+)
 
 
 # --- the clock ----------------------------------------------------------------
@@ -283,7 +290,7 @@ def open_extension_request(firing) -> None:
         role=Role.SUPERVISOR,
         department=firing.task.department,
         application=firing.application,
-        template=N_("Extension of %(days)s working days asked for on %(number)s"),
+        template=EXTENSION_ASKED,
         params={"days": request.days, "number": firing.application.number},
     )
 

@@ -250,3 +250,15 @@ def test_the_search_box_is_explained_by_a_hint_that_stays_while_typing(web, cata
     assert "placeholder" not in box, "an example in the box vanishes as one types and is cut at phone width"
     hint = re.search(r'aria-describedby="([^"]+)"', box).group(1)
     assert re.search(rf'<p id="{hint}"[^>]*>e\.g\. newborn, business licence', html)
+
+
+def test_a_stored_message_says_one_working_day_and_many_working_days(app):
+    from services.workflow.task_rules import EXTENSION_ASKED
+    from web.views.inbox import message_text
+
+    asked = {"number": "ZJ-20261207-000001"}
+    with app.test_request_context(headers=EN):
+        assert message_text(EXTENSION_ASKED, {**asked, "days": 1}).startswith("Extension of 1 working day asked")
+        assert message_text(EXTENSION_ASKED, {**asked, "days": 3}).startswith("Extension of 3 working days asked")
+    with app.test_request_context(headers=ZH):
+        assert message_text(EXTENSION_ASKED, {**asked, "days": 1}) == "办件ZJ-20261207-000001申请延期1个工作日"

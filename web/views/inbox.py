@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from services import policy
 from services.applications.followup import inbox_messages
-from services.i18n import N_
+from services.i18n import N_, PLURALS
 from services.models import Role
 from services.notifications import mark_read, unread_count
 from web.extensions import db_session
@@ -23,7 +23,11 @@ def message_text(template: str, params: dict) -> str:
     values = dict(params)
     if locale_code() == "en":
         values.update({name[:-3]: value for name, value in params.items() if name.endswith("_en")})
-    return gettext(template) % values
+    plural = PLURALS.get(template)
+    if plural is None:
+        return gettext(template) % values
+    singular, count = plural
+    return ngettext(singular, template, int(values[count]), **values)
 
 
 @bp.app_context_processor
