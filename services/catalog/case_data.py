@@ -39,7 +39,7 @@ Known = Callable[[str, str], bool]
 
 
 def check_case_data(parsed: Parsed, known: Known, report: Report) -> None:
-    """Report every reference of the case data to something the catalogue does not define."""
+    """Report each code the case data names that is not defined, and each centre not one level below its parent."""
     for located in parsed["request_categories"].values():
         category: RequestCategoryIn = located.spec
         _check_references(located, category.lead_departments, "lead department", "departments", known, report)
@@ -75,11 +75,12 @@ def _check_parent(located: Located, centres: Mapping[str, Located], known: Known
     above = CENTRE_LEVELS[depth - 1]
     if centre.parent is None:
         say(f"a {centre.level} centre needs a parent (a {above} centre)")
-    elif centre.parent not in centres:
-        if not known("centres", centre.parent):
-            say(f"parent {centre.parent!r} is not defined")
-    elif (level := centres[centre.parent].spec.level) != above:
-        say(f"parent {centre.parent!r} is a {level} centre; a {centre.level} centre's parent is a {above} centre")
+    elif centre.parent in centres:
+        level = centres[centre.parent].spec.level
+        if level != above:
+            say(f"parent {centre.parent!r} is a {level} centre; a {centre.level} centre's parent is a {above} centre")
+    elif not known("centres", centre.parent):
+        say(f"parent {centre.parent!r} is not defined")
 
 
 def build_case_data(parsed: Parsed) -> dict[str, dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""The service catalogue as immutable values: departments, items, one-thing bundles."""
+"""The service catalogue as immutable values: departments, items, one-thing bundles, and the case data."""
 
 from __future__ import annotations
 
