@@ -1,4 +1,5 @@
-"""The service catalogue: departments, service items and one-thing bundles, loaded from seed_data/catalog."""
+"""The service catalogue, loaded from seed_data/catalog: departments, service items and one-thing bundles,
+and the request categories, dispute kinds and routes, and centres the other case types stand on."""
 
 from __future__ import annotations
 
@@ -8,19 +9,24 @@ from pathlib import Path
 from .loader import CatalogError, load_catalog, validate_catalog
 from .model import (
     APPLICANT_TYPES,
+    CENTRE_LEVELS,
     DELIVERY_METHODS,
     FIELD_TYPES,
     ITEM_KINDS,
     PROFILE_ATTRS,
     Bundle,
     Catalog,
+    Centre,
     CertificateType,
     Department,
+    DisputeKind,
+    DisputeRoute,
     FieldSpec,
     Item,
     LifeEvent,
     MaterialSpec,
     Option,
+    RequestCategory,
     Service,
     Text,
 )
@@ -36,6 +42,7 @@ def default_catalog() -> Catalog:
 __all__ = [
     "APPLICANT_TYPES",
     "CATALOG_DIR",
+    "CENTRE_LEVELS",
     "DELIVERY_METHODS",
     "FIELD_TYPES",
     "ITEM_KINDS",
@@ -43,13 +50,17 @@ __all__ = [
     "Bundle",
     "Catalog",
     "CatalogError",
+    "Centre",
     "CertificateType",
     "Department",
+    "DisputeKind",
+    "DisputeRoute",
     "FieldSpec",
     "Item",
     "LifeEvent",
     "MaterialSpec",
     "Option",
+    "RequestCategory",
     "Service",
     "Text",
     "default_catalog",

@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar, overload
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .case_data import CASE_SECTIONS, CaseSection, build_case_data, check_case_data
 from .errors import CatalogError, display_path, schema_problem, yaml_problem
 from .model import (
     PROFILE_ATTRS,
@@ -40,7 +41,7 @@ from .schema import (
     TextIn,
 )
 
-Section = DepartmentIn | LifeEventIn | CertificateTypeIn | DataLabelIn | ItemIn | BundleIn
+Section = DepartmentIn | LifeEventIn | CertificateTypeIn | DataLabelIn | ItemIn | BundleIn | CaseSection
 SECTIONS: dict[str, tuple[str, type[Section]]] = {
     "departments": ("department", DepartmentIn),
     "life_events": ("life event", LifeEventIn),
@@ -48,6 +49,7 @@ SECTIONS: dict[str, tuple[str, type[Section]]] = {
     "data_labels": ("data label", DataLabelIn),
     "items": ("item", ItemIn),
     "bundles": ("bundle", BundleIn),
+    **CASE_SECTIONS,
 }
 _PROFILE_PREFILL = re.compile(r"^profile\.(\w+)$")
 _WALLET_PREFILL = re.compile(r"^wallet\.(\w+)\.(\w+)$")
@@ -114,6 +116,7 @@ class _Compiler:
             self.check_items()
             self.check_certificate_types()
             self.check_bundles()
+            check_case_data(self.parsed, self.known, self.error)
         return self.errors, (None if self.errors else self.build())
 
     def error(self, file: str, entry: str | None, message: str) -> None:
@@ -352,6 +355,7 @@ class _Compiler:
                 )
                 for b in specs("bundles")
             },
+            **build_case_data(self.parsed),
         )
 
 

@@ -1,4 +1,4 @@
-"""The service catalogue as immutable values: departments, items, one-thing bundles."""
+"""The service catalogue as immutable values: departments, items, one-thing bundles, and the case data."""
 
 from __future__ import annotations
 
@@ -14,10 +14,14 @@ FieldType = Literal["text", "date", "number", "select", "id_number", "phone", "a
 DeliveryMethod = Literal["e_certificate", "post", "window"]
 ApplicantType = Literal["citizen", "company"]
 ItemKind = Literal["licence", "confirmation", "registration", "payment", "benefit", "public_service", "filing"]
+DayCount = Literal["calendar", "working"]
+# From the top down: a centre's parent is the centre one level up.
+CentreLevel = Literal["province", "city", "county", "township"]
 FIELD_TYPES: tuple[FieldType, ...] = get_args(FieldType)
 DELIVERY_METHODS: tuple[DeliveryMethod, ...] = get_args(DeliveryMethod)
 APPLICANT_TYPES: tuple[ApplicantType, ...] = get_args(ApplicantType)
 ITEM_KINDS: tuple[ItemKind, ...] = get_args(ItemKind)
+CENTRE_LEVELS: tuple[CentreLevel, ...] = get_args(CentreLevel)
 PROFILE_ATTRS = ("full_name", "id_number", "mobile", "address", "company_name", "credit_code")
 # The applicant's identity as the account was verified: shown, never typed (a contact detail may be).
 ACCOUNT_IDENTITY = frozenset({"profile.full_name", "profile.company_name", "profile.id_number", "profile.credit_code"})
@@ -266,6 +270,45 @@ class Bundle:
 Service = Item | Bundle
 
 
+@dataclass(frozen=True)
+class RequestCategory:
+    """A kind of enterprise request (企呼我应) and the answer it is promised."""
+
+    code: str
+    name: Text
+    answer_working_days: int
+    # The departments triage proposes as lead; empty when the office chooses each time.
+    lead_departments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DisputeRoute:
+    """A way a dispute is handled (people's mediation, labour arbitration, ...)."""
+
+    code: str
+    name: Text
+
+
+@dataclass(frozen=True)
+class DisputeKind:
+    code: str
+    name: Text
+    legal_limit_days: int
+    day_count: DayCount
+    routes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Centre:
+    """A social governance centre (社会治理中心) where disputes are received and handled."""
+
+    code: str
+    name: Text
+    level: CentreLevel
+    parent: str | None
+    routes: tuple[str, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class Catalog:
     departments: dict[str, Department]
@@ -273,6 +316,10 @@ class Catalog:
     certificate_types: dict[str, CertificateType]
     items: dict[str, Item]
     bundles: dict[str, Bundle]
+    request_categories: dict[str, RequestCategory]
+    dispute_routes: dict[str, DisputeRoute]
+    dispute_kinds: dict[str, DisputeKind]
+    centres: dict[str, Centre]
 
     def service(self, code: str) -> Service:
         if code in self.bundles:
@@ -310,4 +357,8 @@ class Catalog:
             "bundles": len(self.bundles),
             "life_events": len(self.life_events),
             "certificate_types": len(self.certificate_types),
+            "request_categories": len(self.request_categories),
+            "dispute_kinds": len(self.dispute_kinds),
+            "dispute_routes": len(self.dispute_routes),
+            "centres": len(self.centres),
         }

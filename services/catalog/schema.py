@@ -7,13 +7,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints
 
-from .model import ApplicantType, DeliveryMethod, FieldType, ItemKind
+from .model import ApplicantType, CentreLevel, DayCount, DeliveryMethod, FieldType, ItemKind
 
 NonEmpty = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1)]
 SnakeKey = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9_]*$")]
 UpperCode = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z][A-Z0-9_]*$")]
 ServiceCode = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9A-Z][0-9A-Z-]*[0-9A-Z]$")]
 Days = Annotated[StrictInt, Field(ge=0)]
+PositiveDays = Annotated[StrictInt, Field(gt=0)]
 
 
 class _Entry(BaseModel):
@@ -107,3 +108,32 @@ class BundleIn(_Entry):
     items: Annotated[tuple[ServiceCode, ...], Field(min_length=2)]
     depends: dict[ServiceCode, tuple[ServiceCode, ...]] = {}
     keywords: tuple[NonEmpty, ...] = ()
+
+
+class RequestCategoryIn(_Entry):
+    code: SnakeKey
+    name: TextIn
+    answer_working_days: PositiveDays
+    # Empty: the business-environment office names the lead department at triage.
+    lead_departments: tuple[UpperCode, ...] = ()
+
+
+class DisputeRouteIn(_Entry):
+    code: SnakeKey
+    name: TextIn
+
+
+class DisputeKindIn(_Entry):
+    code: SnakeKey
+    name: TextIn
+    legal_limit_days: PositiveDays
+    day_count: DayCount
+    routes: Annotated[tuple[SnakeKey, ...], Field(min_length=1)]
+
+
+class CentreIn(_Entry):
+    code: UpperCode
+    name: TextIn
+    level: CentreLevel
+    parent: UpperCode | None = None
+    routes: Annotated[tuple[SnakeKey, ...], Field(min_length=1)]

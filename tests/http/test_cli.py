@@ -22,6 +22,9 @@ def test_catalog_check_prints_the_counts(app):
     counts = app.extensions["catalog"].counts()
     assert counts["departments"] >= 10 and counts["items"] >= 40 and counts["bundles"] >= 6
     assert f"{counts['items']} items" in result.output
+    assert (
+        f"{counts['centres']} centres" in result.output and f"{counts['dispute_kinds']} dispute kinds" in result.output
+    )
 
 
 def test_catalog_check_names_the_broken_file_and_entry(app, tmp_path):
@@ -34,6 +37,17 @@ def test_catalog_check_names_the_broken_file_and_entry(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["catalog", "check", "--dir", str(broken)])
     assert result.exit_code == 1
     assert item_file.name in result.output and "NO_SUCH_DEPT" in result.output
+
+
+def test_catalog_check_names_a_centre_whose_parent_is_not_one_level_up(app, tmp_path):
+    broken = tmp_path / "catalog"
+    shutil.copytree(ROOT / "seed_data" / "catalog", broken)
+    centres = broken / "centres.yaml"
+    text = centres.read_text(encoding="utf-8")
+    centres.write_text(text.replace("parent: HZ_XIHU\n", "parent: HZ\n", 1), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["catalog", "check", "--dir", str(broken)])
+    assert result.exit_code == 1
+    assert "centres.yaml: centre HZ_XIHU_XIXI: parent 'HZ' is a city centre" in result.output
 
 
 def test_catalog_check_as_a_real_process(database_url):

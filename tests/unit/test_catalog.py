@@ -442,7 +442,17 @@ def test_a_certificate_reads_with_the_labels_of_its_fields_and_of_data_labels(tm
 def test_the_minimal_catalogue_loads(tmp_path):
     _write(tmp_path, minimal())
     catalog = load_catalog(tmp_path)
-    assert catalog.counts() == {"departments": 2, "items": 2, "bundles": 1, "life_events": 1, "certificate_types": 3}
+    assert catalog.counts() == {
+        "departments": 2,
+        "items": 2,
+        "bundles": 1,
+        "life_events": 1,
+        "certificate_types": 3,
+        "request_categories": 0,
+        "dispute_kinds": 0,
+        "dispute_routes": 0,
+        "centres": 0,
+    }
     bundle = catalog.bundles["BUNDLE-TEST"]
     assert [f.key for f in bundle.fields] == ["child_name"]
     assert [m.key for m in bundle.materials] == ["applicant_id_card"]
