@@ -36,6 +36,7 @@ __all__ = [
     "event_digest",
     "event_holds",
     "history",
+    "hold_locked_tip",
     "record_event",
 ]
 
@@ -210,6 +211,19 @@ def _move_tip_statement(table, changed: frozenset[str]):
             }
         )
     )
+
+
+def hold_locked_tip(session: Session, case: Application) -> None:
+    """The case was just locked and read afresh: on PostgreSQL its tip stands as read, with no claim to run.
+
+    FOR UPDATE hands back the latest committed version of the row it locks, and no one else can
+    extend the chain until this transaction ends. Not on SQLite: the driver begins the transaction
+    at its first write, so a lock's read runs before it and the tip may move in between; there the
+    claim, after the first write, reads it.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    _pending(session).tips.setdefault(case.chain, _Tip(case, case.audit_length, case.audit_tip))
 
 
 def _claim_case_chain(session: Session, case: Application) -> _Tip:

@@ -22,6 +22,7 @@ from services.db import referenced, unwritten_changes
 from services.errors import Conflict, Invalid, NotAllowed
 from services.i18n import N_
 from services.models import Application, Role, Task, User
+from services.notifications import queued_together
 from services.workdays import WorkingCalendar, load_calendar
 from services.workflow import table
 from services.workflow.table import Machine, Transition
@@ -156,18 +157,22 @@ def fire(
     given: dict[str, Any] | None = None,
     applicant: User | None = None,
 ) -> PlacedEvent:
-    """Run one row inside the caller's transaction (`applicant`: the case's, when the caller read it already)."""
-    return _fire_sharing_reads(
-        Shared(applicant=applicant),
-        session=session,
-        subject=subject,
-        event=event,
-        actor=actor,
-        catalog=catalog,
-        application=application,
-        reason=reason,
-        given=given,
-    )
+    """Run one row inside the caller's transaction (`applicant`: the case's, when the caller read it already).
+
+    The messages the row and its follow-on rows send are inserted together at the end.
+    """
+    with queued_together(session):
+        return _fire_sharing_reads(
+            Shared(applicant=applicant),
+            session=session,
+            subject=subject,
+            event=event,
+            actor=actor,
+            catalog=catalog,
+            application=application,
+            reason=reason,
+            given=given,
+        )
 
 
 def _fire_sharing_reads(
@@ -203,6 +208,8 @@ def _fire_sharing_reads(
     firing = Firing(session, subject, application, actor, catalog, transition, reason, dict(given or {}), shared=shared)
     for guard in transition.guards:
         guard(firing)
+    for stamp in transition.stamps:
+        stamp(firing)
     to_status = transition.target_from(from_status)
     _move(session, subject, from_status, to_status)
     task = subject if isinstance(subject, Task) else None
