@@ -20,7 +20,7 @@ from services.notifications import notify, notify_staff
 from services.requirements.fields import FieldError, refuse_if_too_long
 from services.workflow.numbers import next_number
 from services.workflow.shared import (
-    open_notice,
+    has_open_notice,
     record_visit_row,
     resume_task_clock,
     stretch_application_deadline,
@@ -95,7 +95,7 @@ def nothing_owed(firing) -> None:
 
 
 def no_open_notice(firing) -> None:
-    if open_notice(firing.session, firing.application) is not None:
+    if has_open_notice(firing.session, firing.application):
         raise Conflict(N_("the applicant is answering a one-time notice; decide after the answer"))
 
 
