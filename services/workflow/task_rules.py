@@ -133,15 +133,16 @@ def issue_certificate(firing) -> None:
         issued_on=firing.today,
         application_id=firing.application.id,
     )
-    # Inserted alone (a flush would write the task's decision too, which its delivery's move carries).
-    task.certificate_id = firing.session.execute(
-        insert(Certificate)
-        .values(certificate.model_dump(exclude={"id"}))
-        .returning(col(Certificate.id))
-        .execution_options(autoflush=False)
-    ).scalar_one()
+    # Inserted alone, on the connection (a flush would write the task's decision too, which its
+    # delivery's move carries), by a statement built once.
+    task.certificate_id = (
+        firing.session.connection().execute(_INSERT_CERTIFICATE, certificate.model_dump(exclude={"id"})).scalar_one()
+    )
     firing.session.add(task)
     firing.record["certificate"] = certificate.number
+
+
+_INSERT_CERTIFICATE = insert(Certificate.__table__).returning(Certificate.__table__.c.id)  # type: ignore[attr-defined]
 
 
 def _upstream_certificates(firing) -> list[Certificate]:
