@@ -111,3 +111,21 @@ def test_an_approval_costs_a_pinned_number_of_statements(app, db, web, catalog):
     assert db.get(Application, application.id).status == ApplicationStatus.COMPLETED
     assert db.exec(select(func.count()).select_from(AuditEvent)).one() == events_before + 3
     assert statements.count == APPROVE_STATEMENTS, statements.sql
+
+
+def test_a_task_move_alone_claims_the_case_tip_only_on_sqlite(app, db, web, catalog):
+    """A release moves the task, not its case: on PostgreSQL the case lock's FOR UPDATE read holds the
+    tip, so nothing claims it; on SQLite, whose transaction starts after that read, the claim reads it."""
+    store = app.extensions["file_store"]
+    clerk = make_staff(db, Role.CLERK, "TRANSPORT")
+    _, task = _claimed(db, catalog, store, clerk)
+    web.login(clerk.login_name)
+    with Statements(app.extensions["engine"]) as statements:
+        response = web.client.post(f"/clerk/tasks/{task.key}/release", data={"csrf_token": web.csrf()})
+    assert response.status_code == 302
+    db.expire_all()
+    assert db.get(Task, task.id).status == TaskStatus.READY
+    claims = [
+        sql for sql in statements.sql if sql.startswith("UPDATE application SET audit_length=application.audit_length")
+    ]
+    assert len(claims) == (0 if app.extensions["engine"].dialect.name == "postgresql" else 1), statements.sql
