@@ -36,6 +36,8 @@ __all__ = [
     "event_digest",
     "event_holds",
     "history",
+    "hold_locked_tip",
+    "hold_moved_tip",
     "record_event",
 ]
 
@@ -142,8 +144,9 @@ class _Tip:
 
 @dataclass
 class _Placed:
-    entry: PlacedEvent
+    entry: PlacedEvent  # its position is given when it is stored, after its chain's tip is known
     payload: dict[str, Any]  # the cause's effects may still add to it until the chain is hashed
+    case: Application | None
 
 
 @dataclass
@@ -212,6 +215,29 @@ def _move_tip_statement(table, changed: frozenset[str]):
     )
 
 
+def hold_locked_tip(session: Session, case: Application) -> None:
+    """The case was just locked and read afresh: on PostgreSQL its tip stands as read, with no claim to run.
+
+    FOR UPDATE hands back the latest committed version of the row it locks, and no one else can
+    extend the chain until this transaction ends. Not on SQLite: the driver begins the transaction
+    at its first write, so a lock's read runs before it and the tip may move in between; there the
+    claim, after the first write, reads it.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    _pending(session).tips.setdefault(case.chain, _Tip(case, case.audit_length, case.audit_tip))
+
+
+def hold_moved_tip(session: Session, case: Application, length: int, tip: str) -> None:
+    """The case's row was just written (a compare-and-set that returned its tip): the tip stands as returned.
+
+    The write holds the row until the transaction ends, on PostgreSQL its row lock, on SQLite the
+    database's; what an UPDATE returns is the row as it wrote it, however stale the reads before it.
+    Events placed before it (a submit's shares) are stored after it, so they need no claim either.
+    """
+    _pending(session).tips.setdefault(case.chain, _Tip(case, length, tip))
+
+
 def _claim_case_chain(session: Session, case: Application) -> _Tip:
     table = type(case).__table__  # type: ignore[attr-defined]  # SQLModel sets it; its stubs do not say so
     length, tip = session.execute(_claim_statement(table), {"case_id": case.id}).one()
@@ -244,20 +270,18 @@ def record_event(
 
     The chain is the application's, or `chain` for changes that belong to no case. Inside
     `caused_events` the event is hashed and stored when the outermost cause ends (its payload
-    may still grow until then); outside, at once.
+    may still grow until then); outside, at once. Its position is given when it is stored.
     """
     if application is not None:
         chain = application.chain
     if chain is None:
         raise ValueError("an audit event belongs to a case or names its chain")
     pending = _pending(session)
-    tip = _tip(session, pending, chain, application)
-    tip.length += 1
     if pending.moment is None:
         pending.moment = clock.now()
     entry = PlacedEvent(
         chain=chain,
-        position=tip.length,
+        position=0,
         at=pending.moment,
         actor_id=actor.id if actor else None,
         actor_role=actor.role if actor else "system",
@@ -268,7 +292,7 @@ def record_event(
         to_status=to_status,
         reason=reason,
     )
-    pending.placed.append(_Placed(entry, payload if payload is not None else {}))
+    pending.placed.append(_Placed(entry, payload if payload is not None else {}, application))
     if not pending.causes_open:
         _store(session, pending)
     return entry
@@ -308,7 +332,10 @@ def _store(session: Session, pending: _Pending) -> None:
     """Hash the placed events in chain order, insert them in one statement, queue them, move the tips."""
     placed, pending.placed = pending.placed, []
     for item in placed:
-        tip = pending.tips[item.entry.chain]
+        # Claimed only now: a chain whose case this transaction locked or wrote already needs no claim.
+        tip = _tip(session, pending, item.entry.chain, item.case)
+        tip.length += 1
+        item.entry.position = tip.length
         item.entry.payload = dict(item.payload)
         item.entry.prev_hash = tip.hash
         item.entry.hash = tip.hash = event_digest(item.entry, tip.hash)

@@ -8,7 +8,8 @@ one message twice.
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,42 @@ def _messages(
 _INSERT_NOTIFICATIONS = insert(Notification.__table__)  # type: ignore[attr-defined]  # SQLModel sets it
 
 
+@dataclass
+class _Together:
+    depth: int = 0
+    messages: list[dict[str, Any]] | None = None
+
+
+@contextmanager
+def queued_together(session: Session) -> Iterator[None]:
+    """Messages queued inside are inserted in one statement when the outermost block ends.
+
+    A decision that finishes its case tells the applicant twice (decided, then finished): one
+    INSERT, not one for each. If the block fails, nothing it queued is written.
+    """
+    together = session.info.setdefault("notifications_together", _Together())
+    together.depth += 1
+    if together.depth == 1:
+        together.messages = []
+    try:
+        yield
+        if together.depth == 1:
+            _insert(session, together.messages or [])
+    finally:
+        together.depth -= 1
+        if not together.depth:
+            together.messages = None
+
+
 def _queue(session: Session, messages: list[dict[str, Any]]) -> None:
+    together = session.info.get("notifications_together")
+    if together is not None and together.messages is not None:
+        together.messages.extend(messages)
+    else:
+        _insert(session, messages)
+
+
+def _insert(session: Session, messages: list[dict[str, Any]]) -> None:
     # One INSERT for them all (NULLs written as such, so rows with and without an address are not
     # split into separate statements); nothing reads the rows back in this transaction. The rows
     # point only at stored rows: what the transaction changed so far may wait for its next write.

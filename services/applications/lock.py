@@ -2,6 +2,7 @@
 
 from sqlmodel import Session, select
 
+from services.audit import hold_locked_tip
 from services.models import Application
 
 
@@ -12,9 +13,12 @@ def lock_application(session: Session, where, *, skip_locked: bool = False) -> A
     in at a time anyway), so each sees what the change before it left. With `skip_locked` a row
     someone holds reads as None instead of waiting, for a sweep that leaves busy cases to their holder.
     """
-    return session.exec(
+    application = session.exec(
         select(Application)
         .where(where)
         .with_for_update(skip_locked=skip_locked)
         .execution_options(populate_existing=True)
     ).first()
+    if application is not None:
+        hold_locked_tip(session, application)
+    return application

@@ -9,6 +9,7 @@ from sqlmodel.sql.expression import Select
 
 from services import clock
 from services.applications.progress import WhereNow, task_clock, where_now
+from services.audit import hold_locked_tip
 from services.catalog import Catalog
 from services.db import transactional
 from services.deadline_colour import ColourRanges
@@ -240,6 +241,7 @@ def lock_task_case(session: Session, key: str) -> tuple[Task | None, Application
     if row is None:
         return None, None, None
     application, task, applicant = row
+    hold_locked_tip(session, application)
     return task, application, applicant
 
 

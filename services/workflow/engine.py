@@ -16,12 +16,13 @@ from sqlalchemy.sql.dml import Update
 from sqlmodel import Session, col, select
 
 from services import clock, policy
-from services.audit import PlacedEvent, caused_events, record_event
+from services.audit import PlacedEvent, caused_events, hold_moved_tip, record_event
 from services.catalog import Catalog
 from services.db import referenced, unwritten_changes
 from services.errors import Conflict, Invalid, NotAllowed
 from services.i18n import N_
 from services.models import Application, Role, Task, User
+from services.notifications import queued_together
 from services.workdays import WorkingCalendar, load_calendar
 from services.workflow import table
 from services.workflow.table import Machine, Transition
@@ -156,18 +157,22 @@ def fire(
     given: dict[str, Any] | None = None,
     applicant: User | None = None,
 ) -> PlacedEvent:
-    """Run one row inside the caller's transaction (`applicant`: the case's, when the caller read it already)."""
-    return _fire_sharing_reads(
-        Shared(applicant=applicant),
-        session=session,
-        subject=subject,
-        event=event,
-        actor=actor,
-        catalog=catalog,
-        application=application,
-        reason=reason,
-        given=given,
-    )
+    """Run one row inside the caller's transaction (`applicant`: the case's, when the caller read it already).
+
+    The messages the row and its follow-on rows send are inserted together at the end.
+    """
+    with queued_together(session):
+        return _fire_sharing_reads(
+            Shared(applicant=applicant),
+            session=session,
+            subject=subject,
+            event=event,
+            actor=actor,
+            catalog=catalog,
+            application=application,
+            reason=reason,
+            given=given,
+        )
 
 
 def _fire_sharing_reads(
@@ -203,6 +208,8 @@ def _fire_sharing_reads(
     firing = Firing(session, subject, application, actor, catalog, transition, reason, dict(given or {}), shared=shared)
     for guard in transition.guards:
         guard(firing)
+    for stamp in transition.stamps:
+        stamp(firing)
     to_status = transition.target_from(from_status)
     _move(session, subject, from_status, to_status)
     task = subject if isinstance(subject, Task) else None
@@ -229,8 +236,11 @@ def _fire_sharing_reads(
 
 @cache
 def _move_statement(table, changed: frozenset[str]) -> Update:
-    """The compare-and-set of a row of `table` that also writes the `changed` columns; built once for each."""
-    return (
+    """The compare-and-set of a row of `table` that also writes the `changed` columns; built once for each.
+
+    A case's row returns its chain's tip: the move holds the row, so the tip need not be claimed.
+    """
+    statement = (
         update(table)
         .where(
             table.c.id == bindparam("row_id"),
@@ -246,6 +256,9 @@ def _move_statement(table, changed: frozenset[str]) -> Update:
             }
         )
     )
+    if "audit_tip" in table.c:
+        statement = statement.returning(table.c.audit_length, table.c.audit_tip)
+    return statement
 
 
 def _move(session: Session, subject: Application | Task, from_status: str, to_status: str) -> None:
@@ -259,23 +272,25 @@ def _move(session: Session, subject: Application | Task, from_status: str, to_st
     values = {f"new_{name}": value for name, value in changed.items()}
     # On the connection, so the session is not flushed first: the subject's own unwritten changes
     # ride along here, anything else the session holds is written at its next flush.
-    moved = (
-        session.connection()
-        .execute(
-            statement,
-            {
-                **values,
-                "row_id": subject.id,
-                "from_status": from_status,
-                "from_version": subject.version,
-                "to_status": to_status,
-                "to_version": subject.version + 1,
-                "moved_at": moved_at,
-            },
-        )
-        .rowcount
+    result = session.connection().execute(
+        statement,
+        {
+            **values,
+            "row_id": subject.id,
+            "from_status": from_status,
+            "from_version": subject.version,
+            "to_status": to_status,
+            "to_version": subject.version + 1,
+            "moved_at": moved_at,
+        },
     )
-    if moved != 1:
+    if isinstance(subject, Application):
+        # SQLite counts an UPDATE … RETURNING's rows only once they are read: the row read says it moved.
+        tip = result.first()
+        if tip is None:
+            raise Conflict(N_("someone else changed this first; reload and try again"))
+        hold_moved_tip(session, subject, *tip)
+    elif result.rowcount != 1:
         raise Conflict(N_("someone else changed this first; reload and try again"))
     for name, value in changed.items():
         set_committed_value(subject, name, value)

@@ -16,8 +16,23 @@ _OPEN_NOTICE = select(Notice).where(
 )
 
 
+_ANY_OPEN_NOTICE = (
+    select(Notice.id)
+    .where(col(Notice.application_id) == bindparam("application_id"), col(Notice.answered_at).is_(None))
+    .limit(1)
+)
+
+
 def open_notice(session, application) -> Notice | None:
     return session.scalars(_OPEN_NOTICE, {"application_id": application.id}).first()
+
+
+def has_open_notice(session, application) -> bool:
+    """Whether a notice waits for the applicant's answer: asked of every decision, so no object is built.
+
+    On the session's connection, with no flush first: a notice is flushed when it is issued.
+    """
+    return session.connection().execute(_ANY_OPEN_NOTICE, {"application_id": application.id}).first() is not None
 
 
 def record_visit_row(firing, purpose: str) -> Visit:

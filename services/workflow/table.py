@@ -36,6 +36,8 @@ class Transition:
     guards: tuple[Callable, ...] = field(default=())
     effects: tuple[Callable, ...] = field(default=())
     needs_reason: bool = False
+    # Set columns of the subject just before its move, which writes them with the status in one UPDATE.
+    stamps: tuple[Callable, ...] = field(default=())
 
     def target_from(self, status: str) -> str:
         return status if self.target is STAY else self.target
@@ -81,9 +83,17 @@ class Machine:
         return [row.event for row in self.transitions if self.refusal(status, row.event, relations) is None]
 
 
-def row(event, source, target, who, guards=(), effects=(), needs_reason=False, *, label) -> Transition:
+def row(event, source, target, who, guards=(), effects=(), needs_reason=False, *, label, stamps=()) -> Transition:
     return Transition(
-        event, frozenset(source), target, frozenset(who), label, tuple(guards), tuple(effects), needs_reason
+        event,
+        frozenset(source),
+        target,
+        frozenset(who),
+        label,
+        tuple(guards),
+        tuple(effects),
+        needs_reason,
+        tuple(stamps),
     )
 
 
@@ -324,7 +334,8 @@ def _machines() -> tuple[Machine, Machine]:
                 T.DELIVERED,
                 {FRONT_DESK, ASSIGNEE, SYSTEM},
                 guards=[t.delivery_details],
-                effects=[t.stamp_delivery, t.finish_application],
+                stamps=[t.stamp_delivery],
+                effects=[t.finish_application],
                 label=N_("Result delivered"),
             ),
             row(

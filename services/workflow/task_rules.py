@@ -20,7 +20,7 @@ from services.notifications import notify, notify_staff
 from services.requirements.fields import FieldError, refuse_if_too_long
 from services.workflow.numbers import next_number
 from services.workflow.shared import (
-    open_notice,
+    has_open_notice,
     record_visit_row,
     resume_task_clock,
     stretch_application_deadline,
@@ -102,7 +102,7 @@ def nothing_owed(firing) -> None:
 
 
 def no_open_notice(firing) -> None:
-    if open_notice(firing.session, firing.application) is not None:
+    if has_open_notice(firing.session, firing.application):
         raise Conflict(N_("the applicant is answering a one-time notice; decide after the answer"))
 
 
@@ -140,15 +140,16 @@ def issue_certificate(firing) -> None:
         issued_on=firing.today,
         application_id=firing.application.id,
     )
-    # Inserted alone (a flush would write the task's decision too, which its delivery's move carries).
-    task.certificate_id = firing.session.execute(
-        insert(Certificate)
-        .values(certificate.model_dump(exclude={"id"}))
-        .returning(col(Certificate.id))
-        .execution_options(autoflush=False)
-    ).scalar_one()
+    # Inserted alone, on the connection (a flush would write the task's decision too, which its
+    # delivery's move carries), by a statement built once.
+    task.certificate_id = (
+        firing.session.connection().execute(_INSERT_CERTIFICATE, certificate.model_dump(exclude={"id"})).scalar_one()
+    )
     firing.session.add(task)
     firing.record["certificate"] = certificate.number
+
+
+_INSERT_CERTIFICATE = insert(Certificate.__table__).returning(Certificate.__table__.c.id)  # type: ignore[attr-defined]
 
 
 def _upstream_certificates(firing) -> list[Certificate]:
