@@ -130,7 +130,10 @@ def test_the_supervisor_answers_a_rectification_and_the_applicant_gets_it(web, d
     assert told.params["answer"] == answer
     assert "等太久" not in web.get("/supervisor/rectifications").get_data(as_text=True)
     again = web.post(f"/supervisor/rectifications/{rectification.key}", {"answer": "再答一次"})
-    assert again.status_code == 409
+    assert again.status_code == 302 and again.headers["Location"].endswith("/supervisor/rectifications")
+    told_once = web.get("/supervisor/rectifications").get_data(as_text=True)
+    assert told_once.count("该整改事项已答复") == 1
+    assert db.get(Rectification, rectification.id).answer == answer, "the first answer stands"
 
 
 def test_another_departments_supervisor_is_not_shown_a_rectification(web, db, poor_rating):

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from services import clock, policy
 from services.casework.tasks import decide_extension
-from services.errors import Invalid
+from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.metrics import current_metrics
 from services.models import Role
@@ -29,6 +29,7 @@ from web.forms.supervision import (
     MetricsFilterForm,
     RectificationAnswerForm,
 )
+from web.messages import translate
 from web.views.helpers import apply_errors, route_policy
 
 bp = Blueprint("supervisor", __name__)
@@ -130,6 +131,9 @@ def answer(key: str):
             answer_rectification(session=db_session(), actor=current_user, key=key, answer=form.answer.data)
         except Invalid as error:
             apply_errors(form, error.errors)
+        except Conflict as error:  # answered meanwhile, in another tab or by a colleague: said once on the list
+            flash(translate(error.message), "warning")
+            return redirect(url_for("supervisor.rectifications"))
         else:
             flash(_("Answered. The applicant has been sent your answer."), "success")
             return redirect(url_for("supervisor.rectifications"))
