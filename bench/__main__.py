@@ -64,15 +64,6 @@ def reachable(url: str) -> bool:
         return False
 
 
-def copy_database(server: str, template: str, name: str) -> str:
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    admin.dispose()
-    return make_url(server).set(database=name).render_as_string(hide_password=False)
-
-
 def page_figures(label: str, small: dict, big: dict, small_n: int, big_n: int) -> list[Figure]:
     figures = []
     for page in ("clerk queue", "clerk archive", "citizen list"):
@@ -155,7 +146,9 @@ def main(argv=None) -> int:
         count = 300 * seconds  # more drafts and tasks than any run here gets through
         runs = []
         if postgres:
-            runs.append(("PostgreSQL", lambda: copy_database(postgres, f"bench_city_{args.small}", "bench_load")))
+            runs.append(
+                ("PostgreSQL", lambda: cities.copy_database(postgres, f"bench_city_{args.small}", "bench_load"))
+            )
         scratch = Path(tempfile.mkdtemp(prefix="bench-"))
 
         def sqlite_copy() -> str:
@@ -174,14 +167,17 @@ def main(argv=None) -> int:
         if postgres:
             print("writers on different cases, PostgreSQL", file=sys.stderr)
             waits, note = writes.contention_figures(
-                copy_database(postgres, f"bench_city_{args.small}", "bench_contention"),
+                cities.copy_database(postgres, f"bench_city_{args.small}", "bench_contention"),
                 approvals=80 if args.quick else 240,
             )
             figures += waits
             notes.append(note)
             print("two app servers, PostgreSQL", file=sys.stderr)
             both = writes.two_servers(
-                copy_database(postgres, f"bench_city_{args.small}", "bench_two"), small.upload_folder, seconds, count
+                cities.copy_database(postgres, f"bench_city_{args.small}", "bench_two"),
+                small.upload_folder,
+                seconds,
+                count,
             )
             more_figures, note = writes.two_server_figures(both)
             figures += more_figures

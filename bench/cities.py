@@ -184,3 +184,13 @@ def city(applications: int, postgres_server: str | None, rebuild: bool = False) 
             built["postgres"] = time.perf_counter() - started
             _marker_path(applications, "postgres").write_text(json.dumps(asdict(marker)))
     return City(applications, sqlite_url, postgres_url, FOLDER / f"uploads-{applications}", built)
+
+
+def copy_database(server: str, template: str, name: str) -> str:
+    """A fresh PostgreSQL database `name` copied from a built city's `template`; its URL."""
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    admin.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False)

@@ -31,7 +31,6 @@ from sqlmodel import select
 from app import create_app
 from bench import cities, load
 from bench.routes import APPROVE_FLOOR, SUBMIT_FLOOR, add_bench_routes
-from bench.writes import copy_database
 from services.db import new_session
 from services.models import Application, Task
 
@@ -151,7 +150,7 @@ def main(argv=None) -> int:
     sqlite_copy = scratch / "cpu.sqlite"
     shutil.copyfile(city.sqlite_url.removeprefix("sqlite:///"), sqlite_copy)
     databases = {
-        "PostgreSQL": lambda: copy_database(args.postgres, "bench_city_1000", "bench_write_cpu"),
+        "PostgreSQL": lambda: cities.copy_database(args.postgres, "bench_city_1000", "bench_write_cpu"),
         "SQLite": lambda: f"sqlite:///{sqlite_copy}",
     }
     print("CPU ms (time.process_time) and Python function calls per request, in-process through the test client")

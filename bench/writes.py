@@ -29,7 +29,6 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from bench import cities, contention, load
 from bench.invariants import doubled, missing_submits
@@ -325,15 +324,6 @@ def load_figures(label: str, result: load.LoadFigures) -> tuple[list[Figure], st
     return figures, note
 
 
-def copy_database(server: str, template: str, name: str) -> str:
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    admin.dispose()
-    return make_url(server).set(database=name).render_as_string(hide_password=False)
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", required=True, help="a PostgreSQL server URL (any database)")
@@ -356,7 +346,7 @@ def main(argv=None) -> int:
     sqlite_copy = scratch / "load.sqlite"
     shutil.copyfile(city.sqlite_url.removeprefix("sqlite:///"), sqlite_copy)
     loads = [
-        ("PostgreSQL", lambda: copy_database(args.postgres, template, "bench_load")),
+        ("PostgreSQL", lambda: cities.copy_database(args.postgres, template, "bench_load")),
         ("SQLite", lambda: f"sqlite:///{sqlite_copy}"),
     ]
     for label, database in loads if "load" in parts else ():
@@ -368,13 +358,17 @@ def main(argv=None) -> int:
     shutil.rmtree(scratch, ignore_errors=True)
     if "contention" in parts:
         print("writers on different cases, PostgreSQL", file=sys.stderr)
-        more, note = contention_figures(copy_database(args.postgres, template, "bench_contention"), args.approvals)
+        more, note = contention_figures(
+            cities.copy_database(args.postgres, template, "bench_contention"), args.approvals
+        )
         figures += more
         notes.append(note)
     if "servers" in parts:
         print("two app servers, PostgreSQL", file=sys.stderr)
         more, note = two_server_figures(
-            two_servers(copy_database(args.postgres, template, "bench_two"), city.upload_folder, args.seconds, count)
+            two_servers(
+                cities.copy_database(args.postgres, template, "bench_two"), city.upload_folder, args.seconds, count
+            )
         )
         figures += more
         notes.append(note)
