@@ -127,12 +127,7 @@ def build_sqlite(applications: int, marker: Marker) -> float:
 
 def copy_to_postgres(sqlite_path: Path, server_url: str, database: str) -> None:
     """Every table of the SQLite city into a fresh PostgreSQL database at the same schema revision."""
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{database}"'))
-    admin.dispose()
-    url = make_url(server_url).set(database=database)
+    url = make_url(_fresh_database(server_url, database))
     engine = make_engine(url.render_as_string(hide_password=False))
     create_schema(engine)
     source = sqlite3.connect(sqlite_path)
@@ -188,9 +183,15 @@ def city(applications: int, postgres_server: str | None, rebuild: bool = False) 
 
 def copy_database(server: str, template: str, name: str) -> str:
     """A fresh PostgreSQL database `name` copied from a built city's `template`; its URL."""
+    return _fresh_database(server, name, template)
+
+
+def _fresh_database(server: str, name: str, template: str | None = None) -> str:
+    """Database `name` dropped if it was there and created anew (empty, or as a copy of `template`); its URL."""
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        copied = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
     admin.dispose()
     return make_url(server).set(database=name).render_as_string(hide_password=False)
