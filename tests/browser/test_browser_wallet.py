@@ -7,8 +7,9 @@ import pytest
 from services.db import new_session
 from tests.browser import test_browser
 from tests.browser.test_browser import serious_violations
+from tests.browser.test_browser_frame import signed_in
 from tests.browser.test_browser_staff import fits_a_phone
-from tests.factories import PASSWORD, make_certificate, make_citizen
+from tests.factories import make_certificate, make_citizen
 
 pytestmark = pytest.mark.browser
 
@@ -35,13 +36,7 @@ def test_a_citizen_opens_a_certificate_card_on_a_phone(live, browser):
             issued_on=date(2024, 5, 20),
         )
         login_name = citizen.login_name
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#login", login_name)
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/applications")
+    context, page = signed_in(browser, base, login_name)
 
     page.goto(f"{base}/wallet")
     page.click("a >> text=结婚证")

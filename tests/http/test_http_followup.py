@@ -331,16 +331,21 @@ def test_the_case_view_reads_each_table_once_however_many_items(app, db, catalog
     assert bundle_queries == single_queries
 
 
-def test_the_timeline_reads_each_decision_before_what_it_caused(web, app, db, catalog, front_desk):
-    from services.workflow.table import event_labels
-
+def _timeline_of_an_approved_case(web, app, db, catalog, front_desk) -> str:
+    """The applicant's page from its timeline on, once the desk accepted and a clerk approved the one task."""
     _, application = apply_and_log_in(web, app, db, catalog, THREE_DAY_ITEM)
     desk.accept_application(session=db, actor=front_desk, key=application.key, catalog=catalog)
     task = db.exec(select(Task).where(Task.application_id == application.id)).one()
     clerk = make_staff(db, Role.CLERK, task.department)
     casework.claim_task(session=db, actor=clerk, key=task.key, catalog=catalog)
     casework.approve_task(session=db, actor=clerk, key=task.key, catalog=catalog)
-    timeline = page(web, f"/applications/{application.key}").split('id="timeline-title"')[1]
+    return page(web, f"/applications/{application.key}").split('id="timeline-title"')[1]
+
+
+def test_the_timeline_reads_each_decision_before_what_it_caused(web, app, db, catalog, front_desk):
+    from services.workflow.table import event_labels
+
+    timeline = _timeline_of_an_approved_case(web, app, db, catalog, front_desk)
     labels = event_labels()
     said = [
         timeline.index(f">{labels[event]}</")
@@ -352,13 +357,7 @@ def test_the_timeline_reads_each_decision_before_what_it_caused(web, app, db, ca
 def test_what_one_click_set_off_is_listed_beneath_it(web, app, db, catalog, front_desk):
     from services.workflow.table import event_labels
 
-    _, application = apply_and_log_in(web, app, db, catalog, THREE_DAY_ITEM)
-    desk.accept_application(session=db, actor=front_desk, key=application.key, catalog=catalog)
-    task = db.exec(select(Task).where(Task.application_id == application.id)).one()
-    clerk = make_staff(db, Role.CLERK, task.department)
-    casework.claim_task(session=db, actor=clerk, key=task.key, catalog=catalog)
-    casework.approve_task(session=db, actor=clerk, key=task.key, catalog=catalog)
-    timeline = page(web, f"/applications/{application.key}").split('id="timeline-title"')[1].split("</ol>")[0]
+    timeline = _timeline_of_an_approved_case(web, app, db, catalog, front_desk).split("</ol>")[0]
     entries = {
         re.search(r"<strong>([^<]+)</strong>", entry)[1]: re.findall(r"<li>\s*<span>([^<]+)</span>", entry)
         for entry in timeline.split('<li class="mb-2">')[1:]
