@@ -72,7 +72,7 @@ def prepare_applicants(database_url: str, citizens: int, drafts: int) -> list[Ap
                     session,
                     actor=citizen,
                     event="start",
-                    application=Application(id=application_id),
+                    case=Application(id=application_id),
                     to_status=ApplicationStatus.DRAFT,
                 )
             session.commit()

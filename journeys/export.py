@@ -113,7 +113,7 @@ def journey_document(session: Session, catalog: Catalog, application: Applicatio
         else []
     )
     cast = _Cast(session, applicant, wallet)
-    events = history(session=session, application=application)
+    events = history(session=session, case=application)
     steps: list[dict] = []
     now = events[0].at if events else application.created_at
     pending: dict[str, str] = {}  # materials uploaded since the last submission

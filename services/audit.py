@@ -137,7 +137,7 @@ def event_holds(event: AuditEvent | Row, prev_hash: str, payload: Any = _ITS_OWN
 class _Tip:
     """Where a chain stands in this transaction: its case row, or its own `AuditChain` row."""
 
-    holder: Application | AuditChain
+    holder: Any  # a case's row (any kind), or an AuditChain
     length: int  # positions handed out so far, hashed or not
     hash: str  # the hash of the last event hashed
 
@@ -146,7 +146,7 @@ class _Tip:
 class _Placed:
     entry: PlacedEvent  # its position is given when it is stored, after its chain's tip is known
     payload: dict[str, Any]  # the cause's effects may still add to it until the chain is hashed
-    case: Application | None
+    case: Any  # its case's row, any kind; None for a chain of no case
 
 
 @dataclass
@@ -172,7 +172,7 @@ def _pending(session: Session) -> _Pending:
     return pending
 
 
-def _tip(session: Session, pending: _Pending, chain: str, case: Application | None) -> _Tip:
+def _tip(session: Session, pending: _Pending, chain: str, case: Any) -> _Tip:
     tip = pending.tips.get(chain)
     if tip is None:
         tip = _claim_case_chain(session, case) if case is not None else _claim_own_chain(session, chain)
@@ -215,7 +215,7 @@ def _move_tip_statement(table, changed: frozenset[str]):
     )
 
 
-def hold_locked_tip(session: Session, case: Application) -> None:
+def hold_locked_tip(session: Session, case: Any) -> None:
     """The case was just locked and read afresh: on PostgreSQL its tip stands as read, with no claim to run.
 
     FOR UPDATE hands back the latest committed version of the row it locks, and no one else can
@@ -228,7 +228,7 @@ def hold_locked_tip(session: Session, case: Application) -> None:
     _pending(session).tips.setdefault(case.chain, _Tip(case, case.audit_length, case.audit_tip))
 
 
-def hold_moved_tip(session: Session, case: Application, length: int, tip: str) -> None:
+def hold_moved_tip(session: Session, case: Any, length: int, tip: str) -> None:
     """The case's row was just written (a compare-and-set that returned its tip): the tip stands as returned.
 
     The write holds the row until the transaction ends, on PostgreSQL its row lock, on SQLite the
@@ -238,7 +238,7 @@ def hold_moved_tip(session: Session, case: Application, length: int, tip: str) -
     _pending(session).tips.setdefault(case.chain, _Tip(case, length, tip))
 
 
-def _claim_case_chain(session: Session, case: Application) -> _Tip:
+def _claim_case_chain(session: Session, case: Any) -> _Tip:
     table = type(case).__table__  # type: ignore[attr-defined]  # SQLModel sets it; its stubs do not say so
     length, tip = session.execute(_claim_statement(table), {"case_id": case.id}).one()
     return _Tip(case, length, tip)
@@ -258,7 +258,7 @@ def record_event(
     *,
     actor: User | None,
     event: str,
-    application: Application | None = None,
+    case: Any = None,
     task: Task | None = None,
     chain: str | None = None,
     from_status: str | None = None,
@@ -268,12 +268,12 @@ def record_event(
 ) -> PlacedEvent:
     """Place one event at the end of its chain inside the caller's transaction.
 
-    The chain is the application's, or `chain` for changes that belong to no case. Inside
+    The chain is the case's (of any kind), or `chain` for changes that belong to no case. Inside
     `caused_events` the event is hashed and stored when the outermost cause ends (its payload
     may still grow until then); outside, at once. Its position is given when it is stored.
     """
-    if application is not None:
-        chain = application.chain
+    if case is not None:
+        chain = case.chain
     if chain is None:
         raise ValueError("an audit event belongs to a case or names its chain")
     pending = _pending(session)
@@ -285,14 +285,15 @@ def record_event(
         at=pending.moment,
         actor_id=actor.id if actor else None,
         actor_role=actor.role if actor else "system",
-        application_id=application.id if application else None,
+        # The column joins an application's events to it; other kinds' events are found by their chain.
+        application_id=case.id if isinstance(case, Application) else None,
         task_id=task.id if task else None,
         event=event,
         from_status=from_status,
         to_status=to_status,
         reason=reason,
     )
-    pending.placed.append(_Placed(entry, payload if payload is not None else {}, application))
+    pending.placed.append(_Placed(entry, payload if payload is not None else {}, case))
     if not pending.causes_open:
         _store(session, pending)
     return entry
@@ -376,10 +377,10 @@ def _store(session: Session, pending: _Pending) -> None:
     connection.execute(_QUEUE_EVENTS, [{"event_id": item.entry.id} for item in placed])
 
 
-def history(*, session: Session, application: Application) -> list[AuditEvent]:
-    """The case's events in the order they happened, causes before their effects."""
+def history(*, session: Session, case: Any) -> list[AuditEvent]:
+    """The case's events (any kind) in the order they happened, causes before their effects."""
     return list(
         session.exec(
-            select(AuditEvent).where(col(AuditEvent.chain) == application.chain).order_by(col(AuditEvent.position))
+            select(AuditEvent).where(col(AuditEvent.chain) == case.chain).order_by(col(AuditEvent.position))
         ).all()
     )

@@ -18,11 +18,11 @@ from sqlmodel import Session, select
 
 from services.audit import event_digest, event_holds
 from services.db import make_engine, new_session
-from services.models import GENESIS, Application, AuditChain, AuditEvent
+from services.models import GENESIS, AuditChain, AuditEvent
 from services.transparency.verify import LogReport, verify_log
+from services.workflow.case_types import case_types
 
 EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its stubs do not say so
-CASES = Application.__table__  # type: ignore[attr-defined]
 OWN_CHAINS = AuditChain.__table__  # type: ignore[attr-defined]
 
 
@@ -86,20 +86,22 @@ def verify_chains(*, session: Session, batch: int = BATCH) -> ChainReport:
 
 
 def _recorded_tips(session: Session):
-    """Where each chain should end: its case's row, or its own row for a chain of no case."""
-    last_id = 0
-    while True:
-        cases = session.execute(
-            select(CASES.c.id, CASES.c.audit_length, CASES.c.audit_tip)
-            .where(CASES.c.id > last_id, CASES.c.audit_length > 0)
-            .order_by(CASES.c.id)
-            .limit(20_000)
-        ).all()
-        if not cases:
-            break
-        for case in cases:
-            yield f"{Application.CHAIN_KIND}:{case.id}", (case.audit_length, case.audit_tip)
-        last_id = cases[-1].id
+    """Where each chain should end: its case's row (of every kind), or its own row for a chain of no case."""
+    for kind, case_type in case_types().items():
+        cases_table = case_type.model.__table__  # type: ignore[attr-defined]  # SQLModel sets it
+        last_id = 0
+        while True:
+            cases = session.execute(
+                select(cases_table.c.id, cases_table.c.audit_length, cases_table.c.audit_tip)
+                .where(cases_table.c.id > last_id, cases_table.c.audit_length > 0)
+                .order_by(cases_table.c.id)
+                .limit(20_000)
+            ).all()
+            if not cases:
+                break
+            for case in cases:
+                yield f"{kind}:{case.id}", (case.audit_length, case.audit_tip)
+            last_id = cases[-1].id
     for own in session.execute(select(OWN_CHAINS.c.name, OWN_CHAINS.c.length, OWN_CHAINS.c.tip)):
         yield own.name, (own.length, own.tip)
 

@@ -36,11 +36,11 @@ def notify(
     user: User,
     template: str,
     params: dict[str, Any] | None = None,
-    application: Application | None = None,
+    case: Any = None,
     channels: tuple[str, ...] = CHANNELS,
 ) -> None:
-    """Queue one message to a user on every channel they can be reached by."""
-    _queue(session, _messages(user, template, params, application, channels))
+    """Queue one message to a user on every channel they can be reached by (about a case of any kind)."""
+    _queue(session, _messages(user, template, params, case, channels))
 
 
 def notify_staff(
@@ -50,7 +50,7 @@ def notify_staff(
     template: str,
     params: dict[str, Any] | None = None,
     department: str | None = None,
-    application: Application | None = None,
+    case: Any = None,
 ) -> None:
     """In-app message to every active staff member of a role (of a department, or city-wide ones)."""
     query = select(User).where(User.role == role, User.is_active == True)  # noqa: E712
@@ -58,23 +58,23 @@ def notify_staff(
         query = query.where((col(User.department) == department) | (col(User.department).is_(None)))
     _queue(
         session,
-        [
-            message
-            for user in session.exec(query)
-            for message in _messages(user, template, params, application, (IN_APP,))
-        ],
+        [message for user in session.exec(query) for message in _messages(user, template, params, case, (IN_APP,))],
     )
 
 
 def _messages(
-    user: User, template: str, params: dict[str, Any] | None, application: Application | None, channels: tuple[str, ...]
+    user: User, template: str, params: dict[str, Any] | None, case: Any, channels: tuple[str, ...]
 ) -> list[dict[str, Any]]:
     addresses = {IN_APP: None, SMS: user.mobile, EMAIL: user.email}
     moment = clock.now()
+    # An application's message keeps its foreign key to it; another kind's names the case's chain.
+    application_id = case.id if isinstance(case, Application) else None
+    case_chain = case.chain if case is not None and application_id is None else None
     return [
         {
             "user_id": user.id,
-            "application_id": application.id if application else None,
+            "application_id": application_id,
+            "case_chain": case_chain,
             "channel": channel,
             "template": template,
             "params": dict(params or {}),

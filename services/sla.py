@@ -27,7 +27,8 @@ from services.i18n import N_
 from services.models import Application, ApplicationStatus, Role, Task, TaskStatus, User
 from services.notifications import IN_APP, notify, notify_staff
 from services.workdays import load_calendar
-from services.workflow.engine import fire
+from services.workflow.case_types import case_type_of
+from services.workflow.engine import case_of, fire
 
 log = logging.getLogger(__name__)
 
@@ -115,18 +116,13 @@ def _recolour_batch(
 
 
 def _warn(session: Session, catalog: Catalog, task: Task, colour: str) -> None:
-    application = referenced(session, Application, task.application_id)
+    case = case_of(session, task)
     assert task.deadline is not None  # only a task with a deadline has a colour to warn of
-    item = catalog.items[task.item_code]
+    name = case_type_of(task).task_name(task, catalog)
     message: dict[str, Any] = dict(
         template=WARNINGS[colour],
-        application=application,
-        params={
-            "item": item.name.zh,
-            "item_en": item.name.en,
-            "number": application.number,
-            "deadline": task.deadline.isoformat(),
-        },
+        case=case,
+        params={"item": name.zh, "item_en": name.en, "number": case.number, "deadline": task.deadline.isoformat()},
     )
     if task.assignee_id is not None:
         notify(session, user=referenced(session, User, task.assignee_id), channels=(IN_APP,), **message)
@@ -145,7 +141,7 @@ def _terminate_expired_gaps(session: Session, catalog: Catalog, today: date, bat
             select(col(Task.application_id), col(Task.supplement_due))
             .join(Application, col(Application.id) == Task.application_id)
             .where(
-                Task.application_id > last_id,
+                col(Task.application_id) > last_id,
                 col(Task.supplement_due) < today,
                 col(Task.status).in_(TaskStatus.OPEN),
                 col(Application.status).in_(RUNNING),
@@ -156,8 +152,10 @@ def _terminate_expired_gaps(session: Session, catalog: Catalog, today: date, bat
         session.rollback()  # end the read; each termination is its own transaction
         if not rows:
             return terminated
-        last_id = rows[-1][0]
-        for application_id in dict.fromkeys(application_id for application_id, _ in rows):
+        # The join reads applications' tasks only, and those point at their application.
+        application_ids = [application_id for application_id, _ in rows if application_id is not None]
+        last_id = application_ids[-1]
+        for application_id in dict.fromkeys(application_ids):
             try:
                 _terminate(session=session, catalog=catalog, application_id=application_id, today=today)
             except Conflict:

@@ -33,7 +33,7 @@ from services.notifications import notify
 from services.policy import may_decide_for, may_edit_calendar, require_role, require_visible, watched_department
 from services.requirements.fields import refuse_if_too_long
 from services.workdays import CalendarOverride, list_overrides, load_calendar
-from services.workflow.engine import available_events
+from services.workflow.engine import available_events, rated_case
 
 LIST_LIMIT = 100
 ANSWER_MAX_LENGTH = 1000
@@ -210,19 +210,19 @@ def answer_rectification(*, session: Session, actor: User, key: str, answer: str
         raise Conflict(N_("this rectification has already been answered"))
     session.refresh(rectification)
     rating = referenced(session, Rating, rectification.rating_id)
-    application = referenced(session, Application, rating.application_id)
+    case = rated_case(session, rating)
     notify(
         session,
-        user=referenced(session, User, application.applicant_id),
-        application=application,
+        user=referenced(session, User, case.applicant_id),
+        case=case,
         template=N_("Our answer to your rating of %(number)s: %(answer)s"),
-        params={"number": application.number, "answer": answer},
+        params={"number": case.number, "answer": answer},
     )
     record_event(
         session,
         actor=actor,
         event="answer_rectification",
-        application=application,
+        case=case,
         payload={"rectification": rectification.key, "department": rectification.department, "score": rating.score},
     )
     return rectification

@@ -1,6 +1,7 @@
 """State diagrams drawn from the transition table, so the docs show exactly what the engine runs."""
 
-from services.workflow.table import ACTORS, APPLICATION, TASK, Machine
+from services.workflow.case_types import machines
+from services.workflow.table import ACTORS, Machine
 
 HEADER = """# Workflow
 
@@ -29,8 +30,9 @@ def mermaid(machine: Machine) -> str:
 
 
 def workflow_markdown() -> str:
-    """docs/workflow.md: both machines as Mermaid blocks."""
+    """docs/workflow.md: every kind of case's machines (the case's, then its tasks') as Mermaid blocks."""
     sections = [HEADER]
-    for title, machine in (("Application", APPLICATION), ("Task", TASK)):
+    for machine in machines():
+        title = machine.name.replace("_", " ").capitalize()
         sections.append(f"## {title}\n\n```mermaid\n{mermaid(machine)}```\n")
     return "\n".join(sections)

@@ -8,7 +8,7 @@ from flask_babel import gettext
 
 from services.i18n import N_
 from services.models import ApplicationStatus, TaskStatus
-from services.workflow.table import event_labels
+from services.workflow.case_types import event_labels
 
 
 def translate(message) -> str:

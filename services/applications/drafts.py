@@ -211,7 +211,7 @@ def start_draft(
     session.add(application)
     session.flush()
     attach_wallet_certificates(session, application, service, actor.id)
-    record_event(session, actor=actor, event="start", application=application, to_status=application.status)
+    record_event(session, actor=actor, event="start", case=application, to_status=application.status)
     return application
 
 
@@ -342,7 +342,7 @@ def store_attachment(
             session,
             actor=actor,
             event="attach",
-            application=application,
+            case=application,
             payload={"material": material_key, "sha256": stored.sha256, "size": stored.size},
         )
         if then is not None:

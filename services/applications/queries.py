@@ -118,7 +118,7 @@ def application_detail(*, session: Session, actor: User, key: str, catalog: Cata
         application,
         attachments,
         certificates,
-        history(session=session, application=application),
+        history(session=session, case=application),
         available_events(actor, application, application, catalog),
     )
 

@@ -112,7 +112,7 @@ def supplement_material(
                 event="supplement",
                 actor=actor,
                 catalog=catalog,
-                application=application,
+                case=application,
                 given={"material": material_key},
             )
 

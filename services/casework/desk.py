@@ -230,7 +230,7 @@ def deliver_task(
         event="deliver",
         actor=actor,
         catalog=catalog,
-        application=application,
+        case=application,
         applicant=applicant,
         given={"tracking_number": tracking_number},
     )

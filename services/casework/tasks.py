@@ -286,7 +286,7 @@ def _lock_and_fire(session: Session, actor: User, key: str, catalog: Catalog, ev
         event=event,
         actor=actor,
         catalog=catalog,
-        application=application,
+        case=application,
         applicant=applicant,
         **kwargs,
     )

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services import clock
@@ -89,6 +89,33 @@ class Application(SQLModel, table=True):
         return f"{self.CHAIN_KIND}:{self.id}"
 
 
+class CaseRow(SQLModel):
+    """The columns every kind of case beside the application has (the application has the same, under its own names).
+
+    The engine moves `status` by compare-and-set on `version`; the chain's tip lives on the row, as
+    on the application, so no row is shared by writers on different cases.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(default_factory=new_key, unique=True, index=True, max_length=32)
+    number: str | None = Field(default=None, unique=True, max_length=32)
+    applicant_id: int = Field(foreign_key="user_account.id", index=True)
+    version: int = 1
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now, index=True)
+    submitted_at: datetime | None = Field(default=None, index=True)
+    deadline: date | None = Field(default=None, index=True)
+    closed_at: datetime | None = None
+    audit_length: int = 0
+    audit_tip: str = Field(default=GENESIS, max_length=64)
+
+    CHAIN_KIND: ClassVar[str]
+
+    @property
+    def chain(self) -> str:
+        return f"{self.CHAIN_KIND}:{self.id}"
+
+
 class Attachment(SQLModel, table=True):
     """A material of an application: an uploaded file or a wallet certificate."""
 
@@ -135,8 +162,19 @@ class TaskStatus:
     FINAL = frozenset({DELIVERED, REJECTED, CANCELLED})
 
 
+# An application's task has its foreign key; any other kind's names its case instead.
+TASK_CASE_RULE = (
+    "(case_kind = 'application' AND application_id IS NOT NULL AND case_id IS NULL)"
+    " OR (case_kind <> 'application' AND application_id IS NULL AND case_id IS NOT NULL)"
+)
+
+
 class Task(SQLModel, table=True):
-    """The part of an application one department decides (子任务)."""
+    """The part of a case one department decides (子任务): of an application, or of another kind of case.
+
+    An application's task points at it by `application_id` (a foreign key); a task of any other kind
+    of case names it by `case_kind` and `case_id`, so a new kind of case needs no column here.
+    """
 
     # Queues read an index range already in deadline order; the sweep and the overdue list read open tasks only.
     __table_args__ = (
@@ -145,11 +183,15 @@ class Task(SQLModel, table=True):
         Index("ix_task_assignee_status", "assignee_id", "status"),
         Index("ix_task_decider_decided", "decided_by_id", "decided_at", "id"),
         Index("ix_task_status_deadline", "status", "deadline"),
+        Index("ix_task_case", "case_kind", "case_id"),
+        CheckConstraint(TASK_CASE_RULE, name="ck_task_case"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(default_factory=new_key, unique=True, index=True, max_length=32)
-    application_id: int = Field(foreign_key="application.id", index=True)
+    application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
+    case_kind: str = Field(default="application", max_length=24)
+    case_id: int | None = None
     item_code: str = Field(max_length=64)
     department: str = Field(max_length=20)
     status: str = Field(default=TaskStatus.WAITING, max_length=16)
@@ -178,6 +220,13 @@ class Task(SQLModel, table=True):
     version: int = 1
     created_at: datetime = Field(default_factory=clock.now)
     updated_at: datetime = Field(default_factory=clock.now, index=True)  # as Application.updated_at
+
+    @property
+    def case_ref(self) -> tuple[str, int]:
+        """(kind, id) of the case it is part of, whatever its kind."""
+        case_id = self.application_id if self.case_kind == Application.CHAIN_KIND else self.case_id
+        assert case_id is not None  # the table's check holds one of the two
+        return self.case_kind, case_id
 
 
 class Notice(SQLModel, table=True):

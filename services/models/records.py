@@ -74,6 +74,7 @@ class Notification(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id")
     application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
+    case_chain: str | None = Field(default=None, max_length=48)  # the case of another kind it is about
     channel: str = Field(max_length=8)  # in_app, sms, email
     # An English msgid and its parameters: each reader sees it in their own language.
     template: str
@@ -88,7 +89,9 @@ class Rating(SQLModel, table=True):
     """好差评: the applicant's 1-5 rating of a finished application."""
 
     id: int | None = Field(default=None, primary_key=True)
-    application_id: int = Field(foreign_key="application.id", unique=True)
+    # An application's rating points at it; another kind of case's names its chain ("enterprise_request:7").
+    application_id: int | None = Field(default=None, foreign_key="application.id", unique=True)
+    case_chain: str | None = Field(default=None, unique=True, max_length=48)
     score: int
     comment: str = ""  # at most RATING_COMMENT_MAX_LENGTH, which the rating refuses beyond
     created_at: datetime = Field(default_factory=clock.now)

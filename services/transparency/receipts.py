@@ -59,7 +59,7 @@ def receipt_by_number(*, session: Session, number: str) -> dict[str, Any]:
 
 
 def receipt_for(*, session: Session, application: Application) -> dict[str, Any]:
-    events = history(session=session, application=application)
+    events = history(session=session, case=application)
     head = latest_head(session)
     leaves = dict(
         session.execute(

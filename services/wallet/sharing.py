@@ -33,5 +33,5 @@ def record_certificate_shares(session: Session, *, actor: User, application: App
         if certificate.owner_id != actor.id:
             # A spouse's certificate, drawn from the marriage records: the event says whose it is.
             payload["holder"] = "spouse"
-        record_event(session, actor=actor, event=SHARE_EVENT, application=application, payload=payload)
+        record_event(session, actor=actor, event=SHARE_EVENT, case=application, payload=payload)
     return [certificate for _, certificate in rows]

@@ -15,20 +15,48 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Update
 from sqlmodel import Session, col, select
 
-from services import clock, policy
+from services import clock
 from services.audit import PlacedEvent, caused_events, hold_moved_tip, record_event
 from services.catalog import Catalog
 from services.db import referenced, unwritten_changes
 from services.errors import Conflict, Invalid, NotAllowed
 from services.i18n import N_
-from services.models import Application, Role, Task, User
+from services.models import Application, Rating, Task, User
 from services.notifications import queued_together
 from services.workdays import WorkingCalendar, load_calendar
 from services.workflow import table
+from services.workflow.case_types import case_type_of, case_types
 from services.workflow.table import Machine, Transition
 
-# Built once: building a statement costs more CPU than running it.
-_CASE_TASKS = select(Task).where(col(Task.application_id) == bindparam("application_id")).order_by(col(Task.id))
+# A case of any kind, or one of its tasks (the engine moves both alike).
+Case = Any
+
+
+@cache
+def _case_tasks_statement(kind: str):
+    """A case's tasks by id; built once for each kind: building a statement costs more CPU than running it."""
+    if kind == Application.CHAIN_KIND:
+        return select(Task).where(col(Task.application_id) == bindparam("case_id")).order_by(col(Task.id))
+    return (
+        select(Task)
+        .where(col(Task.case_kind) == kind, col(Task.case_id) == bindparam("case_id"))
+        .order_by(col(Task.id))
+    )
+
+
+def case_of(session: Session, task: Task) -> Case:
+    """The case a task is part of, whatever its kind (from the session's memory when it is there)."""
+    kind, case_id = task.case_ref
+    return referenced(session, case_types()[kind].model, case_id)
+
+
+def rated_case(session: Session, rating: Rating) -> Case:
+    """The case a rating is of: an application by its key, another kind by its chain ("enterprise_request:7")."""
+    if rating.application_id is not None:
+        return referenced(session, Application, rating.application_id)
+    assert rating.case_chain is not None  # a rating is of one case or the other
+    kind, _, case_id = rating.case_chain.partition(":")
+    return referenced(session, case_types()[kind].model, int(case_id))
 
 
 @dataclass
@@ -49,8 +77,8 @@ class Firing:
     """What guards and effects get to work with."""
 
     session: Session
-    subject: Application | Task
-    application: Application
+    subject: Case
+    case: Case
     actor: User | None
     catalog: Catalog
     transition: Transition
@@ -72,15 +100,16 @@ class Firing:
         if self.shared.applicant is None:
             # Effects never change the account: what they changed so far may wait for the next write.
             with self.session.no_autoflush:
-                self.shared.applicant = referenced(self.session, User, self.application.applicant_id)
+                self.shared.applicant = referenced(self.session, User, self.case.applicant_id)
         return self.shared.applicant
 
     def tasks(self) -> list[Task]:
-        """The application's tasks by id. Read once: the rows fired change their statuses in memory too."""
+        """The case's tasks by id. Read once: the rows fired change their statuses in memory too."""
         if self.shared.tasks is None:
+            statement = _case_tasks_statement(self.case.CHAIN_KIND)
             # Rows in memory keep their unwritten changes (new tasks are flushed when added): no flush needed.
             with self.session.no_autoflush:
-                self.shared.tasks = list(self.session.scalars(_CASE_TASKS, {"application_id": self.application.id}))
+                self.shared.tasks = list(self.session.scalars(statement, {"case_id": self.case.id}))
         return self.shared.tasks
 
     def tasks_added(self) -> None:
@@ -96,7 +125,13 @@ class Firing:
         assert isinstance(self.subject, Task)
         return self.subject
 
-    def fire(self, subject: Application | Task, event: str, actor: User | None = None, **kwargs) -> PlacedEvent:
+    @property
+    def application(self) -> Application:
+        """The case, for the rules of applications."""
+        assert isinstance(self.case, Application)
+        return self.case
+
+    def fire(self, subject: Case, event: str, actor: User | None = None, **kwargs) -> PlacedEvent:
         """Fire a follow-on row in the same transaction (by the system unless an actor is named)."""
         return _fire_sharing_reads(
             self.shared,
@@ -105,54 +140,32 @@ class Firing:
             event=event,
             actor=actor,
             catalog=self.catalog,
-            application=self.application,
+            case=self.case,
             **kwargs,
         )
 
 
-def machine_of(subject: Application | Task) -> Machine:
-    return table.TASK if isinstance(subject, Task) else table.APPLICATION
+def machine_of(subject: Case) -> Machine:
+    return case_type_of(subject).machine_of(subject)
 
 
-def relations_of(
-    actor: User | None, subject: Application | Task, application: Application, catalog: Catalog
-) -> frozenset[str]:
-    if actor is None:
-        return frozenset({table.SYSTEM})
-    relations = set()
-    if policy.owns(actor, application):
-        relations.add(table.APPLICANT)
-    if policy.is_front_desk(actor):
-        relations.add(table.FRONT_DESK)
-    if isinstance(subject, Task):
-        if policy.is_supervisor_of(actor, subject.department):
-            relations.add(table.SUPERVISOR)
-        if policy.is_clerk_of(actor, subject.department):
-            relations.add(table.CLERK)
-        if subject.assignee_id is not None and subject.assignee_id == actor.id:
-            relations.add(table.ASSIGNEE)
-        if policy.is_front_desk(actor) and catalog.items[subject.item_code].instant:
-            relations.add(table.INSTANT_DESK)
-    elif actor.role == Role.SUPERVISOR and policy.may_view_application(actor, application, catalog):
-        relations.add(table.SUPERVISOR)
-    return frozenset(relations)
+def relations_of(actor: User | None, subject: Case, case: Case, catalog: Catalog) -> frozenset[str]:
+    return case_type_of(subject).relations(actor, subject, case, catalog)
 
 
-def available_events(
-    actor: User | None, subject: Application | Task, application: Application, catalog: Catalog
-) -> list[str]:
+def available_events(actor: User | None, subject: Case, case: Case, catalog: Catalog) -> list[str]:
     """The rows this actor may fire now, by state and relation (guards are checked on firing)."""
-    return machine_of(subject).allowed(subject.status, relations_of(actor, subject, application, catalog))
+    return machine_of(subject).allowed(subject.status, relations_of(actor, subject, case, catalog))
 
 
 def fire(
     *,
     session: Session,
-    subject: Application | Task,
+    subject: Case,
     event: str,
     actor: User | None,
     catalog: Catalog,
-    application: Application | None = None,
+    case: Case | None = None,
     reason: str | None = None,
     given: dict[str, Any] | None = None,
     applicant: User | None = None,
@@ -169,7 +182,7 @@ def fire(
             event=event,
             actor=actor,
             catalog=catalog,
-            application=application,
+            case=case,
             reason=reason,
             given=given,
         )
@@ -179,33 +192,31 @@ def _fire_sharing_reads(
     shared: Shared,
     *,
     session: Session,
-    subject: Application | Task,
+    subject: Case,
     event: str,
     actor: User | None,
     catalog: Catalog,
-    application: Application | None = None,
+    case: Case | None = None,
     reason: str | None = None,
     given: dict[str, Any] | None = None,
 ) -> PlacedEvent:
     """`fire`, reading what the rows of one call read alike (`Shared`) once for all of them."""
     machine = machine_of(subject)
-    if application is None:
-        application = (
-            subject if isinstance(subject, Application) else referenced(session, Application, subject.application_id)
-        )
+    if case is None:
+        case = case_of(session, subject) if isinstance(subject, Task) else subject
     transition = machine.find(event)
     from_status = subject.status
     if from_status not in transition.source:
         wrong_status = machine.refusal(from_status, event, frozenset(table.ACTORS))
         assert wrong_status is not None  # a status outside the event's sources is always refused
         raise Conflict(wrong_status, status=from_status)
-    refused = machine.refusal(from_status, event, relations_of(actor, subject, application, catalog))
+    refused = machine.refusal(from_status, event, relations_of(actor, subject, case, catalog))
     if refused:
         raise NotAllowed(refused)
     reason = (reason or "").strip() or None
     if transition.needs_reason and not reason:
         raise Invalid("a reason is required", {"reason": N_("Please give a reason.")})
-    firing = Firing(session, subject, application, actor, catalog, transition, reason, dict(given or {}), shared=shared)
+    firing = Firing(session, subject, case, actor, catalog, transition, reason, dict(given or {}), shared=shared)
     for guard in transition.guards:
         guard(firing)
     for stamp in transition.stamps:
@@ -222,7 +233,7 @@ def _fire_sharing_reads(
             session,
             actor=actor,
             event=machine.audit_event(event),
-            application=application,
+            case=case,
             task=task,
             from_status=from_status,
             to_status=to_status,
@@ -261,7 +272,7 @@ def _move_statement(table, changed: frozenset[str]) -> Update:
     return statement
 
 
-def _move(session: Session, subject: Application | Task, from_status: str, to_status: str) -> None:
+def _move(session: Session, subject: Case, from_status: str, to_status: str) -> None:
     # Compare-and-set on status and version: of two racing requests exactly one moves it. What
     # earlier rows' effects changed on the same row and did not write yet (an approval's decision
     # and certificate, before its delivery moves the task) rides along: one UPDATE, not two.
@@ -284,8 +295,9 @@ def _move(session: Session, subject: Application | Task, from_status: str, to_st
             "moved_at": moved_at,
         },
     )
-    if isinstance(subject, Application):
-        # SQLite counts an UPDATE … RETURNING's rows only once they are read: the row read says it moved.
+    if "audit_tip" in table.c:
+        # A case, not a task. SQLite counts an UPDATE … RETURNING's rows only once they are read:
+        # the row read says it moved.
         tip = result.first()
         if tip is None:
             raise Conflict(N_("someone else changed this first; reload and try again"))

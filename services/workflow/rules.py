@@ -244,7 +244,7 @@ def save_rating(firing) -> None:
             firing.session,
             role=Role.SUPERVISOR,
             department=department,
-            application=firing.application,
+            case=firing.application,
             template=N_("Poor rating (%(score)s) on %(number)s: rectification due %(due)s"),
             params={"score": score, "number": firing.application.number, "due": due.isoformat()},
         )
@@ -267,7 +267,7 @@ def _tell_applicant(firing, template: str, **params) -> None:
     notify(
         firing.session,
         user=firing.applicant,
-        application=firing.application,
+        case=firing.application,
         template=template,
         params={"number": firing.application.number, **params},
     )

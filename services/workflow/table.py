@@ -6,7 +6,7 @@ which, who may fire it, what must hold first (guard) and what else happens
 tests all read these rows.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from services.i18n import N_
@@ -47,10 +47,18 @@ class Transition:
 class Machine:
     name: str
     noun: str  # "an application", "a task": for messages
-    states: tuple[str, ...]
+    # What the audit trail records its rows under: "" for the application's, "task." for its tasks'.
+    # Each machine's prefix is its own, so an event's name alone says which row it was.
+    audit_prefix: str
+    # Every status, in the order the diagrams draw them, with its label (a msgid).
+    state_labels: Mapping[str, str] = field(compare=False, hash=False)
     initial: str
     final: frozenset[str]
     transitions: tuple[Transition, ...]
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return tuple(self.state_labels)
 
     @property
     def events(self) -> tuple[str, ...]:
@@ -58,7 +66,7 @@ class Machine:
 
     def audit_event(self, event: str) -> str:
         """The name the audit trail records a row under: a task's rows as "task.<event>"."""
-        return event if self.name == "application" else f"{self.name}.{event}"
+        return f"{self.audit_prefix}{event}"
 
     def find(self, event: str) -> Transition:
         for row in self.transitions:
@@ -107,7 +115,8 @@ def _machines() -> tuple[Machine, Machine]:
     application = Machine(
         name="application",
         noun="an application",
-        states=tuple(A.LABELS),
+        audit_prefix="",
+        state_labels=A.LABELS,
         initial=A.DRAFT,
         final=A.FINAL,
         transitions=(
@@ -233,7 +242,8 @@ def _machines() -> tuple[Machine, Machine]:
     task = Machine(
         name="task",
         noun="a task",
-        states=tuple(T.LABELS),
+        audit_prefix="task.",
+        state_labels=T.LABELS,
         initial=T.WAITING,
         final=T.FINAL,
         transitions=(
@@ -368,10 +378,3 @@ OTHER_EVENT_LABELS = {
     "attach": N_("Material uploaded"),
     "answer_rectification": N_("Answer to your rating"),
 }
-
-
-def event_labels() -> dict[str, str]:
-    """Every audit event's label (a msgid), by the name it is recorded under."""
-    return OTHER_EVENT_LABELS | {
-        machine.audit_event(row.event): row.label for machine in (APPLICATION, TASK) for row in machine.transitions
-    }

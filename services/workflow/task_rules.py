@@ -215,7 +215,7 @@ def notify_decided(firing) -> None:
     notify(
         firing.session,
         user=firing.applicant,
-        application=firing.application,
+        case=firing.application,
         template=template,
         params={"item": item.name.zh, "item_en": item.name.en, "reason": firing.reason or ""},
     )
@@ -247,7 +247,7 @@ def record_notice_request(firing) -> None:
     notify_staff(
         firing.session,
         role=Role.FRONT_DESK,
-        application=firing.application,
+        case=firing.application,
         template=N_("%(department)s asks for a one-time notice on %(number)s: %(reason)s"),
         params={
             "department": department.name.zh,
@@ -290,7 +290,7 @@ def open_extension_request(firing) -> None:
         firing.session,
         role=Role.SUPERVISOR,
         department=firing.task.department,
-        application=firing.application,
+        case=firing.application,
         template=EXTENSION_ASKED,
         params={"days": request.days, "number": firing.application.number},
     )
@@ -334,7 +334,7 @@ def _decide_request(firing, status: str) -> ExtensionRequest:
         notify(
             firing.session,
             user=clerk,
-            application=firing.application,
+            case=firing.application,
             channels=("in_app",),
             template=template,
             params={"number": firing.application.number, "reason": firing.reason or ""},

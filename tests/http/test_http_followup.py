@@ -343,7 +343,7 @@ def _timeline_of_an_approved_case(web, app, db, catalog, front_desk) -> str:
 
 
 def test_the_timeline_reads_each_decision_before_what_it_caused(web, app, db, catalog, front_desk):
-    from services.workflow.table import event_labels
+    from services.workflow.case_types import event_labels
 
     timeline = _timeline_of_an_approved_case(web, app, db, catalog, front_desk)
     labels = event_labels()
@@ -355,7 +355,7 @@ def test_the_timeline_reads_each_decision_before_what_it_caused(web, app, db, ca
 
 
 def test_what_one_click_set_off_is_listed_beneath_it(web, app, db, catalog, front_desk):
-    from services.workflow.table import event_labels
+    from services.workflow.case_types import event_labels
 
     timeline = _timeline_of_an_approved_case(web, app, db, catalog, front_desk).split("</ol>")[0]
     entries = {

@@ -125,7 +125,7 @@ def test_a_receipt_from_the_app_verifies_alone_and_fails_once_an_event_is_edited
     assert good.stdout.startswith("receipt ok")
 
     # An insider edits a reason: the event's own hash no longer covers it.
-    first = history(session=db, application=application)[0]
+    first = history(session=db, case=application)[0]
     db.execute(update(AuditEvent).where(col(AuditEvent.id) == first.id).values(reason="never happened"))
     db.commit()
     edited = run_verifier(tmp_path, web.get(receipt_url).data, heads)
@@ -135,7 +135,7 @@ def test_a_receipt_from_the_app_verifies_alone_and_fails_once_an_event_is_edited
     # One who also recomputes every hash of the chain is caught by the tree the head was signed over.
     db.expire_all()
     prev = first.prev_hash
-    for event in history(session=db, application=application):
+    for event in history(session=db, case=application):
         event.prev_hash, event.hash = prev, event_digest(event, prev)
         prev = event.hash
         db.add(event)

@@ -23,7 +23,7 @@ def _case_with_events(session, n=5) -> Application:
     session.add(application)
     session.flush()
     for i in range(n):
-        record_event(session, actor=applicant, event="attach", application=application, payload={"i": i})
+        record_event(session, actor=applicant, event="attach", case=application, payload={"i": i})
     session.commit()
     return application
 
@@ -93,10 +93,10 @@ def test_a_cause_that_fails_leaves_no_event_and_the_chain_goes_on_from_where_it_
     application = _case_with_events(session, 2)
     applicant = make_citizen(session)
     with pytest.raises(RuntimeError), caused_events(session):
-        record_event(session, actor=applicant, event="attach", application=application)
+        record_event(session, actor=applicant, event="attach", case=application)
         raise RuntimeError("an effect failed")
     session.rollback()
-    record_event(session, actor=applicant, event="attach", application=application)
+    record_event(session, actor=applicant, event="attach", case=application)
     session.commit()
     assert [e.position for e in session.exec(select(AuditEvent).where(AuditEvent.chain == application.chain))] == [
         1,
@@ -110,7 +110,7 @@ def test_what_effects_add_to_a_cause_is_in_its_event_and_its_hash(session):
     application = _case_with_events(session, 1)
     payload: dict = {}
     with caused_events(session):
-        record_event(session, actor=None, event="attach", application=application, payload=payload)
+        record_event(session, actor=None, event="attach", case=application, payload=payload)
         payload["added by an effect"] = True
     session.commit()
     stored = _event(session, application, 2)
@@ -301,6 +301,6 @@ def test_a_case_whose_every_event_was_deleted_is_named(session):
 def test_payloads_the_fast_decoder_refuses_still_verify(session):
     """A number past 64 bits is valid in a payload; the check reads it as the column type does."""
     application = _case_with_events(session, 1)
-    record_event(session, actor=None, event="attach", application=application, payload={"big": 2**70})
+    record_event(session, actor=None, event="attach", case=application, payload={"big": 2**70})
     session.commit()
     assert verify_chains(session=session).ok

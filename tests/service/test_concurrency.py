@@ -565,7 +565,7 @@ def test_writers_on_different_cases_never_wait_on_each_other(session, engine, im
             event="claim",
             actor=holding.get(User, clerk.id),
             catalog=catalog,
-            application=application,
+            case=application,
         )
         holding.flush()  # its event and its chain's new tip are written, the transaction open
         with new_session(impatient) as other:

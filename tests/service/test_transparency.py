@@ -239,7 +239,7 @@ def test_a_receipt_proves_sealed_events_and_lists_the_rest_as_not_yet_sealed(ses
         proof = [bytes.fromhex(p) for p in event["inclusion_proof"]]
         leaf = merkle.leaf_hash(bytes.fromhex(event["hash"]))
         assert merkle.verify_inclusion(leaf, event["leaf_index"], head["size"], proof, bytes.fromhex(head["root"]))
-    record_event(session, actor=None, event="note", application=application)
+    record_event(session, actor=None, event="note", case=application)
     session.commit()
     later = receipt_for(session=session, application=application)
     assert later["events"][-1]["sealed"] == NOT_SEALED and later["events"][-1]["leaf_index"] is None
