@@ -15,7 +15,9 @@ changing the status. `[*]` marks where a case starts and the states it ends in.
 
 
 def _who(who: frozenset[str]) -> str:
-    return ", ".join(actor.replace("_", " ") for actor in ACTORS if actor in who)
+    # The actors every kind shares in their usual order, then a kind's own (the office that triages…).
+    order = sorted(who, key=lambda actor: (ACTORS.index(actor) if actor in ACTORS else len(ACTORS), actor))
+    return ", ".join(actor.replace("_", " ") for actor in order)
 
 
 def mermaid(machine: Machine) -> str:

@@ -24,7 +24,6 @@ from services.i18n import N_
 from services.models import Application, Rating, Task, User
 from services.notifications import queued_together
 from services.workdays import WorkingCalendar, load_calendar
-from services.workflow import table
 from services.workflow.case_types import case_type_of, case_types
 from services.workflow.table import Machine, Transition
 
@@ -207,7 +206,7 @@ def _fire_sharing_reads(
     transition = machine.find(event)
     from_status = subject.status
     if from_status not in transition.source:
-        wrong_status = machine.refusal(from_status, event, frozenset(table.ACTORS))
+        wrong_status = machine.refusal(from_status, event, transition.who)
         assert wrong_status is not None  # a status outside the event's sources is always refused
         raise Conflict(wrong_status, status=from_status)
     refused = machine.refusal(from_status, event, relations_of(actor, subject, case, catalog))
