@@ -19,11 +19,20 @@ from services.applications.uploads import FileStore
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
 from services.second_factor import unused_code
+from tests import status_guard
 from tests.factories import PASSWORD
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = tiny_png(128)  # a real image: uploads are decoded and re-encoded
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
+
+
+@pytest.fixture(autouse=True, scope="session")
+def statuses_change_only_through_the_transition_tables():
+    """Every test, of every kind of case, fails where a status is written outside its table."""
+    status_guard.install()
+    yield
+    status_guard.uninstall()
 
 
 CHINA = timezone(timedelta(hours=8))

@@ -5,9 +5,10 @@ from services.workflow.table import ACTORS, Machine
 
 HEADER = """# Workflow
 
-Generated from the transition table (`services/workflow/table.py`) by
-`flask --app app workflow diagram`; do not edit by hand. A test fails when this
-file and the table disagree, so run the command again after changing the table.
+Generated from the transition tables of every kind of case (registered in
+`services/workflow/case_types.py`) by `flask --app app workflow diagram`; do not edit
+by hand. A test fails when this file and the tables disagree, so run the command again
+after changing a table.
 
 Each edge reads "event (who may fire it)". A loop records an action without
 changing the status. `[*]` marks where a case starts and the states it ends in.
