@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -27,7 +27,7 @@ from services.i18n import N_
 from services.models import Application, ApplicationStatus, Role, Task, TaskStatus, User
 from services.notifications import IN_APP, notify, notify_staff
 from services.workdays import load_calendar
-from services.workflow.case_types import case_type_of
+from services.workflow.case_types import case_type_of, counting_states
 from services.workflow.engine import case_of, fire
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,12 @@ def _recolour_batch(
         select(Task)
         .where(
             col(Task.id) > after,
-            col(Task.status).in_(TaskStatus.OPEN),
+            or_(
+                *(
+                    and_(col(Task.case_kind) == kind, col(Task.status).in_(states))
+                    for kind, states in counting_states().items()
+                )
+            ),
             col(Task.deadline).is_not(None),
             col(Task.paused_since).is_(None),
             Task.sla_colour != colours.case(Task.deadline),

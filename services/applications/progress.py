@@ -12,6 +12,7 @@ from services.i18n import N_
 from services.models import Application, Task, TaskStatus, Visit
 from services.models import ApplicationStatus as S
 from services.workdays import WorkingCalendar, load_calendar
+from services.workflow.case_types import case_type_of
 
 # holder: "applicant", "front_desk", "departments" or None once finished.
 _STEPS = {
@@ -72,7 +73,7 @@ class Clock:
 
 def task_clock(task: Task, calendar: WorkingCalendar, today: date) -> Clock | None:
     """None once the task is decided or before its clock starts: there is nothing left to count."""
-    if task.deadline is None or task.status not in TaskStatus.OPEN:
+    if task.deadline is None or task.status not in case_type_of(task).task_lists.counting:
         return None
     days_left = calendar.remaining_working_days(today, task.deadline)
     if task.paused_since is not None:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, tuple_
 from sqlmodel import Session, col, select
@@ -15,19 +16,19 @@ from services.db import transactional
 from services.deadline_colour import ColourRanges
 from services.errors import Conflict
 from services.i18n import N_
-from services.models import Application, Certificate, ExtensionRequest, Role, Task, TaskStatus, User
+from services.models import Application, Certificate, ExtensionRequest, Role, Task, User
 from services.policy import may_view_task, require_department_clerk, require_role, require_visible, watched_department
 from services.workdays import WorkingCalendar, load_calendar
+from services.workflow.case_types import case_types, counting_states
 from services.workflow.engine import available_events, fire
 
 PAGE_SIZE = 30
-DECIDED = (TaskStatus.APPROVED, TaskStatus.DELIVERED, TaskStatus.REJECTED)
 
 
 @dataclass(frozen=True)
 class TaskRow:
     task: Task
-    application: Application
+    case: Any  # an application, or a case of another kind
     colour: str
     days_left: int | None
 
@@ -47,11 +48,15 @@ class TaskFilters:
     colour: str | None = None
 
 
-def _row(task: Task, application: Application, calendar: WorkingCalendar, today: date) -> TaskRow:
+def _row(task: Task, case: Any, calendar: WorkingCalendar, today: date) -> TaskRow:
     counted = task_clock(task, calendar, today)
     if counted is None:
-        return TaskRow(task, application, "green", None)
-    return TaskRow(task, application, counted.colour, counted.days_left)
+        return TaskRow(task, case, "green", None)
+    return TaskRow(task, case, counted.colour, counted.days_left)
+
+
+def _of_kind(kind: str, statuses: tuple[str, ...] | frozenset[str]):
+    return and_(col(Task.case_kind) == kind, col(Task.status).in_(statuses))
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ class _Listing:
     """One list's query before ordering, and how to tell a task's colour in SQL."""
 
     query: Select[Task, Application]
-    statuses: tuple[str, ...]
+    statuses: dict[str, tuple[str, ...]]  # by kind of case: the task states this list shows
     colour: str | None
     calendar: WorkingCalendar
     today: date
@@ -67,26 +72,50 @@ class _Listing:
     def dated_colour(self):
         """`task_clock`'s colour as SQL, for tasks with a deadline; so a filtered page is full.
 
-        Only a running clock is red or amber; a task no longer open is green, a paused one neither.
+        Only a running clock is red or amber; a task no longer counting is green, a paused one neither.
         """
-        open_statuses = [s for s in self.statuses if s in TaskStatus.OPEN]
-        running = and_(Task.status.in_(open_statuses), Task.paused_since.is_(None))
+        counting = counting_states()
+        running_states = {kind: [s for s in states if s in counting[kind]] for kind, states in self.statuses.items()}
+        closed_states = {kind: [s for s in states if s not in counting[kind]] for kind, states in self.statuses.items()}
+        running = and_(
+            or_(*(_of_kind(kind, states) for kind, states in running_states.items() if states)),
+            col(Task.paused_since).is_(None),
+        )
         colours = ColourRanges(self.calendar, self.today)
         if self.colour in ("red", "amber"):
             return and_(running, colours.is_(Task.deadline, self.colour))
-        green = [and_(running, colours.is_(Task.deadline, "green"))] if open_statuses else []
-        closed = [s for s in self.statuses if s not in TaskStatus.OPEN]
-        return or_(Task.status.in_(closed), *green) if closed else green[0]
+        green = [and_(running, colours.is_(Task.deadline, "green"))] if any(running_states.values()) else []
+        closed = [_of_kind(kind, states) for kind, states in closed_states.items() if states]
+        return or_(*closed, *green)
 
-    def rows(self, rows) -> list[TaskRow]:
-        return [_row(task, application, self.calendar, self.today) for task, application in rows]
+    def rows(self, session: Session, rows) -> list[TaskRow]:
+        """The page's rows, each with its case: an application came with its task; other kinds one query each."""
+        wanted: dict[str, set[int]] = {}
+        for task, application in rows:
+            if application is None:
+                wanted.setdefault(task.case_kind, set()).add(task.case_id)
+        cases: dict[tuple[str, int], Any] = {}
+        for kind, ids in wanted.items():
+            model: Any = case_types()[kind].model
+            for case in session.exec(select(model).where(model.__table__.c.id.in_(ids))):
+                cases[kind, case.id] = case
+        return [
+            _row(task, application or cases[task.case_ref], self.calendar, self.today) for task, application in rows
+        ]
 
 
-def _listing(session: Session, statuses: tuple[str, ...], filters: TaskFilters) -> _Listing:
-    if filters.status and filters.status in statuses:
-        statuses = (filters.status,)
-    query = select(Task, Application).join(Application, col(Application.id) == Task.application_id)
-    query = query.where(col(Task.status).in_(statuses))
+def _listing(session: Session, lists: str, filters: TaskFilters) -> _Listing:
+    """`lists`: "ready", "held" or "decided" (`TaskLists`), of every kind of case."""
+    statuses: dict[str, tuple[str, ...]] = {
+        kind: getattr(case_type.task_lists, lists) for kind, case_type in case_types().items()
+    }
+    chosen: dict[str, tuple[str, ...]] = {
+        kind: (status,) for kind, states in statuses.items() if (status := filters.status) in states
+    }
+    statuses = chosen or statuses  # a status this list does not show filters nothing
+    # An application's task brings its application in the same statement; other kinds' cases follow.
+    query = select(Task, Application).outerjoin(Application, col(Application.id) == Task.application_id)
+    query = query.where(or_(*(_of_kind(kind, states) for kind, states in statuses.items())))
     if filters.item_code:
         query = query.where(Task.item_code == filters.item_code)
     colour = filters.colour if filters.colour in ("red", "amber", "green") else None
@@ -115,9 +144,10 @@ def _by_deadline(session: Session, listing: _Listing, cursor: str | None, limit:
             undated = undated.where(col(Task.id) > after_id)
         rows += session.exec(undated.order_by(col(Task.id)).limit(limit + 1 - len(rows)))
     if len(rows) <= limit:
-        return TaskPage(listing.rows(rows))
+        return TaskPage(listing.rows(session, rows))
     last = rows[limit - 1][0]
-    return TaskPage(listing.rows(rows[:limit]), f"{last.deadline.isoformat() if last.deadline else '-'}_{last.id}")
+    cursor = f"{last.deadline.isoformat() if last.deadline else '-'}_{last.id}"
+    return TaskPage(listing.rows(session, rows[:limit]), cursor)
 
 
 def _deadline_cursor(cursor: str | None) -> tuple[date | None, int]:
@@ -142,10 +172,10 @@ def _by_decision(session: Session, listing: _Listing, cursor: str | None, limit:
         query = query.where(tuple_(Task.decided_at, Task.id) < tuple_(*after))
     rows = list(session.exec(query.order_by(col(Task.decided_at).desc(), col(Task.id).desc()).limit(limit + 1)))
     if len(rows) <= limit:
-        return TaskPage(listing.rows(rows))
+        return TaskPage(listing.rows(session, rows))
     last = rows[limit - 1][0]
     assert last.decided_at is not None  # these lists hold decided tasks
-    return TaskPage(listing.rows(rows[:limit]), f"{last.decided_at.isoformat()}_{last.id}")
+    return TaskPage(listing.rows(session, rows[:limit]), f"{last.decided_at.isoformat()}_{last.id}")
 
 
 def department_queue(
@@ -158,7 +188,7 @@ def department_queue(
 ) -> TaskPage:
     """Ready tasks of my department, most urgent first."""
     department = require_department_clerk(actor)
-    listing = _listing(session, (TaskStatus.READY,), filters)
+    listing = _listing(session, "ready", filters)
     listing = replace(listing, query=listing.query.where(Task.department == department))
     return _by_deadline(session, listing, cursor, limit)
 
@@ -173,7 +203,7 @@ def inbox(
 ) -> TaskPage:
     """Tasks I hold: claimed, suspended, or approved and waiting for delivery."""
     require_department_clerk(actor)
-    listing = _listing(session, (TaskStatus.CLAIMED, TaskStatus.SUSPENDED, TaskStatus.APPROVED), filters)
+    listing = _listing(session, "held", filters)
     listing = replace(listing, query=listing.query.where(Task.assignee_id == actor.id))
     return _by_deadline(session, listing, cursor, limit)
 
@@ -188,7 +218,7 @@ def archive(
 ) -> TaskPage:
     """What I decided, newest first."""
     require_department_clerk(actor)
-    listing = _listing(session, DECIDED, filters)
+    listing = _listing(session, "decided", filters)
     listing = replace(listing, query=listing.query.where(Task.decided_by_id == actor.id))
     return _by_decision(session, listing, cursor, limit)
 

@@ -4,8 +4,9 @@ from services import policy
 from services.catalog import Catalog
 from services.i18n import N_
 from services.models import Application, Role, Task, User
+from services.models import TaskStatus as T
 from services.workflow import table
-from services.workflow.case_kind import CaseType, task_relations
+from services.workflow.case_kind import CaseType, TaskLists, task_relations
 
 
 def application_relations(
@@ -35,4 +36,10 @@ APPLICATION_CASE = CaseType(
     task_machine=table.TASK,
     relations=application_relations,
     task_name=lambda task, catalog: catalog.items[task.item_code].name,
+    task_lists=TaskLists(
+        ready=(T.READY,),
+        held=(T.CLAIMED, T.SUSPENDED, T.APPROVED),  # approved: the clerk still delivers it
+        decided=(T.APPROVED, T.DELIVERED, T.REJECTED),
+        counting=T.OPEN,
+    ),
 )

@@ -21,6 +21,20 @@ Relations = Callable[[User | None, Any, Any, Catalog], frozenset[str]]
 
 
 @dataclass(frozen=True)
+class TaskLists:
+    """Which of a kind's task states each of a department's lists shows, and when a task's clock counts.
+
+    Every kind's tasks share the department's queue, a clerk's inbox and archive, and the SLA
+    colours; each kind says which of its own states belong where.
+    """
+
+    ready: tuple[str, ...]  # the department's queue: waiting to be claimed
+    held: tuple[str, ...]  # a clerk's inbox: what they hold
+    decided: tuple[str, ...]  # a clerk's archive: what they decided
+    counting: frozenset[str]  # its deadline counts (unless paused): the SLA sweep colours these
+
+
+@dataclass(frozen=True)
 class CaseType:
     kind: str  # its model's CHAIN_KIND: the name of its chains and its tasks' `case_kind`
     title: str  # a msgid: what the diagrams and lists call it
@@ -30,6 +44,7 @@ class CaseType:
     relations: Relations
     # What a task of this kind is called where staff are told of it (an item's name, a role in a request).
     task_name: Callable[[Task, Catalog], Text]
+    task_lists: TaskLists
 
     def machine_of(self, subject: Any) -> Machine:
         return self.task_machine if isinstance(subject, Task) else self.machine

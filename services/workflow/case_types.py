@@ -28,6 +28,11 @@ def case_type_of(subject: Any) -> CaseType:
     return case_types()[subject.CHAIN_KIND]
 
 
+def counting_states() -> dict[str, frozenset[str]]:
+    """Per kind, the task states in which a task's deadline counts."""
+    return {kind: case_type.task_lists.counting for kind, case_type in case_types().items()}
+
+
 def machines() -> list[Machine]:
     """Every transition table, each case's before its tasks'."""
     return [machine for case_type in case_types().values() for machine in (case_type.machine, case_type.task_machine)]

@@ -10,11 +10,13 @@ from wtforms.fields.choices import SelectChoice
 from services import policy
 from services.applications.queries import application_detail
 from services.casework import tasks as casework
-from services.casework.tasks import DECIDED, TaskFilters
+from services.casework.tasks import TaskFilters
 from services.errors import Conflict, Invalid
 from services.i18n import N_
-from services.models import Role, TaskStatus
+from services.models import Role
+from services.workflow.case_types import case_types
 from services.workflow.task_rules import PROCEDURES
+from web.case_pages import task_name, task_state_label, task_url
 from web.extensions import catalog, db_session
 from web.forms.account import EmptyForm
 from web.forms.casework import (
@@ -25,7 +27,7 @@ from web.forms.casework import (
     SuspendForm,
     TaskFilterForm,
 )
-from web.messages import colour_label, task_status_label, translate
+from web.messages import colour_label, translate
 from web.views.helpers import apply_errors, locale_code, route_policy
 
 bp = Blueprint("clerk", __name__)
@@ -36,7 +38,6 @@ NAV = (
     ((Role.CLERK,), "clerk.archive", N_("Decided")),
 )
 COLOURS = ("red", "amber", "green")
-HELD = (TaskStatus.CLAIMED, TaskStatus.SUSPENDED, TaskStatus.APPROVED)
 # The forms of the task page, by the name the template knows them by.
 FORMS = {
     "approve_form": ApproveForm,
@@ -47,7 +48,16 @@ FORMS = {
 }
 
 
-def _filter_form(statuses: tuple[str, ...]) -> TaskFilterForm:
+def _list_states(lists: str) -> dict[str, str]:
+    """The task states a list shows (`TaskLists`: "ready", "held", "decided") of every kind, with their labels."""
+    states: dict[str, str] = {}
+    for case_type in case_types().values():
+        for state in getattr(case_type.task_lists, lists):
+            states.setdefault(state, case_type.task_machine.state_labels[state])
+    return states
+
+
+def _filter_form(statuses: dict[str, str]) -> TaskFilterForm:
     form = TaskFilterForm(formdata=request.args)
     items = sorted(
         (item for item in catalog().items.values() if item.department == current_user.department),
@@ -57,7 +67,7 @@ def _filter_form(statuses: tuple[str, ...]) -> TaskFilterForm:
         SelectChoice(item.code, item.name.get(locale_code())) for item in items
     ]
     form.status.choices = [SelectChoice("", _("Any status"))] + [
-        SelectChoice(status, translate(task_status_label(status))) for status in statuses
+        SelectChoice(status, translate(label)) for status, label in statuses.items()
     ]
     form.colour.choices = [SelectChoice("", _("Any deadline"))] + [
         SelectChoice(colour, translate(colour_label(colour))) for colour in COLOURS
@@ -65,9 +75,8 @@ def _filter_form(statuses: tuple[str, ...]) -> TaskFilterForm:
     return form
 
 
-def _listing(
-    lister: Callable, statuses: tuple[str, ...], title: str, empty: str, empty_link: tuple[str, str] | None = None
-):
+def _listing(lister: Callable, lists: str, title: str, empty: str, empty_link: tuple[str, str] | None = None):
+    statuses = _list_states(lists)
     form = _filter_form(statuses)
     filters = TaskFilters(
         item_code=form.item.data or None, status=form.status.data or None, colour=form.colour.data or None
@@ -87,6 +96,9 @@ def _listing(
         more=more,
         # A list of one status needs no status filter.
         show_status=len(statuses) > 1,
+        task_url=task_url,
+        task_name=task_name,
+        task_state_label=task_state_label,
     )
 
 
@@ -95,7 +107,7 @@ def _listing(
 def queue():
     return _listing(
         casework.department_queue,
-        (TaskStatus.READY,),
+        "ready",
         _("Department queue"),
         _("No task of your department is waiting to be claimed."),
     )
@@ -106,7 +118,7 @@ def queue():
 def inbox():
     return _listing(
         casework.inbox,
-        HELD,
+        "held",
         _("My tasks"),
         _("You hold no task."),
         (url_for("clerk.queue"), _("Claim one from the department queue")),
@@ -116,7 +128,7 @@ def inbox():
 @bp.get("/clerk/archive")
 @clerks_only
 def archive():
-    return _listing(casework.archive, DECIDED, _("Decided"), _("You have not decided any task yet."))
+    return _listing(casework.archive, "decided", _("Decided"), _("You have not decided any task yet."))
 
 
 def _task_page(key: str, status: int = 200, **forms):
