@@ -3,12 +3,21 @@
 from flask import url_for
 
 from services.catalog.model import Text
+from services.i18n import N_
 from services.models import Task
 from services.workflow.case_types import case_type_of
 from web.extensions import catalog
 
 # The staff page of a task, by kind of case.
 TASK_PAGES = {"application": "clerk.task"}
+# The applicant's page of a case, and what a link to it says, by kind of case.
+APPLICANT_PAGES = {"application": ("citizen.detail", N_("Open the application"))}
+
+
+def applicant_case_link(kind: str, key: str) -> tuple[str, str]:
+    """(url, label msgid) of the applicant's page of a case of any kind."""
+    endpoint, label = APPLICANT_PAGES[kind]
+    return url_for(endpoint, key=key), label
 
 
 def task_url(task: Task) -> str:

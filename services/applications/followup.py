@@ -27,6 +27,7 @@ from services.models import (
 )
 from services.notifications import inbox
 from services.workdays import load_calendar
+from services.workflow.case_types import case_types
 from services.workflow.engine import available_events
 
 
@@ -147,18 +148,34 @@ def open_notice_for(*, session: Session, actor: User, key: str) -> Notice | None
 @dataclass(frozen=True)
 class Message:
     notification: Notification
-    application_key: str | None
+    case_kind: str | None  # the kind of case it is about ("application"…), None for none
+    case_key: str | None
 
 
 def inbox_messages(*, session: Session, user: User) -> list[Message]:
-    """The user's sent in-app messages, newest first, with the key of the application each is about."""
+    """The user's sent in-app messages, newest first, with the kind and key of the case each is about."""
     notifications = inbox(session=session, user=user)
-    application_ids = {n.application_id for n in notifications if n.application_id}
-    keys = (
-        dict(
-            session.exec(select(Application.id, Application.key).where(col(Application.id).in_(application_ids))).all()
-        )
-        if application_ids
-        else {}
-    )
-    return [Message(n, keys.get(n.application_id)) for n in notifications]
+    wanted: dict[str, set[int]] = {}
+    for n in notifications:
+        kind, case_id = _case_of_message(n)
+        if kind is not None:
+            wanted.setdefault(kind, set()).add(case_id)
+    keys: dict[tuple[str, int], str] = {}
+    for kind, ids in wanted.items():  # one query per kind of case on the page
+        cases = case_types()[kind].model.__table__  # type: ignore[attr-defined]  # SQLModel sets it
+        for case_id, key in session.execute(select(cases.c.id, cases.c.key).where(cases.c.id.in_(ids))):
+            keys[kind, case_id] = key
+    messages = []
+    for n in notifications:
+        kind, case_id = _case_of_message(n)
+        messages.append(Message(n, kind, keys.get((kind, case_id)) if kind is not None else None))
+    return messages
+
+
+def _case_of_message(notification: Notification) -> tuple[str | None, int]:
+    if notification.application_id is not None:
+        return Application.CHAIN_KIND, notification.application_id
+    if notification.case_chain:
+        kind, _, case_id = notification.case_chain.partition(":")
+        return kind, int(case_id)
+    return None, 0

@@ -9,6 +9,7 @@ from services.applications.followup import inbox_messages
 from services.i18n import N_, PLURALS
 from services.models import Role
 from services.notifications import mark_read, unread_count
+from web.case_pages import applicant_case_link
 from web.extensions import db_session
 from web.forms.account import EmptyForm
 from web.views.helpers import locale_code, route_policy
@@ -43,7 +44,9 @@ def _unread():
 @route_policy(policy.SIGNED_IN)
 def index():
     messages = inbox_messages(session=db_session(), user=current_user)
-    return render_template("inbox/index.html", messages=messages, message_text=message_text)
+    return render_template(
+        "inbox/index.html", messages=messages, message_text=message_text, applicant_case_link=applicant_case_link
+    )
 
 
 @bp.post("/inbox/read")
