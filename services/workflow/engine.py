@@ -50,7 +50,10 @@ def case_of(session: Session, task: Task) -> Case:
 
 
 def rated_case(session: Session, rating: Rating) -> Case:
-    """The case a rating is of: an application by its foreign key, another kind by its chain ("enterprise_request:7")."""
+    """The case a rating is of: an application by its foreign key, another kind by its chain.
+
+    The chain reads "enterprise_request:7": the kind, then the case's id.
+    """
     if rating.application_id is not None:
         return referenced(session, Application, rating.application_id)
     assert rating.case_chain is not None  # a rating is of one case or the other
