@@ -71,3 +71,13 @@ def submitted(
             catalog=catalog,
         )
     return applicant, submit_application(session=session, actor=applicant, key=draft.key, catalog=catalog)
+
+
+def raised_request(session, catalog, store, firm=None, category: str = "policy_question", **fields):
+    """An enterprise request raised through the real service by `firm` (a new company unless given)."""
+    from services.enterprise.raising import raise_request
+    from tests.factories import make_company
+
+    firm = firm or make_company(session)
+    values = dict(category=category, description="园区用电增容申请迟迟没有进展，请协调。") | fields
+    return firm, raise_request(session=session, actor=firm, catalog=catalog, store=store, **values)

@@ -40,6 +40,8 @@ class EnterpriseRequestStatus:
     }
 
     OPEN = frozenset({TRIAGE, IN_PROGRESS, REOPENED})
+    # Not yet answered once: the office or the departments hold it.
+    BEING_HANDLED = frozenset({TRIAGE, IN_PROGRESS})
     FINAL = frozenset({SOLVED, UNSOLVED, WITHDRAWN})
 
 

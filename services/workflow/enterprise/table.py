@@ -18,7 +18,6 @@ def _machines() -> tuple[Machine, Machine]:
     from services.workflow.enterprise import rules as r
     from services.workflow.enterprise import task_rules as t
 
-    being_handled = {R.TRIAGE, R.IN_PROGRESS}
     request = Machine(
         name="enterprise_request",
         noun="an enterprise request",
@@ -64,7 +63,7 @@ def _machines() -> tuple[Machine, Machine]:
             ),
             row(
                 "link_problem",
-                being_handled,
+                R.BEING_HANDLED,
                 STAY,
                 {OFFICE},
                 guards=[r.not_linked_yet],
@@ -73,7 +72,7 @@ def _machines() -> tuple[Machine, Machine]:
             ),
             row(
                 "answer_by_policy",
-                being_handled,
+                R.BEING_HANDLED,
                 R.ANSWERED,
                 {SYSTEM},
                 guards=[r.answer_given],
@@ -82,7 +81,7 @@ def _machines() -> tuple[Machine, Machine]:
             ),
             row(
                 "escalate",
-                being_handled,
+                R.BEING_HANDLED,
                 STAY,
                 {SYSTEM},
                 guards=[r.overdue_and_not_escalated],
@@ -127,7 +126,7 @@ def _machines() -> tuple[Machine, Machine]:
             ),
             row(
                 "withdraw",
-                being_handled,
+                R.BEING_HANDLED,
                 R.WITHDRAWN,
                 {APPLICANT},
                 effects=[r.cancel_open_tasks, r.stamp_closed],
