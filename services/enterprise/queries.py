@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
 from services import clock
@@ -17,6 +18,7 @@ from services.models import (
     EnterpriseRequest,
     EnterpriseRequestStatus,
     RequestAttachment,
+    Role,
     Task,
     User,
 )
@@ -57,16 +59,26 @@ class OfficeLists:
 
 
 def office_lists(*, session: Session, actor: User) -> OfficeLists:
+    """The office's and the city's: every request; a department's supervisor: those the department has a task on."""
+    department = None
     if not is_office_staff(actor):
-        raise NotAllowed(N_("only the business-environment office may do this"))
+        if actor.role != Role.SUPERVISOR:
+            raise NotAllowed(N_("only the business-environment office may do this"))
+        department = actor.department
     calendar, today = load_calendar(session=session), clock.china_today()
 
     def rows(status: str) -> list[OfficeRow]:
+        query = select(EnterpriseRequest).where(col(EnterpriseRequest.status) == status)
+        if department is not None:
+            query = query.where(
+                exists().where(
+                    col(Task.case_kind) == EnterpriseRequest.CHAIN_KIND,
+                    col(Task.case_id) == EnterpriseRequest.id,
+                    col(Task.department) == department,
+                )
+            )
         found = session.exec(
-            select(EnterpriseRequest)
-            .where(col(EnterpriseRequest.status) == status)
-            .order_by(col(EnterpriseRequest.deadline), col(EnterpriseRequest.id))
-            .limit(LIST_LIMIT)
+            query.order_by(col(EnterpriseRequest.deadline), col(EnterpriseRequest.id)).limit(LIST_LIMIT)
         )
         return [
             OfficeRow(request, colour(calendar, today, request.deadline) if request.deadline else "green")
@@ -133,3 +145,24 @@ def request_attachment(*, session: Session, actor: User, key: str) -> RequestAtt
     assert request is not None  # a foreign key holds it
     get_request(session, actor, request.key)
     return attachment
+
+
+@dataclass(frozen=True)
+class ProblemDetail:
+    problem: CommonProblem
+    requests: list[EnterpriseRequest]
+
+
+def problem_detail(*, session: Session, actor: User, key: str) -> ProblemDetail:
+    """A common problem with the requests linked to it, for the office."""
+    if not is_office_staff(actor):
+        raise NotAllowed(N_("only the business-environment office may do this"))
+    problem = session.exec(select(CommonProblem).where(col(CommonProblem.key) == key)).first()
+    if problem is None:
+        raise NotFound("no such common problem")
+    linked = session.exec(
+        select(EnterpriseRequest)
+        .where(col(EnterpriseRequest.problem_id) == problem.id)
+        .order_by(col(EnterpriseRequest.submitted_at), col(EnterpriseRequest.id))
+    )
+    return ProblemDetail(problem, list(linked))
