@@ -28,6 +28,7 @@ from seeding.demo import CITIZEN, COMPANY, DEMO_PASSWORD, SPOUSE, DemoLogin, see
 from seeding.people import People, Resident, certificate_rows, checked, staff_roster, staff_row, user_row
 from seeding.plan import Planner
 from seeding.pools import Person, Pools
+from seeding.requests import plan_requests, request_script
 from seeding.scripts import Routine, application_script, sweep_script
 from seeding.settings import load_settings
 from seeding.timeline import Simulation, Timeline, china_moment
@@ -300,6 +301,15 @@ def seed_city(
             planner.random_cases(slow - showcased, residents, firms)
             for case in planner.cases:
                 simulation.start(application_script(world, case), case.start, case)
+            requests = plan_requests(
+                w=world,
+                demo_company=demo_company,
+                firms=firms,
+                slow_cases=slow,
+                rng=random.Random(root.getrandbits(64)),
+            )
+            for request in requests:
+                simulation.start(request_script(world, request), request.start, request)
             first_sweep = china_moment(timeline.calendar.next_working_day(timeline.first_day), time(7, 0))
             simulation.start(sweep_script(world), first_sweep, Routine())
             simulation.run(on_step=_daily(progress, frozen, timeline) if progress else None)
