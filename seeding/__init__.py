@@ -41,7 +41,7 @@ from services.catalog import Catalog
 from services.db import create_schema, new_session, realign_id_sequences
 from services.identity import id_number_birth_date, id_number_gender
 from services.metrics import refresh_rollup
-from services.models import Application, Attachment, Certificate, User
+from services.models import Application, Attachment, Certificate, RequestAttachment, User
 from services.models.keys import keys_from
 from services.workdays import load_calendar
 from services.workflow.numbers import forget_number_blocks
@@ -102,6 +102,10 @@ def reset_database(engine: Engine, store: FileStore) -> int:
         except DBAPIError:  # no attachment table yet: nothing was uploaded
             session.rollback()
             names = set()
+        try:
+            names |= set(session.exec(select(RequestAttachment.storage_name)))
+        except DBAPIError:  # a schema from before the enterprise requests
+            session.rollback()
     SQLModel.metadata.drop_all(engine)
     with engine.begin() as connection:  # the migrations' bookkeeping goes too, so they build everything again
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
