@@ -50,11 +50,21 @@ def get_request(session: Session, actor: User, key: str, *, for_update: bool = F
     return request
 
 
-def get_request_task(session: Session, actor: User, key: str) -> tuple[Task, EnterpriseRequest]:
-    """A request's task of the actor's department (or the office's), its request locked first."""
-    task, request = lock_task_and_case(session, key)
+def get_request_task(
+    session: Session, actor: User, key: str, *, for_update: bool = True
+) -> tuple[Task, EnterpriseRequest]:
+    """A request's task of the actor's department (or any, for the office) and its request.
+
+    To change it (`for_update`), the request is locked first and both are read afresh.
+    """
+    if for_update:
+        task, request = lock_task_and_case(session, key)
+    else:
+        task = session.exec(select(Task).where(col(Task.key) == key)).first()
+        request = session.get(EnterpriseRequest, task.case_id) if task is not None and task.case_id else None
     if (
         task is None
+        or request is None
         or task.case_kind != EnterpriseRequest.CHAIN_KIND
         or not (
             policy.is_clerk_of(actor, task.department)

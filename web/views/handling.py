@@ -43,8 +43,7 @@ def work():
 
 def _task_page(key: str, status: int = 200, form: HandlingForm | None = None):
     db = db_session()
-    task, request = get_request_task(db, current_user, key)
-    db.commit()  # the read took the case's lock: let it go before the page is drawn
+    task, request = get_request_task(db, current_user, key, for_update=False)
     detail = request_detail(session=db, actor=current_user, key=request.key, catalog=catalog())
     return render_template(
         "handling/task.html",
