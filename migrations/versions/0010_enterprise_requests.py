@@ -51,6 +51,7 @@ def upgrade() -> None:
     sa.Column('audit_length', sa.Integer(), nullable=False),
     sa.Column('audit_tip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+    sa.Column('form_token', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('concerns_number', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
@@ -67,6 +68,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['applicant_id'], ['user_account.id'], ),
     sa.ForeignKeyConstraint(['problem_id'], ['common_problem.id'], ),
     sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('applicant_id', 'form_token', name='uq_enterprise_request_form_token'),
     sa.UniqueConstraint('number')
     )
     with op.batch_alter_table('enterprise_request', schema=None) as batch_op:

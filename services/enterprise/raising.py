@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.applications.drafts import check_upload
@@ -12,7 +13,7 @@ from services.enterprise.access import get_request
 from services.errors import Invalid, Message, NotAllowed
 from services.i18n import N_
 from services.models import Application, EnterpriseRequest, RequestAttachment, Role, User
-from services.models.enterprise import REQUEST_DESCRIPTION_MAX_LENGTH
+from services.models.enterprise import FORM_TOKEN_MAX_LENGTH, REQUEST_DESCRIPTION_MAX_LENGTH
 from services.requirements.fields import TooLong
 from services.workflow.engine import fire
 
@@ -81,14 +82,20 @@ def raise_request(
     concerns_number: str = "",
     concerns_department: str = "",
     files: list[UploadedFile] | None = None,
+    form_token: str = "",
 ) -> EnterpriseRequest:
     """企呼我应: a firm raises a request; it gets its public number and goes to the office's triage.
 
     Everything is checked before anything is stored, so a refused request leaves nothing behind;
-    the files are removed again if the transaction fails after they were written.
+    the files are removed again if the transaction fails after they were written. The same form sent
+    twice (`form_token`: a double click, a retry, two tabs) gives the one request the first made.
     """
     if actor.role != Role.COMPANY:
         raise NotAllowed(N_("only a company may raise an enterprise request"))
+    token = form_token.strip() if 0 < len(form_token.strip()) <= FORM_TOKEN_MAX_LENGTH else None
+    earlier = _raised_with(session, actor, token)
+    if earlier is not None:
+        return earlier
     description = description.strip()
     concerns_number = concerns_number.strip().upper()
     checked = _checked(
@@ -103,6 +110,7 @@ def raise_request(
             description=description,
             concerns_number=concerns_number or None,
             concerns_department=concerns_department.strip() or None,
+            form_token=token,
         )
         session.add(request)
         session.flush()
@@ -132,12 +140,26 @@ def raise_request(
             given={"attachments": [{"file": a.key, "sha256": a.sha256} for a in attachments]},
         )
         session.commit()
-    except BaseException:
+    except BaseException as error:
         session.rollback()
         for saved in stored:
             store.delete(saved.storage_name)
-        raise
+        # The same form, sent at the same moment, made its request first.
+        earlier = _raised_with(session, actor, token) if isinstance(error, IntegrityError) else None
+        if earlier is None:
+            raise
+        return earlier
     return request
+
+
+def _raised_with(session: Session, actor: User, token: str | None) -> EnterpriseRequest | None:
+    if token is None:
+        return None
+    return session.exec(
+        select(EnterpriseRequest).where(
+            col(EnterpriseRequest.applicant_id) == actor.id, col(EnterpriseRequest.form_token) == token
+        )
+    ).first()
 
 
 def _fire_own(session: Session, actor: User, key: str, catalog: Catalog, event: str, **kwargs) -> EnterpriseRequest:

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import ClassVar
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services import clock
@@ -15,6 +15,7 @@ from services.models.keys import new_key
 REQUEST_DESCRIPTION_MAX_LENGTH = 2000
 ANSWER_MAX_LENGTH = 4000
 PROBLEM_TITLE_MAX_LENGTH = 200
+FORM_TOKEN_MAX_LENGTH = 32
 
 
 class EnterpriseRequestStatus:
@@ -98,9 +99,12 @@ class EnterpriseRequest(CaseRow, table=True):
     __table_args__ = (
         Index("ix_enterprise_request_status_deadline", "status", "deadline", "id"),
         Index("ix_enterprise_request_category_submitted", "category", "submitted_at"),
+        # One request per form the firm was given: a double click or a retry finds the first.
+        UniqueConstraint("applicant_id", "form_token", name="uq_enterprise_request_form_token"),
     )
 
     status: str = Field(default=EnterpriseRequestStatus.DRAFT, max_length=24)
+    form_token: str | None = Field(default=None, max_length=FORM_TOKEN_MAX_LENGTH)
     category: str = Field(max_length=32)
     description: str = Field(max_length=REQUEST_DESCRIPTION_MAX_LENGTH)
     # What it concerns, when the firm says: one of its applications (by public number) or a department.

@@ -56,6 +56,16 @@ def test_a_firm_raises_a_request_on_the_form_and_follows_it(web, db, people):
     assert request.number in web.get("/requests").get_data(as_text=True)
 
 
+def test_the_raise_form_sent_twice_makes_one_request(web, db, people):
+    web.login(people["firm"].login_name)
+    form = web.get("/requests/new").get_data(as_text=True)
+    token = re.search(r'name="form_token" type="hidden" value="([^"]+)"', form).group(1)
+    first = raise_through_the_form(web, form_token=token)
+    second = raise_through_the_form(web, form_token=token)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len(db.exec(select(EnterpriseRequest)).all()) == 1
+
+
 def test_a_request_with_mistakes_comes_back_with_every_error_named_and_what_was_typed(web, db, people):
     web.login(people["firm"].login_name)
     response = raise_through_the_form(

@@ -167,6 +167,40 @@ def test_a_request_may_name_one_of_the_firms_own_applications_only(session, cata
     assert set(refused.value.errors) == {"concerns_number"}
 
 
+def test_the_same_form_sent_twice_or_at_once_makes_one_request(session, engine, catalog, store):
+    firm, first = raised_request(session, catalog, store, form_token="form-1", files=[UploadedFile("a.pdf", PDF)])
+    _, again = raised_request(
+        session, catalog, store, firm=firm, form_token="form-1", files=[UploadedFile("a.pdf", PDF)]
+    )
+    assert again.id == first.id and again.number == first.number
+    together = threading.Barrier(2, timeout=60)
+    made: list[str] = []
+
+    def send() -> None:
+        with new_session(engine) as own:
+            together.wait()
+            request = raising.raise_request(
+                session=own,
+                actor=own.get(User, firm.id),
+                catalog=catalog,
+                store=store,
+                category="finance",
+                description=DESCRIPTION,
+                form_token="form-2",
+            )
+            made.append(request.number)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(made) == 2 and made[0] == made[1]
+    session.expire_all()
+    assert len(session.exec(select(EnterpriseRequest).where(EnterpriseRequest.applicant_id == firm.id)).all()) == 2
+    assert len(session.exec(select(RequestAttachment)).all()) == 1 == len(list(store.root.iterdir()))
+
+
 def test_only_a_company_raises_a_request(session, catalog, store):
     with pytest.raises(NotAllowed):
         raised_request(session, catalog, store, firm=make_citizen(session))

@@ -7,7 +7,7 @@ refusal lands on the field that caused it.
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -19,6 +19,8 @@ answer_validators = [DataRequired(message=_l("Write the answer.")), Length(max=A
 
 
 class RaiseRequestForm(FlaskForm):
+    # Given with the empty form and sent back with it: the same form sent twice makes one request.
+    form_token = HiddenField()
     category = SelectField(
         _l("Category"), validators=[InputRequired(message=_l("Choose the category of your request."))]
     )

@@ -13,7 +13,7 @@ from services.enterprise.queries import my_requests, request_attachment, request
 from services.enterprise.raising import UploadedFile
 from services.errors import Conflict, Invalid
 from services.i18n import N_
-from services.models import Role
+from services.models import Role, new_key
 from services.workflow.enterprise.actors import OFFICE_DEPARTMENT
 from web.extensions import catalog, db_session, file_store
 from web.forms.account import EmptyForm
@@ -56,7 +56,7 @@ def _raise_form(**kwargs) -> RaiseRequestForm:
 @bp.get("/requests/new")
 @companies_only
 def new():
-    return render_template("firm/new.html", form=_raise_form(formdata=None))
+    return render_template("firm/new.html", form=_raise_form(formdata=None, form_token=new_key()))
 
 
 @bp.post("/requests/new")
@@ -75,6 +75,7 @@ def raise_new():
                 concerns_number=form.concerns_number.data or "",
                 concerns_department=form.concerns_department.data or "",
                 files=[UploadedFile(f.filename or "", f.read()) for f in form.attachments.data or () if f.filename],
+                form_token=form.form_token.data or "",
             )
         except Invalid as error:
             apply_errors(form, error.errors)
