@@ -3,7 +3,6 @@
 from services.i18n import N_
 from services.models import EnterpriseRequestStatus, EnterpriseTaskRole, EnterpriseTaskStatus
 from services.workflow.enterprise.actors import OFFICE_DEPARTMENT
-from services.workflow.enterprise.case import TASK_NAMES
 
 TASK_ROLE_LABELS = {
     EnterpriseTaskRole.TRIAGE: N_("Triage"),
@@ -34,6 +33,5 @@ def request_labels() -> dict:
         "request_task_status_label": request_task_status_label,
         "event_state_label": event_state_label,
         "task_role_labels": TASK_ROLE_LABELS,
-        "task_names": TASK_NAMES,
         "office_department": OFFICE_DEPARTMENT,
     }
