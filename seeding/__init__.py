@@ -28,6 +28,7 @@ from seeding.demo import CITIZEN, COMPANY, DEMO_PASSWORD, SPOUSE, DemoLogin, see
 from seeding.people import People, Resident, certificate_rows, checked, staff_roster, staff_row, user_row
 from seeding.plan import Planner
 from seeding.pools import Person, Pools
+from seeding.requests import plan_requests, request_script
 from seeding.scripts import Routine, application_script, sweep_script
 from seeding.settings import load_settings
 from seeding.timeline import Simulation, Timeline, china_moment
@@ -40,7 +41,7 @@ from services.catalog import Catalog
 from services.db import create_schema, new_session, realign_id_sequences
 from services.identity import id_number_birth_date, id_number_gender
 from services.metrics import refresh_rollup
-from services.models import Application, Attachment, Certificate, User
+from services.models import Application, Attachment, Certificate, RequestAttachment, User
 from services.models.keys import keys_from
 from services.workdays import load_calendar
 from services.workflow.numbers import forget_number_blocks
@@ -101,6 +102,10 @@ def reset_database(engine: Engine, store: FileStore) -> int:
         except DBAPIError:  # no attachment table yet: nothing was uploaded
             session.rollback()
             names = set()
+        try:
+            names |= set(session.exec(select(RequestAttachment.storage_name)))
+        except DBAPIError:  # a schema from before the enterprise requests
+            session.rollback()
     SQLModel.metadata.drop_all(engine)
     with engine.begin() as connection:  # the migrations' bookkeeping goes too, so they build everything again
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
@@ -300,6 +305,15 @@ def seed_city(
             planner.random_cases(slow - showcased, residents, firms)
             for case in planner.cases:
                 simulation.start(application_script(world, case), case.start, case)
+            requests = plan_requests(
+                w=world,
+                demo_company=demo_company,
+                firms=firms,
+                slow_cases=slow,
+                rng=random.Random(root.getrandbits(64)),
+            )
+            for request in requests:
+                simulation.start(request_script(world, request), request.start, request)
             first_sweep = china_moment(timeline.calendar.next_working_day(timeline.first_day), time(7, 0))
             simulation.start(sweep_script(world), first_sweep, Routine())
             simulation.run(on_step=_daily(progress, frozen, timeline) if progress else None)

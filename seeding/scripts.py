@@ -22,6 +22,7 @@ from services.applications.submission import (
     withdraw_application,
 )
 from services.casework import desk, tasks
+from services.enterprise.office import escalate_overdue_requests
 from services.models import ApplicationStatus, Attachment, Rating, Rectification, TaskStatus
 from services.sla import sweep
 from services.supervision import answer_rectification
@@ -371,7 +372,8 @@ class Routine:
 
 
 def sweep_script(w: World) -> Script:
-    """Every working morning before opening: recolour deadlines, warn, end expired tolerated gaps."""
+    """Every working morning before opening: recolour deadlines, warn, end expired tolerated gaps, escalate requests."""
     while True:
         sweep(session=w.session, catalog=w.catalog)
+        escalate_overdue_requests(session=w.session, catalog=w.catalog)
         yield china_moment(w.timeline.calendar.next_working_day(clock.china_today()), time(7, 0))

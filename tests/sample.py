@@ -71,3 +71,109 @@ def submitted(
             catalog=catalog,
         )
     return applicant, submit_application(session=session, actor=applicant, key=draft.key, catalog=catalog)
+
+
+def raised_request(session, catalog, store, firm=None, category: str = "policy_question", **fields):
+    """An enterprise request raised through the real service by `firm` (a new company unless given)."""
+    from services.enterprise.raising import raise_request
+    from tests.factories import make_company
+
+    firm = firm or make_company(session)
+    values = dict(category=category, description="园区用电增容申请迟迟没有进展，请协调。") | fields
+    return firm, raise_request(session=session, actor=firm, catalog=catalog, store=store, **values)
+
+
+# --- enterprise requests (企呼我应) -----------------------------------------------------------
+
+
+def request_staff(session) -> dict:
+    """A clerk and the supervisor of the business-environment office, and a clerk of two departments."""
+    from services.models import Role
+    from services.workflow.enterprise.actors import OFFICE_DEPARTMENT
+    from tests.factories import make_staff
+
+    return {
+        "office": make_staff(session, Role.CLERK, OFFICE_DEPARTMENT),
+        "supervisor": make_staff(session, Role.SUPERVISOR, OFFICE_DEPARTMENT),
+        "URBAN": make_staff(session, Role.CLERK, "URBAN"),
+        "NRPB": make_staff(session, Role.CLERK, "NRPB"),
+    }
+
+
+def request_tasks(session, request) -> dict:
+    """The request's tasks by role (triage, lead, co_handler), oldest first, read afresh."""
+    from sqlmodel import col, select
+
+    from services.models import Task
+
+    session.expire_all()
+    found: dict = {}
+    for task in session.exec(
+        select(Task).where(Task.case_kind == request.CHAIN_KIND, Task.case_id == request.id).order_by(col(Task.id))
+    ):
+        found.setdefault(task.item_code, []).append(task)
+    return found
+
+
+def reloaded_request(session, request):
+    from services.models import EnterpriseRequest
+
+    session.expire_all()
+    return session.get(EnterpriseRequest, request.id)
+
+
+def in_app_messages(session, user) -> list:
+    from sqlmodel import select
+
+    from services.models import Notification
+
+    return list(
+        session.exec(select(Notification).where(Notification.user_id == user.id, Notification.channel == "in_app"))
+    )
+
+
+def request_events(session, request) -> list[str]:
+    """The names of the events in the request's chain, in order."""
+    from sqlmodel import col, select
+
+    from services.models import AuditEvent
+
+    session.expire_all()
+    return list(
+        session.exec(
+            select(AuditEvent.event).where(AuditEvent.chain == request.chain).order_by(col(AuditEvent.position))
+        )
+    )
+
+
+def routed_request(session, catalog, store, staff, co_handlers=("NRPB",)):
+    """A land-and-utilities request the office routed to URBAN, with these co-handlers."""
+    from services.enterprise import office
+
+    firm, request = raised_request(session, catalog, store, category="land_utilities")
+    office.route_request(
+        session=session,
+        actor=staff["office"],
+        key=request.key,
+        catalog=catalog,
+        lead="URBAN",
+        co_handlers=list(co_handlers),
+    )
+    return firm, reloaded_request(session, request)
+
+
+def answered_request(session, catalog, store, staff):
+    """A routed request whose co-handler gave its input and whose lead answered."""
+    from services.enterprise import handling
+    from services.models import EnterpriseTaskRole
+
+    firm, request = routed_request(session, catalog, store, staff)
+    tasks = request_tasks(session, request)
+    co, lead = tasks[EnterpriseTaskRole.CO_HANDLER][0], tasks[EnterpriseTaskRole.LEAD][0]
+    handling.claim_request_task(session=session, actor=staff["NRPB"], key=co.key, catalog=catalog)
+    handling.give_request_input(session=session, actor=staff["NRPB"], key=co.key, catalog=catalog, text="用地已落实。")
+    handling.claim_request_task(session=session, actor=staff["URBAN"], key=lead.key, catalog=catalog)
+    handling.draft_request_answer(
+        session=session, actor=staff["URBAN"], key=lead.key, catalog=catalog, answer="增容已排入本月计划。"
+    )
+    return firm, reloaded_request(session, request)

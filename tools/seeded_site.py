@@ -22,6 +22,7 @@ from services.catalog import Catalog
 from services.db import new_session
 from services.models import Application, Role, Task, User
 from services.second_factor import unused_code
+from services.workflow.enterprise.actors import OFFICE_DEPARTMENT
 
 # Every case goes through the services (no clones): about forty cases reach most statuses in a few seconds.
 SEED = SeedOptions(applications=40, slow_cases=40, seed=3)
@@ -66,6 +67,8 @@ def seed_site(*, engine: Engine, catalog: Catalog, upload_folder) -> list[Visito
         Visitor("front desk", "frontdesk", staff=True),
         Visitor("department clerk", clerk, staff=True),
         Visitor("department supervisor", supervisor, staff=True),
+        # The demo clerk of the business-environment office: triage, common problems, every request's tasks.
+        Visitor("business-environment office", f"clerk.{OFFICE_DEPARTMENT.lower()}", staff=True),
         Visitor("city supervisor", "supervisor", staff=True),
         Visitor("new staff member", NEWCOMER, staff=True),
     ]

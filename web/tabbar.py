@@ -25,10 +25,14 @@ APPLICANT_TABS = (
     MESSAGES,
     ME,
 )
+# A firm's enterprise requests (企呼我应) sit under its applications' tab: what it asked of the government.
+COMPANY_TABS = tuple(
+    Tab(tab.name, tab.endpoint, (*tab.pages, "firm.")) if tab.name == "applications" else tab for tab in APPLICANT_TABS
+)
 # Staff on a phone get what they act on away from a desk; the rest of their menu stays behind "Menu".
 TABS: dict[str, tuple[Tab, ...]] = {
     Role.CITIZEN: APPLICANT_TABS,
-    Role.COMPANY: APPLICANT_TABS,
+    Role.COMPANY: COMPANY_TABS,
     Role.FRONT_DESK: (
         Tab("acceptance", "desk.queue", ("desk.queue", "desk.review")),
         Tab("deliveries", "desk.deliveries", ("desk.deliveries",)),

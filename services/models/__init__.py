@@ -10,6 +10,14 @@ from services.models.cases import (
     TaskStatus,
     Visit,
 )
+from services.models.enterprise import (
+    CommonProblem,
+    EnterpriseRequest,
+    EnterpriseRequestStatus,
+    EnterpriseTaskRole,
+    EnterpriseTaskStatus,
+    RequestAttachment,
+)
 from services.models.keys import new_key
 from services.models.people import Certificate, Role, User
 from services.models.records import (
@@ -35,9 +43,14 @@ __all__ = [
     "AuditChain",
     "AuditUnsealed",
     "Certificate",
+    "CommonProblem",
     "Counter",
     "GENESIS",
     "DepartmentDayCases",
+    "EnterpriseRequest",
+    "EnterpriseRequestStatus",
+    "EnterpriseTaskRole",
+    "EnterpriseTaskStatus",
     "ExtensionRequest",
     "MetricsRefresh",
     "Notice",
@@ -45,6 +58,7 @@ __all__ = [
     "Rating",
     "Rectification",
     "RecoveryCode",
+    "RequestAttachment",
     "Role",
     "SignInAttempt",
     "SignInSession",

@@ -10,9 +10,13 @@ from typing import Any
 from services.models import Task
 from services.workflow.application_case import APPLICATION_CASE
 from services.workflow.case_kind import CaseType
+from services.workflow.enterprise.case import ENTERPRISE_REQUEST_CASE
 from services.workflow.table import OTHER_EVENT_LABELS, Machine, Transition
 
-_REGISTERED = (APPLICATION_CASE,)
+_REGISTERED = (
+    APPLICATION_CASE,
+    ENTERPRISE_REQUEST_CASE,
+)
 
 
 @cache

@@ -24,7 +24,7 @@ from werkzeug.routing import RequestRedirect
 
 from app import create_app
 from services.db import new_session
-from services.models import Application, Task
+from services.models import Application, EnterpriseRequest, Task
 from tests.browser import test_browser
 from tests.conftest import SERVER_URL
 from tools.seeded_site import NEWCOMER, Visitor, seed_site, serving, sign_in
@@ -47,6 +47,7 @@ NOT_PAGES = {
     "static": "the app's own files",
     "bootstrap.static": "Bootstrap-Flask's files",
     "files.download": "an uploaded file, sent as a download",
+    "firm.request_file": "a file of an enterprise request, sent as a download",
     "wallet.pdf": "a certificate as a PDF",
     "transparency.receipt": "a case's receipt, as JSON",
     "transparency.heads": "the log's signed heads, as JSON",
@@ -125,8 +126,11 @@ class Crawler:
                     arguments.get("name"),  # a step of the application form
                     filters,
                 )
-            if endpoint == "clerk.task":
+            if endpoint in ("clerk.task", "handling.task"):
                 return (endpoint, session.exec(select(Task.status).where(Task.key == key)).first(), filters)
+            if endpoint in ("firm.detail", "office.request_page"):
+                request = select(EnterpriseRequest.status).where(EnterpriseRequest.key == key)
+                return (endpoint, session.exec(request).first(), filters)
         if endpoint == "guide.service":
             return (endpoint, arguments["code"] in self.app.extensions["catalog"].bundles, filters)
         return (endpoint, filters)

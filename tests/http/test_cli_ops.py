@@ -119,6 +119,9 @@ def test_sla_sweep_prints_its_counts(app, cli, db, catalog):
     db.commit()
     first = cli.invoke(args=["sla", "sweep"])
     assert first.exit_code == 0, first.output
-    assert first.output == "recoloured 1, notified 1, terminated 0\n"
-    assert cli.invoke(args=["sla", "sweep"]).output == "recoloured 0, notified 0, terminated 0\n"
+    assert first.output == "recoloured 1, notified 1, terminated 0\nenterprise requests escalated 0\n"
+    assert (
+        cli.invoke(args=["sla", "sweep"]).output
+        == "recoloured 0, notified 0, terminated 0\nenterprise requests escalated 0\n"
+    )
     assert db.exec(select(Notification).where(Notification.user_id == clerk.id)).first() is not None

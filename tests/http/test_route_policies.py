@@ -17,8 +17,11 @@ from services import policy
 from services.applications.drafts import start_draft
 from services.applications.submission import rate_application
 from services.casework import desk, tasks
-from services.models import Attachment, Certificate, Rectification, Task
+from services.enterprise import office, problems
+from services.enterprise.raising import UploadedFile
+from services.models import Attachment, Certificate, Rectification, RequestAttachment, Role, Task
 from services.workdays import WORKDAY, add_override
+from services.workflow.enterprise.actors import OFFICE_DEPARTMENT
 from tests.actors import (
     ACTORS,
     ANONYMOUS,
@@ -33,8 +36,9 @@ from tests.actors import (
     make_cast,
     sign_in,
 )
-from tests.conftest import Browser
-from tests.sample import submitted
+from tests.conftest import PDF, Browser
+from tests.factories import make_staff
+from tests.sample import raised_request, submitted
 
 NOT_ROUTES = {"static", "bootstrap.static"}  # files of the app and of Bootstrap-Flask, public by nature
 
@@ -123,6 +127,15 @@ ROUTE_USERS = {
     # A certificate's card: its holder, or staff through a case; the counter's check is for staff alone.
     "wallet": SIGNED_IN,
     "wallet.verify": frozenset({FRONT_DESK, CLERK_HRSS, CLERK_AMR, SUPERVISOR_AMR, SUPERVISOR_CITY}),
+    # Enterprise requests: the firm's pages are companies'; a request's files are for whoever may see the request.
+    "firm": frozenset({COMPANY}),
+    "firm.request_file": SIGNED_IN,
+    # The business-environment office's pages: the city supervisor is the only one of the cast who works there;
+    # a department's supervisor reads the lists, and the department's staff a request it has a task on.
+    "office": frozenset({SUPERVISOR_CITY}),
+    "office.index": frozenset({SUPERVISOR_AMR, SUPERVISOR_CITY}),
+    "office.request_page": frozenset({CLERK_HRSS, CLERK_AMR, SUPERVISOR_AMR, SUPERVISOR_CITY}),
+    "handling": frozenset({CLERK_HRSS, CLERK_AMR}),
 }
 
 # Citizen A's social security case (HRSS) is seen by her, the front desk, its clerks and the city supervisor;
@@ -172,6 +185,9 @@ ENDPOINT_TARGETS = {
     "supervisor.remove_day": ("recorded_day",),
     "wallet.card": ("a_wallet_certificate",),
     "wallet.pdf": ("a_wallet_certificate",),
+    "firm.request_file": ("a_request_file",),
+    "office.problem": ("a_problem",),
+    "office.answer_problem": ("a_problem",),
 }
 CLERK_TASK_TARGETS = ("hrss_task",)
 
@@ -184,6 +200,10 @@ def targets_of(endpoint: str, arguments: set[str]) -> tuple[str, ...] | None:
         return ()
     if endpoint.startswith("clerk."):
         return CLERK_TASK_TARGETS
+    if endpoint.startswith(("firm.", "office.")) and "key" in arguments:
+        return ENDPOINT_TARGETS.get(endpoint, ("a_request",))
+    if endpoint.startswith("handling."):
+        return ("amr_request_task",)
     return ENDPOINT_TARGETS.get(endpoint)
 
 
@@ -215,6 +235,16 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
     rate_application(session=db, actor=cast[COMPANY], key=instant.key, catalog=catalog, score=1, comment="等太久")
     rectification = db.exec(select(Rectification)).one()
     add_override(session=db, actor=cast[SUPERVISOR_CITY], day=date(2040, 2, 18), kind=WORKDAY, note="")
+    # The company's enterprise request, routed to market regulation by a clerk of the office, with one file.
+    office_clerk = make_staff(db, Role.CLERK, OFFICE_DEPARTMENT)
+    _, request = raised_request(db, catalog, store, firm=cast[COMPANY], files=[UploadedFile("说明.pdf", PDF)])
+    office.route_request(session=db, actor=office_clerk, key=request.key, catalog=catalog, lead="AMR", co_handlers=[])
+    request_file = db.exec(select(RequestAttachment).where(RequestAttachment.request_id == request.id)).one()
+    request_task = db.exec(select(Task).where(Task.case_id == request.id, Task.item_code == "lead")).one()
+    problem = problems.create_common_problem(
+        session=db, actor=office_clerk, catalog=catalog, title="办照难", category="approval_stuck"
+    )
+    sees_the_request = frozenset({COMPANY, CLERK_AMR, SUPERVISOR_AMR, SUPERVISOR_CITY})
     city_only = frozenset({SUPERVISOR_CITY})
     staff_of_task = frozenset({FRONT_DESK, CLERK_HRSS, SUPERVISOR_CITY})
     rows = [
@@ -236,6 +266,10 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
         Target("hrss_extension", {"key": task.key}, city_only),
         Target("hrss_rectification", {"key": rectification.key}, city_only),
         Target("recorded_day", {"day": "2040-02-18"}, city_only),
+        Target("a_request", {"key": request.key}, sees_the_request),
+        Target("a_request_file", {"key": request_file.key}, sees_the_request),
+        Target("amr_request_task", {"key": request_task.key}, frozenset({CLERK_AMR})),
+        Target("a_problem", {"key": problem.key}, city_only),
     ]
     return {row.name: row for row in rows}
 

@@ -35,8 +35,12 @@ from services.models import (
     Attachment,
     AuditEvent,
     Certificate,
+    CommonProblem,
+    EnterpriseRequest,
+    EnterpriseRequestStatus,
     Notice,
     Rectification,
+    RequestAttachment,
     User,
     Visit,
     new_key,
@@ -44,6 +48,7 @@ from services.models import (
 from services.models.keys import keys_from
 from services.workdays import WorkingCalendar
 from services.workflow.case_types import row_recorded_as
+from services.workflow.enterprise.table import ENTERPRISE_REQUEST
 from services.workflow.table import APPLICATION
 
 AS_OF = date(2026, 11, 22)
@@ -254,7 +259,7 @@ def test_every_recorded_step_is_a_row_of_the_transition_table(seeded):
     with new_session(engine) as session:
         events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
         last_slow = session.exec(select(func.max(Application.id))).one() - report.bulk_cases
-    replayed = {"slow": set(), "fast": set()}
+    replayed = {"slow": set(), "fast": set(), "other kinds": set()}
     for event in events:
         recorded_row = row_recorded_as(event.event)
         if recorded_row is None:
@@ -269,8 +274,11 @@ def test_every_recorded_step_is_a_row_of_the_transition_table(seeded):
         _, row = recorded_row
         assert event.from_status in row.source, (event.chain, event.position, event.event)
         assert event.to_status == row.target_from(event.from_status), (event.chain, event.position)
-        replayed["slow" if event.application_id <= last_slow else "fast"].add(event.application_id)
-    assert len(replayed["slow"]) >= 20 and len(replayed["fast"]) >= 4
+        if event.application_id is None:  # a case of another kind (an enterprise request)
+            replayed["other kinds"].add(event.chain)
+        else:
+            replayed["slow" if event.application_id <= last_slow else "fast"].add(event.application_id)
+    assert len(replayed["slow"]) >= 20 and len(replayed["fast"]) >= 4 and len(replayed["other kinds"]) >= 10
 
 
 def test_the_audit_chain_of_seeded_data_verifies(seeded, tmp_path):
@@ -293,6 +301,21 @@ def test_the_whole_life_cycle_is_there(seeded):
     assert statuses == set(APPLICATION.states)
     assert second_notices >= 1 and beyond >= 1
     assert rectifications == {"open", "answered"}
+
+
+def test_enterprise_requests_are_seeded_in_every_state_with_a_common_problem_answered_for_several_firms(seeded):
+    engine, _, _ = seeded
+    with new_session(engine) as session:
+        statuses = set(session.exec(select(EnterpriseRequest.status)).all())
+        answered_problems = session.exec(select(CommonProblem).where(CommonProblem.answer.is_not(None))).all()
+        linked = session.exec(
+            select(func.count()).select_from(EnterpriseRequest).where(EnterpriseRequest.problem_id.is_not(None))
+        ).one()
+        escalated = session.exec(
+            select(func.count()).select_from(EnterpriseRequest).where(EnterpriseRequest.escalated_at.is_not(None))
+        ).one()
+    assert statuses == set(ENTERPRISE_REQUEST.states) - {EnterpriseRequestStatus.DRAFT}  # a draft lives in one call
+    assert len(answered_problems) == 1 and linked >= 1 and escalated >= 1
 
 
 def test_the_demo_citizen_has_cases_in_several_states(seeded):
@@ -434,6 +457,7 @@ def test_reset_replaces_everything_and_the_files_it_made(seeded, tmp_path):
     with new_session(app.extensions["engine"]) as session:
         applications = session.exec(select(func.count()).select_from(Application)).one()
         stored = set(session.exec(select(Attachment.storage_name).where(Attachment.storage_name.is_not(None))))
+        stored |= set(session.exec(select(RequestAttachment.storage_name)))
     assert f"seeded {applications} applications" in result.output
     assert applications < report.rows["application"]
     files = {p.name for p in (tmp_path / "uploads").iterdir()}

@@ -33,6 +33,11 @@ def content_disposition(disposition: str, filename: str) -> str:
 @route_policy(policy.SIGNED_IN)
 def download(key: str):
     attachment = get_attachment(session=db_session(), actor=current_user, key=key, catalog=catalog())
+    return serve_stored_file(attachment)
+
+
+def serve_stored_file(attachment):
+    """An uploaded file (of an application or of an enterprise request) as its reader may safely receive it."""
     response = send_file(file_store().path(attachment.storage_name), mimetype=attachment.content_type, max_age=0)
     # A PDF may carry scripts for its reader: it is saved, never opened by the browser here.
     disposition = "attachment" if attachment.content_type == "application/pdf" else "inline"

@@ -1,0 +1,322 @@
+"""Guards and effects of the enterprise request rows (企呼我应)."""
+
+from sqlmodel import select
+
+from services import clock
+from services.errors import Conflict, Invalid
+from services.i18n import N_
+from services.models import (
+    CommonProblem,
+    EnterpriseRequest,
+    EnterpriseTaskRole,
+    EnterpriseTaskStatus,
+    Rating,
+    Rectification,
+    Role,
+    Task,
+)
+from services.models.enterprise import ANSWER_MAX_LENGTH
+from services.models.records import RATING_COMMENT_MAX_LENGTH
+from services.notifications import notify, notify_staff
+from services.requirements.fields import refuse_if_too_long
+from services.workflow.enterprise.actors import OFFICE_DEPARTMENT
+from services.workflow.numbers import next_number
+
+TRIAGE_WORKING_DAYS = 1
+RECTIFICATION_WORKING_DAYS = 5
+POOR_RATING = 2
+MAX_CO_HANDLERS = 5
+
+
+def _request(firing) -> EnterpriseRequest:
+    assert isinstance(firing.case, EnterpriseRequest)
+    return firing.case
+
+
+# --- guards -----------------------------------------------------------------
+
+
+def known_handlers(firing) -> None:
+    """A lead department, and co-handlers other than the lead, all from the catalogue."""
+    lead = (firing.given.get("lead") or "").strip()
+    co_handlers = list(dict.fromkeys(firing.given.get("co_handlers") or ()))
+    errors = {}
+    if not lead:
+        errors["lead"] = N_("Choose the lead department.")
+    elif lead not in firing.catalog.departments or lead == OFFICE_DEPARTMENT:
+        errors["lead"] = N_("Choose a department from the list.")
+    unknown = [code for code in co_handlers if code not in firing.catalog.departments or code == OFFICE_DEPARTMENT]
+    if unknown:
+        errors["co_handlers"] = N_("Choose co-handling departments from the list.")
+    elif lead and lead in co_handlers:
+        errors["co_handlers"] = N_("The lead department cannot also be a co-handler.")
+    elif len(co_handlers) > MAX_CO_HANDLERS:
+        errors["co_handlers"] = N_("Choose at most five co-handling departments.")
+    if errors:
+        raise Invalid(N_("the lead department or the co-handlers are not right"), errors)
+
+
+def answer_given(firing) -> None:
+    answer = (firing.given.get("answer") or "").strip()
+    if not answer:
+        raise Invalid(N_("an answer is required"), {"answer": N_("Write the answer.")})
+    refuse_if_too_long("answer", answer, ANSWER_MAX_LENGTH)
+
+
+def not_linked_yet(firing) -> None:
+    if _request(firing).problem_id is not None:
+        raise Conflict(N_("this request is already linked to a common problem"))
+
+
+def overdue_and_not_escalated(firing) -> None:
+    request = _request(firing)
+    if request.escalated_at is not None:
+        raise Conflict(N_("this request was escalated already"))
+    if request.deadline is None or request.deadline >= firing.today:
+        raise Conflict(N_("this request is not overdue"))
+
+
+def reopened_only_once(firing) -> None:
+    if _request(firing).reopened_at is not None:
+        raise Conflict(
+            N_(
+                "This request was reopened once already, and the supervisor's answer is the last one: "
+                "confirm it solved or close it as not solved."
+            )
+        )
+
+
+def reopened_before(firing) -> None:
+    if _request(firing).reopened_at is None:
+        raise Conflict(N_("a first answer that did not solve the problem is reopened, not closed"))
+
+
+def not_rated_yet(firing) -> None:
+    if firing.session.exec(select(Rating).where(Rating.case_chain == _request(firing).chain)).first():
+        raise Conflict(N_("this request has already been rated"))
+    score = firing.given.get("score")
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise Invalid(N_("choose from 1 to 5 stars"), {"score": N_("Choose from 1 to 5 stars.")})
+
+
+def short_rating_comment(firing) -> None:
+    refuse_if_too_long("comment", (firing.given.get("comment") or "").strip(), RATING_COMMENT_MAX_LENGTH)
+
+
+# --- effects ----------------------------------------------------------------
+
+
+def assign_request_number(firing) -> None:
+    today = clock.china_today()
+    value = next_number(firing.session, f"qh-number-{today:%Y%m%d}")
+    request = _request(firing)
+    request.number = f"QH-{today:%Y%m%d}-{value:06d}"
+    firing.record["number"] = request.number
+
+
+def stamp_raised(firing) -> None:
+    """The answer is promised in the category's working days, counted from the day it is raised."""
+    request = _request(firing)
+    request.submitted_at = clock.now()
+    days = firing.catalog.request_categories[request.category].answer_working_days
+    request.deadline = firing.calendar.add_working_days(firing.today, days)
+    firing.record.update(category=request.category, deadline=request.deadline.isoformat())
+    if firing.given.get("attachments"):
+        firing.record["attachments"] = list(firing.given["attachments"])
+
+
+def _open_task(firing, role: str, department: str, promised_days: int) -> Task:
+    request = _request(firing)
+    task = Task(
+        case_kind=request.CHAIN_KIND,
+        case_id=request.id,
+        item_code=role,
+        department=department,
+        promised_days=promised_days,
+    )
+    firing.session.add(task)
+    firing.session.flush()
+    firing.tasks_added()
+    firing.fire(task, "unblock")
+    return task
+
+
+def open_triage(firing) -> None:
+    """The office's task: its colour turns amber and red like any department's, and red reaches its supervisor."""
+    task = _open_task(firing, EnterpriseTaskRole.TRIAGE, OFFICE_DEPARTMENT, TRIAGE_WORKING_DAYS)
+    firing.record["triage"] = task.key
+    notify_staff(
+        firing.session,
+        role=Role.CLERK,
+        department=OFFICE_DEPARTMENT,
+        case=_request(firing),
+        template=N_("New enterprise request %(number)s to triage by %(deadline)s"),
+        params={"number": _request(firing).number, "deadline": task.deadline.isoformat() if task.deadline else ""},
+    )
+
+
+def finish_triage(firing) -> None:
+    for task in firing.tasks():
+        if task.item_code == EnterpriseTaskRole.TRIAGE and task.status in EnterpriseTaskStatus.OPEN:
+            firing.fire(task, "finish")
+
+
+def open_handling_tasks(firing) -> None:
+    """One task for the lead, one for each co-handler, all due when the request's answer is."""
+    request = _request(firing)
+    lead = firing.given["lead"].strip()
+    co_handlers = list(dict.fromkeys(firing.given.get("co_handlers") or ()))
+    request.lead_department = lead
+    assert request.deadline is not None  # stamped when it was raised
+    days_left = max(0, firing.calendar.working_days_between(firing.today, request.deadline))
+    tasks = [_open_task(firing, EnterpriseTaskRole.LEAD, lead, days_left)]
+    tasks += [_open_task(firing, EnterpriseTaskRole.CO_HANDLER, code, days_left) for code in co_handlers]
+    firing.record.update(lead=lead, co_handlers=co_handlers, tasks=[task.key for task in tasks])
+    for task in tasks:
+        notify_staff(
+            firing.session,
+            role=Role.CLERK,
+            department=task.department,
+            case=request,
+            template=N_("Enterprise request %(number)s is in your queue, due by %(deadline)s"),
+            params={"number": request.number, "deadline": request.deadline.isoformat()},
+        )
+
+
+def keep_answer(firing) -> None:
+    request = _request(firing)
+    request.answer = firing.given["answer"].strip()
+    request.answered_by_id = firing.given.get("answered_by_id") or (firing.actor.id if firing.actor else None)
+    if request.first_answered_on is None:
+        request.first_answered_on = firing.today
+    firing.record["answer"] = request.answer
+    if firing.given.get("problem"):
+        firing.record["problem"] = firing.given["problem"]
+
+
+def link_to_problem(firing) -> None:
+    """Linked to a problem that has its policy answer already, the request is answered with it at once."""
+    problem: CommonProblem = firing.given["problem"]
+    request = _request(firing)
+    request.problem_id = problem.id
+    firing.record["problem"] = problem.key
+    if problem.answer is not None:
+        firing.fire(
+            request,
+            "answer_by_policy",
+            given={"answer": problem.answer, "problem": problem.key, "answered_by_id": problem.answered_by_id},
+        )
+
+
+def cancel_open_tasks(firing) -> None:
+    for task in firing.tasks():
+        if task.status in EnterpriseTaskStatus.OPEN:
+            firing.fire(task, "cancel", reason=f"request {firing.transition.event.replace('_', ' ')}")
+
+
+def stamp_escalated(firing) -> None:
+    _request(firing).escalated_at = clock.now()
+
+
+def stamp_reopened(firing) -> None:
+    request = _request(firing)
+    request.reopened_at = clock.now()
+    request.reopen_reason = firing.reason
+
+
+def stamp_closed(firing) -> None:
+    _request(firing).closed_at = clock.now()
+
+
+def save_rating(firing) -> None:
+    """As for applications: a poor rating asks each department that handled the request to rectify."""
+    request = _request(firing)
+    score = firing.given["score"]
+    rating = Rating(case_chain=request.chain, score=score, comment=(firing.given.get("comment") or "").strip())
+    firing.session.add(rating)
+    firing.session.flush()
+    assert rating.id is not None  # flushed just now
+    firing.record["score"] = score
+    if score > POOR_RATING:
+        return
+    due = firing.calendar.add_working_days(firing.today, RECTIFICATION_WORKING_DAYS)
+    for department in _departments_to_answer(firing):
+        firing.session.add(Rectification(rating_id=rating.id, department=department, due=due))
+        notify_staff(
+            firing.session,
+            role=Role.SUPERVISOR,
+            department=department,
+            case=request,
+            template=N_("Poor rating (%(score)s) on %(number)s: rectification due %(due)s"),
+            params={"score": score, "number": request.number, "due": due.isoformat()},
+        )
+    firing.record["rectification_due"] = due.isoformat()
+
+
+def _departments_to_answer(firing) -> tuple[str, ...]:
+    """The lead and the co-handlers that gave their input; the office when it answered alone."""
+    handled = [
+        task.department
+        for task in firing.tasks()
+        if task.item_code != EnterpriseTaskRole.TRIAGE and task.status == EnterpriseTaskStatus.DONE
+    ]
+    return tuple(dict.fromkeys(handled)) or (OFFICE_DEPARTMENT,)
+
+
+# --- notifications ----------------------------------------------------------
+
+
+def _tell_firm(firing, template: str, **params) -> None:
+    request = _request(firing)
+    notify(
+        firing.session,
+        user=firing.applicant,
+        case=request,
+        template=template,
+        params={"number": request.number, **params},
+    )
+
+
+def notify_raised(firing) -> None:
+    request = _request(firing)
+    assert request.deadline is not None  # stamped just before
+    _tell_firm(
+        firing,
+        N_("We have received enterprise request %(number)s. You will have an answer by %(deadline)s."),
+        deadline=request.deadline.isoformat(),
+    )
+
+
+def notify_routed(firing) -> None:
+    department = firing.catalog.departments[_request(firing).lead_department]
+    _tell_firm(
+        firing,
+        N_("Enterprise request %(number)s is with %(department)s, who will answer it."),
+        department=department.name.zh,
+        department_en=department.name.en,
+    )
+
+
+def notify_answered(firing) -> None:
+    _tell_firm(firing, N_("Enterprise request %(number)s is answered: %(answer)s"), answer=_request(firing).answer)
+
+
+def notify_office_supervisors(firing) -> None:
+    request = _request(firing)
+    template = (
+        N_("Enterprise request %(number)s was reopened by the firm: %(reason)s")
+        if firing.transition.event == "reopen"
+        else N_("Enterprise request %(number)s is overdue: it was due by %(deadline)s.")
+    )
+    notify_staff(
+        firing.session,
+        role=Role.SUPERVISOR,
+        department=OFFICE_DEPARTMENT,
+        case=request,
+        template=template,
+        params={
+            "number": request.number,
+            "reason": firing.reason or "",
+            "deadline": request.deadline.isoformat() if request.deadline else "",
+        },
+    )
