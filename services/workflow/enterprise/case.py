@@ -4,9 +4,9 @@ from services import policy
 from services.catalog import Catalog
 from services.catalog.model import Text
 from services.i18n import N_
-from services.models import EnterpriseRequest, EnterpriseTaskRole, Task, User
+from services.models import EnterpriseRequest, EnterpriseTaskRole, EnterpriseTaskStatus, Task, User
 from services.workflow import table
-from services.workflow.case_kind import CaseType, task_relations
+from services.workflow.case_kind import CaseType, TaskLists, task_relations
 from services.workflow.enterprise.actors import CO_HANDLER, LEAD, OFFICE, OFFICE_DEPARTMENT, OFFICE_SUPERVISOR
 from services.workflow.enterprise.table import ENTERPRISE_REQUEST, ENTERPRISE_TASK
 
@@ -46,4 +46,10 @@ ENTERPRISE_REQUEST_CASE = CaseType(
     task_machine=ENTERPRISE_TASK,
     relations=enterprise_request_relations,
     task_name=lambda task, catalog: TASK_NAMES[task.item_code],
+    task_lists=TaskLists(
+        ready=(EnterpriseTaskStatus.READY,),
+        held=(EnterpriseTaskStatus.CLAIMED,),
+        decided=(EnterpriseTaskStatus.DONE,),
+        counting=EnterpriseTaskStatus.OPEN,
+    ),
 )
