@@ -10,6 +10,14 @@ from services.models.cases import (
     TaskStatus,
     Visit,
 )
+from services.models.disputes import (
+    Dispute,
+    DisputeEvidence,
+    DisputeStatus,
+    DisputeTaskStatus,
+    DisputeVisit,
+    MediationSession,
+)
 from services.models.keys import new_key
 from services.models.people import Certificate, Role, User
 from services.models.records import (
@@ -38,7 +46,13 @@ __all__ = [
     "Counter",
     "GENESIS",
     "DepartmentDayCases",
+    "Dispute",
+    "DisputeEvidence",
+    "DisputeStatus",
+    "DisputeTaskStatus",
+    "DisputeVisit",
     "ExtensionRequest",
+    "MediationSession",
     "MetricsRefresh",
     "Notice",
     "Notification",
