@@ -153,3 +153,15 @@ def agency_queue(*, session: Session, actor: User) -> list[AgencyRow]:
         .limit(LIST_LIMIT)
     ).all()
     return [AgencyRow(task, dispute) for task, dispute in rows]
+
+
+def dispute_key_of_task(*, session: Session, actor: User, key: str) -> str:
+    """The key of the dispute a task of a dispute is part of, for whoever may see the task."""
+    row = session.exec(
+        select(Task, Dispute)
+        .join(Dispute, col(Dispute.id) == col(Task.case_id))
+        .where(col(Task.key) == key, col(Task.case_kind) == Dispute.CHAIN_KIND)
+    ).first()
+    require_visible(row is not None and may_view_task(actor, row[0]), "dispute task")
+    assert row is not None
+    return row[1].key

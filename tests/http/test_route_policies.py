@@ -17,7 +17,10 @@ from services import policy
 from services.applications.drafts import start_draft
 from services.applications.submission import rate_application
 from services.casework import desk, tasks
-from services.models import Attachment, Certificate, Rectification, Task
+from services.disputes.evidence import EvidenceFile
+from services.disputes.filing import file_dispute
+from services.disputes.handling import register_dispute
+from services.models import Attachment, Certificate, DisputeEvidence, Rectification, Task
 from services.workdays import WORKDAY, add_override
 from tests.actors import (
     ACTORS,
@@ -33,7 +36,7 @@ from tests.actors import (
     make_cast,
     sign_in,
 )
-from tests.conftest import Browser
+from tests.conftest import PDF, Browser
 from tests.sample import submitted
 
 NOT_ROUTES = {"static", "bootstrap.static"}  # files of the app and of Bootstrap-Flask, public by nature
@@ -123,6 +126,13 @@ ROUTE_USERS = {
     # A certificate's card: its holder, or staff through a case; the counter's check is for staff alone.
     "wallet": SIGNED_IN,
     "wallet.verify": frozenset({FRONT_DESK, CLERK_HRSS, CLERK_AMR, SUPERVISOR_AMR, SUPERVISOR_CITY}),
+    # Disputes: the parties' pages, the centre's window (the front desk), the agencies (clerks); a dispute's
+    # own page and its evidence for whoever may see it.
+    "disputes": APPLICANTS,
+    "disputes.detail": SIGNED_IN,
+    "disputes.evidence": SIGNED_IN,
+    "centre": frozenset({FRONT_DESK}),
+    "mediation": frozenset({CLERK_HRSS, CLERK_AMR}),
 }
 
 # Citizen A's social security case (HRSS) is seen by her, the front desk, its clerks and the city supervisor;
@@ -172,7 +182,10 @@ ENDPOINT_TARGETS = {
     "supervisor.remove_day": ("recorded_day",),
     "wallet.card": ("a_wallet_certificate",),
     "wallet.pdf": ("a_wallet_certificate",),
+    "disputes.evidence": ("a_dispute_evidence",),
 }
+# Every other route of these blueprints with a parameter names a dispute, or (the agencies') a task of one.
+DISPUTE_BLUEPRINTS = {"disputes": ("a_dispute",), "centre": ("a_dispute",), "mediation": ("a_dispute_task",)}
 CLERK_TASK_TARGETS = ("hrss_task",)
 
 # What a form needs so that the route reaches its service (an empty form would stop at validation).
@@ -184,7 +197,7 @@ def targets_of(endpoint: str, arguments: set[str]) -> tuple[str, ...] | None:
         return ()
     if endpoint.startswith("clerk."):
         return CLERK_TASK_TARGETS
-    return ENDPOINT_TARGETS.get(endpoint)
+    return ENDPOINT_TARGETS.get(endpoint) or DISPUTE_BLUEPRINTS.get(endpoint.partition(".")[0])
 
 
 def route_users(endpoint: str) -> frozenset[str]:
@@ -215,6 +228,22 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
     rate_application(session=db, actor=cast[COMPANY], key=instant.key, catalog=catalog, score=1, comment="等太久")
     rectification = db.exec(select(Rectification)).one()
     add_override(session=db, actor=cast[SUPERVISOR_CITY], day=date(2040, 2, 18), kind=WORKDAY, note="")
+    # Citizen A's dispute with the company, routed to people's mediation, whose clerks are not in the cast.
+    dispute = file_dispute(
+        session=db,
+        actor=cast[CITIZEN_A],
+        counterparty_number=cast[COMPANY].credit_code,
+        kind_code="contract",
+        centre_code="HZ_XIHU_XIXI",
+        claim="货款未付",
+        evidence=[EvidenceFile("合同.pdf", PDF)],
+        store=store,
+        catalog=catalog,
+    )
+    register_dispute(session=db, actor=cast[FRONT_DESK], key=dispute.key, routes=["people_mediation"], catalog=catalog)
+    evidence = db.exec(select(DisputeEvidence).where(DisputeEvidence.dispute_id == dispute.id)).one()
+    dispute_task = db.exec(select(Task).where(Task.case_kind == "dispute", Task.case_id == dispute.id)).one()
+    see_a_dispute = frozenset({CITIZEN_A, COMPANY, FRONT_DESK, SUPERVISOR_CITY})
     city_only = frozenset({SUPERVISOR_CITY})
     staff_of_task = frozenset({FRONT_DESK, CLERK_HRSS, SUPERVISOR_CITY})
     rows = [
@@ -236,6 +265,9 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
         Target("hrss_extension", {"key": task.key}, city_only),
         Target("hrss_rectification", {"key": rectification.key}, city_only),
         Target("recorded_day", {"day": "2040-02-18"}, city_only),
+        Target("a_dispute", {"key": dispute.key}, see_a_dispute),
+        Target("a_dispute_evidence", {"key": evidence.key}, see_a_dispute),
+        Target("a_dispute_task", {"key": dispute_task.key}, frozenset()),
     ]
     return {row.name: row for row in rows}
 

@@ -1,10 +1,26 @@
 from flask import Flask
 from werkzeug.utils import import_string
 
-from web.views import account, applying, citizen, clerk, desk, files, guide, inbox, supervisor, transparency, wallet
+from web.views import (
+    account,
+    applying,
+    centre,
+    citizen,
+    clerk,
+    desk,
+    disputes,
+    files,
+    guide,
+    inbox,
+    mediation,
+    supervisor,
+    transparency,
+    wallet,
+)
 from web.views.helpers import register_template_helpers
 
 MODULES = (guide, account, applying, citizen, files, inbox, desk, clerk, supervisor, transparency, wallet)
+MODULES += (disputes, centre, mediation)
 
 
 def register_blueprints(app: Flask) -> None:
