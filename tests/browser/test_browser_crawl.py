@@ -47,6 +47,7 @@ NOT_PAGES = {
     "static": "the app's own files",
     "bootstrap.static": "Bootstrap-Flask's files",
     "files.download": "an uploaded file, sent as a download",
+    "disputes.evidence": "a dispute's evidence file, sent as a download",
     "wallet.pdf": "a certificate as a PDF",
     "transparency.receipt": "a case's receipt, as JSON",
     "transparency.heads": "the log's signed heads, as JSON",

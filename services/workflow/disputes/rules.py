@@ -254,8 +254,12 @@ def issue_agreements(firing) -> None:
             cert_type=AGREEMENT_CERTIFICATE,
             number=number,
             data={
-                "full_name": holder.full_name,
-                "id_number": holder.id_number or holder.credit_code,
+                # The holder as their own papers name them: a person by ID number, a firm by credit code.
+                **(
+                    {"company_name": holder.full_name, "credit_code": holder.credit_code}
+                    if holder.credit_code
+                    else {"full_name": holder.full_name, "id_number": holder.id_number}
+                ),
                 "dispute_number": dispute.number,
                 "dispute_kind": kind.name.zh,
                 "applicant_name": applicant.full_name,
