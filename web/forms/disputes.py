@@ -10,7 +10,6 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateTimeLocalField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from services.casework.desk import REASON_MAX_LENGTH
 from services.models.cases import VISIT_PURPOSE_MAX_LENGTH
@@ -59,8 +58,7 @@ class RegisterForm(FlaskForm):
         _l("Routes"),
         id="register-routes",
         validate_choice=False,
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
+        description=_l("Several routes make a joint handling: each agency gets its task."),
     )
 
 
