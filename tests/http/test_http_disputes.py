@@ -140,3 +140,13 @@ def test_the_window_records_a_walk_in_dispute_as_the_one_visit(app, db, people):
     assert window.client.post("/centre/new", data=data).status_code == 302
     page = window.get(f"/disputes/{the_dispute(db).key}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "at the window" in page
+
+
+def test_supervisors_read_the_one_place_figures(app, db, people):
+    resident = browser(app, people["resident"])
+    file_online(resident, people["firm"].credit_code)
+    supervisor = browser(app, make_staff(db, Role.SUPERVISOR))
+    page = supervisor.get("/supervisor/disputes", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Visits per dispute" in page and "Agreements honoured" in page
+    assert 'href="/supervisor/disputes"' in supervisor.get("/supervisor").get_data(as_text=True)
+    assert resident.get("/supervisor/disputes").status_code == 403
