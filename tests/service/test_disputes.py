@@ -1,7 +1,7 @@
 """Dispute mediation on a real database: filing, intake, mediation, agreement, referral, escalation, extension."""
 
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -24,6 +24,7 @@ from services.models import (
     Role,
     Task,
 )
+from services.sla import SweepReport, sweep
 from tests.conftest import EXE, PDF, PNG
 from tests.factories import make_citizen, make_company, make_staff
 
@@ -482,3 +483,25 @@ def test_of_two_clerks_claiming_at_once_one_holds_the_task(engine, session, cata
     session.refresh(task)
     assert task.assignee_id in {c.id for c in clerks}
     assert session.exec(select(Task).where(col(Task.case_id) == dispute.id, Task.case_kind == "dispute")).all()
+
+
+# --- the engine's clock ------------------------------------------------------------------------
+
+
+def test_the_sla_sweep_colours_an_agency_task_by_the_legal_limit_and_warns_its_agency(
+    session, catalog, store, at, resident, firm, intake
+):
+    dispute = registered(session, catalog, store, resident, firm, intake)  # 2026-11-02: a contract, 30 days
+    assert dispute.deadline == date(2026, 12, 2)
+    mediator = agency_clerk(session, "people_mediation")
+    other_agency = agency_clerk(session, "petition")
+    assert sweep(session=session, catalog=catalog) == SweepReport(0, 0, 0)
+    at(2026, 12, 3)
+    assert sweep(session=session, catalog=catalog) == SweepReport(recoloured=1, notified=1, terminated=0)
+    session.expire_all()
+    assert tasks_of(session, dispute)["people_mediation"].sla_colour == "red"
+    assert any(
+        dispute.number in str(n.params)
+        for n in session.exec(select(Notification).where(Notification.user_id == mediator.id))
+    )
+    assert session.exec(select(Notification).where(Notification.user_id == other_agency.id)).all() == []
