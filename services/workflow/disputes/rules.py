@@ -123,7 +123,7 @@ def create_route_tasks(firing) -> None:
     """One task per route, for the agency of that route; each runs on the dispute's legal limit."""
     dispute = firing.case
     kind = firing.catalog.dispute_kinds[dispute.kind_code]
-    tasks = [_route_task(firing, route, kind.legal_limit_days, dispute.deadline) for route in dispute.routes]
+    tasks = [_new_task(firing, route, route, kind.legal_limit_days, dispute.deadline) for route in dispute.routes]
     firing.session.add_all(tasks)
     firing.session.flush()
     firing.tasks_added()
@@ -139,14 +139,14 @@ def create_route_tasks(firing) -> None:
         )
 
 
-def _route_task(firing, route: str, days: int, deadline: date) -> Task:
+def _new_task(firing, item_code: str, agency: str, days: int, deadline: date) -> Task:
     # A route's agency is the department of its task: its clerks mediate, its supervisor watches.
     return Task(
         case_kind=Dispute.CHAIN_KIND,
         case_id=firing.case.id,
-        item_code=route,
-        department=route,
-        status=DisputeTaskStatus.READY,
+        item_code=item_code,
+        department=agency,
+        status=DisputeTaskStatus.READY,  # the initial status of the dispute_task table: in the agency's queue
         promised_days=days,
         started_on=firing.today,
         deadline=deadline,
@@ -293,8 +293,8 @@ def forward_file(firing) -> None:
 
 
 def create_confirmation_task(firing) -> None:
-    task = _route_task(firing, "court_mediation", CONFIRMATION_DAYS, firing.today + timedelta(days=CONFIRMATION_DAYS))
-    task.item_code = JUDICIAL_CONFIRMATION
+    deadline = firing.today + timedelta(days=CONFIRMATION_DAYS)
+    task = _new_task(firing, JUDICIAL_CONFIRMATION, "court_mediation", CONFIRMATION_DAYS, deadline)
     firing.session.add(task)
     firing.session.flush()
     firing.tasks_added()
