@@ -505,3 +505,35 @@ def test_the_sla_sweep_colours_an_agency_task_by_the_legal_limit_and_warns_its_a
         for n in session.exec(select(Notification).where(Notification.user_id == mediator.id))
     )
     assert session.exec(select(Notification).where(Notification.user_id == other_agency.id)).all() == []
+
+
+def test_when_the_other_party_never_answers_the_labour_dispute_goes_to_arbitration_with_its_file(
+    session, catalog, store, resident, firm, intake
+):
+    dispute = registered(
+        session,
+        catalog,
+        store,
+        resident,
+        firm,
+        intake,
+        routes=["labour_arbitration"],
+        kind_code="labour",
+        centre_code=COUNTY,
+    )
+    assert dispute.deadline == clock.china_today() + timedelta(days=45)  # labour: 45 days
+    mediator, task = mediating(session, catalog, dispute, "labour_arbitration")
+    handling.record_no_agreement(
+        session=session,
+        actor=mediator,
+        key=task.key,
+        referral="arbitration",
+        reason="被申请人未到场也未答复",
+        catalog=catalog,
+    )
+    session.refresh(dispute)
+    assert dispute.status == DisputeStatus.REFERRED and dispute.referral == "arbitration" and dispute.answer is None
+    referred = [e for e in history(session=session, case=dispute) if e.event == "dispute.refer"][0]
+    assert referred.payload["answer_forwarded"] is False and referred.payload["evidence_forwarded"] == 2
+    for party in (resident, firm):
+        assert any("labour arbitration" in t for t in messages_to(session, party))

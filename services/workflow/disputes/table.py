@@ -259,5 +259,4 @@ DISPUTE, DISPUTE_TASK = _machines()
 # Audit events of a dispute recorded beside its table: they change no status.
 DISPUTE_EVENT_LABELS = {
     "dispute.file": N_("Dispute filed"),
-    "dispute.attach": N_("Evidence added"),
 }
