@@ -25,6 +25,7 @@ from sqlmodel import Session, SQLModel, select
 
 from seeding.bulk import clone_cases
 from seeding.demo import CITIZEN, COMPANY, DEMO_PASSWORD, SPOUSE, DemoLogin, seed_demo
+from seeding.disputes import seed_disputes
 from seeding.people import People, Resident, certificate_rows, checked, staff_roster, staff_row, user_row
 from seeding.plan import Planner
 from seeding.pools import Person, Pools
@@ -41,7 +42,7 @@ from services.catalog import Catalog
 from services.db import create_schema, new_session, realign_id_sequences
 from services.identity import id_number_birth_date, id_number_gender
 from services.metrics import refresh_rollup
-from services.models import Application, Attachment, Certificate, RequestAttachment, User
+from services.models import Application, Attachment, Certificate, DisputeEvidence, RequestAttachment, User
 from services.models.keys import keys_from
 from services.workdays import load_calendar
 from services.workflow.numbers import forget_number_blocks
@@ -82,6 +83,7 @@ class SeedReport:
     bulk_seconds: float = 0.0
     bulk_rows: dict[str, int] = field(default_factory=dict)  # rows the fast path wrote, per table
     rollup_seconds: float = 0.0  # counting every day of the metrics rollup again, at the end
+    disputes: int = 0  # played through the services, one for each state a dispute ends or waits in
 
 
 def applications_beyond_demo(session: Session) -> int:
@@ -99,6 +101,7 @@ def reset_database(engine: Engine, store: FileStore) -> int:
     with new_session(engine) as session:
         try:
             names = set(session.exec(select(Attachment.storage_name).where(Attachment.storage_name.is_not(None))))
+            names |= set(session.exec(select(DisputeEvidence.storage_name)))
         except DBAPIError:  # no attachment table yet: nothing was uploaded
             session.rollback()
             names = set()
@@ -317,6 +320,13 @@ def seed_city(
             first_sweep = china_moment(timeline.calendar.next_working_day(timeline.first_day), time(7, 0))
             simulation.start(sweep_script(world), first_sweep, Routine())
             simulation.run(on_step=_daily(progress, frozen, timeline) if progress else None)
+            report.disputes = seed_disputes(
+                session=session,
+                catalog=catalog,
+                user_ids=[holder.user_id for holder in residents + firms if holder.user_id is not None],
+                store=store,
+                seed=options.seed,
+            )
             settle_outbox(session)
             report.slow_cases = len(planner.cases)
             if bulk:

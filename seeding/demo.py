@@ -151,6 +151,18 @@ def seed_demo(*, session: Session, catalog: Catalog) -> list[DemoLogin]:
                 catalog=catalog,
                 totp_secret=DEMO_TOTP_SECRET,
             )
+        # The agencies disputes are routed to: one mediator (the court's also confirms agreements) each.
+        for code, route in catalog.dispute_routes.items():
+            create_staff(
+                session=session,
+                username=f"clerk.{code}",
+                full_name=f"{route.name.zh} 调解员",
+                role="clerk",
+                password=DEMO_PASSWORD,
+                department=code,
+                catalog=catalog,
+                totp_secret=DEMO_TOTP_SECRET,
+            )
         _add_wallet(session=session, citizen=citizen, spouse=spouse, catalog=catalog)
         _demo_applications(session=session, citizen=citizen, catalog=catalog)
     logins = [
@@ -161,6 +173,7 @@ def seed_demo(*, session: Session, catalog: Catalog) -> list[DemoLogin]:
         DemoLogin("supervisor", "supervisor", "效能督查"),
     ]
     logins += [DemoLogin("clerk", f"clerk.{code.lower()}", d.name.zh) for code, d in catalog.departments.items()]
+    logins += [DemoLogin("clerk", f"clerk.{code}", r.name.zh) for code, r in catalog.dispute_routes.items()]
     return logins
 
 

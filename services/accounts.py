@@ -163,7 +163,8 @@ def create_staff(
         errors["role"] = f"Role must be one of {', '.join(Role.STAFF)}."
     if role == Role.CLERK and not department:
         errors["department"] = "A department clerk needs a department."
-    if department and department not in catalog.departments:
+    # A department of the catalogue, or the agency of a dispute route (people's mediation, the court…).
+    if department and department not in catalog.departments and department not in catalog.dispute_routes:
         errors["department"] = f"Unknown department {department!r}."
     # Stored as sign-in folds what is typed, so the check below meets any account the name would sign in to.
     login_name = normalise_login(username)

@@ -20,7 +20,7 @@ MESSAGES = Tab("messages", "inbox.index", ("inbox.",))
 ME = Tab("me", "account.profile", ("account.",))
 APPLICANT_TABS = (
     Tab("services", "guide.index", ("guide.",)),
-    Tab("applications", "citizen.applications", ("citizen.",)),
+    Tab("applications", "citizen.applications", ("citizen.", "disputes.")),
     Tab("wallet", "citizen.wallet", ("citizen.wallet", "wallet.")),
     MESSAGES,
     ME,
@@ -34,14 +34,14 @@ TABS: dict[str, tuple[Tab, ...]] = {
     Role.CITIZEN: APPLICANT_TABS,
     Role.COMPANY: COMPANY_TABS,
     Role.FRONT_DESK: (
-        Tab("acceptance", "desk.queue", ("desk.queue", "desk.review")),
+        Tab("acceptance", "desk.queue", ("desk.queue", "desk.review", "centre.")),
         Tab("deliveries", "desk.deliveries", ("desk.deliveries",)),
         Tab("verify", "wallet.verify", ("wallet.",)),
         MESSAGES,
         ME,
     ),
     Role.CLERK: (
-        Tab("department_queue", "clerk.queue", ("clerk.queue",)),
+        Tab("department_queue", "clerk.queue", ("clerk.queue", "mediation.")),
         Tab("my_tasks", "clerk.inbox", ("clerk.",)),
         MESSAGES,
         ME,

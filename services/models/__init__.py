@@ -10,6 +10,14 @@ from services.models.cases import (
     TaskStatus,
     Visit,
 )
+from services.models.disputes import (
+    Dispute,
+    DisputeEvidence,
+    DisputeStatus,
+    DisputeTaskStatus,
+    DisputeVisit,
+    MediationSession,
+)
 from services.models.enterprise import (
     CommonProblem,
     EnterpriseRequest,
@@ -51,7 +59,13 @@ __all__ = [
     "EnterpriseRequestStatus",
     "EnterpriseTaskRole",
     "EnterpriseTaskStatus",
+    "Dispute",
+    "DisputeEvidence",
+    "DisputeStatus",
+    "DisputeTaskStatus",
+    "DisputeVisit",
     "ExtensionRequest",
+    "MediationSession",
     "MetricsRefresh",
     "Notice",
     "Notification",

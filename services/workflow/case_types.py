@@ -10,12 +10,15 @@ from typing import Any
 from services.models import Task
 from services.workflow.application_case import APPLICATION_CASE
 from services.workflow.case_kind import CaseType
+from services.workflow.disputes.case import DISPUTE_CASE
+from services.workflow.disputes.table import DISPUTE_EVENT_LABELS
 from services.workflow.enterprise.case import ENTERPRISE_REQUEST_CASE
 from services.workflow.table import OTHER_EVENT_LABELS, Machine, Transition
 
 _REGISTERED = (
     APPLICATION_CASE,
     ENTERPRISE_REQUEST_CASE,
+    DISPUTE_CASE,
 )
 
 
@@ -56,4 +59,8 @@ def _rows_by_audit_name() -> dict[str, tuple[Machine, Transition]]:
 
 def event_labels() -> dict[str, str]:
     """Every audit event's label (a msgid), by the name it is recorded under."""
-    return OTHER_EVENT_LABELS | {name: row.label for name, (_, row) in _rows_by_audit_name().items()}
+    return (
+        OTHER_EVENT_LABELS
+        | DISPUTE_EVENT_LABELS
+        | {name: row.label for name, (_, row) in _rows_by_audit_name().items()}
+    )

@@ -48,6 +48,7 @@ NOT_PAGES = {
     "bootstrap.static": "Bootstrap-Flask's files",
     "files.download": "an uploaded file, sent as a download",
     "firm.request_file": "a file of an enterprise request, sent as a download",
+    "disputes.evidence": "a dispute's evidence file, sent as a download",
     "wallet.pdf": "a certificate as a PDF",
     "transparency.receipt": "a case's receipt, as JSON",
     "transparency.heads": "the log's signed heads, as JSON",

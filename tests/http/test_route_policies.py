@@ -17,9 +17,12 @@ from services import policy
 from services.applications.drafts import start_draft
 from services.applications.submission import rate_application
 from services.casework import desk, tasks
+from services.disputes.evidence import EvidenceFile
+from services.disputes.filing import file_dispute
+from services.disputes.handling import register_dispute
 from services.enterprise import office, problems
 from services.enterprise.raising import UploadedFile
-from services.models import Attachment, Certificate, Rectification, RequestAttachment, Role, Task
+from services.models import Attachment, Certificate, DisputeEvidence, Rectification, RequestAttachment, Role, Task
 from services.workdays import WORKDAY, add_override
 from services.workflow.enterprise.actors import OFFICE_DEPARTMENT
 from tests.actors import (
@@ -136,6 +139,13 @@ ROUTE_USERS = {
     "office.index": frozenset({SUPERVISOR_AMR, SUPERVISOR_CITY}),
     "office.request_page": frozenset({CLERK_HRSS, CLERK_AMR, SUPERVISOR_AMR, SUPERVISOR_CITY}),
     "handling": frozenset({CLERK_HRSS, CLERK_AMR}),
+    # Disputes: the parties' pages, the centre's window (the front desk), the agencies (clerks); a dispute's
+    # own page and its evidence for whoever may see it.
+    "disputes": APPLICANTS,
+    "disputes.detail": SIGNED_IN,
+    "disputes.evidence": SIGNED_IN,
+    "centre": frozenset({FRONT_DESK}),
+    "mediation": frozenset({CLERK_HRSS, CLERK_AMR}),
 }
 
 # Citizen A's social security case (HRSS) is seen by her, the front desk, its clerks and the city supervisor;
@@ -188,7 +198,10 @@ ENDPOINT_TARGETS = {
     "firm.request_file": ("a_request_file",),
     "office.problem": ("a_problem",),
     "office.answer_problem": ("a_problem",),
+    "disputes.evidence": ("a_dispute_evidence",),
 }
+# Every other route of these blueprints with a parameter names a dispute, or (the agencies') a task of one.
+DISPUTE_BLUEPRINTS = {"disputes": ("a_dispute",), "centre": ("a_dispute",), "mediation": ("a_dispute_task",)}
 CLERK_TASK_TARGETS = ("hrss_task",)
 
 # What a form needs so that the route reaches its service (an empty form would stop at validation).
@@ -204,7 +217,7 @@ def targets_of(endpoint: str, arguments: set[str]) -> tuple[str, ...] | None:
         return ENDPOINT_TARGETS.get(endpoint, ("a_request",))
     if endpoint.startswith("handling."):
         return ("amr_request_task",)
-    return ENDPOINT_TARGETS.get(endpoint)
+    return ENDPOINT_TARGETS.get(endpoint) or DISPUTE_BLUEPRINTS.get(endpoint.partition(".")[0])
 
 
 def route_users(endpoint: str) -> frozenset[str]:
@@ -245,6 +258,22 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
         session=db, actor=office_clerk, catalog=catalog, title="办照难", category="approval_stuck"
     )
     sees_the_request = frozenset({COMPANY, CLERK_AMR, SUPERVISOR_AMR, SUPERVISOR_CITY})
+    # Citizen A's dispute with the company, routed to people's mediation, whose clerks are not in the cast.
+    dispute = file_dispute(
+        session=db,
+        actor=cast[CITIZEN_A],
+        counterparty_number=cast[COMPANY].credit_code,
+        kind_code="contract",
+        centre_code="HZ_XIHU_XIXI",
+        claim="货款未付",
+        evidence=[EvidenceFile("合同.pdf", PDF)],
+        store=store,
+        catalog=catalog,
+    )
+    register_dispute(session=db, actor=cast[FRONT_DESK], key=dispute.key, routes=["people_mediation"], catalog=catalog)
+    evidence = db.exec(select(DisputeEvidence).where(DisputeEvidence.dispute_id == dispute.id)).one()
+    dispute_task = db.exec(select(Task).where(Task.case_kind == "dispute", Task.case_id == dispute.id)).one()
+    see_a_dispute = frozenset({CITIZEN_A, COMPANY, FRONT_DESK, SUPERVISOR_CITY})
     city_only = frozenset({SUPERVISOR_CITY})
     staff_of_task = frozenset({FRONT_DESK, CLERK_HRSS, SUPERVISOR_CITY})
     rows = [
@@ -270,6 +299,9 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
         Target("a_request_file", {"key": request_file.key}, sees_the_request),
         Target("amr_request_task", {"key": request_task.key}, frozenset({CLERK_AMR})),
         Target("a_problem", {"key": problem.key}, city_only),
+        Target("a_dispute", {"key": dispute.key}, see_a_dispute),
+        Target("a_dispute_evidence", {"key": evidence.key}, see_a_dispute),
+        Target("a_dispute_task", {"key": dispute_task.key}, frozenset()),
     ]
     return {row.name: row for row in rows}
 

@@ -36,6 +36,9 @@ from services.models import (
     AuditEvent,
     Certificate,
     CommonProblem,
+    Dispute,
+    DisputeEvidence,
+    DisputeStatus,
     EnterpriseRequest,
     EnterpriseRequestStatus,
     Notice,
@@ -269,12 +272,13 @@ def test_every_recorded_step_is_a_row_of_the_transition_table(seeded):
                 (None, "attach"),
                 (None, "answer_rectification"),
                 (None, "share_certificate"),  # a wallet certificate a submission shares
+                (None, "dispute.file"),  # a dispute is filed in its first status
             )
             continue
         _, row = recorded_row
         assert event.from_status in row.source, (event.chain, event.position, event.event)
         assert event.to_status == row.target_from(event.from_status), (event.chain, event.position)
-        if event.application_id is None:  # a case of another kind (an enterprise request)
+        if event.application_id is None:  # a case of another kind (an enterprise request, a dispute)
             replayed["other kinds"].add(event.chain)
         else:
             replayed["slow" if event.application_id <= last_slow else "fast"].add(event.application_id)
@@ -458,6 +462,7 @@ def test_reset_replaces_everything_and_the_files_it_made(seeded, tmp_path):
         applications = session.exec(select(func.count()).select_from(Application)).one()
         stored = set(session.exec(select(Attachment.storage_name).where(Attachment.storage_name.is_not(None))))
         stored |= set(session.exec(select(RequestAttachment.storage_name)))
+        stored |= set(session.exec(select(DisputeEvidence.storage_name)))
     assert f"seeded {applications} applications" in result.output
     assert applications < report.rows["application"]
     files = {p.name for p in (tmp_path / "uploads").iterdir()}
@@ -530,3 +535,12 @@ def test_cloned_rows_are_stored_as_the_column_types_store_them(seeded):
                     assert text == (processor(value) if processor and value is not None else value), column
                     compared += 1
     assert compared > 1000
+
+
+def test_the_seed_leaves_disputes_in_every_status_with_the_agencies_demo_clerks(seeded):
+    engine, report, _ = seeded
+    with new_session(engine) as session:
+        statuses = set(session.exec(select(Dispute.status)))
+        clerks = set(session.exec(select(User.department).where(User.login_name.startswith("clerk."))))
+    assert statuses == set(DisputeStatus.LABELS) and report.disputes == report.rows["dispute"]
+    assert set(default_catalog().dispute_routes) <= clerks

@@ -4,14 +4,17 @@ from werkzeug.utils import import_string
 from web.views import (
     account,
     applying,
+    centre,
     citizen,
     clerk,
     desk,
+    disputes,
     files,
     firm,
     guide,
     handling,
     inbox,
+    mediation,
     office,
     supervisor,
     transparency,
@@ -34,6 +37,9 @@ MODULES = (
     firm,
     office,
     handling,
+    disputes,
+    centre,
+    mediation,
 )
 
 

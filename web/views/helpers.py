@@ -120,7 +120,9 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("department_name")
     def _department_name(code: str) -> str:
-        return catalog().departments[code].name.get(locale_code())
+        # A clerk works for a department of the catalogue, or for the agency of a dispute route.
+        unit = catalog().departments.get(code) or catalog().dispute_routes[code]
+        return unit.name.get(locale_code())
 
     @app.template_filter("item_name")
     def _item_name(code: str) -> str:

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from services import clock, policy
 from services.casework.tasks import decide_extension
+from services.disputes.figures import one_place_figures
 from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.metrics import current_metrics
@@ -191,3 +192,12 @@ def remove_day(day: str):
     remove_override(session=db_session(), actor=current_user, day=when)
     flash(_("Removed %(day)s; the usual calendar applies to it again.", day=when.isoformat()), "success")
     return redirect(url_for("supervisor.calendar", year=when.year))
+
+
+@bp.get("/supervisor/disputes")
+@supervisors_only
+def disputes():
+    """最多跑一地, measured: visits, places, resolutions and agreements kept, over every dispute."""
+    return render_template(
+        "supervisor/disputes.html", figures=one_place_figures(session=db_session(), actor=current_user)
+    )
