@@ -360,7 +360,7 @@ def test_outbox_senders_at_once_send_each_message_once(session, pool, size):
     reports = run_all([sender] * size.senders)
 
     assert sorted(gateway.sent) == sorted(row.id for row in rows if row.channel != IN_APP)
-    assert sum(report.sent for report in reports) == len(rows)
+    assert sum(report.sent for report in reports) == len([row for row in rows if row.channel != IN_APP])
     assert all(report.failed == 0 for report in reports)
     assert session.exec(select(func.count()).select_from(Notification).where(Notification.sent_at.is_(None))).one() == 0
 
