@@ -170,6 +170,9 @@ ENDPOINT_TARGETS = {
     "supervisor.decide": ("hrss_extension",),
     "supervisor.answer": ("hrss_rectification",),
     "supervisor.remove_day": ("recorded_day",),
+    "supervisor.clerk_tasks": ("hrss_clerk",),
+    "supervisor.hand_on_inbox": ("hrss_clerk",),
+    "supervisor.hand_on_task": ("hrss_held_task",),
     "wallet.card": ("a_wallet_certificate",),
     "wallet.pdf": ("a_wallet_certificate",),
 }
@@ -236,6 +239,9 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
         Target("hrss_extension", {"key": task.key}, city_only),
         Target("hrss_rectification", {"key": rectification.key}, city_only),
         Target("recorded_day", {"day": "2040-02-18"}, city_only),
+        # Social security's clerk and the task she holds: the city's supervisor may hand them on, AMR's not.
+        Target("hrss_clerk", {"clerk_id": cast[CLERK_HRSS].id}, city_only),
+        Target("hrss_held_task", {"clerk_id": cast[CLERK_HRSS].id, "key": task.key}, city_only),
     ]
     return {row.name: row for row in rows}
 
