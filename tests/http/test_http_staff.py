@@ -13,6 +13,11 @@ from tests.sample import submitted
 THREE_DAY_ITEM = "330100-TRANSPORT-003"
 
 
+@pytest.fixture(autouse=True)
+def in_english(web):
+    web.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def held(app, db, catalog):
     """Two transport tasks claimed by one clerk who is now away, a colleague, and their supervisor."""
