@@ -68,3 +68,21 @@ class HandOnForm(FlaskForm):
     def target_clerk_id(self) -> int | None:
         """The colleague's id, or None for the queue (the choices hold only those two kinds of value)."""
         return None if self.to.data == QUEUE else int(self.to.data)
+
+
+class StaffAccountForm(FlaskForm):
+    """A new staff account: the one-time password is made for them, never typed here."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(_l("Choose a username.")), Length(max=64)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Give their name.")), Length(max=64)])
+    role = SelectField(_l("Role"))
+    department = SelectField(_l("Department"), description=_l("Required for a clerk; none for a city supervisor."))
+
+
+class StaffPostForm(FlaskForm):
+    role = SelectField(_l("Role"))
+    department = SelectField(_l("Department"))
+
+
+class CloseAccountForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Please give a reason.")), Length(max=200)])

@@ -1,10 +1,36 @@
 from flask import Flask
 from werkzeug.utils import import_string
 
-from web.views import account, applying, citizen, clerk, desk, files, guide, inbox, supervisor, transparency, wallet
+from web.views import (
+    account,
+    accounts_admin,
+    applying,
+    citizen,
+    clerk,
+    desk,
+    files,
+    guide,
+    inbox,
+    supervisor,
+    transparency,
+    wallet,
+)
 from web.views.helpers import register_template_helpers
 
-MODULES = (guide, account, applying, citizen, files, inbox, desk, clerk, supervisor, transparency, wallet)
+MODULES = (
+    guide,
+    account,
+    applying,
+    citizen,
+    files,
+    inbox,
+    desk,
+    clerk,
+    supervisor,
+    accounts_admin,
+    transparency,
+    wallet,
+)
 
 
 def register_blueprints(app: Flask) -> None:
