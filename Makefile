@@ -36,10 +36,12 @@ screenshots: $(STAMP) translations browser
 	$(BIN)/python -m tools.screenshots
 
 # The schema from migrations/, then a few hundred seeded cases the first time (a living city to click through); later runs keep what is there.
+# The worker runs beside the server (outbox, SLA sweep, metrics, seal) and stops with it.
 run: $(STAMP) translations
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app seed --applications 300 --seed 1 --if-empty
 	$(BIN)/flask --app app demo --host $(HOST) --port $(PORT)
+	$(BIN)/flask --app app worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 # The whole suite, on SQLite and then on a real PostgreSQL server.

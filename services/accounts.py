@@ -15,6 +15,7 @@ from services.identity import IdentityError, validate_credit_code, validate_id_n
 from services.models import Role, User
 from services.notifications import notify
 from services.passwords import hash_password, password_matches, password_problem
+from services.requirements.fields import FieldError
 
 LOGIN_MAX = 64
 # Told to the owner of a number someone tried to register again; the visitor sees only what a new
@@ -159,17 +160,11 @@ def create_staff(
 ) -> User:
     """A staff account; without `totp_secret` it enrols in the second factor at its first sign-in."""
     errors: dict[str, Message] = {}
-    if role not in Role.STAFF:
-        errors["role"] = f"Role must be one of {', '.join(Role.STAFF)}."
-    if role == Role.CLERK and not department:
-        errors["department"] = "A department clerk needs a department."
-    # A department of the catalogue, or the agency of a dispute route (people's mediation, the court…).
-    if department and department not in catalog.departments and department not in catalog.dispute_routes:
-        errors["department"] = f"Unknown department {department!r}."
+    errors.update(staff_post_problems(role, department, catalog))
     # Stored as sign-in folds what is typed, so the check below meets any account the name would sign in to.
     login_name = normalise_login(username)
     if not username.strip() or not username.replace("_", "").replace(".", "").isalnum():
-        errors["username"] = "Username may hold letters, digits, dots and underscores."
+        errors["username"] = N_("Username may hold letters, digits, dots and underscores.")
     elif _find_by_login(session, login_name):
         errors["username"] = _username_taken(login_name)
     _check_password(errors, password, username.strip())
@@ -191,8 +186,21 @@ def create_staff(
     return user
 
 
-def _username_taken(login_name: str) -> str:
-    return f"The username {login_name!r} is taken; choose another."
+def staff_post_problems(role: str, department: str | None, catalog: Catalog) -> dict[str, Message]:
+    """What is wrong with a staff role and department, by field (empty when nothing is)."""
+    errors: dict[str, Message] = {}
+    if role not in Role.STAFF:
+        errors["role"] = FieldError(N_("Role must be one of %(roles)s."), roles=", ".join(Role.STAFF))
+    if role == Role.CLERK and not department:
+        errors["department"] = N_("A department clerk needs a department.")
+    # A department of the catalogue, or the agency of a dispute route (people's mediation, the court…).
+    if department and department not in catalog.departments and department not in catalog.dispute_routes:
+        errors["department"] = FieldError(N_("Unknown department %(code)s."), code=department)
+    return errors
+
+
+def _username_taken(login_name: str) -> FieldError:
+    return FieldError(N_("The username '%(name)s' is taken; choose another."), name=login_name)
 
 
 def normalise_login(login: str) -> str:

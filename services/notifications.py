@@ -1,7 +1,8 @@
 """The notification outbox: written in the transaction of the change it reports, sent after commit.
 
 A message is an English msgid with parameters, so each reader sees it in their
-language. `send_outbox` locks each row (PostgreSQL: SKIP LOCKED) and marks it sent
+language. An in-app message is in the reader's inbox as soon as its change commits; SMS and
+e-mail wait for `send_outbox` (run by the worker), which locks each row (PostgreSQL: SKIP LOCKED) and marks it sent
 with a compare-and-set before its commit, so two senders running at once never send
 one message twice.
 """
@@ -80,6 +81,8 @@ def _messages(
             "params": dict(params or {}),
             "address": addresses[channel],
             "created_at": moment,
+            # In the inbox as soon as the change commits: only SMS and e-mail wait for the outbox's sender.
+            "sent_at": moment if channel == IN_APP else None,
         }
         for channel in channels
         if channel == IN_APP or addresses[channel]

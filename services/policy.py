@@ -120,7 +120,7 @@ def require_department_clerk(actor: User) -> str:
 
 def require_city_supervisor(actor: User) -> User:
     if not is_city_supervisor(actor):
-        raise NotAllowed(N_("only a city-level supervisor may change the working-day calendar"))
+        raise NotAllowed(N_("only a city-level supervisor may do this"))
     return actor
 
 

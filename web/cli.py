@@ -16,6 +16,7 @@ from web.cli_ops import register_ops_commands
 from web.cli_outbox import register_outbox_commands
 from web.extensions import catalog, db_session
 from web.schema import register_db_commands
+from web.worker import register_worker_command
 
 catalog_cli = AppGroup("catalog", help="The service catalogue.")
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -97,3 +98,4 @@ def register_commands(app: Flask) -> None:
     register_outbox_commands(app)
     register_ops_commands(app)
     register_db_commands(app)
+    register_worker_command(app)

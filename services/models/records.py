@@ -109,3 +109,14 @@ class Rectification(SQLModel, table=True):
     answer: str | None = None
     answered_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     answered_at: datetime | None = None
+
+
+class JobLease(SQLModel, table=True):
+    """When a scheduled job is next due, and who holds it while it runs: one runner at a time, city-wide."""
+
+    __tablename__ = "job_lease"
+
+    name: str = Field(primary_key=True, max_length=40)
+    due_at: datetime
+    held_until: datetime  # a runner that dies lets go when this passes
+    holder: str | None = Field(default=None, max_length=80)

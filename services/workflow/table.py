@@ -107,6 +107,7 @@ def row(event, source, target, who, guards=(), effects=(), needs_reason=False, *
 
 def _machines() -> tuple[Machine, Machine]:
     # Imported here so that reading the table needs no database.
+    from services.workflow import levers
     from services.workflow import rules as r
     from services.workflow import task_rules as t
 
@@ -337,6 +338,25 @@ def _machines() -> tuple[Machine, Machine]:
                 guards=[t.pending_extension],
                 effects=[t.refuse_extension],
                 label=N_("Extension refused"),
+            ),
+            row(
+                "reassign",
+                {T.CLAIMED, T.SUSPENDED, T.APPROVED},
+                STAY,
+                {SUPERVISOR},
+                needs_reason=True,
+                guards=[levers.new_holder_is_a_clerk_of_the_department],
+                effects=[levers.hand_to_new_holder],
+                label=N_("Handed to another clerk by the supervisor"),
+            ),
+            row(
+                "force_release",
+                {T.CLAIMED},
+                T.READY,
+                {SUPERVISOR},
+                needs_reason=True,
+                effects=[levers.return_to_queue],
+                label=N_("Returned to the queue by the supervisor"),
             ),
             row(
                 "deliver",

@@ -127,6 +127,8 @@ ROUTE_USERS = {
     # The calendar moves every department's deadlines: the city's to change.
     "supervisor.add_day": frozenset({SUPERVISOR_CITY}),
     "supervisor.remove_day": frozenset({SUPERVISOR_CITY}),
+    # Staff accounts are the city's to administer.
+    "accounts_admin": frozenset({SUPERVISOR_CITY}),
     # A certificate's card: its holder, or staff through a case; the counter's check is for staff alone.
     "wallet": SIGNED_IN,
     "wallet.verify": frozenset({FRONT_DESK, CLERK_HRSS, CLERK_AMR, SUPERVISOR_AMR, SUPERVISOR_CITY}),
@@ -193,6 +195,14 @@ ENDPOINT_TARGETS = {
     "supervisor.decide": ("hrss_extension",),
     "supervisor.answer": ("hrss_rectification",),
     "supervisor.remove_day": ("recorded_day",),
+    "supervisor.clerk_tasks": ("hrss_clerk",),
+    "supervisor.hand_on_inbox": ("hrss_clerk",),
+    "supervisor.hand_on_task": ("hrss_held_task",),
+    "accounts_admin.member": ("a_staff_member",),
+    "accounts_admin.move": ("a_staff_member",),
+    "accounts_admin.close": ("a_staff_member",),
+    "accounts_admin.reopen": ("a_staff_member",),
+    "accounts_admin.new_password": ("a_staff_member",),
     "wallet.card": ("a_wallet_certificate",),
     "wallet.pdf": ("a_wallet_certificate",),
     "firm.request_file": ("a_request_file",),
@@ -302,6 +312,11 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
         Target("a_dispute", {"key": dispute.key}, see_a_dispute),
         Target("a_dispute_evidence", {"key": evidence.key}, see_a_dispute),
         Target("a_dispute_task", {"key": dispute_task.key}, frozenset()),
+        # Social security's clerk and the task she holds: the city's supervisor may hand them on, AMR's not.
+        Target("hrss_clerk", {"clerk_id": cast[CLERK_HRSS].id}, city_only),
+        Target("hrss_held_task", {"clerk_id": cast[CLERK_HRSS].id, "key": task.key}, city_only),
+        # Not one of the actors: a reset password or a closed account must not sign any of them out.
+        Target("a_staff_member", {"user_id": make_staff(db, Role.CLERK, "AMR").id}, city_only),
     ]
     return {row.name: row for row in rows}
 

@@ -360,7 +360,7 @@ def test_outbox_senders_at_once_send_each_message_once(session, pool, size):
     reports = run_all([sender] * size.senders)
 
     assert sorted(gateway.sent) == sorted(row.id for row in rows if row.channel != IN_APP)
-    assert sum(report.sent for report in reports) == len(rows)
+    assert sum(report.sent for report in reports) == len([row for row in rows if row.channel != IN_APP])
     assert all(report.failed == 0 for report in reports)
     assert session.exec(select(func.count()).select_from(Notification).where(Notification.sent_at.is_(None))).one() == 0
 
@@ -408,7 +408,10 @@ def test_a_sender_passes_over_a_message_another_sender_holds(session, engine, im
     for n in range(3):
         notify(session, user=person, template="message %(n)s", params={"n": n})
     session.commit()
-    held, *others = session.exec(select(Notification).order_by(Notification.id)).all()
+    # The outbox carries what leaves the system (e-mail here); in-app messages are delivered already.
+    held, *others = session.exec(
+        select(Notification).where(Notification.channel != IN_APP).order_by(Notification.id)
+    ).all()
     gateway = RecordingGateway()
     with engine.connect() as other_sender:
         other_sender.execute(select(Notification).where(Notification.id == held.id).with_for_update())

@@ -50,3 +50,39 @@ class CalendarOverrideForm(FlaskForm):
         validators=[Length(max=NOTE_MAX_LENGTH)],
         description=_l("Which notice announced it, or which holiday."),
     )
+
+
+QUEUE = "queue"  # the hand-on form's choice for "back to the department queue"
+
+
+class HandOnForm(FlaskForm):
+    """Hand a held task (or all a clerk holds) to a colleague, or back to the department queue."""
+
+    to = SelectField(_l("Hand to"), validators=[DataRequired(_l("Choose who takes it on."))])
+    reason = StringField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Say why: the clerks are told.")), Length(max=200)],
+        description=_l("The clerks concerned are told, and the case's record keeps it."),
+    )
+
+    def target_clerk_id(self) -> int | None:
+        """The colleague's id, or None for the queue (the choices hold only those two kinds of value)."""
+        return None if self.to.data == QUEUE else int(self.to.data)
+
+
+class StaffAccountForm(FlaskForm):
+    """A new staff account: the one-time password is made for them, never typed here."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(_l("Choose a username.")), Length(max=64)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Give their name.")), Length(max=64)])
+    role = SelectField(_l("Role"))
+    department = SelectField(_l("Department"), description=_l("Required for a clerk; none for a city supervisor."))
+
+
+class StaffPostForm(FlaskForm):
+    role = SelectField(_l("Role"))
+    department = SelectField(_l("Department"))
+
+
+class CloseAccountForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Please give a reason.")), Length(max=200)])

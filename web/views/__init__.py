@@ -3,6 +3,7 @@ from werkzeug.utils import import_string
 
 from web.views import (
     account,
+    accounts_admin,
     applying,
     centre,
     citizen,
@@ -32,14 +33,15 @@ MODULES = (
     desk,
     clerk,
     supervisor,
+    accounts_admin,
+    centre,
+    disputes,
+    firm,
+    handling,
+    mediation,
+    office,
     transparency,
     wallet,
-    firm,
-    office,
-    handling,
-    disputes,
-    centre,
-    mediation,
 )
 
 

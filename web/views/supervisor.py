@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from services import clock, policy
@@ -13,6 +14,7 @@ from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.metrics import current_metrics
 from services.models import Role
+from services.staffing import department_clerks, held_tasks, reassign_inbox, reassign_task
 from services.supervision import (
     answer_rectification,
     breach_lists,
@@ -22,11 +24,14 @@ from services.supervision import (
     open_rectifications,
 )
 from services.workdays import add_override, remove_override
+from web.case_pages import task_name, task_state_label
 from web.extensions import catalog, db_session
 from web.forms.account import EmptyForm
 from web.forms.supervision import (
+    QUEUE,
     CalendarOverrideForm,
     ExtensionDecisionForm,
+    HandOnForm,
     MetricsFilterForm,
     RectificationAnswerForm,
 )
@@ -40,6 +45,7 @@ NAV = (
     ((Role.SUPERVISOR,), "supervisor.dashboard", N_("Dashboard")),
     ((Role.SUPERVISOR,), "supervisor.extensions", N_("Extensions")),
     ((Role.SUPERVISOR,), "supervisor.rectifications", N_("Rectifications")),
+    ((Role.SUPERVISOR,), "supervisor.staff", N_("Staff")),
     ((Role.SUPERVISOR,), "supervisor.calendar", N_("Calendar")),
 )
 YEARS = range(2000, 2101)
@@ -201,3 +207,107 @@ def disputes():
     return render_template(
         "supervisor/disputes.html", figures=one_place_figures(session=db_session(), actor=current_user)
     )
+
+
+# --- staff: who holds what, and handing it on ----------------------------------------------
+
+
+@bp.get("/supervisor/staff")
+@supervisors_only
+def staff():
+    return render_template("supervisor/staff.html", loads=department_clerks(session=db_session(), actor=current_user))
+
+
+def _hand_on_form(clerk, prefix: str, formdata=None, levers=("reassign", "force_release")) -> HandOnForm:
+    """The choices the levers allow: colleagues of the clerk's department (`reassign`), the queue (`force_release`).
+
+    Prefixed (a task's key, or "all"): one page holds a form per task and one for everything.
+    """
+    form = HandOnForm(formdata=formdata, prefix=prefix)
+    colleagues = [
+        load.clerk
+        for load in department_clerks(session=db_session(), actor=current_user)
+        if load.clerk.department == clerk.department and load.clerk.id != clerk.id and load.clerk.is_active
+    ]
+    queue = [(QUEUE, _("Back to the department queue"))] if "force_release" in levers else []
+    people = [(str(colleague.id), colleague.full_name) for colleague in colleagues] if "reassign" in levers else []
+    form.to.choices = [("", _("Choose…")), *queue, *people]
+    return form
+
+
+def _clerk_page(clerk_id: int, failed: tuple[str, HandOnForm] | None = None):
+    clerk, rows = held_tasks(session=db_session(), actor=current_user, clerk_id=clerk_id, catalog=catalog())
+    forms = {row.task.key: _hand_on_form(clerk, row.task.key, levers=row.levers) for row in rows}
+    forms["all"] = _hand_on_form(clerk, "all")
+    if failed:
+        forms[failed[0]] = failed[1]
+    return render_template(
+        "supervisor/clerk.html",
+        clerk=clerk,
+        rows=rows,
+        forms=forms,
+        task_name=task_name,
+        task_state_label=task_state_label,
+    )
+
+
+@bp.get("/supervisor/staff/<int:clerk_id>")
+@supervisors_only
+def clerk_tasks(clerk_id: int):
+    return _clerk_page(clerk_id)
+
+
+@bp.post("/supervisor/staff/<int:clerk_id>/hand-on")
+@supervisors_only
+def hand_on_inbox(clerk_id: int):
+    clerk, _rows = held_tasks(session=db_session(), actor=current_user, clerk_id=clerk_id, catalog=catalog())
+    form = _hand_on_form(clerk, "all", formdata=request.form)
+    if not form.validate_on_submit():
+        return _clerk_page(clerk_id, failed=("all", form)), 422
+    try:
+        moved = reassign_inbox(
+            session=db_session(),
+            actor=current_user,
+            clerk_id=clerk_id,
+            to_clerk_id=form.target_clerk_id(),
+            reason=form.reason.data,
+            catalog=catalog(),
+        )
+    except Invalid as error:
+        apply_errors(form, {"to" if name == "to_clerk" else name: text for name, text in error.errors.items()})
+        return _clerk_page(clerk_id, failed=("all", form)), 422
+    except Conflict as error:
+        flash(translate(error.message), "danger")
+        return redirect(url_for("supervisor.clerk_tasks", clerk_id=clerk_id))
+    flash(ngettext("%(num)d task handed on.", "%(num)d tasks handed on.", moved), "success")
+    return redirect(url_for("supervisor.clerk_tasks", clerk_id=clerk_id))
+
+
+@bp.post("/supervisor/staff/<int:clerk_id>/tasks/<key>/hand-on")
+@supervisors_only
+def hand_on_task(clerk_id: int, key: str):
+    clerk, rows = held_tasks(session=db_session(), actor=current_user, clerk_id=clerk_id, catalog=catalog())
+    levers = next((row.levers for row in rows if row.task.key == key), None)
+    if levers is None:  # decided, released or handed on meanwhile
+        flash(_("This task is no longer held by this clerk: it moved on meanwhile."), "warning")
+        return redirect(url_for("supervisor.clerk_tasks", clerk_id=clerk_id))
+    form = _hand_on_form(clerk, key, formdata=request.form, levers=levers)
+    if not form.validate_on_submit():
+        return _clerk_page(clerk_id, failed=(key, form)), 422
+    try:
+        reassign_task(
+            session=db_session(),
+            actor=current_user,
+            key=key,
+            to_clerk_id=form.target_clerk_id(),
+            reason=form.reason.data,
+            catalog=catalog(),
+        )
+    except Invalid as error:
+        apply_errors(form, {"to" if name == "to_clerk" else name: text for name, text in error.errors.items()})
+        return _clerk_page(clerk_id, failed=(key, form)), 422
+    except Conflict as error:
+        flash(translate(error.message), "danger")
+        return redirect(url_for("supervisor.clerk_tasks", clerk_id=clerk_id))
+    flash(_("Task handed on."), "success")
+    return redirect(url_for("supervisor.clerk_tasks", clerk_id=clerk_id))
