@@ -6,18 +6,17 @@ from sqlmodel import select
 from services import clock
 from services.errors import Conflict, Invalid
 from services.i18n import N_
-from services.models import Notice, Rating, Rectification, Role, Task, TaskStatus
+from services.models import Notice, Rating, Task, TaskStatus
 from services.models.cases import VISIT_PURPOSE_MAX_LENGTH
 from services.models.records import RATING_COMMENT_MAX_LENGTH
-from services.notifications import notify, notify_staff
+from services.notifications import notify
 from services.requirements.fields import refuse_if_too_long
 from services.requirements.precheck import blocking, precheck
+from services.workflow import ratings
 from services.workflow.numbers import next_number
 from services.workflow.shared import open_notice, record_visit_row, resume_task_clock
 
 SUPPLEMENT_WORKING_DAYS = 5  # how long a tolerated gap (容缺) may stay open
-RECTIFICATION_WORKING_DAYS = 5
-POOR_RATING = 2
 
 
 # --- guards -----------------------------------------------------------------
@@ -227,28 +226,7 @@ def cancel_open_tasks(firing) -> None:
 
 
 def save_rating(firing) -> None:
-    score = firing.given["score"]
-    rating = Rating(
-        application_id=firing.application.id, score=score, comment=(firing.given.get("comment") or "").strip()
-    )
-    firing.session.add(rating)
-    firing.session.flush()
-    assert rating.id is not None  # flushed just now
-    firing.record["score"] = score
-    if score > POOR_RATING:
-        return
-    due = firing.calendar.add_working_days(firing.today, RECTIFICATION_WORKING_DAYS)
-    for department in _departments_to_answer(firing):
-        firing.session.add(Rectification(rating_id=rating.id, department=department, due=due))
-        notify_staff(
-            firing.session,
-            role=Role.SUPERVISOR,
-            department=department,
-            case=firing.application,
-            template=N_("Poor rating (%(score)s) on %(number)s: rectification due %(due)s"),
-            params={"score": score, "number": firing.application.number, "due": due.isoformat()},
-        )
-    firing.record["rectification_due"] = due.isoformat()
+    ratings.save_rating(firing, _departments_to_answer(firing))
 
 
 def _departments_to_answer(firing) -> tuple[str, ...]:

@@ -11,7 +11,6 @@ from services.models import (
     EnterpriseTaskRole,
     EnterpriseTaskStatus,
     Rating,
-    Rectification,
     Role,
     Task,
 )
@@ -19,12 +18,11 @@ from services.models.enterprise import ANSWER_MAX_LENGTH
 from services.models.records import RATING_COMMENT_MAX_LENGTH
 from services.notifications import notify, notify_staff
 from services.requirements.fields import refuse_if_too_long
+from services.workflow import ratings
 from services.workflow.enterprise.actors import OFFICE_DEPARTMENT
 from services.workflow.numbers import next_number
 
 TRIAGE_WORKING_DAYS = 1
-RECTIFICATION_WORKING_DAYS = 5
-POOR_RATING = 2
 MAX_CO_HANDLERS = 5
 
 
@@ -230,27 +228,7 @@ def stamp_closed(firing) -> None:
 
 def save_rating(firing) -> None:
     """As for applications: a poor rating asks each department that handled the request to rectify."""
-    request = _request(firing)
-    score = firing.given["score"]
-    rating = Rating(case_chain=request.chain, score=score, comment=(firing.given.get("comment") or "").strip())
-    firing.session.add(rating)
-    firing.session.flush()
-    assert rating.id is not None  # flushed just now
-    firing.record["score"] = score
-    if score > POOR_RATING:
-        return
-    due = firing.calendar.add_working_days(firing.today, RECTIFICATION_WORKING_DAYS)
-    for department in _departments_to_answer(firing):
-        firing.session.add(Rectification(rating_id=rating.id, department=department, due=due))
-        notify_staff(
-            firing.session,
-            role=Role.SUPERVISOR,
-            department=department,
-            case=request,
-            template=N_("Poor rating (%(score)s) on %(number)s: rectification due %(due)s"),
-            params={"score": score, "number": request.number, "due": due.isoformat()},
-        )
-    firing.record["rectification_due"] = due.isoformat()
+    ratings.save_rating(firing, _departments_to_answer(firing))
 
 
 def _departments_to_answer(firing) -> tuple[str, ...]:
