@@ -10,6 +10,7 @@ from flask_login import current_user
 from services import clock, policy
 from services.casework.tasks import decide_extension
 from services.disputes.figures import one_place_figures
+from services.enterprise.figures import request_figures
 from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.metrics import current_metrics
@@ -56,10 +57,16 @@ YEARS = range(2000, 2101)
 def dashboard():
     form = MetricsFilterForm(formdata=request.args)
     period = {"since": form.since.data, "until": form.until.data} if form.validate() else {}
+    db = db_session()
     metrics = current_metrics(
-        session=db_session(), catalog=catalog(), department=policy.watched_department(current_user), **period
+        session=db, catalog=catalog(), department=policy.watched_department(current_user), **period
     )
-    return render_template("supervisor/dashboard.html", metrics=metrics, form=form)
+    # The other kinds of case, city-wide and since the start: their own pages break them down.
+    requests = request_figures(session=db)
+    disputes = one_place_figures(session=db, actor=current_user)
+    return render_template(
+        "supervisor/dashboard.html", metrics=metrics, form=form, requests=requests, disputes=disputes
+    )
 
 
 @bp.get("/supervisor/overdue")
