@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from types import MappingProxyType
-from typing import ClassVar, Literal, get_args
+from typing import TYPE_CHECKING, ClassVar, Literal, get_args
 
 # Each choice written once, as a type the checker knows; the tuples are its values for the code that lists them.
 FieldType = Literal["text", "date", "number", "select", "id_number", "phone", "address", "credit_code"]
@@ -25,6 +25,9 @@ CENTRE_LEVELS: tuple[CentreLevel, ...] = get_args(CentreLevel)
 PROFILE_ATTRS = ("full_name", "id_number", "mobile", "address", "company_name", "credit_code")
 # The applicant's identity as the account was verified: shown, never typed (a contact detail may be).
 ACCOUNT_IDENTITY = frozenset({"profile.full_name", "profile.company_name", "profile.id_number", "profile.credit_code"})
+
+if TYPE_CHECKING:
+    from .policy_model import Policy
 
 _NO_DEPENDS: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
@@ -320,6 +323,7 @@ class Catalog:
     dispute_routes: dict[str, DisputeRoute]
     dispute_kinds: dict[str, DisputeKind]
     centres: dict[str, Centre]
+    policies: dict[str, Policy]
 
     def service(self, code: str) -> Service:
         if code in self.bundles:
@@ -361,4 +365,5 @@ class Catalog:
             "dispute_kinds": len(self.dispute_kinds),
             "dispute_routes": len(self.dispute_routes),
             "centres": len(self.centres),
+            "policies": len(self.policies),
         }
