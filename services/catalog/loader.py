@@ -15,7 +15,6 @@ from pydantic import BaseModel, ValidationError
 
 from .case_data import CASE_SECTIONS, CaseSection, build_case_data, check_case_data
 from .errors import CatalogError, display_path, schema_problem, yaml_problem
-from .policies import PolicyIn, build_policies, check_policies
 from .model import (
     PROFILE_ATTRS,
     Bundle,
@@ -30,6 +29,7 @@ from .model import (
     Option,
     Text,
 )
+from .policies import PolicyIn, build_policies, check_policies
 from .schema import (
     BundleIn,
     CertificateTypeIn,

@@ -1,14 +1,14 @@
 """Read a policy's eligibility rules and amount from its YAML, naming the place of every problem.
 
-    eligible:                     # a rule, one of:
-      all: [rule, ...]            #   every rule holds
-      any: [rule, ...]            #   at least one holds
-      not: rule
-      field: age                  #   a fact compared: = != < <= > >= (numbers, money, days),
-      op: ">="                    #   in / not_in / prefix (texts, with a list), = / != (flags)
-      value: 80                   #   a day is a date or {years_ago: N, months_ago: N}
-      certificate: degree_certificate          # holds a valid certificate of the type
-      where: [{key: degree, op: in, value: [master, doctor]}]   # whose data keys compare so
+eligible:                     # a rule, one of:
+  all: [rule, ...]            #   every rule holds
+  any: [rule, ...]            #   at least one holds
+  not: rule
+  field: age                  #   a fact compared: = != < <= > >= (numbers, money, days),
+  op: ">="                    #   in / not_in / prefix (texts, with a list), = / != (flags)
+  value: 80                   #   a day is a date or {years_ago: N, months_ago: N}
+  certificate: degree_certificate          # holds a valid certificate of the type
+  where: [{key: degree, op: in, value: [master, doctor]}]   # whose data keys compare so
 """
 
 from __future__ import annotations
