@@ -8,6 +8,7 @@ expired, grants and listings that just lapsed) so that a disagreement at a bound
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from services.catalog import Text
@@ -271,7 +272,7 @@ class PolicyMaker:
             name = rng.choice(self.facts(audience, "number", "money"))
             edges = sorted({self.number(name) for _ in range(3)})
             tiers = [{"to": edges[0], "amount": 100}] if rng.random() < 0.5 else []
-            tiers += [{"from": a, "to": b, "amount": 200 * (i + 1)} for i, (a, b) in enumerate(zip(edges, edges[1:]))]
+            tiers += [{"from": a, "to": b, "amount": 200 * (i + 1)} for i, (a, b) in enumerate(pairwise(edges))]
             tiers.append({"from": edges[-1], "amount": 999.99})
             return {"tiered": name, "tiers": tiers}
         return {"formula": self.formula(audience, depth=0)}
