@@ -114,11 +114,14 @@ def eligible_query(policy: Policy, today: date) -> Select[Any]:
                 )
             )
         )
-    amount = compiler.amount(policy)
+    eligible = and_(*conditions)
+    # The amount is guarded by the rules too: SQLite may test "amount > 0" first, and the amount's lookups
+    # would then run for every subject, eligible or not.
+    amount = case((eligible, compiler.amount(policy)), else_=None)
     inner = (
         select(subject.c.id.label("subject_id"), amount.label("amount_fen"))
         .select_from(compiler.joined)
-        .where(*conditions)
+        .where(eligible)
         .subquery("eligible")
     )
     return select(inner.c.subject_id, inner.c.amount_fen).where(inner.c.amount_fen > 0).order_by(inner.c.subject_id)
@@ -142,6 +145,7 @@ class _Compiler:
         self.subject = _USER.alias("subject")
         self.joined: FromClause = self.subject
         self.sources: dict[str, FromClause] = {}
+        self.lookups = 0  # correlated lookups compiled so far (see AllOf)
 
     # --- the FROM clause: each source joined once, when a fact first needs it ---
 
@@ -186,22 +190,20 @@ class _Compiler:
             name,
             select(cert.c.owner_id.label("subject"), func.max(rank).label("value"))
             .where(cert.c.cert_type == cert_type, self.valid(cert))
-            .group_by(cert.c.owner_id),
+            # Grouped by the type too, so that SQLite reads the type's certificates by its index, not all by owner.
+            .group_by(cert.c.cert_type, cert.c.owner_id),
         )
         return func.coalesce(table.c.value, 0)
 
-    def contributions(
-        self, name: str, measure: str, keep: Callable[[FromClause], ColumnElement[bool]]
-    ) -> ColumnElement[int]:
+    def contributions(self, measure: str, keep: Callable[[FromClause], ColumnElement[bool]]) -> ColumnElement[int]:
+        """Months paid or the sum paid in the window: a lookup of the subject's months on the (subject, month)
+        index, made only for the rows the cheaper rules let through (a grouping of the whole table would
+        read every subject's contributions for a policy that wants a few)."""
+        self.lookups += 1
         c = _CONTRIBUTION.alias()
         value = func.count(c.c.month.distinct()) if measure == "months" else cast(func.sum(c.c.amount_fen), BigInteger)
-        table = self.grouped(
-            name,
-            select(c.c.subject_id.label("subject"), value.label("value"))
-            .where(self.in_window(c.c.month), keep(c))
-            .group_by(c.c.subject_id),
-        )
-        return func.coalesce(table.c.value, 0)
+        looked_up = select(value).where(c.c.subject_id == self.subject.c.id, self.in_window(c.c.month), keep(c))
+        return func.coalesce(looked_up.scalar_subquery(), 0)
 
     def spells(self, name: str, keep: Callable[[FromClause], ColumnElement[bool]]) -> ColumnElement[int]:
         e = _EMPLOYMENT.alias()
@@ -265,7 +267,17 @@ class _Compiler:
 
     def rule(self, rule: Rule) -> ColumnElement[bool]:
         if isinstance(rule, AllOf):
-            return and_(*(self.rule(part) for part in rule.rules))
+            parts: list[ColumnElement[bool]] = []
+            for part in rule.rules:
+                lookups = self.lookups
+                compiled = self.rule(part)
+                if self.lookups > lookups and parts:
+                    # SQLite runs a lookup that names only the subject as soon as it reads the subject, before
+                    # the joins the earlier rules need; guarded by them it runs only where they hold. Every
+                    # rule is true or false, never NULL, so the guard changes no answer.
+                    compiled = case((and_(*parts), compiled), else_=false())
+                parts.append(compiled)
+            return and_(*parts)
         if isinstance(rule, AnyOf):
             return or_(*(self.rule(part) for part in rule.rules))
         if isinstance(rule, Not):
@@ -336,7 +348,7 @@ class _Compiler:
             f"counted_{len(self.sources)}",
             select(cert.c.owner_id.label("subject"), func.count().label("value"))
             .where(*self.certificate_conditions(cert, rule))
-            .group_by(cert.c.owner_id),
+            .group_by(cert.c.cert_type, cert.c.owner_id),
         )
         return func.coalesce(table.c.value, 0)
 
@@ -416,22 +428,22 @@ _FACTS: dict[str, Callable[[_Compiler], ColumnElement[Any]]] = {
     "degree_rank": lambda q: q.ranked("degree", "degree_certificate", "degree", DEGREE_RANKS),
     "graduation_date": lambda q: q.graduation_date(),
     "talent_rank": lambda q: q.ranked("talent", "talent_certificate", "talent_category", TALENT_RANKS),
-    "pension_months_12": lambda q: q.contributions("pension_months", "months", _kinds("pension")),
-    "flexible_months_12": lambda q: q.contributions("flexible_months", "months", _flexible),
-    "flexible_paid_12": lambda q: q.contributions("flexible_paid", "paid", _flexible),
+    "pension_months_12": lambda q: q.contributions("months", _kinds("pension")),
+    "flexible_months_12": lambda q: q.contributions("months", _flexible),
+    "flexible_paid_12": lambda q: q.contributions("paid", _flexible),
     "employed": lambda q: q.employed(),
     "founded_on": lambda q: q.company().c.founded_on,
     "headcount": lambda q: func.coalesce(q.company().c.headcount, 0),
     "size": lambda q: q.company().c.size,
     "industry_code": lambda q: q.company().c.industry_code,
     "company_district": lambda q: q.company().c.district,
-    "unemployment_paid_12": lambda q: q.contributions("unemployment_paid", "paid", _kinds("unemployment")),
-    "insured_months_12": lambda q: q.contributions("insured_months", "months", _kinds(*INSURANCE_KINDS)),
+    "unemployment_paid_12": lambda q: q.contributions("paid", _kinds("unemployment")),
+    "insured_months_12": lambda q: q.contributions("months", _kinds(*INSURANCE_KINDS)),
     "layoffs_12": lambda q: q.spells("layoffs", lambda e: and_(e.c.end_reason == "layoff", q.in_window(e.c.ended_on))),
     "first_job_hires_12": lambda q: q.spells(
         "first_job_hires", lambda e: and_(e.c.first_job.is_(True), q.in_window(e.c.started_on))
     ),
-    "tax_paid_12": lambda q: q.contributions("tax_paid", "paid", _kinds(*TAX_KINDS)),
+    "tax_paid_12": lambda q: q.contributions("paid", _kinds(*TAX_KINDS)),
     **{name: _filing(name, kind) for name, kind in FILING_KINDS.items()},
 }
 QUERIED_FACTS = frozenset(_FACTS)
