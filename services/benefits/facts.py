@@ -288,7 +288,3 @@ _READERS: dict[str, Callable[[Subject], Fact]] = {
     **{name: _filing(name, kind) for name, kind in FILING_KINDS.items()},
 }
 READ_FACTS = frozenset(_READERS)
-
-
-def certificates_matching(s: Subject, cert_type: str, keep: Callable[[Certificate], bool]) -> list[Certificate]:
-    return [c for c in s.valid_certificates(cert_type) if keep(c)]

@@ -275,3 +275,17 @@ def test_a_broken_policy_is_named_by_file_and_entry(tmp_path, mutate, message):
     assert Path(error.file).resolve() == path.resolve()
     assert error.entry == "policy allowance"
     assert message in error.message, error.message
+
+
+def test_every_fact_a_rule_may_name_is_read_both_ways():
+    from services.benefits.facts import READ_FACTS
+    from services.benefits.query import QUERIED_FACTS
+    from services.catalog.policy_model import FACT_FIELDS
+
+    assert READ_FACTS == QUERIED_FACTS == set(FACT_FIELDS)
+
+
+def test_a_day_some_years_ago_falls_on_the_last_day_of_a_shorter_month():
+    assert YearsAgo(3).on(date(2028, 2, 29)) == date(2025, 2, 28)
+    assert YearsAgo(0, 1).on(date(2026, 3, 31)) == date(2026, 2, 28)
+    assert YearsAgo(1, 2).on(date(2026, 1, 15)) == date(2024, 11, 15)
