@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from seeding.fakes import HANGZHOU_STREETS
 from services.identity import id_number_birth_date
@@ -62,6 +62,7 @@ BENEFIT_SHARES = {
     "exporter": 0.18,
     "insured_exporter": 0.6,
 }
+WALLET_READ = ("hukou_booklet", "degree_certificate", "social_security_card", "marriage_certificate")
 MONTHLY_WAGE_FEN = (450_000, 3_000_000)  # 4,500 to 30,000 yuan
 FLEXIBLE_PENSION_FEN = 89_200  # a flexible worker's monthly pension at the lowest base (illustrative)
 
@@ -135,25 +136,27 @@ class _Writer:
 
     def people(self) -> list[_Person]:
         users = self.session.exec(select(User).where(User.role == Role.CITIZEN).order_by(User.id))
-        wallets: dict[int, list[Certificate]] = defaultdict(list)
-        for certificate in self.session.exec(select(Certificate).order_by(Certificate.id)):
-            wallets[certificate.owner_id].append(certificate)
+        # Only what the register and the policies need of the wallets: a million-case city holds many more.
+        wallets: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+        held = select(Certificate.owner_id, Certificate.cert_type, Certificate.data).where(
+            col(Certificate.cert_type).in_(WALLET_READ)
+        )
+        for owner, cert_type, data in self.session.exec(held.order_by(Certificate.id)):
+            wallets[owner].setdefault(cert_type, data)
         people = []
         for user in users:
             if not user.id_number:
                 continue
             district = next((code for name, code in DISTRICT_CODES.items() if name in (user.address or "")), None)
             wallet = wallets[user.id]
-            booklet = next((c for c in wallet if c.cert_type == "hukou_booklet"), None)
-            degree = next((c for c in wallet if c.cert_type == "degree_certificate"), None)
             person = _Person(
                 id=user.id,
                 born=id_number_birth_date(user.id_number),
                 district=district or self.rng.choice(tuple(DISTRICT_CODES.values())),
-                household=(booklet.data.get("household_number") if booklet else None) or f"P{user.id_number[-12:]}",
-                wallet={c.cert_type for c in wallet},
-                graduated=degree.data.get("graduation_date") if degree else None,
-                married="marriage_certificate" in {c.cert_type for c in wallet},
+                household=wallet.get("hukou_booklet", {}).get("household_number") or f"P{user.id_number[-12:]}",
+                wallet=set(wallet),
+                graduated=wallet.get("degree_certificate", {}).get("graduation_date"),
+                married="marriage_certificate" in wallet,
             )
             people.append(person)
         return people
