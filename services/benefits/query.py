@@ -114,17 +114,20 @@ def eligible_query(policy: Policy, today: date) -> Select[Any]:
                 )
             )
         )
-    eligible = and_(*conditions)
-    # The amount is guarded by the rules too: SQLite may test "amount > 0" first, and the amount's lookups
-    # would then run for every subject, eligible or not.
-    amount = case((eligible, compiler.amount(policy)), else_=None)
-    inner = (
-        select(subject.c.id.label("subject_id"), amount.label("amount_fen"))
+    # Materialised, so that each eligible subject's amount is worked once and only for them: merged into
+    # the outer query, SQLite would test "amount > 0" first, working the amount's lookups for everyone.
+    eligible = (
+        select(subject.c.id.label("subject_id"), compiler.amount(policy).label("amount_fen"))
         .select_from(compiler.joined)
-        .where(eligible)
-        .subquery("eligible")
+        .where(*conditions)
+        .cte("eligible")
+        .prefix_with("MATERIALIZED")
     )
-    return select(inner.c.subject_id, inner.c.amount_fen).where(inner.c.amount_fen > 0).order_by(inner.c.subject_id)
+    return (
+        select(eligible.c.subject_id, eligible.c.amount_fen)
+        .where(eligible.c.amount_fen > 0)
+        .order_by(eligible.c.subject_id)
+    )
 
 
 def _int(value: int) -> ColumnElement[int]:
