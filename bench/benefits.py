@@ -1,7 +1,7 @@
 """The set-based eligibility sweep of the shipped policies over a big city, next to one plain scan.
 
     .venv/bin/python -m bench.benefits                       # 1,000,000 residents, 100,000 firms, SQLite
-    .venv/bin/python -m bench.benefits --residents 100000 --firms 10000 --postgres URL
+    .venv/bin/python -m bench.benefits --residents 100000 --firms 10000 --postgres postgresql+psycopg://postgres@127.0.0.1:5434/postgres
 
 Builds a database of residents and firms with the data the policies read (registers, wallets,
 contributions by month, employment, filings, grants, listings; shares as in seeding/benefits.py),
@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine, make_url
 
+from bench import cities
 from services.benefits import eligible_query
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine
@@ -42,6 +43,7 @@ from services.models import (
 )
 
 AS_OF = date(2026, 11, 22)
+DATABASE = "bench_benefits"  # dropped and made anew on the --postgres server
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 CHUNK = 20_000
 DISTRICTS = ("shangcheng", "gongshu", "xihu", "binjiang", "xiaoshan", "yuhang", "linping", "qiantang")
@@ -299,15 +301,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=1_000_000)
     parser.add_argument("--firms", type=int, default=100_000)
-    parser.add_argument("--postgres", help="a PostgreSQL database URL to build the city in (it is emptied first)")
+    parser.add_argument("--postgres", help=f"a PostgreSQL server's URL: the city is built in its database {DATABASE}")
     args = parser.parse_args()
     before = load()
     print(f"load average (1/5/15 min) before: {before}; CPUs {len(os.sched_getaffinity(0))}", flush=True)
     with tempfile.TemporaryDirectory() as folder:
-        url = args.postgres or f"sqlite:///{Path(folder) / 'benefits.db'}"
+        url = f"sqlite:///{Path(folder) / 'benefits.db'}"
         if args.postgres:
-            with make_engine(url).begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            url = cities.fresh_database(args.postgres, DATABASE)
         engine, rows, built = build(url, args.residents, args.firms)
         print(f"built in {built:.0f} s on {make_url(url).get_backend_name()}: {rows}", flush=True)
         swept, scanned, found = measure(engine)
