@@ -7,7 +7,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING, ClassVar, Literal, get_args
+from typing import ClassVar, Literal, get_args
+
+from .policy_model import Policy
+from .text import Text
 
 # Each choice written once, as a type the checker knows; the tuples are its values for the code that lists them.
 FieldType = Literal["text", "date", "number", "select", "id_number", "phone", "address", "credit_code"]
@@ -26,19 +29,7 @@ PROFILE_ATTRS = ("full_name", "id_number", "mobile", "address", "company_name", 
 # The applicant's identity as the account was verified: shown, never typed (a contact detail may be).
 ACCOUNT_IDENTITY = frozenset({"profile.full_name", "profile.company_name", "profile.id_number", "profile.credit_code"})
 
-if TYPE_CHECKING:
-    from .policy_model import Policy
-
 _NO_DEPENDS: Mapping[str, tuple[str, ...]] = MappingProxyType({})
-
-
-@dataclass(frozen=True)
-class Text:
-    zh: str
-    en: str
-
-    def get(self, locale: str) -> str:
-        return self.en if locale.lower().startswith("en") else self.zh
 
 
 @dataclass(frozen=True)

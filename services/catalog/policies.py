@@ -13,10 +13,10 @@ from typing import Annotated, Any
 
 from pydantic import Field, StrictBool
 
-from .model import Text
 from .policy_model import Audience, FixedAmount, Policy
 from .policy_rules import RuleContext, RuleProblem, read_amount, read_rule
 from .schema import SnakeKey, TextIn, UpperCode, _Entry
+from .text import Text
 
 Report = Callable[[str, str | None, str], None]
 Known = Callable[[str, str], bool]

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal, get_args
 
-from .model import Text
+from .text import Text
 
 Audience = Literal["citizens", "companies"]
 AUDIENCES: tuple[Audience, ...] = get_args(Audience)
