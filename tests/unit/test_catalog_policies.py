@@ -278,8 +278,8 @@ def test_a_broken_policy_is_named_by_file_and_entry(tmp_path, mutate, message):
 
 
 def test_every_fact_a_rule_may_name_is_read_both_ways():
+    from services.benefits.columns import QUERIED_FACTS
     from services.benefits.facts import READ_FACTS
-    from services.benefits.query import QUERIED_FACTS
     from services.catalog.policy_model import FACT_FIELDS
 
     assert READ_FACTS == QUERIED_FACTS == set(FACT_FIELDS)
