@@ -29,14 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause, Select
 
-from services.catalog.policy_model import (
-    DEGREE_RANKS,
-    FILING_KINDS,
-    TALENT_RANKS,
-)
+from services.catalog.policy_model import DEGREE_RANKS, FILING_KINDS, TALENT_RANKS
 from services.models import (
-    BenefitGrant,
-    BlacklistEntry,
     Certificate,
     CompanyFiling,
     CompanyRecord,
@@ -53,8 +47,6 @@ _USER = User.__table__  # type: ignore[attr-defined]
 _CERT = Certificate.__table__  # type: ignore[attr-defined]
 _CONTRIBUTION = Contribution.__table__  # type: ignore[attr-defined]
 _EMPLOYMENT = Employment.__table__  # type: ignore[attr-defined]
-_GRANT = BenefitGrant.__table__  # type: ignore[attr-defined]
-_LISTED = BlacklistEntry.__table__  # type: ignore[attr-defined]
 _RESIDENT = ResidentRecord.__table__  # type: ignore[attr-defined]
 _COMPANY = CompanyRecord.__table__  # type: ignore[attr-defined]
 _FILING = CompanyFiling.__table__  # type: ignore[attr-defined]
