@@ -186,6 +186,11 @@ def copy_database(server: str, template: str, name: str) -> str:
     return _fresh_database(server, name, template)
 
 
+def fresh_database(server: str, name: str) -> str:
+    """An empty PostgreSQL database `name`, dropped first if it was there; its URL."""
+    return _fresh_database(server, name)
+
+
 def _fresh_database(server: str, name: str, template: str | None = None) -> str:
     """Database `name` dropped if it was there and created anew (empty, or as a copy of `template`); its URL."""
     admin = create_engine(server, isolation_level="AUTOCOMMIT")

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, select
 
+from seeding.benefits import seed_benefit_data
 from seeding.bulk import clone_cases
 from seeding.demo import CITIZEN, COMPANY, DEMO_PASSWORD, SPOUSE, DemoLogin, seed_demo
 from seeding.disputes import seed_disputes
@@ -349,6 +350,9 @@ def seed_city(
                     progress=progress,
                 )
                 report.bulk_seconds = wallclock.perf_counter() - bulk_started
+            # The fast path wrote ids of its own: PostgreSQL's sequences catch up before the benefit rows take theirs.
+            realign_id_sequences(session.connection())
+            seed_benefit_data(session=session, rng=random.Random(root.getrandbits(64)), as_of=timeline.as_of)
             session.execute(update(User).where(User.id >= first_new_user).values(password_hash=password_hash))
             realign_id_sequences(session.connection())
             session.commit()

@@ -29,6 +29,7 @@ from .model import (
     Option,
     Text,
 )
+from .policies import PolicyIn, build_policies, check_policies
 from .schema import (
     BundleIn,
     CertificateTypeIn,
@@ -41,7 +42,7 @@ from .schema import (
     TextIn,
 )
 
-Section = DepartmentIn | LifeEventIn | CertificateTypeIn | DataLabelIn | ItemIn | BundleIn | CaseSection
+Section = DepartmentIn | LifeEventIn | CertificateTypeIn | DataLabelIn | ItemIn | BundleIn | CaseSection | PolicyIn
 SECTIONS: dict[str, tuple[str, type[Section]]] = {
     "departments": ("department", DepartmentIn),
     "life_events": ("life event", LifeEventIn),
@@ -50,6 +51,7 @@ SECTIONS: dict[str, tuple[str, type[Section]]] = {
     "items": ("item", ItemIn),
     "bundles": ("bundle", BundleIn),
     **CASE_SECTIONS,
+    "policies": ("policy", PolicyIn),
 }
 _PROFILE_PREFILL = re.compile(r"^profile\.(\w+)$")
 _WALLET_PREFILL = re.compile(r"^wallet\.(\w+)\.(\w+)$")
@@ -117,6 +119,7 @@ class _Compiler:
             self.check_certificate_types()
             self.check_bundles()
             check_case_data(self.parsed, self.known, self.error)
+            check_policies(self.parsed, self.known, self.error)
         return self.errors, (None if self.errors else self.build())
 
     def error(self, file: str, entry: str | None, message: str) -> None:
@@ -356,6 +359,7 @@ class _Compiler:
                 for b in specs("bundles")
             },
             **build_case_data(self.parsed),
+            policies=build_policies(self.parsed),
         )
 
 

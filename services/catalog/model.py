@@ -9,6 +9,9 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import ClassVar, Literal, get_args
 
+from .policy_model import Policy
+from .text import Text
+
 # Each choice written once, as a type the checker knows; the tuples are its values for the code that lists them.
 FieldType = Literal["text", "date", "number", "select", "id_number", "phone", "address", "credit_code"]
 DeliveryMethod = Literal["e_certificate", "post", "window"]
@@ -27,15 +30,6 @@ PROFILE_ATTRS = ("full_name", "id_number", "mobile", "address", "company_name", 
 ACCOUNT_IDENTITY = frozenset({"profile.full_name", "profile.company_name", "profile.id_number", "profile.credit_code"})
 
 _NO_DEPENDS: Mapping[str, tuple[str, ...]] = MappingProxyType({})
-
-
-@dataclass(frozen=True)
-class Text:
-    zh: str
-    en: str
-
-    def get(self, locale: str) -> str:
-        return self.en if locale.lower().startswith("en") else self.zh
 
 
 @dataclass(frozen=True)
@@ -320,6 +314,7 @@ class Catalog:
     dispute_routes: dict[str, DisputeRoute]
     dispute_kinds: dict[str, DisputeKind]
     centres: dict[str, Centre]
+    policies: dict[str, Policy]
 
     def service(self, code: str) -> Service:
         if code in self.bundles:
@@ -361,4 +356,5 @@ class Catalog:
             "dispute_kinds": len(self.dispute_kinds),
             "dispute_routes": len(self.dispute_routes),
             "centres": len(self.centres),
+            "policies": len(self.policies),
         }

@@ -1,5 +1,14 @@
 """Database tables. Statuses are stored as readable strings."""
 
+from services.models.benefits import (
+    BenefitGrant,
+    BlacklistEntry,
+    CompanyFiling,
+    CompanyRecord,
+    Contribution,
+    Employment,
+    ResidentRecord,
+)
 from services.models.cases import (
     Application,
     ApplicationStatus,
@@ -44,6 +53,13 @@ from services.models.signin import RecoveryCode, SignInAttempt, SignInSession
 from services.models.transparency import TransparencyHead, TransparencyLeaf, TransparencyTile
 
 __all__ = [
+    "BenefitGrant",
+    "BlacklistEntry",
+    "CompanyFiling",
+    "CompanyRecord",
+    "Contribution",
+    "Employment",
+    "ResidentRecord",
     "Application",
     "ApplicationDayCounts",
     "ApplicationStatus",

@@ -50,6 +50,17 @@ def test_catalog_check_names_a_centre_whose_parent_is_not_one_level_up(app, tmp_
     assert "centres.yaml: centre HZ_XIHU_XIXI: parent 'HZ' is a city centre" in result.output
 
 
+def test_catalog_check_names_a_policy_whose_rule_reads_an_unknown_fact(app, tmp_path):
+    broken = tmp_path / "catalog"
+    shutil.copytree(ROOT / "seed_data" / "catalog", broken)
+    policies = broken / "policies" / "citizens.yaml"
+    text = policies.read_text(encoding="utf-8")
+    policies.write_text(text.replace('{field: age, op: ">=", value: 80}', '{field: agee, op: ">=", value: 80}', 1))
+    result = app.test_cli_runner().invoke(args=["catalog", "check", "--dir", str(broken)])
+    assert result.exit_code == 1
+    assert "citizens.yaml: policy elderly_allowance_2026: eligible.all[0]: unknown field 'agee'" in result.output
+
+
 def test_catalog_check_as_a_real_process(database_url):
     env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": database_url}
     done = subprocess.run(

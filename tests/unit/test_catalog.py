@@ -70,8 +70,10 @@ def test_every_name_and_description_is_bilingual(real):
 
 def test_every_department_and_life_event_offers_something(real):
     for code in real.departments:
-        # The business-environment office delivers no item: it triages the enterprise requests.
-        assert code == OFFICE_DEPARTMENT or any(item.department == code for item in real.items.values()), code
+        # A service item, or a benefit that finds people without one (免申即享); the business-environment
+        # office delivers neither: it triages the enterprise requests.
+        offers = [*real.items.values(), *real.policies.values()]
+        assert code == OFFICE_DEPARTMENT or any(offer.department == code for offer in offers), code
     for code in real.life_events:
         assert real.for_life_event(code), code
 
@@ -454,6 +456,7 @@ def test_the_minimal_catalogue_loads(tmp_path):
         "dispute_kinds": 0,
         "dispute_routes": 0,
         "centres": 0,
+        "policies": 0,
     }
     bundle = catalog.bundles["BUNDLE-TEST"]
     assert [f.key for f in bundle.fields] == ["child_name"]

@@ -1,0 +1,326 @@
+"""The set-based eligibility sweep of the shipped policies over a big city, next to one plain scan.
+
+    .venv/bin/python -m bench.benefits                       # 1,000,000 residents, 100,000 firms, SQLite
+    .venv/bin/python -m bench.benefits --residents 100000 --firms 10000 --postgres postgresql+psycopg://postgres@127.0.0.1:5434/postgres
+
+Builds a database of residents and firms with the data the policies read (registers, wallets,
+contributions by month, employment, filings, grants, listings; shares as in seeding/benefits.py),
+then times, in the same run:
+- the sweep: each policy's one query (services/benefits/query.py), every eligible subject fetched;
+- the baseline: one plain scan of each table the policies read, summing the columns they read.
+The figure is their ratio (target at most 3). Each is the median of three runs after a warm-up. The
+load average before and after says whether the machine was quiet (other sessions share it).
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert, text
+from sqlalchemy.engine import Engine, make_url
+
+from bench import cities
+from services.benefits import eligible_query
+from services.catalog import default_catalog
+from services.db import create_schema, make_engine
+from services.identity import id_number_check_char
+from services.models import (
+    BenefitGrant,
+    BlacklistEntry,
+    Certificate,
+    CompanyFiling,
+    CompanyRecord,
+    Contribution,
+    Employment,
+    ResidentRecord,
+    User,
+)
+
+AS_OF = date(2026, 11, 22)
+DATABASE = "bench_benefits"  # dropped and made anew on the --postgres server
+CREATED = datetime(2026, 1, 1, tzinfo=UTC)
+CHUNK = 20_000
+DISTRICTS = ("shangcheng", "gongshu", "xihu", "binjiang", "xiaoshan", "yuhang", "linping", "qiantang")
+INDUSTRIES = ("C39", "C34", "F52", "H62", "I65", "I64", "L72", "M73", "E47")
+SIZES = (("micro", 1, 10), ("micro", 1, 10), ("small", 10, 100), ("medium", 100, 300))
+# The plain scan: what the policies read of each table, summed so that every row is read.
+SCANS = {
+    "user_account": "count(*), sum(length(id_number)), sum(length(role))",
+    "resident_record": "count(*), sum(length(district)), sum(length(household_number))",
+    "company_record": "count(*), sum(headcount), sum(length(size)), sum(length(industry_code))",
+    "certificate": "count(*), sum(owner_id), sum(length(cert_type)), sum(length(CAST(data AS TEXT)))",
+    "contribution": "count(*), sum(subject_id), sum(amount_fen), sum(length(kind)), sum(length(paid_as))",
+    "employment": "count(*), sum(employer_id), sum(employee_id), sum(length(end_reason))",
+    "company_filing": "count(*), sum(company_id), sum(amount_fen), sum(year)",
+    "benefit_grant": "count(*), sum(subject_id), sum(length(policy))",
+    "blacklist_entry": "count(*), sum(subject_id)",
+}
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.1f} / {five:.1f} / {fifteen:.1f}"
+
+
+def months() -> list[date]:
+    first = AS_OF.replace(day=1)
+    out = []
+    for back in range(12, 0, -1):
+        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
+        out.append(date(year, month + 1, 1))
+    return out
+
+
+class CityWriter:
+    """Writes the city in chunks; every draw from one seeded random.Random."""
+
+    def __init__(self, engine: Engine, residents: int, firms: int, seed: int = 1):
+        self.engine, self.residents, self.firms = engine, residents, firms
+        self.rng = random.Random(seed)
+        self.pending: dict = {}
+        self.rows: dict[str, int] = {}
+        self.serial = 0
+
+    def add(self, model, row: dict) -> None:
+        table = model.__table__
+        batch = self.pending.setdefault(table, [])
+        batch.append(row)
+        if len(batch) >= CHUNK:
+            self.flush(User.__table__)  # every other row points at an account
+            self.flush(table)
+
+    def flush(self, table=None) -> None:
+        for each in [table] if table is not None else list(self.pending):
+            batch = self.pending.get(each)
+            if batch:
+                with self.engine.begin() as connection:
+                    connection.execute(insert(each), batch)
+                self.rows[each.name] = self.rows.get(each.name, 0) + len(batch)
+                self.pending[each] = []
+
+    def user(self, user_id: int, role: str, id_number: str | None) -> None:
+        self.add(
+            User,
+            {
+                "id": user_id,
+                "key": f"k{user_id}",
+                "role": role,
+                "login_name": f"b{user_id}",
+                "password_hash": "-",
+                "full_name": f"居民{user_id}",
+                "id_number": id_number,
+                "is_active": True,
+                "created_at": CREATED,
+                "elder_mode": False,
+            },
+        )
+
+    def certificate(self, owner: int, cert_type: str, data: dict) -> None:
+        self.serial += 1
+        self.add(
+            Certificate,
+            {
+                "key": f"c{self.serial}",
+                "owner_id": owner,
+                "cert_type": cert_type,
+                "number": f"B-{self.serial}",
+                "data": data,
+                "issued_by": "PSB",
+                "issued_on": AS_OF,
+            },
+        )
+
+    def write(self) -> dict[str, int]:
+        rng, window = self.rng, months()
+        first_firm = self.residents + 1
+        for firm in range(first_firm, first_firm + self.firms):
+            self.user(firm, "company", None)
+            size, low, high = rng.choice(SIZES)
+            headcount = rng.randrange(low, high)
+            self.add(
+                CompanyRecord,
+                {
+                    "user_id": firm,
+                    "founded_on": AS_OF - timedelta(days=rng.randint(30, 8000)),
+                    "headcount": headcount,
+                    "size": size,
+                    "industry_code": rng.choice(INDUSTRIES),
+                    "district": rng.choice(DISTRICTS),
+                },
+            )
+            for month in window[rng.choice((0, 0, 0, 6)) :]:
+                for kind, amount in (("pension", headcount * 120_000), ("unemployment", headcount * 8_000)):
+                    self.add(
+                        Contribution,
+                        {"subject_id": firm, "month": month, "kind": kind, "paid_as": "employer", "amount_fen": amount},
+                    )
+            revenue = headcount * rng.randint(20_000_000, 150_000_000)
+            filings = [("revenue", revenue)]
+            if rng.random() < 0.2:
+                filings.append(("rd_expense", revenue // rng.randint(8, 40)))
+            if rng.random() < 0.1:
+                filings += [("export_revenue", revenue // 3), ("credit_insurance_premium", revenue // 300)]
+            for kind, amount in filings:
+                self.add(
+                    CompanyFiling, {"company_id": firm, "year": AS_OF.year - 1, "kind": kind, "amount_fen": amount}
+                )
+            if rng.random() < 0.03:
+                self.add(
+                    BlacklistEntry, {"subject_id": firm, "listed_on": AS_OF - timedelta(days=90), "authority": "AMR"}
+                )
+        self.flush()
+        for person in range(1, self.residents + 1):
+            self.resident(person, window, first_firm)
+        self.flush()
+        return self.rows
+
+    def resident(self, person: int, window: list[date], first_firm: int) -> None:
+        rng = self.rng
+        born = date(1925, 1, 1) + timedelta(days=rng.randint(0, 81 * 365))
+        first17 = f"330106{born:%Y%m%d}{person % 1000:03d}"
+        self.user(person, "citizen", first17 + id_number_check_char(first17))
+        self.add(
+            ResidentRecord,
+            {"user_id": person, "district": rng.choice(DISTRICTS), "household_number": f"H{person // 3}"},
+        )
+        age = AS_OF.year - born.year
+        if rng.random() < 0.8:
+            self.certificate(person, "hukou_booklet", {"household_number": f"H{person // 3}"})
+        if 22 <= age < 45 and rng.random() < 0.4:
+            graduated = AS_OF - timedelta(days=rng.randint(100, 365 * 20))
+            degree = rng.choice(("bachelor", "bachelor", "master", "doctor"))
+            self.certificate(person, "degree_certificate", {"degree": degree, "graduation_date": graduated.isoformat()})
+            if rng.random() < 0.05:
+                category = rng.choice(("class_e", "class_d", "class_c"))
+                self.certificate(
+                    person, "talent_certificate", {"talent_category": category, "valid_until": "2030-01-01"}
+                )
+        if 24 <= age <= 40 and rng.random() < 0.1:
+            child = AS_OF - timedelta(days=rng.randint(10, 365 * 4))
+            self.certificate(person, "birth_medical_certificate", {"child_birth_date": child.isoformat()})
+        working = 18 <= age < 60
+        roll = rng.random()
+        if working and roll < 0.05:
+            for month in window[rng.randint(0, 8) :]:
+                self.add(
+                    Contribution,
+                    {
+                        "subject_id": person,
+                        "month": month,
+                        "kind": "pension",
+                        "paid_as": "flexible",
+                        "amount_fen": 89_200,
+                    },
+                )
+            if rng.random() < 0.6:
+                self.certificate(person, "unemployment_registration", {"hard_to_employ": "yes"})
+        elif working and roll < 0.45:
+            employer = rng.randrange(first_firm, first_firm + self.firms)
+            first_job = age <= 25 and rng.random() < 0.3
+            started = AS_OF - timedelta(days=rng.randint(20, 300) if first_job else rng.randint(400, 5000))
+            laid_off = rng.random() < 0.02
+            self.add(
+                Employment,
+                {
+                    "employer_id": employer,
+                    "employee_id": person,
+                    "started_on": started,
+                    "ended_on": AS_OF - timedelta(days=60) if laid_off else None,
+                    "end_reason": "layoff" if laid_off else None,
+                    "first_job": first_job,
+                },
+            )
+            for month in window:
+                if month >= started:
+                    self.add(
+                        Contribution,
+                        {
+                            "subject_id": person,
+                            "month": month,
+                            "kind": "pension",
+                            "paid_as": "employee",
+                            "amount_fen": 80_000,
+                        },
+                    )
+        if rng.random() < 0.02:
+            self.add(
+                BenefitGrant,
+                {"policy": "graduate_living_allowance", "subject_id": person, "granted_on": AS_OF, "amount_fen": 0},
+            )
+        if rng.random() < 0.01:
+            self.add(
+                BlacklistEntry, {"subject_id": person, "listed_on": AS_OF - timedelta(days=30), "authority": "TAX"}
+            )
+
+
+def sweep(engine: Engine, policies) -> tuple[float, dict[str, int]]:
+    found = {}
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        for policy in policies:
+            found[policy.code] = len(connection.execute(eligible_query(policy, AS_OF)).all())
+    return time.perf_counter() - started, found
+
+
+def plain_scan(engine: Engine) -> float:
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        for table, columns in SCANS.items():
+            connection.execute(text(f"SELECT {columns} FROM {table}")).all()
+    return time.perf_counter() - started
+
+
+def measure(engine: Engine, runs: int = 3) -> tuple[float, float, dict[str, int]]:
+    policies = list(default_catalog().policies.values())
+    sweep(engine, policies), plain_scan(engine)  # warm the page cache for both alike
+    sweeps, scans, found = [], [], {}
+    for _ in range(runs):
+        seconds, found = sweep(engine, policies)
+        sweeps.append(seconds)
+        scans.append(plain_scan(engine))
+    return statistics.median(sweeps), statistics.median(scans), found
+
+
+def build(url: str, residents: int, firms: int) -> tuple[Engine, dict[str, int], float]:
+    engine = make_engine(url)
+    create_schema(engine)
+    started = time.perf_counter()
+    rows = CityWriter(engine, residents, firms).write()
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+    return engine, rows, time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=1_000_000)
+    parser.add_argument("--firms", type=int, default=100_000)
+    parser.add_argument("--postgres", help=f"a PostgreSQL server's URL: the city is built in its database {DATABASE}")
+    args = parser.parse_args()
+    before = load()
+    print(f"load average (1/5/15 min) before: {before}; CPUs {len(os.sched_getaffinity(0))}", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'benefits.db'}"
+        if args.postgres:
+            url = cities.fresh_database(args.postgres, DATABASE)
+        engine, rows, built = build(url, args.residents, args.firms)
+        print(f"built in {built:.0f} s on {make_url(url).get_backend_name()}: {rows}", flush=True)
+        swept, scanned, found = measure(engine)
+        engine.dispose()
+    after = load()
+    print(f"eligible per policy: {found}")
+    print(f"sweep of {len(found)} policies: {swept:.2f} s; plain scan of the same tables: {scanned:.2f} s")
+    print(f"ratio sweep / scan: {swept / scanned:.2f} (target <= 3)")
+    quiet = max(float(before.split(" / ")[0]), float(after.split(" / ")[0])) < 1.0
+    print(f"load average (1/5/15 min) after: {after}: the machine was {'quiet' if quiet else 'busy with other work'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

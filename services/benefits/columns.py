@@ -1,0 +1,232 @@
+"""Each fact a rule may name as a column of the subject's row, for the eligibility query.
+
+A register is outer-joined; a small aggregate (certificates of a type, lay-offs, filings) is a grouped
+subquery outer-joined by subject; months and sums paid are looked up on the (subject, month) index;
+a flag is a semi-join. Numbers and money are never NULL; a text or day is NULL when unrecorded.
+Arithmetic is on integers only (fen, fixed point), and division is SQL's integer division, which
+truncates toward zero on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Integer,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause, Select
+
+from services.catalog.policy_model import DEGREE_RANKS, FILING_KINDS, TALENT_RANKS
+from services.models import (
+    Certificate,
+    CompanyFiling,
+    CompanyRecord,
+    Contribution,
+    Employment,
+    ResidentRecord,
+    User,
+)
+
+from .facts import INSURANCE_KINDS, TAX_KINDS, months_window
+
+# SQLModel sets __table__; its stubs do not say so.
+_USER = User.__table__  # type: ignore[attr-defined]
+_CERT = Certificate.__table__  # type: ignore[attr-defined]
+_CONTRIBUTION = Contribution.__table__  # type: ignore[attr-defined]
+_EMPLOYMENT = Employment.__table__  # type: ignore[attr-defined]
+_RESIDENT = ResidentRecord.__table__  # type: ignore[attr-defined]
+_COMPANY = CompanyRecord.__table__  # type: ignore[attr-defined]
+_FILING = CompanyFiling.__table__  # type: ignore[attr-defined]
+
+
+def integer(value: int) -> ColumnElement[int]:
+    """An integer written into the statement as a BIGINT: the arithmetic stays integral whatever the driver
+    binds, and PostgreSQL does not overflow a 32-bit product."""
+    return cast(literal_column(str(int(value))), BigInteger)
+
+
+def divide(numerator: ColumnElement[Any], denominator: ColumnElement[Any]) -> ColumnElement[int]:
+    # A custom operator binds above everything, so its operands are parenthesised: (a + b) / 10.
+    return numerator.op("/", precedence=100, return_type=BigInteger)(denominator)
+
+
+class FactColumns:
+    """The FROM clause of one query and the facts' columns on it, each source joined once."""
+
+    def __init__(self, today: date):
+        self.today = today
+        self.window = months_window(today)
+        self.subject = _USER.alias("subject")
+        self.joined: FromClause = self.subject
+        self.sources: dict[str, FromClause] = {}
+        self.lookups = 0  # correlated lookups compiled so far (see AllOf)
+
+    # --- the FROM clause: each source joined once, when a fact first needs it ---
+
+    def source(self, name: str, build: Callable[[], tuple[FromClause, Callable[[FromClause], Any]]]) -> FromClause:
+        if name not in self.sources:
+            table, on = build()
+            self.joined = self.joined.outerjoin(table, on(table))
+            self.sources[name] = table
+        return self.sources[name]
+
+    def resident(self) -> FromClause:
+        table = _RESIDENT.alias("resident")
+        return self.source("resident", lambda: (table, lambda t: t.c.user_id == self.subject.c.id))
+
+    def company(self) -> FromClause:
+        table = _COMPANY.alias("company")
+        return self.source("company", lambda: (table, lambda t: t.c.user_id == self.subject.c.id))
+
+    def grouped(self, name: str, query: Select[Any]) -> FromClause:
+        """A subquery of one row per subject (its first column), outer-joined on the subject."""
+        derived = query.subquery(name)
+        return self.source(name, lambda: (derived, lambda t: t.c.subject == self.subject.c.id))
+
+    def valid(self, cert: FromClause) -> ColumnElement[bool]:
+        until = cert.c.data["valid_until"].as_string()
+        return or_(until.is_(None), until >= self.today.isoformat())
+
+    def in_window(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
+        start, end = self.window
+        return and_(column >= literal(start, Date), column < literal(end, Date))
+
+    # --- facts ---
+
+    def fact(self, name: str) -> ColumnElement[Any]:
+        """The fact's column: numbers and money never NULL, a flag true or false, a text or day NULL if unrecorded."""
+        return _FACTS[name](self)
+
+    def ranked(self, name: str, cert_type: str, key: str, ranks: dict[str, int]) -> ColumnElement[int]:
+        cert = _CERT.alias()
+        rank = case(*((cert.c.data[key].as_string() == v, n) for v, n in ranks.items()), else_=0)
+        table = self.grouped(
+            name,
+            select(cert.c.owner_id.label("subject"), func.max(rank).label("value"))
+            .where(cert.c.cert_type == cert_type, self.valid(cert))
+            # Grouped by the type too, so that SQLite reads the type's certificates by its index, not all by owner.
+            .group_by(cert.c.cert_type, cert.c.owner_id),
+        )
+        return func.coalesce(table.c.value, 0)
+
+    def contributions(self, measure: str, keep: Callable[[FromClause], ColumnElement[bool]]) -> ColumnElement[int]:
+        """Months paid or the sum paid in the window: a lookup of the subject's months on the (subject, month)
+        index, made only for the rows the cheaper rules let through (a grouping of the whole table would
+        read every subject's contributions for a policy that wants a few)."""
+        self.lookups += 1
+        c = _CONTRIBUTION.alias()
+        value = func.count(c.c.month.distinct()) if measure == "months" else cast(func.sum(c.c.amount_fen), BigInteger)
+        looked_up = select(value).where(c.c.subject_id == self.subject.c.id, self.in_window(c.c.month), keep(c))
+        return func.coalesce(looked_up.scalar_subquery(), 0)
+
+    def spells(self, name: str, keep: Callable[[FromClause], ColumnElement[bool]]) -> ColumnElement[int]:
+        e = _EMPLOYMENT.alias()
+        table = self.grouped(
+            name,
+            select(e.c.employer_id.label("subject"), func.count().label("value"))
+            .where(keep(e))
+            .group_by(e.c.employer_id),
+        )
+        return func.coalesce(table.c.value, 0)
+
+    def filing(self, name: str, kind: str) -> ColumnElement[int]:
+        f = _FILING.alias()
+        table = self.grouped(
+            name,
+            select(f.c.company_id.label("subject"), cast(func.sum(f.c.amount_fen), BigInteger).label("value"))
+            .where(f.c.year == self.today.year - 1, f.c.kind == kind)
+            .group_by(f.c.company_id),
+        )
+        return func.coalesce(table.c.value, 0)
+
+    def age(self) -> ColumnElement[int]:
+        # Whole years as the difference of YYYYMMDD numbers: 20261207 - 19460315 = 800892 -> 80.
+        born = cast(func.substr(self.subject.c.id_number, 7, 8), Integer)
+        return func.coalesce(divide(integer(int(self.today.strftime("%Y%m%d"))) - born, integer(10000)), 0)
+
+    def household_size(self) -> ColumnElement[int]:
+        resident = self.resident()
+        r = _RESIDENT.alias()
+        counted = select(r.c.household_number.label("household"), func.count().label("value")).group_by(
+            r.c.household_number
+        )
+        derived = counted.subquery("household")
+        table = self.source("household", lambda: (derived, lambda t: t.c.household == resident.c.household_number))
+        return func.coalesce(table.c.value, 0)
+
+    def graduation_date(self) -> ColumnElement[str]:
+        cert = _CERT.alias()
+        table = self.grouped(
+            "graduation",
+            select(
+                cert.c.owner_id.label("subject"), func.max(cert.c.data["graduation_date"].as_string()).label("value")
+            )
+            .where(cert.c.cert_type == "degree_certificate", self.valid(cert))
+            .group_by(cert.c.owner_id),
+        )
+        return table.c.value
+
+    def holds(self, cert_type: str) -> ColumnElement[bool]:
+        cert = _CERT.alias()
+        return self.subject.c.id.in_(select(cert.c.owner_id).where(cert.c.cert_type == cert_type, self.valid(cert)))
+
+    def employed(self) -> ColumnElement[bool]:
+        e = _EMPLOYMENT.alias()
+        today = literal(self.today, Date)
+        return self.subject.c.id.in_(
+            select(e.c.employee_id).where(e.c.started_on <= today, or_(e.c.ended_on.is_(None), e.c.ended_on > today))
+        )
+
+
+def _kinds(*kinds: str) -> Callable[[FromClause], ColumnElement[bool]]:
+    return lambda c: c.c.kind.in_(kinds)
+
+
+def _flexible(c: FromClause) -> ColumnElement[bool]:
+    return c.c.paid_as == "flexible"
+
+
+def _filing(name: str, kind: str) -> Callable[[FactColumns], ColumnElement[Any]]:
+    return lambda q: q.filing(name, kind)
+
+
+_FACTS: dict[str, Callable[[FactColumns], ColumnElement[Any]]] = {
+    "age": lambda q: q.age(),
+    "residence_district": lambda q: q.resident().c.district,
+    "hangzhou_hukou": lambda q: q.holds("hukou_booklet"),
+    "household_size": lambda q: q.household_size(),
+    "degree_rank": lambda q: q.ranked("degree", "degree_certificate", "degree", DEGREE_RANKS),
+    "graduation_date": lambda q: q.graduation_date(),
+    "talent_rank": lambda q: q.ranked("talent", "talent_certificate", "talent_category", TALENT_RANKS),
+    "pension_months_12": lambda q: q.contributions("months", _kinds("pension")),
+    "flexible_months_12": lambda q: q.contributions("months", _flexible),
+    "flexible_paid_12": lambda q: q.contributions("paid", _flexible),
+    "employed": lambda q: q.employed(),
+    "founded_on": lambda q: q.company().c.founded_on,
+    "headcount": lambda q: func.coalesce(q.company().c.headcount, 0),
+    "size": lambda q: q.company().c.size,
+    "industry_code": lambda q: q.company().c.industry_code,
+    "company_district": lambda q: q.company().c.district,
+    "unemployment_paid_12": lambda q: q.contributions("paid", _kinds("unemployment")),
+    "insured_months_12": lambda q: q.contributions("months", _kinds(*INSURANCE_KINDS)),
+    "layoffs_12": lambda q: q.spells("layoffs", lambda e: and_(e.c.end_reason == "layoff", q.in_window(e.c.ended_on))),
+    "first_job_hires_12": lambda q: q.spells(
+        "first_job_hires", lambda e: and_(e.c.first_job.is_(True), q.in_window(e.c.started_on))
+    ),
+    "tax_paid_12": lambda q: q.contributions("paid", _kinds(*TAX_KINDS)),
+    **{name: _filing(name, kind) for name, kind in FILING_KINDS.items()},
+}
+QUERIED_FACTS = frozenset(_FACTS)

@@ -1,0 +1,256 @@
+"""Compile a policy to ONE set-based query: every eligible subject and the amount, in fen.
+
+The set-based half of the engine (services/benefits/judge.py is the per-subject half; tests hold
+them to the same answers). Each fact a policy names becomes a column of the subject's row
+(services/benefits/columns.py); the rules become one WHERE clause in which a missing text or day
+satisfies no comparison, as in Python, and the amount one integer expression in fen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause, Select
+from sqlmodel import Session
+
+from services.catalog.policy_model import (
+    FACT_FIELDS,
+    AllOf,
+    AnyOf,
+    BinOp,
+    Certificates,
+    Compare,
+    DataCompare,
+    Expr,
+    FixedAmount,
+    Formula,
+    Not,
+    Num,
+    PerHead,
+    Policy,
+    Rule,
+    Tiered,
+    Var,
+    YearsAgo,
+)
+from services.models import (
+    BenefitGrant,
+    BlacklistEntry,
+    Certificate,
+    Role,
+)
+
+from .columns import FactColumns, divide, integer
+from .judge import DIVISION_PLACES, decimal_fixed
+
+ROLES = {"citizens": Role.CITIZEN, "companies": Role.COMPANY}
+# SQLModel sets __table__; its stubs do not say so.
+_CERT = Certificate.__table__  # type: ignore[attr-defined]
+_GRANT = BenefitGrant.__table__  # type: ignore[attr-defined]
+_LISTED = BlacklistEntry.__table__  # type: ignore[attr-defined]
+
+
+def eligible_subjects(*, session: Session, policy: Policy, today: date) -> dict[int, int]:
+    """Every subject eligible for `policy` on `today`, with the amount in fen."""
+    rows = session.execute(eligible_query(policy, today))
+    return {subject_id: amount for subject_id, amount in rows}
+
+
+def eligible_query(policy: Policy, today: date) -> Select[Any]:
+    compiler = _Compiler(today)
+    subject = compiler.subject
+    conditions: list[ColumnElement[bool]] = [
+        subject.c.role == ROLES[policy.audience],
+        subject.c.is_active.is_(True),
+        true() if policy.in_force(today) else false(),
+        compiler.rule(policy.eligible),
+        subject.c.id.not_in(
+            select(_GRANT.c.subject_id).where(_GRANT.c.policy.in_([policy.code, *policy.excluded_if_received]))
+        ),
+    ]
+    if policy.excludes_blacklisted:
+        listed = _LISTED
+        conditions.append(
+            subject.c.id.not_in(
+                select(listed.c.subject_id).where(
+                    listed.c.listed_on <= today, or_(listed.c.lifted_on.is_(None), listed.c.lifted_on > today)
+                )
+            )
+        )
+    # Materialised, so that each eligible subject's amount is worked once and only for them: merged into
+    # the outer query, SQLite would test "amount > 0" first, working the amount's lookups for everyone.
+    eligible = (
+        select(subject.c.id.label("subject_id"), compiler.amount(policy).label("amount_fen"))
+        .select_from(compiler.joined)
+        .where(*conditions)
+        .cte("eligible")
+        .prefix_with("MATERIALIZED")
+    )
+    return (
+        select(eligible.c.subject_id, eligible.c.amount_fen)
+        .where(eligible.c.amount_fen > 0)
+        .order_by(eligible.c.subject_id)
+    )
+
+
+class _Compiler(FactColumns):
+    """The rules and the amount of one policy, over the facts' columns."""
+
+    def rule(self, rule: Rule) -> ColumnElement[bool]:
+        if isinstance(rule, AllOf):
+            parts: list[ColumnElement[bool]] = []
+            for part in rule.rules:
+                lookups = self.lookups
+                compiled = self.rule(part)
+                if self.lookups > lookups and parts:
+                    # SQLite runs a lookup that names only the subject as soon as it reads the subject, before
+                    # the joins the earlier rules need; guarded by them it runs only where they hold. Every
+                    # rule is true or false, never NULL, so the guard changes no answer.
+                    compiled = case((and_(*parts), compiled), else_=false())
+                parts.append(compiled)
+            return and_(*parts)
+        if isinstance(rule, AnyOf):
+            return or_(*(self.rule(part) for part in rule.rules))
+        if isinstance(rule, Not):
+            return not_(self.rule(rule.rule))
+        if isinstance(rule, Certificates):
+            cert = _CERT.alias()
+            return self.subject.c.id.in_(select(cert.c.owner_id).where(*self.certificate_conditions(cert, rule)))
+        return self.compare(rule)
+
+    def certificate_conditions(self, cert: FromClause, rule: Certificates) -> list[ColumnElement[bool]]:
+        return [cert.c.cert_type == rule.cert_type, self.valid(cert), *(self.data(cert, c) for c in rule.where)]
+
+    def data(self, cert: FromClause, condition: DataCompare) -> ColumnElement[bool]:
+        value = cert.c.data[condition.key].as_string()
+        return and_(value.is_not(None), _texts(value, condition.op, self.text(condition.value)))
+
+    def text(self, value: object) -> Any:
+        if isinstance(value, YearsAgo):
+            return value.on(self.today).isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        return value
+
+    def compare(self, rule: Compare) -> ColumnElement[bool]:
+        kind = FACT_FIELDS[rule.field].kind
+        column = self.fact(rule.field)
+        if kind == "flag":
+            return column if (rule.value is True) == (rule.op == "=") else not_(column)
+        if kind in ("number", "money"):
+            assert not isinstance(rule.value, tuple | str | bool | date | YearsAgo)
+            target = int(rule.value * 100) if kind == "money" else int(rule.value)
+            return _ordered(column, rule.op, integer(target))
+        if rule.field == "founded_on":  # a DATE column; the other days are ISO texts from certificates
+            day = rule.value.on(self.today) if isinstance(rule.value, YearsAgo) else rule.value
+            return and_(column.is_not(None), _ordered(column, rule.op, literal(day, Date)))
+        return and_(column.is_not(None), _texts(column, rule.op, self.text(rule.value)))
+
+    # --- amounts ---
+
+    def amount(self, policy: Policy) -> ColumnElement[Any]:
+        amount = policy.amount
+        if isinstance(amount, FixedAmount):
+            return integer(int(amount.yuan * 100))
+        if isinstance(amount, PerHead):
+            heads = self.count(amount.count) if isinstance(amount.count, Certificates) else self.fact(amount.count)
+            return integer(int(amount.yuan * 100)) * heads
+        if isinstance(amount, Tiered):
+            value = self.fact(amount.field)
+            scale = 100 if FACT_FIELDS[amount.field].kind == "money" else 1
+            whens = []
+            for tier in amount.tiers:
+                bounds = []
+                if tier.lower is not None:
+                    bounds.append(value >= integer(int(tier.lower * scale)))
+                if tier.upper is not None:
+                    bounds.append(value < integer(int(tier.upper * scale)))
+                whens.append((and_(true(), *bounds), integer(int(tier.yuan * 100))))
+            return case(*whens, else_=None)
+        assert isinstance(amount, Formula)
+        value, places = self.worked(amount.expr)
+        if places <= 2:
+            return value * integer(10 ** (2 - places))
+        return divide(value, integer(10 ** (places - 2)))
+
+    def count(self, rule: Certificates) -> ColumnElement[int]:
+        cert = _CERT.alias()
+        table = self.grouped(
+            f"counted_{len(self.sources)}",
+            select(cert.c.owner_id.label("subject"), func.count().label("value"))
+            .where(*self.certificate_conditions(cert, rule))
+            .group_by(cert.c.cert_type, cert.c.owner_id),
+        )
+        return func.coalesce(table.c.value, 0)
+
+    def worked(self, expr: Expr) -> tuple[ColumnElement[Any], int]:
+        if isinstance(expr, Num):
+            number, places = decimal_fixed(expr.value)
+            return integer(number), places
+        if isinstance(expr, Var):
+            return cast(self.fact(expr.field), BigInteger), (2 if FACT_FIELDS[expr.field].kind == "money" else 0)
+        if isinstance(expr, BinOp):
+            left, left_places = self.worked(expr.left)
+            if expr.op == "/":
+                assert isinstance(expr.right, Num)
+                numerator, places = decimal_fixed(expr.right.value)
+                scaled = left * integer(10 ** (places + DIVISION_PLACES))
+                return divide(scaled, integer(numerator)), left_places + DIVISION_PLACES
+            right, right_places = self.worked(expr.right)
+            if expr.op == "*":
+                return left * right, left_places + right_places
+            places = max(left_places, right_places)
+            a, b = _scaled(left, left_places, places), _scaled(right, right_places, places)
+            return (a + b if expr.op == "+" else a - b), places
+        worked = [self.worked(arg) for arg in expr.args]
+        places = max(p for _, p in worked)
+        values = [_scaled(v, p, places) for v, p in worked]
+        best = values[0]
+        for value in values[1:]:
+            # CASE, not LEAST/GREATEST: SQLite has neither, and no argument is ever NULL here.
+            keep_best = best <= value if expr.function == "min" else best >= value
+            best = case((keep_best, best), else_=value)
+        return best, places
+
+
+def _scaled(value: ColumnElement[Any], places: int, target: int) -> ColumnElement[Any]:
+    return value if places == target else value * integer(10 ** (target - places))
+
+
+def _ordered(column: ColumnElement[Any], op: str, target: Any) -> ColumnElement[bool]:
+    return {
+        "=": lambda: column == target,
+        "!=": lambda: column != target,
+        "<": lambda: column < target,
+        "<=": lambda: column <= target,
+        ">": lambda: column > target,
+        ">=": lambda: column >= target,
+    }[op]()
+
+
+def _texts(column: ColumnElement[Any], op: str, target: Any) -> ColumnElement[bool]:
+    if op == "in":
+        return column.in_(list(target))
+    if op == "not_in":
+        return column.not_in(list(target))
+    if op == "prefix":
+        # substr, not LIKE: SQLite's LIKE ignores case and the prefix must match exactly.
+        return or_(*(func.substr(column, 1, len(prefix)) == literal(prefix, String) for prefix in target))
+    return _ordered(column, op, literal(target, String))
