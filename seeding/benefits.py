@@ -45,6 +45,7 @@ DISTRICT_CODES = dict(
 INDUSTRIES = {"C39": 3, "C34": 2, "C18": 1, "F52": 3, "H62": 2, "I65": 4, "I64": 2, "L72": 2, "M73": 2, "E47": 1}
 # Size class by headcount (simplified from 工信部联企业〔2011〕300号): [from, to) people and weight.
 SIZES = (("micro", 1, 10, 0.55), ("small", 10, 100, 0.3), ("medium", 100, 300, 0.12), ("large", 300, 2000, 0.03))
+EVERY_SIZE_TIMES = 3  # firms of each size class, at the least
 BENEFIT_SHARES = {
     "flexible_worker": 0.06,  # of working-age citizens
     "unemployment_registration": 0.04,  # of working-age citizens besides the flexible workers
@@ -279,8 +280,13 @@ class _Writer:
         for worker in self.workers:
             if firms:
                 employees[rng.choice(firms).id].append(worker)
-        for firm in firms:
-            size, low, high, _ = rng.choices(SIZES, weights=[s[3] for s in SIZES])[0]
+        for index, firm in enumerate(firms):
+            # The first firms take each size class in turn, so even a small city has large firms for
+            # the policies that ask for them; the rest are drawn by the classes' weights.
+            if index < EVERY_SIZE_TIMES * len(SIZES):
+                size, low, high, _ = SIZES[index % len(SIZES)]
+            else:
+                size, low, high, _ = rng.choices(SIZES, weights=[s[3] for s in SIZES])[0]
             headcount = rng.randrange(low, high)
             day = founded.get(firm.id)
             founded_on = (
