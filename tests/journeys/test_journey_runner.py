@@ -36,6 +36,14 @@ SHORT_JOURNEYS = [
     "wrong_department_clerk",
 ]
 
+# Every path of an enterprise request (企呼我应): each replays over HTTP, the first in Chromium too.
+REQUEST_JOURNEYS = [
+    "request_solved_first_answer",
+    "request_reopened_once",
+    "request_escalated_when_late",
+    "request_common_problem",
+]
+
 HEAD = """name: A small journey
 purpose: Submit and check.
 seed: 5
@@ -328,6 +336,10 @@ def test_over_http_gunicorn_workers_share_the_clock_and_five_journeys_pass(gunic
     assert replay_all(SHORT_JOURNEYS[:5], HttpTarget(gunicorn_url), catalog) == []
 
 
+def test_over_http_every_enterprise_request_journey_passes(gunicorn_url, catalog):
+    assert replay_all(REQUEST_JOURNEYS, HttpTarget(gunicorn_url), catalog) == []
+
+
 # --- in Chromium -------------------------------------------------------------------------------------------
 
 browser_type_launch_args = test_browser.browser_type_launch_args
@@ -343,6 +355,16 @@ def live_url():
 @pytest.mark.browser
 def test_in_a_browser_five_journeys_pass(live_url, browser, catalog):
     assert replay_all(SHORT_JOURNEYS[1:], BrowserTarget(live_url, browser=browser), catalog) == []
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_firm_raises_a_request_the_departments_answer_and_it_is_solved(live_url, browser, catalog):
+    journey = load_journey(LIBRARY / f"{REQUEST_JOURNEYS[0]}.yaml", catalog)
+    result = run_journey(journey, BrowserTarget(live_url, browser=browser), catalog)
+    assert result.passed, failure_text(result)
+    # Every step that goes through was a control the page offered, not a form sent behind its back.
+    refused = {step.line for step in journey.steps if step.kind == "refused"}
+    assert [s.title for s in result.steps if "offers no" in s.message and s.line not in refused] == []
 
 
 @pytest.mark.browser
