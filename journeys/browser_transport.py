@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from journeys.page_transport import CASE_PAGES
+from journeys.page_transport import CASE_PAGES, MEDIATION_PATHS, session_moment
 from journeys.pages import Outcome, Page
 from journeys.people import FILES, Account, second_factor_code
 from journeys.transport import Case, Filling, JourneyBroken
@@ -604,3 +604,66 @@ class BrowserTransport:
         page = f"/office/problems/{self._problem_key(args['problem'])}"
         data = {"answer": args["answer"]}
         return self._form_step(account, page, f"{page}/answer", "policy answer form", data, _typed(data))
+
+    # --- disputes (最多跑一地) ------------------------------------------------------------------
+
+    def file_dispute(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {
+            "counterparty": args["counterparty"],
+            "kind": args["kind"],
+            "centre": args["centre"],
+            "claim": args["claim"],
+        }
+        kinds = list(args.get("evidence", ()))[:1]
+
+        def fill(form) -> None:
+            _typed(data)(form)
+            if kinds:
+                form.locator("input[name=evidence]").set_input_files(files=[_file(kind) for kind in kinds])
+
+        files = {"evidence": kinds[0]} if kinds else None
+        outcome = self._form_step(account, "/disputes/new", "/disputes/new", "dispute form", data, fill, files=files)
+        if outcome.ok:
+            case.key = outcome.page.split("/")[2]
+        return outcome
+
+    def _dispute(self, account: Account, case: Case, action: str, what: str, data: dict | None = None) -> Outcome:
+        return self._form_step(account, f"/disputes/{case.key}", action, what, data or {}, _typed(data or {}))
+
+    def register_dispute(self, account: Account, case: Case, args: dict) -> Outcome:
+        action = f"/centre/disputes/{case.key}/register"
+        return self._dispute(account, case, action, "register form", {"routes": args["routes"]})
+
+    def escalate_dispute(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"centre": args["centre"], "reason": args["reason"]}
+        return self._dispute(account, case, f"/centre/disputes/{case.key}/escalate", "escalation form", data)
+
+    def answer_claim(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"answer": args["answer"]}
+        return self._dispute(account, case, f"/disputes/{case.key}/answer", "answer form", data)
+
+    def request_confirmation(self, account: Account, case: Case, args: dict) -> Outcome:
+        action = f"/disputes/{case.key}/request-confirmation"
+        return self._dispute(account, case, action, "judicial confirmation button")
+
+    def _mediate(self, verb: str, account: Account, case: Case, data: dict | None = None) -> Outcome:
+        task = case.task_key(account.actor.department or "")
+        action = f"/mediation/tasks/{task}/{MEDIATION_PATHS[verb]}"
+        return self._dispute(account, case, action, f"{verb.replace('_', ' ')} form", data)
+
+    def claim_dispute(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._mediate("claim_dispute", account, case)
+
+    def schedule_session(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"at": session_moment(args["at"]), "place": args["place"]}
+        return self._mediate("schedule_session", account, case, data)
+
+    def record_agreement(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._mediate("record_agreement", account, case, {"terms": args["terms"]})
+
+    def record_no_agreement(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"referral": args["referral"], "reason": args["reason"]}
+        return self._mediate("record_no_agreement", account, case, data)
+
+    def confirm_agreement(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._mediate("confirm_agreement", account, case)

@@ -4,18 +4,28 @@ Each kind answers the keys its expectations read (journeys/vocabulary.py EXPECTA
 shape the application's snapshot uses, so one comparison serves every kind.
 """
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from journeys.state import english
 from services import clock
 from services.applications.progress import task_clock
 from services.errors import NotFound
-from services.models import CommonProblem, EnterpriseRequest, Notification, Rating, Task, User
+from services.models import (
+    CommonProblem,
+    Dispute,
+    DisputeVisit,
+    EnterpriseRequest,
+    Notification,
+    Rating,
+    Task,
+    User,
+)
 from services.workdays import load_calendar
 
 
 def _tasks(session: Session, kind: str, case_id: int) -> dict[str, dict]:
-    """The case's tasks by department (a department holds one task of a case; the latest if ever more)."""
+    """The case's tasks by department or agency (the latest where one holds more: the court's confirmation)."""
     calendar, today = load_calendar(session=session), clock.china_today()
     rows = {}
     for task in session.exec(
@@ -65,5 +75,28 @@ def request_state(*, session: Session, key: str) -> dict:
         "tasks": _tasks(session, request.CHAIN_KIND, request.id),
         "notifications": _notifications(session, request.chain),
         "rating": rating.score if rating else None,
+        "today": clock.china_today().isoformat(),
+    }
+
+
+def dispute_state(*, session: Session, key: str) -> dict:
+    dispute = session.exec(select(Dispute).where(col(Dispute.key) == key)).first()
+    if dispute is None:
+        raise NotFound("no such dispute")
+    assert dispute.id is not None  # read from the database
+    visits = session.exec(
+        select(func.count()).select_from(DisputeVisit).where(col(DisputeVisit.dispute_id) == dispute.id)
+    ).one()
+    return {
+        "key": dispute.key,
+        "number": dispute.number,
+        "status": dispute.status,
+        "deadline": dispute.deadline.isoformat() if dispute.deadline else None,
+        "centre": dispute.centre_code,
+        "referral": dispute.referral,
+        "answer": dispute.answer,
+        "visits": visits,
+        "tasks": _tasks(session, dispute.CHAIN_KIND, dispute.id),
+        "notifications": _notifications(session, dispute.chain),
         "today": clock.china_today().isoformat(),
     }

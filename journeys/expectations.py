@@ -107,7 +107,7 @@ def compare(
         checks.append(Check(f"wallet of {name}", sorted(wanted), held, not (Counter(wanted) - Counter(held))))
     for name, count in expect.get("applications", {}).items():
         checks.append(_equal(f"applications of {name}", count, read_user(accounts[name])["applications"]))
-    for name in ("escalated", "reopened"):
+    for name in ("escalated", "reopened", "centre", "referral"):
         if name in expect:
             checks.append(_equal(name, expect[name], state[name]))
     if "answer" in expect:
@@ -140,4 +140,6 @@ NEEDS_STATE = (
     "escalated",
     "reopened",
     "answer",
+    "centre",
+    "referral",
 )

@@ -126,7 +126,7 @@ class People:
         return fake.word() + fake.word()
 
     def description(self, label: str) -> str:
-        """What a firm writes when it raises a request: the same for the same seed and label."""
+        """What a firm writes raising a request, or a party filing a dispute: the same for the same seed and label."""
         fake = _faker(f"{self.journey.seed}:{label}")
         return f"{fake.company()}：{fake.sentence(nb_words=12)}"
 

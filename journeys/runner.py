@@ -196,13 +196,21 @@ class Replay:
             label = step.args.get("label", MAIN)
             case = Case(label, None, step.actor, self.system.case_lookup(opens), kind=opens)
             self.cases[label] = case
-            return method(account, case, {"description": self.people.description(label), **step.args})
+            return method(account, case, self.opening(step, label))
         case = self.cases.get(step.application)
         if case is None:
             raise JourneyBroken(f"case {step.application!r} was never opened")
         if step.verb == "resubmit":
             return method(account, case, self.filling(step, case.service, auto=False))
         return method(account, case, step.args)
+
+    def opening(self, step: Step, label: str) -> dict:
+        """What a case of another kind opens with: the step's own words over seeded ones, the other party's login."""
+        written = self.people.description(label)
+        args = {"description": written, "claim": written, **step.args}
+        if "against" in args:
+            args["counterparty"] = self.accounts[args["against"]].login
+        return args
 
     def filling(self, step: Step, service, auto: bool) -> Filling:
         """`apply` fills the form (auto answers and uploads, the step's own over them);

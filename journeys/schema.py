@@ -19,7 +19,14 @@ from journeys.vocabulary import (
     Verb,
 )
 from services.catalog.model import DELIVERY_METHODS
-from services.models import ApplicationStatus, EnterpriseRequestStatus, EnterpriseTaskStatus, TaskStatus
+from services.models import (
+    ApplicationStatus,
+    DisputeStatus,
+    DisputeTaskStatus,
+    EnterpriseRequestStatus,
+    EnterpriseTaskStatus,
+    TaskStatus,
+)
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "seed_data" / "journeys" / "schema.json"
 
@@ -31,8 +38,8 @@ def _states(*kinds) -> list[str]:
     )
 
 
-CASE_STATES = _states(ApplicationStatus, EnterpriseRequestStatus)
-TASK_STATES = _states(TaskStatus, EnterpriseTaskStatus)
+CASE_STATES = _states(ApplicationStatus, EnterpriseRequestStatus, DisputeStatus)
+TASK_STATES = _states(TaskStatus, EnterpriseTaskStatus, DisputeTaskStatus)
 
 TEXT = {"type": "string", "minLength": 1}
 NAME = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
@@ -79,6 +86,16 @@ ARGUMENTS = {
     "text": TEXT,
     "title": TEXT,
     "problem": TEXT,
+    "against": NAME,
+    "kind": TEXT,
+    "centre": TEXT,
+    "claim": TEXT,
+    "evidence": {"type": "array", "maxItems": 1, "items": {"enum": ["pdf", "png", "exe"]}},
+    "routes": {"type": "array", "minItems": 1, "items": TEXT},
+    "at": MOMENT,
+    "place": {"enum": ["online", "centre"]},
+    "terms": TEXT,
+    "referral": {"enum": ["arbitration", "litigation"]},
     "days": {"type": "integer", "minimum": 1, "maximum": 30},
     "score": {"type": "integer", "minimum": 1, "maximum": 5},
     "file": {"enum": ["pdf", "png", "exe"]},
@@ -157,6 +174,8 @@ def expect_schema() -> dict:
         "escalated": {"type": "boolean"},
         "reopened": {"type": "boolean"},
         "answer": TEXT,
+        "centre": TEXT,
+        "referral": {"enum": ["arbitration", "litigation", None]},
     }
     for key, text in EXPECTATIONS.items():
         properties[key] = {"description": text, **properties[key]}

@@ -13,6 +13,7 @@ development or production, and there `services.clock` stays the system clock.
     POST /_test/outbox                   send the notification outbox, as the scheduler does
     GET  /_test/applications/<key>       statuses, tasks, visits, breaches, notifications, certificates
     GET  /_test/requests/<key>           an enterprise request: status, tasks by department, answer, escalation
+    GET  /_test/disputes/<key>           a dispute: status, centre, tasks by agency, answer, referral, visits
     GET  /_test/users/<login>            a user's key, wallet and number of applications
 
 Requests and answers are JSON; state-changing ones are POSTs exempt from CSRF (no browser form sends them).
@@ -25,7 +26,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_babel import force_locale
 
-from journeys.case_state import request_state
+from journeys.case_state import dispute_state, request_state
 from journeys.clock import VIRTUAL, ClockStore, advanced
 from journeys.state import application_state, user_state
 from journeys.testbed import add_certificates, add_staff, wipe_data
@@ -210,6 +211,12 @@ def application(key: str):
 @route_policy(policy.TEST_MODE)
 def enterprise_request(key: str):
     return jsonify(request_state(session=db_session(), key=key))
+
+
+@bp.get("/disputes/<key>")
+@route_policy(policy.TEST_MODE)
+def dispute(key: str):
+    return jsonify(dispute_state(session=db_session(), key=key))
 
 
 @bp.get("/users/<login>")

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from services.workflow.enterprise.actors import OFFICE_DEPARTMENT
 
 # The kinds of case a journey may open; a verb works on the kinds it names.
-APPLICATION, REQUEST = "application", "request"
-CASE_KINDS = (APPLICATION, REQUEST)
+APPLICATION, REQUEST, DISPUTE = "application", "request", "dispute"
+CASE_KINDS = (APPLICATION, REQUEST, DISPUTE)
 
 APPLICANT = ("citizen", "company")
 COMPANY = ("company",)
@@ -37,11 +37,12 @@ class Verb:
     kinds: tuple[str, ...] = (APPLICATION,)  # the kinds of case it works on
     opens: str | None = None  # the kind of case it opens (apply: an application)
     department: str | None = None  # the one department whose staff may do it
+    opener_only: bool = True  # a person's verb: only whoever opened the case (not the other party) does it
 
     @property
     def by_applicant(self) -> bool:
         """Done by the person who opened the case (and only by them)."""
-        return bool(self.roles) and set(self.roles) <= set(APPLICANT)
+        return self.opener_only and bool(self.roles) and set(self.roles) <= set(APPLICANT)
 
     @property
     def system(self) -> bool:
@@ -152,6 +153,79 @@ REQUEST_VERBS = (
         summary="answer a common problem: every linked request is answered",
         kinds=(REQUEST,),
         department=OFFICE_DEPARTMENT,
+    ),
+)
+
+# 最多跑一地: a party files a dispute against another, the centre's window registers and routes it,
+# a route's agency mediates; an agreement goes to both parties' wallets and may go to the court.
+DISPUTE_VERBS = (
+    Verb(
+        "file_dispute",
+        APPLICANT,
+        required=("against", "kind", "centre"),
+        optional=("claim", "evidence", "label"),
+        summary="file a dispute against another actor (the claim is written for you unless given)",
+        kinds=(DISPUTE,),
+        opens=DISPUTE,
+    ),
+    Verb(
+        "register_dispute",
+        FRONT_DESK,
+        required=("routes",),
+        summary="the centre's window registers the dispute and routes it to agencies",
+        kinds=(DISPUTE,),
+    ),
+    Verb(
+        "answer_claim",
+        APPLICANT,
+        scalar="answer",
+        required=("answer",),
+        summary="the other party answers the claim",
+        kinds=(DISPUTE,),
+        opener_only=False,
+    ),
+    Verb(
+        "escalate_dispute",
+        FRONT_DESK,
+        required=("centre", "reason"),
+        summary="send the dispute up to a higher centre",
+        kinds=(DISPUTE,),
+    ),
+    Verb("claim_dispute", CLERK, summary="take up the dispute's task of one's agency", kinds=(DISPUTE,)),
+    Verb(
+        "schedule_session",
+        CLERK,
+        required=("at", "place"),
+        summary="schedule a mediation session (at: China time; place: online or centre)",
+        kinds=(DISPUTE,),
+    ),
+    Verb(
+        "record_agreement",
+        CLERK,
+        scalar="terms",
+        required=("terms",),
+        summary="record the agreement: a certificate in both parties' wallets",
+        kinds=(DISPUTE,),
+    ),
+    Verb(
+        "record_no_agreement",
+        CLERK,
+        required=("referral", "reason"),
+        summary="record that mediation failed and refer it (arbitration or litigation)",
+        kinds=(DISPUTE,),
+    ),
+    Verb(
+        "request_confirmation",
+        APPLICANT,
+        summary="a party asks the court to confirm the agreement",
+        kinds=(DISPUTE,),
+        opener_only=False,
+    ),
+    Verb(
+        "confirm_agreement",
+        CLERK,
+        summary="the court's clerk confirms the agreement (the judicial confirmation task)",
+        kinds=(DISPUTE,),
     ),
 )
 
@@ -284,6 +358,7 @@ VERBS = {
             summary="answer a poor rating",
         ),
         *REQUEST_VERBS,
+        *DISPUTE_VERBS,
         Verb(
             "sweep",
             SYSTEM,
@@ -315,16 +390,16 @@ EXPECTATIONS = {
     "sees": "text the applicant sees on the application's page",
     "escalated": "a request: whether it was escalated to the office's supervisor",
     "reopened": "a request: whether the firm reopened it",
-    "answer": "a request: a text its current answer contains",
+    "answer": "a request: a text its current answer contains; a dispute: the other party's answer",
+    "centre": "a dispute: the centre that holds it now",
+    "referral": "a dispute: where it was referred (arbitration, litigation) or null",
 }
-_ALL = CASE_KINDS
-# The kinds of case each expectation reads; `tasks` of a request are keyed by department.
+# The kinds of case each expectation reads; `tasks` of other kinds than applications are keyed by department.
 EXPECTATION_KINDS = (
-    {
-        name: (APPLICATION,)
-        for name in ("colour", "visits", "breaches", "certificates", "applications", "rectifications")
-    }
-    | {name: _ALL for name in ("status", "tasks", "deadline", "notifications", "wallet", "rating", "sees")}
-    | {name: (REQUEST,) for name in ("escalated", "reopened", "answer")}
+    {name: (APPLICATION,) for name in ("colour", "breaches", "certificates", "applications", "rectifications")}
+    | {name: CASE_KINDS for name in ("status", "tasks", "deadline", "notifications", "wallet", "sees")}
+    | {name: (REQUEST,) for name in ("escalated", "reopened")}
+    | {name: (DISPUTE,) for name in ("centre", "referral")}
+    | {"visits": (APPLICATION, DISPUTE), "answer": (REQUEST, DISPUTE), "rating": (APPLICATION, REQUEST)}
 )
 BREACHES = ("second_notice", "visit_beyond_promise", "overdue")

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from journeys.loader import JourneyInvalid, journey_files, load_journey, read_journey
-from journeys.vocabulary import REQUEST, VERBS
+from journeys.vocabulary import DISPUTE, REQUEST, VERBS
 
 LIBRARY = Path(__file__).resolve().parents[2] / "seed_data" / "journeys"
 
@@ -60,6 +60,28 @@ INVALID = [
         "'other' did not open 'main'; 'firm' did",
     ),
     (
+        "dispute_against_staff",
+        REQUEST_HEAD + "  - as: firm\n    file_dispute: {against: urban, kind: contract, centre: HZ_XIHU, label: d}\n",
+        13,
+        "a dispute is against a person or a firm, not 'urban' (clerk)",
+    ),
+    (
+        "dispute_against_oneself",
+        REQUEST_HEAD + "  - as: firm\n    file_dispute: {against: firm, kind: contract, centre: HZ_XIHU, label: d}\n",
+        13,
+        "'firm' files a dispute against itself",
+    ),
+    (
+        "expectation_a_dispute_has_not",
+        REQUEST_HEAD.replace(
+            "raise_request: land_utilities", "file_dispute: {against: other, kind: contract, centre: HZ_XIHU}"
+        )
+        + "  - as: urban\n    schedule_session: {at: '2026-03-04 10:00', place: online}\n"
+        + "  - expect: {rating: 5}\n",
+        14,
+        "'rating' is not something 'main' (a dispute) has",
+    ),
+    (
         "case_named_twice",
         REQUEST_HEAD + "  - as: firm\n    case: main\n    application: main\n    confirm_solved:\n",
         13,
@@ -97,3 +119,15 @@ def test_the_library_tells_each_path_of_an_enterprise_request_with_every_request
     used = {step.verb for journey in journeys.values() for step in journey.steps if step.verb}
     request_verbs = {name for name, verb in VERBS.items() if verb.kinds == (REQUEST,)}
     assert request_verbs - used == set()
+
+
+def test_the_library_tells_each_path_of_a_dispute_with_every_dispute_verb(catalog):
+    journeys = {path.stem: load_journey(path, catalog) for path in journey_files([LIBRARY])}
+    assert {
+        "dispute_agreement_confirmed",
+        "dispute_no_agreement_arbitration",
+        "dispute_escalated_to_county",
+        "dispute_other_party_never_answers",
+    } <= set(journeys)
+    used = {step.verb for journey in journeys.values() for step in journey.steps if step.verb}
+    assert {name for name, verb in VERBS.items() if verb.kinds == (DISPUTE,)} - used == set()
