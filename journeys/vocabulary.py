@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 from services.workflow.enterprise.actors import OFFICE_DEPARTMENT
 
+# The agency whose clerks confirm a mediation agreement (services/workflow/disputes/rules.py gives it the task).
+JUDICIAL_CONFIRMATION_AGENCY = "court_mediation"
+
 # The kinds of case a journey may open; a verb works on the kinds it names.
 APPLICATION, REQUEST, DISPUTE = "application", "request", "dispute"
 CASE_KINDS = (APPLICATION, REQUEST, DISPUTE)
@@ -226,6 +229,7 @@ DISPUTE_VERBS = (
         CLERK,
         summary="the court's clerk confirms the agreement (the judicial confirmation task)",
         kinds=(DISPUTE,),
+        department=JUDICIAL_CONFIRMATION_AGENCY,
     ),
 )
 

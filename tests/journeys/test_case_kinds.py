@@ -82,6 +82,15 @@ INVALID = [
         "'rating' is not something 'main' (a dispute) has",
     ),
     (
+        "confirmed_by_another_agency",
+        REQUEST_HEAD.replace(
+            "urban: {role: clerk, department: URBAN}", "mediator: {role: clerk, department: petition}"
+        ).replace("raise_request: land_utilities", "file_dispute: {against: other, kind: neighbour, centre: HZ_XIHU}")
+        + "  - as: mediator\n    confirm_agreement:\n",
+        12,
+        "'confirm_agreement' is done by the staff of court_mediation, not 'mediator'",
+    ),
+    (
         "case_named_twice",
         REQUEST_HEAD + "  - as: firm\n    case: main\n    application: main\n    confirm_solved:\n",
         13,
