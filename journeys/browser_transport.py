@@ -10,9 +10,10 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from journeys.page_transport import CASE_PAGES, MEDIATION_PATHS, session_moment
 from journeys.pages import Outcome, Page
 from journeys.people import FILES, Account, second_factor_code
-from journeys.transport import Case, Filling
+from journeys.transport import Case, Filling, JourneyBroken
 from services.applications.form_names import (
     check_path,
     field_name,
@@ -46,6 +47,22 @@ def launch_chromium(headless: bool = True, slow_mo: float = 0):
     return playwright, browser
 
 
+def _typed(data: dict) -> Callable[[object], None]:
+    """Fill each of the form's controls named in `data`, as a person types or picks: a list picks several."""
+
+    def fill(form) -> None:
+        for name, value in data.items():
+            control = form.locator(f"[name={name}]")
+            if control.first.evaluate("element => element.tagName") == "SELECT":
+                control.select_option(value)
+            elif control.first.get_attribute("type") == "radio":
+                form.locator(f"[name={name}][value='{value}']").check()
+            else:
+                control.fill(value)
+
+    return fill
+
+
 def _file(kind: str) -> dict:
     name, content, content_type = FILES[kind]
     return {"name": name, "mimeType": content_type, "buffer": content}
@@ -58,6 +75,7 @@ class BrowserTransport:
         self.contexts: dict[str, object] = {}
         self.tabs: dict[str, object] = {}
         self.used_steps: dict[str, int] = {}
+        self.problems: dict[str, str] = {}  # a common problem's title -> its key, once created
 
     def tab(self, account: Account):
         if account.name not in self.tabs:
@@ -174,7 +192,7 @@ class BrowserTransport:
         )
 
     def page_text(self, account: Account, case: Case) -> str:
-        tab, _ = self._open(account, f"/applications/{case.key}")
+        tab, _ = self._open(account, f"{CASE_PAGES[case.kind]}/{case.key}")
         return tab.inner_text("main")
 
     def screenshot(self, account: Account) -> bytes | None:
@@ -499,3 +517,153 @@ class BrowserTransport:
             {"answer": args["answer"]},
             lambda form: form.locator("textarea[name=answer]").fill(args["answer"]),
         )
+
+    # --- enterprise requests (企呼我应) ---------------------------------------------------------
+
+    def raise_request(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {
+            "category": args["category"],
+            "description": args["description"],
+            "concerns_department": args.get("concerns_department", ""),
+        }
+        kinds = list(args.get("attachments", ()))[:1]
+
+        def fill(form) -> None:
+            _typed(data)(form)
+            if kinds:
+                form.locator("input[name=attachments]").set_input_files(files=[_file(kind) for kind in kinds])
+
+        files = {"attachments": kinds[0]} if kinds else None
+        outcome = self._form_step(account, "/requests/new", "/requests/new", "request form", data, fill, files=files)
+        if outcome.ok:
+            case.key = outcome.page.split("/")[2]
+        return outcome
+
+    def _office(self, account: Account, case: Case, action: str, what: str, data: dict) -> Outcome:
+        page = f"/office/requests/{case.key}"
+        return self._form_step(account, page, f"{page}/{action}", what, data, _typed(data))
+
+    def route_request(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"lead": args["lead"], "co_handlers": args.get("co_handlers", [])}
+        return self._office(account, case, "route", "routing form", data)
+
+    def answer_request(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._office(account, case, "answer", "direct answer form", {"answer": args["answer"]})
+
+    def answer_again(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._office(account, case, "answer-again", "second answer form", {"answer": args["answer"]})
+
+    def _handle(self, account: Account, case: Case, action: str, what: str, data: dict | None = None) -> Outcome:
+        task = f"/department/requests/tasks/{case.task_key(account.actor.department or '')}"
+        return self._form_step(account, task, f"{task}/{action}", what, data or {}, _typed(data or {}))
+
+    def claim_request(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._handle(account, case, "claim", "Claim button")
+
+    def give_input(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._handle(account, case, "input", "input form", {"answer": args["text"]})
+
+    def draft_answer(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._handle(account, case, "answer", "answer form", {"answer": args["answer"]})
+
+    def _firm(self, account: Account, case: Case, action: str, what: str, data: dict | None = None) -> Outcome:
+        page = f"/requests/{case.key}"
+        return self._form_step(account, page, f"{page}/{action}", what, data or {}, _typed(data or {}))
+
+    def confirm_solved(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._firm(account, case, "confirm", "Solved button")
+
+    def reopen(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._firm(account, case, "reopen", "Reopen form", {"reason": args["reason"]})
+
+    def close_unsolved(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._firm(account, case, "close", "Close as not solved button")
+
+    def rate_request(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"score": str(args["score"]), "comment": args.get("comment", "")}
+        return self._firm(account, case, "rate", "rating form", data)
+
+    def create_problem(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"title": args["title"], "category": case.state()["category"]}
+        outcome = self._form_step(
+            account, "/office/problems", "/office/problems", "common problem form", data, _typed(data)
+        )
+        if outcome.ok:
+            self.problems[args["title"]] = outcome.page.rsplit("/", 1)[-1]
+        return outcome
+
+    def _problem_key(self, title: str) -> str:
+        if title not in self.problems:
+            raise JourneyBroken(f"no common problem {title!r} was created in this journey")
+        return self.problems[title]
+
+    def link_problem(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._office(account, case, "link", "link form", {"problem": self._problem_key(args["problem"])})
+
+    def answer_problem(self, account: Account, case: Case, args: dict) -> Outcome:
+        page = f"/office/problems/{self._problem_key(args['problem'])}"
+        data = {"answer": args["answer"]}
+        return self._form_step(account, page, f"{page}/answer", "policy answer form", data, _typed(data))
+
+    # --- disputes (最多跑一地) ------------------------------------------------------------------
+
+    def file_dispute(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {
+            "counterparty": args["counterparty"],
+            "kind": args["kind"],
+            "centre": args["centre"],
+            "claim": args["claim"],
+        }
+        kinds = list(args.get("evidence", ()))[:1]
+
+        def fill(form) -> None:
+            _typed(data)(form)
+            if kinds:
+                form.locator("input[name=evidence]").set_input_files(files=[_file(kind) for kind in kinds])
+
+        files = {"evidence": kinds[0]} if kinds else None
+        outcome = self._form_step(account, "/disputes/new", "/disputes/new", "dispute form", data, fill, files=files)
+        if outcome.ok:
+            case.key = outcome.page.split("/")[2]
+        return outcome
+
+    def _dispute(self, account: Account, case: Case, action: str, what: str, data: dict | None = None) -> Outcome:
+        return self._form_step(account, f"/disputes/{case.key}", action, what, data or {}, _typed(data or {}))
+
+    def register_dispute(self, account: Account, case: Case, args: dict) -> Outcome:
+        action = f"/centre/disputes/{case.key}/register"
+        return self._dispute(account, case, action, "register form", {"routes": args["routes"]})
+
+    def escalate_dispute(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"centre": args["centre"], "reason": args["reason"]}
+        return self._dispute(account, case, f"/centre/disputes/{case.key}/escalate", "escalation form", data)
+
+    def answer_claim(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"answer": args["answer"]}
+        return self._dispute(account, case, f"/disputes/{case.key}/answer", "answer form", data)
+
+    def request_confirmation(self, account: Account, case: Case, args: dict) -> Outcome:
+        action = f"/disputes/{case.key}/request-confirmation"
+        return self._dispute(account, case, action, "judicial confirmation button")
+
+    def _mediate(self, verb: str, account: Account, case: Case, data: dict | None = None) -> Outcome:
+        task = case.task_key(account.actor.department or "")
+        action = f"/mediation/tasks/{task}/{MEDIATION_PATHS[verb]}"
+        return self._dispute(account, case, action, f"{verb.replace('_', ' ')} form", data)
+
+    def claim_dispute(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._mediate("claim_dispute", account, case)
+
+    def schedule_session(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"at": session_moment(args["at"]), "place": args["place"]}
+        return self._mediate("schedule_session", account, case, data)
+
+    def record_agreement(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._mediate("record_agreement", account, case, {"terms": args["terms"]})
+
+    def record_no_agreement(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"referral": args["referral"], "reason": args["reason"]}
+        return self._mediate("record_no_agreement", account, case, data)
+
+    def confirm_agreement(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._mediate("confirm_agreement", account, case)

@@ -74,7 +74,8 @@ class UrlClient:
         if files:
             body, content_type = multipart(data, files)
         else:
-            body, content_type = urllib.parse.urlencode(data).encode(), "application/x-www-form-urlencoded"
+            # A list is a multiple select's choices: one pair per value.
+            body, content_type = urllib.parse.urlencode(data, doseq=True).encode(), "application/x-www-form-urlencoded"
         request = urllib.request.Request(
             self.base + path, data=body, method="POST", headers={**HEADERS, "Content-Type": content_type}
         )
@@ -95,7 +96,8 @@ class UrlClient:
 def multipart(data: dict[str, str], files: Files) -> tuple[bytes, str]:
     boundary = "journey" + secrets.token_hex(12)
     parts = []
-    for name, value in data.items():
+    pairs = [(name, one) for name, value in data.items() for one in (value if isinstance(value, list) else [value])]
+    for name, value in pairs:
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
             + str(value).encode()

@@ -107,6 +107,12 @@ def compare(
         checks.append(Check(f"wallet of {name}", sorted(wanted), held, not (Counter(wanted) - Counter(held))))
     for name, count in expect.get("applications", {}).items():
         checks.append(_equal(f"applications of {name}", count, read_user(accounts[name])["applications"]))
+    for name in ("escalated", "reopened", "centre", "referral"):
+        if name in expect:
+            checks.append(_equal(name, expect[name], state[name]))
+    if "answer" in expect:
+        actual = state["answer"] or ""
+        checks.append(Check("the answer contains", expect["answer"], actual, expect["answer"] in actual))
     if "sees" in expect:
         text = read_page()
         wanted_texts = expect["sees"] if isinstance(expect["sees"], list) else [expect["sees"]]
@@ -131,4 +137,9 @@ NEEDS_STATE = (
     "certificates",
     "rectifications",
     "notifications",
+    "escalated",
+    "reopened",
+    "answer",
+    "centre",
+    "referral",
 )

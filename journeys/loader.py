@@ -13,7 +13,7 @@ from jsonschema.exceptions import best_match
 
 from journeys.model import MAIN, Actor, Application, Journey, Step
 from journeys.schema import load_schema
-from journeys.vocabulary import EXPECTATIONS, VERBS
+from journeys.vocabulary import APPLICATION, DISPUTE, EXPECTATION_KINDS, EXPECTATIONS, REQUEST, VERBS
 from journeys.yamlines import Node, YamlError, line_at, load_yaml
 from seeding.demo import CITIZEN, COMPANY, SPOUSE
 from services.catalog import Catalog
@@ -85,6 +85,11 @@ class _Checker:
         self.applications: dict[str, Application] = {}
         self.unusable: set[str] = set()  # labels whose apply has a problem already reported
 
+    @property
+    def agencies(self) -> list[str]:
+        """Who a clerk may work for: a department, or the agency of a dispute's route."""
+        return [*self.catalog.departments, *self.catalog.dispute_routes]
+
     def problem(self, line: int, reason: str) -> None:
         self.problems.append((line, reason))
 
@@ -114,7 +119,7 @@ class _Checker:
                 self.problem(line, f"actor {name!r}: a clerk needs a department")
             if department and role not in ("clerk", "supervisor"):
                 self.problem(line, f"actor {name!r}: only clerks and supervisors belong to a department")
-            if department and department not in self.catalog.departments:
+            if department and department not in self.agencies:
                 self.problem(
                     spec.line_of("department"),
                     f"unknown department {department!r}{_suggest(department, self.catalog.departments)}",
@@ -155,7 +160,11 @@ class _Checker:
             )
             return None
         action = actions[0]
-        label = raw.get("application", MAIN)
+        if "case" in raw and "application" in raw:
+            self.problem(raw.line_of("case"), "name the case once: 'case:' or 'application:', not both")
+        label_key = "case" if "case" in raw else "application"
+        label = raw.get(label_key, MAIN)
+        label_line = raw.line_of(label_key) if label_key in raw else line
         note = raw.get("note")
         if action in ("advance", "expect"):
             if "as" in raw:
@@ -163,7 +172,7 @@ class _Checker:
             if action == "advance":
                 self.check_moment(raw["advance"], "to")
                 return Step(index, line, "advance", dict(raw["advance"]), note=note)
-            application = self.application(label, raw.line_of("application") if "application" in raw else line)
+            application = self.application(label, label_line)
             self.check_expectation(raw["expect"], application)
             return Step(index, line, "expect", dict(raw["expect"]), application=label, note=note)
         refused = action == "expect_refused"
@@ -182,8 +191,11 @@ class _Checker:
         if verb == "apply":
             label = args.get("label", MAIN)
             self.check_apply(args, actor, verb_line, refused, label)
+        elif VERBS[verb].opens:
+            label = args.get("label", MAIN)
+            self.check_opening(verb, args, actor, verb_line, label, refused)
         else:
-            application = self.application(label, raw.line_of("application") if "application" in raw else line)
+            application = self.application(label, label_line)
             self.check_target(verb, args, actor, application, verb_line, refused)
         return Step(
             index,
@@ -229,6 +241,12 @@ class _Checker:
                 f"{actor.name!r} is a {actor.role.replace('_', ' ')}; {verb!r} is done by "
                 f"{' or '.join(r.replace('_', ' ') for r in spec.roles)} (use expect_refused to show it fails)",
             )
+        elif actor and spec.department and actor.department != spec.department and not refused:
+            self.problem(
+                raw.line_of("as"),
+                f"{verb!r} is done by the staff of {spec.department}, not {actor.name!r}"
+                " (use expect_refused to show it fails)",
+            )
         return actor
 
     def application(self, label: str, line: int) -> Application | None:
@@ -236,7 +254,10 @@ class _Checker:
             return None
         if label not in self.applications:
             if label == MAIN:
-                self.problem(line, "there is no application yet: a step before this one must 'apply'")
+                self.problem(
+                    line,
+                    "there is no application yet: a step before this one must 'apply' (or open a case of another kind)",
+                )
             else:
                 self.problem(line, f"unknown application {label!r}{_suggest(label, self.applications)}")
             return None
@@ -264,6 +285,43 @@ class _Checker:
         elif actor is not None:
             self.applications[label] = Application(label, service.code, actor.name, line)
 
+    def check_opening(self, verb: str, args: dict, actor: Actor | None, line: int, label: str, refused: bool) -> None:
+        """A case of another kind than an application: what it names must exist."""
+        kind = VERBS[verb].opens
+        if kind == REQUEST:
+            code, known, what = args["category"], self.catalog.request_categories, "request category"
+            self.check_departments(args, ("concerns_department",), line)
+        else:
+            code, known, what = args["kind"], self.catalog.dispute_kinds, "kind of dispute"
+            self.check_centre(args["centre"], line)
+            other = self.actor(args["against"], line)
+            if other is not None and not other.is_applicant:
+                self.problem(line, f"a dispute is against a person or a firm, not {other.name!r} ({other.role})")
+            if other is not None and actor is not None and other.name == actor.name and not refused:
+                self.problem(line, f"{actor.name!r} files a dispute against itself (use expect_refused to show it)")
+        if code not in known:
+            self.problem(line, f"unknown {what} {code!r}{_suggest(code, known)}")
+            self.unusable.add(label)
+            return
+        if label in self.applications:
+            self.problem(line, f"a case labelled {label!r} exists already: give this one another 'label:'")
+        elif actor is not None:
+            self.applications[label] = Application(label, code, actor.name, line, kind=kind or "")
+
+    def check_centre(self, centre: str, line: int) -> None:
+        if centre not in self.catalog.centres:
+            self.problem(line, f"unknown centre {centre!r}{_suggest(centre, self.catalog.centres)}")
+
+    def check_departments(self, args: dict, keys: tuple[str, ...], line: int) -> None:
+        for key in keys:
+            named = args.get(key) or ()
+            for department in [named] if isinstance(named, str) else named:
+                if department not in self.agencies:
+                    self.problem(
+                        line,
+                        f"{key}: unknown department {department!r}{_suggest(department, self.catalog.departments)}",
+                    )
+
     def check_answers(self, service, args: dict, line: int, refused: bool) -> None:
         fields = {spec.key: spec for spec in service.fields}
         materials = {spec.key for spec in service.materials}
@@ -288,10 +346,28 @@ class _Checker:
     ) -> None:
         if application is None:
             return
-        service = self.catalog.service(application.service)
         spec = VERBS[verb]
-        if spec.roles and "citizen" in spec.roles and actor and actor.name != application.applicant and not refused:
-            self.problem(line, f"{actor.name!r} did not apply for {application.label!r}; {application.applicant!r} did")
+        if application.kind not in spec.kinds:
+            self.problem(
+                line, f"{verb!r} works on {' or '.join(spec.kinds)}s; {application.label!r} is {application.kind}"
+            )
+            return
+        if spec.by_applicant and actor and actor.name != application.applicant and not refused:
+            self.problem(line, f"{actor.name!r} did not open {application.label!r}; {application.applicant!r} did")
+        if application.kind != APPLICATION:
+            self.check_departments(args, ("lead", "co_handlers"), line)
+            for route in args.get("routes", ()):
+                if route not in self.catalog.dispute_routes:
+                    self.problem(line, f"unknown route {route!r}{_suggest(route, self.catalog.dispute_routes)}")
+            if verb == "escalate_dispute":
+                self.check_centre(args["centre"], line)
+            if "at" in args:
+                try:
+                    parse_moment(args["at"])
+                except ValueError:
+                    self.problem(line, f"at: {args['at']!r} is not a real date and time")
+            return
+        service = self.catalog.service(application.service)
         if verb == "resubmit":
             self.check_answers(service, args, line, refused)
         if spec.target == "item":
@@ -334,7 +410,12 @@ class _Checker:
                 continue
             line = expect.line_of(key)
             value = expect[key]
-            if key == "tasks" and application is not None:
+            if application is not None and application.kind not in EXPECTATION_KINDS[key]:
+                self.problem(line, f"{key!r} is not something {application.label!r} (a {application.kind}) has")
+                continue
+            if key == "tasks" and application is not None and application.kind in (REQUEST, DISPUTE):
+                self.check_departments({"tasks": list(value)}, ("tasks",), line)
+            elif key == "tasks" and application is not None:
                 codes = self.catalog.service(application.service).item_codes
                 for code in value:
                     if code not in codes:

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-MAIN = "main"  # the label of the application a journey's steps address unless they name another
+MAIN = "main"  # the label of the case a journey's steps address unless they name another
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,22 @@ class Step:
 def describe(args: dict[str, Any]) -> str:
     """A short line for reports: the argument values that name things."""
     parts = []
-    for key in ("service", "item", "material", "score", "procedure", "reason", "purpose", "answer", "days"):
+    for key in (
+        "service",
+        "category",
+        "item",
+        "material",
+        "lead",
+        "problem",
+        "title",
+        "score",
+        "procedure",
+        "reason",
+        "purpose",
+        "answer",
+        "text",
+        "days",
+    ):
         if args.get(key) not in (None, ""):
             parts.append(str(args[key]))
     if args.get("tolerate"):
@@ -66,12 +81,13 @@ def describe(args: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Application:
-    """What the loader knows of each application a journey applies for."""
+    """What the loader knows of each case a journey opens: an application, or a case of another kind."""
 
     label: str
-    service: str
+    service: str  # an application's service code; a request's category
     applicant: str
     line: int
+    kind: str = "application"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from journeys.clients import Files
 from journeys.pages import Outcome
 from journeys.people import FILES, Account, second_factor_code
 from journeys.transport import Case, Filling, JourneyBroken
+from journeys.vocabulary import APPLICATION, DISPUTE, REQUEST
 from services.applications.form_names import (
     check_path,
     field_name,
@@ -31,11 +32,29 @@ CLERK_PATHS = {
 }
 
 
+# Where the person who opened a case reads it, by kind.
+CASE_PAGES = {APPLICATION: "/applications", REQUEST: "/requests", DISPUTE: "/disputes"}
+# The dispute's task, by its agency: the page's forms post here (the dispute page shows them all).
+MEDIATION_PATHS = {
+    "claim_dispute": "claim",
+    "schedule_session": "schedule",
+    "record_agreement": "agreement",
+    "record_no_agreement": "no-agreement",
+    "confirm_agreement": "confirm",
+}
+
+
+def session_moment(text: str) -> str:
+    """A journey's China time as a datetime-local input holds it."""
+    return text.strip().replace(" ", "T")[:16]
+
+
 class PageTransport:
     def __init__(self, new_client: Callable[[], object]):
         self.new_client = new_client
         self.clients: dict[str, object] = {}
         self.used_steps: dict[str, int] = {}
+        self.problems: dict[str, str] = {}  # a common problem's title -> its key, once created
 
     def client(self, account: Account):
         if account.name not in self.clients:
@@ -92,9 +111,9 @@ class PageTransport:
         )
 
     def page_text(self, account: Account, case: Case) -> str:
-        page = self.client(account).get(f"/applications/{case.key}")
+        page = self.client(account).get(f"{CASE_PAGES[case.kind]}/{case.key}")
         if page.status >= 400:
-            raise JourneyBroken(f"the applicant cannot open the application page: {page.message()}")
+            raise JourneyBroken(f"the applicant cannot open the {case.kind}'s page: {page.message()}")
         return page.text()
 
     def screenshot(self, account: Account) -> bytes | None:
@@ -283,3 +302,145 @@ class PageTransport:
         return self._send(
             account, "/supervisor/rectifications", f"/supervisor/rectifications/{key}", {"answer": args["answer"]}
         )
+
+    # --- enterprise requests (企呼我应) ---------------------------------------------------------
+
+    def raise_request(self, account: Account, case: Case, args: dict) -> Outcome:
+        client = self.client(account)
+        page = client.get("/requests/new")
+        if page.status >= 400:
+            return Outcome.of(page)
+        data = {
+            **page.form_values(),
+            "category": args["category"],
+            "description": args["description"],
+            "concerns_department": args.get("concerns_department", ""),
+            "csrf_token": page.csrf() or "",
+        }
+        kinds = list(args.get("attachments", ()))[:1]  # the schema allows one file
+        files = {"attachments": FILES[kinds[0]]} if kinds else None
+        outcome = Outcome.of(client.post("/requests/new", data, files))
+        if outcome.ok:
+            case.key = outcome.page.split("/")[2]
+        return outcome
+
+    def _office(self, account: Account, case: Case, action: str, data: dict) -> Outcome:
+        page = f"/office/requests/{case.key}"
+        return self._send(account, page, f"{page}/{action}", data)
+
+    def route_request(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._office(account, case, "route", {"lead": args["lead"], "co_handlers": args.get("co_handlers", [])})
+
+    def answer_request(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._office(account, case, "answer", {"answer": args["answer"]})
+
+    def answer_again(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._office(account, case, "answer-again", {"answer": args["answer"]})
+
+    def _handle(self, account: Account, case: Case, action: str, data: dict | None = None) -> Outcome:
+        """The clerk's department's task on the request."""
+        task = f"/department/requests/tasks/{case.task_key(account.actor.department or '')}"
+        return self._send(account, task, f"{task}/{action}", data)
+
+    def claim_request(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._handle(account, case, "claim")
+
+    def give_input(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._handle(account, case, "input", {"answer": args["text"]})
+
+    def draft_answer(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._handle(account, case, "answer", {"answer": args["answer"]})
+
+    def _firm(self, account: Account, case: Case, action: str, data: dict | None = None) -> Outcome:
+        return self._send(account, f"/requests/{case.key}", f"/requests/{case.key}/{action}", data)
+
+    def confirm_solved(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._firm(account, case, "confirm")
+
+    def reopen(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._firm(account, case, "reopen", {"reason": args["reason"]})
+
+    def close_unsolved(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._firm(account, case, "close")
+
+    def rate_request(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._firm(account, case, "rate", {"score": str(args["score"]), "comment": args.get("comment", "")})
+
+    def create_problem(self, account: Account, case: Case, args: dict) -> Outcome:
+        category = case.state()["category"]
+        outcome = self._send(
+            account, "/office/problems", "/office/problems", {"title": args["title"], "category": category}
+        )
+        if outcome.ok:
+            self.problems[args["title"]] = outcome.page.rsplit("/", 1)[-1]
+        return outcome
+
+    def _problem_key(self, title: str) -> str:
+        if title not in self.problems:
+            raise JourneyBroken(f"no common problem {title!r} was created in this journey")
+        return self.problems[title]
+
+    def link_problem(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._office(account, case, "link", {"problem": self._problem_key(args["problem"])})
+
+    def answer_problem(self, account: Account, case: Case, args: dict) -> Outcome:
+        page = f"/office/problems/{self._problem_key(args['problem'])}"
+        return self._send(account, page, f"{page}/answer", {"answer": args["answer"]})
+
+    # --- disputes (最多跑一地) ------------------------------------------------------------------
+
+    def file_dispute(self, account: Account, case: Case, args: dict) -> Outcome:
+        client = self.client(account)
+        page = client.get("/disputes/new")
+        if page.status >= 400:
+            return Outcome.of(page)
+        data = {
+            **page.form_values(),
+            "counterparty": args["counterparty"],
+            "kind": args["kind"],
+            "centre": args["centre"],
+            "claim": args["claim"],
+            "csrf_token": page.csrf() or "",
+        }
+        kinds = list(args.get("evidence", ()))[:1]  # the schema allows one file
+        outcome = Outcome.of(client.post("/disputes/new", data, {"evidence": FILES[kinds[0]]} if kinds else None))
+        if outcome.ok:
+            case.key = outcome.page.split("/")[2]
+        return outcome
+
+    def _dispute(self, account: Account, case: Case, action: str, data: dict | None = None) -> Outcome:
+        return self._send(account, f"/disputes/{case.key}", action, data)
+
+    def register_dispute(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._dispute(account, case, f"/centre/disputes/{case.key}/register", {"routes": args["routes"]})
+
+    def escalate_dispute(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"centre": args["centre"], "reason": args["reason"]}
+        return self._dispute(account, case, f"/centre/disputes/{case.key}/escalate", data)
+
+    def answer_claim(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._dispute(account, case, f"/disputes/{case.key}/answer", {"answer": args["answer"]})
+
+    def request_confirmation(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._dispute(account, case, f"/disputes/{case.key}/request-confirmation")
+
+    def _mediate(self, verb: str, account: Account, case: Case, data: dict | None = None) -> Outcome:
+        task = case.task_key(account.actor.department or "")
+        return self._dispute(account, case, f"/mediation/tasks/{task}/{MEDIATION_PATHS[verb]}", data)
+
+    def claim_dispute(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._mediate("claim_dispute", account, case)
+
+    def schedule_session(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"at": session_moment(args["at"]), "place": args["place"]}
+        return self._mediate("schedule_session", account, case, data)
+
+    def record_agreement(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._mediate("record_agreement", account, case, {"terms": args["terms"]})
+
+    def record_no_agreement(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"referral": args["referral"], "reason": args["reason"]}
+        return self._mediate("record_no_agreement", account, case, data)
+
+    def confirm_agreement(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._mediate("confirm_agreement", account, case)

@@ -125,6 +125,11 @@ class People:
             return fake.numerify("################")
         return fake.word() + fake.word()
 
+    def description(self, label: str) -> str:
+        """What a firm writes raising a request, or a party filing a dispute: the same for the same seed and label."""
+        fake = _faker(f"{self.journey.seed}:{label}")
+        return f"{fake.company()}：{fake.sentence(nb_words=12)}"
+
     # --- the wallet -------------------------------------------------------------------
 
     def certificate_data(self, cert_type: str, account: Account) -> dict[str, str]:

@@ -13,10 +13,11 @@ from typing import Protocol
 
 from journeys.expectations import NEEDS_STATE, Check, compare
 from journeys.loader import parse_moment
-from journeys.model import Journey, Step
+from journeys.model import MAIN, Journey, Step
 from journeys.pages import Outcome
 from journeys.people import Account, People
 from journeys.transport import Case, Filling, JourneyBroken, SystemApi
+from journeys.vocabulary import VERBS
 from services.catalog import Catalog
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
@@ -177,7 +178,9 @@ class Replay:
         if step.verb == "sweep":
             report = self.system.sweep()
             return Outcome(
-                True, "sweep: recoloured {recoloured}, notified {notified}, terminated {terminated}".format(**report)
+                True,
+                "sweep: recoloured {recoloured}, notified {notified}, terminated {terminated}, "
+                "requests escalated {escalated}".format(**report),
             )
         if step.verb == "send_outbox":
             return Outcome(True, "outbox: sent {sent}, failed {failed}".format(**self.system.send_outbox()))
@@ -188,12 +191,26 @@ class Replay:
             case = Case(step.application, service, step.actor, self.system.application)
             self.cases[step.application] = case
             return method(account, case, self.filling(step, service, auto=True))
+        opens = VERBS[step.verb].opens
+        if opens:
+            label = step.args.get("label", MAIN)
+            case = Case(label, None, step.actor, self.system.case_lookup(opens), kind=opens)
+            self.cases[label] = case
+            return method(account, case, self.opening(step, label))
         case = self.cases.get(step.application)
         if case is None:
-            raise JourneyBroken(f"application {step.application!r} was never applied for")
+            raise JourneyBroken(f"case {step.application!r} was never opened")
         if step.verb == "resubmit":
             return method(account, case, self.filling(step, case.service, auto=False))
         return method(account, case, step.args)
+
+    def opening(self, step: Step, label: str) -> dict:
+        """What a case of another kind opens with: the step's own words over seeded ones, the other party's login."""
+        written = self.people.description(label)
+        args = {"description": written, "claim": written, **step.args}
+        if "against" in args:
+            args["counterparty"] = self.accounts[args["against"]].login
+        return args
 
     def filling(self, step: Step, service, auto: bool) -> Filling:
         """`apply` fills the form (auto answers and uploads, the step's own over them);
@@ -211,7 +228,7 @@ class Replay:
         case = self.cases.get(step.application)
         needs_case = any(key in step.args for key in (*NEEDS_STATE, "sees"))
         if needs_case and case is None:
-            raise JourneyBroken(f"application {step.application!r} was never applied for")
+            raise JourneyBroken(f"case {step.application!r} was never opened")
         state = case.state() if needs_case else None
         users: dict[str, dict] = {}
 

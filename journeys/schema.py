@@ -19,14 +19,27 @@ from journeys.vocabulary import (
     Verb,
 )
 from services.catalog.model import DELIVERY_METHODS
-from services.models import ApplicationStatus, TaskStatus
+from services.models import (
+    ApplicationStatus,
+    DisputeStatus,
+    DisputeTaskStatus,
+    EnterpriseRequestStatus,
+    EnterpriseTaskStatus,
+    TaskStatus,
+)
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "seed_data" / "journeys" / "schema.json"
 
-APPLICATION_STATES = sorted(
-    value for name, value in vars(ApplicationStatus).items() if name.isupper() and isinstance(value, str)
-)
-TASK_STATES = sorted(value for name, value in vars(TaskStatus).items() if name.isupper() and isinstance(value, str))
+
+def _states(*kinds) -> list[str]:
+    """Every status of these classes (each kind of case, or its tasks), once."""
+    return sorted(
+        {value for kind in kinds for name, value in vars(kind).items() if name.isupper() and isinstance(value, str)}
+    )
+
+
+CASE_STATES = _states(ApplicationStatus, EnterpriseRequestStatus, DisputeStatus)
+TASK_STATES = _states(TaskStatus, EnterpriseTaskStatus, DisputeTaskStatus)
 
 TEXT = {"type": "string", "minLength": 1}
 NAME = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
@@ -64,6 +77,25 @@ ARGUMENTS = {
     "new_fact": TEXT,
     "tracking_number": TEXT,
     "tolerate": {"type": "boolean"},
+    "category": TEXT,
+    "description": TEXT,
+    "concerns_department": TEXT,
+    "attachments": {"type": "array", "maxItems": 1, "items": {"enum": ["pdf", "png", "exe"]}},
+    "lead": TEXT,
+    "co_handlers": {"type": "array", "items": TEXT},
+    "text": TEXT,
+    "title": TEXT,
+    "problem": TEXT,
+    "against": NAME,
+    "kind": TEXT,
+    "centre": TEXT,
+    "claim": TEXT,
+    "evidence": {"type": "array", "maxItems": 1, "items": {"enum": ["pdf", "png", "exe"]}},
+    "routes": {"type": "array", "minItems": 1, "items": TEXT},
+    "at": MOMENT,
+    "place": {"enum": ["online", "centre"]},
+    "terms": TEXT,
+    "referral": {"enum": ["arbitration", "litigation"]},
     "days": {"type": "integer", "minimum": 1, "maximum": 30},
     "score": {"type": "integer", "minimum": 1, "maximum": 5},
     "file": {"enum": ["pdf", "png", "exe"]},
@@ -118,7 +150,7 @@ def expect_schema() -> dict:
         "properties": {"to": NAME, "count": COUNT, "sent": COUNT, "contains": TEXT},
     }
     properties = {
-        "status": {"enum": APPLICATION_STATES},
+        "status": {"enum": CASE_STATES},
         "tasks": {"type": "object", "additionalProperties": task},
         "deadline": {"anyOf": [DAY, {"type": "null"}]},
         "colour": {"enum": list(COLOURS)},
@@ -139,6 +171,11 @@ def expect_schema() -> dict:
             "properties": {"open": COUNT, "answered": COUNT},
         },
         "sees": {"anyOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}]},
+        "escalated": {"type": "boolean"},
+        "reopened": {"type": "boolean"},
+        "answer": TEXT,
+        "centre": TEXT,
+        "referral": {"enum": ["arbitration", "litigation", None]},
     }
     for key, text in EXPECTATIONS.items():
         properties[key] = {"description": text, **properties[key]}
@@ -147,7 +184,7 @@ def expect_schema() -> dict:
 
 def journey_schema() -> dict:
     actions = {name: {"$ref": f"#/$defs/verbs/{name}"} for name in VERBS}
-    step_keys = {"as": NAME, "application": NAME, "note": TEXT}
+    step_keys = {"as": NAME, "application": NAME, "case": NAME, "note": TEXT}
     assert set(step_keys) == set(STEP_KEYS)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

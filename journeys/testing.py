@@ -9,9 +9,11 @@ development or production, and there `services.clock` stays the system clock.
     POST /_test/staff                    {"username", "role", "department", "password", "full_name"} -> its TOTP secret
     POST /_test/wallet                   {"login", "certificates": [{"type", "data"}]}
     POST /_test/demo                     create the demo accounts
-    POST /_test/sweep                    the SLA sweep, as the scheduler runs it
+    POST /_test/sweep                    the SLA sweep and the late requests' escalation, as the scheduler runs them
     POST /_test/outbox                   send the notification outbox, as the scheduler does
     GET  /_test/applications/<key>       statuses, tasks, visits, breaches, notifications, certificates
+    GET  /_test/requests/<key>           an enterprise request: status, tasks by department, answer, escalation
+    GET  /_test/disputes/<key>           a dispute: status, centre, tasks by agency, answer, referral, visits
     GET  /_test/users/<login>            a user's key, wallet and number of applications
 
 Requests and answers are JSON; state-changing ones are POSTs exempt from CSRF (no browser form sends them).
@@ -24,12 +26,14 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_babel import force_locale
 
+from journeys.case_state import dispute_state, request_state
 from journeys.clock import VIRTUAL, ClockStore, advanced
 from journeys.state import application_state, user_state
 from journeys.testbed import add_certificates, add_staff, wipe_data
 from journeys.vocabulary import ADVANCE_UNITS
 from seeding.demo import seed_demo
 from services import clock, passwords, policy
+from services.enterprise.office import escalate_overdue_requests
 from services.errors import Conflict, Invalid, NotAllowed, NotFound
 from services.notifications import FileGateway, send_outbox
 from services.sla import sweep
@@ -182,7 +186,10 @@ def demo():
 @route_policy(policy.TEST_MODE)
 def run_sweep():
     report = sweep(session=db_session(), catalog=catalog())
-    return jsonify(recoloured=report.recoloured, notified=report.notified, terminated=report.terminated)
+    escalated = escalate_overdue_requests(session=db_session(), catalog=catalog())
+    return jsonify(
+        recoloured=report.recoloured, notified=report.notified, terminated=report.terminated, escalated=escalated
+    )
 
 
 @bp.post("/outbox")
@@ -198,6 +205,18 @@ def run_outbox():
 @route_policy(policy.TEST_MODE)
 def application(key: str):
     return jsonify(application_state(session=db_session(), key=key))
+
+
+@bp.get("/requests/<key>")
+@route_policy(policy.TEST_MODE)
+def enterprise_request(key: str):
+    return jsonify(request_state(session=db_session(), key=key))
+
+
+@bp.get("/disputes/<key>")
+@route_policy(policy.TEST_MODE)
+def dispute(key: str):
+    return jsonify(dispute_state(session=db_session(), key=key))
 
 
 @bp.get("/users/<login>")

@@ -7,33 +7,35 @@ vocabulary, `verb(account, case, args) -> Outcome`; the runner calls them by nam
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from journeys.vocabulary import VERBS
+from journeys.vocabulary import APPLICATION, VERBS
 from services.catalog import Service
 
 
 class JourneyBroken(RuntimeError):
-    """The journey cannot go on (no application, a task that does not exist yet…)."""
+    """The journey cannot go on (no case, a task that does not exist yet…)."""
 
 
 @dataclass
 class Case:
-    """One application of the journey, as the runner knows it."""
+    """One case of the journey (an application, or a case of another kind), as the runner knows it."""
 
     label: str
-    service: Service
+    service: Service | None  # an application's service; None for the other kinds
     applicant: str
     lookup: Callable[[str], dict]
     key: str | None = None
+    kind: str = APPLICATION
 
     def state(self) -> dict:
         if self.key is None:
-            raise JourneyBroken(f"application {self.label!r} was never created: its 'apply' step failed")
+            raise JourneyBroken(f"{self.kind} {self.label!r} was never created: the step that opens it failed")
         return self.lookup(self.key)
 
     def task_key(self, item: str) -> str:
+        """The key of the case's task for an item (an application) or a department (the other kinds)."""
         task = self.state()["tasks"].get(item)
         if task is None:
-            raise JourneyBroken(f"{item} has no task yet: the application has not been accepted")
+            raise JourneyBroken(f"{item} has no task on {self.kind} {self.label!r} yet")
         return task["key"]
 
     def rectification_key(self, department: str | None) -> str:
@@ -100,6 +102,10 @@ class SystemApi:
 
     def application(self, key: str) -> dict:
         return self.call("GET", f"/applications/{key}")
+
+    def case_lookup(self, kind: str) -> Callable[[str], dict]:
+        """What the expectations of a case of this kind compare against: `/_test/<kind>s/<key>`."""
+        return lambda key: self.call("GET", f"/{kind}s/{key}")
 
     def user(self, login: str) -> dict:
         return self.call("GET", f"/users/{login}")

@@ -6,7 +6,17 @@ verb) and by a test that keeps `seed_data/journeys/schema.json` in step with it.
 
 from dataclasses import dataclass
 
+from services.workflow.enterprise.actors import OFFICE_DEPARTMENT
+
+# The agency whose clerks confirm a mediation agreement (services/workflow/disputes/rules.py gives it the task).
+JUDICIAL_CONFIRMATION_AGENCY = "court_mediation"
+
+# The kinds of case a journey may open; a verb works on the kinds it names.
+APPLICATION, REQUEST, DISPUTE = "application", "request", "dispute"
+CASE_KINDS = (APPLICATION, REQUEST, DISPUTE)
+
 APPLICANT = ("citizen", "company")
+COMPANY = ("company",)
 FRONT_DESK = ("front_desk",)
 CLERK = ("clerk",)
 SUPERVISOR = ("supervisor",)
@@ -27,6 +37,15 @@ class Verb:
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     summary: str = ""
+    kinds: tuple[str, ...] = (APPLICATION,)  # the kinds of case it works on
+    opens: str | None = None  # the kind of case it opens (apply: an application)
+    department: str | None = None  # the one department whose staff may do it
+    opener_only: bool = True  # a person's verb: only whoever opened the case (not the other party) does it
+
+    @property
+    def by_applicant(self) -> bool:
+        """Done by the person who opened the case (and only by them)."""
+        return self.opener_only and bool(self.roles) and set(self.roles) <= set(APPLICANT)
 
     @property
     def system(self) -> bool:
@@ -36,6 +55,183 @@ class Verb:
     def keys(self) -> tuple[str, ...]:
         return self.required + self.optional
 
+
+# 企呼我应: a firm raises a request, the business-environment office triages it, departments answer it.
+REQUEST_VERBS = (
+    Verb(
+        "raise_request",
+        COMPANY,
+        scalar="category",
+        required=("category",),
+        optional=("description", "concerns_department", "attachments", "label"),
+        summary="raise an enterprise request (a category; the description is written for you unless given)",
+        kinds=(REQUEST,),
+        opens=REQUEST,
+    ),
+    Verb(
+        "route_request",
+        CLERK,
+        required=("lead",),
+        optional=("co_handlers",),
+        summary="route the request to a lead department and co-handlers",
+        kinds=(REQUEST,),
+        department=OFFICE_DEPARTMENT,
+    ),
+    Verb(
+        "answer_request",
+        CLERK,
+        scalar="answer",
+        required=("answer",),
+        summary="answer the request at triage, without routing it",
+        kinds=(REQUEST,),
+        department=OFFICE_DEPARTMENT,
+    ),
+    Verb("claim_request", CLERK, summary="claim the request's task of one's department", kinds=(REQUEST,)),
+    Verb(
+        "give_input",
+        CLERK,
+        scalar="text",
+        required=("text",),
+        summary="a co-handling department's input to the lead",
+        kinds=(REQUEST,),
+    ),
+    Verb(
+        "draft_answer",
+        CLERK,
+        scalar="answer",
+        required=("answer",),
+        summary="the lead department answers the firm",
+        kinds=(REQUEST,),
+    ),
+    Verb("confirm_solved", COMPANY, summary="the firm confirms the answer solves it", kinds=(REQUEST,)),
+    Verb(
+        "reopen",
+        COMPANY,
+        scalar="reason",
+        required=("reason",),
+        summary="the firm reopens the request (once)",
+        kinds=(REQUEST,),
+    ),
+    Verb(
+        "answer_again",
+        SUPERVISOR,
+        scalar="answer",
+        required=("answer",),
+        summary="the office's supervisor answers a reopened request",
+        kinds=(REQUEST,),
+        department=OFFICE_DEPARTMENT,
+    ),
+    Verb("close_unsolved", COMPANY, summary="the firm closes a reopened request as not solved", kinds=(REQUEST,)),
+    Verb(
+        "rate_request",
+        COMPANY,
+        scalar="score",
+        required=("score",),
+        optional=("comment",),
+        summary="rate the closed request (1-5)",
+        kinds=(REQUEST,),
+    ),
+    Verb(
+        "create_problem",
+        CLERK,
+        scalar="title",
+        required=("title",),
+        summary="create a common problem in the request's category",
+        kinds=(REQUEST,),
+        department=OFFICE_DEPARTMENT,
+    ),
+    Verb(
+        "link_problem",
+        CLERK,
+        scalar="problem",
+        required=("problem",),
+        summary="link the request to a common problem, by its title",
+        kinds=(REQUEST,),
+        department=OFFICE_DEPARTMENT,
+    ),
+    Verb(
+        "answer_problem",
+        CLERK,
+        required=("problem", "answer"),
+        summary="answer a common problem: every linked request is answered",
+        kinds=(REQUEST,),
+        department=OFFICE_DEPARTMENT,
+    ),
+)
+
+# 最多跑一地: a party files a dispute against another, the centre's window registers and routes it,
+# a route's agency mediates; an agreement goes to both parties' wallets and may go to the court.
+DISPUTE_VERBS = (
+    Verb(
+        "file_dispute",
+        APPLICANT,
+        required=("against", "kind", "centre"),
+        optional=("claim", "evidence", "label"),
+        summary="file a dispute against another actor (the claim is written for you unless given)",
+        kinds=(DISPUTE,),
+        opens=DISPUTE,
+    ),
+    Verb(
+        "register_dispute",
+        FRONT_DESK,
+        required=("routes",),
+        summary="the centre's window registers the dispute and routes it to agencies",
+        kinds=(DISPUTE,),
+    ),
+    Verb(
+        "answer_claim",
+        APPLICANT,
+        scalar="answer",
+        required=("answer",),
+        summary="the other party answers the claim",
+        kinds=(DISPUTE,),
+        opener_only=False,
+    ),
+    Verb(
+        "escalate_dispute",
+        FRONT_DESK,
+        required=("centre", "reason"),
+        summary="send the dispute up to a higher centre",
+        kinds=(DISPUTE,),
+    ),
+    Verb("claim_dispute", CLERK, summary="take up the dispute's task of one's agency", kinds=(DISPUTE,)),
+    Verb(
+        "schedule_session",
+        CLERK,
+        required=("at", "place"),
+        summary="schedule a mediation session (at: China time; place: online or centre)",
+        kinds=(DISPUTE,),
+    ),
+    Verb(
+        "record_agreement",
+        CLERK,
+        scalar="terms",
+        required=("terms",),
+        summary="record the agreement: a certificate in both parties' wallets",
+        kinds=(DISPUTE,),
+    ),
+    Verb(
+        "record_no_agreement",
+        CLERK,
+        required=("referral", "reason"),
+        summary="record that mediation failed and refer it (arbitration or litigation)",
+        kinds=(DISPUTE,),
+    ),
+    Verb(
+        "request_confirmation",
+        APPLICANT,
+        summary="a party asks the court to confirm the agreement",
+        kinds=(DISPUTE,),
+        opener_only=False,
+    ),
+    Verb(
+        "confirm_agreement",
+        CLERK,
+        summary="the court's clerk confirms the agreement (the judicial confirmation task)",
+        kinds=(DISPUTE,),
+        department=JUDICIAL_CONFIRMATION_AGENCY,
+    ),
+)
 
 VERBS = {
     verb.name: verb
@@ -47,6 +243,7 @@ VERBS = {
             required=("service",),
             optional=("fields", "materials", "delivery", "label"),
             summary="start the application and fill its form (fields and materials: auto, or a mapping over auto)",
+            opens=APPLICATION,
         ),
         Verb("submit", APPLICANT, summary="submit the application"),
         Verb("submit_twice", APPLICANT, summary="submit from two tabs at once (a double click)"),
@@ -164,13 +361,20 @@ VERBS = {
             optional=("department",),
             summary="answer a poor rating",
         ),
-        Verb("sweep", SYSTEM, summary="run the SLA sweep (colours, warnings, expired tolerated gaps)"),
-        Verb("send_outbox", SYSTEM, summary="send the notifications waiting in the outbox"),
+        *REQUEST_VERBS,
+        *DISPUTE_VERBS,
+        Verb(
+            "sweep",
+            SYSTEM,
+            summary="run the SLA sweep (colours, warnings, expired tolerated gaps, late requests escalated)",
+            kinds=CASE_KINDS,
+        ),
+        Verb("send_outbox", SYSTEM, summary="send the notifications waiting in the outbox", kinds=CASE_KINDS),
     )
 }
 
 # Keys a step may carry besides its one action.
-STEP_KEYS = ("as", "application", "note")
+STEP_KEYS = ("as", "application", "case", "note")  # `case:` is `application:` for any kind
 # `advance:` moves the virtual clock.
 ADVANCE_UNITS = ("minutes", "hours", "days", "working_days")
 
@@ -188,5 +392,18 @@ EXPECTATIONS = {
     "rating": "the applicant's score",
     "rectifications": "rectifications of a poor rating: {open, answered}",
     "sees": "text the applicant sees on the application's page",
+    "escalated": "a request: whether it was escalated to the office's supervisor",
+    "reopened": "a request: whether the firm reopened it",
+    "answer": "a request: a text its current answer contains; a dispute: the other party's answer",
+    "centre": "a dispute: the centre that holds it now",
+    "referral": "a dispute: where it was referred (arbitration, litigation) or null",
 }
+# The kinds of case each expectation reads; `tasks` of other kinds than applications are keyed by department.
+EXPECTATION_KINDS = (
+    {name: (APPLICATION,) for name in ("colour", "breaches", "certificates", "applications", "rectifications")}
+    | {name: CASE_KINDS for name in ("status", "tasks", "deadline", "notifications", "wallet", "sees")}
+    | {name: (REQUEST,) for name in ("escalated", "reopened")}
+    | {name: (DISPUTE,) for name in ("centre", "referral")}
+    | {"visits": (APPLICATION, DISPUTE), "answer": (REQUEST, DISPUTE), "rating": (APPLICATION, REQUEST)}
+)
 BREACHES = ("second_notice", "visit_beyond_promise", "overdue")

@@ -36,6 +36,21 @@ SHORT_JOURNEYS = [
     "wrong_department_clerk",
 ]
 
+# Every path of an enterprise request (企呼我应) and of a dispute (最多跑一地): each replays over HTTP,
+# the first of each in Chromium too.
+REQUEST_JOURNEYS = [
+    "request_solved_first_answer",
+    "request_reopened_once",
+    "request_escalated_when_late",
+    "request_common_problem",
+]
+DISPUTE_JOURNEYS = [
+    "dispute_agreement_confirmed",
+    "dispute_no_agreement_arbitration",
+    "dispute_escalated_to_county",
+    "dispute_other_party_never_answers",
+]
+
 HEAD = """name: A small journey
 purpose: Submit and check.
 seed: 5
@@ -328,6 +343,14 @@ def test_over_http_gunicorn_workers_share_the_clock_and_five_journeys_pass(gunic
     assert replay_all(SHORT_JOURNEYS[:5], HttpTarget(gunicorn_url), catalog) == []
 
 
+def test_over_http_every_enterprise_request_journey_passes(gunicorn_url, catalog):
+    assert replay_all(REQUEST_JOURNEYS, HttpTarget(gunicorn_url), catalog) == []
+
+
+def test_over_http_every_dispute_journey_passes(gunicorn_url, catalog):
+    assert replay_all(DISPUTE_JOURNEYS, HttpTarget(gunicorn_url), catalog) == []
+
+
 # --- in Chromium -------------------------------------------------------------------------------------------
 
 browser_type_launch_args = test_browser.browser_type_launch_args
@@ -343,6 +366,25 @@ def live_url():
 @pytest.mark.browser
 def test_in_a_browser_five_journeys_pass(live_url, browser, catalog):
     assert replay_all(SHORT_JOURNEYS[1:], BrowserTarget(live_url, browser=browser), catalog) == []
+
+
+def sent_behind_the_page(name: str, target, catalog) -> list[str]:
+    """Replay one journey; the steps that went through without a control the page offered (none, when all is well)."""
+    journey = load_journey(LIBRARY / f"{name}.yaml", catalog)
+    result = run_journey(journey, target, catalog)
+    assert result.passed, failure_text(result)
+    refused = {step.line for step in journey.steps if step.kind == "refused"}
+    return [step.title for step in result.steps if "offers no" in step.message and step.line not in refused]
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_firm_raises_a_request_the_departments_answer_and_it_is_solved(live_url, browser, catalog):
+    assert sent_behind_the_page(REQUEST_JOURNEYS[0], BrowserTarget(live_url, browser=browser), catalog) == []
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_resident_files_a_dispute_and_the_agreement_is_confirmed(live_url, browser, catalog):
+    assert sent_behind_the_page(DISPUTE_JOURNEYS[0], BrowserTarget(live_url, browser=browser), catalog) == []
 
 
 @pytest.mark.browser
