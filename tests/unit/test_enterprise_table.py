@@ -6,7 +6,7 @@ from services.models import EnterpriseRequestStatus as R
 from services.models import EnterpriseTaskStatus as T
 from services.workflow.enterprise.actors import ACTORS, CO_HANDLER, LEAD, OFFICE, OFFICE_SUPERVISOR
 from services.workflow.enterprise.table import ENTERPRISE_REQUEST, ENTERPRISE_TASK
-from services.workflow.table import APPLICANT, ASSIGNEE, CLERK, STAY, SUPERVISOR, SYSTEM
+from services.workflow.table import APPLICANT, ASSIGNEE, CLERK, SUPERVISOR, SYSTEM
 
 MACHINES = (ENTERPRISE_REQUEST, ENTERPRISE_TASK)
 EVERYONE = frozenset(ACTORS)
@@ -91,42 +91,9 @@ def test_a_move_from_a_status_its_row_names_is_allowed_to_each_actor_it_names_an
 
 
 @pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.name)
-def test_rows_name_known_states_and_actors(machine):
+def test_rows_name_known_actors(machine):
     for row in machine.transitions:
-        assert row.target is STAY or row.target in machine.states
-        assert row.source <= set(machine.states), row.event
         assert row.who and row.who <= set(ACTORS), row.event
-
-
-@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.name)
-def test_event_names_are_unique(machine):
-    assert len(machine.events) == len(set(machine.events))
-
-
-@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.name)
-def test_final_states_are_final(machine):
-    for row in machine.transitions:
-        if row.source & machine.final:
-            assert row.target is STAY, f"{row.event} leaves a final state"
-
-
-@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.name)
-def test_every_state_is_reachable_from_the_initial_one(machine):
-    reached, frontier = {machine.initial}, [machine.initial]
-    while frontier:
-        state = frontier.pop()
-        for row in machine.transitions:
-            target = row.target_from(state)
-            if state in row.source and target not in reached:
-                reached.add(target)
-                frontier.append(target)
-    assert reached == set(machine.states)
-
-
-@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.name)
-def test_every_non_final_state_has_a_way_out(machine):
-    for state in set(machine.states) - machine.final:
-        assert any(state in row.source and row.target_from(state) != state for row in machine.transitions), state
 
 
 def test_buttons_follow_state_and_relation():
