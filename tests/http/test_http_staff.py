@@ -3,8 +3,10 @@
 import re
 
 import pytest
-from sqlmodel import select
+from flask_login import login_user
+from sqlmodel import col, select, update
 
+import web.views.supervisor as web_views_supervisor
 from services.casework import desk, tasks
 from services.models import Notification, Role, Task, TaskStatus
 from tests.factories import make_staff
@@ -88,6 +90,16 @@ def test_handing_on_without_a_reason_names_the_field_and_keeps_the_choice(web, d
     assert f'<option selected value="{colleague.id}">' in html or f'value="{colleague.id}" selected' in html
     db.expire_all()
     assert db.exec(select(Task).where(Task.key == keys[0])).one().assignee_id == away.id
+
+
+def test_a_task_key_ending_in_an_underscore_still_names_its_fields_key_dash_field(app, db, held):
+    supervisor, away, _colleague, keys = held
+    db.exec(update(Task).where(col(Task.key) == keys[0]).values(key="EndsInUnderscore_"))
+    db.commit()
+    with app.test_request_context():
+        login_user(supervisor)
+        html = web_views_supervisor._clerk_page(away.id)
+    assert 'name="EndsInUnderscore_-to"' in html and 'name="EndsInUnderscore_-reason"' in html
 
 
 def test_a_suspended_task_can_go_to_a_colleague_but_not_back_to_the_queue(web, db, catalog, held):

@@ -228,9 +228,10 @@ def staff():
 def _hand_on_form(clerk, prefix: str, formdata=None, levers=("reassign", "force_release")) -> HandOnForm:
     """The choices the levers allow: colleagues of the clerk's department (`reassign`), the queue (`force_release`).
 
-    Prefixed (a task's key, or "all"): one page holds a form per task and one for everything.
+    Prefixed (a task's key, or "all"): one page holds a form per task and one for everything. The "-" is
+    ours: WTForms adds it only when the prefix does not already end in "-", "_" or the like, and a key may.
     """
-    form = HandOnForm(formdata=formdata, prefix=prefix)
+    form = HandOnForm(formdata=formdata, prefix=f"{prefix}-")
     colleagues = [
         load.clerk
         for load in department_clerks(session=db_session(), actor=current_user)
