@@ -20,9 +20,9 @@ from journeys.clients import FlaskClient
 from journeys.page_transport import PageTransport
 from journeys.transport import SystemApi
 from services import clock
-from services.applications.uploads import FileStore
 from services.db import create_schema, make_engine
 from services.models.keys import keys_from
+from services.uploads import FileStore
 
 
 def isolated_app(root: Path) -> Flask:

@@ -38,13 +38,13 @@ from seeding.values import Holder
 from seeding.world import World, settle_outbox
 from seeding.writer import seeding_pragmas
 from services import clock
-from services.applications.uploads import FileStore
 from services.catalog import Catalog
 from services.db import create_schema, new_session, realign_id_sequences
 from services.identity import id_number_birth_date, id_number_gender
 from services.metrics import refresh_rollup
 from services.models import Application, Attachment, Certificate, DisputeEvidence, RequestAttachment, User
 from services.models.keys import keys_from
+from services.uploads import FileStore
 from services.workdays import load_calendar
 from services.workflow.numbers import forget_number_blocks
 

@@ -12,12 +12,12 @@ from sqlmodel import Session, col, select
 
 from seeding.files import tiny_pdf, tiny_png
 from services import clock
-from services.applications.uploads import FileStore
 from services.catalog import Catalog
 from services.disputes import handling
 from services.disputes.evidence import EvidenceFile
 from services.disputes.filing import file_dispute, record_dispute_at_window
 from services.models import Dispute, Task, User
+from services.uploads import FileStore
 
 TOWNSHIPS = ("HZ_XIHU_XIXI", "HZ_XIHU_BEISHAN", "HZ_SHANGCHENG_HUBIN")
 CLAIMS = {

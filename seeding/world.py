@@ -15,7 +15,6 @@ from seeding.settings import Settings
 from seeding.timeline import Simulation, Timeline
 from seeding.values import Holder, Story
 from services import clock
-from services.applications.uploads import FileStore
 from services.catalog import Catalog
 from services.db import transactional
 from services.models import (
@@ -29,6 +28,7 @@ from services.models import (
     Task,
     User,
 )
+from services.uploads import FileStore
 from services.workflow.numbers import next_number
 
 RUNNING = (ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.SUSPENDED)

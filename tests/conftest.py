@@ -15,10 +15,10 @@ from werkzeug.security import generate_password_hash
 from app import create_app
 from seeding.files import tiny_png
 from services import clock, passwords
-from services.applications.uploads import FileStore
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
 from services.second_factor import unused_code
+from services.uploads import FileStore
 from tests import status_guard
 from tests.factories import PASSWORD
 

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from services.applications.uploads import MAX_FILE_MB
 from services.errors import Conflict, NotAllowed, NotFound
 from services.i18n import N_
+from services.uploads import MAX_FILE_MB
 from web.views.helpers import locale_code
 
 MEGABYTE = 1024 * 1024

@@ -9,11 +9,11 @@ from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from services.applications.uploads import FileStore
 from services.catalog import CATALOG_DIR, default_catalog, load_catalog
 from services.db import make_engine, new_session
 from services.signing_keys import key_from_file, key_from_text
 from services.transparency.signing import HeadSigner, public_keys_from_text
+from services.uploads import FileStore
 
 csrf = CSRFProtect()
 login_manager = LoginManager()

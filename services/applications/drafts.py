@@ -10,24 +10,15 @@ from sqlmodel import Session, col, select
 
 from services import clock
 from services.applications.family import Family, find_family, wallet_by_type
-from services.applications.uploads import (
-    IMAGE_FORMATS,
-    MAX_FILE_BYTES,
-    MAX_FILE_MB,
-    FileStore,
-    UnreadableImage,
-    reencode_image,
-    safe_filename,
-    sniff,
-)
 from services.audit import record_event
 from services.catalog import Catalog
 from services.db import rows_matched, transactional
-from services.errors import Conflict, Invalid, NotAllowed, NotFound
+from services.errors import Conflict, Invalid, Message, NotAllowed, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Attachment, Certificate, User
 from services.policy import may_apply_for, owns
 from services.requirements.fields import FieldError, TooLong, clean_value
+from services.uploads import MAX_FILE_MB, FileStore, Refused, clean_upload, safe_filename
 
 # Answers and materials can change while the applicant still holds the application.
 EDITABLE = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.NEEDS_CORRECTION})
@@ -271,33 +262,21 @@ def save_draft(
 
 def check_upload(material_key: str, data: bytes) -> tuple[str, bytes]:
     """The content type of an acceptable file and the bytes to store, or Invalid naming the material."""
-    if not data:
-        raise Invalid("the file is empty", {material_key: N_("The file is empty.")})
-    if len(data) > MAX_FILE_BYTES:
-        raise Invalid(
-            "the file is too large",
-            {material_key: FieldError(N_("The file is larger than %(limit)s MB."), limit=MAX_FILE_MB)},
-        )
-    content_type = sniff(data)
-    if content_type is None:
-        raise Invalid(
-            "the file is not a PDF, JPEG or PNG",
-            {material_key: N_("Only PDF, JPEG or PNG files are accepted; this file is none of them.")},
-        )
-    if content_type in IMAGE_FORMATS:
-        try:
-            data = reencode_image(data, content_type)
-        except UnreadableImage:
-            raise Invalid(
-                "the image cannot be read",
-                {
-                    material_key: N_(
-                        "This file looks like an image (JPEG or PNG) but cannot be read as one. "
-                        "Please scan or photograph the material again."
-                    )
-                },
-            ) from None
-    return content_type, data
+    try:
+        return clean_upload(data)
+    except Refused as refused:
+        raise Invalid(f"the file is refused: {refused.why}", {material_key: UPLOAD_REFUSALS[refused.why]}) from None
+
+
+UPLOAD_REFUSALS: dict[str, Message] = {
+    "empty": N_("The file is empty."),
+    "too_large": FieldError(N_("The file is larger than %(limit)s MB."), limit=MAX_FILE_MB),
+    "unknown_type": N_("Only PDF, JPEG or PNG files are accepted; this file is none of them."),
+    "unreadable_image": N_(
+        "This file looks like an image (JPEG or PNG) but cannot be read as one. "
+        "Please scan or photograph the material again."
+    ),
+}
 
 
 def store_attachment(

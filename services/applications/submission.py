@@ -6,13 +6,13 @@ Each is a status change or an audited action, so each goes through the workflow 
 from sqlmodel import Session
 
 from services.applications.drafts import attach_wallet_certificates, own_application, stamp_identity, store_attachment
-from services.applications.uploads import FileStore
 from services.audit import caused_events
 from services.catalog import Catalog
 from services.db import transactional
 from services.errors import Conflict, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Attachment, TaskStatus, User
+from services.uploads import FileStore
 from services.wallet.sharing import record_certificate_shares
 from services.workflow.engine import fire
 from services.workflow.shared import tasks_of

@@ -1,22 +1,14 @@
-"""Evidence files: PDF, JPEG or PNG only, recognised by their bytes; anything else is refused by name."""
+"""Evidence files: cleaned like every upload (services.uploads); anything refused is named to the party."""
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
 from services.errors import Invalid
 from services.i18n import N_
 from services.requirements.fields import FieldError
+from services.uploads import MAX_FILE_MB, MAX_FILENAME_LENGTH, Refused, clean_upload, safe_filename, shown_name
 
-# Only what every party and mediator can open; the name a browser sends proves nothing.
-SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-MAX_FILE_MB = 5
 MAX_FILES = 10
-MAX_FILENAME_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -55,12 +47,12 @@ def check_evidence(files: list[EvidenceFile]) -> list[CheckedEvidence]:
         )
     checked, refused = [], []
     for file in files:
-        name = _shown_name(file.filename)
-        content_type = _sniff(file.data)
-        if content_type is None or len(file.data) > MAX_FILE_MB * 1024 * 1024:
-            refused.append(name)
+        try:
+            content_type, data = clean_upload(file.data)
+        except Refused:
+            refused.append(shown_name(file.filename)[:MAX_FILENAME_LENGTH] or "file")
         else:
-            checked.append(CheckedEvidence(name, content_type, file.data))
+            checked.append(CheckedEvidence(safe_filename(file.filename, content_type), content_type, data))
     if refused:
         # Every refused file by its name in one message, so the party knows which to replace.
         error = FieldError(
@@ -70,17 +62,3 @@ def check_evidence(files: list[EvidenceFile]) -> list[CheckedEvidence]:
         )
         raise Invalid(error, {"evidence": error}, refused=refused)
     return checked
-
-
-def _sniff(data: bytes) -> str | None:
-    for magic, content_type in SIGNATURES:
-        if data.startswith(magic):
-            return content_type
-    return None
-
-
-def _shown_name(sent: str) -> str:
-    """The name as the party knows it, with no folders or control characters, at most 100 characters."""
-    name = unicodedata.normalize("NFC", sent or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(char for char in name if unicodedata.category(char)[0] != "C").strip()
-    return name[:MAX_FILENAME_LENGTH] or "file"

@@ -6,7 +6,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.applications.drafts import check_upload
-from services.applications.uploads import FileStore, StoredFile, safe_filename
 from services.catalog import Catalog
 from services.db import transactional
 from services.enterprise.access import get_request
@@ -15,6 +14,7 @@ from services.i18n import N_
 from services.models import Application, EnterpriseRequest, RequestAttachment, Role, User
 from services.models.enterprise import FORM_TOKEN_MAX_LENGTH, REQUEST_DESCRIPTION_MAX_LENGTH
 from services.requirements.fields import TooLong
+from services.uploads import FileStore, StoredFile, safe_filename
 from services.workflow.engine import fire
 
 MAX_REQUEST_FILES = 5

@@ -21,11 +21,11 @@ from journeys.vocabulary import EXPECTATIONS, VERBS
 from services import clock
 from services.applications import submission
 from services.applications.drafts import attach_upload, start_draft
-from services.applications.uploads import FileStore
 from services.casework import desk, tasks
 from services.models import Application, Rectification, Role, Task, TaskStatus
 from services.sla import sweep
 from services.supervision import answer_rectification
+from services.uploads import FileStore
 from tests.conftest import PDF, PNG
 from tests.factories import make_citizen, make_staff
 from tests.sample import submitted

@@ -8,12 +8,12 @@ from sqlmodel import select
 from services.applications.drafts import attach_upload, save_draft, start_draft
 from services.applications.queries import get_application
 from services.applications.submission import submit_application, withdraw_application
-from services.applications.uploads import FileStore
 from services.audit_check import verify_chains
 from services.db import new_session
 from services.errors import Conflict, Invalid, NotAllowed, NotFound
 from services.models import Application, ApplicationStatus, Attachment, AuditEvent, Role
 from services.requirements.precheck import precheck
+from services.uploads import FileStore
 from tests.conftest import EXE, PDF, PNG
 from tests.factories import make_certificate, make_citizen, make_company, make_staff
 from tests.sample import complete_values, newborn

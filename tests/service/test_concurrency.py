@@ -23,7 +23,6 @@ from sqlmodel import select
 from services import clock
 from services.applications.drafts import attach_upload, save_draft, start_draft
 from services.applications.submission import submit_application
-from services.applications.uploads import FileStore
 from services.audit_check import verify_chains
 from services.casework import desk, tasks
 from services.db import make_engine, new_session
@@ -43,6 +42,7 @@ from services.models import (
 )
 from services.notifications import IN_APP, notify, send_outbox
 from services.sla import sweep
+from services.uploads import FileStore
 from services.workflow.engine import fire
 from tests.conftest import PDF
 from tests.factories import make_certificate, make_citizen, make_staff

@@ -1,9 +1,11 @@
 """Dispute mediation on a real database: filing, intake, mediation, agreement, referral, escalation, extension."""
 
+import io
 import threading
 from datetime import date, timedelta
 
 import pytest
+from PIL import Image
 from sqlmodel import col, select
 
 from services import clock
@@ -138,6 +140,20 @@ def test_evidence_that_is_not_pdf_jpeg_or_png_is_refused_by_name_and_nothing_is_
     assert error.params["names"] == "invoice.exe, notes.docx"
     assert session.exec(select(Dispute)).all() == [] and session.exec(select(DisputeEvidence)).all() == []
     assert not (store.root.exists() and any(store.root.iterdir()))
+
+
+def test_a_photo_given_as_evidence_is_kept_without_what_rode_along_and_a_broken_one_is_refused(
+    session, catalog, store, resident, firm
+):
+    photo = io.BytesIO()
+    Image.new("RGB", (16, 16), (30, 90, 200)).save(photo, "JPEG", comment=b"<script>alert(1)</script>")
+    kept = file(session, catalog, store, resident, firm, evidence=[EvidenceFile("../现场照片.jpg", photo.getvalue())])
+    evidence = session.exec(select(DisputeEvidence).where(DisputeEvidence.dispute_id == kept.id)).one()
+    assert evidence.filename == "现场照片.jpg"
+    assert b"<script>" not in store.path(evidence.storage_name).read_bytes()
+    with pytest.raises(Invalid) as refused:
+        file(session, catalog, store, resident, firm, evidence=[EvidenceFile("broken.png", PNG[:40])])
+    assert refused.value.errors["evidence"].params["names"] == "broken.png"
 
 
 def test_every_field_is_told_at_once(session, catalog, store, resident, firm):

@@ -21,11 +21,11 @@ from sqlmodel import select
 from services import clock
 from services.applications.drafts import start_draft
 from services.applications.submission import resubmit_application, withdraw_application
-from services.applications.uploads import FileStore
 from services.casework import desk, tasks
 from services.db import make_engine, new_session
 from services.metrics import REFRESH_OVERLAP, read_metrics, refresh_rollup
 from services.models import Application, Role, Task, User
+from services.uploads import FileStore
 from tests.conftest import CHINA, FROZEN_START, SERVER_URL, _server_database, migrated_database
 from tests.factories import make_citizen, make_staff
 from tests.metrics_reference import compute_metrics

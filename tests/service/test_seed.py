@@ -24,7 +24,6 @@ from seeding.pools import Pools
 from seeding.settings import load_settings
 from seeding.timeline import Timeline
 from services import accounts, clock, passwords
-from services.applications.uploads import FileStore
 from services.audit_check import verify_chains
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine, new_session
@@ -49,6 +48,7 @@ from services.models import (
     new_key,
 )
 from services.models.keys import keys_from
+from services.uploads import FileStore
 from services.workdays import WorkingCalendar
 from services.workflow.case_types import row_recorded_as
 from services.workflow.enterprise.table import ENTERPRISE_REQUEST

@@ -9,8 +9,8 @@ from PIL import Image
 
 from seeding.files import tiny_png
 from services.applications.drafts import attach_upload, start_draft
-from services.applications.uploads import MAX_FILENAME_LENGTH, safe_filename
 from services.errors import Invalid
+from services.uploads import MAX_FILENAME_LENGTH, safe_filename
 from tests.conftest import PDF
 from tests.factories import make_citizen
 from tests.sample import newborn

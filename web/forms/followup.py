@@ -7,8 +7,8 @@ from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from services.applications.uploads import MAX_FILE_MB
 from services.models.records import RATING_COMMENT_MAX_LENGTH
+from services.uploads import MAX_FILE_MB
 
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png"
 

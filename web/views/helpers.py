@@ -8,9 +8,9 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from services.applications.uploads import MAX_FILE_MB, is_control_character
 from services.clock import to_china
 from services.policy import RouteRule
+from services.uploads import MAX_FILE_MB, is_control_character
 from web.extensions import catalog
 from web.forms.account import ElderModeForm, EmptyForm, LanguageForm
 from web.messages import (

@@ -1,4 +1,4 @@
-"""Material files: recognised by their bytes, cleaned, stored outside static/ under random names."""
+"""Uploaded files of every kind of case: recognised by their bytes, cleaned, stored under random names."""
 
 import hashlib
 import io
@@ -28,6 +28,31 @@ IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
 KEPT_IMAGE_INFO = ("transparency", "dpi")
 
 
+class Refused(ValueError):
+    """Why a file cannot be kept: "empty", "too_large", "unknown_type" or "unreadable_image"."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
+def clean_upload(data: bytes) -> tuple[str, bytes]:
+    """The file's real type and the bytes to store (images re-encoded), or Refused saying why."""
+    if not data:
+        raise Refused("empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise Refused("too_large")
+    content_type = sniff(data)
+    if content_type is None:
+        raise Refused("unknown_type")
+    if content_type in IMAGE_FORMATS:
+        try:
+            data = reencode_image(data, content_type)
+        except UnreadableImage:
+            raise Refused("unreadable_image") from None
+    return content_type, data
+
+
 def sniff(data: bytes) -> str | None:
     for magic, content_type in SIGNATURES:
         if data.startswith(magic):
@@ -41,12 +66,16 @@ def is_control_character(char: str) -> bool:
     return category[0] == "C" or category in ("Zl", "Zp")
 
 
-def safe_filename(sent: str | None, content_type: str) -> str:
-    """The name to keep and show: no folders, no control or direction characters, at most
-    MAX_FILENAME_LENGTH characters, ending in an extension that matches the file's real type."""
+def shown_name(sent: str | None) -> str:
+    """The name as its sender knows it, without folders or control and direction characters."""
     name = unicodedata.normalize("NFC", sent or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(char for char in name if not is_control_character(char))
-    name = name.translate(RESERVED).strip(" .")
+    return "".join(char for char in name if not is_control_character(char))
+
+
+def safe_filename(sent: str | None, content_type: str) -> str:
+    """The name to keep and show: `shown_name`, at most MAX_FILENAME_LENGTH characters, ending in an
+    extension that matches the file's real type."""
+    name = shown_name(sent).translate(RESERVED).strip(" .")
     extensions = EXTENSIONS[content_type]
     if not name.lower().endswith(extensions):
         name = (name or "upload") + extensions[0]
