@@ -33,7 +33,7 @@ from journeys.testbed import add_certificates, add_staff, wipe_data
 from journeys.vocabulary import ADVANCE_UNITS
 from seeding.demo import seed_demo
 from services import clock, passwords, policy
-from services.enterprise.office import escalate_overdue_requests
+from services.enterprise.office import close_unconfirmed_requests, escalate_overdue_requests
 from services.errors import Conflict, Invalid, NotAllowed, NotFound
 from services.notifications import FileGateway, send_outbox
 from services.sla import sweep
@@ -187,8 +187,13 @@ def demo():
 def run_sweep():
     report = sweep(session=db_session(), catalog=catalog())
     escalated = escalate_overdue_requests(session=db_session(), catalog=catalog())
+    closed = close_unconfirmed_requests(session=db_session(), catalog=catalog())
     return jsonify(
-        recoloured=report.recoloured, notified=report.notified, terminated=report.terminated, escalated=escalated
+        recoloured=report.recoloured,
+        notified=report.notified,
+        terminated=report.terminated,
+        escalated=escalated,
+        closed=closed,
     )
 
 

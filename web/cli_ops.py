@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from services.audit_check import verify_audit
-from services.enterprise.office import escalate_overdue_requests
+from services.enterprise.office import close_unconfirmed_requests, escalate_overdue_requests
 from services.errors import Invalid, NotFound
 from services.metrics import refresh_rollup
 from services.sla import sweep
@@ -32,11 +32,13 @@ WORKFLOW_DOC = PROJECT_ROOT / "docs" / "workflow.md"
 
 @sla_cli.command("sweep")
 def sla_sweep():
-    """Recolour running tasks, warn whoever holds late ones, end expired tolerated gaps, escalate late requests."""
+    """Recolour running tasks, warn whoever holds late ones, end expired tolerated gaps, escalate late requests,
+    close answers their firms let pass."""
     report = sweep(session=db_session(), catalog=catalog())
     click.echo(f"recoloured {report.recoloured}, notified {report.notified}, terminated {report.terminated}")
     escalated = escalate_overdue_requests(session=db_session(), catalog=catalog())
-    click.echo(f"enterprise requests escalated {escalated}")
+    closed = close_unconfirmed_requests(session=db_session(), catalog=catalog())
+    click.echo(f"enterprise requests escalated {escalated}, closed without the firm's reply {closed}")
 
 
 @audit_cli.command("verify")

@@ -10,7 +10,9 @@ from services.db import transactional
 from services.enterprise.access import get_request
 from services.errors import Conflict
 from services.models import EnterpriseRequest, EnterpriseRequestStatus, User
+from services.workdays import load_calendar
 from services.workflow.engine import fire
+from services.workflow.enterprise.rules import reply_by
 from services.workflow.locks import lock_case
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,36 @@ def escalate_overdue_requests(*, session: Session, catalog: Catalog) -> int:
         escalated += 1
     log.info("enterprise requests: %d escalated", escalated)
     return escalated
+
+
+def close_unconfirmed_requests(*, session: Session, catalog: Catalog) -> int:
+    """Close each answer the firm let pass its reply window without a word; returns how many.
+
+    Run with the SLA sweep, one transaction per request, like the escalation.
+    """
+    calendar, today = load_calendar(session=session), clock.china_today()
+    answered = session.exec(
+        select(EnterpriseRequest).where(col(EnterpriseRequest.status) == EnterpriseRequestStatus.ANSWERED)
+    )
+    keys = [request.key for request in answered if reply_by(calendar, request) < today]
+    session.rollback()  # end the read; each closing is its own transaction
+    closed = 0
+    for key in keys:
+        try:
+            _close_unconfirmed(session=session, catalog=catalog, key=key)
+        except Conflict:
+            continue  # the firm replied, or someone is changing it, meanwhile
+        closed += 1
+    log.info("enterprise requests: %d closed without the firm's reply", closed)
+    return closed
+
+
+@transactional
+def _close_unconfirmed(*, session: Session, catalog: Catalog, key: str) -> None:
+    request = lock_case(session, EnterpriseRequest, col(EnterpriseRequest.key) == key, skip_locked=True)
+    if request is None:
+        raise Conflict("someone else is changing this request")
+    fire(session=session, subject=request, event="close_unconfirmed", actor=None, catalog=catalog)
 
 
 @transactional

@@ -1,6 +1,7 @@
 """Read-only views of enterprise requests: the firm's list, the office's lists, one request with its history."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
@@ -24,6 +25,7 @@ from services.models import (
 )
 from services.workdays import load_calendar
 from services.workflow.engine import available_events
+from services.workflow.enterprise.rules import reply_by
 
 LIST_LIMIT = 100
 
@@ -102,6 +104,7 @@ class RequestDetail:
     events: list[AuditEvent]
     actions: list[str]  # the rows of the request's table this actor may fire now
     colour: Colour
+    reply_by: date | None  # while the answer waits for the firm: its last day to confirm or reopen
 
 
 def request_detail(*, session: Session, actor: User, key: str, catalog: Catalog) -> RequestDetail:
@@ -133,6 +136,7 @@ def request_detail(*, session: Session, actor: User, key: str, catalog: Catalog)
         events=history(session=session, case=request),
         actions=available_events(actor, request, request, catalog),
         colour=colour(calendar, today, request.deadline) if request.deadline else "green",
+        reply_by=reply_by(calendar, request) if request.status == EnterpriseRequestStatus.ANSWERED else None,
     )
 
 

@@ -16,6 +16,8 @@ REQUEST_DESCRIPTION_MAX_LENGTH = 2000
 ANSWER_MAX_LENGTH = 4000
 PROBLEM_TITLE_MAX_LENGTH = 200
 FORM_TOKEN_MAX_LENGTH = 32
+# An answer the firm neither confirms nor reopens within this many working days closes the request.
+REPLY_WORKING_DAYS = 10
 
 
 class EnterpriseRequestStatus:
@@ -26,6 +28,7 @@ class EnterpriseRequestStatus:
     REOPENED = "reopened"
     SOLVED = "solved"
     UNSOLVED = "unsolved"
+    CLOSED_UNCONFIRMED = "closed_unconfirmed"
     WITHDRAWN = "withdrawn"
 
     # Every status, in the order the diagrams draw them, with its label (a msgid).
@@ -37,13 +40,14 @@ class EnterpriseRequestStatus:
         REOPENED: N_("Reopened, with the supervisor"),
         SOLVED: N_("Solved"),
         UNSOLVED: N_("Closed, not solved"),
+        CLOSED_UNCONFIRMED: N_("Closed, the firm did not reply"),
         WITHDRAWN: N_("Withdrawn"),
     }
 
     OPEN = frozenset({TRIAGE, IN_PROGRESS, REOPENED})
     # Not yet answered once: the office or the departments hold it.
     BEING_HANDLED = frozenset({TRIAGE, IN_PROGRESS})
-    FINAL = frozenset({SOLVED, UNSOLVED, WITHDRAWN})
+    FINAL = frozenset({SOLVED, UNSOLVED, CLOSED_UNCONFIRMED, WITHDRAWN})
 
 
 class EnterpriseTaskStatus:
@@ -116,6 +120,8 @@ class EnterpriseRequest(CaseRow, table=True):
     answer: str | None = Field(default=None, max_length=ANSWER_MAX_LENGTH)
     answered_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     first_answered_on: date | None = None
+    # The day of the answer the firm reads now: its reply window counts from it.
+    answered_on: date | None = None
     reopened_at: datetime | None = None
     reopen_reason: str | None = None
     escalated_at: datetime | None = None

@@ -124,6 +124,7 @@ def test_the_office_routes_the_department_answers_the_firm_reopens_once_and_the_
 
     page = web.get(f"/requests/{request.key}").get_data(as_text=True)
     assert "增容已排入本月计划。" in page and "答复已解决我的问题" in page
+    assert "逾期视为已答复并办结" in page  # the firm is told until when the answer waits for it
     no_reason = web.post(f"/requests/{request.key}/reopen", {"reason": ""})
     assert no_reason.status_code == 422 and the_request(db).status == "answered"
     web.post(f"/requests/{request.key}/reopen", {"reason": "计划时间太晚。"})

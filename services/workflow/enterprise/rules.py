@@ -1,5 +1,7 @@
 """Guards and effects of the enterprise request rows (企呼我应)."""
 
+from datetime import date
+
 from sqlmodel import select
 
 from services import clock
@@ -14,7 +16,7 @@ from services.models import (
     Role,
     Task,
 )
-from services.models.enterprise import ANSWER_MAX_LENGTH
+from services.models.enterprise import ANSWER_MAX_LENGTH, REPLY_WORKING_DAYS
 from services.models.records import RATING_COMMENT_MAX_LENGTH
 from services.notifications import notify, notify_staff
 from services.requirements.fields import refuse_if_too_long
@@ -87,6 +89,11 @@ def reopened_only_once(firing) -> None:
 def reopened_before(firing) -> None:
     if _request(firing).reopened_at is None:
         raise Conflict(N_("a first answer that did not solve the problem is reopened, not closed"))
+
+
+def reply_window_passed(firing) -> None:
+    if firing.today <= reply_by(firing.calendar, _request(firing)):
+        raise Conflict(N_("the firm may still reply to this answer"))
 
 
 def not_rated_yet(firing) -> None:
@@ -187,6 +194,7 @@ def keep_answer(firing) -> None:
     request.answered_by_id = firing.given.get("answered_by_id") or (firing.actor.id if firing.actor else None)
     if request.first_answered_on is None:
         request.first_answered_on = firing.today
+    request.answered_on = firing.today
     firing.record["answer"] = request.answer
     if firing.given.get("problem"):
         firing.record["problem"] = firing.given["problem"]
@@ -297,4 +305,21 @@ def notify_office_supervisors(firing) -> None:
             "reason": firing.reason or "",
             "deadline": request.deadline.isoformat() if request.deadline else "",
         },
+    )
+
+
+def reply_by(calendar, request) -> date:
+    """The last day the firm may confirm or reopen the answer it reads now."""
+    assert request.answered_on is not None  # answered
+    return calendar.add_working_days(request.answered_on, REPLY_WORKING_DAYS)
+
+
+def notify_closed_unconfirmed(firing) -> None:
+    _tell_firm(
+        firing,
+        N_(
+            "Enterprise request %(number)s is closed: you did not reply to its answer within %(days)s working days. "
+            "You can still rate it; raise a new request if the problem remains."
+        ),
+        days=REPLY_WORKING_DAYS,
     )

@@ -125,6 +125,15 @@ def _machines() -> tuple[Machine, Machine]:
                 label=N_("Closed by the firm as not solved"),
             ),
             row(
+                "close_unconfirmed",
+                {R.ANSWERED},
+                R.CLOSED_UNCONFIRMED,
+                {SYSTEM},
+                guards=[r.reply_window_passed],
+                effects=[r.stamp_closed, r.notify_closed_unconfirmed],
+                label=N_("Closed: the firm did not reply to the answer"),
+            ),
+            row(
                 "withdraw",
                 R.BEING_HANDLED,
                 R.WITHDRAWN,
@@ -134,7 +143,7 @@ def _machines() -> tuple[Machine, Machine]:
             ),
             row(
                 "rate",
-                {R.SOLVED, R.UNSOLVED},
+                {R.SOLVED, R.UNSOLVED, R.CLOSED_UNCONFIRMED},
                 STAY,
                 {APPLICANT},
                 guards=[r.not_rated_yet, r.short_rating_comment],
