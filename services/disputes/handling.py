@@ -5,18 +5,22 @@ queue up: the second sees what the first left, or is told the dispute moved on.
 """
 
 from datetime import datetime
+from hashlib import sha256
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from services.catalog import Catalog
 from services.db import transactional
-from services.models import Dispute, Task, User
+from services.errors import Invalid
+from services.i18n import N_
+from services.models import Dispute, DisputeEvidence, DisputeStatus, Task, User
 from services.policy import may_view_task, require_visible
 from services.workflow.engine import fire
 from services.workflow.locks import lock_case, lock_task_and_case
 
 from .access import may_view_dispute
+from .evidence import EvidenceFile, Store, check_evidence
 
 
 def tasks_of_dispute(session: Session, dispute: Dispute) -> list[Task]:
@@ -38,11 +42,17 @@ def _fire_on_dispute(
     reason: str | None = None,
     given: dict[str, Any] | None = None,
 ) -> Dispute:
+    dispute = _locked_dispute(session, actor, key)
+    fire(session=session, subject=dispute, event=event, actor=actor, catalog=catalog, reason=reason, given=given)
+    return dispute
+
+
+def _locked_dispute(session: Session, actor: User, key: str) -> Dispute:
     dispute = lock_case(session, Dispute, col(Dispute.key) == key)
     require_visible(
         dispute is not None and may_view_dispute(actor, dispute, tasks_of_dispute(session, dispute)), "dispute"
     )
-    fire(session=session, subject=dispute, event=event, actor=actor, catalog=catalog, reason=reason, given=given)
+    assert dispute is not None  # require_visible refused otherwise
     return dispute
 
 
@@ -109,6 +119,47 @@ def close_dispute(*, session: Session, actor: User, key: str, catalog: Catalog) 
 @transactional
 def answer_dispute(*, session: Session, actor: User, key: str, answer: str, catalog: Catalog) -> Dispute:
     return _fire_on_dispute(session, actor, key, "answer", catalog, given={"answer": answer})
+
+
+def add_evidence(
+    *, session: Session, actor: User, key: str, evidence: list[EvidenceFile], store: Store, catalog: Catalog
+) -> Dispute:
+    """A party gives more evidence while the dispute is open: kept like the filing's, the others told.
+
+    One transaction; files already written are removed again if it does not commit.
+    """
+    stored: list[str] = []
+    try:
+        checked = check_evidence(evidence)
+        if not checked:
+            raise Invalid("no evidence", {"evidence": N_("Choose at least one file.")})
+        given = {"files": [{"name": file.filename, "sha256": sha256(file.data).hexdigest()} for file in checked]}
+        dispute = _locked_dispute(session, actor, key)
+        # Before registration the filing is still the applicant's own to complete; the other party is not in it yet.
+        event = "supplement_filing" if dispute.status == DisputeStatus.FILED else "supplement"
+        fire(session=session, subject=dispute, event=event, actor=actor, catalog=catalog, given=given)
+        assert dispute.id is not None and actor.id is not None  # stored rows
+        for file in checked:
+            saved = store.save(file.data)
+            stored.append(saved.storage_name)
+            session.add(
+                DisputeEvidence(
+                    dispute_id=dispute.id,
+                    uploaded_by_id=actor.id,
+                    filename=file.filename,
+                    content_type=file.content_type,
+                    size=saved.size,
+                    sha256=saved.sha256,
+                    storage_name=saved.storage_name,
+                )
+            )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        for name in stored:
+            store.delete(name)
+        raise
+    return dispute
 
 
 @transactional

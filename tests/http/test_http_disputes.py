@@ -127,6 +127,28 @@ def test_each_role_sees_only_its_buttons(app, db, people):
     assert resident.get("/centre").status_code == 403 and resident.get("/mediation").status_code == 403
 
 
+def test_a_party_adds_evidence_from_the_disputes_page_and_a_bad_file_is_named(app, db, people):
+    resident = browser(app, people["resident"])
+    file_online(resident, people["firm"].credit_code)
+    dispute = the_dispute(db)
+    page = resident.get(f"/disputes/{dispute.key}").get_data(as_text=True)
+    assert f'action="/disputes/{dispute.key}/evidence"' in page and 'enctype="multipart/form-data"' in page
+
+    def add(files):
+        data = {
+            "csrf_token": resident.csrf(f"/disputes/{dispute.key}"),
+            "evidence": [(io.BytesIO(content), name) for name, content in files],
+        }
+        return resident.client.post(f"/disputes/{dispute.key}/evidence", data=data, content_type="multipart/form-data")
+
+    refused = add([("转账记录.pdf", PDF), ("payload.exe", EXE)])
+    assert refused.status_code == 422 and "payload.exe" in refused.get_data(as_text=True)
+    assert add([("转账记录.pdf", PDF)]).status_code == 302
+    kept = db.exec(select(DisputeEvidence).where(DisputeEvidence.dispute_id == dispute.id)).all()
+    assert sorted(e.filename for e in kept) == ["合同.pdf", "转账记录.pdf"]
+    assert "转账记录.pdf" in resident.get(f"/disputes/{dispute.key}").get_data(as_text=True)
+
+
 def test_the_window_records_a_walk_in_dispute_as_the_one_visit(app, db, people):
     window = browser(app, people["window"])
     data = {

@@ -427,8 +427,70 @@ def test_a_dispute_is_seen_by_its_parties_the_centre_and_its_agencies_only(
         with pytest.raises(NotFound):
             queries.dispute_file(session=session, actor=stranger, key=dispute.key, catalog=catalog)
     as_firm = queries.dispute_file(session=session, actor=firm, key=dispute.key, catalog=catalog)
-    assert as_firm.actions == ["answer", "consent_extension", "refuse_extension"] and as_firm.tasks[0].actions == []
+    assert as_firm.actions == ["answer", "consent_extension", "refuse_extension", "supplement"]
+    assert as_firm.tasks[0].actions == []
     assert [d.id for d in queries.my_disputes(session=session, actor=firm)] == [dispute.id]
+
+
+def test_either_party_adds_evidence_during_mediation_and_the_others_are_told(
+    session, catalog, store, resident, firm, intake
+):
+    dispute = registered(session, catalog, store, resident, firm, intake)
+    mediator, _ = mediating(session, catalog, dispute)
+    handling.add_evidence(
+        session=session,
+        actor=firm,
+        key=dispute.key,
+        evidence=[EvidenceFile("收货单.pdf", PDF)],
+        store=store,
+        catalog=catalog,
+    )
+    given = session.exec(select(DisputeEvidence).where(DisputeEvidence.uploaded_by_id == firm.id)).one()
+    assert (given.dispute_id, given.filename) == (dispute.id, "收货单.pdf")
+    added = [e for e in history(session=session, case=dispute) if e.event == "dispute.supplement"]
+    assert added[0].payload["evidence"] == [{"name": "收货单.pdf", "sha256": given.sha256}]
+    told = "Dispute %(number)s: %(name)s added evidence (%(count)s files)."
+    assert told in messages_to(session, resident) and told in messages_to(session, mediator)
+    assert told not in messages_to(session, firm)
+    with pytest.raises(NotFound):
+        handling.add_evidence(
+            session=session,
+            actor=make_citizen(session),
+            key=dispute.key,
+            evidence=[EvidenceFile("x.pdf", PDF)],
+            store=store,
+            catalog=catalog,
+        )
+
+
+def test_evidence_added_later_is_checked_like_the_filings_and_nothing_is_kept_of_a_refused_lot(
+    session, catalog, store, resident, firm, intake
+):
+    dispute = registered(session, catalog, store, resident, firm, intake)
+    before = sorted(p.name for p in store.root.iterdir())
+    for files, wrong in (([EvidenceFile("a.pdf", PDF), EvidenceFile("virus.exe", EXE)], "virus.exe"), ([], "")):
+        with pytest.raises(Invalid) as refused:
+            handling.add_evidence(
+                session=session, actor=resident, key=dispute.key, evidence=files, store=store, catalog=catalog
+            )
+        assert wrong in str(refused.value.errors["evidence"])
+    assert sorted(p.name for p in store.root.iterdir()) == before
+    assert len(session.exec(select(DisputeEvidence).where(DisputeEvidence.dispute_id == dispute.id)).all()) == 2
+
+
+def test_no_evidence_is_added_once_the_dispute_is_over(session, catalog, store, resident, firm, intake):
+    dispute = file(session, catalog, store, resident, firm)
+    handling.withdraw_dispute(session=session, actor=resident, key=dispute.key, catalog=catalog)
+    with pytest.raises(Conflict):
+        handling.add_evidence(
+            session=session,
+            actor=resident,
+            key=dispute.key,
+            evidence=[EvidenceFile("a.pdf", PDF)],
+            store=store,
+            catalog=catalog,
+        )
+    assert len(session.exec(select(DisputeEvidence).where(DisputeEvidence.dispute_id == dispute.id)).all()) == 2
 
 
 def test_the_agency_queue_lists_its_open_tasks(session, catalog, store, resident, firm, intake):

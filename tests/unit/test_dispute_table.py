@@ -101,7 +101,11 @@ def test_buttons_follow_state_and_relation():
         "answer",
         "consent_extension",
         "refuse_extension",
+        "supplement",
     ]
+    # Before registration only the party who filed completes the file; the other is not in it yet.
+    assert "supplement_filing" in DISPUTE.allowed(D.FILED, frozenset({APPLICANT}))
+    assert DISPUTE.allowed(D.FILED, frozenset({COUNTERPARTY})) == []
     assert DISPUTE_TASK.allowed(T.CLAIMED, frozenset({CLERK, MEDIATOR})) == [
         "release",
         "schedule_session",

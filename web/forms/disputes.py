@@ -90,6 +90,13 @@ class AnswerForm(FlaskForm):
     )
 
 
+class AddEvidenceForm(FlaskForm):
+    # Checked by the service, which names every file it refuses (or says none was chosen).
+    evidence = MultipleFileField(
+        _l("More evidence"), id="more-evidence", description=_l("PDF, JPEG or PNG files of at most 5 MB each.")
+    )
+
+
 # --- the agencies -----------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,12 +17,14 @@ from wtforms.fields.choices import SelectChoice
 
 from services import clock
 from services.disputes import handling
+from services.disputes.evidence import EvidenceFile
 from services.disputes.queries import dispute_file
 from services.errors import Conflict, Invalid
 from services.workflow.disputes.rules import ESCALATION_LEVELS
-from web.extensions import catalog, db_session
+from web.extensions import catalog, db_session, file_store
 from web.forms.account import EmptyForm
 from web.forms.disputes import (
+    AddEvidenceForm,
     AgreementForm,
     AnswerForm,
     DeclineForm,
@@ -52,10 +54,25 @@ def _none(form) -> dict:
     return {}
 
 
+def sent_evidence() -> list[EvidenceFile]:
+    # An empty file input still sends one part with no name: nothing was chosen.
+    return [EvidenceFile(f.filename or "", f.read()) for f in request.files.getlist("evidence") if f.filename]
+
+
 def in_china(moment: datetime | None) -> datetime | None:
     """The browser's date and time field has no zone: people type China time."""
     return moment.replace(tzinfo=clock.CHINA) if moment else None
 
+
+# A party's further evidence: before registration the filing's own, during mediation shared with all.
+SUPPLEMENT = Action(
+    "disputes.add_evidence",
+    _l("Add evidence"),
+    AddEvidenceForm,
+    handling.add_evidence,
+    lambda f: {"evidence": sent_evidence(), "store": file_store()},
+    _l("Evidence added to the dispute's file."),
+)
 
 # By event: the button each row of the dispute's tables is, where it posts and what it sends.
 CASE_ACTIONS = {
@@ -107,6 +124,8 @@ CASE_ACTIONS = {
         lambda f: {"answer": f.answer.data},
         _l("Your answer has been sent."),
     ),
+    "supplement": SUPPLEMENT,
+    "supplement_filing": SUPPLEMENT,
     "consent_extension": Action(
         "disputes.consent_extension",
         _l("Consent to the extension"),
@@ -259,7 +278,7 @@ def render_dispute(key: str, status: int = 200, failed: tuple[str, FlaskForm] | 
 
     def card(actions: dict, event: str, subject_key: str) -> Card:
         action = actions[event]
-        typed = shown if failed and failed[0] == event else None
+        typed = shown if failed and actions.get(failed[0]) is action else None
         return _card(action, subject_key, _prepared(event, typed or action.form(formdata=None), dispute))
 
     case_cards = [

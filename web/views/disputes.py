@@ -1,12 +1,11 @@
 """Residents and firms (最多跑一地): their disputes, filing one online, answering one, and the dispute's page."""
 
-from flask import Blueprint, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from services import policy
-from services.disputes.evidence import EvidenceFile
 from services.disputes.filing import file_dispute
 from services.disputes.queries import evidence_file, my_disputes
 from services.errors import Invalid
@@ -15,7 +14,7 @@ from services.models import DisputeStatus, DisputeTaskStatus, Role
 from services.workflow.disputes.case import dispute_task_name
 from web.extensions import catalog, db_session, file_store
 from web.forms.disputes import FileDisputeForm
-from web.views.dispute_page import act, render_dispute
+from web.views.dispute_page import act, render_dispute, sent_evidence
 from web.views.files import FILE_POLICY, content_disposition
 from web.views.helpers import apply_errors, locale_code, route_policy
 
@@ -48,11 +47,6 @@ def filing_choices(form) -> None:
     form.centre.choices = [SelectChoice("", _("Choose…"))] + [
         SelectChoice(c.code, c.name.get(locale)) for c in book.centres.values() if c.level in ("township", "county")
     ]
-
-
-def sent_evidence() -> list[EvidenceFile]:
-    # An empty file input still sends one part with no name: nothing was chosen.
-    return [EvidenceFile(f.filename or "", f.read()) for f in request.files.getlist("evidence") if f.filename]
 
 
 @bp.get("/disputes")
@@ -104,6 +98,12 @@ def evidence(key: str):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.post("/disputes/<key>/evidence")
+@parties_only
+def add_evidence(key: str):
+    return act(key, "supplement")
 
 
 @bp.post("/disputes/<key>/answer")

@@ -344,6 +344,23 @@ def notify_registered(firing) -> None:
     )
 
 
+def record_evidence(firing) -> None:
+    firing.record["evidence"] = firing.given["files"]
+
+
+def notify_evidence_added(firing) -> None:
+    """The other party, once the dispute is theirs to see answered, and whoever mediates it now."""
+    applicant, counterparty = parties(firing)
+    other = counterparty if firing.actor.id == applicant.id else applicant
+    template = N_("Dispute %(number)s: %(name)s added evidence (%(count)s files).")
+    params = {"name": firing.actor.full_name, "count": len(firing.given["files"])}
+    if other is applicant or firing.case.registered_at is not None:
+        _tell(firing, other, template, **params)
+    for task in firing.tasks():
+        if task.assignee_id is not None and task.status in DisputeTaskStatus.OPEN:
+            _tell(firing, firing.session.get(User, task.assignee_id), template, **params)
+
+
 def notify_declined(firing) -> None:
     _tell(firing, firing.applicant, N_("Dispute %(number)s was not taken up: %(reason)s"), reason=firing.reason)
 

@@ -93,6 +93,22 @@ def _machines() -> tuple[Machine, Machine]:
                 label=N_("A party refused the extension"),
             ),
             row(
+                "supplement_filing",
+                {D.FILED},
+                STAY,
+                {APPLICANT},
+                effects=[r.record_evidence],
+                label=N_("Evidence added to the filing"),
+            ),
+            row(
+                "supplement",
+                {D.IN_MEDIATION},
+                STAY,
+                PARTIES,
+                effects=[r.record_evidence, r.notify_evidence_added],
+                label=N_("A party added evidence"),
+            ),
+            row(
                 "withdraw",
                 open_before_outcome,
                 D.WITHDRAWN,
