@@ -8,7 +8,7 @@ like the applications' scripts do. The random choices come from the seed's one g
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -19,6 +19,7 @@ from seeding.world import World
 from services.enterprise import handling, office, problems, raising
 from services.enterprise.raising import UploadedFile
 from services.models import CommonProblem, EnterpriseRequest, EnterpriseTaskRole, Task
+from services.models.enterprise import REPLY_WORKING_DAYS
 from services.workflow.enterprise.actors import OFFICE_DEPARTMENT
 
 # Where each request's life stops: together they leave a request in every state of its table.
@@ -32,6 +33,7 @@ FATES = (
     "reopened",
     "answered_again",
     "unsolved",
+    "unconfirmed",
     "withdrawn",
     "late",
 )
@@ -96,10 +98,18 @@ def plan_requests(
                 holder=demo_company if index < len(FATES) else own.choice(firms),
                 category="land_utilities" if fate == "common_problem" else categories[index % len(categories)],
                 fate=fate,
-                start=w.timeline.working_moment(last if fate in ("triage", "in_progress") else own.choice(days), own),
+                start=w.timeline.working_moment(_first_day(fate, days, last, own), own),
             )
         )
     return cases
+
+
+def _first_day(fate: str, days: list[date], last: date, rng: random.Random) -> date:
+    if fate in ("triage", "in_progress"):
+        return last
+    if fate == "unconfirmed":  # early enough for its reply window to pass within the year
+        return rng.choice(days[: len(days) // 2])
+    return rng.choice(days)
 
 
 def request_script(w: World, case: RequestCase) -> Script:
@@ -133,6 +143,10 @@ def request_script(w: World, case: RequestCase) -> Script:
     else:
         yield from _handled_by_departments(w, case, clerk)
     if fate in ("in_progress", "answered"):
+        return
+    if fate == "unconfirmed":
+        yield w.working_days_later(rng, REPLY_WORKING_DAYS + 1)
+        office.close_unconfirmed_request(session=session, catalog=catalog, key=case.key)
         return
     yield w.online_after(rng, hours=rng.uniform(2, 48))
     if fate in ("reopened", "answered_again", "unsolved"):

@@ -163,6 +163,11 @@ def add_evidence(
 
 
 @transactional
+def rate_dispute(*, session: Session, actor: User, key: str, score: int, comment: str, catalog: Catalog) -> Dispute:
+    return _fire_on_dispute(session, actor, key, "rate", catalog, given={"score": score, "comment": comment})
+
+
+@transactional
 def consent_to_extension(*, session: Session, actor: User, key: str, catalog: Catalog) -> Dispute:
     return _fire_on_dispute(session, actor, key, "consent_extension", catalog)
 

@@ -15,6 +15,7 @@ from services.models import (
     DisputeTaskStatus,
     DisputeVisit,
     MediationSession,
+    Rating,
     Role,
     Task,
     User,
@@ -45,6 +46,7 @@ class DisputeFile:
     evidence: list[DisputeEvidence]
     visits: list[DisputeVisit]
     events: list[AuditEvent]
+    rating: Rating | None
 
 
 def dispute_file(*, session: Session, actor: User, key: str, catalog: Catalog) -> DisputeFile:
@@ -69,11 +71,16 @@ def dispute_file(*, session: Session, actor: User, key: str, catalog: Catalog) -
         )
         for task in tasks
     ]
+    rating = session.exec(select(Rating).where(col(Rating.case_chain) == dispute.chain)).first()
+    # Rated once: the rating shows instead of its form.
+    actions = [
+        event for event in available_events(actor, dispute, dispute, catalog) if not (rating and event == "rate")
+    ]
     return DisputeFile(
         dispute=dispute,
         applicant=people[dispute.applicant_id],
         counterparty=people[dispute.counterparty_id],
-        actions=available_events(actor, dispute, dispute, catalog),
+        actions=actions,
         tasks=task_files,
         evidence=list(
             session.exec(
@@ -88,6 +95,7 @@ def dispute_file(*, session: Session, actor: User, key: str, catalog: Catalog) -
             )
         ),
         events=history(session=session, case=dispute),
+        rating=rating,
     )
 
 

@@ -103,7 +103,7 @@ def close_unconfirmed_requests(*, session: Session, catalog: Catalog) -> int:
     closed = 0
     for key in keys:
         try:
-            _close_unconfirmed(session=session, catalog=catalog, key=key)
+            close_unconfirmed_request(session=session, catalog=catalog, key=key)
         except Conflict:
             continue  # the firm replied, or someone is changing it, meanwhile
         closed += 1
@@ -112,7 +112,8 @@ def close_unconfirmed_requests(*, session: Session, catalog: Catalog) -> int:
 
 
 @transactional
-def _close_unconfirmed(*, session: Session, catalog: Catalog, key: str) -> None:
+def close_unconfirmed_request(*, session: Session, catalog: Catalog, key: str) -> None:
+    """Close one answer past its reply window (Conflict if the firm replied or it is being changed)."""
     request = lock_case(session, EnterpriseRequest, col(EnterpriseRequest.key) == key, skip_locked=True)
     if request is None:
         raise Conflict("someone else is changing this request")

@@ -6,9 +6,8 @@ from sqlmodel import select
 from services import clock
 from services.errors import Conflict, Invalid
 from services.i18n import N_
-from services.models import Notice, Rating, Task, TaskStatus
+from services.models import Notice, Task, TaskStatus
 from services.models.cases import VISIT_PURPOSE_MAX_LENGTH
-from services.models.records import RATING_COMMENT_MAX_LENGTH
 from services.notifications import notify
 from services.requirements.fields import refuse_if_too_long
 from services.requirements.precheck import blocking, precheck
@@ -81,14 +80,6 @@ def one_notice_only(firing) -> None:
             )
         )
     firing.record["breach"] = bool(earlier)
-
-
-def not_rated_yet(firing) -> None:
-    if firing.session.exec(select(Rating).where(Rating.application_id == firing.application.id)).first():
-        raise Conflict(N_("this application has already been rated"))
-    score = firing.given.get("score")
-    if not isinstance(score, int) or not 1 <= score <= 5:
-        raise Invalid(N_("choose from 1 to 5 stars"), {"score": N_("Choose from 1 to 5 stars.")})
 
 
 # --- effects ----------------------------------------------------------------
@@ -208,10 +199,6 @@ def resume_clocks(firing) -> None:
 
 def short_visit_purpose(firing) -> None:
     refuse_if_too_long("reason", firing.reason or "", VISIT_PURPOSE_MAX_LENGTH)
-
-
-def short_rating_comment(firing) -> None:
-    refuse_if_too_long("comment", (firing.given.get("comment") or "").strip(), RATING_COMMENT_MAX_LENGTH)
 
 
 def count_visit(firing) -> None:

@@ -107,7 +107,7 @@ def row(event, source, target, who, guards=(), effects=(), needs_reason=False, *
 
 def _machines() -> tuple[Machine, Machine]:
     # Imported here so that reading the table needs no database.
-    from services.workflow import levers
+    from services.workflow import levers, ratings
     from services.workflow import rules as r
     from services.workflow import task_rules as t
 
@@ -234,7 +234,7 @@ def _machines() -> tuple[Machine, Machine]:
                 {A.COMPLETED, A.PARTIALLY_COMPLETED, A.REJECTED},
                 STAY,
                 {APPLICANT},
-                guards=[r.not_rated_yet, r.short_rating_comment],
+                guards=[ratings.not_rated_yet, ratings.short_rating_comment],
                 effects=[r.save_rating],
                 label=N_("Rated"),
             ),

@@ -149,6 +149,22 @@ def test_a_party_adds_evidence_from_the_disputes_page_and_a_bad_file_is_named(ap
     assert "转账记录.pdf" in resident.get(f"/disputes/{dispute.key}").get_data(as_text=True)
 
 
+def test_the_party_who_filed_rates_a_declined_dispute_on_its_page(app, db, people):
+    resident = browser(app, people["resident"])
+    file_online(resident, people["firm"].credit_code)
+    dispute = the_dispute(db)
+    window = browser(app, people["window"])
+    window.post(f"/centre/disputes/{dispute.key}/decline", {"reason": "不属于调解范围"})
+    assert the_dispute(db).status == DisputeStatus.DECLINED
+    page = resident.get(f"/disputes/{dispute.key}").get_data(as_text=True)
+    assert f'action="/disputes/{dispute.key}/rate"' in page and "<legend" in page
+    unchosen = resident.post(f"/disputes/{dispute.key}/rate", {"comment": "太慢"})
+    assert unchosen.status_code == 422 and "太慢" in unchosen.get_data(as_text=True)
+    assert resident.post(f"/disputes/{dispute.key}/rate", {"score": "4", "comment": "说明清楚"}).status_code == 302
+    page = resident.get(f"/disputes/{dispute.key}").get_data(as_text=True)
+    assert "说明清楚" in page and f'action="/disputes/{dispute.key}/rate"' not in page
+
+
 def test_the_window_records_a_walk_in_dispute_as_the_one_visit(app, db, people):
     window = browser(app, people["window"])
     data = {

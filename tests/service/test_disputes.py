@@ -23,6 +23,8 @@ from services.models import (
     DisputeTaskStatus,
     DisputeVisit,
     Notification,
+    Rating,
+    Rectification,
     Role,
     Task,
 )
@@ -491,6 +493,29 @@ def test_no_evidence_is_added_once_the_dispute_is_over(session, catalog, store, 
             catalog=catalog,
         )
     assert len(session.exec(select(DisputeEvidence).where(DisputeEvidence.dispute_id == dispute.id)).all()) == 2
+
+
+def test_the_party_who_asked_rates_a_referred_dispute_once_and_a_poor_rating_reaches_the_agency(
+    session, catalog, store, resident, firm, intake
+):
+    dispute = registered(session, catalog, store, resident, firm, intake)
+    mediator, task = mediating(session, catalog, dispute)
+    with pytest.raises(Conflict):  # nothing to rate while mediation runs
+        handling.rate_dispute(session=session, actor=resident, key=dispute.key, score=5, comment="", catalog=catalog)
+    handling.record_no_agreement(
+        session=session, actor=mediator, key=task.key, referral="litigation", reason="双方分歧大", catalog=catalog
+    )
+    with pytest.raises(NotAllowed):  # the other party did not ask for the service
+        handling.rate_dispute(session=session, actor=firm, key=dispute.key, score=1, comment="", catalog=catalog)
+    handling.rate_dispute(
+        session=session, actor=resident, key=dispute.key, score=2, comment="调解员不够耐心", catalog=catalog
+    )
+    rating = session.exec(select(Rating).where(Rating.case_chain == dispute.chain)).one()
+    assert (rating.score, rating.comment) == (2, "调解员不够耐心")
+    owed = session.exec(select(Rectification).where(Rectification.rating_id == rating.id)).all()
+    assert [r.department for r in owed] == ["people_mediation"]
+    with pytest.raises(Conflict):
+        handling.rate_dispute(session=session, actor=resident, key=dispute.key, score=5, comment="", catalog=catalog)
 
 
 def test_the_agency_queue_lists_its_open_tasks(session, catalog, store, resident, firm, intake):

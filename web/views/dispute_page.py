@@ -36,6 +36,7 @@ from web.forms.disputes import (
     SessionForm,
     VisitForm,
 )
+from web.forms.followup import RatingForm
 from web.messages import translate
 from web.views.helpers import apply_errors, locale_code
 
@@ -126,6 +127,14 @@ CASE_ACTIONS = {
     ),
     "supplement": SUPPLEMENT,
     "supplement_filing": SUPPLEMENT,
+    "rate": Action(
+        "disputes.rate",
+        _l("Rate our service"),
+        RatingForm,
+        handling.rate_dispute,
+        lambda f: {"score": f.score.data, "comment": f.comment.data or ""},
+        _l("Thank you for your rating."),
+    ),
     "consent_extension": Action(
         "disputes.consent_extension",
         _l("Consent to the extension"),

@@ -106,6 +106,12 @@ def add_evidence(key: str):
     return act(key, "supplement")
 
 
+@bp.post("/disputes/<key>/rate")
+@parties_only
+def rate(key: str):
+    return act(key, "rate")
+
+
 @bp.post("/disputes/<key>/answer")
 @parties_only
 def answer(key: str):

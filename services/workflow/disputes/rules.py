@@ -14,6 +14,7 @@ from services.models.cases import VISIT_PURPOSE_MAX_LENGTH
 from services.models.disputes import ANSWER_MAX_LENGTH
 from services.notifications import notify, notify_staff
 from services.requirements.fields import refuse_if_too_long
+from services.workflow import ratings
 from services.workflow.disputes.actors import COUNTERPARTY, JUDICIAL_CONFIRMATION
 from services.workflow.numbers import next_number
 from services.workflow.table import APPLICANT
@@ -359,6 +360,11 @@ def notify_evidence_added(firing) -> None:
     for task in firing.tasks():
         if task.assignee_id is not None and task.status in DisputeTaskStatus.OPEN:
             _tell(firing, firing.session.get(User, task.assignee_id), template, **params)
+
+
+def save_rating(firing) -> None:
+    """好差评 of the party who asked for mediation: a poor one asks each agency that had a route to rectify."""
+    ratings.save_rating(firing, tuple(dict.fromkeys(task.department for task in firing.tasks())))
 
 
 def notify_declined(firing) -> None:

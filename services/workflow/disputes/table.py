@@ -15,6 +15,7 @@ from services.workflow.table import APPLICANT, CLERK, STAY, SYSTEM, Machine, row
 
 def _machines() -> tuple[Machine, Machine]:
     # Imported here so that reading the table needs no database.
+    from services.workflow import ratings
     from services.workflow.disputes import rules as r
     from services.workflow.disputes import task_rules as t
 
@@ -174,6 +175,15 @@ def _machines() -> tuple[Machine, Machine]:
                 guards=[r.not_reported_yet],
                 effects=[r.mark_honoured],
                 label=N_("The agreement was honoured"),
+            ),
+            row(
+                "rate",
+                {D.CONFIRMED, D.RESOLVED, D.REFERRED, D.DECLINED},
+                STAY,
+                {APPLICANT},
+                guards=[ratings.not_rated_yet, ratings.short_rating_comment],
+                effects=[r.save_rating],
+                label=N_("Rated"),
             ),
         ),
     )

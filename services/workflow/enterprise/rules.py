@@ -2,8 +2,6 @@
 
 from datetime import date
 
-from sqlmodel import select
-
 from services import clock
 from services.errors import Conflict, Invalid
 from services.i18n import N_
@@ -12,12 +10,10 @@ from services.models import (
     EnterpriseRequest,
     EnterpriseTaskRole,
     EnterpriseTaskStatus,
-    Rating,
     Role,
     Task,
 )
 from services.models.enterprise import ANSWER_MAX_LENGTH, REPLY_WORKING_DAYS
-from services.models.records import RATING_COMMENT_MAX_LENGTH
 from services.notifications import notify, notify_staff
 from services.requirements.fields import refuse_if_too_long
 from services.workflow import ratings
@@ -94,18 +90,6 @@ def reopened_before(firing) -> None:
 def reply_window_passed(firing) -> None:
     if firing.today <= reply_by(firing.calendar, _request(firing)):
         raise Conflict(N_("the firm may still reply to this answer"))
-
-
-def not_rated_yet(firing) -> None:
-    if firing.session.exec(select(Rating).where(Rating.case_chain == _request(firing).chain)).first():
-        raise Conflict(N_("this request has already been rated"))
-    score = firing.given.get("score")
-    if not isinstance(score, int) or not 1 <= score <= 5:
-        raise Invalid(N_("choose from 1 to 5 stars"), {"score": N_("Choose from 1 to 5 stars.")})
-
-
-def short_rating_comment(firing) -> None:
-    refuse_if_too_long("comment", (firing.given.get("comment") or "").strip(), RATING_COMMENT_MAX_LENGTH)
 
 
 # --- effects ----------------------------------------------------------------

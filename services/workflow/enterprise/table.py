@@ -15,6 +15,7 @@ from services.workflow.table import APPLICANT, ASSIGNEE, CLERK, STAY, SYSTEM, Ma
 
 def _machines() -> tuple[Machine, Machine]:
     # Imported here so that reading the table needs no database.
+    from services.workflow import ratings
     from services.workflow.enterprise import rules as r
     from services.workflow.enterprise import task_rules as t
 
@@ -146,7 +147,7 @@ def _machines() -> tuple[Machine, Machine]:
                 {R.SOLVED, R.UNSOLVED, R.CLOSED_UNCONFIRMED},
                 STAY,
                 {APPLICANT},
-                guards=[r.not_rated_yet, r.short_rating_comment],
+                guards=[ratings.not_rated_yet, ratings.short_rating_comment],
                 effects=[r.save_rating],
                 label=N_("Rated"),
             ),
