@@ -9,7 +9,7 @@ import hashlib
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 from sqlalchemy import bindparam, func, update
@@ -191,9 +191,12 @@ _RESUME = (
 )
 
 
-@transactional
 def resume_session(*, session: Session, token: str | None, policy: SignInPolicy) -> Resumed | None:
-    """The live session behind a cookie's id, or None once revoked, idle too long or past its lifetime."""
+    """The live session behind a cookie's id, or None once revoked, idle too long or past its lifetime.
+
+    A read, like any other: it commits only when it refreshes "last seen". Every signed-in request
+    starts with it, and committing a read would cost each of them a round trip for nothing.
+    """
     if not token:
         return None
     # One statement for the session and its user, built once: every signed-in request runs it.
@@ -210,9 +213,14 @@ def resume_session(*, session: Session, token: str | None, policy: SignInPolicy)
     ):
         return None
     if now - row.last_seen_at >= policy.seen_every:
-        row.last_seen_at = now
-        session.add(row)
+        _see_again(session=session, row=row, now=now)
     return Resumed(user, row)
+
+
+@transactional
+def _see_again(*, session: Session, row: SignInSession, now: datetime) -> None:
+    row.last_seen_at = now
+    session.add(row)
 
 
 @transactional

@@ -346,11 +346,13 @@ def _render_check(application, service, gaps=None, status: int = 200):
 @applicants_only
 def submit(key: str):
     db = db_session()
-    application = own_application(db, current_user, key)
+    # The account itself, not Flask-Login's proxy: the services read it dozens of times.
+    actor = current_user._get_current_object()
+    application = own_application(db, actor, key)
     correcting = application.status == ApplicationStatus.NEEDS_CORRECTION
     send = resubmit_application if correcting else submit_application
     try:
-        submitted = send(session=db, actor=current_user, key=key, catalog=catalog())
+        submitted = send(session=db, actor=actor, key=key, catalog=catalog())
     except Invalid as error:
         return _render_check(application, catalog().service(application.service_code), error.details["gaps"], 422)
     except Conflict:

@@ -178,7 +178,9 @@ def _act(
     form = FORMS[form_name]() if form_name else EmptyForm()
     if form.validate():
         try:
-            service(session=db_session(), actor=current_user, key=key, catalog=catalog(), **inputs(form))
+            # The account itself, not Flask-Login's proxy: the services read it dozens of times.
+            actor = current_user._get_current_object()
+            service(session=db_session(), actor=actor, key=key, catalog=catalog(), **inputs(form))
         except Invalid as error:
             apply_errors(form, error.errors)
             if not any(name in form for name in error.errors):
