@@ -1,0 +1,165 @@
+"""The sweep: offers for the newly eligible, withdrawals for the lapsed, expiry for the unanswered.
+
+A full sweep runs each policy in force as one set-based query (`eligible_subjects`); a quick sweep
+judges only the subjects whose facts changed since its watermark (`services.benefits.changes`).
+A policy offers a subject once: the offer's unique (policy, subject) holds that even for two sweeps
+at once (the second one's transaction fails on it and leaves the offers to the first).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from services.audit import record_event
+from services.benefits import eligible_subjects, judge_subject
+from services.benefits.changes import advance_watermark, changed_since, latest_mark, read_watermark
+from services.catalog import Catalog
+from services.catalog.policy_model import Policy
+from services.i18n import N_
+from services.models import BenefitOffer, BenefitOfferStatus, Role, User
+from services.notifications import notify
+from services.workflow.benefits.rules import offer_deadline, yuan
+from services.workflow.engine import fire
+from services.workflow.locks import lock_case
+from services.workflow.numbers import next_number
+
+QUICK_SWEEP = "quick"  # the watermark's name of the every-minute sweep of changed subjects
+AUDIENCE_ROLES = {"citizens": Role.CITIZEN, "companies": Role.COMPANY}
+
+
+@dataclass
+class SweepResult:
+    offered: list[str] = field(default_factory=list)  # numbers of the offers made
+    withdrawn: list[str] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)
+
+
+def sweep_offers(*, session: Session, catalog: Catalog, today: date) -> SweepResult:
+    """Every policy in force against everyone: offer the newly eligible, withdraw the lapsed, expire the late."""
+    result = SweepResult()
+    for policy in _in_force(catalog, today):
+        eligible = eligible_subjects(session=session, policy=policy, today=today)
+        _offer_and_withdraw(session, catalog, policy, eligible, set(eligible), today, result)
+    _expire(session, catalog, today, result)
+    # Every change marked so far has been judged by this sweep: the quick one need not look again.
+    advance_watermark(session, name=QUICK_SWEEP, to=latest_mark(session))
+    return result
+
+
+def sweep_changed_subjects(*, session: Session, catalog: Catalog, today: date) -> SweepResult:
+    """Only the subjects whose facts changed since the last quick sweep, judged one by one."""
+    result = SweepResult()
+    subjects, mark = changed_since(session, watermark=read_watermark(session, name=QUICK_SWEEP))
+    if subjects:
+        sweep_subjects(session=session, catalog=catalog, today=today, subject_ids=subjects, result=result)
+    advance_watermark(session, name=QUICK_SWEEP, to=mark)
+    return result
+
+
+def sweep_subjects(
+    *, session: Session, catalog: Catalog, today: date, subject_ids: set[int], result: SweepResult | None = None
+) -> SweepResult:
+    """The sweep for a few subjects: each policy of their audience judged for each of them."""
+    result = result or SweepResult()
+    roles = dict(session.exec(select(User.id, User.role).where(col(User.id).in_(subject_ids))).all())
+    for policy in _in_force(catalog, today):
+        mine = {subject for subject, role in roles.items() if role == AUDIENCE_ROLES[policy.audience]}
+        eligible = {}
+        for subject_id in sorted(mine):
+            verdict = judge_subject(session=session, policy=policy, subject_id=subject_id, today=today)
+            if verdict.eligible and verdict.amount_fen:
+                eligible[subject_id] = verdict.amount_fen
+        _offer_and_withdraw(session, catalog, policy, eligible, mine, today, result)
+    return result
+
+
+def _in_force(catalog: Catalog, today: date) -> list[Policy]:
+    return [policy for _, policy in sorted(catalog.policies.items()) if policy.in_force(today)]
+
+
+def _offer_and_withdraw(
+    session: Session,
+    catalog: Catalog,
+    policy: Policy,
+    eligible: dict[int, int],
+    judged: set[int],
+    today: date,
+    result: SweepResult,
+) -> None:
+    """Offer `eligible` subjects not offered yet; withdraw open offers of `judged` subjects no longer eligible."""
+    offers = {
+        offer.applicant_id: offer
+        for offer in session.exec(select(BenefitOffer).where(col(BenefitOffer.policy) == policy.code))
+        if offer.applicant_id in judged
+    }
+    for subject_id in sorted(set(eligible) - set(offers)):
+        result.offered.append(_make_offer(session, catalog, policy, subject_id, eligible[subject_id], today))
+    for subject_id, offer in sorted(offers.items()):
+        if subject_id not in eligible and offer.status == BenefitOfferStatus.OFFERED:
+            locked = lock_case(session, BenefitOffer, col(BenefitOffer.id) == offer.id, skip_locked=True)
+            if locked is None or locked.status != BenefitOfferStatus.OFFERED:
+                continue  # the subject is answering it right now; the next sweep looks again
+            fire(
+                session=session,
+                subject=locked,
+                event="withdraw",
+                actor=None,
+                catalog=catalog,
+                reason="no longer eligible on " + today.isoformat(),
+            )
+            result.withdrawn.append(locked.number)
+
+
+def _make_offer(
+    session: Session, catalog: Catalog, policy: Policy, subject_id: int, amount_fen: int, today: date
+) -> str:
+    serial = next_number(session, f"benefit-offer-{today:%Y%m%d}")
+    offer = BenefitOffer(
+        number=f"MS-{today:%Y%m%d}-{serial:06d}",
+        applicant_id=subject_id,
+        policy=policy.code,
+        amount_fen=amount_fen,
+        eligible_on=today,
+        deadline=offer_deadline(today),
+    )
+    session.add(offer)
+    session.flush()
+    record_event(
+        session,
+        actor=None,
+        event="benefit_offer.create",
+        case=offer,
+        to_status=offer.status,
+        payload={"policy": policy.code, "amount_fen": amount_fen, "deadline": offer.deadline.isoformat()},
+    )
+    subject = session.get(User, subject_id)
+    assert subject is not None and offer.deadline is not None  # a subject the query found; a new offer's deadline
+    notify(
+        session,
+        user=subject,
+        case=offer,
+        template=N_("%(policy)s: %(amount)s yuan is yours without applying. Accept it by %(deadline)s (%(number)s)."),
+        params={
+            "policy": policy.name.zh,
+            "policy_en": policy.name.en,
+            "amount": yuan(amount_fen),
+            "deadline": offer.deadline.isoformat(),
+            "number": offer.number,
+        },
+    )
+    return offer.number
+
+
+def _expire(session: Session, catalog: Catalog, today: date, result: SweepResult) -> None:
+    late = session.exec(
+        select(BenefitOffer.id).where(
+            col(BenefitOffer.status) == BenefitOfferStatus.OFFERED, col(BenefitOffer.deadline) < today
+        )
+    ).all()
+    for offer_id in late:
+        offer = lock_case(session, BenefitOffer, col(BenefitOffer.id) == offer_id, skip_locked=True)
+        if offer is None or offer.status != BenefitOfferStatus.OFFERED:
+            continue
+        fire(session=session, subject=offer, event="expire", actor=None, catalog=catalog)
+        result.expired.append(offer.number)
