@@ -6,14 +6,23 @@ past its watermark (`changed_since`), judges only those subjects, and moves its 
 (`advance_watermark`): a birth certificate issued at noon brings the childcare offer within the minute.
 """
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
+from services import clock
 from services.models import BenefitChange, BenefitSweepMark
 
 
 def mark_changed(session: Session, *, subject_id: int) -> None:
-    """Note that a subject's facts changed; an insert of its own, so writers never share a row."""
-    session.add(BenefitChange(subject_id=subject_id))
+    """Note that a subject's facts changed; an insert of its own, so writers never share a row.
+
+    On the connection, so nothing else the session holds is flushed by it (an approval's decision
+    rides along with its delivery's move).
+    """
+    session.connection().execute(_INSERT_CHANGE, {"subject_id": subject_id, "changed_at": clock.now()})
+
+
+_INSERT_CHANGE = insert(BenefitChange.__table__)  # type: ignore[attr-defined]  # SQLModel sets it
 
 
 def changed_since(session: Session, *, watermark: int) -> tuple[set[int], int]:

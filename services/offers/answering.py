@@ -8,12 +8,14 @@ approval's business (`approval`), which takes accepted offers in the order they 
 from sqlmodel import Session, col, select
 
 from services.catalog import Catalog
+from services.db import transactional
 from services.errors import NotFound
 from services.models import BenefitOffer, User
 from services.workflow.engine import fire
 from services.workflow.locks import lock_case
 
 
+@transactional
 def accept_offer(
     *, session: Session, actor: User, key: str, bank_account: str, bank_name: str, catalog: Catalog
 ) -> BenefitOffer:
@@ -30,6 +32,7 @@ def accept_offer(
     return offer
 
 
+@transactional
 def decline_offer(*, session: Session, actor: User, key: str, reason: str, note: str, catalog: Catalog) -> BenefitOffer:
     offer = _lock_own_offer(session, actor, key)
     fire(
@@ -43,6 +46,7 @@ def decline_offer(*, session: Session, actor: User, key: str, reason: str, note:
     return offer
 
 
+@transactional
 def correct_account(
     *, session: Session, actor: User, key: str, bank_account: str, bank_name: str, catalog: Catalog
 ) -> BenefitOffer:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from services.catalog import Catalog
+from services.db import transactional
 from services.errors import NotAllowed, NotFound
 from services.models import BenefitOffer, BenefitOfferStatus, User
 from services.workflow.benefits.rules import budget_fen, lock_budget, needs_review
@@ -26,6 +27,7 @@ class Approval:
     waiting: int = 0  # accepted offers left waiting for budget
 
 
+@transactional
 def approve_accepted(*, session: Session, catalog: Catalog, policy_code: str) -> Approval:
     """Approve a policy's accepted offers in order of acceptance while its budget lasts."""
     policy = catalog.policies[policy_code]
@@ -63,6 +65,7 @@ def approve_all_accepted(*, session: Session, catalog: Catalog) -> dict[str, App
     }
 
 
+@transactional
 def decide_review(
     *, session: Session, actor: User, task_key: str, event: str, catalog: Catalog, reason: str | None = None
 ) -> BenefitOffer:

@@ -15,6 +15,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from services.catalog import Catalog
+from services.db import transactional
 from services.errors import Invalid
 from services.models import BenefitBatch, BenefitOffer, BenefitOfferStatus
 from services.workflow.benefits.rules import yuan
@@ -33,6 +34,7 @@ class Batch:
     content: bytes  # the file, to be written once the batch is committed
 
 
+@transactional
 def make_batch(*, session: Session, catalog: Catalog, payer_account: str, today: date) -> Batch | None:
     """Every approved offer into one batch (None when there is none): the file, its record, the offers in_batch."""
     ids = session.exec(
@@ -97,6 +99,7 @@ class Returns:
     returned: list[str]
 
 
+@transactional
 def read_returns(*, session: Session, catalog: Catalog, content: str) -> Returns:
     """The bank's result file: each line fires paid or returned. A bad line is named and nothing moves."""
     lines = _result_lines(session, content)

@@ -16,6 +16,7 @@ from services.benefits import eligible_subjects, judge_subject
 from services.benefits.changes import advance_watermark, changed_since, latest_mark, read_watermark
 from services.catalog import Catalog
 from services.catalog.policy_model import Policy
+from services.db import transactional
 from services.i18n import N_
 from services.models import BenefitOffer, BenefitOfferStatus, Role, User
 from services.notifications import notify
@@ -35,6 +36,7 @@ class SweepResult:
     expired: list[str] = field(default_factory=list)
 
 
+@transactional
 def sweep_offers(*, session: Session, catalog: Catalog, today: date) -> SweepResult:
     """Every policy in force against everyone: offer the newly eligible, withdraw the lapsed, expire the late."""
     result = SweepResult()
@@ -47,21 +49,26 @@ def sweep_offers(*, session: Session, catalog: Catalog, today: date) -> SweepRes
     return result
 
 
+@transactional
 def sweep_changed_subjects(*, session: Session, catalog: Catalog, today: date) -> SweepResult:
     """Only the subjects whose facts changed since the last quick sweep, judged one by one."""
     result = SweepResult()
     subjects, mark = changed_since(session, watermark=read_watermark(session, name=QUICK_SWEEP))
     if subjects:
-        sweep_subjects(session=session, catalog=catalog, today=today, subject_ids=subjects, result=result)
+        _sweep_subjects(session, catalog, today, subjects, result)
     advance_watermark(session, name=QUICK_SWEEP, to=mark)
     return result
 
 
-def sweep_subjects(
-    *, session: Session, catalog: Catalog, today: date, subject_ids: set[int], result: SweepResult | None = None
-) -> SweepResult:
+@transactional
+def sweep_subjects(*, session: Session, catalog: Catalog, today: date, subject_ids: set[int]) -> SweepResult:
     """The sweep for a few subjects: each policy of their audience judged for each of them."""
-    result = result or SweepResult()
+    return _sweep_subjects(session, catalog, today, subject_ids, SweepResult())
+
+
+def _sweep_subjects(
+    session: Session, catalog: Catalog, today: date, subject_ids: set[int], result: SweepResult
+) -> SweepResult:
     roles = dict(session.exec(select(User.id, User.role).where(col(User.id).in_(subject_ids))).all())
     for policy in _in_force(catalog, today):
         mine = {subject for subject, role in roles.items() if role == AUDIENCE_ROLES[policy.audience]}

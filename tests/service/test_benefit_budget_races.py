@@ -75,9 +75,7 @@ def test_concurrent_accepts_never_commit_more_than_the_budget_and_the_rest_wait_
             future.result(timeout=WORKER_SECONDS * 2)
 
     session.expire_all()
-    offers = session.exec(
-        select(BenefitOffer).order_by(col(BenefitOffer.accepted_at), col(BenefitOffer.id))
-    ).all()
+    offers = session.exec(select(BenefitOffer).order_by(col(BenefitOffer.accepted_at), col(BenefitOffer.id))).all()
     approved = [offer for offer in offers if offer.status == BenefitOfferStatus.APPROVED]
     budget = session.get(BenefitBudget, CHILDCARE)
     assert budget is not None and budget.committed_fen == sum(offer.amount_fen for offer in approved)

@@ -99,17 +99,16 @@ def within_budget(firing) -> None:
 
 
 def lock_budget(session, policy: str) -> BenefitBudget:
-    """The policy's committed total, locked until the commit: approvals of one policy queue here, and only they."""
-    budget = _locked_budget(session, policy).first()
-    if budget is None:
-        # The first approval of a policy makes its row; of two at once one inserts, the other finds it.
-        table = BenefitBudget.__table__  # type: ignore[attr-defined]  # SQLModel sets it
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.connection().execute(
-            dialect.insert(table).on_conflict_do_nothing(), {"policy": policy, "committed_fen": 0}
-        )
-        budget = _locked_budget(session, policy).one()
-    return budget
+    """The policy's committed total, locked until the commit: approvals of one policy queue here, and only they.
+
+    The row is made on first use by an insert that does nothing when it exists. Written first, it
+    also takes SQLite's one write lock before anything is read, so an approval there never reads
+    offers another approval is about to move.
+    """
+    table = BenefitBudget.__table__  # type: ignore[attr-defined]  # SQLModel sets it
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.connection().execute(dialect.insert(table).on_conflict_do_nothing(), {"policy": policy, "committed_fen": 0})
+    return _locked_budget(session, policy).one()
 
 
 def _locked_budget(session, policy: str):
