@@ -35,9 +35,12 @@ def changed_since(session: Session, *, watermark: int) -> tuple[set[int], int]:
     rows = session.exec(
         select(BenefitChange.id, BenefitChange.subject_id).where(col(BenefitChange.id) > watermark)
     ).all()
-    if not rows:
-        return set(), watermark
-    return {subject_id for _, subject_id in rows}, max(change_id for change_id, _ in rows)
+    subjects, last = set(), watermark
+    for change_id, subject_id in rows:
+        assert change_id is not None  # a stored row
+        subjects.add(subject_id)
+        last = max(last, change_id)
+    return subjects, last
 
 
 def read_watermark(session: Session, *, name: str) -> int:
@@ -60,4 +63,4 @@ def advance_watermark(session: Session, *, name: str, to: int) -> None:
 
 def latest_mark(session: Session) -> int:
     """The highest mark written so far: a full sweep starts the quick one's watermark here."""
-    return session.exec(select(func.coalesce(func.max(BenefitChange.id), 0))).one()
+    return session.exec(select(func.max(BenefitChange.id))).one() or 0

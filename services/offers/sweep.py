@@ -69,7 +69,8 @@ def sweep_subjects(*, session: Session, catalog: Catalog, today: date, subject_i
 def _sweep_subjects(
     session: Session, catalog: Catalog, today: date, subject_ids: set[int], result: SweepResult
 ) -> SweepResult:
-    roles = dict(session.exec(select(User.id, User.role).where(col(User.id).in_(subject_ids))).all())
+    rows = session.exec(select(User.id, User.role).where(col(User.id).in_(subject_ids))).all()
+    roles = {subject_id: role for subject_id, role in rows if subject_id is not None}
     for policy in _in_force(catalog, today):
         mine = {subject for subject, role in roles.items() if role == AUDIENCE_ROLES[policy.audience]}
         eligible = {}
@@ -132,6 +133,7 @@ def _make_offer(
     )
     session.add(offer)
     session.flush()
+    assert offer.deadline is not None and offer.number is not None  # set just above
     record_event(
         session,
         actor=None,
@@ -141,7 +143,7 @@ def _make_offer(
         payload={"policy": policy.code, "amount_fen": amount_fen, "deadline": offer.deadline.isoformat()},
     )
     subject = session.get(User, subject_id)
-    assert subject is not None and offer.deadline is not None  # a subject the query found; a new offer's deadline
+    assert subject is not None  # a subject the query found
     notify(
         session,
         user=subject,
