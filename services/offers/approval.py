@@ -15,6 +15,7 @@ from services.catalog import Catalog
 from services.db import transactional
 from services.errors import NotAllowed, NotFound
 from services.models import BenefitOffer, BenefitOfferStatus, User
+from services.policy import may_view_task
 from services.workflow.benefits.rules import budget_fen, lock_budget, needs_review
 from services.workflow.engine import fire
 from services.workflow.locks import lock_case, lock_task_and_case
@@ -73,7 +74,8 @@ def decide_review(
     if event not in ("claim", "release", "approve", "refuse"):
         raise NotAllowed(f"there is no action called {event!r}")
     task, offer = lock_task_and_case(session, task_key)
-    if task is None or task.case_kind != BenefitOffer.CHAIN_KIND:
+    # Another department's check is none of the actor's business: not found, as its page is.
+    if task is None or task.case_kind != BenefitOffer.CHAIN_KIND or not may_view_task(actor, task):
         raise NotFound("no such task")
     given = {}
     if event == "approve":

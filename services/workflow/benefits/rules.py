@@ -22,7 +22,7 @@ from services.models import (
 )
 from services.models.offers import BANK_NAME_MAX_LENGTH, DECLINE_NOTE_MAX_LENGTH
 from services.notifications import notify, notify_staff
-from services.requirements.fields import refuse_if_too_long
+from services.requirements.fields import FieldError, refuse_if_too_long
 
 # Days a subject has to answer an offer (calendar days from the day it is made).
 ACCEPT_DAYS = 90
@@ -67,7 +67,10 @@ def yuan(amount_fen: int) -> str:
 def not_past_deadline(firing) -> None:
     deadline = firing.case.deadline
     if deadline is not None and firing.today > deadline:
-        raise Conflict(N_("this offer expired on %(deadline)s; it can no longer be accepted"), deadline=deadline)
+        raise Conflict(
+            FieldError(N_("this offer expired on %(deadline)s; it can no longer be accepted"), deadline=deadline),
+            deadline=deadline,
+        )
 
 
 def bank_account_given(firing) -> None:
