@@ -119,3 +119,13 @@ def test_a_clerk_of_the_department_checks_a_flagged_offer_from_the_queue(app, db
 def test_the_nav_offers_my_benefits_to_citizens_and_companies(app, db, path):
     web = browser(app, make_citizen(db))
     assert f'href="{path}"' in web.get("/", headers=EN).get_data(as_text=True)
+
+
+def test_a_supervisor_reads_take_up_and_money_by_policy_and_department(app, db, catalog, frozen):
+    parent = a_parent(db, clock.china_today())
+    offer = offered(db, catalog, parent)
+    browser(app, parent).post(f"/benefits/{offer.key}/decline", {"decline_reason": "other_support", "decline_note": ""})
+    supervisor = browser(app, make_staff(db, Role.SUPERVISOR, department="HEALTH"))
+    page = supervisor.get("/department/benefit-figures", headers=EN).get_data(as_text=True)
+    assert "Childcare subsidy (2026)" in page and "I receive other support instead 1" in page and "0%" in page
+    assert 'href="/department/benefit-figures"' in page

@@ -151,6 +151,7 @@ ROUTE_USERS = {
     # Benefit offers: the subject's pages; a flagged offer's check for the clerks and supervisors of its department.
     "benefits": APPLICANTS,
     "benefit_checks": frozenset({CLERK_HRSS, CLERK_AMR, SUPERVISOR_AMR, SUPERVISOR_CITY}),
+    "benefit_checks.figures": frozenset({SUPERVISOR_AMR, SUPERVISOR_CITY}),
 }
 
 # Citizen A's social security case (HRSS) is seen by her, the front desk, its clerks and the city supervisor;

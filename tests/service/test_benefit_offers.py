@@ -314,3 +314,35 @@ def test_an_amount_above_the_threshold_waits_for_a_clerk_of_the_department_held_
     decide_review(session=session, actor=clerk, task_key=task.key, event="approve", catalog=flagged)
     session.commit()
     assert offer_of(session, parent).status == BenefitOfferStatus.APPROVED
+
+
+def test_figures_count_take_up_money_days_and_declines_as_the_offers_say(session, catalog, today, frozen):
+    from services.offers.figures import offer_figures
+
+    parents = [a_parent(session, today) for _ in range(4)]
+    sweep_offers(session=session, catalog=catalog, today=today)
+    offers = [offer_of(session, parent) for parent in parents]
+    accept_offer(session=session, actor=parents[0], key=offers[0].key, catalog=catalog, **ACCOUNT)
+    accept_offer(session=session, actor=parents[1], key=offers[1].key, catalog=catalog, **ACCOUNT)
+    decline_offer(session=session, actor=parents[2], key=offers[2].key, reason="not_needed", note="", catalog=catalog)
+    approve_accepted(session=session, catalog=catalog, policy_code=CHILDCARE)
+    frozen.advance(timedelta(days=3))
+    make_batch(session=session, catalog=catalog, payer_account="1", today=clock.china_today())
+    paid = f"reference,amount_yuan,result,reason\n{offers[0].number},3600.00,paid,\n{offers[1].number},3600.00,paid,\n"
+    read_returns(session=session, catalog=catalog, content=paid)
+    session.commit()
+
+    figures = offer_figures(session=session, catalog=catalog)
+    mine = figures.by_policy[CHILDCARE]
+    # Counted again, independently, from the rows themselves.
+    rows = session.exec(select(BenefitOffer).where(BenefitOffer.policy == CHILDCARE)).all()
+    paid_rows = [row for row in rows if row.status == BenefitOfferStatus.PAID]
+    assert (mine.offered, mine.declined, mine.paid) == (
+        len(rows),
+        sum(row.status == BenefitOfferStatus.DECLINED for row in rows),
+        len(paid_rows),
+    )
+    assert (mine.offered, mine.accepted, mine.declined, mine.paid, mine.paid_fen) == (4, 2, 1, 2, 720000)
+    assert mine.take_up == 0.5 and mine.median_days_to_money == 3
+    assert mine.declined_why == {"not_needed": 1}
+    assert figures.by_department["HEALTH"].paid_fen == 720000

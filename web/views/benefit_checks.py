@@ -1,4 +1,5 @@
-"""A department's check of flagged benefit offers: its clerks take one up, approve or refuse the payment.
+"""A department's check of flagged benefit offers (its clerks take one up, approve or refuse the payment),
+and the supervisors' figures of 免申即享.
 
 The department's queue lists these tasks with every other kind's (web/case_pages.py points here).
 """
@@ -9,7 +10,10 @@ from flask_login import current_user
 
 from services import clock, policy
 from services.errors import Conflict, Invalid
+from services.i18n import N_
+from services.models import Role
 from services.offers.approval import decide_review
+from services.offers.figures import offer_figures
 from services.offers.queries import check_file
 from web.extensions import catalog, db_session
 from web.forms.account import EmptyForm
@@ -19,6 +23,7 @@ from web.views.helpers import apply_errors, route_policy
 
 bp = Blueprint("benefit_checks", __name__)
 department_staff = route_policy(policy.CLERKS_AND_SUPERVISORS)
+NAV = (((Role.SUPERVISOR,), "benefit_checks.figures", N_("Benefit figures")),)
 
 # By event: its button, its form and what it says when done.
 ACTIONS = {
@@ -70,3 +75,11 @@ def decide(key: str, event: str):
             flash(str(done), "success")
             return redirect(url_for("benefit_checks.task", key=key))
     return render_check(key, 422, failed=(event, form))
+
+
+@bp.get("/department/benefit-figures")
+@route_policy(policy.SUPERVISORS)
+def figures():
+    return render_template(
+        "benefit_checks/figures.html", figures=offer_figures(session=db_session(), catalog=catalog())
+    )
