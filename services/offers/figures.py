@@ -80,7 +80,7 @@ def offer_figures(*, session: Session, catalog: Catalog) -> Figures:
             figures.paid += count
             figures.paid_fen += int(amount)
     for code, eligible_on, paid_on in session.exec(
-        select(BenefitOffer.policy, BenefitOffer.eligible_on, BenefitOffer.paid_on).where(
+        select(col(BenefitOffer.policy), col(BenefitOffer.eligible_on), col(BenefitOffer.paid_on)).where(
             col(BenefitOffer.status) == O.PAID
         )
     ):
