@@ -27,6 +27,8 @@ from services.workflow.numbers import next_number
 
 QUICK_SWEEP = "quick"  # the watermark's name of the every-minute sweep of changed subjects
 AUDIENCE_ROLES = {"citizens": Role.CITIZEN, "companies": Role.COMPANY}
+# Up to this many subjects judged, their offers are looked up by subject; beyond it the policy's are read whole.
+QUICK_SWEEP_IN_LIST = 500
 
 
 @dataclass
@@ -42,7 +44,7 @@ def sweep_offers(*, session: Session, catalog: Catalog, today: date) -> SweepRes
     result = SweepResult()
     for policy in _in_force(catalog, today):
         eligible = eligible_subjects(session=session, policy=policy, today=today)
-        _offer_and_withdraw(session, catalog, policy, eligible, set(eligible), today, result)
+        _offer_and_withdraw(session, catalog, policy, eligible, None, today, result)
     _expire(session, catalog, today, result)
     # Every change marked so far has been judged by this sweep: the quick one need not look again.
     advance_watermark(session, name=QUICK_SWEEP, to=latest_mark(session))
@@ -91,21 +93,30 @@ def _offer_and_withdraw(
     catalog: Catalog,
     policy: Policy,
     eligible: dict[int, int],
-    judged: set[int],
+    judged: set[int] | None,
     today: date,
     result: SweepResult,
 ) -> None:
-    """Offer `eligible` subjects not offered yet; withdraw open offers of `judged` subjects no longer eligible."""
+    """Offer `eligible` subjects not offered yet; withdraw open offers of `judged` subjects no longer eligible.
+
+    `judged` None: everyone was judged (the full sweep), so every open offer not eligible is withdrawn.
+    """
+    # Who has an offer of the policy already, and which are still open: three columns, not the rows.
+    statement = select(BenefitOffer.applicant_id, BenefitOffer.id, BenefitOffer.status).where(
+        col(BenefitOffer.policy) == policy.code
+    )
+    if judged is not None and len(judged) <= QUICK_SWEEP_IN_LIST:
+        statement = statement.where(col(BenefitOffer.applicant_id).in_(judged))
     offers = {
-        offer.applicant_id: offer
-        for offer in session.exec(select(BenefitOffer).where(col(BenefitOffer.policy) == policy.code))
-        if offer.applicant_id in judged
+        subject_id: (offer_id, status)
+        for subject_id, offer_id, status in session.exec(statement)
+        if judged is None or subject_id in judged
     }
     for subject_id in sorted(set(eligible) - set(offers)):
         result.offered.append(_make_offer(session, catalog, policy, subject_id, eligible[subject_id], today))
-    for subject_id, offer in sorted(offers.items()):
-        if subject_id not in eligible and offer.status == BenefitOfferStatus.OFFERED:
-            locked = lock_case(session, BenefitOffer, col(BenefitOffer.id) == offer.id, skip_locked=True)
+    for subject_id, (offer_id, status) in sorted(offers.items()):
+        if subject_id not in eligible and status == BenefitOfferStatus.OFFERED:
+            locked = lock_case(session, BenefitOffer, col(BenefitOffer.id) == offer_id, skip_locked=True)
             if locked is None or locked.status != BenefitOfferStatus.OFFERED:
                 continue  # the subject is answering it right now; the next sweep looks again
             fire(

@@ -256,6 +256,20 @@ def test_an_offer_whose_subject_no_longer_qualifies_is_withdrawn_and_they_are_to
     assert any("withdrawn" in message.template for message in session.exec(select(Notification)).all())
 
 
+def test_the_full_sweep_withdraws_an_open_offer_whose_subject_lapsed_and_leaves_answered_ones(session, catalog, today):
+    lapsing, answered = a_parent(session, today), a_parent(session, today)
+    sweep_offers(session=session, catalog=catalog, today=today)
+    accept_offer(session=session, actor=answered, key=offer_of(session, answered).key, catalog=catalog, **ACCOUNT)
+    for parent in (lapsing, answered):
+        for certificate in session.exec(select(Certificate).where(Certificate.owner_id == parent.id)).all():
+            session.delete(certificate)
+    session.commit()
+    swept = sweep_offers(session=session, catalog=catalog, today=today)
+    assert swept.withdrawn == [offer_of(session, lapsing).number]
+    assert offer_of(session, lapsing).status == BenefitOfferStatus.WITHDRAWN
+    assert offer_of(session, answered).status == BenefitOfferStatus.ACCEPTED
+
+
 def test_a_birth_certificate_marked_as_a_change_brings_the_offer_with_the_quick_sweep(session, catalog, today):
     parent = make_citizen(session)
     session.commit()
