@@ -6,7 +6,7 @@ from datetime import date
 from werkzeug.security import generate_password_hash
 
 from services.identity import credit_code_check_char, id_number_check_char
-from services.models import Application, Certificate, Role, User
+from services.models import Application, BenefitOffer, BenefitReviewStatus, Certificate, Role, Task, User
 
 PASSWORD = "correct-horse-9"
 # Staff are enrolled in the second factor with this secret unless a test says totp_secret=None.
@@ -84,6 +84,37 @@ def make_certificate(session, owner: User, cert_type: str, **overrides) -> Certi
     )
     fields.update(overrides)
     return _save(session, Certificate(**fields))
+
+
+def make_benefit_offer(session, subject: User, policy: str, **overrides) -> BenefitOffer:
+    """An offer of `policy` to `subject`, in whatever state a test needs (the sweep makes real ones)."""
+    n = next(_serial)
+    fields = dict(
+        number=f"MS-20261102-{n:06d}",
+        applicant_id=subject.id,
+        policy=policy,
+        amount_fen=360000,
+        eligible_on=date(2026, 11, 2),
+        deadline=date(2027, 1, 31),
+    )
+    fields.update(overrides)
+    return _save(session, BenefitOffer(**fields))
+
+
+def make_offer_check(session, offer: BenefitOffer, department: str, **overrides) -> Task:
+    """The review task of a flagged offer, in its department's queue."""
+    fields = dict(
+        case_kind=BenefitOffer.CHAIN_KIND,
+        case_id=offer.id,
+        item_code=offer.policy,
+        department=department,
+        status=BenefitReviewStatus.READY,
+        promised_days=5,
+        started_on=date(2026, 11, 2),
+        deadline=date(2026, 11, 9),
+    )
+    fields.update(overrides)
+    return _save(session, Task(**fields))
 
 
 def make_application(session, applicant: User, service_code: str, **overrides) -> Application:

@@ -7,7 +7,9 @@ look at: the seed's demo accounts and residents, chosen so that each role has ca
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal
 
 from flask import Flask
 from sqlalchemy import func
@@ -17,10 +19,14 @@ from werkzeug.serving import make_server
 
 from seeding import SeedOptions, seed_city
 from seeding.demo import DEMO_PASSWORD
+from services import clock
 from services.accounts import create_staff
 from services.catalog import Catalog
 from services.db import new_session
-from services.models import Application, Role, Task, User
+from services.models import Application, BenefitOffer, Certificate, Role, Task, User
+from services.offers.answering import accept_offer
+from services.offers.approval import approve_accepted
+from services.offers.sweep import sweep_subjects
 from services.second_factor import unused_code
 from services.workflow.enterprise.actors import OFFICE_DEPARTMENT
 
@@ -60,6 +66,7 @@ def seed_site(*, engine: Engine, catalog: Catalog, upload_folder) -> list[Visito
             .order_by(User.login_name)
         ).first()
     assert supervisor is not None, f"the seed has no supervisor of {department}"
+    _offer_waiting_for_a_check(engine, catalog, citizen)
     return [
         Visitor("anonymous", None),
         Visitor("citizen", citizen),
@@ -70,8 +77,52 @@ def seed_site(*, engine: Engine, catalog: Catalog, upload_folder) -> list[Visito
         # The demo clerk of the business-environment office: triage, common problems, every request's tasks.
         Visitor("business-environment office", f"clerk.{OFFICE_DEPARTMENT.lower()}", staff=True),
         Visitor("city supervisor", "supervisor", staff=True),
+        # The health department's demo clerk: the check of the citizen's childcare offer waits in its queue.
+        Visitor("benefit check clerk", f"clerk.{CHILDCARE_DEPARTMENT.lower()}", staff=True),
         Visitor("new staff member", NEWCOMER, staff=True),
     ]
+
+
+CHILDCARE = "childcare_subsidy_2026"
+CHILDCARE_DEPARTMENT = "HEALTH"
+
+
+def _offer_waiting_for_a_check(engine: Engine, catalog: Catalog, login: str) -> None:
+    """The citizen's newborn brings the childcare offer; accepted, it waits for the health department's check.
+
+    The check is asked for by a threshold below the subsidy, for this site only: the shipped policy has none.
+    """
+    checked = replace(
+        catalog,
+        policies={**catalog.policies, CHILDCARE: replace(catalog.policies[CHILDCARE], review_above_yuan=Decimal(1))},
+    )
+    with new_session(engine) as session:
+        citizen = session.exec(select(User).where(User.login_name == login)).one()
+        today = clock.china_today()
+        session.add(
+            Certificate(
+                owner_id=citizen.id,
+                cert_type="birth_medical_certificate",
+                number=f"CSYXZM-SITE-{citizen.id:06d}",
+                data={"child_birth_date": (today - timedelta(days=30)).isoformat(), "child_gender": "female"},
+                issued_by=CHILDCARE_DEPARTMENT,
+                issued_on=today - timedelta(days=30),
+            )
+        )
+        session.commit()
+        sweep_subjects(session=session, catalog=checked, today=today, subject_ids={citizen.id})
+        offer = session.exec(
+            select(BenefitOffer).where(BenefitOffer.applicant_id == citizen.id, BenefitOffer.policy == CHILDCARE)
+        ).one()
+        accept_offer(
+            session=session,
+            actor=citizen,
+            key=offer.key,
+            bank_account="6222021234567890",
+            bank_name="中国工商银行杭州分行",
+            catalog=checked,
+        )
+        approve_accepted(session=session, catalog=checked, policy_code=CHILDCARE)
 
 
 def _applicant_with_most_states(session, role: str) -> str:

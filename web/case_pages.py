@@ -22,12 +22,14 @@ TASK_PAGES: dict[str, Callable[[Task, Any], str]] = {
     ),
     # A dispute's one page holds every route's task and the buttons its viewer may press.
     "dispute": lambda task, case: url_for("disputes.detail", key=case.key),
+    "benefit_offer": lambda task, case: url_for("benefit_checks.task", key=task.key),
 }
 # The applicant's page of a case, and what a link to it says, by kind of case.
 APPLICANT_PAGES = {
     "application": ("citizen.detail", N_("Open the application")),
     "enterprise_request": ("firm.detail", N_("Open the request")),
     "dispute": ("disputes.detail", N_("Open the dispute")),
+    "benefit_offer": ("benefits.detail", N_("Open the offer")),
 }
 
 

@@ -12,6 +12,7 @@ from services.errors import Invalid, NotFound
 from services.models import Role, User
 from services.passwords import MIN_LENGTH as PASSWORD_MIN_LENGTH
 from services.second_factor import current_code, reset_second_factor
+from web.cli_benefits import register_benefit_commands
 from web.cli_ops import register_ops_commands
 from web.cli_outbox import register_outbox_commands
 from web.extensions import catalog, db_session
@@ -99,3 +100,4 @@ def register_commands(app: Flask) -> None:
     register_ops_commands(app)
     register_db_commands(app)
     register_worker_command(app)
+    register_benefit_commands(app)

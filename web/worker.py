@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from services.scheduler import Schedule, claim_job, release_job
+from web.cli_benefits import benefits_approve, benefits_sweep, benefits_sweep_changes
 from web.cli_ops import audit_seal, metrics_refresh, sla_sweep
 from web.cli_outbox import send as outbox_send
 from web.extensions import db_session
@@ -28,6 +29,10 @@ JOBS = (
     (Schedule("sla", every=timedelta(minutes=5), lease=timedelta(minutes=30)), sla_sweep),
     (Schedule("metrics", every=timedelta(minutes=1), lease=timedelta(minutes=10)), metrics_refresh),
     (Schedule("seal", every=timedelta(minutes=1), lease=timedelta(minutes=10)), audit_seal),
+    # 免申即享: every policy against everyone nightly, changed subjects every minute, accepts approved behind them.
+    (Schedule("benefits-sweep", every=timedelta(days=1), lease=timedelta(hours=6)), benefits_sweep),
+    (Schedule("benefits-changes", every=timedelta(minutes=1), lease=timedelta(minutes=10)), benefits_sweep_changes),
+    (Schedule("benefits-approve", every=timedelta(minutes=1), lease=timedelta(minutes=10)), benefits_approve),
 )
 
 

@@ -39,6 +39,8 @@ class PolicyIn(_Entry):
     amount: dict[str, Any]
     eligible: dict[str, Any]
     exclude: ExcludeIn = ExcludeIn()
+    # An accepted offer above this many yuan waits for a clerk's check before it is paid.
+    review_above: Annotated[Decimal, Field(gt=0, allow_inf_nan=False, decimal_places=2)] | None = None
 
 
 def check_policies(parsed: Mapping[str, Mapping[str, Any]], known: Known, report: Report) -> None:
@@ -92,4 +94,5 @@ def _policy(spec: PolicyIn, context: RuleContext) -> Policy:
         eligible=read_rule(spec.eligible, "eligible", context),
         excluded_if_received=tuple(code for code in spec.exclude.received if code != spec.code),
         excludes_blacklisted=spec.exclude.blacklisted,
+        review_above_yuan=spec.review_above,
     )

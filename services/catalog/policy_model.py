@@ -222,6 +222,7 @@ class Policy:
     # Policies whose receipt excludes a subject besides this one (a policy pays each subject once).
     excluded_if_received: tuple[str, ...] = ()
     excludes_blacklisted: bool = True
+    review_above_yuan: Decimal | None = None  # an offer above it waits for a clerk's check before payment
 
     def in_force(self, today: date) -> bool:
         return self.starts_on <= today <= self.ends_on

@@ -36,6 +36,15 @@ from services.models.enterprise import (
     RequestAttachment,
 )
 from services.models.keys import new_key
+from services.models.offers import (
+    BenefitBatch,
+    BenefitBudget,
+    BenefitChange,
+    BenefitOffer,
+    BenefitOfferStatus,
+    BenefitReviewStatus,
+    BenefitSweepMark,
+)
 from services.models.people import Certificate, Role, User
 from services.models.records import (
     GENESIS,
@@ -67,6 +76,13 @@ __all__ = [
     "AuditEvent",
     "AuditChain",
     "AuditUnsealed",
+    "BenefitBatch",
+    "BenefitBudget",
+    "BenefitChange",
+    "BenefitOffer",
+    "BenefitOfferStatus",
+    "BenefitReviewStatus",
+    "BenefitSweepMark",
     "Certificate",
     "CommonProblem",
     "Counter",

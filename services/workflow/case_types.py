@@ -9,6 +9,8 @@ from typing import Any
 
 from services.models import Task
 from services.workflow.application_case import APPLICATION_CASE
+from services.workflow.benefits.case import BENEFIT_OFFER_CASE
+from services.workflow.benefits.table import BENEFIT_EVENT_LABELS
 from services.workflow.case_kind import CaseType
 from services.workflow.disputes.case import DISPUTE_CASE
 from services.workflow.disputes.table import DISPUTE_EVENT_LABELS
@@ -19,6 +21,7 @@ _REGISTERED = (
     APPLICATION_CASE,
     ENTERPRISE_REQUEST_CASE,
     DISPUTE_CASE,
+    BENEFIT_OFFER_CASE,
 )
 
 
@@ -62,5 +65,6 @@ def event_labels() -> dict[str, str]:
     return (
         OTHER_EVENT_LABELS
         | DISPUTE_EVENT_LABELS
+        | BENEFIT_EVENT_LABELS
         | {name: row.label for name, (_, row) in _rows_by_audit_name().items()}
     )

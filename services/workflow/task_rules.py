@@ -4,6 +4,7 @@ from sqlalchemy import insert
 from sqlmodel import col, select
 
 from services import clock
+from services.benefits.changes import mark_changed
 from services.errors import Conflict, Invalid
 from services.i18n import N_, Nn_
 from services.identity import id_number_check_char
@@ -147,6 +148,8 @@ def issue_certificate(firing) -> None:
     )
     firing.session.add(task)
     firing.record["certificate"] = certificate.number
+    # A new certificate may make its holder eligible for a benefit: the quick sweep looks at them.
+    mark_changed(firing.session, subject_id=applicant.id)
 
 
 _INSERT_CERTIFICATE = insert(Certificate.__table__).returning(Certificate.__table__.c.id)  # type: ignore[attr-defined]

@@ -31,7 +31,8 @@ SUBMIT_STATEMENTS = 9
 # user loader; lock the case and its task, reading both and the applicant (one statement); the
 # open-notice guard; approve's compare-and-set; the case's tasks (read once, after the first write:
 # on SQLite that is when the transaction starts to see the other writers' commits); the
-# certificate's row (its number from the process's block); deliver's compare-and-set, carrying the
+# certificate's row (its number from the process's block); the holder's change mark, so the benefit
+# sweep looks at them within the minute (services/benefits/changes.py); deliver's compare-and-set, carrying the
 # decision, the certificate link and the delivery time; complete's compare-and-set, which returns
 # the case's chain tip; one notifications INSERT for the decision and the finished case (queued
 # together until the firing ends); the audit of all three, cause first (one INSERT for the three
@@ -40,7 +41,7 @@ SUBMIT_STATEMENTS = 9
 # The tip is never claimed here: complete's compare-and-set returns it, and on PostgreSQL the
 # lock's FOR UPDATE read it already (an approval that leaves the case open needs no claim there;
 # on SQLite, whose driver begins the transaction at the first write, after the lock's read, it does).
-APPROVE_STATEMENTS = 12
+APPROVE_STATEMENTS = 13
 
 
 def _complete_draft(db, catalog, store, citizen) -> Application:

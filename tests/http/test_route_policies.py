@@ -40,7 +40,7 @@ from tests.actors import (
     sign_in,
 )
 from tests.conftest import PDF, Browser
-from tests.factories import make_staff
+from tests.factories import make_benefit_offer, make_offer_check, make_staff
 from tests.sample import raised_request, submitted
 
 NOT_ROUTES = {"static", "bootstrap.static"}  # files of the app and of Bootstrap-Flask, public by nature
@@ -148,6 +148,10 @@ ROUTE_USERS = {
     "disputes.evidence": SIGNED_IN,
     "centre": frozenset({FRONT_DESK}),
     "mediation": frozenset({CLERK_HRSS, CLERK_AMR}),
+    # Benefit offers: the subject's pages; a flagged offer's check for the clerks and supervisors of its department.
+    "benefits": APPLICANTS,
+    "benefit_checks": frozenset({CLERK_HRSS, CLERK_AMR, SUPERVISOR_AMR, SUPERVISOR_CITY}),
+    "benefit_checks.figures": frozenset({SUPERVISOR_AMR, SUPERVISOR_CITY}),
 }
 
 # Citizen A's social security case (HRSS) is seen by her, the front desk, its clerks and the city supervisor;
@@ -209,9 +213,17 @@ ENDPOINT_TARGETS = {
     "office.problem": ("a_problem",),
     "office.answer_problem": ("a_problem",),
     "disputes.evidence": ("a_dispute_evidence",),
+    "benefits.index": (),
+    "benefit_checks.task": ("hrss_offer_check",),
+    "benefit_checks.decide": ("hrss_offer_check_claim",),
 }
 # Every other route of these blueprints with a parameter names a dispute, or (the agencies') a task of one.
-DISPUTE_BLUEPRINTS = {"disputes": ("a_dispute",), "centre": ("a_dispute",), "mediation": ("a_dispute_task",)}
+DISPUTE_BLUEPRINTS = {
+    "disputes": ("a_dispute",),
+    "centre": ("a_dispute",),
+    "mediation": ("a_dispute_task",),
+    "benefits": ("an_offer",),
+}
 CLERK_TASK_TARGETS = ("hrss_task",)
 
 # What a form needs so that the route reaches its service (an empty form would stop at validation).
@@ -284,6 +296,9 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
     evidence = db.exec(select(DisputeEvidence).where(DisputeEvidence.dispute_id == dispute.id)).one()
     dispute_task = db.exec(select(Task).where(Task.case_kind == "dispute", Task.case_id == dispute.id)).one()
     see_a_dispute = frozenset({CITIZEN_A, COMPANY, FRONT_DESK, SUPERVISOR_CITY})
+    # Citizen A's offer of a social-security policy, flagged for social security's check.
+    offer = make_benefit_offer(db, cast[CITIZEN_A], "flexible_employment_insurance_subsidy_2026", status="in_review")
+    offer_check = make_offer_check(db, offer, "HRSS")
     city_only = frozenset({SUPERVISOR_CITY})
     staff_of_task = frozenset({FRONT_DESK, CLERK_HRSS, SUPERVISOR_CITY})
     rows = [
@@ -312,6 +327,15 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
         Target("a_dispute", {"key": dispute.key}, see_a_dispute),
         Target("a_dispute_evidence", {"key": evidence.key}, see_a_dispute),
         Target("a_dispute_task", {"key": dispute_task.key}, frozenset()),
+        Target("an_offer", {"key": offer.key}, frozenset({CITIZEN_A})),
+        Target("hrss_offer_check", {"key": offer_check.key}, frozenset({CLERK_HRSS, SUPERVISOR_CITY})),
+        # A supervisor reads the check; a clerk of the department takes it up.
+        Target(
+            "hrss_offer_check_claim",
+            {"key": offer_check.key, "event": "claim"},
+            frozenset({CLERK_HRSS, SUPERVISOR_CITY}),
+            refused=frozenset({SUPERVISOR_CITY}),
+        ),
         # Social security's clerk and the task she holds: the city's supervisor may hand them on, AMR's not.
         Target("hrss_clerk", {"clerk_id": cast[CLERK_HRSS].id}, city_only),
         Target("hrss_held_task", {"clerk_id": cast[CLERK_HRSS].id, "key": task.key}, city_only),

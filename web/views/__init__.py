@@ -5,6 +5,8 @@ from web.views import (
     account,
     accounts_admin,
     applying,
+    benefit_checks,
+    benefits,
     centre,
     citizen,
     clerk,
@@ -42,6 +44,8 @@ MODULES = (
     office,
     transparency,
     wallet,
+    benefits,
+    benefit_checks,
 )
 
 

@@ -1,0 +1,89 @@
+"""The subject's answers to an offer: accept with a bank account, decline with a reason, correct a returned account.
+
+Accepting touches the offer's own row only (its lock, its move, its audit chain): no row shared
+with other subjects, so accepts of one policy never queue on each other. The budget is the
+approval's business (`approval`), which takes accepted offers in the order they were accepted.
+"""
+
+from sqlmodel import Session, col, select
+
+from services.catalog import Catalog
+from services.db import transactional
+from services.errors import NotFound
+from services.models import BenefitOffer, User
+from services.workflow.engine import fire
+from services.workflow.locks import lock_case
+
+
+@transactional
+def accept_offer(
+    *, session: Session, actor: User, key: str, bank_account: str, bank_name: str, catalog: Catalog
+) -> BenefitOffer:
+    """One click: the offer is accepted, to be paid into this account."""
+    offer = _lock_own_offer(session, actor, key)
+    fire(
+        session=session,
+        subject=offer,
+        event="accept",
+        actor=actor,
+        catalog=catalog,
+        given={"bank_account": bank_account, "bank_name": bank_name},
+    )
+    return offer
+
+
+@transactional
+def decline_offer(*, session: Session, actor: User, key: str, reason: str, note: str, catalog: Catalog) -> BenefitOffer:
+    offer = _lock_own_offer(session, actor, key)
+    fire(
+        session=session,
+        subject=offer,
+        event="decline",
+        actor=actor,
+        catalog=catalog,
+        given={"decline_reason": reason, "decline_note": note},
+    )
+    return offer
+
+
+@transactional
+def correct_account(
+    *, session: Session, actor: User, key: str, bank_account: str, bank_name: str, catalog: Catalog
+) -> BenefitOffer:
+    """A payment the bank returned goes back to be paid, into the corrected account."""
+    offer = _lock_own_offer(session, actor, key)
+    fire(
+        session=session,
+        subject=offer,
+        event="correct_account",
+        actor=actor,
+        catalog=catalog,
+        given={"bank_account": bank_account, "bank_name": bank_name},
+    )
+    return offer
+
+
+def _lock_own_offer(session: Session, actor: User, key: str) -> BenefitOffer:
+    """The offer, locked; someone else's reads as not found (its existence is nobody else's business).
+
+    The engine refuses the move to anyone but the subject anyway; this says so before any lock is taken.
+    """
+    owner = session.exec(select(BenefitOffer.applicant_id).where(col(BenefitOffer.key) == key)).first()
+    if owner is None or owner != actor.id:
+        raise NotFound("no such offer")
+    offer = lock_case(session, BenefitOffer, col(BenefitOffer.key) == key)
+    assert offer is not None  # it was there a moment ago and offers are never deleted
+    return offer
+
+
+def last_bank_account(*, session: Session, actor: User) -> tuple[str, str] | None:
+    """The account the subject's latest accepted offer named: the page proposes it again."""
+    row = session.exec(
+        select(BenefitOffer.bank_account, BenefitOffer.bank_name)
+        .where(col(BenefitOffer.applicant_id) == actor.id, col(BenefitOffer.bank_account).is_not(None))
+        .order_by(col(BenefitOffer.accepted_at).desc(), col(BenefitOffer.id).desc())
+        .limit(1)
+    ).first()
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return row[0], row[1]

@@ -1,0 +1,86 @@
+"""What the offer pages read: a subject's offers, one offer with why they qualify, a clerk's check."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from services import policy as access
+from services.audit import history
+from services.benefits import Verdict, judge_subject
+from services.catalog import Catalog
+from services.catalog.policy_model import Policy
+from services.errors import NotFound
+from services.models import AuditEvent, BenefitOffer, BenefitOfferStatus, Task, User
+from services.workflow.engine import available_events
+
+from .answering import last_bank_account
+
+LIST_LIMIT = 100
+
+
+def my_offers(*, session: Session, actor: User) -> list[BenefitOffer]:
+    """The subject's offers, open ones first, newest first."""
+    offers = session.exec(
+        select(BenefitOffer)
+        .where(col(BenefitOffer.applicant_id) == actor.id)
+        .order_by(col(BenefitOffer.created_at).desc(), col(BenefitOffer.id).desc())
+        .limit(LIST_LIMIT)
+    ).all()
+    return sorted(offers, key=lambda offer: offer.status in BenefitOfferStatus.FINAL)
+
+
+@dataclass(frozen=True)
+class OfferFile:
+    offer: BenefitOffer
+    policy: Policy
+    verdict: Verdict  # why they qualify, read from the records today
+    actions: list[str]  # the rows the viewer may fire now
+    account: tuple[str, str] | None  # the account and bank to propose
+    events: list[AuditEvent]
+
+
+def offer_file(*, session: Session, actor: User, key: str, catalog: Catalog, today: date) -> OfferFile:
+    """One offer, for its subject only (anyone else: not found)."""
+    offer = session.exec(select(BenefitOffer).where(col(BenefitOffer.key) == key)).first()
+    if offer is None or offer.applicant_id != actor.id:
+        raise NotFound("no such offer")
+    return _file(session, actor, offer, catalog, today, offer)
+
+
+@dataclass(frozen=True)
+class CheckFile:
+    task: Task
+    offer_file: OfferFile
+    subject: User
+    actions: list[str]
+
+
+def check_file(*, session: Session, actor: User, task_key: str, catalog: Catalog, today: date) -> CheckFile:
+    """A flagged offer's check, for the staff of its department."""
+    task = session.exec(select(Task).where(col(Task.key) == task_key)).first()
+    if task is None or task.case_kind != BenefitOffer.CHAIN_KIND or not access.may_view_task(actor, task):
+        raise NotFound("no such task")
+    offer = session.get(BenefitOffer, task.case_id)
+    subject = session.get(User, offer.applicant_id) if offer else None
+    assert offer is not None and subject is not None  # a task's case and its subject are stored rows
+    return CheckFile(
+        task=task,
+        offer_file=_file(session, actor, offer, catalog, today, task),
+        subject=subject,
+        actions=available_events(actor, task, offer, catalog),
+    )
+
+
+def _file(session: Session, actor: User, offer: BenefitOffer, catalog: Catalog, today: date, subject) -> OfferFile:
+    policy = catalog.policies[offer.policy]
+    return OfferFile(
+        offer=offer,
+        policy=policy,
+        verdict=judge_subject(session=session, policy=policy, subject_id=offer.applicant_id, today=today),
+        actions=available_events(actor, offer, offer, catalog) if subject is offer else [],
+        account=(offer.bank_account, offer.bank_name)
+        if offer.bank_account and offer.bank_name
+        else last_bank_account(session=session, actor=actor),
+        events=history(session=session, case=offer),
+    )
