@@ -323,7 +323,7 @@ class Catalog:
     # The version in force of each item or bundle changed in the UI, by `version_key` (the files' are 0),
     # and the published versions behind them; none for a catalogue read from the files alone.
     versions: Mapping[str, int] = field(default_factory=dict, hash=False)
-    # A CatalogHistory (editions.py), to rebuild what an older application was filed under; typed Any
+    # A CatalogueHistory (editions.py), to rebuild what an older application was filed under; typed Any
     # because the loader fills the other fields from a dict of sections.
     history: Any = None
 

@@ -8,9 +8,10 @@ from sqlmodel import select
 from app import create_app
 from services import clock
 from services.catalog import CATALOG_DIR
-from services.catalog_admin.versions import files_entry_text
+from services.catalog_admin.versions import files_entry_text, publish_draft, save_draft
 from services.models import CatalogueVersion, Role
 from tests.factories import make_staff
+from web.worker import run_due_jobs
 
 ITEM = "330100-TRANSPORT-003"
 
@@ -90,3 +91,23 @@ def test_a_draft_is_discarded_and_listed_so(web, db):
     assert web.post(f"/supervisor/catalogue/versions/{key}/discard", {}).status_code == 302
     assert "Discarded draft" in web.get(f"/supervisor/catalogue/items/{ITEM}").get_data(as_text=True)
     assert db.exec(select(CatalogueVersion)).one().discarded_at is not None
+
+
+def test_the_worker_reads_a_published_version_from_its_next_round(app, db, second_process, tmp_path):
+    city = make_staff(db, Role.SUPERVISOR)
+    second_process.config["OUTBOX_FOLDER"] = str(tmp_path / "outbox")
+    run_due_jobs(second_process, "worker-1")
+    assert second_process.extensions["catalog"].items[ITEM].promised_limit_days == 3
+    text = files_entry_text(CATALOG_DIR, "items", ITEM).replace("promised_limit_days: 3", "promised_limit_days: 6")
+    row = save_draft(
+        session=db,
+        actor=city,
+        directory=CATALOG_DIR,
+        catalog=app.extensions["catalog"],
+        section="items",
+        code=ITEM,
+        entry_yaml=text,
+    )
+    publish_draft(session=db, actor=city, directory=CATALOG_DIR, key=row.key, effective_on=clock.china_today())
+    run_due_jobs(second_process, "worker-1")
+    assert second_process.extensions["catalog"].items[ITEM].promised_limit_days == 6

@@ -159,3 +159,26 @@ def test_drafts_publishes_and_discards_are_on_the_entrys_chain_with_their_diff(s
     listed = versions.entry_versions(session=session, actor=city, directory=CATALOG_DIR, section="items", code=ITEM)
     assert [v.number for v in listed] == [0, 1, 0]  # newest first: the discarded draft, version 1, the files
     assert "+promised_limit_days: 5" in listed[1].diff
+
+
+def test_a_bundle_is_changed_like_an_item_and_its_earlier_applications_keep_its_name(session, store, city):
+    bundle = "BUNDLE-NEWBORN"
+    before = live(session)
+    _, earlier = submitted(session, before, store, bundle)
+    assert earlier.catalogue_versions[f"bundle:{bundle}"] == 0 and f"item:{ITEM}" not in earlier.catalogue_versions
+    text = versions.files_entry_text(CATALOG_DIR, "bundles", bundle).replace("Having a baby", "A new baby")
+    row = versions.save_draft(
+        session=session,
+        actor=city,
+        directory=CATALOG_DIR,
+        catalog=before,
+        section="bundles",
+        code=bundle,
+        entry_yaml=text,
+    )
+    versions.publish_draft(
+        session=session, actor=city, directory=CATALOG_DIR, key=row.key, effective_on=clock.china_today()
+    )
+    after = live(session)
+    assert after.bundles[bundle].name.en.startswith("A new baby")
+    assert filed_catalog(after, earlier).bundles[bundle].name.en.startswith("Having a baby")
