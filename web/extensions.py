@@ -49,7 +49,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "account.login"
     login_manager.login_message = None
 
-    app.before_request(lambda: refresh_catalog(app))
+    @app.before_request
+    def _serve_the_catalogue_in_force():
+        if request.endpoint != "static":  # a stylesheet reads no catalogue
+            refresh_catalog(app)
 
     @app.teardown_appcontext
     def _close(_exc):
