@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services import clock
@@ -29,6 +30,7 @@ from services.models import CatalogueVersion, User
 from services.policy import require_city_supervisor
 
 SECTIONS = {"items": "item", "bundles": "bundle"}
+OVERTAKEN = N_("another version of this entry was published after this draft began: start a new draft")
 # The YAML a draft may hold; more is not an entry of the catalogue but a mistake.
 ENTRY_MAX_LENGTH = 50_000
 
@@ -155,7 +157,7 @@ def publish_draft(
         raise Invalid("effective date", {"effective_on": N_("Choose today or a later date.")})
     latest = _latest_number(session, row.section, row.code)
     if row.base_number != latest:
-        raise Conflict(N_("another version of this entry was published after this draft began: start a new draft"))
+        raise Conflict(OVERTAKEN)
     # Checked again on the day it takes effect: the files or other versions may have moved since it was saved.
     check_with(
         session, directory, row.section, row.code, parse_entry(row.entry_yaml, row.section, row.code), effective_on
@@ -165,7 +167,10 @@ def publish_draft(
     row.published_by_id = actor.id
     row.effective_on = effective_on
     session.add(row)
-    session.flush()  # a second publish of the same number fails here, on the unique constraint
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another draft of the entry took this number a moment ago
+        raise Conflict(OVERTAKEN) from exc
     _record(
         session,
         actor,
