@@ -15,6 +15,7 @@ nobody that a case exists. "Not allowed" is for a kind of account that may never
 from dataclasses import dataclass
 
 from services.catalog import Catalog
+from services.catalog.editions import filed_catalog
 from services.errors import NotAllowed, NotFound
 from services.i18n import N_
 from services.models import Application, ApplicationStatus, Certificate, Role, Task, User
@@ -67,7 +68,10 @@ def may_view_application(actor: User | None, application: Application, catalog: 
     if actor.role == Role.FRONT_DESK or is_city_supervisor(actor):
         return True
     if actor.role in (Role.CLERK, Role.SUPERVISOR):
-        return bool(actor.department) and actor.department in catalog.service(application.service_code).departments
+        return (
+            bool(actor.department)
+            and actor.department in filed_catalog(catalog, application).service(application.service_code).departments
+        )
     return False
 
 

@@ -21,7 +21,8 @@ from seeding import SeedOptions, seed_city
 from seeding.demo import DEMO_PASSWORD
 from services import clock
 from services.accounts import create_staff
-from services.catalog import Catalog
+from services.catalog import CATALOG_DIR, Catalog
+from services.catalog_admin.versions import files_entry_text, save_draft
 from services.db import new_session
 from services.models import Application, BenefitOffer, Certificate, Role, Task, User
 from services.offers.answering import accept_offer
@@ -55,6 +56,17 @@ def seed_site(*, engine: Engine, catalog: Catalog, upload_folder) -> list[Visito
             password=DEMO_PASSWORD,
             department=next(iter(catalog.departments)),
             catalog=catalog,
+        )
+        # An open catalogue draft, so the city supervisor's draft and preview pages are crawled too.
+        code = next(iter(catalog.items))
+        save_draft(
+            session=session,
+            actor=session.exec(select(User).where(User.login_name == "supervisor")).one(),
+            directory=CATALOG_DIR,
+            catalog=catalog,
+            section="items",
+            code=code,
+            entry_yaml=files_entry_text(CATALOG_DIR, "items", code),
         )
         citizen = _applicant_with_most_states(session, Role.CITIZEN)
         company = _applicant_with_most_states(session, Role.COMPANY)

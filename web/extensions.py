@@ -9,7 +9,9 @@ from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from services import clock
 from services.catalog import CATALOG_DIR, default_catalog, load_catalog
+from services.catalog_admin.in_force import catalogue_in_force, catalogue_token
 from services.db import make_engine, new_session
 from services.signing_keys import key_from_file, key_from_text
 from services.transparency.signing import HeadSigner, public_keys_from_text
@@ -34,6 +36,8 @@ def register_extensions(app: Flask) -> None:
     # one is read once per process, however many apps it makes (the tests make one per test).
     directory = Path(app.config["CATALOG_DIR"]).resolve()
     app.extensions["catalog"] = default_catalog() if directory == CATALOG_DIR else load_catalog(directory)
+    app.extensions["catalog_files"] = app.extensions["catalog"]
+    app.extensions["catalog_token"] = (0, 0)  # nothing published in the UI: the files alone
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine
     app.extensions["file_store"] = FileStore(app.config["UPLOAD_FOLDER"])
@@ -44,6 +48,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "account.login"
     login_manager.login_message = None
+
+    @app.before_request
+    def _serve_the_catalogue_in_force():
+        if request.endpoint != "static":  # a stylesheet reads no catalogue
+            refresh_catalog(app)
 
     @app.teardown_appcontext
     def _close(_exc):
@@ -64,6 +73,19 @@ def catalog():
     from flask import current_app
 
     return current_app.extensions["catalog"]
+
+
+def refresh_catalog(app: Flask) -> None:
+    """Serve what the catalogue UI published, in every process, without a restart: one indexed query per
+    request (or worker round) tells whether the versions in force moved, and only then is it rebuilt."""
+    with new_session(app.extensions["engine"]) as session:
+        today = clock.china_today()
+        token = catalogue_token(session=session, day=today)
+        if token != app.extensions["catalog_token"]:
+            directory = Path(app.config["CATALOG_DIR"]).resolve()
+            files = app.extensions["catalog_files"]
+            app.extensions["catalog"] = catalogue_in_force(session=session, directory=directory, day=today, files=files)
+            app.extensions["catalog_token"] = token
 
 
 def file_store() -> FileStore:

@@ -19,7 +19,7 @@ from services.scheduler import Schedule, claim_job, release_job
 from web.cli_benefits import benefits_approve, benefits_sweep, benefits_sweep_changes
 from web.cli_ops import audit_seal, metrics_refresh, sla_sweep
 from web.cli_outbox import send as outbox_send
-from web.extensions import db_session
+from web.extensions import db_session, refresh_catalog
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ JOBS = (
 def run_due_jobs(app: Flask, holder: str) -> list[str]:
     """Run every job that is due and that no other runner holds; the names of those run."""
     ran = []
+    refresh_catalog(app)  # the jobs read what the catalogue UI published, as the web processes do
     for schedule, command in JOBS:
         # A fresh application context for each step: its own database session, closed after it.
         with app.app_context():

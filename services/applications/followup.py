@@ -14,6 +14,7 @@ from services.applications.drafts import own_application
 from services.applications.progress import Clock, WhereNow, task_clock, where_now
 from services.applications.queries import ApplicationDetail, application_detail
 from services.catalog import Catalog, Item, MaterialSpec
+from services.catalog.editions import filed_catalog
 from services.models import (
     Application,
     ApplicationStatus,
@@ -71,6 +72,7 @@ class CaseView:
 def case_view(*, session: Session, actor: User, key: str, catalog: Catalog) -> CaseView:
     detail = application_detail(session=session, actor=actor, key=key, catalog=catalog)
     application = detail.application
+    catalog = filed_catalog(catalog, application)
     service = catalog.service(application.service_code)
     tasks = list(session.exec(select(Task).where(col(Task.application_id) == application.id).order_by(col(Task.id))))
     certificate_ids = [task.certificate_id for task in tasks if task.certificate_id]

@@ -7,6 +7,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from services import clock
+from services.catalog.editions import filed_catalog
 from services.deadline_colour import colour as deadline_colour
 from services.i18n import N_
 from services.models import Application, Task, TaskStatus, Visit
@@ -105,7 +106,7 @@ class WhereNow:
 
 
 def where_now(*, session: Session, application: Application, catalog, tasks: list[Task] | None = None) -> WhereNow:
-    service = catalog.service(application.service_code)
+    service = filed_catalog(catalog, application).service(application.service_code)
     if tasks is None:
         tasks = list(session.exec(select(Task).where(Task.application_id == application.id)))
     visits = list(

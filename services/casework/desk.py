@@ -11,6 +11,7 @@ from services.applications.progress import WhereNow, where_now
 from services.applications.queries import ApplicationDetail, application_detail, get_application
 from services.casework.tasks import lock_task_case
 from services.catalog import Catalog, Service
+from services.catalog.editions import filed_catalog
 from services.db import by_id, referenced, transactional
 from services.deadline_colour import Colour, colour
 from services.errors import Invalid, Message, NotFound
@@ -99,6 +100,7 @@ def case_file(*, session: Session, actor: User, key: str, catalog: Catalog) -> C
     require_role(actor, Role.FRONT_DESK)
     detail = application_detail(session=session, actor=actor, key=key, catalog=catalog)
     application = detail.application
+    catalog = filed_catalog(catalog, application)
     notices = session.exec(
         select(Notice).where(col(Notice.application_id) == application.id).order_by(col(Notice.id))
     ).all()
@@ -140,7 +142,7 @@ def issue_notice(
 ) -> Application:
     """One notice listing every gap with a reason for each; frozen once issued."""
     application = get_application(session=session, actor=actor, key=key, catalog=catalog, for_update=True)
-    service = catalog.service(application.service_code)
+    service = filed_catalog(catalog, application).service(application.service_code)
     labels = {("field", f.key): f.label for f in service.fields}
     labels.update({("material", m.key): m.name for m in service.materials})
     frozen: list[dict] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -61,18 +61,22 @@ _FAMILY_PREFILL = re.compile(r"^family\.(spouse|mother|father)\.(full_name|id_nu
 M = TypeVar("M", bound=BaseModel)
 
 
-def load_catalog(directory: str | Path) -> Catalog:
+# An entry put in place of the files' entry of the same section and code (a catalogue version from the database).
+Overrides = Mapping[tuple[str, str], Any]
+
+
+def load_catalog(directory: str | Path, overrides: Overrides | None = None) -> Catalog:
     """Load and check every ``*.yaml`` under `directory`; raise the first CatalogError found."""
-    errors, catalog = _Compiler(Path(directory)).run()
+    errors, catalog = _Compiler(Path(directory), overrides).run()
     if errors:
         raise errors[0]
     assert catalog is not None
     return catalog
 
 
-def validate_catalog(directory: str | Path) -> list[CatalogError]:
+def validate_catalog(directory: str | Path, overrides: Overrides | None = None) -> list[CatalogError]:
     """Every error of the catalogue under `directory`, in file order; empty when it loads."""
-    return _Compiler(Path(directory)).run()[0]
+    return _Compiler(Path(directory), overrides).run()[0]
 
 
 # libyaml's parser when PyYAML was built with it: the pure-Python one takes seconds for the catalogue.
@@ -101,8 +105,9 @@ class _Parsed(Generic[M]):
 
 
 class _Compiler:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, overrides: Overrides | None = None):
         self.directory = directory
+        self.overrides = overrides or {}
         self.errors: list[CatalogError] = []
         self.parsed: dict[str, dict[str, _Parsed[Any]]] = {section: {} for section in SECTIONS}
         # Codes of entries that failed their schema: references to them are not reported again.
@@ -150,7 +155,9 @@ class _Compiler:
                 self.error(file, None, f"section {section!r} must be a list")
             else:
                 for index, raw in enumerate(entries):
-                    self.read_entry(file, section, index, raw)
+                    code = raw.get("code") if isinstance(raw, dict) else None
+                    replaced = self.overrides.get((section, code), raw) if isinstance(code, str) else raw
+                    self.read_entry(file, section, index, replaced)
 
     def read_entry(self, file: str, section: str, index: int, raw: Any) -> None:
         label, schema = SECTIONS[section]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from types import MappingProxyType
-from typing import ClassVar, Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 from .policy_model import Policy
 from .text import Text
@@ -303,6 +303,11 @@ class Centre:
     routes: tuple[str, ...]
 
 
+def version_key(section: str, code: str) -> str:
+    """How a version of an item or a bundle is named on an application: ``item:CODE``, ``bundle:CODE``."""
+    return f"{'bundle' if section == 'bundles' else 'item'}:{code}"
+
+
 @dataclass(frozen=True, eq=False)
 class Catalog:
     departments: dict[str, Department]
@@ -315,6 +320,31 @@ class Catalog:
     dispute_kinds: dict[str, DisputeKind]
     centres: dict[str, Centre]
     policies: dict[str, Policy]
+    # The version in force of each item or bundle changed in the UI, by `version_key` (the files' are 0),
+    # and the published versions behind them; none for a catalogue read from the files alone.
+    versions: Mapping[str, int] = field(default_factory=dict, hash=False)
+    # A CatalogueHistory (editions.py), to rebuild what an older application was filed under; typed Any
+    # because the loader fills the other fields from a dict of sections.
+    history: Any = None
+
+    def version_keys(self, code: str) -> tuple[str, ...]:
+        """The entries a service is made of: the bundle and its items, or the item."""
+        if code in self.bundles:
+            return (version_key("bundles", code), *(version_key("items", c) for c in self.bundles[code].item_codes))
+        return (version_key("items", code),)
+
+    def filed_versions(self, code: str) -> dict[str, int]:
+        """What an application for `code` submitted now records: the version of each of its entries."""
+        return {key: self.versions.get(key, 0) for key in self.version_keys(code)}
+
+    def as_filed(self, code: str, filed: Mapping[str, int]) -> Catalog:
+        """The catalogue as an application for `code` filed under `filed` reads it (this one when nothing changed)."""
+        numbers = {key: filed.get(key, 0) for key in (*filed, *self.version_keys(code))}
+        if all(self.versions.get(key, 0) == number for key, number in numbers.items()):
+            return self
+        if self.history is None:
+            raise LookupError(f"{code} was filed under versions {numbers} this catalogue has no history of")
+        return self.history.catalog_with(numbers)
 
     def service(self, code: str) -> Service:
         if code in self.bundles:

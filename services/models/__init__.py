@@ -19,6 +19,7 @@ from services.models.cases import (
     TaskStatus,
     Visit,
 )
+from services.models.catalogue import CatalogueVersion
 from services.models.disputes import (
     Dispute,
     DisputeEvidence,
@@ -64,6 +65,7 @@ from services.models.transparency import TransparencyHead, TransparencyLeaf, Tra
 __all__ = [
     "BenefitGrant",
     "BlacklistEntry",
+    "CatalogueVersion",
     "CompanyFiling",
     "CompanyRecord",
     "Contribution",

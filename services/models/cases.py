@@ -66,6 +66,10 @@ class Application(SQLModel, table=True):
     status: str = Field(default=ApplicationStatus.DRAFT, max_length=24)
     channel: str = Field(default="online", max_length=12)
     form_data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The catalogue version of its service's entries it was filed under ({"item:CODE": 2}; 0 = the files).
+    catalogue_versions: dict[str, int] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     version: int = 1
     created_at: datetime = Field(default_factory=clock.now)
     # Every transition stamps it; the metrics rollup finds what changed since its last refresh by this index.

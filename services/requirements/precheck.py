@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from services.catalog import Catalog, Text
+from services.catalog.editions import filed_catalog
 from services.i18n import N_
 from services.models import Application, Attachment
 from services.requirements.fields import FieldError, clean_value
@@ -60,7 +61,7 @@ def precheck(
     *, session: Session, application: Application, catalog: Catalog, attached: set[str] | None = None
 ) -> list[Gap]:
     """What is missing or wrong; `attached`, the keys of the attached materials, when the caller has just read them."""
-    service = catalog.service(application.service_code)
+    service = filed_catalog(catalog, application).service(application.service_code)
     if attached is None:
         attached = set(
             session.exec(select(Attachment.material_key).where(Attachment.application_id == application.id)).all()

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from services import clock
 from services.audit import PlacedEvent, caused_events, hold_moved_tip, record_event
 from services.catalog import Catalog
+from services.catalog.editions import filed_catalog
 from services.db import referenced, unwritten_changes
 from services.errors import Conflict, Invalid, NotAllowed
 from services.i18n import N_
@@ -206,6 +207,9 @@ def _fire_sharing_reads(
     machine = machine_of(subject)
     if case is None:
         case = case_of(session, subject) if isinstance(subject, Task) else subject
+    if isinstance(case, Application):
+        # Its rules read the items as it was filed under: a version published later is for new applications.
+        catalog = filed_catalog(catalog, case)
     transition = machine.find(event)
     from_status = subject.status
     if from_status not in transition.source:

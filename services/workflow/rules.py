@@ -94,6 +94,8 @@ def assign_public_number(firing) -> None:
 
 def stamp_submitted(firing) -> None:
     firing.application.submitted_at = clock.now()
+    # What it was filed under: a version of the catalogue published later is for new applications.
+    firing.application.catalogue_versions = firing.catalog.filed_versions(firing.application.service_code)
 
 
 def stamp_closed(firing) -> None:

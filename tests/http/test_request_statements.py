@@ -18,6 +18,7 @@ from tests.sample import complete_values, submitted
 
 ITEM = "330100-TRANSPORT-003"  # two materials from the wallet, one uploaded; issues a certificate
 
+# the catalogue's token (has a version published in the UI come into force? tests/http/test_catalogue_admin.py);
 # user loader; the application; the attached materials (wallet check; the pre-check guard is handed
 # them, it does not read them again); the wallet certificates it shares, whose share events go in
 # with the submission's; the compare-and-set, which returns the case's chain tip (the row it wrote is
@@ -27,8 +28,8 @@ ITEM = "330100-TRANSPORT-003"  # two materials from the wallet, one uploaded; is
 # sealer's queue. The public number comes from the process's block: no statement
 # (tests/service/test_numbers.py). The answers were saved by the steps before, so the submit no
 # longer saves them.
-SUBMIT_STATEMENTS = 9
-# user loader; lock the case and its task, reading both and the applicant (one statement); the
+SUBMIT_STATEMENTS = 10
+# the catalogue's token; user loader; lock the case and its task, reading both and the applicant (one statement); the
 # open-notice guard; approve's compare-and-set; the case's tasks (read once, after the first write:
 # on SQLite that is when the transaction starts to see the other writers' commits); the
 # certificate's row (its number from the process's block); the holder's change mark, so the benefit

@@ -17,6 +17,9 @@ from services import policy
 from services.applications.drafts import start_draft
 from services.applications.submission import rate_application
 from services.casework import desk, tasks
+from services.catalog import CATALOG_DIR
+from services.catalog_admin.versions import files_entry_text
+from services.catalog_admin.versions import save_draft as save_catalogue_draft
 from services.disputes.evidence import EvidenceFile
 from services.disputes.filing import file_dispute
 from services.disputes.handling import register_dispute
@@ -129,6 +132,8 @@ ROUTE_USERS = {
     "supervisor.remove_day": frozenset({SUPERVISOR_CITY}),
     # Staff accounts are the city's to administer.
     "accounts_admin": frozenset({SUPERVISOR_CITY}),
+    # So is the catalogue: a change reaches every department's applicants.
+    "catalogue_admin": frozenset({SUPERVISOR_CITY}),
     # A certificate's card: its holder, or staff through a case; the counter's check is for staff alone.
     "wallet": SIGNED_IN,
     "wallet.verify": frozenset({FRONT_DESK, CLERK_HRSS, CLERK_AMR, SUPERVISOR_AMR, SUPERVISOR_CITY}),
@@ -207,6 +212,13 @@ ENDPOINT_TARGETS = {
     "accounts_admin.close": ("a_staff_member",),
     "accounts_admin.reopen": ("a_staff_member",),
     "accounts_admin.new_password": ("a_staff_member",),
+    "catalogue_admin.entry": ("an_item_entry",),
+    "catalogue_admin.start_draft": ("an_item_entry",),
+    "catalogue_admin.version": ("a_catalogue_draft",),
+    "catalogue_admin.update_draft": ("a_catalogue_draft",),
+    "catalogue_admin.preview": ("a_catalogue_draft",),
+    "catalogue_admin.publish": ("a_catalogue_draft",),
+    "catalogue_admin.discard": ("a_catalogue_draft",),
     "wallet.card": ("a_wallet_certificate",),
     "wallet.pdf": ("a_wallet_certificate",),
     "firm.request_file": ("a_request_file",),
@@ -280,6 +292,15 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
         session=db, actor=office_clerk, catalog=catalog, title="办照难", category="approval_stuck"
     )
     sees_the_request = frozenset({COMPANY, CLERK_AMR, SUPERVISOR_AMR, SUPERVISOR_CITY})
+    catalogue_draft = save_catalogue_draft(
+        session=db,
+        actor=cast[SUPERVISOR_CITY],
+        directory=CATALOG_DIR,
+        catalog=catalog,
+        section="items",
+        code="330100-HRSS-011",
+        entry_yaml=files_entry_text(CATALOG_DIR, "items", "330100-HRSS-011"),
+    )
     # Citizen A's dispute with the company, routed to people's mediation, whose clerks are not in the cast.
     dispute = file_dispute(
         session=db,
@@ -341,6 +362,8 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
         Target("hrss_held_task", {"clerk_id": cast[CLERK_HRSS].id, "key": task.key}, city_only),
         # Not one of the actors: a reset password or a closed account must not sign any of them out.
         Target("a_staff_member", {"user_id": make_staff(db, Role.CLERK, "AMR").id}, city_only),
+        Target("an_item_entry", {"section": "items", "code": "330100-HRSS-011"}, city_only),
+        Target("a_catalogue_draft", {"key": catalogue_draft.key}, city_only),
     ]
     return {row.name: row for row in rows}
 

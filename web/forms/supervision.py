@@ -4,6 +4,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
+from services.catalog_admin.versions import ENTRY_MAX_LENGTH
 from services.supervision import ANSWER_MAX_LENGTH
 from services.workdays import HOLIDAY, NOTE_MAX_LENGTH, WORKDAY
 
@@ -86,3 +87,17 @@ class StaffPostForm(FlaskForm):
 
 class CloseAccountForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Please give a reason.")), Length(max=200)])
+
+
+class CatalogueEntryForm(FlaskForm):
+    """An item's or bundle's entry as YAML, as the catalogue files hold it."""
+
+    entry_yaml = TextAreaField(
+        _l("The entry (YAML)"),
+        validators=[DataRequired(_l("Write the entry.")), Length(max=ENTRY_MAX_LENGTH)],
+        description=_l("As in the catalogue files: name, time limits, fee, delivery, materials and form fields."),
+    )
+
+
+class PublishVersionForm(FlaskForm):
+    effective_on = DateField(_l("In force from"), validators=[DataRequired(_l("Choose the date it takes effect."))])

@@ -26,6 +26,7 @@ from services.applications.sections import (
     whole_form,
 )
 from services.applications.submission import resubmit_application, submit_application
+from services.catalog.editions import filed_catalog
 from services.errors import Conflict, Invalid
 from services.models import ApplicationStatus
 from services.requirements.fields import TooLong
@@ -370,7 +371,7 @@ def submitted(key: str):
     application = own_application(db_session(), current_user, key)
     if not application.number:
         return redirect(url_for("applying.edit", key=key))
-    service = catalog().service(application.service_code)
+    service = filed_catalog(catalog(), application).service(application.service_code)
     return render_template(
         "citizen/submitted.html",
         application=application,

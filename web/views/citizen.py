@@ -13,6 +13,7 @@ from services.applications.submission import (
     supplement_material,
     withdraw_application,
 )
+from services.catalog.editions import filed_catalog
 from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.models import Role
@@ -53,7 +54,7 @@ def _render_detail(key: str, supplement_forms=None, rating_form=None, status: in
         "citizen/detail.html",
         view=view,
         info=view.detail,
-        service=catalog().service(view.application.service_code),
+        service=filed_catalog(catalog(), view.application).service(view.application.service_code),
         withdraw_form=WithdrawForm(),
         supplement_forms=forms,
         rating_form=rating_form or RatingForm(),

@@ -11,6 +11,7 @@ from services import policy
 from services.applications.queries import application_detail
 from services.casework import tasks as casework
 from services.casework.tasks import TaskFilters
+from services.catalog.editions import filed_catalog
 from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.models import Role
@@ -143,8 +144,8 @@ def _task_page(key: str, status: int = 200, **forms):
         case=case,
         task=detail.task,
         a=detail.application,
-        service=catalog().service(detail.application.service_code),
-        item=catalog().items[detail.task.item_code],
+        service=filed_catalog(catalog(), detail.application).service(detail.application.service_code),
+        item=filed_catalog(catalog(), detail.application).items[detail.task.item_code],
         timeline=[e for e in case.events if e.task_id in (None, detail.task.id)],
         procedures=PROCEDURES,
         **forms,

@@ -22,6 +22,7 @@ from services.casework.desk import (
     record_visit,
     refuse_application,
 )
+from services.catalog.editions import filed_catalog
 from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.models import Role
@@ -114,7 +115,7 @@ def accept(key: str):
 @desk_only
 def notice(key: str):
     application = get_application(session=db_session(), actor=current_user, key=key, catalog=catalog())
-    form = notice_form(catalog().service(application.service_code), locale_code())
+    form = notice_form(filed_catalog(catalog(), application).service(application.service_code), locale_code())
     if form.validate():
         try:
             issue_notice(

@@ -1,0 +1,1 @@
+"""Catalogue changes in the UI: an item or bundle drafted, checked, previewed, published from an effective date."""
