@@ -148,6 +148,8 @@ ROUTE_USERS = {
     "disputes.evidence": SIGNED_IN,
     "centre": frozenset({FRONT_DESK}),
     "mediation": frozenset({CLERK_HRSS, CLERK_AMR}),
+    # The cockpit and its read-only case view: supervisors; a department's sees the cases it has a part in.
+    "cockpit": frozenset({SUPERVISOR_AMR, SUPERVISOR_CITY}),
 }
 
 # Citizen A's social security case (HRSS) is seen by her, the front desk, its clerks and the city supervisor;
@@ -209,6 +211,7 @@ ENDPOINT_TARGETS = {
     "office.problem": ("a_problem",),
     "office.answer_problem": ("a_problem",),
     "disputes.evidence": ("a_dispute_evidence",),
+    "cockpit.case": ("a_case_for_supervisors", "a_request_for_supervisors", "a_dispute_for_supervisors"),
 }
 # Every other route of these blueprints with a parameter names a dispute, or (the agencies') a task of one.
 DISPUTE_BLUEPRINTS = {"disputes": ("a_dispute",), "centre": ("a_dispute",), "mediation": ("a_dispute_task",)}
@@ -312,6 +315,13 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
         Target("a_dispute", {"key": dispute.key}, see_a_dispute),
         Target("a_dispute_evidence", {"key": evidence.key}, see_a_dispute),
         Target("a_dispute_task", {"key": dispute_task.key}, frozenset()),
+        Target("a_case_for_supervisors", {"kind": "application", "number": case.number}, city_only),
+        Target(
+            "a_request_for_supervisors",
+            {"kind": "enterprise_request", "number": request.number},
+            frozenset({SUPERVISOR_AMR, SUPERVISOR_CITY}),
+        ),
+        Target("a_dispute_for_supervisors", {"kind": "dispute", "number": dispute.number}, city_only),
         # Social security's clerk and the task she holds: the city's supervisor may hand them on, AMR's not.
         Target("hrss_clerk", {"clerk_id": cast[CLERK_HRSS].id}, city_only),
         Target("hrss_held_task", {"clerk_id": cast[CLERK_HRSS].id, "key": task.key}, city_only),

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, NumberRange, Optional
 
 from services.cockpit.drill import LIST_MEASURES
@@ -15,10 +16,15 @@ class CockpitFilterForm(MetricsFilterForm):
     """The dashboard's period, a department (a city supervisor's choice) and the trends' grain."""
 
     department = SelectField(_l("Department"), choices=[], validators=[Optional()])
-    grain = SelectField(_l("Trend"), choices=list(GRAIN_LABELS.items()), default="week", validators=[Optional()])
+    grain = SelectField(
+        _l("Trend"),
+        choices=[SelectChoice(grain, label) for grain, label in GRAIN_LABELS.items()],
+        default="week",
+        validators=[Optional()],
+    )
 
     def with_departments(self, departments: list[tuple[str, str]]) -> "CockpitFilterForm":
-        self.department.choices = [("", _l("Every department")), *departments]
+        self.department.choices = [SelectChoice("", _l("Every department")), *(SelectChoice(*d) for d in departments)]
         return self
 
     @property
@@ -27,12 +33,14 @@ class CockpitFilterForm(MetricsFilterForm):
 
 
 class TrendForm(CockpitFilterForm):
-    measure = SelectField(choices=[(m, m) for m in MEASURES], validators=[AnyOf(MEASURES)])
+    measure = SelectField(
+        choices=[SelectChoice(m, m) for m in MEASURES], default="submitted", validators=[AnyOf(MEASURES)]
+    )
 
 
 class CaseListForm(CockpitFilterForm):
     kind = SelectField(choices=[], default="application")
     measure = SelectField(
-        choices=[(m, m) for m in LIST_MEASURES], default="submitted", validators=[AnyOf(LIST_MEASURES)]
+        choices=[SelectChoice(m, m) for m in LIST_MEASURES], default="submitted", validators=[AnyOf(LIST_MEASURES)]
     )
     page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1)])

@@ -6,6 +6,7 @@ to every figure the link to the list of its cases.
 
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from services import policy
 from services.cockpit.case_view import supervised_case
@@ -224,7 +225,7 @@ def screen():
 @supervisors_only
 def cases():
     form = filter_form(CaseListForm)
-    form.kind.choices = [(kind, kind) for kind in case_types()]
+    form.kind.choices = [SelectChoice(kind, kind) for kind in case_types()]
     if not form.validate():
         abort(404)
     scope = scope_of(form)
