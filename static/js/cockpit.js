@@ -5,6 +5,8 @@
 (function () {
   "use strict";
   var dark = document.body.classList.contains("big-screen");
+  // No growing bars for whoever asked their system for less motion.
+  var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var charts = [];
 
   function getJSON(url) {
@@ -75,6 +77,7 @@
       el.hidden = false;
       var made = kinds[el.dataset.chart](el, data);
       var chart = window.echarts.init(el, dark ? "dark" : null);
+      made[0].animation = !still;
       chart.setOption(made[0]);
       chart.on("click", function (item) {
         var url = made[1](item);
