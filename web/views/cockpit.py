@@ -41,10 +41,10 @@ TREND_CASES = {measure: measure if measure in RATE_MEASURES else "submitted" for
 
 
 def filter_form(form_class=CockpitFilterForm):
-    """The filters of the query string, with the departments this supervisor may choose from."""
+    """The filters of the query string; which department a supervisor may watch is the service's to say (403)."""
     form = form_class(formdata=request.args)
     own = policy.watched_department(current_user)
-    departments = [own] if own else list(catalog().departments)
+    departments = [*catalog().departments, *([own] if own and own not in catalog().departments else [])]
     return form.with_departments([(code, department_name(code)) for code in departments])
 
 
