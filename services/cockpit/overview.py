@@ -1,4 +1,4 @@
-"""The cockpit's counters: the mix of kinds of case, and what is live today (new cases, tasks overdue, breaches).
+"""The cockpit's counters: the mix of kinds of case, and what is live today (new cases, tasks overdue).
 
 Every registered kind of case is counted (services/workflow/case_types), so a kind added to the
 registry appears here without a change.
@@ -14,7 +14,6 @@ from sqlmodel import Session, col, select
 from services import clock
 from services.catalog import Catalog
 from services.cockpit.scope import Scope
-from services.metrics import read_metrics
 from services.models import Task
 from services.workflow.case_types import case_types
 
@@ -31,7 +30,6 @@ class Live:
     today: date
     submitted_today: list[KindCount]  # cases submitted today, by kind
     overdue: list[KindCount]  # open tasks past their deadline now, by the kind of their case
-    breaches: int  # the period's breaches, as the dashboard counts them
 
     @property
     def total_today(self) -> int:
@@ -82,14 +80,10 @@ def overdue_task(kind: str, counting: frozenset[str], today: date) -> list:
 
 
 def live_counts(*, session: Session, catalog: Catalog, scope: Scope) -> Live:
-    """Today's new cases and the tasks overdue now (whatever the period), and the period's breaches."""
+    """Today's new cases and the tasks overdue now, in the scope's department (whatever its period)."""
     today = clock.china_today()
-    metrics = read_metrics(
-        session=session, catalog=catalog, since=scope.since, until=scope.until, department=scope.department
-    )
     return Live(
         today=today,
         submitted_today=case_mix(session=session, catalog=catalog, scope=Scope(today, today, scope.department)),
         overdue=overdue_now(session=session, department=scope.department, today=today),
-        breaches=metrics.overall.breaches.total,
     )

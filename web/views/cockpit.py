@@ -16,7 +16,7 @@ from services.cockpit.scope import Scope, watched_scope
 from services.cockpit.trends import MEASURES, TrendPoint, period_end, trend
 from services.errors import Invalid
 from services.i18n import N_
-from services.metrics import read_metrics, refresh_rollup
+from services.metrics import Metrics, current_metrics, read_metrics
 from services.workflow.case_types import case_types, row_recorded_as
 from web.case_pages import task_name, task_state_label
 from web.extensions import catalog, db_session
@@ -102,10 +102,14 @@ def api_trend():
     return jsonify(trend_json(scope_of(form), form.measure.data, form.chosen_grain))
 
 
-def departments_json(scope: Scope) -> list[dict]:
-    metrics = read_metrics(
+def read_scope(scope: Scope) -> Metrics:
+    """The dashboard's figures of the scope, from the rollup as it stands."""
+    return read_metrics(
         session=db_session(), catalog=catalog(), since=scope.since, until=scope.until, department=scope.department
     )
+
+
+def departments_json(scope: Scope, metrics: Metrics) -> list[dict]:
     rows = []
     for d in metrics.departments:
         department = Scope(scope.since, scope.until, d.department)
@@ -131,7 +135,8 @@ def api_departments():
     form = filter_form()
     if not form.validate():
         return _rejected(form)
-    return jsonify({"departments": departments_json(scope_of(form))})
+    scope = scope_of(form)
+    return jsonify({"departments": departments_json(scope, read_scope(scope))})
 
 
 def mix_json(scope: Scope) -> list[dict]:
@@ -155,14 +160,15 @@ def api_mix():
     return jsonify({"kinds": mix_json(scope_of(form))})
 
 
-def live_json(scope: Scope) -> dict:
+def live_json(scope: Scope, metrics: Metrics) -> dict:
+    """Today's counters, and the period's breaches as the figures count them."""
     live = live_counts(session=db_session(), catalog=catalog(), scope=scope)
     today = Scope(live.today, live.today, scope.department)
     return {
         "today": live.today.isoformat(),
         "submitted_today": live.total_today,
         "overdue": live.total_overdue,
-        "breaches": live.breaches,
+        "breaches": metrics.overall.breaches.total,
         "kinds": [
             {
                 "kind": new.kind,
@@ -184,7 +190,8 @@ def api_live():
     form = filter_form()
     if not form.validate():
         return _rejected(form)
-    return jsonify(live_json(scope_of(form)))
+    scope = scope_of(form)
+    return jsonify(live_json(scope, read_scope(scope)))
 
 
 def cockpit_scope(form: CockpitFilterForm) -> Scope:
@@ -194,17 +201,18 @@ def cockpit_scope(form: CockpitFilterForm) -> Scope:
     return watched_scope(actor=current_user, catalog=catalog(), since=None, until=None, department=None)
 
 
-def cockpit_context(form: CockpitFilterForm, scope: Scope) -> dict:
-    """What the cockpit's charts and their tables show, for the dashboard and the big screen alike."""
+def cockpit_context(form: CockpitFilterForm, scope: Scope, metrics: Metrics) -> dict:
+    """What the cockpit's charts and their tables show, for the dashboard and the big screen alike (`metrics`:
+    the scope's figures, read once for the page)."""
     grain = form.chosen_grain
     trends = {measure: trend_json(scope, measure, grain) for measure in MEASURES}
     return {
         "scope": scope,
         "grain": grain,
         "trends": trends,
-        "departments": departments_json(scope),
+        "departments": departments_json(scope, metrics),
         "mix": mix_json(scope),
-        "live": live_json(scope),
+        "live": live_json(scope, metrics),
         "measure_labels": MEASURE_LABELS,
         "cases": {measure: cases_url(scope, measure=measure) for measure in ("submitted", *RATE_MEASURES)},
         "query": {k: v for k, v in request.args.items() if k in ("since", "until", "department", "grain") and v},
@@ -217,8 +225,10 @@ def screen():
     """The command centre's big screen (1920×1080): the same charts, large, the live figures refreshing themselves."""
     form = filter_form()
     scope = cockpit_scope(form)
-    refresh_rollup(session=db_session())
-    return render_template("supervisor/screen.html", form=form, **cockpit_context(form, scope))
+    metrics = current_metrics(
+        session=db_session(), catalog=catalog(), since=scope.since, until=scope.until, department=scope.department
+    )
+    return render_template("supervisor/screen.html", form=form, **cockpit_context(form, scope, metrics))
 
 
 @bp.get("/supervisor/cases")

@@ -70,7 +70,7 @@ def dashboard():
         form=form,
         requests=requests,
         disputes=disputes,
-        **cockpit_context(form, scope),
+        **cockpit_context(form, scope, metrics),
     )
 
 
