@@ -45,12 +45,14 @@
     },
     departments: function (el, data) {
       var rows = data.departments.slice().reverse(); // the first department on top
+      // A row per department, every name shown: the chart grows with the departments.
+      el.style.height = Math.max(240, rows.length * 32 + 72) + "px";
       var option = {
         grid: { left: 8, right: 24, top: 32, bottom: 24, containLabel: true },
         legend: { top: 0 },
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
         xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
-        yAxis: { type: "category", data: rows.map(function (d) { return d.name; }) },
+        yAxis: { type: "category", axisLabel: { interval: 0 }, data: rows.map(function (d) { return d.name; }) },
         series: [
           { name: el.dataset.onTime, id: "on_time", type: "bar", data: rows.map(function (d) { return percent(d.on_time); }) },
           { name: el.dataset.sameDay, id: "same_day", type: "bar", data: rows.map(function (d) { return percent(d.same_day); }) },
@@ -78,6 +80,7 @@
       var made = kinds[el.dataset.chart](el, data);
       var chart = window.echarts.init(el, dark ? "dark" : null);
       made[0].animation = !still;
+      made[0].backgroundColor = "transparent"; // the page's own background, light or the big screen's dark
       chart.setOption(made[0]);
       chart.on("click", function (item) {
         var url = made[1](item);
