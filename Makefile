@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5434/postgres
 
-.PHONY: run test test-fast lint test-sqlite test-postgres translations messages browser html-checker postgres screenshots
+.PHONY: run test test-fast lint test-sqlite test-postgres translations messages browser html-checker charts postgres screenshots
 
 # The dependencies, then the project itself, editable: its entry points add `flask seed`, `demo` and `journeys`.
 $(STAMP): requirements.txt pyproject.toml
@@ -31,13 +31,17 @@ browser:
 html-checker:
 	bash .ci/install-html-checker
 
+# Apache ECharts (pinned in tools/echarts/) copied to static/vendor/, where the supervisor's cockpit loads it from.
+charts:
+	bash .ci/install-echarts
+
 # Phone-width PNGs of the key pages in docs/screenshots/, from a throwaway seeded database.
 screenshots: $(STAMP) translations browser
 	$(BIN)/python -m tools.screenshots
 
 # The schema from migrations/, then a few hundred seeded cases the first time (a living city to click through); later runs keep what is there.
 # The worker runs beside the server (outbox, SLA sweep, metrics, seal) and stops with it.
-run: $(STAMP) translations
+run: $(STAMP) translations charts
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app seed --applications 300 --seed 1 --if-empty
 	$(BIN)/flask --app app demo --host $(HOST) --port $(PORT)
@@ -57,10 +61,10 @@ lint: $(STAMP)
 test-fast: $(STAMP) translations
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -n 2 -q tests/unit tests/service
 
-test-sqlite: $(STAMP) translations browser html-checker
+test-sqlite: $(STAMP) translations browser html-checker charts
 	$(BIN)/python -m pytest -n 2 -q
 
-test-postgres: $(STAMP) translations browser postgres
+test-postgres: $(STAMP) translations browser charts postgres
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -n 2 -q
 
 postgres:

@@ -53,6 +53,10 @@ NOT_PAGES = {
     "transparency.receipt": "a case's receipt, as JSON",
     "transparency.heads": "the log's signed heads, as JSON",
     "transparency.verifier": "a Python script",
+    "cockpit.api_trend": "the cockpit's JSON, which its charts fetch",
+    "cockpit.api_departments": "the cockpit's JSON, which its charts fetch",
+    "cockpit.api_mix": "the cockpit's JSON, which its charts fetch",
+    "cockpit.api_live": "the cockpit's JSON, which its live counters fetch",
 }
 # A phone first; on a desktop the top bar's links show (on a phone they fold into the menu).
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 768}}
@@ -132,6 +136,11 @@ class Crawler:
             if endpoint in ("firm.detail", "office.request_page"):
                 request = select(EnterpriseRequest.status).where(EnterpriseRequest.key == key)
                 return (endpoint, session.exec(request).first(), filters)
+        if endpoint == "cockpit.case":  # the supervisor's view of a case: one of each kind
+            return (endpoint, arguments["kind"], filters)
+        if endpoint == "cockpit.cases":  # the cases behind a figure: each kind's list, each figure's
+            asked = dict(parse_qsl(query))
+            return (endpoint, asked.get("kind"), asked.get("measure"), filters)
         if endpoint == "guide.service":
             return (endpoint, arguments["code"] in self.app.extensions["catalog"].bundles, filters)
         return (endpoint, filters)

@@ -157,6 +157,8 @@ ROUTE_USERS = {
     "benefits": APPLICANTS,
     "benefit_checks": frozenset({CLERK_HRSS, CLERK_AMR, SUPERVISOR_AMR, SUPERVISOR_CITY}),
     "benefit_checks.figures": frozenset({SUPERVISOR_AMR, SUPERVISOR_CITY}),
+    # The cockpit and its read-only case view: supervisors; a department's sees the cases it has a part in.
+    "cockpit": frozenset({SUPERVISOR_AMR, SUPERVISOR_CITY}),
 }
 
 # Citizen A's social security case (HRSS) is seen by her, the front desk, its clerks and the city supervisor;
@@ -228,6 +230,7 @@ ENDPOINT_TARGETS = {
     "benefits.index": (),
     "benefit_checks.task": ("hrss_offer_check",),
     "benefit_checks.decide": ("hrss_offer_check_claim",),
+    "cockpit.case": ("a_case_for_supervisors", "a_request_for_supervisors", "a_dispute_for_supervisors"),
 }
 # Every other route of these blueprints with a parameter names a dispute, or (the agencies') a task of one.
 DISPUTE_BLUEPRINTS = {
@@ -357,6 +360,13 @@ def build_targets(app, db, catalog, cast) -> dict[str, Target]:
             frozenset({CLERK_HRSS, SUPERVISOR_CITY}),
             refused=frozenset({SUPERVISOR_CITY}),
         ),
+        Target("a_case_for_supervisors", {"kind": "application", "number": case.number}, city_only),
+        Target(
+            "a_request_for_supervisors",
+            {"kind": "enterprise_request", "number": request.number},
+            frozenset({SUPERVISOR_AMR, SUPERVISOR_CITY}),
+        ),
+        Target("a_dispute_for_supervisors", {"kind": "dispute", "number": dispute.number}, city_only),
         # Social security's clerk and the task she holds: the city's supervisor may hand them on, AMR's not.
         Target("hrss_clerk", {"clerk_id": cast[CLERK_HRSS].id}, city_only),
         Target("hrss_held_task", {"clerk_id": cast[CLERK_HRSS].id, "key": task.key}, city_only),

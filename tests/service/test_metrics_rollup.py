@@ -371,7 +371,8 @@ def test_the_dashboard_is_current_without_a_scheduled_refresh(web, db, app, cata
 
     def submitted_figure():
         html = web.get("/supervisor", headers={"Accept-Language": "en"}).get_data(as_text=True)
-        return re.search(r"Applications submitted</dt>\s*<dd[^>]*>(\d+)</dd>", html).group(1)
+        # The figure links to its cases (the cockpit's drill-down).
+        return re.search(r"Applications submitted</dt>\s*<dd[^>]*><a [^>]*>(\d+)</a></dd>", html).group(1)
 
     assert submitted_figure() == "1"
     frozen.advance(timedelta(minutes=30))

@@ -99,6 +99,12 @@ def apply_errors(form, errors: dict[str, str], prefix: str = "") -> None:
             field.errors = list(field.errors) + [translate(message)]
 
 
+def department_name(code: str) -> str:
+    # A clerk works for a department of the catalogue, or for the agency of a dispute route.
+    unit = catalog().departments.get(code) or catalog().dispute_routes[code]
+    return unit.name.get(locale_code())
+
+
 def register_template_helpers(app: Flask) -> None:
     @app.template_filter("tr")
     def _text(value) -> str:
@@ -118,11 +124,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(in_parentheses, "in_parentheses")
     app.add_template_filter(with_colon, "with_colon")
 
-    @app.template_filter("department_name")
-    def _department_name(code: str) -> str:
-        # A clerk works for a department of the catalogue, or for the agency of a dispute route.
-        unit = catalog().departments.get(code) or catalog().dispute_routes[code]
-        return unit.name.get(locale_code())
+    app.add_template_filter(department_name, "department_name")
 
     @app.template_filter("item_name")
     def _item_name(code: str) -> str:

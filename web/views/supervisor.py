@@ -33,10 +33,10 @@ from web.forms.supervision import (
     CalendarOverrideForm,
     ExtensionDecisionForm,
     HandOnForm,
-    MetricsFilterForm,
     RectificationAnswerForm,
 )
 from web.messages import translate
+from web.views.cockpit import cockpit_context, cockpit_scope, filter_form
 from web.views.helpers import apply_errors, route_policy
 
 bp = Blueprint("supervisor", __name__)
@@ -55,17 +55,22 @@ YEARS = range(2000, 2101)
 @bp.get("/supervisor")
 @supervisors_only
 def dashboard():
-    form = MetricsFilterForm(formdata=request.args)
-    period = {"since": form.since.data, "until": form.until.data} if form.validate() else {}
+    form = filter_form()
+    scope = cockpit_scope(form)
     db = db_session()
     metrics = current_metrics(
-        session=db, catalog=catalog(), department=policy.watched_department(current_user), **period
+        session=db, catalog=catalog(), since=scope.since, until=scope.until, department=scope.department
     )
     # The other kinds of case, city-wide and since the start: their own pages break them down.
     requests = request_figures(session=db)
     disputes = one_place_figures(session=db, actor=current_user)
     return render_template(
-        "supervisor/dashboard.html", metrics=metrics, form=form, requests=requests, disputes=disputes
+        "supervisor/dashboard.html",
+        metrics=metrics,
+        form=form,
+        requests=requests,
+        disputes=disputes,
+        **cockpit_context(form, scope, metrics),
     )
 
 

@@ -1,0 +1,64 @@
+"""The cockpit through the Flask test client: its JSON, its filters in the URL, its tables without JavaScript."""
+
+import re
+
+from services.models import Role
+from tests.factories import make_staff
+from tests.http.test_http_supervisor import INSTANT_ITEM, THREE_DAY_ITEM, accepted_task, front_desk  # noqa: F401
+
+LINK = re.compile(r'href="(/supervisor/cases[^"]*)"')
+
+
+def test_the_json_answers_supervisors_with_the_links_to_the_cases(web, db, app, catalog, front_desk):  # noqa: F811
+    _, application, task = accepted_task(app, db, catalog, front_desk, code=THREE_DAY_ITEM)
+    web.login(make_staff(db, Role.SUPERVISOR).login_name)
+    web.get("/supervisor")  # brings the rollup up to date, as the page does before its charts ask
+
+    trend = web.get("/supervisor/api/trend?measure=submitted&grain=day").get_json()
+    assert [p["value"] for p in trend["points"]] == [1] and trend["points"][0]["cases"].startswith("/supervisor/cases?")
+    mix = {k["kind"]: k["count"] for k in web.get("/supervisor/api/mix").get_json()["kinds"]}
+    assert mix == {"application": 1, "enterprise_request": 0, "dispute": 0}
+    live = web.get("/supervisor/api/live").get_json()
+    assert live["submitted_today"] == 1 and live["overdue"] == 0
+    departments = web.get(f"/supervisor/api/departments?department={task.department}").get_json()["departments"]
+    assert [(d["department"], d["tasks"]) for d in departments] == [(task.department, 1)]
+
+    listed = web.get(trend["points"][0]["cases"]).get_data(as_text=True)
+    assert application.number in listed
+    case = web.get(f"/supervisor/cases/application/{application.number}")
+    assert case.status_code == 200 and application.number in case.get_data(as_text=True)
+    assert web.get("/supervisor/api/trend?measure=nothing").status_code == 400
+    assert web.get("/supervisor/cases?kind=dispute&measure=on_time").status_code == 404
+
+
+def test_a_department_supervisor_is_refused_another_departments_figures_and_cases(web, db, app, catalog, front_desk):  # noqa: F811
+    _, application, task = accepted_task(app, db, catalog, front_desk, code=THREE_DAY_ITEM)
+    other = next(code for code in catalog.departments if code != task.department)
+    web.login(make_staff(db, Role.SUPERVISOR, other).login_name)
+    assert web.get(f"/supervisor/api/trend?department={task.department}").status_code == 403
+    assert web.get(f"/supervisor/cases?department={task.department}").status_code == 403
+    assert web.get(f"/supervisor/cases/application/{application.number}").status_code == 404
+    own = web.get("/supervisor/api/departments").get_json()["departments"]
+    assert [d["department"] for d in own] == [other]
+
+
+def test_a_clerk_gets_none_of_the_cockpit(web, db):
+    web.login(make_staff(db, Role.CLERK, "PSB").login_name)
+    for path in ("/supervisor/api/live", "/supervisor/api/mix", "/supervisor/screen", "/supervisor/cases"):
+        assert web.get(path).status_code == 403, path
+
+
+def test_without_javascript_the_cockpit_is_its_tables_with_the_filters_in_the_url(web, db, app, catalog, front_desk):  # noqa: F811
+    accepted_task(app, db, catalog, front_desk, code=INSTANT_ITEM)
+    web.login(make_staff(db, Role.SUPERVISOR).login_name)
+    page = web.get("/supervisor?grain=month&since=2000-01-01").get_data(as_text=True)
+    assert 'id="trend-table"' in page and 'id="mix-table"' in page
+    # Every chart is drawn only by the script, from the JSON of the same filters.
+    charts = re.findall(r'<div class="chart[^"]*" hidden data-chart="(\w+)"[^>]*data-src="([^"]+)"', page)
+    assert {kind for kind, _ in charts} == {"trend", "departments", "mix"}
+    assert all("since=2000-01-01" in src.replace("&amp;", "&") for _, src in charts)
+    assert "<script>" not in page  # none inline: the CSP allows this site's files only
+    links = {link.replace("&amp;", "&") for link in LINK.findall(page)}
+    assert any("measure=on_time" in link and "since=2000-01-01" in link for link in links)
+    screen = web.get("/supervisor/screen?grain=day")
+    assert screen.status_code == 200 and 'data-refresh="15"' in screen.get_data(as_text=True)
