@@ -1,7 +1,7 @@
 """request reply window: the day of the answer an enterprise request's firm reads now
 
 Revision ID: 0020
-Revises: 0014
+Revises: 0018
 Create Date: 2026-12-07 15:00:00
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0020'
-down_revision: str | None = '0014'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
