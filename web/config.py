@@ -55,6 +55,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         # DEBUG adds each request's count of SQL statements to its log line.
         LOG_LEVEL=env.get("LOG_LEVEL", "INFO"),
         CATALOG_DIR=env.get("CATALOG_DIR", str(PROJECT_ROOT / "seed_data" / "catalog")),
+        # How soon every process serves a catalogue change published in another (the publishing one: at once).
+        CATALOG_REFRESH_SECONDS=float(env.get("CATALOG_REFRESH_SECONDS", "5")),
         # Several materials go up in one form post; each file is checked against MAX_FILE_MB by the service.
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,
         MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,

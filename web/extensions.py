@@ -1,5 +1,6 @@
 """Flask extensions and the per-request database session."""
 
+import time
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -38,6 +39,7 @@ def register_extensions(app: Flask) -> None:
     app.extensions["catalog"] = default_catalog() if directory == CATALOG_DIR else load_catalog(directory)
     app.extensions["catalog_files"] = app.extensions["catalog"]
     app.extensions["catalog_token"] = (0, 0)  # nothing published in the UI: the files alone
+    app.extensions["catalog_checked_at"] = float("-inf")
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine
     app.extensions["file_store"] = FileStore(app.config["UPLOAD_FOLDER"])
@@ -75,9 +77,15 @@ def catalog():
     return current_app.extensions["catalog"]
 
 
-def refresh_catalog(app: Flask) -> None:
-    """Serve what the catalogue UI published, in every process, without a restart: one indexed query per
-    request (or worker round) tells whether the versions in force moved, and only then is it rebuilt."""
+def refresh_catalog(app: Flask, *, force: bool = False) -> None:
+    """Serve what the catalogue UI published, in every process, without a restart: one indexed query at
+    most every CATALOG_REFRESH_SECONDS (and on every worker round, and after a publish in the publishing
+    process) tells whether the versions in force moved, and only then is it rebuilt. Between checks a
+    request costs no statement: the write path stays as lean as before the catalogue could change."""
+    now = time.monotonic()
+    if not force and now < app.extensions["catalog_checked_at"] + app.config["CATALOG_REFRESH_SECONDS"]:
+        return
+    app.extensions["catalog_checked_at"] = now
     with new_session(app.extensions["engine"]) as session:
         today = clock.china_today()
         token = catalogue_token(session=session, day=today)

@@ -39,7 +39,7 @@ JOBS = (
 def run_due_jobs(app: Flask, holder: str) -> list[str]:
     """Run every job that is due and that no other runner holds; the names of those run."""
     ran = []
-    refresh_catalog(app)  # the jobs read what the catalogue UI published, as the web processes do
+    refresh_catalog(app, force=True)  # the jobs read what the catalogue UI published, as the web processes do
     for schedule, command in JOBS:
         # A fresh application context for each step: its own database session, closed after it.
         with app.app_context():

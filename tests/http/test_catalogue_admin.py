@@ -28,6 +28,7 @@ def second_process(app, tmp_path):
         {
             **{k: app.config[k] for k in ("TESTING", "SECRET_KEY", "DATABASE_URL")},
             "UPLOAD_FOLDER": str(tmp_path / "up2"),
+            "CATALOG_REFRESH_SECONDS": 0,  # a publish is seen on the next request, not within seconds
         }
     )
     yield other

@@ -6,6 +6,9 @@ over the POST alone (the test client's own post, not `Browser.post`, which reads
 token first), in the steady state where the day's counters exist, on SQLite and PostgreSQL alike.
 """
 
+import time
+
+import pytest
 from sqlmodel import func, select
 
 from services.applications.drafts import attach_upload, save_draft, start_draft
@@ -18,7 +21,6 @@ from tests.sample import complete_values, submitted
 
 ITEM = "330100-TRANSPORT-003"  # two materials from the wallet, one uploaded; issues a certificate
 
-# the catalogue's token (has a version published in the UI come into force? tests/http/test_catalogue_admin.py);
 # user loader; the application; the attached materials (wallet check; the pre-check guard is handed
 # them, it does not read them again); the wallet certificates it shares, whose share events go in
 # with the submission's; the compare-and-set, which returns the case's chain tip (the row it wrote is
@@ -28,8 +30,8 @@ ITEM = "330100-TRANSPORT-003"  # two materials from the wallet, one uploaded; is
 # sealer's queue. The public number comes from the process's block: no statement
 # (tests/service/test_numbers.py). The answers were saved by the steps before, so the submit no
 # longer saves them.
-SUBMIT_STATEMENTS = 10
-# the catalogue's token; user loader; lock the case and its task, reading both and the applicant (one statement); the
+SUBMIT_STATEMENTS = 9
+# user loader; lock the case and its task, reading both and the applicant (one statement); the
 # open-notice guard; approve's compare-and-set; the case's tasks (read once, after the first write:
 # on SQLite that is when the transaction starts to see the other writers' commits); the
 # certificate's row (its number from the process's block); the holder's change mark, so the benefit
@@ -43,6 +45,14 @@ SUBMIT_STATEMENTS = 10
 # lock's FOR UPDATE read it already (an approval that leaves the case open needs no claim there;
 # on SQLite, whose driver begins the transaction at the first write, after the lock's read, it does).
 APPROVE_STATEMENTS = 13
+# Whether the catalogue UI published a version is checked at most every CATALOG_REFRESH_SECONDS, not per
+# request (tests/http/test_catalogue_admin.py): the counts hold whenever the check is not due.
+
+
+@pytest.fixture(autouse=True)
+def catalogue_checked_just_now(app):
+    app.config["CATALOG_REFRESH_SECONDS"] = 3600
+    app.extensions["catalog_checked_at"] = time.monotonic()
 
 
 def _complete_draft(db, catalog, store, citizen) -> Application:

@@ -20,7 +20,7 @@ from services.catalog_admin.versions import (
     save_draft,
 )
 from services.errors import Conflict, Invalid
-from web.extensions import catalog, db_session
+from web.extensions import catalog, db_session, refresh_catalog
 from web.forms.account import EmptyForm
 from web.forms.supervision import CatalogueEntryForm, PublishVersionForm
 from web.messages import translate
@@ -183,6 +183,7 @@ def publish(key: str):
     except Conflict as error:
         flash(translate(error.message), "warning")
         return redirect(url_for("catalogue_admin.version", key=key))
+    refresh_catalog(current_app, force=True)  # the publisher sees it at once; other processes within seconds
     flash(_("Published: new applications use it from %(date)s.", date=row.effective_on.isoformat()), "success")
     return redirect(url_for("catalogue_admin.entry", section=row.section, code=row.code))
 
