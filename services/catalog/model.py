@@ -303,6 +303,33 @@ class Centre:
     routes: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class SlaThreshold:
+    """When a task's deadline turns amber, and when its lateness goes up to the city's supervisors."""
+
+    # Amber once this many working days or fewer are left, today's included (0: on the deadline day only).
+    amber_working_days: int
+    # The city's supervisors are told once a task is this many working days past its deadline.
+    escalate_after_working_days: int
+
+
+# Where no catalogue entry says otherwise (also the city entry's keys it leaves out).
+BUILT_IN_SLA = SlaThreshold(amber_working_days=1, escalate_after_working_days=3)
+
+
+@dataclass(frozen=True)
+class SlaThresholds:
+    """The city default and the thresholds of the task codes (item or dispute route) that differ from it."""
+
+    default: SlaThreshold = BUILT_IN_SLA
+    # hash=False: a mapping is not hashable.
+    by_code: Mapping[str, SlaThreshold] = field(default_factory=dict, hash=False)
+
+    def of(self, code: str) -> SlaThreshold:
+        """The threshold of a task by its item code (an item, a dispute route, an enterprise task's role)."""
+        return self.by_code.get(code, self.default)
+
+
 @dataclass(frozen=True, eq=False)
 class Catalog:
     departments: dict[str, Department]
@@ -315,6 +342,7 @@ class Catalog:
     dispute_kinds: dict[str, DisputeKind]
     centres: dict[str, Centre]
     policies: dict[str, Policy]
+    sla: SlaThresholds = SlaThresholds()
 
     def service(self, code: str) -> Service:
         if code in self.bundles:

@@ -397,4 +397,8 @@ OTHER_EVENT_LABELS = {
     "start": N_("Draft started"),
     "attach": N_("Material uploaded"),
     "answer_rectification": N_("Answer to your rating"),
+    # The SLA sweep's escalation chain (services/escalation.py).
+    "sla_amber": N_("Deadline near: the clerk was told"),
+    "sla_red": N_("Overdue: the department's supervisor was told"),
+    "sla_city": N_("Long overdue: the city's supervisor was told"),
 }
