@@ -11,7 +11,7 @@ never taken again, however often the sweep runs or however many sweeps run at on
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, not_, or_
+from sqlalchemy import and_, exists, not_, or_, update
 from sqlmodel import Session, col, select
 
 from services.audit import record_event
@@ -120,6 +120,10 @@ def _take_steps(*, session: Session, catalog: Catalog, colours: ColourRanges, ta
     case = lock_case(session, model, model.__table__.c.id == case_id, skip_locked=True)
     if case is None:
         return 0
+    # A write first: SQLite begins the transaction at its first write, so only reads after one see the
+    # steps a concurrent sweep took (on PostgreSQL the row lock above already does).
+    table = model.__table__
+    session.execute(update(table).where(table.c.id == case_id).values(audit_length=table.c.audit_length))
     session.refresh(found)
     task = found
     if task.deadline is None or task.paused_since is not None or task.status not in counting_states()[kind]:
