@@ -67,10 +67,10 @@ INVARIANTS = (
     ),
     Invariant(
         "number without submit event",
-        "an application holding a public number that no audit event of a submit handed out",
+        "an application holding a public number that no audit event of a submit (online or at the desk) handed out",
         f"SELECT a.id FROM {APPLICATION} a WHERE a.number IS NOT NULL AND NOT EXISTS ("
         f"SELECT 1 FROM {EVENT} e WHERE e.application_id = a.id AND e.task_id IS NULL "
-        "AND e.event = 'submit')",
+        "AND e.event IN ('submit', 'submit_at_desk'))",
     ),
     Invariant(
         "number beyond its counter",

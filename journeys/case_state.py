@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from journeys.state import english
 from services import clock
 from services.applications.progress import task_clock
+from services.catalog import default_catalog
 from services.errors import NotFound
 from services.models import (
     CommonProblem,
@@ -31,7 +32,7 @@ def _tasks(session: Session, kind: str, case_id: int) -> dict[str, dict]:
     for task in session.exec(
         select(Task).where(col(Task.case_kind) == kind, col(Task.case_id) == case_id).order_by(col(Task.id))
     ):
-        counted = task_clock(task, calendar, today)
+        counted = task_clock(task, calendar, today, default_catalog().sla)
         rows[task.department] = {
             "key": task.key,
             "role": task.item_code,

@@ -5,6 +5,7 @@ from sqlmodel import Session, select
 
 from services import clock
 from services.applications.progress import application_clock, task_clock
+from services.catalog import default_catalog
 from services.errors import NotFound
 from services.models import (
     Application,
@@ -82,7 +83,7 @@ def application_state(*, session: Session, key: str) -> dict:
     applicant = session.get(User, application.applicant_id)
 
     def task_row(task: Task) -> dict:
-        counted = task_clock(task, calendar, today)
+        counted = task_clock(task, calendar, today, default_catalog().sla)
         return {
             "key": task.key,
             "status": task.status,

@@ -48,6 +48,11 @@ def draw_fate(rng: random.Random, settings: Settings, service) -> Fate:
         fate.counter_visits = 1
     if fate.delivery == "window":  # collecting the result is a visit too
         fate.counter_visits = max(0, fate.counter_visits - 1)
+    # Drawn for every case (the draws after it stay in step); a case with a notice or a gap is left online.
+    walks_in = rng.random() < odds["assisted"]
+    if walks_in and not (fate.abandoned or fate.withdrawn or fate.notices or fate.left_out):
+        fate.assisted = True
+        fate.counter_visits = max(0, fate.counter_visits - 1)  # coming in to file it is their visit
     ratings = settings.ratings
     if rng.random() < ratings["share"]:
         scores = ratings["scores"]
@@ -150,6 +155,8 @@ class Planner:
             ),
             ("330100-HCSA-006", 6, Fate(**calm, task_orders={"330100-HCSA-006": "overdue"})),
             ("330100-HRSS-010", 4, Fate(**calm, notices=1, notice_unanswered=True)),
+            # Filed for them at the front desk: the demo shows the assisted channel beside the online one.
+            ("330100-PSB-009", 30, Fate(**calm, assisted=True, rating=5)),
         ]
         for code, days, fate in plans:
             if code in self.catalog.items or code in self.catalog.bundles:

@@ -13,7 +13,7 @@ from sqlmodel import select
 from seeding.timeline import Script, china_moment
 from seeding.world import RATEABLE, RUNNING, Case, World, add_prelude_certificates
 from services import clock
-from services.applications.drafts import attach_upload, save_draft, start_draft
+from services.applications.drafts import attach_upload, opening_values, save_draft, start_draft
 from services.applications.submission import (
     rate_application,
     resubmit_application,
@@ -22,8 +22,9 @@ from services.applications.submission import (
     withdraw_application,
 )
 from services.casework import desk, tasks
+from services.casework.assisted import BroughtFile, WalkIn, file_for_walk_in
 from services.enterprise.office import escalate_overdue_requests
-from services.models import ApplicationStatus, Attachment, Rating, Rectification, TaskStatus
+from services.models import ApplicationStatus, Attachment, Rating, Rectification, Role, TaskStatus
 from services.sla import sweep
 from services.supervision import answer_rectification
 from services.workflow.shared import tasks_of
@@ -43,7 +44,22 @@ def application_script(w: World, case: Case) -> Script:
     session = w.session
     service = catalog.service(case.service_code)
     applicant = w.user(case.holder.user_id)
-    if case.adopt_key is None:
+    if case.adopt_key is None and fate.assisted and Role.CITIZEN in service.applicant_types:
+        add_prelude_certificates(session=session, catalog=catalog, owner=applicant, case=case)
+        yield w.staff_after(rng, rng.uniform(20, 600))  # they come in while the hall is open
+        filed = file_for_walk_in(
+            session=session,
+            actor=w.front_desk(rng),
+            catalog=catalog,
+            store=w.store,
+            person=WalkIn(applicant.id_number or "", applicant.full_name, applicant.mobile or ""),
+            service_code=service.code,
+            answers=case.story.form(service.fields, opening_values(session, service, applicant)),
+            files=[BroughtFile(m.key, *w.sample(m.key, case)) for m in service.materials if m.required],
+            delivery_method=fate.delivery,
+        )
+        case.key, case.application_id = filed.application.key, filed.application.id
+    elif case.adopt_key is None:
         add_prelude_certificates(session=session, catalog=catalog, owner=applicant, case=case)
         draft = start_draft(session=session, actor=applicant, service_code=service.code, catalog=catalog)
         case.key, case.application_id = draft.key, draft.id

@@ -49,6 +49,8 @@ class Fate:
     tolerated: bool = False
     supplement_missed: bool = False
     counter_visits: int = 0
+    # Filed at the front desk for the applicant who walked in (the assisted channel), not online.
+    assisted: bool = False
     delivery: str = "e_certificate"
     rating: int | None = None
     rectification_answered: bool = False

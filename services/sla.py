@@ -1,9 +1,9 @@
-"""The SLA sweep: recolour running tasks by time left, warn people once, end expired tolerated gaps.
+"""The SLA sweep: recolour running tasks by time left, escalate late ones, end expired tolerated gaps.
 
 Run it from a scheduler (`flask --app app sla sweep`) as often as you like, on as many
 servers as you like: a task's colour is written with a compare-and-set on the colour it
-had, and only the sweep that changes it sends the warning, so a second run — or two
-sweeps at once — notify nobody twice. Work goes in keyset batches, one transaction each;
+had, and each step of the escalation chain (services/escalation.py) is taken once per
+task, so a second run — or two sweeps at once — notify nobody twice. Work goes in keyset batches, one transaction each;
 on PostgreSQL each batch is taken with `FOR UPDATE SKIP LOCKED`, so simultaneous sweeps
 share the work instead of queueing behind each other's row locks.
 """
@@ -11,7 +11,6 @@ share the work instead of queueing behind each other's row locks.
 import logging
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -20,58 +19,51 @@ from sqlmodel import Session, col, select
 from services import clock
 from services.applications.lock import lock_application
 from services.catalog import Catalog
-from services.db import referenced, rows_matched, transactional
+from services.db import rows_matched, transactional
 from services.deadline_colour import ColourRanges
 from services.errors import Conflict
+from services.escalation import escalate
 from services.i18n import N_
-from services.models import Application, ApplicationStatus, Role, Task, TaskStatus, User
-from services.notifications import IN_APP, notify, notify_staff
+from services.models import Application, ApplicationStatus, Task, TaskStatus
 from services.workdays import load_calendar
-from services.workflow.case_types import case_type_of, counting_states
-from services.workflow.engine import case_of, fire
+from services.workflow.case_types import counting_states
+from services.workflow.engine import fire
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
 RUNNING = (ApplicationStatus.ACCEPTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.SUSPENDED)
-WARNINGS = {
-    "amber": N_("%(item)s on %(number)s is due by %(deadline)s: one working day or less is left."),
-    "red": N_("%(item)s on %(number)s is overdue: it was due by %(deadline)s."),
-}
 
 
 @dataclass(frozen=True)
 class SweepReport:
     recoloured: int  # tasks whose colour changed
-    notified: int  # of those, the tasks whose people were warned (turned amber or red)
+    notified: int  # tasks whose people were told a step of the escalation chain (services/escalation.py)
     terminated: int  # applications ended because a tolerated material never came
 
 
 def sweep(*, session: Session, catalog: Catalog, batch: int = BATCH) -> SweepReport:
     today = clock.china_today()
     terminated = _terminate_expired_gaps(session, catalog, today, batch)
-    recoloured = notified = 0
+    recoloured = 0
     last_read: int | None = 0
-    colours = ColourRanges(load_calendar(session=session), today)
+    colours = ColourRanges(load_calendar(session=session), today, catalog.sla)
     while last_read is not None:  # the last batch reads nothing and counts nothing
-        last_read, changed, warned = _recolour_batch(
-            session=session, catalog=catalog, colours=colours, after=last_read, batch=batch
-        )
+        last_read, changed = _recolour_batch(session=session, colours=colours, after=last_read, batch=batch)
         recoloured += changed
-        notified += warned
+    notified = escalate(session=session, catalog=catalog, colours=colours, batch=batch)
     log.info("sla sweep: %d tasks recoloured, %d warned, %d applications terminated", recoloured, notified, terminated)
     return SweepReport(recoloured, notified, terminated)
 
 
 @transactional
-def _recolour_batch(
-    *, session: Session, catalog: Catalog, colours: ColourRanges, after: int, batch: int
-) -> tuple[int | None, int, int]:
+def _recolour_batch(*, session: Session, colours: ColourRanges, after: int, batch: int) -> tuple[int | None, int]:
     """Recolour the next batch of tasks after id `after`; returns the last id read (None when done).
 
     Only rows whose stored colour differs from today's are read, so an unchanged task costs
     nothing. On PostgreSQL the batch is locked with SKIP LOCKED: a second sweep running at
     the same time takes the next rows instead of waiting for these or doing them again.
+    Who is told is the escalation's business (services/escalation.py), under each case's lock.
     """
     tasks = session.exec(
         select(Task)
@@ -85,7 +77,7 @@ def _recolour_batch(
             ),
             col(Task.deadline).is_not(None),
             col(Task.paused_since).is_(None),
-            Task.sla_colour != colours.case(Task.deadline),
+            Task.sla_colour != colours.case(Task.deadline, Task.item_code),
         )
         .order_by(col(Task.id))
         .limit(batch)
@@ -93,11 +85,11 @@ def _recolour_batch(
         .execution_options(populate_existing=True)
     ).all()
     if not tasks:
-        return None, 0, 0
-    changed = warned = 0
+        return None, 0
+    changed = 0
     for task in tasks:
         assert task.deadline is not None  # the query reads only tasks with a deadline
-        colour = colours.of(task.deadline)
+        colour = colours.of(task.deadline, task.item_code)
         if colour == task.sla_colour:
             continue
         won = (
@@ -110,31 +102,10 @@ def _recolour_batch(
             )
             == 1
         )
-        if not won:  # another sweep got there first and warned already (SQLite: no row locks)
-            continue
-        set_committed_value(task, "sla_colour", colour)
-        changed += 1
-        if colour in WARNINGS:
-            _warn(session, catalog, task, colour)
-            warned += 1
-    return tasks[-1].id, changed, warned
-
-
-def _warn(session: Session, catalog: Catalog, task: Task, colour: str) -> None:
-    case = case_of(session, task)
-    assert task.deadline is not None  # only a task with a deadline has a colour to warn of
-    name = case_type_of(task).task_name(task, catalog)
-    message: dict[str, Any] = dict(
-        template=WARNINGS[colour],
-        case=case,
-        params={"item": name.zh, "item_en": name.en, "number": case.number, "deadline": task.deadline.isoformat()},
-    )
-    if task.assignee_id is not None:
-        notify(session, user=referenced(session, User, task.assignee_id), channels=(IN_APP,), **message)
-    else:
-        notify_staff(session, role=Role.CLERK, department=task.department, **message)
-    if colour == "red":
-        notify_staff(session, role=Role.SUPERVISOR, department=task.department, **message)
+        if won:  # else another sweep got there first (SQLite: no row locks)
+            set_committed_value(task, "sla_colour", colour)
+            changed += 1
+    return tasks[-1].id, changed
 
 
 def _terminate_expired_gaps(session: Session, catalog: Catalog, today: date, batch: int) -> int:

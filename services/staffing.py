@@ -111,8 +111,8 @@ def reassign_inbox(
     moved = 0
     for key in keys:
         task, case = _lock(session, actor, key)
-        if task.assignee_id != clerk.id:
-            continue  # decided or released meanwhile
+        if task.assignee_id != clerk.id or task.status not in _held_states():
+            continue  # released, handed on or decided meanwhile (a decided task keeps its clerk as assignee)
         if to_clerk_id is None and "force_release" not in available_events(actor, task, case, catalog):
             continue  # a suspended or approved task cannot go back to the queue: it stays with its clerk
         _pull(session, actor, task, case, catalog, to_clerk_id, reason)

@@ -55,13 +55,15 @@ class LateTask:
     paused: bool  # the clock stands still (special procedure or a notice), so the colour is kept
 
 
-def late_tasks(*, session: Session, actor: User, limit: int = LIST_LIMIT) -> list[LateTask]:
-    """Open tasks overdue or due within a working day, most urgent first."""
+def late_tasks(*, session: Session, actor: User, catalog: Catalog, limit: int = LIST_LIMIT) -> list[LateTask]:
+    """Open tasks overdue or amber (by the catalogue's SLA thresholds), most urgent first."""
     require_role(actor, Role.SUPERVISOR)
     calendar = load_calendar(session=session)
     today = clock.china_today()
-    colours = ColourRanges(calendar, today)
-    running = and_(col(Task.paused_since).is_(None), colours.is_(Task.deadline, "red", "amber"))
+    colours = ColourRanges(calendar, today, catalog.sla)
+    running = and_(
+        col(Task.paused_since).is_(None), colours.is_(Task.deadline, "red", "amber", code_column=Task.item_code)
+    )
     paused_late = and_(col(Task.paused_since).is_not(None), col(Task.sla_colour).in_(("amber", "red")))
     query = (
         select(Task, Application)
@@ -74,7 +76,7 @@ def late_tasks(*, session: Session, actor: User, limit: int = LIST_LIMIT) -> lis
     for task, application in session.exec(query.order_by(col(Task.deadline), col(Task.id)).limit(limit)).all():
         assert task.deadline is not None  # the query reads only tasks with a deadline
         paused = task.paused_since is not None
-        colour = task.sla_colour if paused else colours.of(task.deadline)
+        colour = task.sla_colour if paused else colours.of(task.deadline, task.item_code)
         rows.append(
             LateTask(
                 task,

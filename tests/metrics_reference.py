@@ -16,6 +16,7 @@ from services.catalog import Catalog
 from services.metrics.figures import Metrics, Tally, application_tally, assemble, shown_departments, task_tally
 from services.metrics.sql import application_counts, china_midnight, count_if, overdue, task_counts
 from services.models import Application, Notice, Task, Visit
+from services.models.cases import ONLINE_CHANNEL
 
 
 def _application_scope(catalog: Catalog, since: date | None, until: date | None, department: str | None) -> list:
@@ -107,6 +108,12 @@ def _by_department(session: Session, scope: list, departments: list[str], today:
     per_item: dict[str, Counter[str]] = {}
     for code, item_code, n in grouped(func.count(), by=(Task.department, Task.item_code)):
         per_item.setdefault(code, Counter())[item_code] = n
+    applied_online: dict[str, set[str]] = {}
+    online_tasks = _tasks_in(scope, departments, Task.department, Task.item_code).where(
+        Application.channel == ONLINE_CHANNEL
+    )
+    for code, item_code in session.exec(online_tasks.distinct()).all():
+        applied_online.setdefault(code, set()).add(item_code)
     cases = _department_case_counts(session, scope, departments)
 
     return {
@@ -115,6 +122,7 @@ def _by_department(session: Session, scope: list, departments: list[str], today:
             overdue=late[code],
             by_status=by_status.get(code, {}),
             per_item=per_item.get(code, Counter()),
+            applied_online=applied_online.get(code, set()),
         )
         for code, counts in main.items()
     }

@@ -18,7 +18,7 @@ from services.i18n import N_
 from services.models import Application, ApplicationStatus, Attachment, Certificate, User
 from services.policy import may_apply_for, owns
 from services.requirements.fields import FieldError, TooLong, clean_value
-from services.uploads import MAX_FILE_MB, FileStore, Refused, clean_upload, safe_filename
+from services.uploads import MAX_FILE_MB, FileStore, Refused, StoredFile, clean_upload, safe_filename
 
 # Answers and materials can change while the applicant still holds the application.
 EDITABLE = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.NEEDS_CORRECTION})
@@ -192,18 +192,22 @@ def start_draft(
     if existing is not None:
         attach_wallet_certificates(session, existing, service, actor.id)
         return existing
-    wallet = wallet_by_type(session, actor.id)
-    family = find_family(session, actor, wallet) if _asks_family(service) else Family()
     application = Application(
-        applicant_id=actor.id,
-        service_code=service_code,
-        form_data=prefilled_values(service, actor, wallet, family),
+        applicant_id=actor.id, service_code=service_code, form_data=opening_values(session, service, actor)
     )
     session.add(application)
     session.flush()
     attach_wallet_certificates(session, application, service, actor.id)
     record_event(session, actor=actor, event="start", case=application, to_status=application.status)
     return application
+
+
+def opening_values(session: Session, service, applicant: User) -> dict[str, str]:
+    """A new draft's answers: what the applicant's account, wallet and family records already say."""
+    assert applicant.id is not None  # an applicant is a stored row
+    wallet = wallet_by_type(session, applicant.id)
+    family = find_family(session, applicant, wallet) if _asks_family(service) else Family()
+    return prefilled_values(service, applicant, wallet, family)
 
 
 def _asks_family(service) -> bool:
@@ -306,24 +310,7 @@ def store_attachment(
         if previous is not None:
             session.delete(previous)
             session.flush()
-        attachment = Attachment(
-            application_id=application.id,
-            material_key=material_key,
-            source="upload",
-            filename=safe_filename(filename, content_type),
-            content_type=content_type,
-            size=stored.size,
-            sha256=stored.sha256,
-            storage_name=stored.storage_name,
-        )
-        session.add(attachment)
-        record_event(
-            session,
-            actor=actor,
-            event="attach",
-            case=application,
-            payload={"material": material_key, "sha256": stored.sha256, "size": stored.size},
-        )
+        attachment = add_attachment(session, actor, application, material_key, filename, content_type, stored)
         if then is not None:
             then(session)
         session.commit()
@@ -333,6 +320,38 @@ def store_attachment(
         raise
     if replaced:
         store.delete(replaced)
+    return attachment
+
+
+def add_attachment(
+    session: Session,
+    actor: User,
+    application: Application,
+    material_key: str,
+    filename: str,
+    content_type: str,
+    stored: StoredFile,
+) -> Attachment:
+    """The row of a file just stored, and its audit event, in the caller's transaction."""
+    assert application.id is not None  # an application one may attach to is a stored row
+    attachment = Attachment(
+        application_id=application.id,
+        material_key=material_key,
+        source="upload",
+        filename=safe_filename(filename, content_type),
+        content_type=content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        storage_name=stored.storage_name,
+    )
+    session.add(attachment)
+    record_event(
+        session,
+        actor=actor,
+        event="attach",
+        case=application,
+        payload={"material": material_key, "sha256": stored.sha256, "size": stored.size},
+    )
     return attachment
 
 

@@ -86,7 +86,7 @@ def case_view(*, session: Session, actor: User, key: str, catalog: Catalog) -> C
         TaskView(
             task,
             catalog.items[task.item_code],
-            task_clock(task, calendar, today),
+            task_clock(task, calendar, today, catalog.sla),
             certificates.get(task.certificate_id),
             available_events(actor, task, application, catalog),
         )

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from services import clock
 from services.catalog.editions import filed_catalog
+from services.catalog.model import SlaThresholds
 from services.deadline_colour import colour as deadline_colour
 from services.i18n import N_
 from services.models import Application, Task, TaskStatus, Visit
@@ -72,14 +73,19 @@ class Clock:
     days_left: int | None
 
 
-def task_clock(task: Task, calendar: WorkingCalendar, today: date) -> Clock | None:
-    """None once the task is decided or before its clock starts: there is nothing left to count."""
+def task_clock(task: Task, calendar: WorkingCalendar, today: date, thresholds: SlaThresholds) -> Clock | None:
+    """None once the task is decided or before its clock starts: there is nothing left to count.
+
+    Amber starts where the catalogue's `thresholds` say for the task's item.
+    """
     if task.deadline is None or task.status not in case_type_of(task).task_lists.counting:
         return None
     days_left = calendar.remaining_working_days(today, task.deadline)
     if task.paused_since is not None:
         return Clock("paused", days_left)
-    return Clock(deadline_colour(calendar, today, task.deadline), days_left)
+    return Clock(
+        deadline_colour(calendar, today, task.deadline, thresholds.of(task.item_code).amber_working_days), days_left
+    )
 
 
 def application_clock(application: Application, calendar: WorkingCalendar, today: date) -> Clock | None:

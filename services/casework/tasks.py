@@ -12,13 +12,14 @@ from services import clock
 from services.applications.progress import WhereNow, task_clock, where_now
 from services.audit import hold_locked_tip
 from services.catalog import Catalog
+from services.catalog.model import SlaThresholds
 from services.db import transactional
 from services.deadline_colour import ColourRanges
 from services.errors import Conflict
 from services.i18n import N_
 from services.models import Application, Certificate, ExtensionRequest, Role, Task, User
 from services.policy import may_view_task, require_department_clerk, require_role, require_visible, watched_department
-from services.workdays import WorkingCalendar, load_calendar
+from services.workdays import load_calendar
 from services.workflow.case_types import case_types, counting_states
 from services.workflow.engine import available_events, fire
 
@@ -48,8 +49,8 @@ class TaskFilters:
     colour: str | None = None
 
 
-def _row(task: Task, case: Any, calendar: WorkingCalendar, today: date) -> TaskRow:
-    counted = task_clock(task, calendar, today)
+def _row(task: Task, case: Any, colours: ColourRanges) -> TaskRow:
+    counted = task_clock(task, colours.calendar, colours.today, colours.thresholds)
     if counted is None:
         return TaskRow(task, case, "green", None)
     return TaskRow(task, case, counted.colour, counted.days_left)
@@ -66,8 +67,7 @@ class _Listing:
     query: Select[Task, Application]
     statuses: dict[str, tuple[str, ...]]  # by kind of case: the task states this list shows
     colour: str | None
-    calendar: WorkingCalendar
-    today: date
+    colours: ColourRanges
 
     def dated_colour(self):
         """`task_clock`'s colour as SQL, for tasks with a deadline; so a filtered page is full.
@@ -81,10 +81,14 @@ class _Listing:
             or_(*(_of_kind(kind, states) for kind, states in running_states.items() if states)),
             col(Task.paused_since).is_(None),
         )
-        colours = ColourRanges(self.calendar, self.today)
+        colours = self.colours
         if self.colour in ("red", "amber"):
-            return and_(running, colours.is_(Task.deadline, self.colour))
-        green = [and_(running, colours.is_(Task.deadline, "green"))] if any(running_states.values()) else []
+            return and_(running, colours.is_(Task.deadline, self.colour, code_column=Task.item_code))
+        green = (
+            [and_(running, colours.is_(Task.deadline, "green", code_column=Task.item_code))]
+            if any(running_states.values())
+            else []
+        )
         closed = [_of_kind(kind, states) for kind, states in closed_states.items() if states]
         return or_(*closed, *green)
 
@@ -99,13 +103,14 @@ class _Listing:
             model: Any = case_types()[kind].model
             for case in session.exec(select(model).where(model.__table__.c.id.in_(ids))):
                 cases[kind, case.id] = case
-        return [
-            _row(task, application or cases[task.case_ref], self.calendar, self.today) for task, application in rows
-        ]
+        return [_row(task, application or cases[task.case_ref], self.colours) for task, application in rows]
 
 
-def _listing(session: Session, lists: str, filters: TaskFilters) -> _Listing:
-    """`lists`: "ready", "held" or "decided" (`TaskLists`), of every kind of case."""
+def _listing(session: Session, lists: str, filters: TaskFilters, catalog: Catalog | None) -> _Listing:
+    """`lists`: "ready", "held" or "decided" (`TaskLists`), of every kind of case.
+
+    Colours by the catalogue's SLA thresholds (without a catalogue, the built-in ones).
+    """
     statuses: dict[str, tuple[str, ...]] = {
         kind: getattr(case_type.task_lists, lists) for kind, case_type in case_types().items()
     }
@@ -119,7 +124,10 @@ def _listing(session: Session, lists: str, filters: TaskFilters) -> _Listing:
     if filters.item_code:
         query = query.where(Task.item_code == filters.item_code)
     colour = filters.colour if filters.colour in ("red", "amber", "green") else None
-    return _Listing(query, statuses, colour, load_calendar(session=session), clock.china_today())
+    thresholds = catalog.sla if catalog is not None else SlaThresholds()
+    return _Listing(
+        query, statuses, colour, ColourRanges(load_calendar(session=session), clock.china_today(), thresholds)
+    )
 
 
 def _by_deadline(session: Session, listing: _Listing, cursor: str | None, limit: int) -> TaskPage:
@@ -182,13 +190,14 @@ def department_queue(
     *,
     session: Session,
     actor: User,
+    catalog: Catalog | None = None,
     filters: TaskFilters = TaskFilters(),
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> TaskPage:
     """Ready tasks of my department, most urgent first."""
     department = require_department_clerk(actor)
-    listing = _listing(session, "ready", filters)
+    listing = _listing(session, "ready", filters, catalog)
     listing = replace(listing, query=listing.query.where(Task.department == department))
     return _by_deadline(session, listing, cursor, limit)
 
@@ -197,13 +206,14 @@ def inbox(
     *,
     session: Session,
     actor: User,
+    catalog: Catalog | None = None,
     filters: TaskFilters = TaskFilters(),
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> TaskPage:
     """Tasks I hold: claimed, suspended, or approved and waiting for delivery."""
     require_department_clerk(actor)
-    listing = _listing(session, "held", filters)
+    listing = _listing(session, "held", filters, catalog)
     listing = replace(listing, query=listing.query.where(Task.assignee_id == actor.id))
     return _by_deadline(session, listing, cursor, limit)
 
@@ -212,13 +222,14 @@ def archive(
     *,
     session: Session,
     actor: User,
+    catalog: Catalog | None = None,
     filters: TaskFilters = TaskFilters(),
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> TaskPage:
     """What I decided, newest first."""
     require_department_clerk(actor)
-    listing = _listing(session, "decided", filters)
+    listing = _listing(session, "decided", filters, catalog)
     listing = replace(listing, query=listing.query.where(Task.decided_by_id == actor.id))
     return _by_decision(session, listing, cursor, limit)
 
@@ -296,7 +307,7 @@ def task_detail(*, session: Session, actor: User, key: str, catalog: Catalog) ->
     return TaskDetail(
         task,
         application,
-        _row(task, application, load_calendar(session=session), clock.china_today()),
+        _row(task, application, ColourRanges(load_calendar(session=session), clock.china_today(), catalog.sla)),
         available_events(actor, task, application, catalog),
         [(t, certificates.get(t.certificate_id)) for t in siblings],
         extension,

@@ -41,8 +41,11 @@ from .schema import (
     MaterialIn,
     TextIn,
 )
+from .sla import SlaIn, build_sla, check_sla
 
-Section = DepartmentIn | LifeEventIn | CertificateTypeIn | DataLabelIn | ItemIn | BundleIn | CaseSection | PolicyIn
+Section = (
+    DepartmentIn | LifeEventIn | CertificateTypeIn | DataLabelIn | ItemIn | BundleIn | CaseSection | PolicyIn | SlaIn
+)
 SECTIONS: dict[str, tuple[str, type[Section]]] = {
     "departments": ("department", DepartmentIn),
     "life_events": ("life event", LifeEventIn),
@@ -52,6 +55,7 @@ SECTIONS: dict[str, tuple[str, type[Section]]] = {
     "bundles": ("bundle", BundleIn),
     **CASE_SECTIONS,
     "policies": ("policy", PolicyIn),
+    "sla": ("sla threshold", SlaIn),
 }
 _PROFILE_PREFILL = re.compile(r"^profile\.(\w+)$")
 _WALLET_PREFILL = re.compile(r"^wallet\.(\w+)\.(\w+)$")
@@ -125,6 +129,7 @@ class _Compiler:
             self.check_bundles()
             check_case_data(self.parsed, self.known, self.error)
             check_policies(self.parsed, self.known, self.error)
+            check_sla(self.parsed, self.known, self.error)
         return self.errors, (None if self.errors else self.build())
 
     def error(self, file: str, entry: str | None, message: str) -> None:
@@ -367,6 +372,7 @@ class _Compiler:
             },
             **build_case_data(self.parsed),
             policies=build_policies(self.parsed),
+            sla=build_sla(self.parsed),
         )
 
 

@@ -308,6 +308,33 @@ def version_key(section: str, code: str) -> str:
     return f"{'bundle' if section == 'bundles' else 'item'}:{code}"
 
 
+@dataclass(frozen=True)
+class SlaThreshold:
+    """When a task's deadline turns amber, and when its lateness goes up to the city's supervisors."""
+
+    # Amber once this many working days or fewer are left, today's included (0: on the deadline day only).
+    amber_working_days: int
+    # The city's supervisors are told once a task is this many working days past its deadline.
+    escalate_after_working_days: int
+
+
+# Where no catalogue entry says otherwise (also the city entry's keys it leaves out).
+BUILT_IN_SLA = SlaThreshold(amber_working_days=1, escalate_after_working_days=3)
+
+
+@dataclass(frozen=True)
+class SlaThresholds:
+    """The city default and the thresholds of the task codes (item or dispute route) that differ from it."""
+
+    default: SlaThreshold = BUILT_IN_SLA
+    # hash=False: a mapping is not hashable.
+    by_code: Mapping[str, SlaThreshold] = field(default_factory=dict, hash=False)
+
+    def of(self, code: str) -> SlaThreshold:
+        """The threshold of a task by its item code (an item, a dispute route, an enterprise task's role)."""
+        return self.by_code.get(code, self.default)
+
+
 @dataclass(frozen=True, eq=False)
 class Catalog:
     departments: dict[str, Department]
@@ -345,6 +372,8 @@ class Catalog:
         if self.history is None:
             raise LookupError(f"{code} was filed under versions {numbers} this catalogue has no history of")
         return self.history.catalog_with(numbers)
+
+    sla: SlaThresholds = SlaThresholds()
 
     def service(self, code: str) -> Service:
         if code in self.bundles:

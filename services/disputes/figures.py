@@ -6,6 +6,7 @@ from sqlalchemy import distinct
 from sqlmodel import Session, col, func, select
 
 from services.models import Dispute, DisputeStatus, DisputeVisit, Role, User
+from services.models.cases import ONLINE_CHANNEL
 from services.policy import require_role
 
 # A dispute has an outcome once it left mediation: agreed (and after), referred on, withdrawn or declined.
@@ -15,12 +16,17 @@ DECIDED = DisputeStatus.AGREEMENT | {DisputeStatus.REFERRED, DisputeStatus.WITHD
 @dataclass(frozen=True)
 class OnePlaceFigures:
     disputes: int
+    online: int  # filed online by a party; the others at a centre's window
     visits: int
     most_places: int  # the most centres one dispute's parties went to: the promise is at most one
     beyond_one_place: int  # disputes whose parties went to more than one centre
     decided: int
     agreements: int  # the disputes resolved: decided by an agreement the parties signed
     honoured: int
+
+    @property
+    def online_share(self) -> float | None:
+        return self.online / self.disputes if self.disputes else None
 
     @property
     def visits_per_dispute(self) -> float | None:
@@ -51,6 +57,9 @@ def one_place_figures(*, session: Session, actor: User) -> OnePlaceFigures:
     agreements = sum(count for status, count in by_status.items() if status in DisputeStatus.AGREEMENT)
     return OnePlaceFigures(
         disputes=sum(by_status.values()),
+        online=session.exec(
+            select(func.count()).select_from(Dispute).where(col(Dispute.channel) == ONLINE_CHANNEL)
+        ).one(),
         visits=session.exec(select(func.count()).select_from(DisputeVisit)).one(),
         most_places=most,
         beyond_one_place=beyond,

@@ -19,8 +19,9 @@ def rate(part: int, whole: int) -> float | None:
 
 @dataclass(frozen=True)
 class Rates:
-    online: float | None  # applied online / submitted
+    online: float | None  # applied online / submitted (the rest were filed at the front desk: assisted)
     zero_visit: float | None  # finished with no visit / finished
+    at_most_once: float | None  # finished with at most one visit / finished (最多跑一次)
     on_time: float | None  # finished (or decided) by the deadline / those with a deadline
     same_day: float | None  # finished (or decided) the day the clock started / finished (or decided)
     time_compression: float | None  # mean of 1 - promised/legal over the items accepted
@@ -40,7 +41,11 @@ class Breaches:
 
 @dataclass(frozen=True)
 class CatalogFigures:
-    """Zhejiang publishes these: how many items, how many online, how many promise zero visits."""
+    """Zhejiang publishes these: how many items, how many online, how many promise zero visits.
+
+    `online_share` is counted from the cases, not the catalogue: the share of the items someone
+    applied for online in the period (an item only ever filed at the front desk does not count).
+    """
 
     items: int
     online_share: float | None
@@ -80,9 +85,9 @@ class Metrics:
     departments: list[DepartmentFigures]
 
 
-def catalog_figures(items: list[Item]) -> CatalogFigures:
-    # Every catalogue item can be applied for online here: the one form is built for each of them.
-    online = len(items)
+def catalog_figures(items: list[Item], applied_online: set[str]) -> CatalogFigures:
+    """`applied_online`: the codes of the items with a task of an application made online in the period."""
+    online = sum(item.code in applied_online for item in items)
     return CatalogFigures(len(items), rate(online, len(items)), rate(sum(i.max_visits == 0 for i in items), len(items)))
 
 
@@ -107,6 +112,7 @@ class Tally:
     online: int = 0
     finished: int = 0  # applications finished
     finished_without_visit: int = 0
+    finished_at_most_one_visit: int = 0
     on_time_base: int = 0  # finished applications (decided tasks) with a deadline
     on_time: int = 0  # of those, finished (decided) by it
     same_day_base: int = 0  # finished applications (decided tasks)
@@ -118,11 +124,13 @@ class Tally:
     overdue: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     per_item: Counter[str] = field(default_factory=Counter)  # tasks by item code, for the time compression
+    applied_online: set[str] = field(default_factory=set)  # item codes with a task of an online application
 
     def rates(self, catalog: Catalog) -> Rates:
         return Rates(
             online=rate(self.online, self.count),
             zero_visit=rate(self.finished_without_visit, self.finished),
+            at_most_once=rate(self.finished_at_most_one_visit, self.finished),
             on_time=rate(self.on_time, self.on_time_base),
             same_day=rate(self.same_day, self.same_day_base),
             time_compression=_compression(self.per_item, catalog),
@@ -140,6 +148,7 @@ def application_tally(counts: Mapping[str, int], **rest) -> Tally:
         online=counts["online"],
         finished=counts["finished"],
         finished_without_visit=counts["finished_without_visit"],
+        finished_at_most_one_visit=counts["finished_at_most_one_visit"],
         on_time_base=counts["finished_with_deadline"],
         on_time=counts["finished_in_time"],
         same_day_base=counts["finished"],
@@ -159,6 +168,7 @@ def task_tally(counts: Mapping[str, int], **rest) -> Tally:
         online=counts["online"],
         finished=counts["application_finished"],
         finished_without_visit=counts["application_finished_without_visit"],
+        finished_at_most_one_visit=counts["application_finished_at_most_one_visit"],
         on_time_base=counts["decided_with_deadline"],
         on_time=counts["decided_in_time"],
         same_day_base=counts["decided"],
@@ -190,6 +200,7 @@ def assemble(
     departments = shown_departments(catalog, department)
     items = [item for item in catalog.items.values() if item.department in departments]
     rows = []
+    applied_online = {code for tally in by_department.values() for code in tally.applied_online}
     for code in departments:
         tally = by_department.get(code, Tally())
         rows.append(
@@ -199,7 +210,7 @@ def assemble(
                 tally.rates(catalog),
                 tally.breaches(),
                 tally.by_status,
-                catalog=catalog_figures([i for i in items if i.department == code]),
+                catalog=catalog_figures([i for i in items if i.department == code], applied_online),
             )
         )
     return Metrics(
@@ -207,7 +218,7 @@ def assemble(
         until=until,
         department=department,
         today=today,
-        catalog=catalog_figures(items),
+        catalog=catalog_figures(items, applied_online),
         overall=Figures(overall.count, overall.rates(catalog), overall.breaches(), overall.by_status),
         departments=rows,
     )

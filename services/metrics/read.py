@@ -107,6 +107,7 @@ def _department_tallies(session: Session, period: Period, departments: list[str]
     totals: dict[str, Counter[str]] = {}
     by_status: dict[str, Counter[str]] = {}
     per_item: dict[str, Counter[str]] = {}
+    applied_online: dict[str, set[str]] = {}
     values: list[int]  # a row's sums, in TASK_COUNTS order
     for code, item_code, status, *values in session.exec(
         select(
@@ -119,6 +120,8 @@ def _department_tallies(session: Session, period: Period, departments: list[str]
         totals.setdefault(code, Counter()).update(counts)
         by_status.setdefault(code, Counter())[status] += counts["tasks"]
         per_item.setdefault(code, Counter())[item_code] += counts["tasks"]
+        if counts["online"]:
+            applied_online.setdefault(code, set()).add(item_code)
     cases = {
         code: dict(zip(CASE_COUNTS, values, strict=True))
         for code, *values in session.exec(
@@ -137,6 +140,7 @@ def _department_tallies(session: Session, period: Period, departments: list[str]
             overdue=counts["decided_late"] + late_open[code],
             by_status=dict(by_status[code]),
             per_item=per_item[code],
+            applied_online=applied_online.get(code, set()),
         )
         for code, counts in totals.items()
     }

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from services import clock
 from services.models import Application, ApplicationStatus, Notice, Task, TaskStatus, Visit
+from services.models.cases import ONLINE_CHANNEL
 
 FINISHED = (ApplicationStatus.COMPLETED, ApplicationStatus.PARTIALLY_COMPLETED)
 DECIDED = (TaskStatus.APPROVED, TaskStatus.DELIVERED, TaskStatus.REJECTED)
@@ -47,6 +48,12 @@ def _without_visit(application_id) -> ColumnElement:
     return not_(exists().where(Visit.application_id == application_id))
 
 
+def _at_most_one_visit(application_id) -> ColumnElement:
+    # 最多跑一次: an assisted filing is its one visit (services/casework/assisted.py).
+    visits = select(func.count()).select_from(Visit).where(Visit.application_id == application_id).scalar_subquery()
+    return visits <= 1
+
+
 def application_counts() -> dict[str, ColumnElement]:
     """Aggregates over applications, named as the columns of ApplicationDayCounts."""
     finished = col(Application.status).in_(FINISHED)
@@ -54,9 +61,10 @@ def application_counts() -> dict[str, ColumnElement]:
     closed_on = china_date(Application.closed_at)
     return {
         "submitted": func.count(),
-        "online": count_if(Application.channel == "online"),
+        "online": count_if(Application.channel == ONLINE_CHANNEL),
         "finished": count_if(finished),
         "finished_without_visit": count_if(and_(finished, _without_visit(Application.id))),
+        "finished_at_most_one_visit": count_if(and_(finished, _at_most_one_visit(Application.id))),
         "finished_with_deadline": count_if(has_deadline),
         "finished_in_time": count_if(and_(has_deadline, closed_on <= Application.deadline)),
         "finished_same_day": count_if(and_(finished, closed_on == Application.accepted_on)),
@@ -72,9 +80,12 @@ def task_counts() -> dict[str, ColumnElement]:
     application_finished = col(Application.status).in_(FINISHED)
     return {
         "tasks": func.count(),
-        "online": count_if(Application.channel == "online"),
+        "online": count_if(Application.channel == ONLINE_CHANNEL),
         "application_finished": count_if(application_finished),
         "application_finished_without_visit": count_if(and_(application_finished, _without_visit(Task.application_id))),
+        "application_finished_at_most_one_visit": count_if(
+            and_(application_finished, _at_most_one_visit(Task.application_id))
+        ),
         "decided": count_if(decided),
         "decided_with_deadline": count_if(has_deadline),
         "decided_in_time": count_if(and_(has_deadline, decided_on <= Task.deadline)),

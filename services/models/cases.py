@@ -14,6 +14,9 @@ from services.models.records import GENESIS
 # Column sizes the services refuse longer input for and the forms cap at.
 TRACKING_NUMBER_MAX_LENGTH = 40
 VISIT_PURPOSE_MAX_LENGTH = 200
+# How an application came in: the applicant online, or the front desk filing for a walk-in applicant.
+ONLINE_CHANNEL = "online"
+ASSISTED_CHANNEL = "assisted"
 
 
 class ApplicationStatus:

@@ -23,6 +23,7 @@ class ApplicationDayCounts(SQLModel, table=True):
     online: int
     finished: int
     finished_without_visit: int
+    finished_at_most_one_visit: int = Field(sa_column_kwargs={"server_default": "0"})
     finished_with_deadline: int
     finished_in_time: int
     finished_same_day: int
@@ -46,6 +47,7 @@ class TaskDayCounts(SQLModel, table=True):
     online: int  # of applications made online
     application_finished: int
     application_finished_without_visit: int
+    application_finished_at_most_one_visit: int = Field(sa_column_kwargs={"server_default": "0"})
     decided: int
     decided_with_deadline: int
     decided_in_time: int

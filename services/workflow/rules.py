@@ -7,13 +7,16 @@ from services import clock
 from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.models import Notice, Task, TaskStatus
-from services.models.cases import VISIT_PURPOSE_MAX_LENGTH
+from services.models.cases import ASSISTED_CHANNEL, VISIT_PURPOSE_MAX_LENGTH
 from services.notifications import notify
 from services.requirements.fields import refuse_if_too_long
 from services.requirements.precheck import blocking, precheck
 from services.workflow import ratings
 from services.workflow.numbers import next_number
 from services.workflow.shared import open_notice, record_visit_row, resume_task_clock
+
+# Stored on the visit as the desk's typed purposes are; in both languages, as the desk reads it in either.
+ASSISTED_VISIT_PURPOSE = "窗口帮办提交 / filed at the front desk"
 
 SUPPLEMENT_WORKING_DAYS = 5  # how long a tolerated gap (容缺) may stay open
 
@@ -201,6 +204,17 @@ def resume_clocks(firing) -> None:
 
 def short_visit_purpose(firing) -> None:
     refuse_if_too_long("reason", firing.reason or "", VISIT_PURPOSE_MAX_LENGTH)
+
+
+def filed_in_person(firing) -> None:
+    """The front desk files only the drafts it opened for someone standing at its window."""
+    if firing.application.channel != ASSISTED_CHANNEL:
+        raise Conflict(N_("only an application opened at the front desk can be filed there"))
+
+
+def count_walk_in_visit(firing) -> None:
+    """Coming to the window to have it filed is a visit, counted like any other."""
+    record_visit_row(firing, purpose=ASSISTED_VISIT_PURPOSE)
 
 
 def count_visit(firing) -> None:

@@ -130,6 +130,16 @@ def _machines() -> tuple[Machine, Machine]:
                 effects=[r.assign_public_number, r.stamp_submitted, r.notify_received],
                 label=N_("Submitted"),
             ),
+            # The assisted channel: the front desk files a walk-in applicant's draft; coming in was a visit.
+            row(
+                "submit_at_desk",
+                {A.DRAFT},
+                A.SUBMITTED,
+                {FRONT_DESK},
+                guards=[r.filed_in_person, r.nothing_missing],
+                effects=[r.assign_public_number, r.stamp_submitted, r.count_walk_in_visit, r.notify_received],
+                label=N_("Filed at the front desk"),
+            ),
             row(
                 "resubmit",
                 {A.NEEDS_CORRECTION},
@@ -397,4 +407,8 @@ OTHER_EVENT_LABELS = {
     "start": N_("Draft started"),
     "attach": N_("Material uploaded"),
     "answer_rectification": N_("Answer to your rating"),
+    # The SLA sweep's escalation chain (services/escalation.py).
+    "sla_amber": N_("Deadline near: the clerk was told"),
+    "sla_red": N_("Overdue: the department's supervisor was told"),
+    "sla_city": N_("Long overdue: the city's supervisor was told"),
 }

@@ -125,6 +125,7 @@ ROUTE_USERS = {
     "citizen": APPLICANTS,
     "applying": APPLICANTS,
     "desk": frozenset({FRONT_DESK}),
+    "assisted": frozenset({FRONT_DESK}),
     "clerk": frozenset({CLERK_HRSS, CLERK_AMR}),
     "supervisor": frozenset({SUPERVISOR_AMR, SUPERVISOR_CITY}),
     # The calendar moves every department's deadlines: the city's to change.
@@ -203,6 +204,8 @@ ENDPOINT_TARGETS = {
     "desk.refuse": ("a_case", "a_draft"),
     "desk.visit": ("a_case", "a_draft"),
     "desk.deliver": ("hrss_task_to_deliver",),
+    "assisted.new": ("citizen_service",),
+    "assisted.file": ("citizen_service",),
     "supervisor.decide": ("hrss_extension",),
     "supervisor.answer": ("hrss_rectification",),
     "supervisor.remove_day": ("recorded_day",),

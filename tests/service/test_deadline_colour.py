@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Date, literal
 from sqlmodel import select
 
+from services.catalog.model import SlaThreshold, SlaThresholds
 from services.deadline_colour import COLOURS, ColourRanges, amber_horizon, colour
 from services.workdays import WorkingCalendar
 
@@ -61,3 +62,28 @@ def test_red_and_amber_together_are_everything_up_to_the_horizon(session):
 def test_colours_that_are_not_neighbours_are_refused():
     with pytest.raises(ValueError):
         ColourRanges(WorkingCalendar(), date(2026, 11, 6)).is_(literal(date(2026, 11, 6), Date), "red", "green")
+
+
+@pytest.mark.parametrize("today", TODAYS, ids=str)
+def test_a_code_with_its_own_amber_start_is_coloured_alike_in_sql_and_python(session, today):
+    calendar = WorkingCalendar()
+    thresholds = SlaThresholds(
+        SlaThreshold(amber_working_days=1, escalate_after_working_days=3),
+        {"LONG": SlaThreshold(amber_working_days=4, escalate_after_working_days=3)},
+    )
+    ranges = ColourRanges(calendar, today, thresholds)
+    for code in ("LONG", "OTHER"):
+        code_column = literal(code)
+        for deadline in [today + timedelta(days=offset) for offset in range(-3, 14)]:
+            column = literal(deadline, Date)
+            expected = ranges.of(deadline, code)
+            in_sql = session.exec(select(ranges.case(column, code_column))).one()
+            matches = {
+                name
+                for name in COLOURS
+                if session.exec(select(ranges.is_(column, name, code_column=code_column))).one()
+            }
+            assert (in_sql, matches) == (expected, {expected}), (code, deadline)
+    # Four working days ahead is amber for the long item and green for any other.
+    four_ahead = calendar.add_working_days(today, 4)
+    assert (ranges.of(four_ahead, "LONG"), ranges.of(four_ahead, "OTHER")) == ("amber", "green")

@@ -58,6 +58,8 @@ def test_the_figures_count_visits_places_resolutions_and_honoured_agreements(ses
     assert figures.beyond_one_place == sum(1 for n in places.values() if n > 1) == 1
     assert (figures.decided, figures.agreements) == (decided, agreements) == (4, 2)
     assert figures.honoured == sum(d.honoured for d in disputes) == 1
+    assert figures.online == sum(d.channel == "online" for d in disputes)
+    assert figures.online_share == pytest.approx(figures.online / 6)
     assert figures.visits_per_dispute == pytest.approx(4 / 6)
     assert figures.resolved_rate == pytest.approx(2 / 4) and figures.honoured_rate == pytest.approx(1 / 2)
     with pytest.raises(NotAllowed):
@@ -68,3 +70,4 @@ def test_with_no_disputes_the_rates_are_unknown_not_zero(session):
     figures = one_place_figures(session=session, actor=make_staff(session, Role.SUPERVISOR))
     assert (figures.disputes, figures.most_places, figures.beyond_one_place) == (0, 0, 0)
     assert figures.visits_per_dispute is None and figures.resolved_rate is None and figures.honoured_rate is None
+    assert figures.online_share is None

@@ -82,6 +82,9 @@ def test_overall_figures(session, catalog, cases):
     assert overall.by_status == {"completed": 3, "needs_correction": 1, "accepted": 1}
     assert overall.rates.online == pytest.approx(4 / 5)
     assert overall.rates.zero_visit == pytest.approx(2 / 3)  # the late one had a visit
+    assert overall.rates.at_most_once == 1.0  # one visit is within the promise of at most one
+    # The two items applied for online, out of the catalogue's.
+    assert m.catalog.online_share == pytest.approx(2 / len(catalog.items))
     assert overall.rates.on_time == pytest.approx(2 / 3)
     assert overall.rates.same_day == pytest.approx(2 / 3)
     # Three transport tasks at 1 - 3/10 and one instant task at 1 - 0/1.
@@ -121,7 +124,7 @@ def test_the_catalogue_figures_in_zhejiang_style(session, catalog):
     m = compute_metrics(session=session, catalog=catalog)
     items = list(catalog.items.values())
     assert m.catalog.items == len(items)
-    assert m.catalog.online_share == 1.0
+    assert m.catalog.online_share == 0.0  # counted from the cases: with none, no item was applied for online
     assert m.catalog.zero_visit_share == pytest.approx(sum(i.max_visits == 0 for i in items) / len(items))
     assert 0 < m.catalog.zero_visit_share < 1  # a few items still need one visit
     assert m.overall.count == 0 and m.overall.rates.online is None

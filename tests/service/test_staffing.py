@@ -179,3 +179,66 @@ def test_a_clerk_deciding_while_being_reassigned_either_decides_first_or_is_told
         assert outcomes["supervisor"] == "reassigned" and task.assignee_id == ids[1]
         assert task.status == TaskStatus.CLAIMED and "task.approve" not in events
         assert str(outcomes["clerk"])  # a message, not a crash
+
+
+def test_a_clerk_deciding_while_their_whole_inbox_is_handed_on_loses_nothing(engine, catalog, store):
+    """Bulk reassignment (leave, sickness) against the clerk's own decision: one wins per task, each audited."""
+    with new_session(engine) as session:
+        first, holder = claimed_task(session, catalog, store)
+        second, _ = claimed_task(session, catalog, store, holder=holder)
+        colleague = make_staff(session, Role.CLERK, first.department)
+        supervisor = make_staff(session, Role.SUPERVISOR, first.department)
+        keys, ids = (first.key, second.key), (holder.id, colleague.id, supervisor.id)
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def clerk():
+        with new_session(engine) as own:
+            barrier.wait()
+            try:
+                tasks.approve_task(session=own, actor=own.get(User, ids[0]), key=keys[1], catalog=catalog)
+                outcomes["clerk"] = "approved"
+            except (Conflict, NotAllowed) as error:
+                outcomes["clerk"] = error
+
+    def supervise():
+        with new_session(engine) as own:
+            barrier.wait()
+            try:
+                outcomes["moved"] = staffing.reassign_inbox(
+                    session=own,
+                    actor=own.get(User, ids[2]),
+                    clerk_id=ids[0],
+                    to_clerk_id=ids[1],
+                    reason="病假",
+                    catalog=catalog,
+                )
+            except Exception as error:  # noqa: BLE001  (the assertions below show it)
+                outcomes["moved"] = error
+
+    threads = [threading.Thread(target=clerk), threading.Thread(target=supervise)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with new_session(engine) as session:
+        rows = [session.exec(select(Task).where(Task.key == key)).one() for key in keys]
+        events = [
+            [(e.event, e.task_id) for e in history(session=session, case=session.get(Application, t.application_id))]
+            for t in rows
+        ]
+    untouched, contested = rows
+    # The task the clerk did not touch went to the colleague either way, with its audit event.
+    assert untouched.assignee_id == ids[1] and ("task.reassign", untouched.id) in events[0]
+    if outcomes["clerk"] == "approved":
+        assert outcomes["moved"] == 1
+        assert contested.status == TaskStatus.DELIVERED and contested.decided_by_id == ids[0]
+        assert ("task.reassign", contested.id) not in events[1]
+    else:
+        # Handed on first: the clerk is told in words, the task is the colleague's and undecided.
+        assert (
+            outcomes["moved"] == 2 and isinstance(outcomes["clerk"], Conflict | NotAllowed) and str(outcomes["clerk"])
+        )
+        assert (contested.status, contested.assignee_id) == (TaskStatus.CLAIMED, ids[1])
+        assert ("task.reassign", contested.id) in events[1]
+        assert ("task.approve", contested.id) not in events[1]

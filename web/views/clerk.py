@@ -82,7 +82,9 @@ def _listing(lister: Callable, lists: str, title: str, empty: str, empty_link: t
     filters = TaskFilters(
         item_code=form.item.data or None, status=form.status.data or None, colour=form.colour.data or None
     )
-    rows = lister(session=db_session(), actor=current_user, filters=filters, cursor=request.args.get("after"))
+    rows = lister(
+        session=db_session(), actor=current_user, catalog=catalog(), filters=filters, cursor=request.args.get("after")
+    )
     # "More" keeps the filters and moves the cursor on.
     more = (
         url_for(request.endpoint, **{**request.args.to_dict(), "after": rows.next_cursor}) if rows.next_cursor else None

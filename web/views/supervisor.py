@@ -77,7 +77,9 @@ def dashboard():
 @bp.get("/supervisor/overdue")
 @supervisors_only
 def overdue():
-    return render_template("supervisor/overdue.html", rows=late_tasks(session=db_session(), actor=current_user))
+    return render_template(
+        "supervisor/overdue.html", rows=late_tasks(session=db_session(), actor=current_user, catalog=catalog())
+    )
 
 
 @bp.get("/supervisor/breaches")
