@@ -14,6 +14,7 @@ from pathlib import Path
 
 from services.workflow import shared, task_rules
 from services.workflow.case_types import machines
+from services.workflow.benefits import rules as benefit_rules
 from services.workflow.disputes import rules as dispute_rules
 from services.workflow.enterprise import task_rules as enterprise_task_rules
 
@@ -28,6 +29,8 @@ TASK_DEADLINE_WRITERS = {
     ("services/workflow/disputes/rules.py", "_new_task", "Task(deadline=)"),
     # A dispute's extension, once both parties consented, moves its running tasks' deadlines with its own.
     ("services/workflow/disputes/rules.py", "record_consent", "task.deadline"),
+    # A flagged benefit offer's check is a task made by the offer's row that flags it.
+    ("services/workflow/benefits/rules.py", "create_review_task", "Task(deadline=)"),
 }
 # The cases' own deadlines (an application's, a request's, a dispute's) are set by their tables' rules too.
 CASE_DEADLINE_WRITERS = {
@@ -103,6 +106,7 @@ def test_each_task_deadline_writer_runs_as_an_effect_of_a_row():
     called = _called_by(effects)
     assert shared.resume_task_clock.__name__ in called
     assert dispute_rules._new_task.__name__ in called
+    assert benefit_rules.create_review_task in effects
     # The granted extension is the one row of an application's task that moves a running deadline on request.
     granting = [
         row for machine in machines() for row in machine.transitions if task_rules.grant_extension in row.effects
