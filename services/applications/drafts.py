@@ -269,7 +269,9 @@ def check_upload(material_key: str, data: bytes) -> tuple[str, bytes]:
     try:
         return clean_upload(data)
     except Refused as refused:
-        raise Invalid(f"the file is refused: {refused.why}", {material_key: UPLOAD_REFUSALS[refused.why]}) from None
+        raise Invalid(
+            f"the file is refused ({refused.why.replace('_', ' ')})", {material_key: UPLOAD_REFUSALS[refused.why]}
+        ) from None
 
 
 UPLOAD_REFUSALS: dict[str, Message] = {

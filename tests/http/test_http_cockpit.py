@@ -17,7 +17,7 @@ def test_the_json_answers_supervisors_with_the_links_to_the_cases(web, db, app, 
     trend = web.get("/supervisor/api/trend?measure=submitted&grain=day").get_json()
     assert [p["value"] for p in trend["points"]] == [1] and trend["points"][0]["cases"].startswith("/supervisor/cases?")
     mix = {k["kind"]: k["count"] for k in web.get("/supervisor/api/mix").get_json()["kinds"]}
-    assert mix == {"application": 1, "enterprise_request": 0, "dispute": 0}
+    assert mix == {"application": 1, "enterprise_request": 0, "dispute": 0, "benefit_offer": 0}
     live = web.get("/supervisor/api/live").get_json()
     assert live["submitted_today"] == 1 and live["overdue"] == 0
     departments = web.get(f"/supervisor/api/departments?department={task.department}").get_json()["departments"]

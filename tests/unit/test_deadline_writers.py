@@ -13,8 +13,8 @@ import textwrap
 from pathlib import Path
 
 from services.workflow import shared, task_rules
-from services.workflow.case_types import machines
 from services.workflow.benefits import rules as benefit_rules
+from services.workflow.case_types import machines
 from services.workflow.disputes import rules as dispute_rules
 from services.workflow.enterprise import task_rules as enterprise_task_rules
 
