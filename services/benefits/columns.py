@@ -2,14 +2,16 @@
 
 A register is outer-joined; a small aggregate (certificates of a type, lay-offs, filings) is a grouped
 subquery outer-joined by subject; months and sums paid are looked up on the (subject, month) index;
-a flag is a semi-join. Numbers and money are never NULL; a text or day is NULL when unrecorded.
+a flag is a semi-join. Restricted to some subjects (`among`), every subquery reads only their rows,
+by the subject indexes, so that re-judging a few subjects reads no whole table.
+Numbers and money are never NULL; a text or day is NULL when unrecorded.
 Arithmetic is on integers only (fen, fixed point), and division is SQL's integer division, which
 truncates toward zero on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -66,8 +68,9 @@ def divide(numerator: ColumnElement[Any], denominator: ColumnElement[Any]) -> Co
 class FactColumns:
     """The FROM clause of one query and the facts' columns on it, each source joined once."""
 
-    def __init__(self, today: date):
+    def __init__(self, today: date, among: Sequence[int] | None = None):
         self.today = today
+        self.among = among
         self.window = months_window(today)
         self.subject = _USER.alias("subject")
         self.joined: FromClause = self.subject
@@ -90,6 +93,10 @@ class FactColumns:
     def company(self) -> FromClause:
         table = _COMPANY.alias("company")
         return self.source("company", lambda: (table, lambda t: t.c.user_id == self.subject.c.id))
+
+    def only(self, column: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+        """The condition keeping a subquery's rows to the subjects judged: none in a full sweep."""
+        return [] if self.among is None else [column.in_(self.among)]
 
     def grouped(self, name: str, query: Select[Any]) -> FromClause:
         """A subquery of one row per subject (its first column), outer-joined on the subject."""
@@ -116,7 +123,7 @@ class FactColumns:
         table = self.grouped(
             name,
             select(cert.c.owner_id.label("subject"), func.max(rank).label("value"))
-            .where(cert.c.cert_type == cert_type, self.valid(cert))
+            .where(cert.c.cert_type == cert_type, self.valid(cert), *self.only(cert.c.owner_id))
             # Grouped by the type too, so that SQLite reads the type's certificates by its index, not all by owner.
             .group_by(cert.c.cert_type, cert.c.owner_id),
         )
@@ -137,7 +144,7 @@ class FactColumns:
         table = self.grouped(
             name,
             select(e.c.employer_id.label("subject"), func.count().label("value"))
-            .where(keep(e))
+            .where(keep(e), *self.only(e.c.employer_id))
             .group_by(e.c.employer_id),
         )
         return func.coalesce(table.c.value, 0)
@@ -147,7 +154,7 @@ class FactColumns:
         table = self.grouped(
             name,
             select(f.c.company_id.label("subject"), cast(func.sum(f.c.amount_fen), BigInteger).label("value"))
-            .where(f.c.year == self.today.year - 1, f.c.kind == kind)
+            .where(f.c.year == self.today.year - 1, f.c.kind == kind, *self.only(f.c.company_id))
             .group_by(f.c.company_id),
         )
         return func.coalesce(table.c.value, 0)
@@ -159,9 +166,12 @@ class FactColumns:
 
     def household_size(self) -> ColumnElement[int]:
         resident = self.resident()
-        r = _RESIDENT.alias()
-        counted = select(r.c.household_number.label("household"), func.count().label("value")).group_by(
-            r.c.household_number
+        r, judged = _RESIDENT.alias(), _RESIDENT.alias()
+        households = select(judged.c.household_number).where(*self.only(judged.c.user_id))
+        counted = (
+            select(r.c.household_number.label("household"), func.count().label("value"))
+            .where(*([] if self.among is None else [r.c.household_number.in_(households)]))
+            .group_by(r.c.household_number)
         )
         derived = counted.subquery("household")
         table = self.source("household", lambda: (derived, lambda t: t.c.household == resident.c.household_number))
@@ -174,20 +184,26 @@ class FactColumns:
             select(
                 cert.c.owner_id.label("subject"), func.max(cert.c.data["graduation_date"].as_string()).label("value")
             )
-            .where(cert.c.cert_type == "degree_certificate", self.valid(cert))
+            .where(cert.c.cert_type == "degree_certificate", self.valid(cert), *self.only(cert.c.owner_id))
             .group_by(cert.c.owner_id),
         )
         return table.c.value
 
     def holds(self, cert_type: str) -> ColumnElement[bool]:
         cert = _CERT.alias()
-        return self.subject.c.id.in_(select(cert.c.owner_id).where(cert.c.cert_type == cert_type, self.valid(cert)))
+        return self.subject.c.id.in_(
+            select(cert.c.owner_id).where(cert.c.cert_type == cert_type, self.valid(cert), *self.only(cert.c.owner_id))
+        )
 
     def employed(self) -> ColumnElement[bool]:
         e = _EMPLOYMENT.alias()
         today = literal(self.today, Date)
         return self.subject.c.id.in_(
-            select(e.c.employee_id).where(e.c.started_on <= today, or_(e.c.ended_on.is_(None), e.c.ended_on > today))
+            select(e.c.employee_id).where(
+                e.c.started_on <= today,
+                or_(e.c.ended_on.is_(None), e.c.ended_on > today),
+                *self.only(e.c.employee_id),
+            )
         )
 
 

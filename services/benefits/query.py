@@ -1,13 +1,15 @@
-"""Compile a policy to ONE set-based query: every eligible subject and the amount, in fen.
+"""Compile the policies of one audience to ONE set-based query: every eligible subject and the amounts, in fen.
 
 The set-based half of the engine (services/benefits/judge.py is the per-subject half; tests hold
 them to the same answers). Each fact a policy names becomes a column of the subject's row
-(services/benefits/columns.py); the rules become one WHERE clause in which a missing text or day
-satisfies no comparison, as in Python, and the amount one integer expression in fen.
+(services/benefits/columns.py), joined once however many policies read it; each policy's rules become
+one condition in which a missing text or day satisfies no comparison, as in Python, and its amount
+one integer expression in fen.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -67,51 +69,100 @@ _GRANT = BenefitGrant.__table__  # type: ignore[attr-defined]
 _LISTED = BlacklistEntry.__table__  # type: ignore[attr-defined]
 
 
-def eligible_subjects(*, session: Session, policy: Policy, today: date) -> dict[int, int]:
-    """Every subject eligible for `policy` on `today`, with the amount in fen."""
-    rows = session.execute(eligible_query(policy, today))
-    return {subject_id: amount for subject_id, amount in rows}
+# Subjects per query of an incremental sweep: each subquery lists them, and the databases cap a
+# statement's parameters (SQLite at 32,766).
+AMONG_PER_QUERY = 500
 
 
-def eligible_query(policy: Policy, today: date) -> Select[Any]:
-    compiler = _Compiler(today)
+def eligible_subjects(
+    *, session: Session, policy: Policy, today: date, among: Collection[int] | None = None
+) -> dict[int, int]:
+    """Every subject eligible for `policy` on `today`, with the amount in fen; only those `among`, if given."""
+    return sweep_policies(session=session, policies=[policy], today=today, among=among)[policy.code]
+
+
+def sweep_policies(
+    *, session: Session, policies: Iterable[Policy], today: date, among: Collection[int] | None = None
+) -> dict[str, dict[int, int]]:
+    """For each policy's code, every eligible subject and the amount in fen: one query per audience for all
+    its policies in force, so that each table is read once per sweep, not once per policy. With `among`,
+    only those subjects are judged, by their ids (an incremental sweep after their facts changed)."""
+    policies = list(policies)
+    found: dict[str, dict[int, int]] = {policy.code: {} for policy in policies}
+    if among is None:
+        batches: list[list[int] | None] = [None]
+    else:
+        ids = sorted(set(among))
+        batches = [ids[n : n + AMONG_PER_QUERY] for n in range(0, len(ids), AMONG_PER_QUERY)]
+    for audience in ROLES:
+        judged = [policy for policy in policies if policy.audience == audience and policy.in_force(today)]
+        for batch in batches if judged else []:
+            for subject_id, *amounts in session.execute(sweep_query(judged, today, among=batch)):
+                for policy, amount in zip(judged, amounts, strict=True):
+                    if amount is not None and amount > 0:
+                        found[policy.code][subject_id] = amount
+    return found
+
+
+def sweep_query(policies: list[Policy], today: date, among: Sequence[int] | None = None) -> Select[Any]:
+    """One row per subject eligible for any of `policies` (all of one audience): its id, then one amount in fen
+    per policy, NULL or not above 0 where it is not eligible for that one."""
+    audiences = {policy.audience for policy in policies}
+    assert len(audiences) == 1, audiences
+    compiler = _Compiler(today, among)
     subject = compiler.subject
-    conditions: list[ColumnElement[bool]] = [
-        subject.c.role == ROLES[policy.audience],
-        subject.c.is_active.is_(True),
-        true() if policy.in_force(today) else false(),
-        compiler.rule(policy.eligible),
-        subject.c.id.not_in(
-            select(_GRANT.c.subject_id).where(_GRANT.c.policy.in_([policy.code, *policy.excluded_if_received]))
-        ),
-    ]
-    if policy.excludes_blacklisted:
-        listed = _LISTED
-        conditions.append(
-            subject.c.id.not_in(
-                select(listed.c.subject_id).where(
-                    listed.c.listed_on <= today, or_(listed.c.lifted_on.is_(None), listed.c.lifted_on > today)
-                )
-            )
+    verdicts = [(compiler.eligible(policy), compiler.amount(policy)) for policy in policies]
+    # Materialised, so that each eligible subject's amounts are worked once and only for them: merged into
+    # the outer query, SQLite would test "amount > 0" first, working the amounts' lookups for everyone.
+    judged = (
+        select(
+            subject.c.id.label("subject_id"),
+            *(case((yes, amount), else_=None).label(f"amount_{n}") for n, (yes, amount) in enumerate(verdicts)),
         )
-    # Materialised, so that each eligible subject's amount is worked once and only for them: merged into
-    # the outer query, SQLite would test "amount > 0" first, working the amount's lookups for everyone.
-    eligible = (
-        select(subject.c.id.label("subject_id"), compiler.amount(policy).label("amount_fen"))
         .select_from(compiler.joined)
-        .where(*conditions)
-        .cte("eligible")
+        .where(
+            subject.c.role == ROLES[audiences.pop()],
+            subject.c.is_active.is_(True),
+            *compiler.only(subject.c.id),
+            or_(*(eligible for eligible, _ in verdicts)),
+        )
+        .cte("judged")
         .prefix_with("MATERIALIZED")
     )
+    amounts = [judged.c[f"amount_{n}"] for n in range(len(policies))]
     return (
-        select(eligible.c.subject_id, eligible.c.amount_fen)
-        .where(eligible.c.amount_fen > 0)
-        .order_by(eligible.c.subject_id)
+        select(judged.c.subject_id, *amounts)
+        .where(or_(*(amount > 0 for amount in amounts)))
+        .order_by(judged.c.subject_id)
     )
 
 
 class _Compiler(FactColumns):
-    """The rules and the amount of one policy, over the facts' columns."""
+    """The rules and the amounts of policies of one audience, over the facts' columns of one FROM clause."""
+
+    def eligible(self, policy: Policy) -> ColumnElement[bool]:
+        """The policy's rule and exclusions: true or false for each subject, never NULL."""
+        conditions = [
+            self.rule(policy.eligible),
+            self.subject.c.id.not_in(
+                select(_GRANT.c.subject_id).where(
+                    _GRANT.c.policy.in_([policy.code, *policy.excluded_if_received]),
+                    *self.only(_GRANT.c.subject_id),
+                )
+            ),
+        ]
+        if policy.excludes_blacklisted:
+            listed = _LISTED
+            conditions.append(
+                self.subject.c.id.not_in(
+                    select(listed.c.subject_id).where(
+                        listed.c.listed_on <= self.today,
+                        or_(listed.c.lifted_on.is_(None), listed.c.lifted_on > self.today),
+                        *self.only(listed.c.subject_id),
+                    )
+                )
+            )
+        return and_(*conditions)
 
     def rule(self, rule: Rule) -> ColumnElement[bool]:
         if isinstance(rule, AllOf):
@@ -132,7 +183,9 @@ class _Compiler(FactColumns):
             return not_(self.rule(rule.rule))
         if isinstance(rule, Certificates):
             cert = _CERT.alias()
-            return self.subject.c.id.in_(select(cert.c.owner_id).where(*self.certificate_conditions(cert, rule)))
+            return self.subject.c.id.in_(
+                select(cert.c.owner_id).where(*self.certificate_conditions(cert, rule), *self.only(cert.c.owner_id))
+            )
         return self.compare(rule)
 
     def certificate_conditions(self, cert: FromClause, rule: Certificates) -> list[ColumnElement[bool]]:
@@ -195,7 +248,7 @@ class _Compiler(FactColumns):
         table = self.grouped(
             f"counted_{len(self.sources)}",
             select(cert.c.owner_id.label("subject"), func.count().label("value"))
-            .where(*self.certificate_conditions(cert, rule))
+            .where(*self.certificate_conditions(cert, rule), *self.only(cert.c.owner_id))
             .group_by(cert.c.cert_type, cert.c.owner_id),
         )
         return func.coalesce(table.c.value, 0)
