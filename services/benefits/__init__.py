@@ -4,7 +4,7 @@ government holds, for one subject in Python with the reasons (judge) or for ever
 
 from .facts import Evidence, Fact, Subject, read_subject
 from .judge import Reason, Verdict, judge
-from .query import eligible_subjects, sweep_policies, sweep_query
+from .query import eligible_query, eligible_subjects, sweep_policies
 
 
 def judge_subject(*, session, policy, subject_id: int, today) -> Verdict:
@@ -18,10 +18,10 @@ __all__ = [
     "Reason",
     "Subject",
     "Verdict",
+    "eligible_query",
     "eligible_subjects",
     "judge",
     "judge_subject",
     "read_subject",
     "sweep_policies",
-    "sweep_query",
 ]

@@ -124,7 +124,8 @@ class FactColumns:
             name,
             select(cert.c.owner_id.label("subject"), func.max(rank).label("value"))
             .where(cert.c.cert_type == cert_type, self.valid(cert), *self.only(cert.c.owner_id))
-            # Grouped by the type too, so that SQLite reads the type's certificates by its index, not all by owner.
+            # Grouped by the type too, so that the databases read the type's certificates in owner order on the
+            # (type, owner) index, not the whole table by owner.
             .group_by(cert.c.cert_type, cert.c.owner_id),
         )
         return func.coalesce(table.c.value, 0)
@@ -185,7 +186,7 @@ class FactColumns:
                 cert.c.owner_id.label("subject"), func.max(cert.c.data["graduation_date"].as_string()).label("value")
             )
             .where(cert.c.cert_type == "degree_certificate", self.valid(cert), *self.only(cert.c.owner_id))
-            .group_by(cert.c.owner_id),
+            .group_by(cert.c.cert_type, cert.c.owner_id),
         )
         return table.c.value
 
@@ -194,6 +195,19 @@ class FactColumns:
         return self.subject.c.id.in_(
             select(cert.c.owner_id).where(cert.c.cert_type == cert_type, self.valid(cert), *self.only(cert.c.owner_id))
         )
+
+    def holds_any(self, cert_type: str) -> ColumnElement[bool]:
+        """Holds a certificate of the type, valid or not: read on the (type, owner) index alone."""
+        cert = _CERT.alias()
+        return self.subject.c.id.in_(select(cert.c.owner_id).where(cert.c.cert_type == cert_type))
+
+    def has_spells(self, keep: Callable[[FromClause], ColumnElement[bool]]) -> ColumnElement[bool]:
+        e = _EMPLOYMENT.alias()
+        return self.subject.c.id.in_(select(e.c.employer_id).where(keep(e)))
+
+    def has_filing(self, kind: str) -> ColumnElement[bool]:
+        f = _FILING.alias()
+        return self.subject.c.id.in_(select(f.c.company_id).where(f.c.year == self.today.year - 1, f.c.kind == kind))
 
     def employed(self) -> ColumnElement[bool]:
         e = _EMPLOYMENT.alias()
@@ -219,6 +233,14 @@ def _filing(name: str, kind: str) -> Callable[[FactColumns], ColumnElement[Any]]
     return lambda q: q.filing(name, kind)
 
 
+def _laid_off(q: FactColumns) -> Callable[[FromClause], ColumnElement[bool]]:
+    return lambda e: and_(e.c.end_reason == "layoff", q.in_window(e.c.ended_on))
+
+
+def _first_job_hired(q: FactColumns) -> Callable[[FromClause], ColumnElement[bool]]:
+    return lambda e: and_(e.c.first_job.is_(True), q.in_window(e.c.started_on))
+
+
 _FACTS: dict[str, Callable[[FactColumns], ColumnElement[Any]]] = {
     "age": lambda q: q.age(),
     "residence_district": lambda q: q.resident().c.district,
@@ -238,11 +260,20 @@ _FACTS: dict[str, Callable[[FactColumns], ColumnElement[Any]]] = {
     "company_district": lambda q: q.company().c.district,
     "unemployment_paid_12": lambda q: q.contributions("paid", _kinds("unemployment")),
     "insured_months_12": lambda q: q.contributions("months", _kinds(*INSURANCE_KINDS)),
-    "layoffs_12": lambda q: q.spells("layoffs", lambda e: and_(e.c.end_reason == "layoff", q.in_window(e.c.ended_on))),
-    "first_job_hires_12": lambda q: q.spells(
-        "first_job_hires", lambda e: and_(e.c.first_job.is_(True), q.in_window(e.c.started_on))
-    ),
+    "layoffs_12": lambda q: q.spells("layoffs", _laid_off(q)),
+    "first_job_hires_12": lambda q: q.spells("first_job_hires", _first_job_hired(q)),
     "tax_paid_12": lambda q: q.contributions("paid", _kinds(*TAX_KINDS)),
     **{name: _filing(name, kind) for name, kind in FILING_KINDS.items()},
 }
 QUERIED_FACTS = frozenset(_FACTS)
+
+# The facts that only a subject with a row in a small set can have (a number is 0, a day none, without
+# one), and that set as a semi-join: a rule that fails without the fact implies it (query.py's implied).
+RECORDED_IN: dict[str, Callable[[FactColumns], ColumnElement[bool]]] = {
+    "degree_rank": lambda q: q.holds_any("degree_certificate"),
+    "graduation_date": lambda q: q.holds_any("degree_certificate"),
+    "talent_rank": lambda q: q.holds_any("talent_certificate"),
+    "layoffs_12": lambda q: q.has_spells(_laid_off(q)),
+    "first_job_hires_12": lambda q: q.has_spells(_first_job_hired(q)),
+    **{name: (lambda q, kind=kind: q.has_filing(kind)) for name, kind in FILING_KINDS.items()},
+}

@@ -9,6 +9,7 @@ one integer expression in fen.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -59,7 +60,7 @@ from services.models import (
     Role,
 )
 
-from .columns import FactColumns, divide, integer
+from .columns import RECORDED_IN, FactColumns, divide, integer
 from .judge import DIVISION_PLACES, decimal_fixed
 
 ROLES = {"citizens": Role.CITIZEN, "companies": Role.COMPANY}
@@ -84,9 +85,8 @@ def eligible_subjects(
 def sweep_policies(
     *, session: Session, policies: Iterable[Policy], today: date, among: Collection[int] | None = None
 ) -> dict[str, dict[int, int]]:
-    """For each policy's code, every eligible subject and the amount in fen: one query per audience for all
-    its policies in force, so that each table is read once per sweep, not once per policy. With `among`,
-    only those subjects are judged, by their ids (an incremental sweep after their facts changed)."""
+    """For each policy's code, every eligible subject and the amount in fen. With `among`, only those subjects
+    are judged, by their ids (an incremental sweep after their facts changed)."""
     policies = list(policies)
     found: dict[str, dict[int, int]] = {policy.code: {} for policy in policies}
     if among is None:
@@ -94,51 +94,44 @@ def sweep_policies(
     else:
         ids = sorted(set(among))
         batches = [ids[n : n + AMONG_PER_QUERY] for n in range(0, len(ids), AMONG_PER_QUERY)]
-    for audience in ROLES:
-        judged = [policy for policy in policies if policy.audience == audience and policy.in_force(today)]
-        for batch in batches if judged else []:
-            for subject_id, *amounts in session.execute(sweep_query(judged, today, among=batch)):
-                for policy, amount in zip(judged, amounts, strict=True):
-                    if amount is not None and amount > 0:
-                        found[policy.code][subject_id] = amount
+    for policy in policies:
+        for batch in batches if policy.in_force(today) else []:
+            found[policy.code] |= dict(session.execute(eligible_query(policy, today, among=batch)).tuples().all())
     return found
 
 
-def sweep_query(policies: list[Policy], today: date, among: Sequence[int] | None = None) -> Select[Any]:
-    """One row per subject eligible for any of `policies` (all of one audience): its id, then one amount in fen
-    per policy, NULL or not above 0 where it is not eligible for that one."""
-    audiences = {policy.audience for policy in policies}
-    assert len(audiences) == 1, audiences
+def eligible_query(policy: Policy, today: date, among: Sequence[int] | None = None) -> Select[tuple[int, int]]:
+    """The policy's one query: every eligible subject (of those `among`, if given) and the amount in fen.
+
+    One query per policy, not one per audience for all its policies: each policy's query can start from the
+    index of the few subjects its rules allow (the holders of a certificate, the firms with a filing), where a
+    query for all would visit every subject and work every policy's rules for each (measured in
+    bench/BENEFITS.md)."""
     compiler = _Compiler(today, among)
     subject = compiler.subject
-    verdicts = [(compiler.eligible(policy), compiler.amount(policy)) for policy in policies]
-    # Materialised, so that each eligible subject's amounts are worked once and only for them: merged into
-    # the outer query, SQLite would test "amount > 0" first, working the amounts' lookups for everyone.
-    judged = (
-        select(
-            subject.c.id.label("subject_id"),
-            *(case((yes, amount), else_=None).label(f"amount_{n}") for n, (yes, amount) in enumerate(verdicts)),
-        )
+    conditions = [
+        subject.c.role == ROLES[policy.audience],
+        subject.c.is_active.is_(True),
+        *compiler.only(subject.c.id),
+        # Restricted to some subjects, their ids are the way in; otherwise the rows the rules imply are.
+        *(compiler.implied(policy.eligible) if among is None else []),
+        compiler.eligible(policy),
+    ]
+    # Behind OFFSET 0 the amount is worked once and only for the eligible: merged into the outer query (SQLite
+    # flattens it or pushes the filter down, PostgreSQL pulls it up) "amount > 0" would be tested first,
+    # working the amount's lookups for everyone.
+    eligible = (
+        select(subject.c.id.label("subject_id"), compiler.amount(policy).label("amount_fen"))
         .select_from(compiler.joined)
-        .where(
-            subject.c.role == ROLES[audiences.pop()],
-            subject.c.is_active.is_(True),
-            *compiler.only(subject.c.id),
-            or_(*(eligible for eligible, _ in verdicts)),
-        )
-        .cte("judged")
-        .prefix_with("MATERIALIZED")
+        .where(*conditions)
+        .offset(0)
+        .subquery("eligible")
     )
-    amounts = [judged.c[f"amount_{n}"] for n in range(len(policies))]
-    return (
-        select(judged.c.subject_id, *amounts)
-        .where(or_(*(amount > 0 for amount in amounts)))
-        .order_by(judged.c.subject_id)
-    )
+    return select(eligible.c.subject_id, eligible.c.amount_fen).where(eligible.c.amount_fen > 0)
 
 
 class _Compiler(FactColumns):
-    """The rules and the amounts of policies of one audience, over the facts' columns of one FROM clause."""
+    """The rules and the amount of one policy, over the facts' columns."""
 
     def eligible(self, policy: Policy) -> ColumnElement[bool]:
         """The policy's rule and exclusions: true or false for each subject, never NULL."""
@@ -187,6 +180,18 @@ class _Compiler(FactColumns):
                 select(cert.c.owner_id).where(*self.certificate_conditions(cert, rule), *self.only(cert.c.owner_id))
             )
         return self.compare(rule)
+
+    def implied(self, rule: Rule) -> list[ColumnElement[bool]]:
+        """Semi-joins on small sets that the rule implies: a subject outside them cannot qualify. In the WHERE
+        clause they change no answer and let the database start from those rows' index instead of visiting
+        every subject."""
+        if isinstance(rule, AllOf):
+            return [implied for part in rule.rules for implied in self.implied(part)]
+        if isinstance(rule, Certificates):
+            return [self.holds_any(rule.cert_type)]
+        if isinstance(rule, Compare) and rule.field in RECORDED_IN and not _holds_unrecorded(rule):
+            return [RECORDED_IN[rule.field](self)]
+        return []
 
     def certificate_conditions(self, cert: FromClause, rule: Certificates) -> list[ColumnElement[bool]]:
         return [cert.c.cert_type == rule.cert_type, self.valid(cert), *(self.data(cert, c) for c in rule.where)]
@@ -281,6 +286,23 @@ class _Compiler(FactColumns):
             keep_best = best <= value if expr.function == "min" else best >= value
             best = case((keep_best, best), else_=value)
         return best, places
+
+
+_IN_PYTHON = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _holds_unrecorded(rule: Compare) -> bool:
+    """Whether the comparison holds for a subject with no record of the fact: a number is then 0, a day none."""
+    if FACT_FIELDS[rule.field].kind not in ("number", "money"):
+        return False  # a missing text or day satisfies no comparison
+    return bool(_IN_PYTHON[rule.op](0, rule.value))
 
 
 def _scaled(value: ColumnElement[Any], places: int, target: int) -> ColumnElement[Any]:
