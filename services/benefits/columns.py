@@ -2,7 +2,7 @@
 
 A register is outer-joined; a small aggregate (certificates of a type, lay-offs, filings) is a grouped
 subquery outer-joined by subject; months and sums paid are looked up on the (subject, month) index;
-a flag is a semi-join. Restricted to some subjects (`among`), every subquery reads only their rows,
+a flag is a semi-join. Restricted to some subjects (AMONG), every subquery reads only their rows,
 by the subject indexes, so that re-judging a few subjects reads no whole table.
 Numbers and money are never NULL; a text or day is NULL when unrecorded.
 Arithmetic is on integers only (fen, fixed point), and division is SQL's integer division, which
@@ -11,14 +11,17 @@ truncates toward zero on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Column,
     Date,
     Integer,
+    MetaData,
+    Table,
     and_,
     case,
     cast,
@@ -44,6 +47,12 @@ from services.models import (
 
 from .facts import INSURANCE_KINDS, TAX_KINDS, months_window
 
+# The subjects an incremental sweep judges, in a temporary table it fills (query.py's sweep_policies): every
+# subquery reads only their rows through it, with no list of ids in the statement to build or expand, and
+# the statements stay the same whichever subjects are judged. Its own metadata: no model, no migration.
+AMONG = Table(
+    "benefit_sweep_among", MetaData(), Column("subject_id", Integer, primary_key=True), prefixes=["TEMPORARY"]
+)
 # SQLModel sets __table__; its stubs do not say so.
 _USER = User.__table__  # type: ignore[attr-defined]
 _CERT = Certificate.__table__  # type: ignore[attr-defined]
@@ -68,9 +77,9 @@ def divide(numerator: ColumnElement[Any], denominator: ColumnElement[Any]) -> Co
 class FactColumns:
     """The FROM clause of one query and the facts' columns on it, each source joined once."""
 
-    def __init__(self, today: date, among: Sequence[int] | None = None):
+    def __init__(self, today: date, restricted: bool = False):
         self.today = today
-        self.among = among
+        self.restricted = restricted
         self.window = months_window(today)
         self.subject = _USER.alias("subject")
         self.joined: FromClause = self.subject
@@ -96,7 +105,7 @@ class FactColumns:
 
     def only(self, column: ColumnElement[Any]) -> list[ColumnElement[bool]]:
         """The condition keeping a subquery's rows to the subjects judged: none in a full sweep."""
-        return [] if self.among is None else [column.in_(self.among)]
+        return [column.in_(select(AMONG.c.subject_id))] if self.restricted else []
 
     def grouped(self, name: str, query: Select[Any]) -> FromClause:
         """A subquery of one row per subject (its first column), outer-joined on the subject."""
@@ -171,7 +180,7 @@ class FactColumns:
         households = select(judged.c.household_number).where(*self.only(judged.c.user_id))
         counted = (
             select(r.c.household_number.label("household"), func.count().label("value"))
-            .where(*([] if self.among is None else [r.c.household_number.in_(households)]))
+            .where(*([r.c.household_number.in_(households)] if self.restricted else []))
             .group_by(r.c.household_number)
         )
         derived = counted.subquery("household")

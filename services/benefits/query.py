@@ -9,8 +9,9 @@ one integer expression in fen.
 
 from __future__ import annotations
 
+import functools
 import operator
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any
 
@@ -21,12 +22,15 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    delete,
     false,
     func,
+    insert,
     literal,
     not_,
     or_,
     select,
+    text,
     true,
 )
 from sqlalchemy.sql.elements import ColumnElement
@@ -60,7 +64,7 @@ from services.models import (
     Role,
 )
 
-from .columns import RECORDED_IN, FactColumns, divide, integer
+from .columns import AMONG, RECORDED_IN, FactColumns, divide, integer
 from .judge import DIVISION_PLACES, decimal_fixed
 
 ROLES = {"citizens": Role.CITIZEN, "companies": Role.COMPANY}
@@ -68,11 +72,6 @@ ROLES = {"citizens": Role.CITIZEN, "companies": Role.COMPANY}
 _CERT = Certificate.__table__  # type: ignore[attr-defined]
 _GRANT = BenefitGrant.__table__  # type: ignore[attr-defined]
 _LISTED = BlacklistEntry.__table__  # type: ignore[attr-defined]
-
-
-# Subjects per query of an incremental sweep: each subquery lists them, and the databases cap a
-# statement's parameters (SQLite at 32,766).
-AMONG_PER_QUERY = 500
 
 
 def eligible_subjects(
@@ -89,32 +88,46 @@ def sweep_policies(
     are judged, by their ids (an incremental sweep after their facts changed)."""
     policies = list(policies)
     found: dict[str, dict[int, int]] = {policy.code: {} for policy in policies}
-    if among is None:
-        batches: list[list[int] | None] = [None]
-    else:
-        ids = sorted(set(among))
-        batches = [ids[n : n + AMONG_PER_QUERY] for n in range(0, len(ids), AMONG_PER_QUERY)]
-    for policy in policies:
-        for batch in batches if policy.in_force(today) else []:
-            found[policy.code] |= dict(session.execute(eligible_query(policy, today, among=batch)).tuples().all())
+    judged = [policy for policy in policies if policy.in_force(today)]
+    if judged and session.get_bind().dialect.name == "postgresql":
+        # For the rest of the caller's transaction: PostgreSQL would JIT-compile each policy's long expressions,
+        # seconds of compiling for queries that run in less (EXPLAIN ANALYZE, bench/BENEFITS.md).
+        session.execute(text("SET LOCAL jit = off"))
+    if among is not None:
+        if not among or not judged:
+            return found
+        # Kept for the connection's life and emptied before and after, not dropped: Python's sqlite3 runs DDL
+        # outside the transaction, so a table created for the sweep would outlive an error in it.
+        AMONG.create(session.connection(), checkfirst=True)
+        session.execute(delete(AMONG))
+        session.execute(insert(AMONG), [{"subject_id": subject_id} for subject_id in set(among)])
+    for policy in judged:
+        statement = eligible_query(policy, today, restricted=among is not None)
+        found[policy.code] = {subject_id: amount for subject_id, amount in session.execute(statement)}
+    if among is not None:
+        session.execute(delete(AMONG))
     return found
 
 
-def eligible_query(policy: Policy, today: date, among: Sequence[int] | None = None) -> Select[tuple[int, int]]:
-    """The policy's one query: every eligible subject (of those `among`, if given) and the amount in fen.
+# Cached: the statement is the same for a policy on a day, and building one costs more in Python than an
+# incremental sweep's query of a thousand subjects costs the database.
+@functools.lru_cache(maxsize=256)
+def eligible_query(policy: Policy, today: date, restricted: bool = False) -> Select[tuple[int, int]]:
+    """The policy's one query: every eligible subject and the amount in fen; `restricted`, only the subjects
+    in the temporary table AMONG.
 
     One query per policy, not one per audience for all its policies: each policy's query can start from the
     index of the few subjects its rules allow (the holders of a certificate, the firms with a filing), where a
     query for all would visit every subject and work every policy's rules for each (measured in
     bench/BENEFITS.md)."""
-    compiler = _Compiler(today, among)
+    compiler = _Compiler(today, restricted)
     subject = compiler.subject
     conditions = [
         subject.c.role == ROLES[policy.audience],
         subject.c.is_active.is_(True),
         *compiler.only(subject.c.id),
         # Restricted to some subjects, their ids are the way in; otherwise the rows the rules imply are.
-        *(compiler.implied(policy.eligible) if among is None else []),
+        *([] if restricted else compiler.implied(policy.eligible)),
         compiler.eligible(policy),
     ]
     # Behind OFFSET 0 the amount is worked once and only for the eligible: merged into the outer query (SQLite
