@@ -89,18 +89,21 @@ def sweep_policies(
     policies = list(policies)
     found: dict[str, dict[int, int]] = {policy.code: {} for policy in policies}
     judged = [policy for policy in policies if policy.in_force(today)]
-    if judged and session.get_bind().dialect.name == "postgresql":
+    if among is not None and not among or not judged:
+        return found
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
         # For the rest of the caller's transaction: PostgreSQL would JIT-compile each policy's long expressions,
         # seconds of compiling for queries that run in less (EXPLAIN ANALYZE, bench/BENEFITS.md).
         session.execute(text("SET LOCAL jit = off"))
     if among is not None:
-        if not among or not judged:
-            return found
         # Kept for the connection's life and emptied before and after, not dropped: Python's sqlite3 runs DDL
         # outside the transaction, so a table created for the sweep would outlive an error in it.
         AMONG.create(session.connection(), checkfirst=True)
         session.execute(delete(AMONG))
         session.execute(insert(AMONG), [{"subject_id": subject_id} for subject_id in set(among)])
+        if postgres:  # no autovacuum analyzes a temporary table: the planner would guess its size
+            session.execute(text(f"ANALYZE {AMONG.name}"))
     for policy in judged:
         statement = eligible_query(policy, today, restricted=among is not None)
         found[policy.code] = {subject_id: amount for subject_id, amount in session.execute(statement)}
