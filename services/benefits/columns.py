@@ -242,6 +242,10 @@ def _filing(name: str, kind: str) -> Callable[[FactColumns], ColumnElement[Any]]
     return lambda q: q.filing(name, kind)
 
 
+def _has_filing(kind: str) -> Callable[[FactColumns], ColumnElement[bool]]:
+    return lambda q: q.has_filing(kind)
+
+
 def _laid_off(q: FactColumns) -> Callable[[FromClause], ColumnElement[bool]]:
     return lambda e: and_(e.c.end_reason == "layoff", q.in_window(e.c.ended_on))
 
@@ -284,5 +288,5 @@ RECORDED_IN: dict[str, Callable[[FactColumns], ColumnElement[bool]]] = {
     "talent_rank": lambda q: q.holds_any("talent_certificate"),
     "layoffs_12": lambda q: q.has_spells(_laid_off(q)),
     "first_job_hires_12": lambda q: q.has_spells(_first_job_hired(q)),
-    **{name: (lambda q, kind=kind: q.has_filing(kind)) for name, kind in FILING_KINDS.items()},
+    **{name: _has_filing(kind) for name, kind in FILING_KINDS.items()},
 }

@@ -13,6 +13,7 @@ import functools
 import operator
 from collections.abc import Collection, Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -318,6 +319,7 @@ def _holds_unrecorded(rule: Compare) -> bool:
     """Whether the comparison holds for a subject with no record of the fact: a number is then 0, a day none."""
     if FACT_FIELDS[rule.field].kind not in ("number", "money"):
         return False  # a missing text or day satisfies no comparison
+    assert isinstance(rule.value, int | float | Decimal), rule.value
     return bool(_IN_PYTHON[rule.op](0, rule.value))
 
 
