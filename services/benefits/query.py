@@ -105,33 +105,35 @@ def sweep_policies(
         session.execute(insert(AMONG), [{"subject_id": subject_id} for subject_id in set(among)])
         if postgres:  # no autovacuum analyzes a temporary table: the planner would guess its size
             session.execute(text(f"ANALYZE {AMONG.name}"))
-    for policy in judged:
-        statement = eligible_query(policy, today, restricted=among is not None)
-        found[policy.code] = {subject_id: amount for subject_id, amount in session.execute(statement)}
-    if among is not None:
-        session.execute(delete(AMONG))
+    if among is None:
+        for policy in judged:
+            found[policy.code] = {
+                subject_id: amount for subject_id, amount in session.execute(eligible_query(policy, today))
+            }
+        return found
+    for audience in ROLES:
+        alike = tuple(policy for policy in judged if policy.audience == audience)
+        for subject_id, *amounts in session.execute(among_query(alike, today)) if alike else []:
+            for policy, amount in zip(alike, amounts, strict=True):
+                if amount is not None and amount > 0:
+                    found[policy.code][subject_id] = amount
+    session.execute(delete(AMONG))
     return found
 
 
-# Cached: the statement is the same for a policy on a day, and building one costs more in Python than an
-# incremental sweep's query of a thousand subjects costs the database.
-@functools.lru_cache(maxsize=256)
-def eligible_query(policy: Policy, today: date, restricted: bool = False) -> Select[tuple[int, int]]:
-    """The policy's one query: every eligible subject and the amount in fen; `restricted`, only the subjects
-    in the temporary table AMONG.
+def eligible_query(policy: Policy, today: date) -> Select[tuple[int, int]]:
+    """The policy's one query: every eligible subject and the amount in fen.
 
     One query per policy, not one per audience for all its policies: each policy's query can start from the
     index of the few subjects its rules allow (the holders of a certificate, the firms with a filing), where a
     query for all would visit every subject and work every policy's rules for each (measured in
     bench/BENEFITS.md)."""
-    compiler = _Compiler(today, restricted)
+    compiler = _Compiler(today)
     subject = compiler.subject
     conditions = [
         subject.c.role == ROLES[policy.audience],
         subject.c.is_active.is_(True),
-        *compiler.only(subject.c.id),
-        # Restricted to some subjects, their ids are the way in; otherwise the rows the rules imply are.
-        *([] if restricted else compiler.implied(policy.eligible)),
+        *compiler.implied(policy.eligible),
         compiler.eligible(policy),
     ]
     # Behind OFFSET 0 the amount is worked once and only for the eligible: merged into the outer query (SQLite
@@ -145,6 +147,36 @@ def eligible_query(policy: Policy, today: date, restricted: bool = False) -> Sel
         .subquery("eligible")
     )
     return select(eligible.c.subject_id, eligible.c.amount_fen).where(eligible.c.amount_fen > 0)
+
+
+# Cached: the statement is the same for the policies on a day, and building it costs more in Python than
+# the database spends judging a thousand subjects with it.
+@functools.lru_cache(maxsize=64)
+def among_query(policies: tuple[Policy, ...], today: date) -> Select[Any]:
+    """The incremental sweep's one query for policies of one audience, over the subjects in the temporary
+    table AMONG: per subject eligible for any, its id, then one amount in fen per policy (NULL or not above
+    0 where it is not eligible for that one). One query for all: the few subjects are the way in, so there
+    is no candidate set to start from, and a query per policy would cost its fixed price eleven times."""
+    compiler = _Compiler(today, restricted=True)
+    subject = compiler.subject
+    verdicts = [(compiler.eligible(policy), compiler.amount(policy)) for policy in policies]
+    # Behind OFFSET 0 (see eligible_query) each rule is worked once, each amount only where its rule holds.
+    judged = (
+        select(
+            subject.c.id.label("subject_id"),
+            *(case((yes, amount), else_=None).label(f"amount_{n}") for n, (yes, amount) in enumerate(verdicts)),
+        )
+        .select_from(compiler.joined)
+        .where(
+            subject.c.role == ROLES[policies[0].audience],
+            subject.c.is_active.is_(True),
+            *compiler.only(subject.c.id),
+        )
+        .offset(0)
+        .subquery("judged")
+    )
+    amounts = [judged.c[f"amount_{n}"] for n in range(len(policies))]
+    return select(judged.c.subject_id, *amounts).where(or_(*(amount > 0 for amount in amounts)))
 
 
 class _Compiler(FactColumns):
