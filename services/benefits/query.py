@@ -98,8 +98,8 @@ def sweep_policies(
         # seconds of compiling for queries that run in less (EXPLAIN ANALYZE, bench/BENEFITS.md).
         session.execute(text("SET LOCAL jit = off"))
     if among is not None:
-        # Kept for the connection's life and emptied before and after, not dropped: Python's sqlite3 runs DDL
-        # outside the transaction, so a table created for the sweep would outlive an error in it.
+        # Kept for the connection's life and emptied before and after, not dropped: Python's sqlite3 opens no
+        # transaction for DDL, so a table created by a sweep that writes nothing first would outlive its errors.
         AMONG.create(session.connection(), checkfirst=True)
         session.execute(delete(AMONG))
         session.execute(insert(AMONG), [{"subject_id": subject_id} for subject_id in set(among)])
