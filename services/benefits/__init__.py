@@ -4,7 +4,7 @@ government holds, for one subject in Python with the reasons (judge) or for ever
 
 from .facts import Evidence, Fact, Subject, read_subject
 from .judge import Reason, Verdict, judge
-from .query import eligible_query, eligible_subjects
+from .query import eligible_query, eligible_subjects, sweep_policies
 
 
 def judge_subject(*, session, policy, subject_id: int, today) -> Verdict:
@@ -23,4 +23,5 @@ __all__ = [
     "judge",
     "judge_subject",
     "read_subject",
+    "sweep_policies",
 ]

@@ -2,7 +2,9 @@
 
 A register is outer-joined; a small aggregate (certificates of a type, lay-offs, filings) is a grouped
 subquery outer-joined by subject; months and sums paid are looked up on the (subject, month) index;
-a flag is a semi-join. Numbers and money are never NULL; a text or day is NULL when unrecorded.
+a flag is a semi-join. Restricted to some subjects (AMONG), every subquery reads only their rows,
+by the subject indexes, so that re-judging a few subjects reads no whole table.
+Numbers and money are never NULL; a text or day is NULL when unrecorded.
 Arithmetic is on integers only (fen, fixed point), and division is SQL's integer division, which
 truncates toward zero on SQLite and PostgreSQL.
 """
@@ -15,8 +17,11 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Column,
     Date,
     Integer,
+    MetaData,
+    Table,
     and_,
     case,
     cast,
@@ -42,6 +47,12 @@ from services.models import (
 
 from .facts import INSURANCE_KINDS, TAX_KINDS, months_window
 
+# The subjects an incremental sweep judges, in a temporary table it fills (query.py's sweep_policies): every
+# subquery reads only their rows through it, with no list of ids in the statement to build or expand, and
+# the statements stay the same whichever subjects are judged. Its own metadata: no model, no migration.
+AMONG = Table(
+    "benefit_sweep_among", MetaData(), Column("subject_id", Integer, primary_key=True), prefixes=["TEMPORARY"]
+)
 # SQLModel sets __table__; its stubs do not say so.
 _USER = User.__table__  # type: ignore[attr-defined]
 _CERT = Certificate.__table__  # type: ignore[attr-defined]
@@ -66,8 +77,9 @@ def divide(numerator: ColumnElement[Any], denominator: ColumnElement[Any]) -> Co
 class FactColumns:
     """The FROM clause of one query and the facts' columns on it, each source joined once."""
 
-    def __init__(self, today: date):
+    def __init__(self, today: date, restricted: bool = False):
         self.today = today
+        self.restricted = restricted
         self.window = months_window(today)
         self.subject = _USER.alias("subject")
         self.joined: FromClause = self.subject
@@ -90,6 +102,10 @@ class FactColumns:
     def company(self) -> FromClause:
         table = _COMPANY.alias("company")
         return self.source("company", lambda: (table, lambda t: t.c.user_id == self.subject.c.id))
+
+    def only(self, column: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+        """The condition keeping a subquery's rows to the subjects judged: none in a full sweep."""
+        return [column.in_(select(AMONG.c.subject_id))] if self.restricted else []
 
     def grouped(self, name: str, query: Select[Any]) -> FromClause:
         """A subquery of one row per subject (its first column), outer-joined on the subject."""
@@ -116,8 +132,9 @@ class FactColumns:
         table = self.grouped(
             name,
             select(cert.c.owner_id.label("subject"), func.max(rank).label("value"))
-            .where(cert.c.cert_type == cert_type, self.valid(cert))
-            # Grouped by the type too, so that SQLite reads the type's certificates by its index, not all by owner.
+            .where(cert.c.cert_type == cert_type, self.valid(cert), *self.only(cert.c.owner_id))
+            # Grouped by the type too, so that the databases read the type's certificates in owner order on the
+            # (type, owner) index, not the whole table by owner.
             .group_by(cert.c.cert_type, cert.c.owner_id),
         )
         return func.coalesce(table.c.value, 0)
@@ -137,7 +154,7 @@ class FactColumns:
         table = self.grouped(
             name,
             select(e.c.employer_id.label("subject"), func.count().label("value"))
-            .where(keep(e))
+            .where(keep(e), *self.only(e.c.employer_id))
             .group_by(e.c.employer_id),
         )
         return func.coalesce(table.c.value, 0)
@@ -147,7 +164,7 @@ class FactColumns:
         table = self.grouped(
             name,
             select(f.c.company_id.label("subject"), cast(func.sum(f.c.amount_fen), BigInteger).label("value"))
-            .where(f.c.year == self.today.year - 1, f.c.kind == kind)
+            .where(f.c.year == self.today.year - 1, f.c.kind == kind, *self.only(f.c.company_id))
             .group_by(f.c.company_id),
         )
         return func.coalesce(table.c.value, 0)
@@ -159,9 +176,12 @@ class FactColumns:
 
     def household_size(self) -> ColumnElement[int]:
         resident = self.resident()
-        r = _RESIDENT.alias()
-        counted = select(r.c.household_number.label("household"), func.count().label("value")).group_by(
-            r.c.household_number
+        r, judged = _RESIDENT.alias(), _RESIDENT.alias()
+        households = select(judged.c.household_number).where(*self.only(judged.c.user_id))
+        counted = (
+            select(r.c.household_number.label("household"), func.count().label("value"))
+            .where(*([r.c.household_number.in_(households)] if self.restricted else []))
+            .group_by(r.c.household_number)
         )
         derived = counted.subquery("household")
         table = self.source("household", lambda: (derived, lambda t: t.c.household == resident.c.household_number))
@@ -174,20 +194,39 @@ class FactColumns:
             select(
                 cert.c.owner_id.label("subject"), func.max(cert.c.data["graduation_date"].as_string()).label("value")
             )
-            .where(cert.c.cert_type == "degree_certificate", self.valid(cert))
-            .group_by(cert.c.owner_id),
+            .where(cert.c.cert_type == "degree_certificate", self.valid(cert), *self.only(cert.c.owner_id))
+            .group_by(cert.c.cert_type, cert.c.owner_id),
         )
         return table.c.value
 
     def holds(self, cert_type: str) -> ColumnElement[bool]:
         cert = _CERT.alias()
-        return self.subject.c.id.in_(select(cert.c.owner_id).where(cert.c.cert_type == cert_type, self.valid(cert)))
+        return self.subject.c.id.in_(
+            select(cert.c.owner_id).where(cert.c.cert_type == cert_type, self.valid(cert), *self.only(cert.c.owner_id))
+        )
+
+    def holds_any(self, cert_type: str) -> ColumnElement[bool]:
+        """Holds a certificate of the type, valid or not: read on the (type, owner) index alone."""
+        cert = _CERT.alias()
+        return self.subject.c.id.in_(select(cert.c.owner_id).where(cert.c.cert_type == cert_type))
+
+    def has_spells(self, keep: Callable[[FromClause], ColumnElement[bool]]) -> ColumnElement[bool]:
+        e = _EMPLOYMENT.alias()
+        return self.subject.c.id.in_(select(e.c.employer_id).where(keep(e)))
+
+    def has_filing(self, kind: str) -> ColumnElement[bool]:
+        f = _FILING.alias()
+        return self.subject.c.id.in_(select(f.c.company_id).where(f.c.year == self.today.year - 1, f.c.kind == kind))
 
     def employed(self) -> ColumnElement[bool]:
         e = _EMPLOYMENT.alias()
         today = literal(self.today, Date)
         return self.subject.c.id.in_(
-            select(e.c.employee_id).where(e.c.started_on <= today, or_(e.c.ended_on.is_(None), e.c.ended_on > today))
+            select(e.c.employee_id).where(
+                e.c.started_on <= today,
+                or_(e.c.ended_on.is_(None), e.c.ended_on > today),
+                *self.only(e.c.employee_id),
+            )
         )
 
 
@@ -201,6 +240,18 @@ def _flexible(c: FromClause) -> ColumnElement[bool]:
 
 def _filing(name: str, kind: str) -> Callable[[FactColumns], ColumnElement[Any]]:
     return lambda q: q.filing(name, kind)
+
+
+def _has_filing(kind: str) -> Callable[[FactColumns], ColumnElement[bool]]:
+    return lambda q: q.has_filing(kind)
+
+
+def _laid_off(q: FactColumns) -> Callable[[FromClause], ColumnElement[bool]]:
+    return lambda e: and_(e.c.end_reason == "layoff", q.in_window(e.c.ended_on))
+
+
+def _first_job_hired(q: FactColumns) -> Callable[[FromClause], ColumnElement[bool]]:
+    return lambda e: and_(e.c.first_job.is_(True), q.in_window(e.c.started_on))
 
 
 _FACTS: dict[str, Callable[[FactColumns], ColumnElement[Any]]] = {
@@ -222,11 +273,20 @@ _FACTS: dict[str, Callable[[FactColumns], ColumnElement[Any]]] = {
     "company_district": lambda q: q.company().c.district,
     "unemployment_paid_12": lambda q: q.contributions("paid", _kinds("unemployment")),
     "insured_months_12": lambda q: q.contributions("months", _kinds(*INSURANCE_KINDS)),
-    "layoffs_12": lambda q: q.spells("layoffs", lambda e: and_(e.c.end_reason == "layoff", q.in_window(e.c.ended_on))),
-    "first_job_hires_12": lambda q: q.spells(
-        "first_job_hires", lambda e: and_(e.c.first_job.is_(True), q.in_window(e.c.started_on))
-    ),
+    "layoffs_12": lambda q: q.spells("layoffs", _laid_off(q)),
+    "first_job_hires_12": lambda q: q.spells("first_job_hires", _first_job_hired(q)),
     "tax_paid_12": lambda q: q.contributions("paid", _kinds(*TAX_KINDS)),
     **{name: _filing(name, kind) for name, kind in FILING_KINDS.items()},
 }
 QUERIED_FACTS = frozenset(_FACTS)
+
+# The facts that only a subject with a row in a small set can have (a number is 0, a day none, without
+# one), and that set as a semi-join: a rule that fails without the fact implies it (query.py's implied).
+RECORDED_IN: dict[str, Callable[[FactColumns], ColumnElement[bool]]] = {
+    "degree_rank": lambda q: q.holds_any("degree_certificate"),
+    "graduation_date": lambda q: q.holds_any("degree_certificate"),
+    "talent_rank": lambda q: q.holds_any("talent_certificate"),
+    "layoffs_12": lambda q: q.has_spells(_laid_off(q)),
+    "first_job_hires_12": lambda q: q.has_spells(_first_job_hired(q)),
+    **{name: _has_filing(kind) for name, kind in FILING_KINDS.items()},
+}

@@ -1,14 +1,19 @@
-"""Compile a policy to ONE set-based query: every eligible subject and the amount, in fen.
+"""Compile the policies of one audience to ONE set-based query: every eligible subject and the amounts, in fen.
 
 The set-based half of the engine (services/benefits/judge.py is the per-subject half; tests hold
 them to the same answers). Each fact a policy names becomes a column of the subject's row
-(services/benefits/columns.py); the rules become one WHERE clause in which a missing text or day
-satisfies no comparison, as in Python, and the amount one integer expression in fen.
+(services/benefits/columns.py), joined once however many policies read it; each policy's rules become
+one condition in which a missing text or day satisfies no comparison, as in Python, and its amount
+one integer expression in fen.
 """
 
 from __future__ import annotations
 
+import functools
+import operator
+from collections.abc import Collection, Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -18,12 +23,15 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    delete,
     false,
     func,
+    insert,
     literal,
     not_,
     or_,
     select,
+    text,
     true,
 )
 from sqlalchemy.sql.elements import ColumnElement
@@ -57,7 +65,7 @@ from services.models import (
     Role,
 )
 
-from .columns import FactColumns, divide, integer
+from .columns import AMONG, RECORDED_IN, FactColumns, divide, integer
 from .judge import DIVISION_PLACES, decimal_fixed
 
 ROLES = {"citizens": Role.CITIZEN, "companies": Role.COMPANY}
@@ -67,51 +75,136 @@ _GRANT = BenefitGrant.__table__  # type: ignore[attr-defined]
 _LISTED = BlacklistEntry.__table__  # type: ignore[attr-defined]
 
 
-def eligible_subjects(*, session: Session, policy: Policy, today: date) -> dict[int, int]:
-    """Every subject eligible for `policy` on `today`, with the amount in fen."""
-    rows = session.execute(eligible_query(policy, today))
-    return {subject_id: amount for subject_id, amount in rows}
+def eligible_subjects(
+    *, session: Session, policy: Policy, today: date, among: Collection[int] | None = None
+) -> dict[int, int]:
+    """Every subject eligible for `policy` on `today`, with the amount in fen; only those `among`, if given."""
+    return sweep_policies(session=session, policies=[policy], today=today, among=among)[policy.code]
 
 
-def eligible_query(policy: Policy, today: date) -> Select[Any]:
+def sweep_policies(
+    *, session: Session, policies: Iterable[Policy], today: date, among: Collection[int] | None = None
+) -> dict[str, dict[int, int]]:
+    """For each policy's code, every eligible subject and the amount in fen. With `among`, only those subjects
+    are judged, by their ids (an incremental sweep after their facts changed)."""
+    policies = list(policies)
+    found: dict[str, dict[int, int]] = {policy.code: {} for policy in policies}
+    judged = [policy for policy in policies if policy.in_force(today)]
+    if among is not None and not among or not judged:
+        return found
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # For the rest of the caller's transaction: PostgreSQL would JIT-compile each policy's long expressions,
+        # seconds of compiling for queries that run in less (EXPLAIN ANALYZE, bench/BENEFITS.md).
+        session.execute(text("SET LOCAL jit = off"))
+    if among is not None:
+        # Kept for the connection's life and emptied before and after, not dropped: Python's sqlite3 opens no
+        # transaction for DDL, so a table created by a sweep that writes nothing first would outlive its errors.
+        AMONG.create(session.connection(), checkfirst=True)
+        session.execute(delete(AMONG))
+        session.execute(insert(AMONG), [{"subject_id": subject_id} for subject_id in set(among)])
+        if postgres:  # no autovacuum analyzes a temporary table: the planner would guess its size
+            session.execute(text(f"ANALYZE {AMONG.name}"))
+    if among is None:
+        for policy in judged:
+            found[policy.code] = {
+                subject_id: amount for subject_id, amount in session.execute(eligible_query(policy, today))
+            }
+        return found
+    for audience in ROLES:
+        alike = tuple(policy for policy in judged if policy.audience == audience)
+        for subject_id, *amounts in session.execute(among_query(alike, today)) if alike else []:
+            for policy, amount in zip(alike, amounts, strict=True):
+                if amount is not None and amount > 0:
+                    found[policy.code][subject_id] = amount
+    session.execute(delete(AMONG))
+    return found
+
+
+def eligible_query(policy: Policy, today: date) -> Select[tuple[int, int]]:
+    """The policy's one query: every eligible subject and the amount in fen.
+
+    One query per policy, not one per audience for all its policies: each policy's query can start from the
+    index of the few subjects its rules allow (the holders of a certificate, the firms with a filing), where a
+    query for all would visit every subject and work every policy's rules for each (measured in
+    bench/BENEFITS.md)."""
     compiler = _Compiler(today)
     subject = compiler.subject
-    conditions: list[ColumnElement[bool]] = [
+    conditions = [
         subject.c.role == ROLES[policy.audience],
         subject.c.is_active.is_(True),
-        true() if policy.in_force(today) else false(),
-        compiler.rule(policy.eligible),
-        subject.c.id.not_in(
-            select(_GRANT.c.subject_id).where(_GRANT.c.policy.in_([policy.code, *policy.excluded_if_received]))
-        ),
+        *compiler.implied(policy.eligible),
+        compiler.eligible(policy),
     ]
-    if policy.excludes_blacklisted:
-        listed = _LISTED
-        conditions.append(
-            subject.c.id.not_in(
-                select(listed.c.subject_id).where(
-                    listed.c.listed_on <= today, or_(listed.c.lifted_on.is_(None), listed.c.lifted_on > today)
-                )
-            )
-        )
-    # Materialised, so that each eligible subject's amount is worked once and only for them: merged into
-    # the outer query, SQLite would test "amount > 0" first, working the amount's lookups for everyone.
+    # Behind OFFSET 0 the amount is worked once and only for the eligible: merged into the outer query (SQLite
+    # flattens it or pushes the filter down, PostgreSQL pulls it up) "amount > 0" would be tested first,
+    # working the amount's lookups for everyone.
     eligible = (
         select(subject.c.id.label("subject_id"), compiler.amount(policy).label("amount_fen"))
         .select_from(compiler.joined)
         .where(*conditions)
-        .cte("eligible")
-        .prefix_with("MATERIALIZED")
+        .offset(0)
+        .subquery("eligible")
     )
-    return (
-        select(eligible.c.subject_id, eligible.c.amount_fen)
-        .where(eligible.c.amount_fen > 0)
-        .order_by(eligible.c.subject_id)
+    return select(eligible.c.subject_id, eligible.c.amount_fen).where(eligible.c.amount_fen > 0)
+
+
+# Cached: the statement is the same for the policies on a day, and building it costs more in Python than
+# the database spends judging a thousand subjects with it.
+@functools.lru_cache(maxsize=64)
+def among_query(policies: tuple[Policy, ...], today: date) -> Select[Any]:
+    """The incremental sweep's one query for policies of one audience, over the subjects in the temporary
+    table AMONG: per subject eligible for any, its id, then one amount in fen per policy (NULL or not above
+    0 where it is not eligible for that one). One query for all: the few subjects are the way in, so there
+    is no candidate set to start from, and a query per policy would cost its fixed price eleven times."""
+    compiler = _Compiler(today, restricted=True)
+    subject = compiler.subject
+    verdicts = [(compiler.eligible(policy), compiler.amount(policy)) for policy in policies]
+    # Behind OFFSET 0 (see eligible_query) each rule is worked once, each amount only where its rule holds.
+    judged = (
+        select(
+            subject.c.id.label("subject_id"),
+            *(case((yes, amount), else_=None).label(f"amount_{n}") for n, (yes, amount) in enumerate(verdicts)),
+        )
+        .select_from(compiler.joined)
+        .where(
+            subject.c.role == ROLES[policies[0].audience],
+            subject.c.is_active.is_(True),
+            *compiler.only(subject.c.id),
+        )
+        .offset(0)
+        .subquery("judged")
     )
+    amounts = [judged.c[f"amount_{n}"] for n in range(len(policies))]
+    return select(judged.c.subject_id, *amounts).where(or_(*(amount > 0 for amount in amounts)))
 
 
 class _Compiler(FactColumns):
     """The rules and the amount of one policy, over the facts' columns."""
+
+    def eligible(self, policy: Policy) -> ColumnElement[bool]:
+        """The policy's rule and exclusions: true or false for each subject, never NULL."""
+        conditions = [
+            self.rule(policy.eligible),
+            self.subject.c.id.not_in(
+                select(_GRANT.c.subject_id).where(
+                    _GRANT.c.policy.in_([policy.code, *policy.excluded_if_received]),
+                    *self.only(_GRANT.c.subject_id),
+                )
+            ),
+        ]
+        if policy.excludes_blacklisted:
+            listed = _LISTED
+            conditions.append(
+                self.subject.c.id.not_in(
+                    select(listed.c.subject_id).where(
+                        listed.c.listed_on <= self.today,
+                        or_(listed.c.lifted_on.is_(None), listed.c.lifted_on > self.today),
+                        *self.only(listed.c.subject_id),
+                    )
+                )
+            )
+        return and_(*conditions)
 
     def rule(self, rule: Rule) -> ColumnElement[bool]:
         if isinstance(rule, AllOf):
@@ -132,8 +225,22 @@ class _Compiler(FactColumns):
             return not_(self.rule(rule.rule))
         if isinstance(rule, Certificates):
             cert = _CERT.alias()
-            return self.subject.c.id.in_(select(cert.c.owner_id).where(*self.certificate_conditions(cert, rule)))
+            return self.subject.c.id.in_(
+                select(cert.c.owner_id).where(*self.certificate_conditions(cert, rule), *self.only(cert.c.owner_id))
+            )
         return self.compare(rule)
+
+    def implied(self, rule: Rule) -> list[ColumnElement[bool]]:
+        """Semi-joins on small sets that the rule implies: a subject outside them cannot qualify. In the WHERE
+        clause they change no answer and let the database start from those rows' index instead of visiting
+        every subject."""
+        if isinstance(rule, AllOf):
+            return [implied for part in rule.rules for implied in self.implied(part)]
+        if isinstance(rule, Certificates):
+            return [self.holds_any(rule.cert_type)]
+        if isinstance(rule, Compare) and rule.field in RECORDED_IN and not _holds_unrecorded(rule):
+            return [RECORDED_IN[rule.field](self)]
+        return []
 
     def certificate_conditions(self, cert: FromClause, rule: Certificates) -> list[ColumnElement[bool]]:
         return [cert.c.cert_type == rule.cert_type, self.valid(cert), *(self.data(cert, c) for c in rule.where)]
@@ -195,7 +302,7 @@ class _Compiler(FactColumns):
         table = self.grouped(
             f"counted_{len(self.sources)}",
             select(cert.c.owner_id.label("subject"), func.count().label("value"))
-            .where(*self.certificate_conditions(cert, rule))
+            .where(*self.certificate_conditions(cert, rule), *self.only(cert.c.owner_id))
             .group_by(cert.c.cert_type, cert.c.owner_id),
         )
         return func.coalesce(table.c.value, 0)
@@ -228,6 +335,24 @@ class _Compiler(FactColumns):
             keep_best = best <= value if expr.function == "min" else best >= value
             best = case((keep_best, best), else_=value)
         return best, places
+
+
+_IN_PYTHON = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _holds_unrecorded(rule: Compare) -> bool:
+    """Whether the comparison holds for a subject with no record of the fact: a number is then 0, a day none."""
+    if FACT_FIELDS[rule.field].kind not in ("number", "money"):
+        return False  # a missing text or day satisfies no comparison
+    assert isinstance(rule.value, int | float | Decimal), rule.value
+    return bool(_IN_PYTHON[rule.op](0, rule.value))
 
 
 def _scaled(value: ColumnElement[Any], places: int, target: int) -> ColumnElement[Any]:

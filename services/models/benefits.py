@@ -38,7 +38,10 @@ class CompanyRecord(SQLModel, table=True):
 class Contribution(SQLModel, table=True):
     """One month's social-insurance or tax payment by a person or an employer."""
 
-    __table_args__ = (Index("ix_contribution_subject_month", "subject_id", "month"),)
+    # Every column the benefit sweep's monthly look-ups read, so that they read the index alone.
+    __table_args__ = (
+        Index("ix_contribution_subject_month_paid", "subject_id", "month", "kind", "paid_as", "amount_fen"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     subject_id: int = Field(foreign_key="user_account.id")
@@ -51,8 +54,13 @@ class Contribution(SQLModel, table=True):
 class Employment(SQLModel, table=True):
     """One employment spell as the employment register (就业登记) holds it."""
 
+    # Every column the benefit sweep counts an employer's spells by, so that it reads the index alone.
+    __table_args__ = (
+        Index("ix_employment_employer_spell", "employer_id", "started_on", "ended_on", "end_reason", "first_job"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
-    employer_id: int = Field(foreign_key="user_account.id", index=True)
+    employer_id: int = Field(foreign_key="user_account.id")
     employee_id: int = Field(foreign_key="user_account.id", index=True)
     started_on: date
     ended_on: date | None = None

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from services import clock
@@ -70,6 +70,9 @@ class User(SQLModel, table=True):
 
 class Certificate(SQLModel, table=True):
     """An e-certificate in an applicant's wallet (电子证照)."""
+
+    # The benefit sweep reads one type's certificates grouped by owner (services/benefits/columns.py).
+    __table_args__ = (Index("ix_certificate_type_owner", "cert_type", "owner_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(default_factory=new_key, unique=True, index=True, max_length=32)
