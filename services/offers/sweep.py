@@ -12,7 +12,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from services.audit import record_event
-from services.benefits import eligible_subjects, judge_subject
+from services.benefits import eligible_subjects, sweep_policies
 from services.benefits.changes import advance_watermark, changed_since, latest_mark, read_watermark
 from services.catalog import Catalog
 from services.catalog.policy_model import Policy
@@ -53,7 +53,7 @@ def sweep_offers(*, session: Session, catalog: Catalog, today: date) -> SweepRes
 
 @transactional
 def sweep_changed_subjects(*, session: Session, catalog: Catalog, today: date) -> SweepResult:
-    """Only the subjects whose facts changed since the last quick sweep, judged one by one."""
+    """Only the subjects whose facts changed since the last quick sweep, judged together."""
     result = SweepResult()
     subjects, mark = changed_since(session, watermark=read_watermark(session, name=QUICK_SWEEP))
     if subjects:
@@ -73,13 +73,12 @@ def _sweep_subjects(
 ) -> SweepResult:
     rows = session.exec(select(User.id, User.role).where(col(User.id).in_(subject_ids))).all()
     roles = {subject_id: role for subject_id, role in rows if subject_id is not None}
-    for policy in _in_force(catalog, today):
+    policies = _in_force(catalog, today)
+    # Set-based over just these subjects (their ids joined from a temporary table), as the full sweep is over all.
+    found = sweep_policies(session=session, policies=policies, today=today, among=set(roles))
+    for policy in policies:
         mine = {subject for subject, role in roles.items() if role == AUDIENCE_ROLES[policy.audience]}
-        eligible = {}
-        for subject_id in sorted(mine):
-            verdict = judge_subject(session=session, policy=policy, subject_id=subject_id, today=today)
-            if verdict.eligible and verdict.amount_fen:
-                eligible[subject_id] = verdict.amount_fen
+        eligible = {subject: fen for subject, fen in found[policy.code].items() if subject in mine and fen}
         _offer_and_withdraw(session, catalog, policy, eligible, mine, today, result)
     return result
 
