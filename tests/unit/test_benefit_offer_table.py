@@ -8,8 +8,6 @@ from services.workflow.benefits.table import BENEFIT_OFFER, BENEFIT_REVIEW
 from services.workflow.table import APPLICANT, ASSIGNEE, CLERK, SUPERVISOR, SYSTEM
 
 MACHINES = (BENEFIT_OFFER, BENEFIT_REVIEW)
-ACTORS = (APPLICANT, CLERK, ASSIGNEE, SUPERVISOR, SYSTEM)
-EVERYONE = frozenset(ACTORS)
 
 # The rules as a person would tell them, each with the answer they would expect (None: it may happen).
 EXAMPLES = [
@@ -47,23 +45,6 @@ EXAMPLES = [
 )
 def test_a_move_is_allowed_or_refused_with_the_reason_in_words(machine, status, event, relations, expected):
     assert machine.refusal(status, event, frozenset(relations)) == expected
-
-
-@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.name)
-def test_a_move_from_a_status_its_row_does_not_name_is_refused_whoever_asks(machine):
-    for row in machine.transitions:
-        for status in set(machine.states) - row.source:
-            refusal = machine.refusal(status, row.event, EVERYONE)
-            assert refusal is not None and refusal.endswith(f"that is {status.replace('_', ' ')}"), refusal
-
-
-@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.name)
-def test_a_move_its_row_names_is_allowed_to_each_actor_it_names_and_to_nobody_else(machine):
-    for row in machine.transitions:
-        for status in row.source:
-            for actor in ACTORS:
-                refusal = machine.refusal(status, row.event, frozenset({actor}))
-                assert (refusal is None) == (actor in row.who), (status, row.event, actor)
 
 
 def test_money_moves_only_by_the_system_and_the_subject_only_answers_the_offer_or_fixes_the_account():
