@@ -5,7 +5,7 @@ import pytest
 from services.models import BenefitOfferStatus as O
 from services.models import BenefitReviewStatus as R
 from services.workflow.benefits.table import BENEFIT_OFFER, BENEFIT_REVIEW
-from services.workflow.table import APPLICANT, ASSIGNEE, CLERK, SUPERVISOR, SYSTEM
+from services.workflow.table import APPLICANT, ASSIGNEE, CLERK, SYSTEM
 
 MACHINES = (BENEFIT_OFFER, BENEFIT_REVIEW)
 
