@@ -120,6 +120,9 @@ def _take_steps(*, session: Session, catalog: Catalog, colours: ColourRanges, ta
     case = lock_case(session, model, model.__table__.c.id == case_id, skip_locked=True)
     if case is None:
         return 0
+    # Its task too (the step's event refers to it): one another sweep is recolouring is left for the next.
+    if session.exec(select(Task.id).where(col(Task.id) == task_id).with_for_update(skip_locked=True)).first() is None:
+        return 0
     # A write first: SQLite begins the transaction at its first write, so only reads after one see the
     # steps a concurrent sweep took (on PostgreSQL the row lock above already does).
     table = model.__table__
