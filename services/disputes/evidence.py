@@ -3,8 +3,11 @@
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlmodel import Session
+
 from services.errors import Invalid
 from services.i18n import N_
+from services.models import DisputeEvidence
 from services.requirements.fields import FieldError
 from services.uploads import MAX_FILE_MB, MAX_FILENAME_LENGTH, Refused, clean_upload, safe_filename, shown_name
 
@@ -62,3 +65,33 @@ def check_evidence(files: list[EvidenceFile]) -> list[CheckedEvidence]:
         )
         raise Invalid(error, {"evidence": error}, refused=refused)
     return checked
+
+
+def keep_evidence(
+    session: Session,
+    *,
+    dispute_id: int,
+    uploader_id: int,
+    checked: list[CheckedEvidence],
+    store: Store,
+    stored: list[str],
+) -> list[str]:
+    """Store each file and its row in the caller's transaction; `stored` collects the names written, for the
+    caller to delete if the transaction does not commit. Returns the files' SHA-256, in order."""
+    hashes = []
+    for file in checked:
+        saved = store.save(file.data)
+        stored.append(saved.storage_name)
+        session.add(
+            DisputeEvidence(
+                dispute_id=dispute_id,
+                uploaded_by_id=uploader_id,
+                filename=file.filename,
+                content_type=file.content_type,
+                size=saved.size,
+                sha256=saved.sha256,
+                storage_name=saved.storage_name,
+            )
+        )
+        hashes.append(saved.sha256)
+    return hashes

@@ -9,7 +9,7 @@ from services.audit import record_event
 from services.catalog import Catalog
 from services.errors import Invalid
 from services.i18n import N_
-from services.models import Dispute, DisputeEvidence, Role, User
+from services.models import Dispute, Role, User
 from services.models.disputes import CLAIM_MAX_LENGTH
 from services.notifications import notify, notify_staff
 from services.policy import require_role
@@ -18,7 +18,7 @@ from services.workdays import load_calendar
 from services.workflow.disputes.rules import record_dispute_visit
 from services.workflow.numbers import next_number
 
-from .evidence import CheckedEvidence, EvidenceFile, Store, check_evidence
+from .evidence import CheckedEvidence, EvidenceFile, Store, check_evidence, keep_evidence
 
 # The centre's intake registers and routes a dispute within one working day of its filing.
 INTAKE_WORKING_DAYS = 1
@@ -210,22 +210,9 @@ def _store_dispute(
     session.add(dispute)
     session.flush()
     assert dispute.id is not None  # flushed just now
-    hashes = []
-    for file in checked:
-        saved = store.save(file.data)
-        stored.append(saved.storage_name)
-        session.add(
-            DisputeEvidence(
-                dispute_id=dispute.id,
-                uploaded_by_id=filed_by.id,
-                filename=file.filename,
-                content_type=file.content_type,
-                size=saved.size,
-                sha256=saved.sha256,
-                storage_name=saved.storage_name,
-            )
-        )
-        hashes.append(saved.sha256)
+    hashes = keep_evidence(
+        session, dispute_id=dispute.id, uploader_id=filed_by.id, checked=checked, store=store, stored=stored
+    )
     record_event(
         session,
         actor=filed_by,

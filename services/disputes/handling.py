@@ -14,13 +14,13 @@ from services.catalog import Catalog
 from services.db import transactional
 from services.errors import Invalid
 from services.i18n import N_
-from services.models import Dispute, DisputeEvidence, DisputeStatus, Task, User
+from services.models import Dispute, DisputeStatus, Task, User
 from services.policy import may_view_task, require_visible
 from services.workflow.engine import fire
 from services.workflow.locks import lock_case, lock_task_and_case
 
 from .access import may_view_dispute
-from .evidence import EvidenceFile, Store, check_evidence
+from .evidence import EvidenceFile, Store, check_evidence, keep_evidence
 
 
 def tasks_of_dispute(session: Session, dispute: Dispute) -> list[Task]:
@@ -139,20 +139,7 @@ def add_evidence(
         event = "supplement_filing" if dispute.status == DisputeStatus.FILED else "supplement"
         fire(session=session, subject=dispute, event=event, actor=actor, catalog=catalog, given=given)
         assert dispute.id is not None and actor.id is not None  # stored rows
-        for file in checked:
-            saved = store.save(file.data)
-            stored.append(saved.storage_name)
-            session.add(
-                DisputeEvidence(
-                    dispute_id=dispute.id,
-                    uploaded_by_id=actor.id,
-                    filename=file.filename,
-                    content_type=file.content_type,
-                    size=saved.size,
-                    sha256=saved.sha256,
-                    storage_name=saved.storage_name,
-                )
-            )
+        keep_evidence(session, dispute_id=dispute.id, uploader_id=actor.id, checked=checked, store=store, stored=stored)
         session.commit()
     except BaseException:
         session.rollback()
