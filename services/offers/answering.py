@@ -20,30 +20,12 @@ def accept_offer(
     *, session: Session, actor: User, key: str, bank_account: str, bank_name: str, catalog: Catalog
 ) -> BenefitOffer:
     """One click: the offer is accepted, to be paid into this account."""
-    offer = _lock_own_offer(session, actor, key)
-    fire(
-        session=session,
-        subject=offer,
-        event="accept",
-        actor=actor,
-        catalog=catalog,
-        given={"bank_account": bank_account, "bank_name": bank_name},
-    )
-    return offer
+    return _answer(session, actor, key, catalog, "accept", given={"bank_account": bank_account, "bank_name": bank_name})
 
 
 @transactional
 def decline_offer(*, session: Session, actor: User, key: str, reason: str, note: str, catalog: Catalog) -> BenefitOffer:
-    offer = _lock_own_offer(session, actor, key)
-    fire(
-        session=session,
-        subject=offer,
-        event="decline",
-        actor=actor,
-        catalog=catalog,
-        given={"decline_reason": reason, "decline_note": note},
-    )
-    return offer
+    return _answer(session, actor, key, catalog, "decline", given={"decline_reason": reason, "decline_note": note})
 
 
 @transactional
@@ -51,15 +33,14 @@ def correct_account(
     *, session: Session, actor: User, key: str, bank_account: str, bank_name: str, catalog: Catalog
 ) -> BenefitOffer:
     """A payment the bank returned goes back to be paid, into the corrected account."""
-    offer = _lock_own_offer(session, actor, key)
-    fire(
-        session=session,
-        subject=offer,
-        event="correct_account",
-        actor=actor,
-        catalog=catalog,
-        given={"bank_account": bank_account, "bank_name": bank_name},
+    return _answer(
+        session, actor, key, catalog, "correct_account", given={"bank_account": bank_account, "bank_name": bank_name}
     )
+
+
+def _answer(session: Session, actor: User, key: str, catalog: Catalog, event: str, given: dict) -> BenefitOffer:
+    offer = _lock_own_offer(session, actor, key)
+    fire(session=session, subject=offer, event=event, actor=actor, catalog=catalog, given=given)
     return offer
 
 
