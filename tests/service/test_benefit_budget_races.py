@@ -1,10 +1,12 @@
 """Many subjects accepting one policy's offers at once never commit more than its budget.
 
 Each worker is a thread with its own session and connection, as each request and each worker
-job has: it accepts its offer, then runs the approval, as the worker's job would right after.
+job has: the accepts race each other, then the approvals race each other, as the worker's job would
+after them.
 On PostgreSQL the approvals queue on the policy's budget row; SQLite lets one writer in at a time.
 """
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from decimal import Decimal
@@ -57,12 +59,17 @@ def test_concurrent_accepts_never_commit_more_than_the_budget_and_the_rest_wait_
     session.commit()
     keys = {parent.id: key for parent in parents for key in [_offer(session, parent.id).key]}
 
+    # Every accept commits before any approval runs: "in order of acceptance" is the order of the accepts'
+    # stamps among those committed, and an accept still in flight is not yet in the queue to be ordered.
+    all_accepted = threading.Barrier(subjects, timeout=WORKER_SECONDS)
+
     def subject(subject_id: int):
         def work() -> None:
             with new_session(pool) as own:
                 actor = own.get(User, subject_id)
                 accept_offer(session=own, actor=actor, key=keys[subject_id], catalog=small, **ACCOUNT)
                 own.commit()
+            all_accepted.wait()
             with new_session(pool) as own:
                 approve_accepted(session=own, catalog=small, policy_code=CHILDCARE)
                 own.commit()
