@@ -6,7 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from services import models, workdays  # noqa: F401  (registers the tables)
-from services.db import make_engine
+from services.db import check_foreign_keys, make_engine, migrating_sqlite
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -37,10 +37,17 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     # Batch mode lets later migrations alter SQLite tables, which cannot ALTER most things in place.
+    # On SQLite Alembic would commit each migration apart, its DDL not being transactional by default;
+    # migrating_sqlite makes it so, and the whole upgrade is then one transaction on both databases.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
-    with context.begin_transaction():
+                      compare_type=True, transactional_ddl=True)
+    if connection.dialect.name != "sqlite":
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    with migrating_sqlite(connection), context.begin_transaction():
         context.run_migrations()
+        check_foreign_keys(connection)
 
 
 if context.is_offline_mode():

@@ -1,6 +1,8 @@
 """Engine and transaction helpers shared by every service."""
 
-from collections.abc import Callable, Iterable
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar, cast
@@ -88,10 +90,47 @@ def create_schema(engine: Engine) -> None:
     """Bring the schema up to date with the migrations (never create_all: both databases take the same path)."""
     from alembic import command
 
-    with engine.begin() as connection:
+    # A connection outside any transaction: the migrations open their own (on SQLite, see migrating_sqlite).
+    with engine.connect() as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        connection.commit()
+
+
+@contextmanager
+def migrating_sqlite(connection: Connection) -> Iterator[None]:
+    """The migrations' run on SQLite: one real transaction, foreign keys checked once at its end.
+
+    Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE, so DDL ran in autocommit:
+    a failed upgrade left half a schema, and `PRAGMA defer_foreign_keys` lasted one statement.
+    Rebuilding a table others point at (SQLite's way to alter it) drops the old one, which with
+    foreign keys on refuses while rows refer to it; Alembic's advice is foreign keys off for the run
+    and `PRAGMA foreign_key_check` before committing (both PRAGMAs are ignored inside a transaction).
+    """
+    driver = cast(sqlite3.Connection, connection.connection.driver_connection)
+    if connection.in_transaction() or driver.in_transaction:
+        # Its owner would commit after the foreign keys are back on, which SQLite ignores in a transaction.
+        raise RuntimeError("the migrations must start on a connection outside a transaction")
+    isolation = driver.isolation_level
+    driver.execute("PRAGMA foreign_keys=OFF")
+    driver.isolation_level = None  # the driver begins nothing by itself: the BEGIN below covers the DDL too
+    try:
+        driver.execute("BEGIN IMMEDIATE")
+        yield
+    finally:
+        if driver.in_transaction:
+            driver.rollback()
+        driver.isolation_level = isolation
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """Refuse to commit a migration that left a row pointing at nothing (SQLite checks nothing while it runs)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        shown = ", ".join(f"{table} row {rowid} → {parent}" for table, rowid, parent, _ in broken[:10])
+        raise RuntimeError(f"the migration left {len(broken)} rows pointing at no row: {shown}")
 
 
 def schema_revisions(engine: Engine) -> tuple[set[str], set[str]]:

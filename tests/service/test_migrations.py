@@ -80,7 +80,7 @@ def test_the_old_single_chain_is_rechained_case_by_case_and_verifies(empty_datab
     from services.models import Application, AuditEvent, AuditUnsealed
 
     engine = make_engine(empty_database_url)
-    with engine.begin() as connection:
+    with engine.connect() as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, "0004")
@@ -110,6 +110,7 @@ def test_the_old_single_chain_is_rechained_case_by_case_and_verifies(empty_datab
                 {"seq": seq, "case": case, "event": event},
             )
         connection.execute(text("INSERT INTO audithead (id, seq, hash) VALUES (1, 4, 'old')"))
+        connection.commit()
     create_schema(engine)
     with new_session(engine) as session:
         chained = [(e.chain, e.position, e.event) for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
@@ -123,4 +124,74 @@ def test_the_old_single_chain_is_rechained_case_by_case_and_verifies(empty_datab
         assert len(session.exec(select(AuditUnsealed)).all()) == 4
         report = verify_chains(session=session)
         assert report.ok and (report.checked, report.chains) == (4, 3), report
+    engine.dispose()
+
+
+def _older_release_with_a_case(engine, *, dangling_task: bool = False) -> None:
+    """A database at 0008, before 0009 rebuilt the task table, holding a case whose task another row points at."""
+    from alembic import command
+
+    from services.db import alembic_config
+
+    with engine.connect() as connection:
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0008")
+        connection.commit()
+    stamp = "'2026-02-13 01:00:00'"
+    rows = [
+        "INSERT INTO user_account (id, key, login_name, password_hash, role, full_name, is_active, created_at) "
+        f"VALUES (1, 'k1', 'zhang', 'x', 'clerk', '张三', TRUE, {stamp})",
+        "INSERT INTO application (id, key, applicant_id, service_code, status, channel, form_data, version, "
+        f"created_at, updated_at) VALUES (1, 'a1', 1, 'S', 'in_review', 'online', '{{}}', 3, {stamp}, {stamp})",
+        "INSERT INTO task (id, key, application_id, item_code, department, status, waits_on, promised_days, "
+        "paused_days, extension_days, sla_colour, owed_materials, suspension, version, created_at, updated_at) "
+        f"VALUES (1, 't1', {9 if dangling_task else 1}, 'S', 'edu', 'claimed', '[]', 5, 0, 2, 'green', '[]', '{{}}', "
+        f"2, {stamp}, {stamp})",
+        "INSERT INTO extensionrequest (id, key, task_id, requested_by_id, days, reason, status, requested_at) "
+        f"VALUES (1, 'e1', 1, 1, 2, '材料需核实', 'granted', {stamp})",
+    ]
+    with engine.connect() as connection:
+        if dangling_task:  # what a bug or a hand edit could have left: SQLite only checks references it is told to
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        for statement in rows:
+            connection.exec_driver_sql(statement)
+        connection.commit()
+        if dangling_task:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+def test_a_database_holding_cases_upgrades_from_an_older_release_and_keeps_them(empty_database_url):
+    from services.db import make_engine
+
+    engine = make_engine(empty_database_url)
+    _older_release_with_a_case(engine)
+    create_schema(engine)
+    assert not schema_is_behind(engine)
+    with engine.connect() as connection:
+        task = connection.exec_driver_sql(
+            "SELECT application_id, status, extension_days, case_kind FROM task WHERE id = 1"
+        ).one()
+        assert tuple(task) == (1, "claimed", 2, "application")
+        assert connection.exec_driver_sql("SELECT task_id, reason FROM extensionrequest").one() == (1, "材料需核实")
+        if engine.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # back on for the app
+    engine.dispose()
+
+
+def test_an_upgrade_that_would_leave_a_row_pointing_at_nothing_is_refused_whole(empty_database_url):
+    from services.db import make_engine
+
+    engine = make_engine(empty_database_url)
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL never lets such a row in: its references are checked on every write")
+    _older_release_with_a_case(engine, dangling_task=True)
+    with pytest.raises(RuntimeError, match="task row 1"):
+        create_schema(engine)
+    with engine.connect() as connection:
+        # Nothing of the twelve migrations after 0008 stayed: not the version, not a column.
+        assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0008"
+        assert "case_kind" not in {column["name"] for column in inspect(connection).get_columns("task")}
+        assert connection.exec_driver_sql("SELECT count(*) FROM extensionrequest").scalar() == 1
     engine.dispose()
