@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -30,6 +30,7 @@ from services.models import CatalogueVersion, User
 from services.policy import require_city_supervisor
 
 SECTIONS = {"items": "item", "bundles": "bundle"}
+CLOSED = N_("this version is published or discarded already")
 OVERTAKEN = N_("another version of this entry was published after this draft began: start a new draft")
 # The YAML a draft may hold; more is not an entry of the catalogue but a mistake.
 ENTRY_MAX_LENGTH = 50_000
@@ -128,10 +129,13 @@ def save_draft(
         base_text = _base_text(session, directory, row)
     entry = parse_entry(entry_yaml, section, code)
     check_with(session, directory, section, code, entry, clock.china_today())
-    row.entry_yaml = entry_yaml.strip() + "\n"
-    row.updated_at = clock.now()
-    session.add(row)
-    session.flush()
+    text = entry_yaml.strip() + "\n"
+    if row.id is None:
+        row.entry_yaml, row.updated_at = text, clock.now()
+        session.add(row)
+        session.flush()
+    else:
+        _change_draft(session, row, entry_yaml=text, updated_at=clock.now())
     _record(session, actor, row, "catalogue.draft", diff=diff_text(base_text, row.entry_yaml))
     return row
 
@@ -139,9 +143,7 @@ def save_draft(
 @transactional
 def discard_draft(*, session: Session, actor: User, key: str) -> CatalogueVersion:
     row = _open_draft(session, actor, key)
-    row.discarded_at = clock.now()
-    row.discarded_by_id = actor.id
-    session.add(row)
+    _change_draft(session, row, discarded_at=clock.now(), discarded_by_id=actor.id)
     _record(session, actor, row, "catalogue.discard")
     return row
 
@@ -162,13 +164,15 @@ def publish_draft(
     check_with(
         session, directory, row.section, row.code, parse_entry(row.entry_yaml, row.section, row.code), effective_on
     )
-    row.number = latest + 1
-    row.published_at = clock.now()
-    row.published_by_id = actor.id
-    row.effective_on = effective_on
-    session.add(row)
     try:
-        session.flush()
+        _change_draft(
+            session,
+            row,
+            number=latest + 1,
+            published_at=clock.now(),
+            published_by_id=actor.id,
+            effective_on=effective_on,
+        )
     except IntegrityError as exc:  # another draft of the entry took this number a moment ago
         raise Conflict(OVERTAKEN) from exc
     _record(
@@ -233,8 +237,23 @@ def _overrides(session: Session, day: date) -> dict[tuple[str, str], Any]:
 def _open_draft(session: Session, actor: User, key: str) -> CatalogueVersion:
     row = draft(session=session, actor=actor, key=key)
     if not row.is_draft:
-        raise Conflict(N_("this version is published or discarded already"))
+        raise Conflict(CLOSED)
     return row
+
+
+def _change_draft(session: Session, row: CatalogueVersion, **values: Any) -> None:
+    """Write the draft's columns only while it is still a draft, then read it back.
+
+    The check and the write are one statement: two clicks of Publish, or a save racing a publish,
+    both read an open draft, and only the first write may find it so.
+    """
+    still_open = col(CatalogueVersion.published_at).is_(None) & col(CatalogueVersion.discarded_at).is_(None)
+    written = session.execute(
+        update(CatalogueVersion).where(col(CatalogueVersion.id) == row.id, still_open).values(**values)
+    )
+    if written.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+        raise Conflict(CLOSED)
+    session.refresh(row)
 
 
 def _latest_number(session: Session, section: str, code: str) -> int:

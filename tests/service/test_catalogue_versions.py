@@ -1,5 +1,7 @@
 """Catalogue versions made in the UI: checked by the loader, published from a date, and applications keep theirs."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -12,8 +14,9 @@ from services.catalog import CATALOG_DIR
 from services.catalog.editions import filed_catalog
 from services.catalog_admin import versions
 from services.catalog_admin.in_force import catalogue_in_force, catalogue_token
+from services.db import make_engine, new_session
 from services.errors import Conflict, Invalid, NotAllowed
-from services.models import AuditEvent, CatalogueVersion, Role
+from services.models import AuditEvent, CatalogueVersion, Role, User
 from services.requirements.precheck import precheck
 from tests.factories import make_staff
 from tests.sample import submitted
@@ -182,3 +185,56 @@ def test_a_bundle_is_changed_like_an_item_and_its_earlier_applications_keep_its_
     after = live(session)
     assert after.bundles[bundle].name.en.startswith("A new baby")
     assert filed_catalog(after, earlier).bundles[bundle].name.en.startswith("Having a baby")
+
+
+def _publish_at_once(engine, city, keys: list[str]) -> list[str]:
+    """Each key published by its own connection, all let go together; what each was answered."""
+    racing = make_engine(engine.url.render_as_string(hide_password=False), pool_size=len(keys), max_overflow=0)
+    start = threading.Barrier(len(keys), timeout=30)
+
+    def publish(key: str) -> str:
+        with new_session(racing) as own:
+            start.wait()
+            try:
+                versions.publish_draft(
+                    session=own,
+                    actor=own.get(User, city.id),
+                    directory=CATALOG_DIR,
+                    key=key,
+                    effective_on=clock.china_today(),
+                )
+            except Conflict as refused:
+                return str(refused)
+            return "published"
+
+    try:
+        with ThreadPoolExecutor(max_workers=len(keys)) as pool:
+            return sorted(pool.map(publish, keys))
+    finally:
+        racing.dispose()
+
+
+def _publish_events(session) -> int:
+    session.expire_all()
+    return len(session.exec(select(AuditEvent).where(AuditEvent.event == "catalogue.publish")).all())
+
+
+def test_two_drafts_of_one_entry_published_at_once_give_it_one_next_version(session, engine, catalog, city):
+    first = draft_of(session, city, live(session), five_days_and_a_medical_report())
+    second = draft_of(
+        session, city, live(session), files_text().replace("promised_limit_days: 3", "promised_limit_days: 4")
+    )
+    answers = _publish_at_once(engine, city, [first.key, second.key])
+    assert answers[1] == "published" and "another version of this entry was published" in answers[0]
+    session.expire_all()
+    published = session.exec(select(CatalogueVersion).where(CatalogueVersion.number.is_not(None))).all()
+    assert [row.number for row in published] == [1]
+    assert _publish_events(session) == 1
+
+
+def test_one_draft_published_twice_at_once_is_published_once(session, engine, catalog, city):
+    row = draft_of(session, city, live(session), five_days_and_a_medical_report())
+    answers = _publish_at_once(engine, city, [row.key, row.key])
+    assert answers == ["published", "this version is published or discarded already"]
+    assert _publish_events(session) == 1
+    assert live(session).service(ITEM).promised_limit_days == 5
