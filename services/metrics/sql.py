@@ -9,7 +9,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 
 from services import clock
-from services.models import Application, ApplicationStatus, Notice, Task, TaskStatus, Visit
+from services.models import Application, ApplicationStatus, Notice, Rating, Task, TaskStatus, Visit
 from services.models.cases import ONLINE_CHANNEL
 
 FINISHED = (ApplicationStatus.COMPLETED, ApplicationStatus.PARTIALLY_COMPLETED)
@@ -126,3 +126,8 @@ def visits_beyond_promise_of(application_id):
         .where(Visit.application_id == application_id, Visit.beyond_promise)
         .scalar_subquery()
     )
+
+
+def rating_score_of(application_id):
+    """The score of one application's rating (NULL when unrated), as a subquery: counted and summed by the rollup."""
+    return select(Rating.score).where(Rating.application_id == application_id).scalar_subquery()
