@@ -4,7 +4,7 @@
 the deadline with the day ranges `colour` gives today (`ColourRanges`), so a list
 filtered by colour in the database shows the same colour on its page. Where amber
 starts is catalogue data (services/catalog/sla.py): the city's default, or a task's
-item or route's own, so the SQL forms take the task's code column too.
+item, route or request category's own, so the SQL forms take the task's SLA code (`task_sla_key`) too.
 """
 
 from dataclasses import dataclass
@@ -67,7 +67,7 @@ class ColourRanges:
         }
 
     def of(self, deadline: date, code: str | None = None) -> Colour:
-        """The colour of a deadline; of a task's, given its item code, by that code's threshold."""
+        """The colour of a deadline; of a task's, given its SLA code (`Task.sla_key`), by that code's threshold."""
         threshold = self.thresholds.default if code is None else self.thresholds.of(code)
         return colour(self.calendar, self.today, deadline, threshold.amber_working_days)
 
@@ -75,7 +75,7 @@ class ColourRanges:
         """The deadline has one of `colours`, which must be neighbours (red and amber, not red and green):
         a single range per threshold, so the query reads few stretches of a deadline index.
 
-        With `code_column` (a task's item code) each code's own amber start counts; without, the default's.
+        With `code_column` (`task_sla_key()`) each code's own amber start counts; without, the default's.
         """
         wanted = sorted(COLOURS.index(c) for c in colours)
         if wanted != list(range(wanted[0], wanted[-1] + 1)):

@@ -20,7 +20,7 @@ from services.catalog.model import SlaThresholds
 from services.db import referenced, transactional
 from services.deadline_colour import ColourRanges
 from services.i18n import N_
-from services.models import AuditEvent, Role, Task, User
+from services.models import AuditEvent, Role, Task, User, task_sla_key
 from services.notifications import IN_APP, notify, notify_staff
 from services.workdays import WorkingCalendar
 from services.workflow.case_types import case_type_of, case_types, counting_states
@@ -68,7 +68,7 @@ def _due(colours: ColourRanges, thresholds: SlaThresholds, after: int):
             col(Task.deadline).is_not(None),
             col(Task.paused_since).is_(None),
             or_(
-                and_(colours.is_(Task.deadline, "amber", code_column=Task.item_code), not_taken(AMBER)),
+                and_(colours.is_(Task.deadline, "amber", code_column=task_sla_key()), not_taken(AMBER)),
                 and_(
                     colours.is_(Task.deadline, "red"),
                     or_(not_taken(RED), and_(_late_for_the_city(colours, thresholds), not_taken(CITY))),
@@ -87,9 +87,9 @@ def _late_for_the_city(colours: ColourRanges, thresholds: SlaThresholds):
     default = thresholds.default.escalate_after_working_days
     others = [code for days, codes in by_days.items() if days != default for code in codes]
     return or_(
-        and_(not_(col(Task.item_code).in_(others)), col(Task.deadline) <= _latest_late(colours, default)),
+        and_(not_(task_sla_key().in_(others)), col(Task.deadline) <= _latest_late(colours, default)),
         *(
-            and_(col(Task.item_code).in_(codes), col(Task.deadline) <= _latest_late(colours, days))
+            and_(task_sla_key().in_(codes), col(Task.deadline) <= _latest_late(colours, days))
             for days, codes in by_days.items()
             if days != default
         ),
@@ -131,10 +131,10 @@ def _take_steps(*, session: Session, catalog: Catalog, colours: ColourRanges, ta
     task = found
     if task.deadline is None or task.paused_since is not None or task.status not in counting_states()[kind]:
         return 0
-    colour = colours.of(task.deadline, task.item_code)
+    colour = colours.of(task.deadline, task.sla_key)
     days_late = _working_days_late(colours.calendar, colours.today, task.deadline)
     due = {"amber": [AMBER], "red": [RED], "green": []}[colour]
-    if colour == "red" and days_late >= catalog.sla.of(task.item_code).escalate_after_working_days:
+    if colour == "red" and days_late >= catalog.sla.of(task.sla_key).escalate_after_working_days:
         due.append(CITY)
     taken = set(
         session.exec(

@@ -24,7 +24,7 @@ from services.deadline_colour import ColourRanges
 from services.errors import Conflict
 from services.escalation import escalate
 from services.i18n import N_
-from services.models import Application, ApplicationStatus, Task, TaskStatus
+from services.models import Application, ApplicationStatus, Task, TaskStatus, task_sla_key
 from services.workdays import load_calendar
 from services.workflow.case_types import counting_states
 from services.workflow.engine import fire
@@ -77,7 +77,7 @@ def _recolour_batch(*, session: Session, colours: ColourRanges, after: int, batc
             ),
             col(Task.deadline).is_not(None),
             col(Task.paused_since).is_(None),
-            Task.sla_colour != colours.case(Task.deadline, Task.item_code),
+            Task.sla_colour != colours.case(Task.deadline, task_sla_key()),
         )
         .order_by(col(Task.id))
         .limit(batch)
@@ -89,7 +89,7 @@ def _recolour_batch(*, session: Session, colours: ColourRanges, after: int, batc
     changed = 0
     for task in tasks:
         assert task.deadline is not None  # the query reads only tasks with a deadline
-        colour = colours.of(task.deadline, task.item_code)
+        colour = colours.of(task.deadline, task.sla_key)
         if colour == task.sla_colour:
             continue
         won = (

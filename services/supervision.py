@@ -28,6 +28,7 @@ from services.models import (
     TaskStatus,
     User,
     Visit,
+    task_sla_key,
 )
 from services.notifications import notify
 from services.policy import may_decide_for, may_edit_calendar, require_role, require_visible, watched_department
@@ -62,7 +63,7 @@ def late_tasks(*, session: Session, actor: User, catalog: Catalog, limit: int = 
     today = clock.china_today()
     colours = ColourRanges(calendar, today, catalog.sla)
     running = and_(
-        col(Task.paused_since).is_(None), colours.is_(Task.deadline, "red", "amber", code_column=Task.item_code)
+        col(Task.paused_since).is_(None), colours.is_(Task.deadline, "red", "amber", code_column=task_sla_key())
     )
     paused_late = and_(col(Task.paused_since).is_not(None), col(Task.sla_colour).in_(("amber", "red")))
     query = (
@@ -76,7 +77,7 @@ def late_tasks(*, session: Session, actor: User, catalog: Catalog, limit: int = 
     for task, application in session.exec(query.order_by(col(Task.deadline), col(Task.id)).limit(limit)).all():
         assert task.deadline is not None  # the query reads only tasks with a deadline
         paused = task.paused_since is not None
-        colour = task.sla_colour if paused else colours.of(task.deadline, task.item_code)
+        colour = task.sla_colour if paused else colours.of(task.deadline, task.sla_key)
         rows.append(
             LateTask(
                 task,

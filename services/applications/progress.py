@@ -84,7 +84,7 @@ def task_clock(task: Task, calendar: WorkingCalendar, today: date, thresholds: S
     if task.paused_since is not None:
         return Clock("paused", days_left)
     return Clock(
-        deadline_colour(calendar, today, task.deadline, thresholds.of(task.item_code).amber_working_days), days_left
+        deadline_colour(calendar, today, task.deadline, thresholds.of(task.sla_key).amber_working_days), days_left
     )
 
 

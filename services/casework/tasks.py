@@ -17,7 +17,7 @@ from services.db import transactional
 from services.deadline_colour import ColourRanges
 from services.errors import Conflict
 from services.i18n import N_
-from services.models import Application, Certificate, ExtensionRequest, Role, Task, User
+from services.models import Application, Certificate, ExtensionRequest, Role, Task, User, task_sla_key
 from services.policy import may_view_task, require_department_clerk, require_role, require_visible, watched_department
 from services.workdays import load_calendar
 from services.workflow.case_types import case_types, counting_states
@@ -83,9 +83,9 @@ class _Listing:
         )
         colours = self.colours
         if self.colour in ("red", "amber"):
-            return and_(running, colours.is_(Task.deadline, self.colour, code_column=Task.item_code))
+            return and_(running, colours.is_(Task.deadline, self.colour, code_column=task_sla_key()))
         green = (
-            [and_(running, colours.is_(Task.deadline, "green", code_column=Task.item_code))]
+            [and_(running, colours.is_(Task.deadline, "green", code_column=task_sla_key()))]
             if any(running_states.values())
             else []
         )

@@ -324,14 +324,15 @@ BUILT_IN_SLA = SlaThreshold(amber_working_days=1, escalate_after_working_days=3)
 
 @dataclass(frozen=True)
 class SlaThresholds:
-    """The city default and the thresholds of the task codes (item or dispute route) that differ from it."""
+    """The city default and the thresholds of the task codes (item, dispute route, request category) that differ."""
 
     default: SlaThreshold = BUILT_IN_SLA
     # hash=False: a mapping is not hashable.
     by_code: Mapping[str, SlaThreshold] = field(default_factory=dict, hash=False)
 
     def of(self, code: str) -> SlaThreshold:
-        """The threshold of a task by its item code (an item, a dispute route, an enterprise task's role)."""
+        """The threshold of a task by its SLA code (services/models/cases.py `Task.sla_key`): an item, a dispute
+        route, an enterprise request's category."""
         return self.by_code.get(code, self.default)
 
 

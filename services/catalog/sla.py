@@ -1,8 +1,9 @@
 """SLA thresholds as catalogue data: when a deadline turns amber, when its lateness goes up to the city.
 
 One `sla` entry per level: `city` (the default), an `item`, a `bundle` (its items, unless an item
-says otherwise) or a dispute `route`. A key an entry leaves out is the next level's: item, then
-bundle, then city, then the built-in value. See docs/catalog.md.
+says otherwise), a dispute `route` or an enterprise-request `category` (the tasks of its requests).
+A key an entry leaves out is the next level's: item, then bundle, then city, then the built-in
+value; a route's and a category's, the city's. See docs/catalog.md.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from .schema import NonEmpty, _Entry
 
 Report = Callable[[str, str | None, str], None]
 Known = Callable[[str, str], bool]
-Level = Literal["city", "item", "bundle", "route"]
+Level = Literal["city", "item", "bundle", "route", "category"]
 # The catalogue section each level's code names.
-LEVEL_SECTIONS = {"item": "items", "bundle": "bundles", "route": "dispute_routes"}
+LEVEL_SECTIONS = {"item": "items", "bundle": "bundles", "route": "dispute_routes", "category": "request_categories"}
 CITY = "city"
 
 
 class SlaIn(_Entry):
-    code: NonEmpty  # "city", or the item's, bundle's or route's code
+    code: NonEmpty  # "city", or the item's, bundle's, route's or request category's code
     level: Level
     amber_working_days: StrictInt | None = None
     escalate_after_working_days: StrictInt | None = None
@@ -46,6 +47,13 @@ def check_sla(parsed: Mapping[str, Mapping[str, Any]], known: Known, report: Rep
         amber = spec.amber_working_days
         if amber is not None and amber < 0:
             say(f"amber_working_days {amber} is negative: amber would start after the deadline")
+        if amber is not None and amber >= 0 and spec.level == "category" and spec.code in parsed["request_categories"]:
+            answer = parsed["request_categories"][spec.code].spec.answer_working_days
+            if amber >= answer:
+                say(
+                    f"amber_working_days {amber} is not less than category {spec.code}'s answer_working_days "
+                    f"{answer}: its tasks would be amber from their first day"
+                )
         if amber is not None and amber >= 0:
             for code, promised in _promised_limits(parsed, spec):
                 if promised and amber >= promised:
@@ -78,7 +86,7 @@ def build_sla(parsed: Mapping[str, Mapping[str, Any]]) -> SlaThresholds:
         by_code[code] = _apply(_spec_of(parsed, bundles[0]), default)
     for located in parsed["sla"].values():
         spec: SlaIn = located.spec
-        if spec.level in ("item", "route"):
+        if spec.level in ("item", "route", "category"):
             by_code[spec.code] = _apply(spec, by_code.get(spec.code, default))
     return SlaThresholds(default, {code: t for code, t in by_code.items() if t != default})
 

@@ -2,14 +2,16 @@
 
 Each rate lists what it was counted over (its base) and marks each row that counts towards it,
 with the conditions the figures use (services/metrics/sql.py): for the city, over applications;
-for a department, over its tasks. Overdue lists the tasks past their deadline now, of any kind.
+for a department, over its tasks; or only the rows that count, or only those that do not (the cases
+with more than one visit behind "at most one visit"). Overdue lists the tasks past their deadline now,
+of any kind.
 """
 
 import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, not_, true
+from sqlalchemy import and_, exists, false, func, not_, true
 from sqlmodel import Session, col, select
 
 from services import clock
@@ -18,13 +20,14 @@ from services.cockpit.overview import overdue_task
 from services.cockpit.scope import Scope, case_of_task
 from services.errors import Invalid
 from services.i18n import N_
-from services.metrics.sql import DECIDED, FINISHED, china_date, count_if
+from services.metrics.sql import DECIDED, FINISHED, at_most_one_visit, china_date, count_if
 from services.models import Application, Task, Visit
+from services.models.cases import ONLINE_CHANNEL
 from services.workflow.case_kind import CaseType
 from services.workflow.case_types import case_types
 
-LIST_MEASURES = ("submitted", "on_time", "same_day", "zero_visit", "overdue")
-RATE_MEASURES = ("on_time", "same_day", "zero_visit")  # counted over applications only
+LIST_MEASURES = ("submitted", "on_time", "same_day", "zero_visit", "at_most_one_visit", "online", "overdue")
+RATE_MEASURES = ("on_time", "same_day", "zero_visit", "at_most_one_visit", "online")  # counted over applications only
 PAGE_SIZE = 50
 
 
@@ -43,6 +46,7 @@ class CaseList:
     rows: list[ListedCase]
     total: int  # rows over every page: the figure's base
     met: int | None  # of those, how many count towards the rate
+    counting: bool | None  # only the rows that count (True), only those that do not (False), or all (None)
     page: int
     pages: int
     by_task: bool  # rows are tasks (a department's rates, overdue), not whole cases
@@ -52,19 +56,25 @@ def _rate_terms(measure: str, by_task: bool):
     """(what the rate is counted over, what counts towards it), as the figures define them."""
     finished = col(Application.status).in_(FINISHED)
     no_visit = not_(exists().where(col(Visit.application_id) == Application.id))
+    # The same for the city and a department: over (the tasks of) finished applications, or every one submitted.
+    alike = {
+        "zero_visit": (finished, no_visit),
+        "at_most_one_visit": (finished, at_most_one_visit(Application.id)),
+        "online": (true(), col(Application.channel) == ONLINE_CHANNEL),
+    }
     if by_task:
         decided = col(Task.status).in_(DECIDED)
         decided_on = china_date(Task.decided_at)
         return {
             "on_time": (and_(decided, col(Task.deadline).is_not(None)), decided_on <= Task.deadline),
             "same_day": (decided, decided_on == Task.started_on),
-            "zero_visit": (finished, no_visit),
+            **alike,
         }[measure]
     closed_on = china_date(Application.closed_at)
     return {
         "on_time": (and_(finished, col(Application.deadline).is_not(None)), closed_on <= Application.deadline),
         "same_day": (finished, closed_on == Application.accepted_on),
-        "zero_visit": (finished, no_visit),
+        **alike,
     }[measure]
 
 
@@ -91,15 +101,30 @@ def _query(case_type: CaseType, measure: str, scope: Scope, catalog: Catalog):
     return (model,), [*in_scope, base], counted, False
 
 
-def list_cases(*, session: Session, catalog: Catalog, scope: Scope, kind: str, measure: str, page: int = 1) -> CaseList:
-    """One page of the cases (or their tasks) a figure was counted from, the latest submitted first."""
+def list_cases(
+    *,
+    session: Session,
+    catalog: Catalog,
+    scope: Scope,
+    kind: str,
+    measure: str,
+    page: int = 1,
+    counting: bool | None = None,
+) -> CaseList:
+    """One page of the cases (or their tasks) a figure was counted from, the latest submitted first; of a rate,
+    only those that count towards it (`counting` True) or only those that do not (False), if asked."""
     case_type = case_types().get(kind)
     if case_type is None or measure not in LIST_MEASURES:
         raise Invalid(N_("no such figure"))
     if measure in RATE_MEASURES and case_type.model is not Application:
         raise Invalid(N_("no such figure"))
+    if counting is not None and measure not in RATE_MEASURES:
+        raise Invalid(N_("no such figure"))
     model: Any = case_type.model
     entities, where, counted, by_task = _query(case_type, measure, scope, catalog)
+    if counting is not None:
+        # A condition on a missing date is NULL: that row does not count.
+        where = [*where, counted if counting else not_(func.coalesce(counted, false()))]
 
     def over_rows(*columns):
         query = select(*columns).select_from(model)
@@ -123,4 +148,4 @@ def list_cases(*, session: Session, catalog: Catalog, scope: Scope, kind: str, m
             .limit(PAGE_SIZE)
         ).all()
     ]
-    return CaseList(kind, measure, rows, total, met if counted is not None else None, page, pages, by_task)
+    return CaseList(kind, measure, rows, total, met if counted is not None else None, counting, page, pages, by_task)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlalchemy import select as select_columns  # sqlmodel's select is typed for at most four columns
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from services.catalog import Catalog
 from services.cockpit.scope import Scope
@@ -18,8 +18,7 @@ from services.errors import Invalid
 from services.i18n import N_
 from services.metrics.figures import Tally, application_tally, shown_departments
 from services.metrics.read import APPLICATION_COUNTS, Period
-from services.metrics.sql import china_date
-from services.models import Application, ApplicationDayCounts, Rating, TaskDayCounts
+from services.models import ApplicationDayCounts, TaskDayCounts
 
 MEASURES = ("submitted", "zero_visit", "on_time", "same_day", "compression", "rating")
 GRAINS = ("day", "week", "month")
@@ -90,22 +89,18 @@ def _tallies(session: Session, scope: Scope, catalog: Catalog, grain: str) -> di
 
 
 def _ratings(session: Session, scope: Scope, catalog: Catalog, grain: str) -> dict[date, tuple[int, int]]:
-    """Per period of submission, (how many ratings, their total score) of the applications rated."""
-    day = china_date(Application.submitted_at)
-    query = (
-        select(day, func.count(), func.sum(Rating.score))
-        .select_from(Rating)
-        .join(Application, col(Application.id) == Rating.application_id)
-        .where(*scope.submitted(Application.submitted_at))
-        .group_by(day)
-    )
-    if scope.department:
-        query = query.where(
-            col(Application.service_code).in_([s.code for s in catalog.for_department(scope.department)])
-        )
+    """Per period of submission, (how many ratings, their total score) of the applications rated, from the rollup."""
     ratings: dict[date, tuple[int, int]] = {}
-    for rated_on, n, total in session.exec(query).all():
-        start = period_start(rated_on if isinstance(rated_on, date) else date.fromisoformat(rated_on), grain)
+    for day, n, total in session.execute(
+        select_columns(
+            col(ApplicationDayCounts.day),
+            func.sum(ApplicationDayCounts.rated),
+            func.sum(ApplicationDayCounts.rating_score),
+        )
+        .where(*_period(scope, catalog).where(ApplicationDayCounts))
+        .group_by(col(ApplicationDayCounts.day))
+    ).all():
+        start = period_start(day, grain)
         before = ratings.get(start, (0, 0))
         ratings[start] = (before[0] + n, before[1] + total)
     return ratings

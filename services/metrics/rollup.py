@@ -33,6 +33,7 @@ from services.metrics.sql import (
     count_if,
     decided_late,
     notices_of,
+    rating_score_of,
     task_counts,
     visits_beyond_promise_of,
 )
@@ -142,7 +143,17 @@ def _count(session: Session, submitted) -> None:
     applications = application_counts()
     session.execute(
         insert(ApplicationDayCounts).from_select(
-            ["day", "service_code", "status", *applications, "notices", "second_notices", "visits_beyond_promise"],
+            [
+                "day",
+                "service_code",
+                "status",
+                *applications,
+                "notices",
+                "second_notices",
+                "visits_beyond_promise",
+                "rated",
+                "rating_score",
+            ],
             select_columns(
                 day,
                 col(Application.service_code),
@@ -151,6 +162,8 @@ def _count(session: Session, submitted) -> None:
                 func.sum(notices_of(Application.id)),
                 func.sum(notices_of(Application.id, breach_only=True)),
                 func.sum(visits_beyond_promise_of(Application.id)),
+                func.count(rating_score_of(Application.id)),
+                func.coalesce(func.sum(rating_score_of(Application.id)), 0),
             )
             .where(submitted)
             .group_by(day, Application.service_code, Application.status),

@@ -9,7 +9,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 
 from services import clock
-from services.models import Application, ApplicationStatus, Notice, Task, TaskStatus, Visit
+from services.models import Application, ApplicationStatus, Notice, Rating, Task, TaskStatus, Visit
 from services.models.cases import ONLINE_CHANNEL
 
 FINISHED = (ApplicationStatus.COMPLETED, ApplicationStatus.PARTIALLY_COMPLETED)
@@ -48,7 +48,7 @@ def _without_visit(application_id) -> ColumnElement:
     return not_(exists().where(Visit.application_id == application_id))
 
 
-def _at_most_one_visit(application_id) -> ColumnElement:
+def at_most_one_visit(application_id) -> ColumnElement:
     # 最多跑一次: an assisted filing is its one visit (services/casework/assisted.py).
     visits = select(func.count()).select_from(Visit).where(Visit.application_id == application_id).scalar_subquery()
     return visits <= 1
@@ -64,7 +64,7 @@ def application_counts() -> dict[str, ColumnElement]:
         "online": count_if(Application.channel == ONLINE_CHANNEL),
         "finished": count_if(finished),
         "finished_without_visit": count_if(and_(finished, _without_visit(Application.id))),
-        "finished_at_most_one_visit": count_if(and_(finished, _at_most_one_visit(Application.id))),
+        "finished_at_most_one_visit": count_if(and_(finished, at_most_one_visit(Application.id))),
         "finished_with_deadline": count_if(has_deadline),
         "finished_in_time": count_if(and_(has_deadline, closed_on <= Application.deadline)),
         "finished_same_day": count_if(and_(finished, closed_on == Application.accepted_on)),
@@ -84,7 +84,7 @@ def task_counts() -> dict[str, ColumnElement]:
         "application_finished": count_if(application_finished),
         "application_finished_without_visit": count_if(and_(application_finished, _without_visit(Task.application_id))),
         "application_finished_at_most_one_visit": count_if(
-            and_(application_finished, _at_most_one_visit(Task.application_id))
+            and_(application_finished, at_most_one_visit(Task.application_id))
         ),
         "decided": count_if(decided),
         "decided_with_deadline": count_if(has_deadline),
@@ -126,3 +126,8 @@ def visits_beyond_promise_of(application_id):
         .where(Visit.application_id == application_id, Visit.beyond_promise)
         .scalar_subquery()
     )
+
+
+def rating_score_of(application_id):
+    """The score of one application's rating (NULL when unrated), as a subquery: counted and summed by the rollup."""
+    return select(Rating.score).where(Rating.application_id == application_id).scalar_subquery()

@@ -18,6 +18,7 @@ from services.models.cases import (
     Task,
     TaskStatus,
     Visit,
+    task_sla_key,
 )
 from services.models.catalogue import CatalogueVersion
 from services.models.disputes import (
@@ -121,4 +122,5 @@ __all__ = [
     "User",
     "Visit",
     "new_key",
+    "task_sla_key",
 ]

@@ -3,7 +3,8 @@
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, func
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, SQLModel
 
 from services import clock
@@ -200,6 +201,8 @@ class Task(SQLModel, table=True):
     case_kind: str = Field(default="application", max_length=24)
     case_id: int | None = None
     item_code: str = Field(max_length=64)
+    # Whose SLA thresholds the task takes when not its item's: an enterprise request's category (item_code is the role).
+    sla_code: str | None = Field(default=None, max_length=64)
     department: str = Field(max_length=20)
     status: str = Field(default=TaskStatus.WAITING, max_length=16)
     assignee_id: int | None = Field(default=None, foreign_key="user_account.id")
@@ -229,11 +232,21 @@ class Task(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=clock.now, index=True)  # as Application.updated_at
 
     @property
+    def sla_key(self) -> str:
+        """The catalogue code its SLA thresholds are looked up by (`catalog.sla.of`); `task_sla_key` in SQL."""
+        return self.sla_code or self.item_code
+
+    @property
     def case_ref(self) -> tuple[str, int]:
         """(kind, id) of the case it is part of, whatever its kind."""
         case_id = self.application_id if self.case_kind == Application.CHAIN_KIND else self.case_id
         assert case_id is not None  # the table's check holds one of the two
         return self.case_kind, case_id
+
+
+def task_sla_key() -> ColumnElement[str]:
+    """`Task.sla_key` as SQL, for the colour's queries."""
+    return func.coalesce(Task.sla_code, Task.item_code)
 
 
 class Notice(SQLModel, table=True):

@@ -31,6 +31,9 @@ class ApplicationDayCounts(SQLModel, table=True):
     notices: int
     second_notices: int
     visits_beyond_promise: int
+    # 好差评: how many of them were rated, and the sum of their scores (the trend's mean is the one over the other).
+    rated: int = Field(sa_column_kwargs={"server_default": "0"})
+    rating_score: int = Field(sa_column_kwargs={"server_default": "0"})
 
 
 class TaskDayCounts(SQLModel, table=True):

@@ -1,8 +1,14 @@
 """The cockpit through the Flask test client: its JSON, its filters in the URL, its tables without JavaScript."""
 
 import re
+from collections import Counter
 
-from services.models import Role
+from sqlmodel import col, select
+
+from seeding import SeedOptions, seed_city
+from services.casework import desk
+from services.metrics.sql import FINISHED
+from services.models import Application, Role, Visit
 from tests.factories import make_staff
 from tests.http.test_http_supervisor import INSTANT_ITEM, THREE_DAY_ITEM, accepted_task, front_desk  # noqa: F401
 
@@ -62,3 +68,51 @@ def test_without_javascript_the_cockpit_is_its_tables_with_the_filters_in_the_ur
     assert any("measure=on_time" in link and "since=2000-01-01" in link for link in links)
     screen = web.get("/supervisor/screen?grain=day")
     assert screen.status_code == 200 and 'data-refresh="15"' in screen.get_data(as_text=True)
+
+
+EN = {"Accept-Language": "en"}
+
+
+def _case_count(html: str) -> tuple[int, int]:
+    """(rows, of them counting) as the list's count line says them."""
+    line = re.search(r'<p id="case-count">(.*?)</p>', html, re.S).group(1)
+    rows, met = re.search(r"(\d+) cases?</strong> · (\d+) of them count", line).groups()
+    return int(rows), int(met)
+
+
+def test_the_at_most_one_visit_figure_opens_its_cases_and_those_with_more_visits(
+    web,
+    db,
+    app,
+    catalog,
+    front_desk,  # noqa: F811
+    tmp_path,
+):
+    seed_city(
+        engine=app.extensions["engine"],
+        catalog=catalog,
+        upload_folder=tmp_path / "seeded",
+        options=SeedOptions(applications=30, slow_cases=10, seed=5),
+    )
+    finished = db.exec(select(Application).where(col(Application.status).in_(FINISHED)).order_by(Application.id)).all()
+    twice = finished[0]
+    for purpose in ("核对原件", "补签"):
+        desk.record_visit(session=db, actor=front_desk, key=twice.key, catalog=catalog, purpose=purpose)
+    visits = Counter(v.application_id for v in db.exec(select(Visit)).all())
+    beyond = sorted(a.number for a in finished if visits[a.id] > 1)
+    assert twice.number in beyond
+
+    web.login(make_staff(db, Role.SUPERVISOR).login_name)
+    dashboard = web.get("/supervisor", headers=EN).get_data(as_text=True)
+    figure = re.search(r"Finished with at most one visit</dt>\s*<dd[^>]*><a href=\"([^\"]+)\"", dashboard)
+    assert figure is not None, "the figure links to its cases"
+    listed = web.get(figure.group(1).replace("&amp;", "&"), headers=EN).get_data(as_text=True)
+    assert _case_count(listed) == (len(finished), len(finished) - len(beyond))
+
+    not_counting = re.search(r'href="([^"]+)">Only those that do not count', listed).group(1).replace("&amp;", "&")
+    assert "counts=no" in not_counting and "measure=at_most_one_visit" in not_counting
+    shown = web.get(not_counting, headers=EN).get_data(as_text=True)
+    assert _case_count(shown) == (len(beyond), 0)
+    assert sorted(re.findall(r'<a class="number" href="[^"]+">([^<]+)</a>', shown)) == beyond
+    assert web.get("/supervisor/cases?measure=submitted&counts=no").status_code == 404
+    assert web.get("/supervisor/cases?measure=at_most_one_visit&counts=maybe").status_code == 404

@@ -108,8 +108,51 @@ def test_an_item_in_two_bundles_with_different_thresholds_needs_its_own_entry(tm
     assert f"item {A} is also in bundle BUNDLE-TEST" in errors[0].message
 
 
-def test_the_real_catalogue_sets_a_city_default_and_some_items_and_routes_of_their_own():
+def _with_category_sla(tmp_path, *entries) -> Path:
+    """The minimal catalogue, an enterprise-request category promising an answer in 3 working days, and `entries`."""
+    _write(tmp_path, minimal())
+    category = {"code": "approval_stuck", "name": {"zh": "审批卡点", "en": "Approval stuck"}, "answer_working_days": 3}
+    _write(tmp_path, {"request_categories": [category]}, name="request_categories.yaml")
+    return _write(tmp_path, {"sla": list(entries)}, name="sla.yaml")
+
+
+def test_a_request_category_has_its_own_thresholds_and_the_city_s_for_the_keys_it_leaves_out(tmp_path):
+    _with_category_sla(
+        tmp_path,
+        {"code": "city", "level": "city", "amber_working_days": 1, "escalate_after_working_days": 4},
+        {"code": "approval_stuck", "level": "category", "amber_working_days": 2},
+    )
+    sla = load_catalog(tmp_path).sla
+    assert sla.of("approval_stuck") == SlaThreshold(amber_working_days=2, escalate_after_working_days=4)
+    assert sla.of(A) == sla.default
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        pytest.param(
+            {"code": "land_grab", "level": "category", "amber_working_days": 1},
+            "category 'land_grab' is not defined",
+            id="unknown-category",
+        ),
+        pytest.param(
+            {"code": "approval_stuck", "level": "category", "amber_working_days": 3},
+            "amber_working_days 3 is not less than category approval_stuck's answer_working_days 3",
+            id="amber-from-the-first-day",
+        ),
+    ],
+)
+def test_a_bad_category_threshold_names_the_file_and_the_entry(tmp_path, entry, message):
+    path = _with_category_sla(tmp_path, entry)
+    errors = validate_catalog(tmp_path)
+    assert [(Path(e.file).resolve(), e.entry) for e in errors] == [(path.resolve(), f"sla threshold {entry['code']}")]
+    assert message in errors[0].message
+
+
+def test_the_real_catalogue_sets_a_city_default_and_some_items_routes_and_categories_of_their_own():
     catalog = default_catalog()
     assert catalog.sla.default.escalate_after_working_days >= 1
     assert catalog.sla.by_code
-    assert all(code in catalog.items or code in catalog.dispute_routes for code in catalog.sla.by_code)
+    known = catalog.items.keys() | catalog.dispute_routes.keys() | catalog.request_categories.keys()
+    assert set(catalog.sla.by_code) <= known
+    assert set(catalog.sla.by_code) & catalog.request_categories.keys()

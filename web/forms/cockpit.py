@@ -44,3 +44,9 @@ class CaseListForm(CockpitFilterForm):
         choices=[SelectChoice(m, m) for m in LIST_MEASURES], default="submitted", validators=[AnyOf(LIST_MEASURES)]
     )
     page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1)])
+    # Of a rate: only the rows that count towards it, or only those that do not; empty: all of them.
+    counts = SelectField(choices=[SelectChoice(c, c) for c in ("", "yes", "no")], default="", validators=[Optional()])
+
+    @property
+    def counting(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.counts.data or "")

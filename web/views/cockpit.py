@@ -247,6 +247,7 @@ def cases():
             kind=form.kind.data,
             measure=form.measure.data,
             page=form.page.data or 1,
+            counting=form.counting,
         )
     except Invalid:  # a rate asked of a kind it is not counted for: no such list
         abort(404)
@@ -258,6 +259,9 @@ def cases():
         task_name=task_name,
         task_state_label=task_state_label,
         page_url=lambda page: url_for("cockpit.cases", **{**request.args.to_dict(), "page": page}),
+        counts_url=lambda counts: url_for(
+            "cockpit.cases", **{**request.args.to_dict(), "counts": counts or None, "page": None}
+        ),
     )
 
 

@@ -120,6 +120,7 @@ def _open_task(firing, role: str, department: str, promised_days: int) -> Task:
         case_kind=request.CHAIN_KIND,
         case_id=request.id,
         item_code=role,
+        sla_code=request.category,
         department=department,
         promised_days=promised_days,
     )
