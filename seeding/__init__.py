@@ -354,7 +354,12 @@ def seed_city(
                 report.bulk_seconds = wallclock.perf_counter() - bulk_started
             # The fast path wrote ids of its own: PostgreSQL's sequences catch up before the benefit rows take theirs.
             realign_id_sequences(session.connection())
-            seed_benefit_data(session=session, rng=random.Random(root.getrandbits(64)), as_of=timeline.as_of)
+            seed_benefit_data(
+                session=session,
+                rng=random.Random(root.getrandbits(64)),
+                as_of=timeline.as_of,
+                new_parents=[demo_citizen.user_id] if demo_citizen.user_id is not None else [],
+            )
             session.execute(update(User).where(User.id >= first_new_user).values(password_hash=password_hash))
             realign_id_sequences(session.connection())
             session.commit()

@@ -11,6 +11,7 @@ Every draw comes from the one random.Random given, so the same seed writes the s
 
 import random
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -88,9 +89,14 @@ class _Rows:
         self.tables[model.__table__].append(row)
 
 
-def seed_benefit_data(*, session: Session, rng: random.Random, as_of: date) -> dict[str, int]:
-    """Write the benefit data of every citizen and firm; the number of rows per table."""
-    writer = _Writer(session, rng, as_of)
+def seed_benefit_data(
+    *, session: Session, rng: random.Random, as_of: date, new_parents: Collection[int] = ()
+) -> dict[str, int]:
+    """Write the benefit data of every citizen and firm; the number of rows per table.
+
+    `new_parents` had a baby six weeks ago (the demo citizen: so that the demo has an offer to click on).
+    """
+    writer = _Writer(session, rng, as_of, new_parents)
     writer.citizens()
     writer.firms()
     counts = {}
@@ -102,8 +108,9 @@ def seed_benefit_data(*, session: Session, rng: random.Random, as_of: date) -> d
 
 
 class _Writer:
-    def __init__(self, session: Session, rng: random.Random, as_of: date):
+    def __init__(self, session: Session, rng: random.Random, as_of: date, new_parents: Collection[int]):
         self.session, self.rng, self.as_of = session, rng, as_of
+        self.new_parents = frozenset(new_parents)
         self.rows = _Rows()
         self.month = as_of.replace(day=1)
         self.serial = 0
@@ -210,6 +217,8 @@ class _Writer:
             if person.married and 24 <= age <= 40 and rng.random() < shares["young_child"]:
                 for _ in range(2 if rng.random() < shares["second_young_child"] else 1):
                     self.young_child(person)
+            if person.id in self.new_parents:
+                self.newborn(person)
             recent = person.graduated and person.graduated > (self.as_of - timedelta(days=365 * 5)).isoformat()
             if recent and rng.random() < shares["graduate_granted"]:
                 self.grant("graduate_living_allowance", person.id)
@@ -262,6 +271,19 @@ class _Writer:
             "HEALTH",
             born + timedelta(days=3),
             child_gender=self.rng.choice(("male", "female")),
+            child_birth_date=born.isoformat(),
+        )
+
+    def newborn(self, person: _Person) -> None:
+        """A baby born six weeks ago, with no draw: the rest of the city comes out as without it."""
+        born = self.as_of - timedelta(days=42)
+        self.certificate(
+            person.id,
+            "birth_medical_certificate",
+            "CSYXZM",
+            "HEALTH",
+            born + timedelta(days=3),
+            child_gender="female",
             child_birth_date=born.isoformat(),
         )
 
