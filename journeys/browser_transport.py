@@ -10,10 +10,10 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from journeys.page_transport import CASE_PAGES, MEDIATION_PATHS, session_moment
+from journeys.page_transport import ACCOUNT_FIELDS, CASE_PAGES, MEDIATION_PATHS, session_moment
 from journeys.pages import Outcome, Page
 from journeys.people import FILES, Account, second_factor_code
-from journeys.transport import Case, Filling, JourneyBroken
+from journeys.transport import DEFAULT_BANK_ACCOUNT, Case, Filling, JourneyBroken
 from services.applications.form_names import (
     check_path,
     field_name,
@@ -667,3 +667,37 @@ class BrowserTransport:
 
     def confirm_agreement(self, account: Account, case: Case, args: dict) -> Outcome:
         return self._mediate("confirm_agreement", account, case)
+
+    # --- benefit offers (免申即享) ------------------------------------------------------------
+
+    def find_offer(self, account: Account, case: Case, args: dict) -> Outcome:
+        """My benefits lists the offer: the person clicks it."""
+        tab, status = self._open(account, "/benefits")
+        if status >= 400:
+            return Outcome.of(self._page(tab, status))
+        key = args.get("offer_key")
+        link = tab.locator(f'main a[href="/benefits/{key}"]')
+        if key is None or not link.count():
+            return Outcome(False, f"My benefits lists no offer of {args['policy']}", "/benefits")
+        outcome = self._click(tab, link.first)
+        if outcome.ok:
+            case.key = key
+        return outcome
+
+    def accept_offer(self, account: Account, case: Case, args: dict) -> Outcome:
+        """One click, into the account the page proposes (or the step's, or a default where it proposes none)."""
+        given = {name: args[name] for name in ACCOUNT_FIELDS if args.get(name)}
+
+        def fill(form) -> None:
+            for name, default in zip(ACCOUNT_FIELDS, DEFAULT_BANK_ACCOUNT, strict=True):
+                control = form.locator(f"[name={name}]")
+                if name in given or not control.input_value():
+                    control.fill(given.get(name, default))
+
+        page, action = f"/benefits/{case.key}", f"/benefits/{case.key}/accept"
+        return self._form_step(account, page, action, "accept form", given, fill)
+
+    def decline_offer(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"decline_reason": args["reason"], "decline_note": args.get("note", "")}
+        page, action = f"/benefits/{case.key}", f"/benefits/{case.key}/decline"
+        return self._form_step(account, page, action, "decline form", data, _typed(data))

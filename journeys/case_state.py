@@ -13,6 +13,7 @@ from services.applications.progress import task_clock
 from services.catalog import default_catalog
 from services.errors import NotFound
 from services.models import (
+    BenefitOffer,
     CommonProblem,
     Dispute,
     DisputeVisit,
@@ -23,6 +24,7 @@ from services.models import (
     User,
 )
 from services.workdays import load_calendar
+from services.workflow.benefits.rules import yuan
 
 
 def _tasks(session: Session, kind: str, case_id: int) -> dict[str, dict]:
@@ -99,5 +101,23 @@ def dispute_state(*, session: Session, key: str) -> dict:
         "visits": visits,
         "tasks": _tasks(session, dispute.CHAIN_KIND, dispute.id),
         "notifications": _notifications(session, dispute.chain),
+        "today": clock.china_today().isoformat(),
+    }
+
+
+def offer_state(*, session: Session, key: str) -> dict:
+    offer = session.exec(select(BenefitOffer).where(col(BenefitOffer.key) == key)).first()
+    if offer is None:
+        raise NotFound("no such offer")
+    assert offer.id is not None  # read from the database
+    return {
+        "key": offer.key,
+        "number": offer.number,
+        "policy": offer.policy,
+        "status": offer.status,
+        "amount": yuan(offer.amount_fen),
+        "deadline": offer.deadline.isoformat() if offer.deadline else None,
+        "tasks": _tasks(session, offer.CHAIN_KIND, offer.id),
+        "notifications": _notifications(session, offer.chain),
         "today": clock.china_today().isoformat(),
     }

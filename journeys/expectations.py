@@ -3,6 +3,7 @@
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from journeys.pages import matches_text
@@ -110,6 +111,9 @@ def compare(
     for name in ("escalated", "reopened", "centre", "referral"):
         if name in expect:
             checks.append(_equal(name, expect[name], state[name]))
+    if "amount" in expect:
+        wanted = Decimal(str(expect["amount"]))
+        checks.append(Check("amount", f"{wanted:.2f}", state["amount"], wanted == Decimal(state["amount"])))
     if "answer" in expect:
         actual = state["answer"] or ""
         checks.append(Check("the answer contains", expect["answer"], actual, expect["answer"] in actual))
@@ -142,4 +146,5 @@ NEEDS_STATE = (
     "answer",
     "centre",
     "referral",
+    "amount",
 )

@@ -13,7 +13,7 @@ from jsonschema.exceptions import best_match
 
 from journeys.model import MAIN, Actor, Application, Journey, Step
 from journeys.schema import load_schema
-from journeys.vocabulary import APPLICATION, DISPUTE, EXPECTATION_KINDS, EXPECTATIONS, REQUEST, VERBS
+from journeys.vocabulary import APPLICATION, DISPUTE, EXPECTATION_KINDS, EXPECTATIONS, OFFER, REQUEST, VERBS
 from journeys.yamlines import Node, YamlError, line_at, load_yaml
 from seeding.demo import CITIZEN, COMPANY, SPOUSE
 from services.catalog import Catalog
@@ -194,6 +194,8 @@ class _Checker:
         elif VERBS[verb].opens:
             label = args.get("label", MAIN)
             self.check_opening(verb, args, actor, verb_line, label, refused)
+        elif not VERBS[verb].needs_case:
+            self.check_benefit_job(verb, args, verb_line)
         else:
             application = self.application(label, label_line)
             self.check_target(verb, args, actor, application, verb_line, refused)
@@ -291,6 +293,9 @@ class _Checker:
         if kind == REQUEST:
             code, known, what = args["category"], self.catalog.request_categories, "request category"
             self.check_departments(args, ("concerns_department",), line)
+        elif kind == OFFER:
+            code, known, what = args["policy"], self.catalog.policies, "policy"
+            self.check_audience(code, actor, line)
         else:
             code, known, what = args["kind"], self.catalog.dispute_kinds, "kind of dispute"
             self.check_centre(args["centre"], line)
@@ -307,6 +312,29 @@ class _Checker:
             self.problem(line, f"a case labelled {label!r} exists already: give this one another 'label:'")
         elif actor is not None:
             self.applications[label] = Application(label, code, actor.name, line, kind=kind or "")
+
+    def check_audience(self, code: str, actor: Actor | None, line: int) -> None:
+        policy = self.catalog.policies.get(code)
+        audience = {"citizens": "citizen", "companies": "company"}
+        if policy is not None and actor is not None and actor.role != audience[policy.audience]:
+            self.problem(line, f"{code} is for {policy.audience}, not {actor.name!r} ({actor.role})")
+
+    def check_benefit_job(self, verb: str, args: dict, line: int) -> None:
+        """A scheduler's job or a data feed of 免申即享: the policies and actors it names must exist."""
+        policies = [*args.get("received", ()), *([args["policy"]] if "policy" in args else ())]
+        for code in policies:
+            if code not in self.catalog.policies:
+                self.problem(line, f"unknown policy {code!r}{_suggest(code, self.catalog.policies)}")
+        if "of" in args:
+            actor = self.actor(args["of"], line)
+            if actor is not None and not actor.is_applicant:
+                self.problem(line, f"{args['of']!r} is staff: the government holds records of citizens and firms")
+            elif actor is not None and actor.role != "company" and ("company" in args or "insured_months" in args):
+                self.problem(line, f"{args['of']!r} is a {actor.role}: only a firm has a company register entry")
+        for label in args.get("returned", {}):
+            application = self.application(label, line)
+            if application is not None and application.kind != OFFER:
+                self.problem(line, f"returned: {label!r} is {application.kind}, not an offer")
 
     def check_centre(self, centre: str, line: int) -> None:
         if centre not in self.catalog.centres:

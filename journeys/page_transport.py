@@ -9,8 +9,8 @@ from collections.abc import Callable
 from journeys.clients import Files
 from journeys.pages import Outcome
 from journeys.people import FILES, Account, second_factor_code
-from journeys.transport import Case, Filling, JourneyBroken
-from journeys.vocabulary import APPLICATION, DISPUTE, REQUEST
+from journeys.transport import DEFAULT_BANK_ACCOUNT, Case, Filling, JourneyBroken
+from journeys.vocabulary import APPLICATION, DISPUTE, OFFER, REQUEST
 from services.applications.form_names import (
     check_path,
     field_name,
@@ -33,7 +33,8 @@ CLERK_PATHS = {
 
 
 # Where the person who opened a case reads it, by kind.
-CASE_PAGES = {APPLICATION: "/applications", REQUEST: "/requests", DISPUTE: "/disputes"}
+CASE_PAGES = {APPLICATION: "/applications", REQUEST: "/requests", DISPUTE: "/disputes", OFFER: "/benefits"}
+ACCOUNT_FIELDS = ("bank_account", "bank_name")
 # The dispute's task, by its agency: the page's forms post here (the dispute page shows them all).
 MEDIATION_PATHS = {
     "claim_dispute": "claim",
@@ -444,3 +445,36 @@ class PageTransport:
 
     def confirm_agreement(self, account: Account, case: Case, args: dict) -> Outcome:
         return self._mediate("confirm_agreement", account, case)
+
+    # --- benefit offers (免申即享) ------------------------------------------------------------
+
+    def find_offer(self, account: Account, case: Case, args: dict) -> Outcome:
+        """My benefits lists the offer: the person opens it from there."""
+        client = self.client(account)
+        listing = client.get("/benefits")
+        if listing.status >= 400:
+            return Outcome.of(listing)
+        key = args.get("offer_key")
+        if key is None or f'href="/benefits/{key}"' not in listing.html:
+            return Outcome(False, f"My benefits lists no offer of {args['policy']}", listing.path)
+        page = client.get(f"/benefits/{key}")
+        if page.status < 400:
+            case.key = key
+        return Outcome.of(page)
+
+    def accept_offer(self, account: Account, case: Case, args: dict) -> Outcome:
+        """One click, into the account the page proposes (or the step's, or a default where it proposes none)."""
+        client = self.client(account)
+        page = client.get(f"/benefits/{case.key}")
+        if page.status >= 400:
+            return Outcome.of(page)
+        shown = page.form_values(set(ACCOUNT_FIELDS))
+        data = {
+            name: args.get(name) or shown.get(name) or default
+            for name, default in zip(ACCOUNT_FIELDS, DEFAULT_BANK_ACCOUNT, strict=True)
+        }
+        return Outcome.of(client.post(f"/benefits/{case.key}/accept", {"csrf_token": page.csrf() or "", **data}))
+
+    def decline_offer(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = {"decline_reason": args["reason"], "decline_note": args.get("note", "")}
+        return self._send(account, f"/benefits/{case.key}", f"/benefits/{case.key}/decline", data)

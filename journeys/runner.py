@@ -21,6 +21,16 @@ from journeys.vocabulary import VERBS
 from services.catalog import Catalog
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+# The 免申即享 steps of the scheduler and the data feeds: the test-mode job and what its answer says.
+BENEFIT_JOBS = {
+    "benefits_sweep": ("sweep", "sweep: offered {offered}, withdrawn {withdrawn}, expired {expired}"),
+    "benefits_sweep_changes": ("sweep-changes", "changed subjects: offered {offered}, withdrawn {withdrawn}"),
+    "benefits_approve": ("approve", "approved {approved}, flagged {flagged}, waiting {waiting}"),
+    "benefits_pay": ("pay", "batch {reference}: {count} payments"),
+    "bank_returns": ("returns", "the bank paid {paid}, returned {returned}"),
+    "government_records": ("records", "records of {recorded} written"),
+    "budget_left": ("budget", "{policy}: {left} yuan of the budget left"),
+}
 
 
 class Target(Protocol):
@@ -184,6 +194,8 @@ class Replay:
             )
         if step.verb == "send_outbox":
             return Outcome(True, "outbox: sent {sent}, failed {failed}".format(**self.system.send_outbox()))
+        if step.verb in BENEFIT_JOBS:
+            return self.benefit_job(step)
         account = self.accounts[step.actor]
         method = getattr(self.transport, step.verb)
         if step.verb == "apply":
@@ -205,12 +217,31 @@ class Replay:
         return method(account, case, step.args)
 
     def opening(self, step: Step, label: str) -> dict:
-        """What a case of another kind opens with: the step's own words over seeded ones, the other party's login."""
+        """What a case of another kind opens with: the step's own words over seeded ones, the other party's login,
+        the key of the offer a sweep made (None when there is none)."""
         written = self.people.description(label)
         args = {"description": written, "claim": written, **step.args}
         if "against" in args:
             args["counterparty"] = self.accounts[args["against"]].login
+        if "policy" in args:
+            args["offer_key"] = self.system.user(self.accounts[step.actor].login)["offers"].get(args["policy"])
         return args
+
+    def benefit_job(self, step: Step) -> Outcome:
+        """A 免申即享 job of the scheduler, or a data feed; actors and cases named by the journey's names."""
+        job, say = BENEFIT_JOBS[step.verb]
+        body = dict(step.args)
+        if "of" in body:
+            body["of"] = self.accounts[body["of"]].login
+        if "returned" in body:
+            body["returned"] = {self._case_key(label): reason for label, reason in body["returned"].items()}
+        return Outcome(True, say.format(**self.system.benefits(job, body)))
+
+    def _case_key(self, label: str) -> str:
+        case = self.cases.get(label)
+        if case is None or case.key is None:
+            raise JourneyBroken(f"case {label!r} was never opened")
+        return case.key
 
     def filling(self, step: Step, service, auto: bool) -> Filling:
         """`apply` fills the form (auto answers and uploads, the step's own over them);

@@ -21,6 +21,7 @@ from journeys.vocabulary import (
 from services.catalog.model import DELIVERY_METHODS
 from services.models import (
     ApplicationStatus,
+    BenefitOfferStatus,
     DisputeStatus,
     DisputeTaskStatus,
     EnterpriseRequestStatus,
@@ -38,7 +39,7 @@ def _states(*kinds) -> list[str]:
     )
 
 
-CASE_STATES = _states(ApplicationStatus, EnterpriseRequestStatus, DisputeStatus)
+CASE_STATES = _states(ApplicationStatus, EnterpriseRequestStatus, DisputeStatus, BenefitOfferStatus)
 TASK_STATES = _states(TaskStatus, EnterpriseTaskStatus, DisputeTaskStatus)
 
 TEXT = {"type": "string", "minLength": 1}
@@ -50,6 +51,7 @@ MOMENT = {
     "description": "China time, YYYY-MM-DD HH:MM",
 }
 COUNT = {"type": "integer", "minimum": 0}
+YUAN = {"type": "number", "exclusiveMinimum": 0, "description": "yuan"}
 ANSWERS = {
     "description": "auto, or answers by field key laid over the automatic ones ('' leaves one empty)",
     "anyOf": [{"const": "auto"}, {"type": "object", "additionalProperties": {"type": ["string", "number", "null"]}}],
@@ -99,6 +101,27 @@ ARGUMENTS = {
     "days": {"type": "integer", "minimum": 1, "maximum": 30},
     "score": {"type": "integer", "minimum": 1, "maximum": 5},
     "file": {"enum": ["pdf", "png", "exe"]},
+    "policy": TEXT,
+    "bank_account": {"type": "string", "pattern": r"^\d{10,30}$"},
+    "bank_name": TEXT,
+    "returned": {"type": "object", "additionalProperties": TEXT, "description": "case label: the bank's reason"},
+    "of": NAME,
+    "company": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["size", "headcount"],
+        "properties": {
+            "size": {"enum": ["micro", "small", "medium", "large"]},
+            "headcount": {"type": "integer", "minimum": 1},
+            "industry_code": TEXT,
+            "district": TEXT,
+            "founded_on": DAY,
+        },
+    },
+    "insured_months": {"type": "integer", "minimum": 1, "maximum": 24},
+    "monthly_unemployment_yuan": YUAN,
+    "received": {"type": "array", "items": TEXT, "description": "policies whose benefit was paid elsewhere"},
+    "yuan": {"type": "number", "minimum": 0},
     "items": {
         "type": "array",
         "minItems": 1,
@@ -176,6 +199,7 @@ def expect_schema() -> dict:
         "answer": TEXT,
         "centre": TEXT,
         "referral": {"enum": ["arbitration", "litigation", None]},
+        "amount": YUAN,
     }
     for key, text in EXPECTATIONS.items():
         properties[key] = {"description": text, **properties[key]}

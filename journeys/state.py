@@ -10,6 +10,7 @@ from services.errors import NotFound
 from services.models import (
     Application,
     ApplicationStatus,
+    BenefitOffer,
     Certificate,
     Notice,
     Notification,
@@ -139,4 +140,9 @@ def user_state(*, session: Session, login: str) -> dict:
         "wallet": list(wallet),
         "applications": sum(n for status, n in counts.items() if status != ApplicationStatus.DRAFT),
         "by_status": counts,
+        "offers": dict(
+            session.exec(
+                select(BenefitOffer.policy, BenefitOffer.key).where(BenefitOffer.applicant_id == user.id)
+            ).all()
+        ),
     }

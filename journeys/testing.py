@@ -11,9 +11,12 @@ development or production, and there `services.clock` stays the system clock.
     POST /_test/demo                     create the demo accounts
     POST /_test/sweep                    the SLA sweep and the late requests' escalation, as the scheduler runs them
     POST /_test/outbox                   send the notification outbox, as the scheduler does
+    POST /_test/benefits/<job>           免申即享: sweep, sweep-changes, approve, pay, returns {"returned": {key: why}},
+                                         records {"of": login, ...}, budget {"policy", "yuan"} (benefit_jobs.py)
     GET  /_test/applications/<key>       statuses, tasks, visits, breaches, notifications, certificates
     GET  /_test/requests/<key>           an enterprise request: status, tasks by department, answer, escalation
     GET  /_test/disputes/<key>           a dispute: status, centre, tasks by agency, answer, referral, visits
+    GET  /_test/offers/<key>             a benefit offer: status, amount, deadline, its check's task, messages
     GET  /_test/users/<login>            a user's key, wallet and number of applications
 
 Requests and answers are JSON; state-changing ones are POSTs exempt from CSRF (no browser form sends them).
@@ -26,7 +29,8 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_babel import force_locale
 
-from journeys.case_state import dispute_state, request_state
+from journeys.benefit_jobs import run_benefit_job
+from journeys.case_state import dispute_state, offer_state, request_state
 from journeys.clock import VIRTUAL, ClockStore, advanced
 from journeys.state import application_state, user_state
 from journeys.testbed import add_certificates, add_staff, wipe_data
@@ -206,6 +210,15 @@ def run_outbox():
     return jsonify(sent=report.sent, failed=report.failed)
 
 
+@bp.post("/benefits/<job>")
+@route_policy(policy.TEST_MODE)
+def benefit_job(job: str):
+    body = request.get_json(force=True, silent=True) or {}
+    return jsonify(
+        run_benefit_job(session=db_session(), catalog=catalog(), job=job, body=body, today=clock.china_today())
+    )
+
+
 @bp.get("/applications/<key>")
 @route_policy(policy.TEST_MODE)
 def application(key: str):
@@ -222,6 +235,12 @@ def enterprise_request(key: str):
 @route_policy(policy.TEST_MODE)
 def dispute(key: str):
     return jsonify(dispute_state(session=db_session(), key=key))
+
+
+@bp.get("/offers/<key>")
+@route_policy(policy.TEST_MODE)
+def offer(key: str):
+    return jsonify(offer_state(session=db_session(), key=key))
 
 
 @bp.get("/users/<login>")

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from journeys.vocabulary import APPLICATION, VERBS
 from services.catalog import Service
 
+# The account a subject accepts into when the offer page proposes none and the journey names none.
+DEFAULT_BANK_ACCOUNT = ("6222021202041234567", "中国工商银行杭州分行")
+
 
 class JourneyBroken(RuntimeError):
     """The journey cannot go on (no case, a task that does not exist yet…)."""
@@ -99,6 +102,10 @@ class SystemApi:
 
     def send_outbox(self) -> dict:
         return self.call("POST", "/outbox")
+
+    def benefits(self, job: str, body: dict | None = None) -> dict:
+        """A 免申即享 job of the scheduler, or a data feed (journeys/benefit_jobs.py)."""
+        return self.call("POST", f"/benefits/{job}", body or {})
 
     def application(self, key: str) -> dict:
         return self.call("GET", f"/applications/{key}")

@@ -13,7 +13,8 @@ JUDICIAL_CONFIRMATION_AGENCY = "court_mediation"
 
 # The kinds of case a journey may open; a verb works on the kinds it names.
 APPLICATION, REQUEST, DISPUTE = "application", "request", "dispute"
-CASE_KINDS = (APPLICATION, REQUEST, DISPUTE)
+OFFER = "offer"  # a benefit offer (免申即享): the sweep makes it, its subject opens it from My benefits
+CASE_KINDS = (APPLICATION, REQUEST, DISPUTE, OFFER)
 
 APPLICANT = ("citizen", "company")
 COMPANY = ("company",)
@@ -41,6 +42,7 @@ class Verb:
     opens: str | None = None  # the kind of case it opens (apply: an application)
     department: str | None = None  # the one department whose staff may do it
     opener_only: bool = True  # a person's verb: only whoever opened the case (not the other party) does it
+    needs_case: bool = True  # False: a scheduler's job or a data feed that may come before any case
 
     @property
     def by_applicant(self) -> bool:
@@ -233,6 +235,67 @@ DISPUTE_VERBS = (
     ),
 )
 
+# 免申即享: the sweep offers, the subject opens the offer and answers it, the jobs approve and pay it.
+OFFER_VERBS = (
+    Verb(
+        "find_offer",
+        APPLICANT,
+        scalar="policy",
+        required=("policy",),
+        optional=("label",),
+        summary="open one's offer of a policy from My benefits (a sweep made it)",
+        kinds=(OFFER,),
+        opens=OFFER,
+    ),
+    Verb(
+        "accept_offer",
+        APPLICANT,
+        optional=("bank_account", "bank_name"),
+        summary="one click: accept the offer, into the account shown (or the one given)",
+        kinds=(OFFER,),
+    ),
+    Verb(
+        "decline_offer",
+        APPLICANT,
+        scalar="reason",
+        required=("reason",),
+        optional=("note",),
+        summary="decline the offer with a reason (not_needed, not_entitled, other_support, other)",
+        kinds=(OFFER,),
+    ),
+    Verb("benefits_sweep", SYSTEM, summary="the nightly sweep: every policy against everyone", needs_case=False),
+    Verb(
+        "benefits_sweep_changes",
+        SYSTEM,
+        summary="the every-minute sweep of the subjects whose facts changed",
+        needs_case=False,
+    ),
+    Verb("benefits_approve", SYSTEM, summary="approve accepted offers in order while budgets last", needs_case=False),
+    Verb("benefits_pay", SYSTEM, summary="put every approved offer into a payment batch", needs_case=False),
+    Verb(
+        "bank_returns",
+        SYSTEM,
+        optional=("returned",),
+        summary="the bank's result file: every offer in a batch paid, but those `returned` (case label: reason)",
+        needs_case=False,
+    ),
+    Verb(
+        "government_records",
+        SYSTEM,
+        required=("of",),
+        optional=("company", "insured_months", "monthly_unemployment_yuan", "received"),
+        summary="what the government holds about an actor: a firm's register entry and insurance, benefits received",
+        needs_case=False,
+    ),
+    Verb(
+        "budget_left",
+        SYSTEM,
+        required=("policy", "yuan"),
+        summary="the policy's budget has this much left (the rest committed before the journey)",
+        needs_case=False,
+    ),
+)
+
 VERBS = {
     verb.name: verb
     for verb in (
@@ -363,6 +426,7 @@ VERBS = {
         ),
         *REQUEST_VERBS,
         *DISPUTE_VERBS,
+        *OFFER_VERBS,
         Verb(
             "sweep",
             SYSTEM,
@@ -397,6 +461,7 @@ EXPECTATIONS = {
     "answer": "a request: a text its current answer contains; a dispute: the other party's answer",
     "centre": "a dispute: the centre that holds it now",
     "referral": "a dispute: where it was referred (arbitration, litigation) or null",
+    "amount": "an offer: the amount in yuan",
 }
 # The kinds of case each expectation reads; `tasks` of other kinds than applications are keyed by department.
 EXPECTATION_KINDS = (
@@ -405,5 +470,6 @@ EXPECTATION_KINDS = (
     | {name: (REQUEST,) for name in ("escalated", "reopened")}
     | {name: (DISPUTE,) for name in ("centre", "referral")}
     | {"visits": (APPLICATION, DISPUTE), "answer": (REQUEST, DISPUTE), "rating": (APPLICATION, REQUEST)}
+    | {"amount": (OFFER,)}
 )
 BREACHES = ("second_notice", "visit_beyond_promise", "overdue")

@@ -27,6 +27,7 @@ from seeding.benefits import seed_benefit_data
 from seeding.bulk import clone_cases
 from seeding.demo import CITIZEN, COMPANY, DEMO_PASSWORD, SPOUSE, DemoLogin, seed_demo
 from seeding.disputes import seed_disputes
+from seeding.offers import seed_offers
 from seeding.people import People, Resident, certificate_rows, checked, staff_roster, staff_row, user_row
 from seeding.plan import Planner
 from seeding.pools import Person, Pools
@@ -85,6 +86,7 @@ class SeedReport:
     bulk_rows: dict[str, int] = field(default_factory=dict)  # rows the fast path wrote, per table
     rollup_seconds: float = 0.0  # counting every day of the metrics rollup again, at the end
     disputes: int = 0  # played through the services, one for each state a dispute ends or waits in
+    offers: dict[str, int] = field(default_factory=dict)  # benefit offers per status, played through the services
 
 
 def applications_beyond_demo(session: Session) -> int:
@@ -352,9 +354,25 @@ def seed_city(
                 report.bulk_seconds = wallclock.perf_counter() - bulk_started
             # The fast path wrote ids of its own: PostgreSQL's sequences catch up before the benefit rows take theirs.
             realign_id_sequences(session.connection())
-            seed_benefit_data(session=session, rng=random.Random(root.getrandbits(64)), as_of=timeline.as_of)
+            seed_benefit_data(
+                session=session,
+                rng=random.Random(root.getrandbits(64)),
+                as_of=timeline.as_of,
+                new_parents=[demo_citizen.user_id] if demo_citizen.user_id is not None else [],
+            )
             session.execute(update(User).where(User.id >= first_new_user).values(password_hash=password_hash))
             realign_id_sequences(session.connection())
+            session.commit()
+            report.offers = seed_offers(
+                session=session,
+                catalog=catalog,
+                frozen=frozen,
+                subject_ids=[holder.user_id for holder in residents + firms if holder.user_id is not None],
+                demo_ids=[holder.user_id for holder in (demo_citizen, demo_company) if holder.user_id is not None],
+                last_day=timeline.as_of - timedelta(days=1),
+                seed=options.seed,
+            )
+            settle_outbox(session)
             session.commit()
             # Rows written in bulk carry their simulated times, older than any refresh: count every day once,
             # on the frozen clock, so the refresh's own stamp repeats with the seed.

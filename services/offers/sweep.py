@@ -83,6 +83,14 @@ def _sweep_subjects(
     return result
 
 
+@transactional
+def expire_offers(*, session: Session, catalog: Catalog, today: date) -> SweepResult:
+    """Only the expiry of the full sweep: offers past their deadline, for a sweep that judged only some subjects."""
+    result = SweepResult()
+    _expire(session, catalog, today, result)
+    return result
+
+
 def _in_force(catalog: Catalog, today: date) -> list[Policy]:
     return [policy for _, policy in sorted(catalog.policies.items()) if policy.in_force(today)]
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from journeys.loader import JourneyInvalid, journey_files, load_journey, read_journey
-from journeys.vocabulary import DISPUTE, REQUEST, VERBS
+from journeys.vocabulary import DISPUTE, OFFER, REQUEST, VERBS
 
 LIBRARY = Path(__file__).resolve().parents[2] / "seed_data" / "journeys"
 
@@ -91,6 +91,36 @@ INVALID = [
         "'confirm_agreement' is done by the staff of court_mediation, not 'mediator'",
     ),
     (
+        "unknown_policy",
+        REQUEST_HEAD + "  - as: firm\n    find_offer: {policy: rent_relief_2026, label: o}\n",
+        13,
+        "unknown policy 'rent_relief_2026'",
+    ),
+    (
+        "a_firm_finding_a_citizens_benefit",
+        REQUEST_HEAD + "  - as: firm\n    find_offer: {policy: childcare_subsidy_2026, label: o}\n",
+        13,
+        "childcare_subsidy_2026 is for citizens, not 'firm' (company)",
+    ),
+    (
+        "offer_verb_on_a_request",
+        REQUEST_HEAD + "  - as: firm\n    accept_offer:\n",
+        13,
+        "'accept_offer' works on offers; 'main' is request",
+    ),
+    (
+        "records_of_staff",
+        REQUEST_HEAD + "  - government_records: {of: urban, received: [rd_bonus_2026]}\n",
+        12,
+        "'urban' is staff: the government holds records of citizens and firms",
+    ),
+    (
+        "budget_of_an_unknown_policy",
+        REQUEST_HEAD + "  - budget_left: {policy: rd_bonus, yuan: 100}\n",
+        12,
+        "unknown policy 'rd_bonus' (did you mean 'rd_bonus_2026'?)",
+    ),
+    (
         "case_named_twice",
         REQUEST_HEAD + "  - as: firm\n    case: main\n    application: main\n    confirm_solved:\n",
         13,
@@ -140,3 +170,28 @@ def test_the_library_tells_each_path_of_a_dispute_with_every_dispute_verb(catalo
     } <= set(journeys)
     used = {step.verb for journey in journeys.values() for step in journey.steps if step.verb}
     assert {name for name, verb in VERBS.items() if verb.kinds == (DISPUTE,)} - used == set()
+
+
+def test_the_library_tells_each_path_of_an_offer_with_every_offer_verb(catalog):
+    journeys = {path.stem: load_journey(path, catalog) for path in journey_files([LIBRARY])}
+    assert {
+        "benefit_newborn_childcare_paid",
+        "benefit_firm_job_stabilisation",
+        "benefit_withdrawn_no_longer_eligible",
+        "benefit_budget_exhausted_wait_in_order",
+    } <= set(journeys)
+    used = {step.verb for journey in journeys.values() for step in journey.steps if step.verb}
+    offer_verbs = {name for name, verb in VERBS.items() if verb.kinds == (OFFER,) or not verb.needs_case}
+    assert offer_verbs - used == set()
+
+
+def test_the_benefit_jobs_need_no_case_and_may_come_first(catalog):
+    text = REQUEST_HEAD.replace(
+        "  - as: firm\n    raise_request: land_utilities\n",
+        "  - government_records: {of: firm, company: {size: small, headcount: 3}, insured_months: 12}\n"
+        "  - benefits_sweep:\n"
+        "  - as: firm\n    find_offer: job_stabilisation_refund_sme_2026\n"
+        "  - expect: {status: offered, amount: 2160}\n",
+    )
+    journey = read_journey(text, "first.yaml", catalog)
+    assert {label: case.kind for label, case in journey.applications.items()} == {"main": OFFER}

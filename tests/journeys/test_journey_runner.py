@@ -50,6 +50,12 @@ DISPUTE_JOURNEYS = [
     "dispute_escalated_to_county",
     "dispute_other_party_never_answers",
 ]
+OFFER_JOURNEYS = [  # the first is replayed in Chromium too: the shortest
+    "benefit_firm_job_stabilisation",
+    "benefit_newborn_childcare_paid",
+    "benefit_withdrawn_no_longer_eligible",
+    "benefit_budget_exhausted_wait_in_order",
+]
 
 HEAD = """name: A small journey
 purpose: Submit and check.
@@ -351,6 +357,10 @@ def test_over_http_every_dispute_journey_passes(gunicorn_url, catalog):
     assert replay_all(DISPUTE_JOURNEYS, HttpTarget(gunicorn_url), catalog) == []
 
 
+def test_over_http_every_benefit_offer_journey_passes(gunicorn_url, catalog):
+    assert replay_all(OFFER_JOURNEYS, HttpTarget(gunicorn_url), catalog) == []
+
+
 # --- in Chromium -------------------------------------------------------------------------------------------
 
 browser_type_launch_args = test_browser.browser_type_launch_args
@@ -385,6 +395,11 @@ def test_in_a_browser_a_firm_raises_a_request_the_departments_answer_and_it_is_s
 @pytest.mark.browser
 def test_in_a_browser_a_resident_files_a_dispute_and_the_agreement_is_confirmed(live_url, browser, catalog):
     assert sent_behind_the_page(DISPUTE_JOURNEYS[0], BrowserTarget(live_url, browser=browser), catalog) == []
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_firm_accepts_the_refund_it_did_not_apply_for_and_is_paid(live_url, browser, catalog):
+    assert sent_behind_the_page(OFFER_JOURNEYS[0], BrowserTarget(live_url, browser=browser), catalog) == []
 
 
 @pytest.mark.browser

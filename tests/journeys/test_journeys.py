@@ -14,7 +14,7 @@ from journeys.in_process import InProcess
 from journeys.loader import journey_files, load_journey, read_journey
 from journeys.page_transport import PageTransport
 from journeys.reports import failure_text
-from journeys.runner import run_journey
+from journeys.runner import BENEFIT_JOBS, run_journey
 from journeys.schema import SCHEMA_FILE, schema_text
 from journeys.transport import person_verbs
 from journeys.vocabulary import EXPECTATIONS, VERBS
@@ -106,7 +106,7 @@ def test_every_transport_knows_every_verb():
     for transport in (PageTransport, BrowserTransport):
         missing = [verb for verb in person_verbs() if not callable(getattr(transport, verb, None))]
         assert missing == [], f"{transport.__name__} lacks {missing}"
-    assert {name for name, verb in VERBS.items() if verb.system} == {"sweep", "send_outbox"}
+    assert {name for name, verb in VERBS.items() if verb.system} == {"sweep", "send_outbox", *BENEFIT_JOBS}
 
 
 # --- export: one application's audit history, replayed on a fresh database -----------------------------

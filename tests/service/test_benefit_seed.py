@@ -20,7 +20,7 @@ OPTIONS = SeedOptions(applications=60, slow_cases=12, citizens=500, companies=90
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory):
+def city_folder(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         quick = functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
         patch.setattr(passwords, "generate_password_hash", quick)
@@ -28,6 +28,13 @@ def city(tmp_path_factory):
         engine = make_engine(f"sqlite:///{folder / 'seed.db'}")
         create_schema(engine)
         seed_city(engine=engine, catalog=default_catalog(), upload_folder=folder / "uploads", options=OPTIONS)
+        engine.dispose()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def city(city_folder):
+    engine = make_engine(f"sqlite:///{city_folder / 'seed.db'}")
     with new_session(engine) as session:
         yield session
     engine.dispose()

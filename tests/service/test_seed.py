@@ -273,6 +273,7 @@ def test_every_recorded_step_is_a_row_of_the_transition_table(seeded):
                 (None, "answer_rectification"),
                 (None, "share_certificate"),  # a wallet certificate a submission shares
                 (None, "dispute.file"),  # a dispute is filed in its first status
+                (None, "benefit_offer.create"),  # a sweep makes an offer in its first status
                 (None, "sla_amber"),  # the SLA sweep's escalation chain (services/escalation.py)
                 (None, "sla_red"),
                 (None, "sla_city"),
