@@ -24,8 +24,9 @@ from services.workflow.benefits.rules import policy_of, tell, yuan
 
 # After a review the subject has at least this many days to answer the offer again.
 ANSWER_AGAIN_DAYS = 30
-# Yuan as people write them: whole yuan or yuan and fen, no sign, no exponent.
+# Yuan as people write them: whole yuan or yuan and fen, no sign, no exponent (thousands commas are dropped).
 _YUAN = re.compile(r"\d{1,12}(\.\d{1,2})?")
+AMOUNT_TYPED_LENGTH = 24  # what a form takes: the longest amount the pattern admits, with its commas
 
 
 def fen_from_yuan(text: str | None, *, field: str) -> int:
