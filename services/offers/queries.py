@@ -92,7 +92,7 @@ def _file(session: Session, actor: User, offer: BenefitOffer, catalog: Catalog, 
         offer=offer,
         policy=policy,
         verdict=judge_subject(session=session, policy=policy, subject_id=offer.applicant_id, today=today),
-        actions=available_events(actor, offer, offer, catalog) if subject is offer else [],
+        actions=_offer_actions(actor, offer, policy, catalog) if subject is offer else [],
         account=(offer.bank_account, offer.bank_name)
         if offer.bank_account and offer.bank_name
         else last_bank_account(session=session, actor=actor),
@@ -101,3 +101,9 @@ def _file(session: Session, actor: User, offer: BenefitOffer, catalog: Catalog, 
         subject=session.get(User, offer.applicant_id),
         review=session.get(Application, offer.review_application_id) if offer.review_application_id else None,
     )
+
+
+def _offer_actions(actor: User, offer: BenefitOffer, policy: Policy, catalog: Catalog) -> list[str]:
+    """The rows the viewer may fire; a dispute only where the policy names the item that reviews it."""
+    events = available_events(actor, offer, offer, catalog)
+    return [event for event in events if event != "dispute_amount" or policy.amount_review_item]

@@ -1,6 +1,7 @@
 """A disputed amount becomes an application: the offer waits, the department decides the amount as it
 decides any application, and the offer comes back at the amount decided (or the same one, with why)."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from services.applications.submission import withdraw_application
 from services.audit_check import verify_chains
 from services.casework.desk import accept_application, refuse_application
 from services.casework.tasks import approve_task, claim_task, reject_task
+from services.db import make_engine, new_session
 from services.errors import Conflict, Invalid, NotAllowed, NotFound
 from services.models import (
     Application,
@@ -20,9 +22,11 @@ from services.models import (
     Notification,
     Role,
     Task,
+    User,
 )
 from services.offers.answering import accept_offer, decline_offer, dispute_offer
 from services.offers.approval import approve_accepted
+from services.offers.queries import offer_file
 from services.offers.sweep import sweep_offers
 from tests.factories import make_citizen, make_staff
 
@@ -249,6 +253,15 @@ def test_a_disputed_offer_is_neither_accepted_paid_nor_expired_while_the_review_
 def test_a_policy_without_a_review_item_cannot_be_disputed(session, catalog, offered):
     parent, offer = offered
     fixed = with_policy(catalog, CHILDCARE, amount_review_item=None)
+    today = clock.china_today()
+    assert (
+        "dispute_amount"
+        not in offer_file(session=session, actor=parent, key=offer.key, catalog=fixed, today=today).actions
+    )
+    assert (
+        "dispute_amount"
+        in offer_file(session=session, actor=parent, key=offer.key, catalog=catalog, today=today).actions
+    )
     with pytest.raises(Conflict):
         _dispute(session, fixed, parent, offer)
     session.refresh(offer)
@@ -267,3 +280,61 @@ def test_the_employee_of_an_employer_policy_cannot_dispute_it_for_the_firm(sessi
     _dispute(session, catalog, firm, offer, amount="20000")
     application = _review(session, offer)
     assert application.applicant_id == firm.id and application.service_code == "330100-HRSS-012"
+
+
+def test_an_accept_and_a_dispute_of_one_offer_at_once_one_wins_and_at_most_one_review_is_filed(
+    session, engine, catalog, today
+):
+    """Two tabs of one subject: each answer locks the offer first, so the second sees the first's status."""
+    parents = [a_parent(session, today) for _ in range(4)]
+    sweep_offers(session=session, catalog=catalog, today=today)
+    session.commit()
+    offers = {parent.id: offer_of(session, parent).key for parent in parents}
+    pool = make_engine(engine.url.render_as_string(hide_password=False), pool_size=4, max_overflow=0)
+
+    def answer(parent_id: int, how: str):
+        def work() -> str:
+            with new_session(pool) as own:
+                actor = own.get(User, parent_id)
+                try:
+                    if how == "accept":
+                        accept_offer(session=own, actor=actor, key=offers[parent_id], catalog=catalog, **ACCOUNT)
+                    else:
+                        dispute_offer(
+                            session=own,
+                            actor=actor,
+                            key=offers[parent_id],
+                            claimed_amount="7200",
+                            reason="twins",
+                            catalog=catalog,
+                        )
+                    own.commit()
+                except Conflict:
+                    return "refused"
+            return how
+
+        return work
+
+    try:
+        for parent in parents:
+            with ThreadPoolExecutor(max_workers=2) as executor:
+                results = [
+                    f.result(timeout=60) for f in [executor.submit(answer(parent.id, h)) for h in ("accept", "dispute")]
+                ]
+            assert sorted(results).count("refused") == 1, results
+            winner = next(result for result in results if result != "refused")
+            session.expire_all()
+            offer = offer_of(session, parent)
+            reviews = session.exec(
+                select(Application).where(
+                    Application.applicant_id == parent.id, Application.service_code == REVIEW_ITEM
+                )
+            ).all()
+            if winner == "accept":
+                assert offer.status == BenefitOfferStatus.ACCEPTED and reviews == []
+            else:
+                assert offer.status == BenefitOfferStatus.AMOUNT_DISPUTED and [r.id for r in reviews] == [
+                    offer.review_application_id
+                ]
+    finally:
+        pool.dispose()

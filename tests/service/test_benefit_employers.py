@@ -106,6 +106,10 @@ def test_the_firm_accepts_with_its_own_account_and_the_employee_reads_who_did(se
     assert offer.payee_name == firm.full_name and offer.bank_account == "33010400012345678901"
     assert last_bank_account(session=session, actor=firm) == ("33010400012345678901", "杭州银行科技支行")
     assert last_bank_account(session=session, actor=graduate) is None  # the firm's account is not the employee's
+    told = session.exec(
+        select(Notification).where(Notification.user_id == graduate.id, Notification.case_chain == offer.chain)
+    ).all()
+    assert any(message.params.get("employer") == firm.full_name for message in told)
 
     seen = offer_file(session=session, actor=graduate, key=offer.key, catalog=catalog, today=today)
     assert seen.actions == [] and seen.employer is not None and seen.employer.id == firm.id

@@ -241,6 +241,13 @@ def tell(firing, template: str, **params) -> None:
 
 
 def notify_accepted(firing) -> None:
+    if firing.case.employer_id is not None:
+        tell(
+            firing,
+            N_("%(employer)s accepted %(policy)s for you (%(amount)s yuan, offer %(number)s); it is paid to them."),
+            employer=firing.actor.full_name,
+        )
+        return
     tell(firing, N_("You accepted %(policy)s (%(amount)s yuan, offer %(number)s). We will tell you when it is paid."))
 
 
