@@ -1,5 +1,4 @@
 """Alembic environment: the schema of services/models, on whatever DATABASE_URL names."""
-
 import os
 from pathlib import Path
 
@@ -19,7 +18,8 @@ def database_url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(url=database_url(), target_metadata=target_metadata,
+                      literal_binds=True, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -37,7 +37,8 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     # Batch mode lets later migrations alter SQLite tables, which cannot ALTER most things in place.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                      compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -12,14 +12,13 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-07 12:00:00
 """
-
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = '0009'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -76,15 +75,15 @@ TASK_TABLE = f"""CREATE TABLE task_new (
 )"""
 
 TASK_INDEXES = {
-    "ix_task_application_id": ["application_id"],
-    "ix_task_assignee_status": ["assignee_id", "status"],
-    "ix_task_deadline": ["deadline"],
-    "ix_task_decider_decided": ["decided_by_id", "decided_at", "id"],
-    "ix_task_department_status_deadline": ["department", "status", "deadline", "id"],
-    "ix_task_item_status_deadline": ["item_code", "status", "deadline", "id"],
-    "ix_task_status_deadline": ["status", "deadline"],
-    "ix_task_supplement_due": ["supplement_due"],
-    "ix_task_updated_at": ["updated_at"],
+    'ix_task_application_id': ['application_id'],
+    'ix_task_assignee_status': ['assignee_id', 'status'],
+    'ix_task_deadline': ['deadline'],
+    'ix_task_decider_decided': ['decided_by_id', 'decided_at', 'id'],
+    'ix_task_department_status_deadline': ['department', 'status', 'deadline', 'id'],
+    'ix_task_item_status_deadline': ['item_code', 'status', 'deadline', 'id'],
+    'ix_task_status_deadline': ['status', 'deadline'],
+    'ix_task_supplement_due': ['supplement_due'],
+    'ix_task_updated_at': ['updated_at'],
 }
 
 RATING_TABLE = """CREATE TABLE rating_new (
@@ -102,42 +101,40 @@ RATING_TABLE = """CREATE TABLE rating_new (
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        _remake("task", TASK_TABLE, TASK_COLUMNS)
+    if op.get_bind().dialect.name == 'sqlite':
+        _remake('task', TASK_TABLE, TASK_COLUMNS)
         for name, columns in TASK_INDEXES.items():
-            op.create_index(name, "task", columns, unique=False)
-        op.create_index("ix_task_key", "task", ["key"], unique=True)
-        _remake("rating", RATING_TABLE, "id, application_id, score, comment, created_at")
+            op.create_index(name, 'task', columns, unique=False)
+        op.create_index('ix_task_key', 'task', ['key'], unique=True)
+        _remake('rating', RATING_TABLE, 'id, application_id, score, comment, created_at')
     else:
-        op.add_column(
-            "task", sa.Column("case_kind", sa.String(length=24), nullable=False, server_default="application")
-        )
-        op.add_column("task", sa.Column("case_id", sa.Integer(), nullable=True))
-        op.alter_column("task", "application_id", existing_type=sa.Integer(), nullable=True)
-        op.create_check_constraint("ck_task_case", "task", TASK_CASE_RULE)
-        op.add_column("rating", sa.Column("case_chain", sa.String(length=48), nullable=True))
-        op.alter_column("rating", "application_id", existing_type=sa.Integer(), nullable=True)
-        op.create_unique_constraint("uq_rating_case_chain", "rating", ["case_chain"])
-    op.create_index("ix_task_case", "task", ["case_kind", "case_id"], unique=False)
-    op.add_column("notification", sa.Column("case_chain", sa.String(length=48), nullable=True))
+        op.add_column('task', sa.Column('case_kind', sa.String(length=24), nullable=False, server_default='application'))
+        op.add_column('task', sa.Column('case_id', sa.Integer(), nullable=True))
+        op.alter_column('task', 'application_id', existing_type=sa.Integer(), nullable=True)
+        op.create_check_constraint('ck_task_case', 'task', TASK_CASE_RULE)
+        op.add_column('rating', sa.Column('case_chain', sa.String(length=48), nullable=True))
+        op.alter_column('rating', 'application_id', existing_type=sa.Integer(), nullable=True)
+        op.create_unique_constraint('uq_rating_case_chain', 'rating', ['case_chain'])
+    op.create_index('ix_task_case', 'task', ['case_kind', 'case_id'], unique=False)
+    op.add_column('notification', sa.Column('case_chain', sa.String(length=48), nullable=True))
 
 
 def downgrade() -> None:
     # Only applications' rows can go back under the old NOT NULLs.
     op.execute("DELETE FROM rating WHERE application_id IS NULL")
     op.execute("DELETE FROM task WHERE application_id IS NULL")
-    with op.batch_alter_table("notification", schema=None) as batch_op:
-        batch_op.drop_column("case_chain")
-    op.drop_index("ix_task_case", table_name="task")
-    with op.batch_alter_table("rating", schema=None) as batch_op:
-        batch_op.drop_constraint("uq_rating_case_chain", type_="unique")
-        batch_op.alter_column("application_id", existing_type=sa.Integer(), nullable=False)
-        batch_op.drop_column("case_chain")
-    with op.batch_alter_table("task", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_task_case", type_="check")
-        batch_op.alter_column("application_id", existing_type=sa.Integer(), nullable=False)
-        batch_op.drop_column("case_id")
-        batch_op.drop_column("case_kind")
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_column('case_chain')
+    op.drop_index('ix_task_case', table_name='task')
+    with op.batch_alter_table('rating', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_rating_case_chain', type_='unique')
+        batch_op.alter_column('application_id', existing_type=sa.Integer(), nullable=False)
+        batch_op.drop_column('case_chain')
+    with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.drop_constraint('ck_task_case', type_='check')
+        batch_op.alter_column('application_id', existing_type=sa.Integer(), nullable=False)
+        batch_op.drop_column('case_id')
+        batch_op.drop_column('case_kind')
 
 
 def _remake(name: str, create: str, columns: str) -> None:
@@ -145,8 +142,8 @@ def _remake(name: str, create: str, columns: str) -> None:
 
     Foreign keys are checked at the commit, when every row other tables point at is back under its name.
     """
-    op.execute("PRAGMA defer_foreign_keys=ON")
+    op.execute('PRAGMA defer_foreign_keys=ON')
     op.execute(create)
-    op.execute(f"INSERT INTO {name}_new ({columns}) SELECT {columns} FROM {name}")
-    op.execute(f"DROP TABLE {name}")
-    op.execute(f"ALTER TABLE {name}_new RENAME TO {name}")
+    op.execute(f'INSERT INTO {name}_new ({columns}) SELECT {columns} FROM {name}')
+    op.execute(f'DROP TABLE {name}')
+    op.execute(f'ALTER TABLE {name}_new RENAME TO {name}')

@@ -14,29 +14,29 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0016"
-down_revision: str | None = "0015"
+revision: str = '0016'
+down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-SPELLS = ["employer_id", "started_on", "ended_on", "end_reason", "first_job"]
+SPELLS = ['employer_id', 'started_on', 'ended_on', 'end_reason', 'first_job']
 
 
 def upgrade() -> None:
-    op.create_index("ix_certificate_type_owner", "certificate", ["cert_type", "owner_id"])
+    op.create_index('ix_certificate_type_owner', 'certificate', ['cert_type', 'owner_id'])
     # The same first columns as the index it replaces, so every lookup it served it still serves.
-    op.drop_index("ix_contribution_subject_month", table_name="contribution")
+    op.drop_index('ix_contribution_subject_month', table_name='contribution')
     op.create_index(
-        "ix_contribution_subject_month_paid", "contribution", ["subject_id", "month", "kind", "paid_as", "amount_fen"]
+        'ix_contribution_subject_month_paid', 'contribution', ['subject_id', 'month', 'kind', 'paid_as', 'amount_fen']
     )
-    op.drop_index("ix_employment_employer_id", table_name="employment")
-    op.create_index("ix_employment_employer_spell", "employment", SPELLS)
+    op.drop_index('ix_employment_employer_id', table_name='employment')
+    op.create_index('ix_employment_employer_spell', 'employment', SPELLS)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_employment_employer_spell", table_name="employment")
-    op.create_index("ix_employment_employer_id", "employment", ["employer_id"])
-    op.drop_index("ix_contribution_subject_month_paid", table_name="contribution")
-    op.create_index("ix_contribution_subject_month", "contribution", ["subject_id", "month"])
-    op.drop_index("ix_certificate_type_owner", table_name="certificate")
+    op.drop_index('ix_employment_employer_spell', table_name='employment')
+    op.create_index('ix_employment_employer_id', 'employment', ['employer_id'])
+    op.drop_index('ix_contribution_subject_month_paid', table_name='contribution')
+    op.create_index('ix_contribution_subject_month', 'contribution', ['subject_id', 'month'])
+    op.drop_index('ix_certificate_type_owner', table_name='certificate')
