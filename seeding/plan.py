@@ -91,6 +91,8 @@ class Planner:
         middle = self.timeline.as_of - timedelta(days=self.settings.window_days // 2)
         candidates = {}
         for service in self.catalog.services():
+            if service.code in self._filed_by_offers:
+                continue
             audience = self.settings.audiences.get(service.code)
             people = [h for kind in service.applicant_types for h in by_kind[kind] if eligible(h, audience, middle)]
             if people:
@@ -109,6 +111,11 @@ class Planner:
                     break
             else:  # everyone it is meant for has asked already: another service instead
                 wanted.append(self.rng.choices(codes, weights=weights)[0])
+
+    @property
+    def _filed_by_offers(self) -> set[str]:
+        """Items reviewing a benefit offer's disputed amount: filed from an offer's page, never from scratch."""
+        return {policy.amount_review_item for policy in self.catalog.policies.values() if policy.amount_review_item}
 
     def _mix(self, codes: list[str], weights: list[float], how_many: int) -> list[str]:
         """Each service's share of `how_many` by weight, the remainders to the largest fractions, shuffled.
@@ -175,7 +182,7 @@ class Planner:
         items = [
             i
             for i in sorted(self.catalog.items.values(), key=lambda i: i.code)
-            if "citizen" in i.applicant_types and not i.instant
+            if "citizen" in i.applicant_types and not i.instant and i.code not in self._filed_by_offers
         ]
         tolerant = [i for i in items if any(m.required and not m.core and not m.wallet_cert for m in i.materials)]
         uploads = [i for i in items if any(m.required and not m.wallet_cert for m in i.materials)]

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import Flask
@@ -24,7 +24,7 @@ from services.accounts import create_staff
 from services.catalog import CATALOG_DIR, Catalog
 from services.catalog_admin.versions import files_entry_text, save_draft
 from services.db import new_session
-from services.models import Application, BenefitOffer, Certificate, Role, Task, User
+from services.models import Application, BenefitOffer, Certificate, Contribution, Employment, Role, Task, User
 from services.offers.answering import accept_offer
 from services.offers.approval import approve_accepted
 from services.offers.sweep import sweep_subjects
@@ -79,6 +79,7 @@ def seed_site(*, engine: Engine, catalog: Catalog, upload_folder) -> list[Visito
         ).first()
     assert supervisor is not None, f"the seed has no supervisor of {department}"
     _offer_waiting_for_a_check(engine, catalog, citizen)
+    _offer_the_firm_answers(engine, catalog, company, citizen)
     return [
         Visitor("anonymous", None),
         Visitor("citizen", citizen),
@@ -135,6 +136,43 @@ def _offer_waiting_for_a_check(engine: Engine, catalog: Catalog, login: str) -> 
             catalog=checked,
         )
         approve_accepted(session=session, catalog=checked, policy_code=CHILDCARE)
+
+
+def _offer_the_firm_answers(engine: Engine, catalog: Catalog, firm_login: str, citizen_login: str) -> None:
+    """A graduate the company employs is offered the subsidy the employer accepts: its page lists the offer."""
+    with new_session(engine) as session:
+        firm = session.exec(select(User).where(User.login_name == firm_login)).one()
+        graduate = session.exec(
+            select(User).where(User.role == Role.CITIZEN, User.login_name != citizen_login).order_by(User.id)
+        ).first()
+        assert graduate is not None and graduate.id is not None and firm.id is not None  # the seed has citizens
+        today = clock.china_today()
+        session.add(
+            Certificate(
+                owner_id=graduate.id,
+                cert_type="degree_certificate",
+                number=f"XWZS-SITE-{graduate.id:06d}",
+                data={"degree": "bachelor", "graduation_date": (today - timedelta(days=150)).isoformat()},
+                issued_by="EDU",
+                issued_on=today - timedelta(days=150),
+            )
+        )
+        # Begun yesterday, so that this firm is the employer of record whatever spells the seed gave the graduate.
+        session.add(Employment(employer_id=firm.id, employee_id=graduate.id, started_on=today - timedelta(days=1)))
+        for back in range(1, 5):
+            year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+            session.add(
+                Contribution(
+                    subject_id=graduate.id,
+                    month=date(year, month + 1, 1),
+                    kind="pension",
+                    paid_as="employee",
+                    amount_fen=1,
+                )
+            )
+        session.commit()
+        sweep_subjects(session=session, catalog=catalog, today=today, subject_ids={graduate.id})
+        session.commit()
 
 
 def _applicant_with_most_states(session, role: str) -> str:

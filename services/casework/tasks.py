@@ -349,8 +349,19 @@ def release_task(*, session: Session, actor: User, key: str, catalog: Catalog) -
 
 
 @transactional
-def approve_task(*, session: Session, actor: User, key: str, catalog: Catalog, note: str | None = None) -> Task:
-    return _lock_and_fire(session, actor, key, catalog, "approve", reason=note)
+def approve_task(
+    *,
+    session: Session,
+    actor: User,
+    key: str,
+    catalog: Catalog,
+    note: str | None = None,
+    decided_amount: str | None = None,
+) -> Task:
+    """`decided_amount`: the yuan due, which approving a review of a benefit offer's amount names."""
+    return _lock_and_fire(
+        session, actor, key, catalog, "approve", reason=note, given={"decided_amount": decided_amount}
+    )
 
 
 @transactional

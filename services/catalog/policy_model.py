@@ -15,6 +15,8 @@ from typing import Literal, get_args
 from .text import Text
 
 Audience = Literal["citizens", "companies"]
+# Who answers an offer: its subject, or (a citizen's policy paid through the job) the employer of record.
+AcceptedBy = Literal["subject", "employer"]
 AUDIENCES: tuple[Audience, ...] = get_args(Audience)
 # number: a whole count or age; money: yuan to the fen; flag: true or false, never missing.
 FactKind = Literal["number", "money", "date", "text", "flag"]
@@ -223,6 +225,9 @@ class Policy:
     excluded_if_received: tuple[str, ...] = ()
     excludes_blacklisted: bool = True
     review_above_yuan: Decimal | None = None  # an offer above it waits for a clerk's check before payment
+    accepted_by: AcceptedBy = "subject"
+    # The catalogue item of the application that reviews a disputed amount; None: the amount cannot be disputed.
+    amount_review_item: str | None = None
 
     def in_force(self, today: date) -> bool:
         return self.starts_on <= today <= self.ends_on

@@ -17,6 +17,8 @@ from services.models.cases import CaseRow
 BANK_ACCOUNT_MAX_LENGTH = 34  # an IBAN's length; Chinese card and account numbers are 16 to 19 digits
 BANK_NAME_MAX_LENGTH = 64
 DECLINE_NOTE_MAX_LENGTH = 500
+DISPUTE_REASON_MAX_LENGTH = 200  # the review application's text field holds it whole
+REVIEW_NOTE_MAX_LENGTH = 500
 
 
 class BenefitOfferStatus:
@@ -31,9 +33,11 @@ class BenefitOfferStatus:
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
     REFUSED = "refused"
+    AMOUNT_DISPUTED = "amount_disputed"
 
     LABELS = {
         OFFERED: N_("Offered, waiting for your answer"),
+        AMOUNT_DISPUTED: N_("Amount disputed: an application for review is open"),
         ACCEPTED: N_("Accepted, waiting for the budget"),
         IN_REVIEW: N_("Being checked by the department"),
         APPROVED: N_("Approved, to be paid"),
@@ -94,6 +98,13 @@ class BenefitOffer(CaseRow, table=True):
     batch_id: int | None = Field(default=None, foreign_key="benefit_batch.id", index=True)
     return_reason: str | None = Field(default=None, max_length=200)
     paid_on: date | None = None
+    # A policy accepted by the employer: the firm of record at the sweep answers the offer, not its subject.
+    employer_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    # The amount disputed (what the subject believes due), why, and the application that reviews it.
+    claimed_fen: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    dispute_reason: str | None = Field(default=None, max_length=DISPUTE_REASON_MAX_LENGTH)
+    review_application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
+    review_note: str | None = Field(default=None, max_length=REVIEW_NOTE_MAX_LENGTH)
 
     CHAIN_KIND: ClassVar[str] = "benefit_offer"
 

@@ -1,4 +1,6 @@
-"""The subject's answers to an offer: accept with a bank account, decline with a reason, correct a returned account.
+"""The answers to an offer: accept with a bank account, decline with a reason, dispute the amount, correct an account.
+
+Whoever answers is the subject, or the employer of record where the policy is accepted by the employer.
 
 Accepting touches the offer's own row only (its lock, its move, its audit chain): no row shared
 with other subjects, so accepts of one policy never queue on each other. The budget is the
@@ -29,6 +31,21 @@ def decline_offer(*, session: Session, actor: User, key: str, reason: str, note:
 
 
 @transactional
+def dispute_offer(
+    *, session: Session, actor: User, key: str, claimed_amount: str, reason: str, catalog: Catalog
+) -> BenefitOffer:
+    """The amount is wrong: the offer waits while an application of the policy's review item decides it."""
+    return _answer(
+        session,
+        actor,
+        key,
+        catalog,
+        "dispute_amount",
+        given={"claimed_amount": claimed_amount, "dispute_reason": reason},
+    )
+
+
+@transactional
 def correct_account(
     *, session: Session, actor: User, key: str, bank_account: str, bank_name: str, catalog: Catalog
 ) -> BenefitOffer:
@@ -45,12 +62,15 @@ def _answer(session: Session, actor: User, key: str, catalog: Catalog, event: st
 
 
 def _lock_own_offer(session: Session, actor: User, key: str) -> BenefitOffer:
-    """The offer, locked; someone else's reads as not found (its existence is nobody else's business).
+    """The offer, locked; anyone's but its subject's or its employer's reads as not found.
 
-    The engine refuses the move to anyone but the subject anyway; this says so before any lock is taken.
+    The engine refuses the move to anyone but whoever answers the offer anyway; this says so before any
+    lock is taken (and the subject of an offer its employer answers is refused by the engine: they may see it).
     """
-    owner = session.exec(select(BenefitOffer.applicant_id).where(col(BenefitOffer.key) == key)).first()
-    if owner is None or owner != actor.id:
+    row = session.exec(
+        select(BenefitOffer.applicant_id, BenefitOffer.employer_id).where(col(BenefitOffer.key) == key)
+    ).first()
+    if row is None or actor.id not in row:
         raise NotFound("no such offer")
     offer = lock_case(session, BenefitOffer, col(BenefitOffer.key) == key)
     assert offer is not None  # it was there a moment ago and offers are never deleted
@@ -61,7 +81,12 @@ def last_bank_account(*, session: Session, actor: User) -> tuple[str, str] | Non
     """The account the subject's latest accepted offer named: the page proposes it again."""
     row = session.exec(
         select(BenefitOffer.bank_account, BenefitOffer.bank_name)
-        .where(col(BenefitOffer.applicant_id) == actor.id, col(BenefitOffer.bank_account).is_not(None))
+        .where(
+            # The accounts this actor named: as a subject answering, or as an employer answering for employees.
+            ((col(BenefitOffer.applicant_id) == actor.id) & col(BenefitOffer.employer_id).is_(None))
+            | (col(BenefitOffer.employer_id) == actor.id),
+            col(BenefitOffer.bank_account).is_not(None),
+        )
         .order_by(col(BenefitOffer.accepted_at).desc(), col(BenefitOffer.id).desc())
         .limit(1)
     ).first()

@@ -11,7 +11,7 @@ from services.benefits import Verdict, judge_subject
 from services.catalog import Catalog
 from services.catalog.policy_model import Policy
 from services.errors import NotFound
-from services.models import AuditEvent, BenefitOffer, BenefitOfferStatus, Task, User
+from services.models import Application, AuditEvent, BenefitOffer, BenefitOfferStatus, Task, User
 from services.workflow.engine import available_events
 
 from .answering import last_bank_account
@@ -30,6 +30,17 @@ def my_offers(*, session: Session, actor: User) -> list[BenefitOffer]:
     return sorted(offers, key=lambda offer: offer.status in BenefitOfferStatus.FINAL)
 
 
+def employee_offers(*, session: Session, actor: User) -> list[BenefitOffer]:
+    """The offers a firm answers for its employees (policies accepted by the employer), open ones first."""
+    offers = session.exec(
+        select(BenefitOffer)
+        .where(col(BenefitOffer.employer_id) == actor.id)
+        .order_by(col(BenefitOffer.created_at).desc(), col(BenefitOffer.id).desc())
+        .limit(LIST_LIMIT)
+    ).all()
+    return sorted(offers, key=lambda offer: offer.status in BenefitOfferStatus.FINAL)
+
+
 @dataclass(frozen=True)
 class OfferFile:
     offer: BenefitOffer
@@ -38,12 +49,15 @@ class OfferFile:
     actions: list[str]  # the rows the viewer may fire now
     account: tuple[str, str] | None  # the account and bank to propose
     events: list[AuditEvent]
+    employer: User | None = None  # the firm that answers the offer, where the policy says so
+    subject: User | None = None  # whose offer it is (the employer's page names the employee)
+    review: Application | None = None  # the application reviewing a disputed amount, the latest
 
 
 def offer_file(*, session: Session, actor: User, key: str, catalog: Catalog, today: date) -> OfferFile:
-    """One offer, for its subject only (anyone else: not found)."""
+    """One offer, for its subject and the employer answering it only (anyone else: not found)."""
     offer = session.exec(select(BenefitOffer).where(col(BenefitOffer.key) == key)).first()
-    if offer is None or offer.applicant_id != actor.id:
+    if offer is None or actor.id not in (offer.applicant_id, offer.employer_id):
         raise NotFound("no such offer")
     return _file(session, actor, offer, catalog, today, offer)
 
@@ -78,9 +92,18 @@ def _file(session: Session, actor: User, offer: BenefitOffer, catalog: Catalog, 
         offer=offer,
         policy=policy,
         verdict=judge_subject(session=session, policy=policy, subject_id=offer.applicant_id, today=today),
-        actions=available_events(actor, offer, offer, catalog) if subject is offer else [],
+        actions=_offer_actions(actor, offer, policy, catalog) if subject is offer else [],
         account=(offer.bank_account, offer.bank_name)
         if offer.bank_account and offer.bank_name
         else last_bank_account(session=session, actor=actor),
         events=history(session=session, case=offer),
+        employer=session.get(User, offer.employer_id) if offer.employer_id else None,
+        subject=session.get(User, offer.applicant_id),
+        review=session.get(Application, offer.review_application_id) if offer.review_application_id else None,
     )
+
+
+def _offer_actions(actor: User, offer: BenefitOffer, policy: Policy, catalog: Catalog) -> list[str]:
+    """The rows the viewer may fire; a dispute only where the policy names the item that reviews it."""
+    events = available_events(actor, offer, offer, catalog)
+    return [event for event in events if event != "dispute_amount" or policy.amount_review_item]

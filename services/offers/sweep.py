@@ -18,7 +18,7 @@ from services.catalog import Catalog
 from services.catalog.policy_model import Policy
 from services.db import transactional
 from services.i18n import N_
-from services.models import BenefitOffer, BenefitOfferStatus, Role, User
+from services.models import BenefitOffer, BenefitOfferStatus, Employment, Role, User
 from services.notifications import notify
 from services.workflow.benefits.rules import offer_deadline, yuan
 from services.workflow.engine import fire
@@ -148,6 +148,7 @@ def _make_offer(
         amount_fen=amount_fen,
         eligible_on=today,
         deadline=offer_deadline(today),
+        employer_id=_employer_of_record(session, subject_id, today) if policy.accepted_by == "employer" else None,
     )
     session.add(offer)
     session.flush()
@@ -175,7 +176,46 @@ def _make_offer(
             "number": offer.number,
         },
     )
+    if offer.employer_id is not None:
+        employer = session.get(User, offer.employer_id)
+        assert employer is not None  # the employment register names stored accounts
+        notify(
+            session,
+            user=employer,
+            case=offer,
+            template=N_(
+                "%(policy)s for your employee %(employee)s: %(amount)s yuan, paid to you. "
+                "Accept it by %(deadline)s (%(number)s)."
+            ),
+            params={
+                "policy": policy.name.zh,
+                "policy_en": policy.name.en,
+                "employee": subject.full_name,
+                "amount": yuan(amount_fen),
+                "deadline": offer.deadline.isoformat(),
+                "number": offer.number,
+            },
+        )
     return offer.number
+
+
+def _employer_of_record(session: Session, subject_id: int, today: date) -> int:
+    """The employer of the subject's open employment spell (the latest begun): it answers the offer.
+
+    `catalog check` lets only a policy requiring `employed = true` be accepted by the employer, so there is one.
+    """
+    employer = session.exec(
+        select(Employment.employer_id)
+        .where(
+            col(Employment.employee_id) == subject_id,
+            col(Employment.started_on) <= today,
+            (col(Employment.ended_on).is_(None)) | (col(Employment.ended_on) > today),
+        )
+        .order_by(col(Employment.started_on).desc(), col(Employment.id).desc())
+        .limit(1)
+    ).first()
+    assert employer is not None, "an employer-accepted policy's eligibility requires an open employment spell"
+    return employer
 
 
 def _expire(session: Session, catalog: Catalog, today: date, result: SweepResult) -> None:

@@ -26,6 +26,7 @@ from services.models import Application, Rating, Task, User
 from services.notifications import queued_together
 from services.workdays import WorkingCalendar, load_calendar
 from services.workflow.case_types import case_type_of, case_types
+from services.workflow.locks import lock_case
 from services.workflow.table import Machine, Transition
 
 # A case of any kind, or one of its tasks (the engine moves both alike).
@@ -133,6 +134,16 @@ class Firing:
         """The case, for the rules of applications."""
         assert isinstance(self.case, Application)
         return self.case
+
+    def lock_other_case(self, model: type, where) -> Any:
+        """Lock a case this row's effects move besides its own (its lock after this case's one)."""
+        return lock_case(self.session, model, where)
+
+    def fire_other_case(self, subject: Case, event: str, actor: User | None = None, **kwargs) -> PlacedEvent:
+        """Fire a row of another case in the same transaction: its own reads and its own chain."""
+        return _fire_sharing_reads(
+            Shared(), session=self.session, subject=subject, event=event, actor=actor, catalog=self.catalog, **kwargs
+        )
 
     def fire(self, subject: Case, event: str, actor: User | None = None, **kwargs) -> PlacedEvent:
         """Fire a follow-on row in the same transaction (by the system unless an actor is named)."""

@@ -110,6 +110,7 @@ def _machines() -> tuple[Machine, Machine]:
     from services.workflow import levers, ratings
     from services.workflow import rules as r
     from services.workflow import task_rules as t
+    from services.workflow.benefits import dispute_rules as b
 
     open_before_acceptance = {A.DRAFT, A.SUBMITTED, A.NEEDS_CORRECTION}
     running = {A.ACCEPTED, A.IN_REVIEW, A.SUSPENDED}
@@ -163,7 +164,7 @@ def _machines() -> tuple[Machine, Machine]:
                 open_before_acceptance,
                 A.WITHDRAWN,
                 {APPLICANT},
-                effects=[r.stamp_closed],
+                effects=[r.stamp_closed, b.uphold_disputed_amount],
                 label=N_("Withdrawn"),
             ),
             row(
@@ -190,7 +191,7 @@ def _machines() -> tuple[Machine, Machine]:
                 A.NOT_ACCEPTED,
                 {FRONT_DESK},
                 needs_reason=True,
-                effects=[r.stamp_closed, r.notify_refused],
+                effects=[r.stamp_closed, r.notify_refused, b.uphold_disputed_amount],
                 label=N_("Not accepted"),
             ),
             row(
@@ -227,7 +228,7 @@ def _machines() -> tuple[Machine, Machine]:
                 running,
                 A.REJECTED,
                 {SYSTEM},
-                effects=[r.stamp_closed, r.notify_finished],
+                effects=[r.stamp_closed, r.notify_finished, b.uphold_disputed_amount],
                 label=N_("Not approved"),
             ),
             row(
@@ -236,7 +237,7 @@ def _machines() -> tuple[Machine, Machine]:
                 A.TERMINATED,
                 {SYSTEM},
                 needs_reason=True,
-                effects=[r.cancel_open_tasks, r.stamp_closed, r.notify_finished],
+                effects=[r.cancel_open_tasks, r.stamp_closed, r.notify_finished, b.uphold_disputed_amount],
                 label=N_("Terminated"),
             ),
             row(
@@ -273,13 +274,14 @@ def _machines() -> tuple[Machine, Machine]:
                 {T.CLAIMED},
                 T.APPROVED,
                 {ASSIGNEE},
-                guards=[t.nothing_owed, t.no_open_notice],
+                guards=[t.nothing_owed, t.no_open_notice, b.amount_decided_if_reviewing],
                 effects=[
                     t.stamp_decision,
                     t.issue_certificate,
                     t.notify_decided,
                     t.unblock_dependents,
                     t.deliver_electronically,
+                    b.correct_disputed_amount,
                 ],
                 label=N_("Approved"),
             ),

@@ -4,7 +4,7 @@ import pytest
 
 from services.models import BenefitOfferStatus as O
 from services.models import BenefitReviewStatus as R
-from services.workflow.benefits.table import BENEFIT_OFFER, BENEFIT_REVIEW
+from services.workflow.benefits.table import BENEFIT_OFFER, BENEFIT_REVIEW, EMPLOYER
 from services.workflow.table import APPLICANT, ASSIGNEE, CLERK, SYSTEM
 
 MACHINES = (BENEFIT_OFFER, BENEFIT_REVIEW)
@@ -21,7 +21,40 @@ EXAMPLES = [
     (BENEFIT_OFFER, O.IN_BATCH, "pay", {SYSTEM}, None),
     (BENEFIT_OFFER, O.IN_BATCH, "bounce", {SYSTEM}, None),
     (BENEFIT_OFFER, O.RETURNED, "correct_account", {APPLICANT}, None),
-    (BENEFIT_OFFER, O.OFFERED, "accept", {CLERK}, "only applicant may accept this benefit_offer"),
+    (BENEFIT_OFFER, O.OFFERED, "accept", {EMPLOYER}, None),
+    (BENEFIT_OFFER, O.OFFERED, "dispute_amount", {APPLICANT}, None),
+    (BENEFIT_OFFER, O.OFFERED, "dispute_amount", {EMPLOYER}, None),
+    (BENEFIT_OFFER, O.AMOUNT_DISPUTED, "correct_amount", {SYSTEM}, None),
+    (BENEFIT_OFFER, O.AMOUNT_DISPUTED, "uphold_amount", {SYSTEM}, None),
+    (BENEFIT_OFFER, O.OFFERED, "accept", {CLERK}, "only applicant or employer may accept this benefit_offer"),
+    (
+        BENEFIT_OFFER,
+        O.AMOUNT_DISPUTED,
+        "accept",
+        {APPLICANT},
+        "cannot accept a benefit offer that is amount disputed",
+    ),
+    (
+        BENEFIT_OFFER,
+        O.AMOUNT_DISPUTED,
+        "expire",
+        {SYSTEM},
+        "cannot expire a benefit offer that is amount disputed",
+    ),
+    (
+        BENEFIT_OFFER,
+        O.AMOUNT_DISPUTED,
+        "correct_amount",
+        {APPLICANT},
+        "only system may correct amount this benefit_offer",
+    ),
+    (
+        BENEFIT_OFFER,
+        O.ACCEPTED,
+        "dispute_amount",
+        {APPLICANT},
+        "cannot dispute amount a benefit offer that is accepted",
+    ),
     (BENEFIT_OFFER, O.EXPIRED, "accept", {APPLICANT}, "cannot accept a benefit offer that is expired"),
     (BENEFIT_OFFER, O.ACCEPTED, "accept", {APPLICANT}, "cannot accept a benefit offer that is accepted"),
     (BENEFIT_OFFER, O.ACCEPTED, "approve", {APPLICANT}, "only system may approve this benefit_offer"),
@@ -49,7 +82,9 @@ def test_a_move_is_allowed_or_refused_with_the_reason_in_words(machine, status, 
 
 def test_money_moves_only_by_the_system_and_the_subject_only_answers_the_offer_or_fixes_the_account():
     subject_rows = {row.event for row in BENEFIT_OFFER.transitions if APPLICANT in row.who}
-    assert subject_rows == {"accept", "decline", "correct_account"}
+    assert subject_rows == {"accept", "decline", "dispute_amount", "correct_account"}
+    # An employer answering for its employee may do exactly what a subject answering may do.
+    assert {row.event for row in BENEFIT_OFFER.transitions if EMPLOYER in row.who} == subject_rows
     for event in ("approve", "clear", "batch", "pay", "bounce"):
         assert BENEFIT_OFFER.find(event).who == {SYSTEM}
 
@@ -75,7 +110,10 @@ def test_paying_writes_the_grant_that_excludes_paying_twice():
 
 
 def test_buttons_follow_state_and_relation():
-    assert BENEFIT_OFFER.allowed(O.OFFERED, frozenset({APPLICANT})) == ["accept", "decline"]
+    assert BENEFIT_OFFER.allowed(O.OFFERED, frozenset({APPLICANT})) == ["accept", "decline", "dispute_amount"]
+    assert BENEFIT_OFFER.allowed(O.OFFERED, frozenset({EMPLOYER})) == ["accept", "decline", "dispute_amount"]
+    assert BENEFIT_OFFER.allowed(O.OFFERED, frozenset()) == []  # the subject of an offer the employer answers
+    assert BENEFIT_OFFER.allowed(O.AMOUNT_DISPUTED, frozenset({APPLICANT})) == []
     assert BENEFIT_OFFER.allowed(O.APPROVED, frozenset({APPLICANT})) == []
     assert BENEFIT_REVIEW.allowed(R.CLAIMED, frozenset({CLERK, ASSIGNEE})) == ["release", "approve", "refuse"]
 
@@ -83,3 +121,41 @@ def test_buttons_follow_state_and_relation():
 def test_each_machine_records_under_its_own_prefix():
     assert BENEFIT_OFFER.audit_event("accept") == "benefit_offer.accept"
     assert BENEFIT_REVIEW.audit_event("claim") == "benefit_review.claim"
+
+
+def test_a_disputed_amount_leaves_only_by_the_review_and_always_back_to_offered():
+    from services.workflow.benefits import dispute_rules
+
+    leaving = [row for row in BENEFIT_OFFER.transitions if O.AMOUNT_DISPUTED in row.source]
+    assert {row.event for row in leaving} == {"correct_amount", "uphold_amount"}
+    assert {row.target for row in leaving} == {O.OFFERED}
+    assert all(row.who == {SYSTEM} for row in leaving)
+    assert BENEFIT_OFFER.find("uphold_amount").needs_reason
+    for row in leaving:
+        assert dispute_rules.reopen_answer_window in row.effects
+    assert dispute_rules.file_amount_review in BENEFIT_OFFER.find("dispute_amount").effects
+
+
+def test_every_status_is_reachable_from_the_offer_and_final_statuses_are_final():
+    for machine in MACHINES:
+        reached, frontier = {machine.initial}, [machine.initial]
+        while frontier:
+            status = frontier.pop()
+            for row in machine.transitions:
+                if status in row.source and row.target not in reached:
+                    reached.add(row.target)
+                    frontier.append(row.target)
+        assert reached == set(machine.state_labels), machine.name
+        for row in machine.transitions:
+            assert not (row.source & machine.final), (machine.name, row.event)
+
+
+def test_the_application_table_hands_a_review_back_to_its_offer_on_every_end_without_an_approval():
+    from services.workflow.benefits import dispute_rules
+    from services.workflow.table import APPLICATION, TASK
+
+    for event in ("withdraw", "refuse", "reject", "terminate"):
+        assert dispute_rules.uphold_disputed_amount in APPLICATION.find(event).effects, event
+    approve = TASK.find("approve")
+    assert dispute_rules.amount_decided_if_reviewing in approve.guards
+    assert dispute_rules.correct_disputed_amount in approve.effects

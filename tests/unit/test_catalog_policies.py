@@ -260,7 +260,57 @@ BROKEN = [
         "audience: 'pets' is not one of",
         id="unknown-audience",
     ),
+    pytest.param(
+        lambda d: _policy(d).update(accepted_by="employer"),
+        "accepted_by: employer is for a citizens' policy whose eligibility requires employed = true",
+        id="employer-accepts-without-employment",
+    ),
+    pytest.param(
+        lambda d: (
+            _policy(d).update(accepted_by="employer"),
+            _policy(d)["eligible"]["all"].append(
+                {"any": [{"field": "employed", "op": "=", "value": True}, {"field": "age", "op": ">", "value": 90}]}
+            ),
+        ),
+        "accepted_by: employer is for a citizens' policy whose eligibility requires employed = true",
+        id="employer-accepts-when-employment-is-only-one-way-in",
+    ),
+    pytest.param(
+        lambda d: _policy(d).update(accepted_by="boss"),
+        "accepted_by: 'boss' is not one of",
+        id="unknown-answerer",
+    ),
+    pytest.param(
+        lambda d: _policy(d).update(amount_review_item="330100-HRSS-099"),
+        "amount_review_item: item '330100-HRSS-099' is not defined",
+        id="unknown-review-item",
+    ),
 ]
+
+
+def test_an_employment_policy_may_be_accepted_by_the_employer(tmp_path):
+    data = minimal()
+    _policy(data).update(accepted_by="employer")
+    _policy(data)["eligible"]["all"].append({"field": "employed", "op": "=", "value": True})
+    _write(tmp_path, data)
+    assert validate_catalog(tmp_path) == []
+
+
+def test_the_shipped_employer_policy_and_review_items(real):
+    policy = real.policies["graduate_social_insurance_subsidy_2026"]
+    assert policy.accepted_by == "employer" and policy.audience == "citizens"
+    assert Compare("employed", "=", True) in policy.eligible.rules
+    for policy in real.policies.values():
+        if policy.amount_review_item:
+            item = real.items[policy.amount_review_item]
+            assert item.department == policy.department and not item.materials
+            assert {field.key for field in item.fields} == {
+                "offer_number",
+                "offered_amount",
+                "claimed_amount",
+                "dispute_reason",
+            }
+    assert real.policies["childcare_subsidy_2026"].amount_review_item == "330100-HEALTH-005"
 
 
 @pytest.mark.parametrize(("mutate", "message"), BROKEN)

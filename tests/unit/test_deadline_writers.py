@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 from services.workflow import shared, task_rules
+from services.workflow.benefits import dispute_rules as benefit_dispute_rules
 from services.workflow.benefits import rules as benefit_rules
 from services.workflow.case_types import machines
 from services.workflow.disputes import rules as dispute_rules
@@ -36,6 +37,8 @@ TASK_DEADLINE_WRITERS = {
 CASE_DEADLINE_WRITERS = {
     ("services/workflow/rules.py", "stamp_accepted", "firing.application.deadline"),
     ("services/workflow/shared.py", "stretch_application_deadline", "application.deadline"),
+    # An offer back from the review of its amount gets days to answer again.
+    ("services/workflow/benefits/dispute_rules.py", "reopen_answer_window", "offer.deadline"),
 }
 
 
@@ -107,6 +110,7 @@ def test_each_task_deadline_writer_runs_as_an_effect_of_a_row():
     assert shared.resume_task_clock.__name__ in called
     assert dispute_rules._new_task.__name__ in called
     assert benefit_rules.create_review_task in effects
+    assert benefit_dispute_rules.reopen_answer_window in effects
     # The granted extension is the one row of an application's task that moves a running deadline on request.
     granting = [
         row for machine in machines() for row in machine.transitions if task_rules.grant_extension in row.effects

@@ -10,7 +10,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from services.casework.desk import REASON_MAX_LENGTH
-from services.models.offers import BANK_ACCOUNT_MAX_LENGTH, BANK_NAME_MAX_LENGTH, DECLINE_NOTE_MAX_LENGTH
+from services.models.offers import (
+    BANK_ACCOUNT_MAX_LENGTH,
+    BANK_NAME_MAX_LENGTH,
+    DECLINE_NOTE_MAX_LENGTH,
+    DISPUTE_REASON_MAX_LENGTH,
+)
+from services.workflow.benefits.dispute_rules import AMOUNT_TYPED_LENGTH
 from services.workflow.benefits.rules import DECLINE_REASONS
 
 # People type spaces and dashes in account numbers; the service keeps the digits.
@@ -37,6 +43,24 @@ class DeclineForm(FlaskForm):
         validators=[DataRequired(message=_l("Choose why you decline the offer."))],
     )
     decline_note = TextAreaField(_l("Anything to add (optional)"), validators=[Length(max=DECLINE_NOTE_MAX_LENGTH)])
+
+
+class DisputeForm(FlaskForm):
+    """The amount is wrong: what the subject believes due and why (the service checks the amount itself)."""
+
+    claimed_amount = StringField(
+        _l("The amount you believe is due (yuan)"),
+        validators=[DataRequired(message=_l("Enter the amount in yuan.")), Length(max=AMOUNT_TYPED_LENGTH)],
+        description=_l("A positive number with at most two decimals, like 7200 or 7200.50."),
+    )
+    dispute_reason = TextAreaField(
+        _l("Why the amount is wrong"),
+        validators=[
+            DataRequired(message=_l("Say why you believe the amount is wrong.")),
+            Length(max=DISPUTE_REASON_MAX_LENGTH),
+        ],
+        description=_l("An application for review is filed with this; the department decides the amount."),
+    )
 
 
 class RefuseCheckForm(FlaskForm):

@@ -17,6 +17,7 @@ from services.casework.desk import REASON_MAX_LENGTH as REASON_LENGTH
 from services.casework.desk import NoticeItem
 from services.catalog import Text
 from services.models.cases import TRACKING_NUMBER_MAX_LENGTH, VISIT_PURPOSE_MAX_LENGTH
+from services.workflow.benefits.dispute_rules import AMOUNT_TYPED_LENGTH
 from services.workflow.task_rules import MAX_EXTENSION_DAYS, PROCEDURES
 from web.messages import translate
 
@@ -121,6 +122,13 @@ def notice_form(service, locale: str, **kwargs) -> NoticeFormBase:
 
 
 class ApproveForm(FlaskForm):
+    # Shown (and required by the service) only when approving the review of a benefit offer's amount.
+    decided_amount = StringField(
+        _l("Amount due (yuan)"),
+        id="approve-decided-amount",
+        validators=[Optional(), Length(max=AMOUNT_TYPED_LENGTH)],
+        description=_l("The amount the offer is made again at; the applicant then accepts it."),
+    )
     note = TextAreaField(_l("Note (optional)"), id="approve-note", validators=[Optional(), Length(max=REASON_LENGTH)])
 
 

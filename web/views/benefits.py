@@ -1,4 +1,6 @@
-"""Citizens and firms (免申即享): the benefits offered to them, and one offer with why, accept, decline.
+"""Citizens and firms (免申即享): the benefits offered to them, and one offer with why, accept, decline, dispute.
+
+A firm also answers the offers of its employees whose policy the employer accepts; the employee reads them.
 
 One click accepts: the account proposed is the one the subject's latest offer named, shown and
 changeable on the same form. A refusal of the step itself (an offer expired or already answered)
@@ -13,11 +15,11 @@ from services import clock, policy
 from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.models import BenefitOfferStatus, BenefitReviewStatus, Role
-from services.offers.answering import accept_offer, correct_account, decline_offer
-from services.offers.queries import my_offers, offer_file
+from services.offers.answering import accept_offer, correct_account, decline_offer, dispute_offer
+from services.offers.queries import employee_offers, my_offers, offer_file
 from services.workflow.benefits.rules import DECLINE_REASONS, yuan
 from web.extensions import catalog, db_session
-from web.forms.benefits import AccountForm, DeclineForm
+from web.forms.benefits import AccountForm, DeclineForm, DisputeForm
 from web.messages import translate
 from web.views.helpers import apply_errors, route_policy
 
@@ -30,6 +32,11 @@ ACTIONS = {
     "accept": (AccountForm, accept_offer, _l("Accepted. We will tell you when the money is paid.")),
     "decline": (DeclineForm, decline_offer, _l("Declined. Thank you for telling us why.")),
     "correct_account": (AccountForm, correct_account, _l("Account corrected: the payment goes out again.")),
+    "dispute_amount": (
+        DisputeForm,
+        dispute_offer,
+        _l("Your application for review is filed; the offer waits for the department's decision."),
+    ),
 }
 
 
@@ -47,7 +54,13 @@ def offer_labels() -> dict:
 @bp.get("/benefits")
 @subjects_only
 def index():
-    return render_template("benefits/index.html", offers=my_offers(session=db_session(), actor=current_user))
+    db = db_session()
+    return render_template(
+        "benefits/index.html",
+        offers=my_offers(session=db, actor=current_user),
+        # A firm answers its employees' offers of policies paid through the employer.
+        employee_offers=employee_offers(session=db, actor=current_user) if current_user.role == Role.COMPANY else [],
+    )
 
 
 @bp.get("/benefits/<key>")
@@ -82,6 +95,12 @@ def decline(key: str):
     return act(key, "decline")
 
 
+@bp.post("/benefits/<key>/dispute")
+@subjects_only
+def dispute(key: str):
+    return act(key, "dispute_amount")
+
+
 @bp.post("/benefits/<key>/correct-account")
 @subjects_only
 def correct(key: str):
@@ -92,11 +111,7 @@ def act(key: str, event: str):
     form_class, service, done = ACTIONS[event]
     form = form_class()
     if form.validate():
-        inputs = (
-            {"reason": form.decline_reason.data, "note": form.decline_note.data or ""}
-            if isinstance(form, DeclineForm)
-            else {"bank_account": form.bank_account.data, "bank_name": form.bank_name.data}
-        )
+        inputs = _inputs(form)
         try:
             service(session=db_session(), actor=current_user, key=key, catalog=catalog(), **inputs)
         except Invalid as error:
@@ -108,3 +123,11 @@ def act(key: str, event: str):
             flash(str(done), "success")
             return redirect(url_for("benefits.detail", key=key))
     return render_offer(key, 422, failed=(event, form))
+
+
+def _inputs(form) -> dict:
+    if isinstance(form, DeclineForm):
+        return {"reason": form.decline_reason.data, "note": form.decline_note.data or ""}
+    if isinstance(form, DisputeForm):
+        return {"claimed_amount": form.claimed_amount.data, "reason": form.dispute_reason.data}
+    return {"bank_account": form.bank_account.data, "bank_name": form.bank_name.data}

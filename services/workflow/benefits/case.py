@@ -5,7 +5,7 @@ from services.catalog.model import Text
 from services.i18n import N_
 from services.models import BenefitOffer, BenefitReviewStatus, Task, User
 from services.workflow import table
-from services.workflow.benefits.table import BENEFIT_OFFER, BENEFIT_REVIEW
+from services.workflow.benefits.table import BENEFIT_OFFER, BENEFIT_REVIEW, EMPLOYER
 from services.workflow.case_kind import CaseType, TaskLists, task_relations
 
 
@@ -15,8 +15,11 @@ def offer_relations(
     if actor is None:
         return frozenset({table.SYSTEM})
     relations = set()
-    if actor.id == offer.applicant_id:
+    # Where the employer answers (offer.employer_id set), the subject only reads the offer.
+    if actor.id == offer.applicant_id and offer.employer_id is None:
         relations.add(table.APPLICANT)
+    if offer.employer_id is not None and actor.id == offer.employer_id:
+        relations.add(EMPLOYER)
     if isinstance(subject, Task):
         relations |= task_relations(actor, subject)
     return frozenset(relations)

@@ -130,7 +130,8 @@ def save_bank_account(firing) -> None:
     offer = firing.case
     offer.bank_account = firing.given["bank_account"]
     offer.bank_name = firing.given["bank_name"]
-    offer.payee_name = firing.applicant.full_name
+    # Whoever answers is paid: the subject, or the employer that accepts for its employee.
+    offer.payee_name = firing.actor.full_name
     firing.session.add(offer)
     # The account is kept whole on the offer; the audit shows only its last four digits.
     firing.record.update(account_ends=offer.bank_account[-4:], bank=offer.bank_name)
@@ -221,7 +222,7 @@ def save_return_reason(firing) -> None:
 # --- notifications ----------------------------------------------------------
 
 
-def _tell(firing, template: str, **params) -> None:
+def tell(firing, template: str, **params) -> None:
     offer = firing.case
     policy = policy_of(firing.catalog, offer)
     notify(
@@ -240,24 +241,31 @@ def _tell(firing, template: str, **params) -> None:
 
 
 def notify_accepted(firing) -> None:
-    _tell(firing, N_("You accepted %(policy)s (%(amount)s yuan, offer %(number)s). We will tell you when it is paid."))
+    if firing.case.employer_id is not None:
+        tell(
+            firing,
+            N_("%(employer)s accepted %(policy)s for you (%(amount)s yuan, offer %(number)s); it is paid to them."),
+            employer=firing.actor.full_name,
+        )
+        return
+    tell(firing, N_("You accepted %(policy)s (%(amount)s yuan, offer %(number)s). We will tell you when it is paid."))
 
 
 def notify_withdrawn(firing) -> None:
-    _tell(firing, N_("Offer %(number)s of %(policy)s was withdrawn: you no longer qualify."))
+    tell(firing, N_("Offer %(number)s of %(policy)s was withdrawn: you no longer qualify."))
 
 
 def notify_approved(firing) -> None:
-    _tell(firing, N_("%(policy)s: %(amount)s yuan approved (offer %(number)s); it goes out with the next payment."))
+    tell(firing, N_("%(policy)s: %(amount)s yuan approved (offer %(number)s); it goes out with the next payment."))
 
 
 def notify_refused(firing) -> None:
-    _tell(firing, N_("%(policy)s: the department refused to pay offer %(number)s."))
+    tell(firing, N_("%(policy)s: the department refused to pay offer %(number)s."))
 
 
 def notify_paid(firing) -> None:
-    _tell(firing, N_("%(policy)s: %(amount)s yuan paid into your account (offer %(number)s)."))
+    tell(firing, N_("%(policy)s: %(amount)s yuan paid into your account (offer %(number)s)."))
 
 
 def notify_returned(firing) -> None:
-    _tell(firing, N_("%(policy)s: the bank returned the payment of offer %(number)s. Check your account details."))
+    tell(firing, N_("%(policy)s: the bank returned the payment of offer %(number)s. Check your account details."))

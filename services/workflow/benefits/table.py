@@ -1,7 +1,8 @@
 """The transition tables of a benefit offer and of its review task. Nothing else writes their statuses.
 
-The sweep offers what a policy pays a subject; the subject accepts (with a bank account), declines
-(with a reason). An accepted offer is approved
+The sweep offers what a policy pays a subject; the subject (or, where the policy says so, their
+employer) accepts (with a bank account), declines (with a reason) or disputes the amount, which
+files an application for review that sends the offer back at the amount decided. An accepted offer is approved
 by the system in the order of acceptance while the policy's budget lasts, or flagged for a clerk of
 the policy's department to check; approved offers go to the bank in a batch and come back paid or
 returned (a corrected account sends them back to be paid again).
@@ -12,9 +13,15 @@ from services.models import BenefitOfferStatus as O
 from services.models import BenefitReviewStatus as R
 from services.workflow.table import APPLICANT, ASSIGNEE, CLERK, SYSTEM, Machine, row
 
+# The firm of record of an employee whose offer's policy is accepted by the employer: it answers the offer.
+EMPLOYER = "employer"
+# Who answers an offer: its subject, or the employer where the policy says so (never both: see case.py).
+ANSWERER = {APPLICANT, EMPLOYER}
+
 
 def _machines() -> tuple[Machine, Machine]:
     # Imported here so that reading the table needs no database.
+    from services.workflow.benefits import dispute_rules as d
     from services.workflow.benefits import rules as r
     from services.workflow.benefits import task_rules as t
 
@@ -30,7 +37,7 @@ def _machines() -> tuple[Machine, Machine]:
                 "accept",
                 {O.OFFERED},
                 O.ACCEPTED,
-                {APPLICANT},
+                ANSWERER,
                 guards=[r.not_past_deadline, r.bank_account_given],
                 effects=[r.save_bank_account, r.stamp_accepted, r.notify_accepted],
                 label=N_("Accepted"),
@@ -39,10 +46,36 @@ def _machines() -> tuple[Machine, Machine]:
                 "decline",
                 {O.OFFERED},
                 O.DECLINED,
-                {APPLICANT},
+                ANSWERER,
                 guards=[r.decline_reason_chosen],
                 effects=[r.save_decline, r.stamp_closed],
                 label=N_("Declined"),
+            ),
+            row(
+                "dispute_amount",
+                {O.OFFERED},
+                O.AMOUNT_DISPUTED,
+                ANSWERER,
+                guards=[r.not_past_deadline, d.amount_review_offered, d.claim_given],
+                effects=[d.save_claim, d.file_amount_review],
+                label=N_("Amount disputed: an application for review filed"),
+            ),
+            row(
+                "correct_amount",
+                {O.AMOUNT_DISPUTED},
+                O.OFFERED,
+                {SYSTEM},
+                effects=[d.take_reviewed_amount, d.reopen_answer_window, d.notify_amount_corrected],
+                label=N_("Offered again at the amount the review decided"),
+            ),
+            row(
+                "uphold_amount",
+                {O.AMOUNT_DISPUTED},
+                O.OFFERED,
+                {SYSTEM},
+                needs_reason=True,
+                effects=[d.save_review_note, d.reopen_answer_window, d.notify_amount_upheld],
+                label=N_("Offered again: the review kept the amount"),
             ),
             row(
                 "withdraw",
@@ -125,7 +158,7 @@ def _machines() -> tuple[Machine, Machine]:
                 "correct_account",
                 {O.RETURNED},
                 O.APPROVED,
-                {APPLICANT},
+                ANSWERER,
                 guards=[r.bank_account_given],
                 effects=[r.save_bank_account],
                 label=N_("Bank account corrected"),
