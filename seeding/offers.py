@@ -24,7 +24,7 @@ from services import clock
 from services.benefits.changes import mark_changed
 from services.catalog import Catalog
 from services.models import BenefitGrant, BenefitOffer, BenefitOfferStatus, Task, User
-from services.offers.answering import accept_offer, correct_account, decline_offer
+from services.offers.answering import accept_offer, correct_account, decline_offer, dispute_offer
 from services.offers.approval import approve_all_accepted, decide_review
 from services.offers.payment import RESULT_HEADER, make_batch, read_returns
 from services.offers.sweep import expire_offers, sweep_changed_subjects, sweep_subjects
@@ -45,6 +45,7 @@ LEAST_DECLINED = 2  # two reasons at least
 LEAST_ACCEPTED = 4  # enough for a batch with returns and payments, even in a small city
 LATER_ROUNDS = 3  # one offer kept open for each later round of accepts (in a batch, approved, accepted)
 WITHDRAWN = 1  # offers kept open for their subjects to stop qualifying before the last day
+DISPUTE_REASON = "金额与实际缴费和家庭情况不符，请按登记记录重新核定。"  # the amount disputed, in the subject's words
 
 
 def seed_offers(
@@ -121,23 +122,25 @@ class _Play:
             )
         )
 
-    def subject(self, offer: BenefitOffer) -> User:
-        user = self.session.get(User, offer.applicant_id)
-        assert user is not None  # an offer's subject
+    def answerer(self, offer: BenefitOffer) -> User:
+        """Who answers the offer: its subject, or the employer of record where the policy says the firm accepts."""
+        user = self.session.get(User, offer.employer_id or offer.applicant_id)
+        assert user is not None  # an offer's subject or employer
         return user
 
-    def account(self, subject_id: int) -> str:
-        # One account per subject, as a person keeps theirs.
-        if subject_id not in self.accounts:
-            self.accounts[subject_id] = "6222" + "".join(self.rng.choice("0123456789") for _ in range(15))
-        return self.accounts[subject_id]
+    def account(self, offer: BenefitOffer) -> str:
+        # One account per payee (the subject, or the firm answering), as a person or firm keeps theirs.
+        payee = offer.employer_id or offer.applicant_id
+        if payee not in self.accounts:
+            self.accounts[payee] = "6222" + "".join(self.rng.choice("0123456789") for _ in range(15))
+        return self.accounts[payee]
 
     def accept(self, offer: BenefitOffer) -> None:
         accept_offer(
             session=self.session,
-            actor=self.subject(offer),
+            actor=self.answerer(offer),
             key=offer.key,
-            bank_account=self.account(offer.applicant_id),
+            bank_account=self.account(offer),
             bank_name=self.rng.choice(BANKS),
             catalog=self.catalog,
         )
@@ -151,6 +154,7 @@ class _Play:
         self.rng.shuffle(others)
         kept = WITHDRAWN + LATER_ROUNDS
         for_withdrawal, for_later, others = others[:WITHDRAWN], others[WITHDRAWN:kept], others[kept:]
+        others = self.dispute_one(others)
         declines = max(LEAST_DECLINED, round(len(others) * DECLINE_SHARE))
         accepts = max(LEAST_ACCEPTED, round(len(others) * ACCEPT_SHARE))
         reasons = sorted(DECLINE_REASONS)
@@ -158,7 +162,7 @@ class _Play:
             reason = reasons[position % len(reasons)]
             decline_offer(
                 session=self.session,
-                actor=self.subject(offer),
+                actor=self.answerer(offer),
                 key=offer.key,
                 reason=reason,
                 note=DECLINE_NOTES[reason],
@@ -167,6 +171,21 @@ class _Play:
         for offer in sorted(flagged + others[declines : declines + accepts], key=lambda o: o.id or 0):
             self.accept(offer)
         return for_withdrawal, for_later
+
+    def dispute_one(self, offers: list[BenefitOffer]) -> list[BenefitOffer]:
+        """The first offer whose policy has a review item is disputed: its review application waits at the desk."""
+        disputable = next((o for o in offers if self.catalog.policies[o.policy].amount_review_item), None)
+        if disputable is None:
+            return offers
+        dispute_offer(
+            session=self.session,
+            actor=self.answerer(disputable),
+            key=disputable.key,
+            claimed_amount=f"{disputable.amount_fen * 3 // 200:.2f}",  # half as much again, in yuan
+            reason=DISPUTE_REASON,
+            catalog=self.catalog,
+        )
+        return [o for o in offers if o is not disputable]
 
     def accept_next(self, kept: list[BenefitOffer]) -> None:
         if kept:
@@ -218,12 +237,12 @@ class _Play:
         ).first()
         if offer is None:
             return
-        self.accounts.pop(offer.applicant_id)  # a new account this time
+        self.accounts.pop(offer.employer_id or offer.applicant_id)  # a new account this time
         correct_account(
             session=self.session,
-            actor=self.subject(offer),
+            actor=self.answerer(offer),
             key=offer.key,
-            bank_account=self.account(offer.applicant_id),
+            bank_account=self.account(offer),
             bank_name=self.rng.choice(BANKS),
             catalog=self.catalog,
         )
