@@ -103,7 +103,7 @@ def sweep_policies(
         # (4 MB) the hash aggregates of a type's certificates spilled to disk (EXPLAIN ANALYZE, bench/BENEFITS.md).
         session.execute(select(func.set_config("jit", "off", True), func.set_config("work_mem", "64MB", True)))
     if among is not None:
-        _judge_only(session, among, postgres)
+        _fill_subjects_table(session, among, postgres)
     if among is None:
         for policy in judged:
             found[policy.code] = {
@@ -120,14 +120,14 @@ def sweep_policies(
     return found
 
 
-def _judge_only(session: Session, among: Collection[int], postgres: bool) -> None:
+def _fill_subjects_table(session: Session, among: Collection[int], postgres: bool) -> None:
     """The temporary table AMONG holding just the subjects `among`.
 
     Kept for the connection's life and emptied before and after, not dropped: Python's sqlite3 opens no
     transaction for DDL, so a table created by a sweep that writes nothing first would outlive its errors.
     Filled by one statement with the ids as one parameter (an array on PostgreSQL, a JSON list SQLite's
     json_each reads), not a row of parameters each: the rows cost 15 ms for 1,300 ids on PostgreSQL, and on
-    SQLite building them cost a third of the incremental sweep."""
+    SQLite building their parameters about 5 ms of a 30 ms incremental sweep."""
     session.execute(CreateTable(AMONG, if_not_exists=True))
     session.execute(delete(AMONG))
     ids = sorted(set(among))
