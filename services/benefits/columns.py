@@ -84,6 +84,7 @@ class FactColumns:
         self.subject = _USER.alias("subject")
         self.joined: FromClause = self.subject
         self.sources: dict[str, FromClause] = {}
+        self.semi_joins: dict[str, ColumnElement[bool]] = {}
         self.lookups = 0  # correlated lookups compiled so far (see AllOf)
 
     # --- the FROM clause: each source joined once, when a fact first needs it ---
@@ -128,16 +129,30 @@ class FactColumns:
 
     def ranked(self, name: str, cert_type: str, key: str, ranks: dict[str, int]) -> ColumnElement[int]:
         cert = _CERT.alias()
-        rank = case(*((cert.c.data[key].as_string() == v, n) for v, n in ranks.items()), else_=0)
         table = self.grouped(
             name,
-            select(cert.c.owner_id.label("subject"), func.max(rank).label("value"))
+            select(cert.c.owner_id.label("subject"), func.max(_rank(cert, key, ranks)).label("value"))
             .where(cert.c.cert_type == cert_type, self.valid(cert), *self.only(cert.c.owner_id))
             # Grouped by the type too, so that the databases read the type's certificates in owner order on the
             # (type, owner) index, not the whole table by owner.
             .group_by(cert.c.cert_type, cert.c.owner_id),
         )
         return func.coalesce(table.c.value, 0)
+
+    def degrees(self) -> FromClause:
+        """The degree certificates grouped once for both facts they hold, the best degree and the latest
+        graduation: a policy naming both reads the certificates once (twice, it read them twice, bench/BENEFITS.md)."""
+        cert = _CERT.alias()
+        return self.grouped(
+            "degree",
+            select(
+                cert.c.owner_id.label("subject"),
+                func.max(_rank(cert, "degree", DEGREE_RANKS)).label("rank"),
+                func.max(cert.c.data["graduation_date"].as_string()).label("graduated"),
+            )
+            .where(cert.c.cert_type == "degree_certificate", self.valid(cert), *self.only(cert.c.owner_id))
+            .group_by(cert.c.cert_type, cert.c.owner_id),
+        )
 
     def contributions(self, measure: str, keep: Callable[[FromClause], ColumnElement[bool]]) -> ColumnElement[int]:
         """Months paid or the sum paid in the window: a lookup of the subject's months on the (subject, month)
@@ -187,36 +202,38 @@ class FactColumns:
         table = self.source("household", lambda: (derived, lambda t: t.c.household == resident.c.household_number))
         return func.coalesce(table.c.value, 0)
 
-    def graduation_date(self) -> ColumnElement[str]:
-        cert = _CERT.alias()
-        table = self.grouped(
-            "graduation",
-            select(
-                cert.c.owner_id.label("subject"), func.max(cert.c.data["graduation_date"].as_string()).label("value")
-            )
-            .where(cert.c.cert_type == "degree_certificate", self.valid(cert), *self.only(cert.c.owner_id))
-            .group_by(cert.c.cert_type, cert.c.owner_id),
-        )
-        return table.c.value
-
     def holds(self, cert_type: str) -> ColumnElement[bool]:
         cert = _CERT.alias()
         return self.subject.c.id.in_(
             select(cert.c.owner_id).where(cert.c.cert_type == cert_type, self.valid(cert), *self.only(cert.c.owner_id))
         )
 
+    def semi_join(self, name: str, build: Callable[[], ColumnElement[bool]]) -> ColumnElement[bool]:
+        """The same condition object for the same set, so that two rules implying it add it once (query.py)."""
+        if name not in self.semi_joins:
+            self.semi_joins[name] = build()
+        return self.semi_joins[name]
+
     def holds_any(self, cert_type: str) -> ColumnElement[bool]:
         """Holds a certificate of the type, valid or not: read on the (type, owner) index alone."""
         cert = _CERT.alias()
-        return self.subject.c.id.in_(select(cert.c.owner_id).where(cert.c.cert_type == cert_type))
+        return self.semi_join(
+            f"holds {cert_type}",
+            lambda: self.subject.c.id.in_(select(cert.c.owner_id).where(cert.c.cert_type == cert_type)),
+        )
 
-    def has_spells(self, keep: Callable[[FromClause], ColumnElement[bool]]) -> ColumnElement[bool]:
+    def has_spells(self, name: str, keep: Callable[[FromClause], ColumnElement[bool]]) -> ColumnElement[bool]:
         e = _EMPLOYMENT.alias()
-        return self.subject.c.id.in_(select(e.c.employer_id).where(keep(e)))
+        return self.semi_join(name, lambda: self.subject.c.id.in_(select(e.c.employer_id).where(keep(e))))
 
     def has_filing(self, kind: str) -> ColumnElement[bool]:
         f = _FILING.alias()
-        return self.subject.c.id.in_(select(f.c.company_id).where(f.c.year == self.today.year - 1, f.c.kind == kind))
+        return self.semi_join(
+            f"filed {kind}",
+            lambda: self.subject.c.id.in_(
+                select(f.c.company_id).where(f.c.year == self.today.year - 1, f.c.kind == kind)
+            ),
+        )
 
     def employed(self) -> ColumnElement[bool]:
         e = _EMPLOYMENT.alias()
@@ -228,6 +245,10 @@ class FactColumns:
                 *self.only(e.c.employee_id),
             )
         )
+
+
+def _rank(cert: FromClause, key: str, ranks: dict[str, int]) -> ColumnElement[int]:
+    return case(*((cert.c.data[key].as_string() == value, n) for value, n in ranks.items()), else_=0)
 
 
 def _kinds(*kinds: str) -> Callable[[FromClause], ColumnElement[bool]]:
@@ -259,8 +280,8 @@ _FACTS: dict[str, Callable[[FactColumns], ColumnElement[Any]]] = {
     "residence_district": lambda q: q.resident().c.district,
     "hangzhou_hukou": lambda q: q.holds("hukou_booklet"),
     "household_size": lambda q: q.household_size(),
-    "degree_rank": lambda q: q.ranked("degree", "degree_certificate", "degree", DEGREE_RANKS),
-    "graduation_date": lambda q: q.graduation_date(),
+    "degree_rank": lambda q: func.coalesce(q.degrees().c.rank, 0),
+    "graduation_date": lambda q: q.degrees().c.graduated,
     "talent_rank": lambda q: q.ranked("talent", "talent_certificate", "talent_category", TALENT_RANKS),
     "pension_months_12": lambda q: q.contributions("months", _kinds("pension")),
     "flexible_months_12": lambda q: q.contributions("months", _flexible),
@@ -286,7 +307,7 @@ RECORDED_IN: dict[str, Callable[[FactColumns], ColumnElement[bool]]] = {
     "degree_rank": lambda q: q.holds_any("degree_certificate"),
     "graduation_date": lambda q: q.holds_any("degree_certificate"),
     "talent_rank": lambda q: q.holds_any("talent_certificate"),
-    "layoffs_12": lambda q: q.has_spells(_laid_off(q)),
-    "first_job_hires_12": lambda q: q.has_spells(_first_job_hired(q)),
+    "layoffs_12": lambda q: q.has_spells("laid off", _laid_off(q)),
+    "first_job_hires_12": lambda q: q.has_spells("hired first jobs", _first_job_hired(q)),
     **{name: _has_filing(kind) for name, kind in FILING_KINDS.items()},
 }

@@ -10,6 +10,7 @@ one integer expression in fen.
 from __future__ import annotations
 
 import functools
+import json
 import operator
 from collections.abc import Collection, Iterable
 from datetime import date
@@ -17,8 +18,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Date,
+    Integer,
     String,
     and_,
     case,
@@ -34,6 +37,7 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause, Select
 from sqlmodel import Session
@@ -94,17 +98,12 @@ def sweep_policies(
         return found
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
-        # For the rest of the caller's transaction: PostgreSQL would JIT-compile each policy's long expressions,
-        # seconds of compiling for queries that run in less (EXPLAIN ANALYZE, bench/BENEFITS.md).
-        session.execute(text("SET LOCAL jit = off"))
+        # For the rest of the caller's transaction, in one round trip: PostgreSQL would JIT-compile each policy's
+        # long expressions, seconds of compiling for queries that run in less; and at the default work_mem
+        # (4 MB) the hash aggregates of a type's certificates spilled to disk (EXPLAIN ANALYZE, bench/BENEFITS.md).
+        session.execute(select(func.set_config("jit", "off", True), func.set_config("work_mem", "64MB", True)))
     if among is not None:
-        # Kept for the connection's life and emptied before and after, not dropped: Python's sqlite3 opens no
-        # transaction for DDL, so a table created by a sweep that writes nothing first would outlive its errors.
-        AMONG.create(session.connection(), checkfirst=True)
-        session.execute(delete(AMONG))
-        session.execute(insert(AMONG), [{"subject_id": subject_id} for subject_id in set(among)])
-        if postgres:  # no autovacuum analyzes a temporary table: the planner would guess its size
-            session.execute(text(f"ANALYZE {AMONG.name}"))
+        _fill_subjects_table(session, among, postgres)
     if among is None:
         for policy in judged:
             found[policy.code] = {
@@ -121,6 +120,30 @@ def sweep_policies(
     return found
 
 
+def _fill_subjects_table(session: Session, among: Collection[int], postgres: bool) -> None:
+    """The temporary table AMONG holding just the subjects `among`.
+
+    Kept for the connection's life and emptied before and after, not dropped: Python's sqlite3 opens no
+    transaction for DDL, so a table created by a sweep that writes nothing first would outlive its errors.
+    Filled by one statement with the ids as one parameter (an array on PostgreSQL, a JSON list SQLite's
+    json_each reads), not a row of parameters each: the rows cost 15 ms for 1,300 ids on PostgreSQL, and on
+    SQLite building their parameters about 5 ms of a 30 ms incremental sweep."""
+    session.execute(CreateTable(AMONG, if_not_exists=True))
+    session.execute(delete(AMONG))
+    ids = sorted(set(among))
+    if postgres:
+        listed = select(func.unnest(literal(ids, ARRAY(Integer))))
+    else:
+        listed = select(func.json_each(json.dumps(ids)).table_valued("value").c.value)
+    session.execute(insert(AMONG).from_select(["subject_id"], listed))
+    if postgres:  # no autovacuum analyzes a temporary table: the planner would guess its size
+        session.execute(text(f"ANALYZE {AMONG.name}"))
+        # A random page priced as a read from memory, not a disk seek (the default, 4): the planner read the
+        # whole employment and filing tables rather than probe their indexes for the few subjects, and the
+        # statements took 93 ms of the server's CPU instead of 66 (bench/BENEFITS.md). For the transaction.
+        session.execute(select(func.set_config("random_page_cost", "1.1", True)))
+
+
 def eligible_query(policy: Policy, today: date) -> Select[tuple[int, int]]:
     """The policy's one query: every eligible subject and the amount in fen.
 
@@ -133,7 +156,8 @@ def eligible_query(policy: Policy, today: date) -> Select[tuple[int, int]]:
     conditions = [
         subject.c.role == ROLES[policy.audience],
         subject.c.is_active.is_(True),
-        *compiler.implied(policy.eligible),
+        # Each set once, though two rules imply it (the degree's rank and its graduation day): the same object.
+        *{id(implied): implied for implied in compiler.implied(policy.eligible)}.values(),
         compiler.eligible(policy),
     ]
     # Behind OFFSET 0 the amount is worked once and only for the eligible: merged into the outer query (SQLite
@@ -182,6 +206,10 @@ def among_query(policies: tuple[Policy, ...], today: date) -> Select[Any]:
 class _Compiler(FactColumns):
     """The rules and the amount of one policy, over the facts' columns."""
 
+    def __init__(self, today: date, restricted: bool = False):
+        super().__init__(today, restricted)
+        self.counted: dict[Certificates, str] = {}  # each rule's grouping of certificates, by its name
+
     def eligible(self, policy: Policy) -> ColumnElement[bool]:
         """The policy's rule and exclusions: true or false for each subject, never NULL."""
         conditions = [
@@ -224,10 +252,9 @@ class _Compiler(FactColumns):
         if isinstance(rule, Not):
             return not_(self.rule(rule.rule))
         if isinstance(rule, Certificates):
-            cert = _CERT.alias()
-            return self.subject.c.id.in_(
-                select(cert.c.owner_id).where(*self.certificate_conditions(cert, rule), *self.only(cert.c.owner_id))
-            )
+            # Counted, not a semi-join: an amount per head of the same certificates joins the same grouping, and a
+            # rule repeated as a guard (AllOf) is a column there, not a second reading of the certificates.
+            return self.count(rule) > integer(0)
         return self.compare(rule)
 
     def implied(self, rule: Rule) -> list[ColumnElement[bool]]:
@@ -298,9 +325,10 @@ class _Compiler(FactColumns):
         return divide(value, integer(10 ** (places - 2)))
 
     def count(self, rule: Certificates) -> ColumnElement[int]:
+        """How many of the subject's certificates the rule counts: one grouping per rule however often it is named."""
         cert = _CERT.alias()
         table = self.grouped(
-            f"counted_{len(self.sources)}",
+            self.counted.setdefault(rule, f"counted_{len(self.counted)}"),
             select(cert.c.owner_id.label("subject"), func.count().label("value"))
             .where(*self.certificate_conditions(cert, rule), *self.only(cert.c.owner_id))
             .group_by(cert.c.cert_type, cert.c.owner_id),

@@ -1,0 +1,36 @@
+"""A policy's query reads each grouping of certificates once, however many of its rules and its amount read it.
+
+The answers are held to the Python judge by tests/service/test_benefit_sweep.py; this holds the shape that
+keeps the sweep from reading a type's certificates twice (bench/BENEFITS.md)."""
+
+from datetime import date
+
+from sqlalchemy.dialects import postgresql
+
+from services.benefits.query import among_query, eligible_query
+from services.catalog import default_catalog
+
+TODAY = date(2026, 12, 7)
+
+
+def _readings_of_certificates(statement) -> int:
+    return str(statement.compile(dialect=postgresql.dialect())).count("FROM certificate")
+
+
+def test_the_childcare_rule_and_its_count_per_child_share_one_grouping_of_birth_certificates():
+    policy = default_catalog().policies["childcare_subsidy_2026"]
+    # The holders of a birth certificate (the way in), then one grouping counted by the rule and the amount.
+    assert _readings_of_certificates(eligible_query(policy, TODAY)) == 2
+
+
+def test_the_degree_and_the_graduation_day_come_from_one_grouping_and_imply_the_holders_once():
+    policy = default_catalog().policies["graduate_living_allowance"]
+    assert _readings_of_certificates(eligible_query(policy, TODAY)) == 2
+
+
+def test_a_certificate_rule_repeated_as_a_guard_is_read_once():
+    policy = default_catalog().policies["flexible_employment_insurance_subsidy_2026"]
+    # The registrations' holders (the way in) and their one grouping, though the rule guards the later ones.
+    assert _readings_of_certificates(eligible_query(policy, TODAY)) == 2
+    # Judging a few subjects there is no way in to add: the one grouping.
+    assert _readings_of_certificates(among_query((policy,), TODAY)) == 1
