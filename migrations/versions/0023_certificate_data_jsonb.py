@@ -6,7 +6,7 @@ check alone of 800,000 hukou booklets took 0.5 s of a server's CPU, against 0.04
 (bench/BENEFITS.md). SQLite stores JSON as text either way: nothing changes there.
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-07 18:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0023'
-down_revision: str | None = '0020'
+down_revision: str | None = '0022'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
