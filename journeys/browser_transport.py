@@ -10,7 +10,14 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from journeys.page_transport import ACCOUNT_FIELDS, CASE_PAGES, MEDIATION_PATHS, session_moment
+from journeys.page_transport import (
+    ACCOUNT_FIELDS,
+    CASE_PAGES,
+    MEDIATION_PATHS,
+    approval_form,
+    offer_dispute_form,
+    session_moment,
+)
 from journeys.pages import Outcome, Page
 from journeys.people import FILES, Account, second_factor_code
 from journeys.transport import DEFAULT_BANK_ACCOUNT, Case, Filling, JourneyBroken
@@ -425,16 +432,8 @@ class BrowserTransport:
         return self._clerk(account, case, args["item"], "resume", "Resume button", {})
 
     def approve(self, account: Account, case: Case, args: dict) -> Outcome:
-        note = args.get("note", "")
-        return self._clerk(
-            account,
-            case,
-            args["item"],
-            "approve",
-            "Approve button",
-            {"note": note},
-            lambda form: form.locator("#approve-note").fill(note),
-        )
+        data = approval_form(args)
+        return self._clerk(account, case, args["item"], "approve", "Approve button", data, _typed(data))
 
     def reject(self, account: Account, case: Case, args: dict) -> Outcome:
         return self._clerk(
@@ -701,3 +700,8 @@ class BrowserTransport:
         data = {"decline_reason": args["reason"], "decline_note": args.get("note", "")}
         page, action = f"/benefits/{case.key}", f"/benefits/{case.key}/decline"
         return self._form_step(account, page, action, "decline form", data, _typed(data))
+
+    def dispute_offer(self, account: Account, case: Case, args: dict) -> Outcome:
+        data = offer_dispute_form(args)
+        page, action = f"/benefits/{case.key}", f"/benefits/{case.key}/dispute"
+        return self._form_step(account, page, action, "dispute form", data, _typed(data))

@@ -13,6 +13,7 @@ from services.applications.progress import task_clock
 from services.catalog import default_catalog
 from services.errors import NotFound
 from services.models import (
+    Application,
     BenefitOffer,
     CommonProblem,
     Dispute,
@@ -25,6 +26,11 @@ from services.models import (
 )
 from services.workdays import load_calendar
 from services.workflow.benefits.rules import yuan
+
+
+def _key(session: Session, model: type, row_id: int | None) -> str | None:
+    row = session.get(model, row_id) if row_id is not None else None
+    return row.key if row is not None else None
 
 
 def _tasks(session: Session, kind: str, case_id: int) -> dict[str, dict]:
@@ -117,6 +123,7 @@ def offer_state(*, session: Session, key: str) -> dict:
         "status": offer.status,
         "amount": yuan(offer.amount_fen),
         "deadline": offer.deadline.isoformat() if offer.deadline else None,
+        "review": _key(session, Application, offer.review_application_id),
         "tasks": _tasks(session, offer.CHAIN_KIND, offer.id),
         "notifications": _notifications(session, offer.chain),
         "today": clock.china_today().isoformat(),

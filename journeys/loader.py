@@ -11,7 +11,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from journeys.model import MAIN, Actor, Application, Journey, Step
+from journeys.model import MAIN, REVIEW, Actor, Application, Journey, Step
 from journeys.schema import load_schema
 from journeys.vocabulary import APPLICATION, DISPUTE, EXPECTATION_KINDS, EXPECTATIONS, OFFER, REQUEST, VERBS
 from journeys.yamlines import Node, YamlError, line_at, load_yaml
@@ -313,6 +313,18 @@ class _Checker:
         elif actor is not None:
             self.applications[label] = Application(label, code, actor.name, line, kind=kind or "")
 
+    def check_review(self, args: dict, offer: Application, line: int) -> None:
+        """A disputed amount files an application of the policy's review item, which later steps address by label."""
+        review_item = self.catalog.policies[offer.service].amount_review_item
+        if review_item is None:
+            self.problem(line, f"policy {offer.service!r} names no review item: its amount cannot be disputed")
+            return
+        label = args.get("review", REVIEW)
+        if label in self.applications:
+            self.problem(line, f"a case labelled {label!r} exists already: give the review another 'review:'")
+        else:
+            self.applications[label] = Application(label, review_item, offer.applicant, line)
+
     def check_audience(self, code: str, actor: Actor | None, line: int) -> None:
         policy = self.catalog.policies.get(code)
         audience = {"citizens": "citizen", "companies": "company"}
@@ -389,6 +401,8 @@ class _Checker:
                     self.problem(line, f"unknown route {route!r}{_suggest(route, self.catalog.dispute_routes)}")
             if verb == "escalate_dispute":
                 self.check_centre(args["centre"], line)
+            if verb == "dispute_offer":
+                self.check_review(args, application, line)
             if "at" in args:
                 try:
                     parse_moment(args["at"])

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 MAIN = "main"  # the label of the case a journey's steps address unless they name another
+REVIEW = "review"  # the label of the application a dispute of an offer's amount files, unless it names another
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,19 @@ def session_moment(text: str) -> str:
     return text.strip().replace(" ", "T")[:16]
 
 
+def approval_form(args: dict) -> dict:
+    """The approve form: a note, and the amount due when the task decides a disputed benefit amount."""
+    data = {"note": args.get("note", "")}
+    if "amount" in args:
+        data["decided_amount"] = str(args["amount"])
+    return data
+
+
+def offer_dispute_form(args: dict) -> dict:
+    """The offer's "the amount is wrong" form."""
+    return {"claimed_amount": str(args["amount"]), "dispute_reason": args["reason"]}
+
+
 class PageTransport:
     def __init__(self, new_client: Callable[[], object]):
         self.new_client = new_client
@@ -264,7 +277,7 @@ class PageTransport:
         return self._clerk("resume", account, case, item=args["item"])
 
     def approve(self, account: Account, case: Case, args: dict) -> Outcome:
-        return self._clerk("approve", account, case, {"note": args.get("note", "")}, args["item"])
+        return self._clerk("approve", account, case, approval_form(args), args["item"])
 
     def reject(self, account: Account, case: Case, args: dict) -> Outcome:
         return self._clerk("reject", account, case, {"reason": args["reason"]}, args["item"])
@@ -478,3 +491,6 @@ class PageTransport:
     def decline_offer(self, account: Account, case: Case, args: dict) -> Outcome:
         data = {"decline_reason": args["reason"], "decline_note": args.get("note", "")}
         return self._send(account, f"/benefits/{case.key}", f"/benefits/{case.key}/decline", data)
+
+    def dispute_offer(self, account: Account, case: Case, args: dict) -> Outcome:
+        return self._send(account, f"/benefits/{case.key}", f"/benefits/{case.key}/dispute", offer_dispute_form(args))

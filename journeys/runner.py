@@ -13,7 +13,7 @@ from typing import Protocol
 
 from journeys.expectations import NEEDS_STATE, Check, compare
 from journeys.loader import parse_moment
-from journeys.model import MAIN, Journey, Step
+from journeys.model import MAIN, REVIEW, Journey, Step
 from journeys.pages import Outcome
 from journeys.people import Account, People
 from journeys.transport import Case, Filling, JourneyBroken, SystemApi
@@ -214,7 +214,21 @@ class Replay:
             raise JourneyBroken(f"case {step.application!r} was never opened")
         if step.verb == "resubmit":
             return method(account, case, self.filling(step, case.service, auto=False))
-        return method(account, case, step.args)
+        outcome = method(account, case, step.args)
+        if step.verb == "dispute_offer" and outcome.ok:
+            self.follow_review(step, case)
+        return outcome
+
+    def follow_review(self, step: Step, offer: Case) -> None:
+        """Disputing an offer's amount filed an application of the policy's review item: the journey names it."""
+        state = offer.state()
+        review_item = self.catalog.policies[state["policy"]].amount_review_item
+        assert review_item is not None  # the loader refuses a dispute of a policy without one
+        review = Case(
+            step.args.get("review", REVIEW), self.catalog.service(review_item), step.actor, self.system.application
+        )
+        review.key = state["review"]
+        self.cases[review.label] = review
 
     def opening(self, step: Step, label: str) -> dict:
         """What a case of another kind opens with: the step's own words over seeded ones, the other party's login,

@@ -122,6 +122,8 @@ ARGUMENTS = {
     "monthly_unemployment_yuan": YUAN,
     "received": {"type": "array", "items": TEXT, "description": "policies whose benefit was paid elsewhere"},
     "yuan": {"type": "number", "minimum": 0},
+    "amount": YUAN,
+    "review": NAME,
     "items": {
         "type": "array",
         "minItems": 1,

@@ -255,6 +255,15 @@ OFFER_VERBS = (
         kinds=(OFFER,),
     ),
     Verb(
+        "dispute_offer",
+        APPLICANT,
+        required=("amount", "reason"),
+        optional=("review",),
+        summary="the amount is wrong (amount: yuan believed due): files the policy's review application, "
+        "labelled `review` (default: review)",
+        kinds=(OFFER,),
+    ),
+    Verb(
         "decline_offer",
         APPLICANT,
         scalar="reason",
@@ -366,7 +375,14 @@ VERBS = {
         ),
         Verb("claim", CLERK, target="item", scalar="item", optional=("item",), summary="claim the task"),
         Verb("release", CLERK, target="item", scalar="item", optional=("item",), summary="give the task back"),
-        Verb("approve", CLERK, target="item", scalar="item", optional=("item", "note"), summary="approve the task"),
+        Verb(
+            "approve",
+            CLERK,
+            target="item",
+            scalar="item",
+            optional=("item", "note", "amount"),
+            summary="approve the task (amount: yuan due, when it decides a benefit offer's disputed amount)",
+        ),
         Verb(
             "reject",
             CLERK,

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from journeys.loader import JourneyInvalid, journey_files, load_journey, read_journey
-from journeys.vocabulary import DISPUTE, OFFER, REQUEST, VERBS
+from journeys.vocabulary import APPLICATION, DISPUTE, OFFER, REQUEST, VERBS
 
 LIBRARY = Path(__file__).resolve().parents[2] / "seed_data" / "journeys"
 
@@ -103,6 +103,14 @@ INVALID = [
         "childcare_subsidy_2026 is for citizens, not 'firm' (company)",
     ),
     (
+        "dispute_of_an_amount_nobody_reviews",
+        REQUEST_HEAD
+        + "  - as: firm\n    find_offer: {policy: rd_bonus_2026, label: o}\n"
+        + "  - as: firm\n    case: o\n    dispute_offer: {amount: 100, reason: too little}\n",
+        16,
+        "policy 'rd_bonus_2026' names no review item: its amount cannot be disputed",
+    ),
+    (
         "offer_verb_on_a_request",
         REQUEST_HEAD + "  - as: firm\n    accept_offer:\n",
         13,
@@ -179,6 +187,7 @@ def test_the_library_tells_each_path_of_an_offer_with_every_offer_verb(catalog):
         "benefit_firm_job_stabilisation",
         "benefit_withdrawn_no_longer_eligible",
         "benefit_budget_exhausted_wait_in_order",
+        "benefit_amount_disputed_review",
     } <= set(journeys)
     used = {step.verb for journey in journeys.values() for step in journey.steps if step.verb}
     offer_verbs = {name for name, verb in VERBS.items() if verb.kinds == (OFFER,) or not verb.needs_case}
@@ -195,3 +204,17 @@ def test_the_benefit_jobs_need_no_case_and_may_come_first(catalog):
     )
     journey = read_journey(text, "first.yaml", catalog)
     assert {label: case.kind for label, case in journey.applications.items()} == {"main": OFFER}
+
+
+def test_a_disputed_amount_opens_the_policys_review_application_under_its_label(catalog):
+    text = REQUEST_HEAD.replace(
+        "  - as: firm\n    raise_request: land_utilities\n",
+        "  - benefits_sweep:\n"
+        "  - as: firm\n    find_offer: job_stabilisation_refund_sme_2026\n"
+        "  - as: firm\n    dispute_offer: {amount: 3000, reason: twelve months insured, review: check}\n"
+        "  - as: firm\n    case: check\n    withdraw: not needed after all\n",
+    )
+    journey = read_journey(text, "review.yaml", catalog)
+    review = journey.applications["check"]
+    assert (review.kind, review.service, review.applicant) == (APPLICATION, "330100-HRSS-012", "firm")
+    assert [step.application for step in journey.steps][-1] == "check"

@@ -55,6 +55,7 @@ OFFER_JOURNEYS = [  # the first is replayed in Chromium too: the shortest
     "benefit_newborn_childcare_paid",
     "benefit_withdrawn_no_longer_eligible",
     "benefit_budget_exhausted_wait_in_order",
+    "benefit_amount_disputed_review",
 ]
 
 HEAD = """name: A small journey
