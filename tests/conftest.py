@@ -3,6 +3,7 @@ import os
 import re
 import shutil
 import sqlite3
+import time
 import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
@@ -247,3 +248,12 @@ def web(app):
 @pytest.fixture
 def other_web(app):
     return Browser(app.test_client())
+
+
+@pytest.fixture
+def catalogue_checked_just_now(app):
+    """For a test counting a request's statements: whether the catalogue UI published a version is checked
+    at most every CATALOG_REFRESH_SECONDS (tests/http/test_catalogue_admin.py), and a check falling due in
+    the middle of a slow run would add its statement to whichever request it lands in."""
+    app.config["CATALOG_REFRESH_SECONDS"] = 3600
+    app.extensions["catalog_checked_at"] = time.monotonic()

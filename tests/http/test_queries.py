@@ -132,6 +132,7 @@ ROW_MARKS = {
 
 
 @pytest.mark.parametrize("page", PAGES)
+@pytest.mark.usefixtures("catalogue_checked_just_now")
 def test_a_page_makes_as_many_queries_for_thirty_rows_as_for_three(app, db, web, catalog, page):
     city = City.build(db, catalog, app.extensions["file_store"])
     who, path, page_size = PAGES[page]

@@ -6,8 +6,6 @@ over the POST alone (the test client's own post, not `Browser.post`, which reads
 token first), in the steady state where the day's counters exist, on SQLite and PostgreSQL alike.
 """
 
-import time
-
 import pytest
 from sqlmodel import func, select
 
@@ -46,13 +44,8 @@ SUBMIT_STATEMENTS = 9
 # on SQLite, whose driver begins the transaction at the first write, after the lock's read, it does).
 APPROVE_STATEMENTS = 13
 # Whether the catalogue UI published a version is checked at most every CATALOG_REFRESH_SECONDS, not per
-# request (tests/http/test_catalogue_admin.py): the counts hold whenever the check is not due.
-
-
-@pytest.fixture(autouse=True)
-def catalogue_checked_just_now(app):
-    app.config["CATALOG_REFRESH_SECONDS"] = 3600
-    app.extensions["catalog_checked_at"] = time.monotonic()
+# request: the counts hold whenever the check is not due.
+pytestmark = pytest.mark.usefixtures("catalogue_checked_just_now")
 
 
 def _complete_draft(db, catalog, store, citizen) -> Application:
