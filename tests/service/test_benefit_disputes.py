@@ -66,6 +66,19 @@ def _task(session, application) -> Task:
     return session.exec(select(Task).where(Task.application_id == application.id)).one()
 
 
+def _review_claimed(session, catalog, parent, offer) -> tuple:
+    """The amount disputed, the review accepted at the desk and claimed by a health clerk: (clerk, task)."""
+    desk = make_staff(session, role=Role.FRONT_DESK)
+    clerk = make_staff(session, role=Role.CLERK, department="HEALTH")
+    session.commit()
+    _dispute(session, catalog, parent, offer)
+    application = _review(session, offer)
+    accept_application(session=session, actor=desk, key=application.key, catalog=catalog)
+    task = _task(session, application)
+    claim_task(session=session, actor=clerk, key=task.key, catalog=catalog)
+    return clerk, task
+
+
 def _events(session, chain) -> list[str]:
     return list(session.exec(select(AuditEvent.event).where(AuditEvent.chain == chain).order_by(AuditEvent.position)))
 
@@ -141,14 +154,7 @@ def test_the_journey_dispute_desk_accepts_clerk_approves_an_amount_then_one_clic
 
 def test_approving_a_review_without_an_amount_names_the_field_and_changes_nothing(session, catalog, offered):
     parent, offer = offered
-    desk = make_staff(session, role=Role.FRONT_DESK)
-    clerk = make_staff(session, role=Role.CLERK, department="HEALTH")
-    session.commit()
-    _dispute(session, catalog, parent, offer)
-    application = _review(session, offer)
-    accept_application(session=session, actor=desk, key=application.key, catalog=catalog)
-    task = _task(session, application)
-    claim_task(session=session, actor=clerk, key=task.key, catalog=catalog)
+    clerk, task = _review_claimed(session, catalog, parent, offer)
     for typed in (None, "", "-5", "abc", "0"):
         with pytest.raises(Invalid) as refused:
             approve_task(session=session, actor=clerk, key=task.key, catalog=catalog, decided_amount=typed)
@@ -160,14 +166,7 @@ def test_approving_a_review_without_an_amount_names_the_field_and_changes_nothin
 
 def test_a_refused_review_offers_the_original_amount_again_with_the_reason(session, catalog, offered):
     parent, offer = offered
-    desk = make_staff(session, role=Role.FRONT_DESK)
-    clerk = make_staff(session, role=Role.CLERK, department="HEALTH")
-    session.commit()
-    _dispute(session, catalog, parent, offer)
-    application = _review(session, offer)
-    accept_application(session=session, actor=desk, key=application.key, catalog=catalog)
-    task = _task(session, application)
-    claim_task(session=session, actor=clerk, key=task.key, catalog=catalog)
+    clerk, task = _review_claimed(session, catalog, parent, offer)
     reject_task(session=session, actor=clerk, key=task.key, catalog=catalog, reason="the second child was born in 2022")
     session.refresh(offer)
     assert offer.status == BenefitOfferStatus.OFFERED and offer.amount_fen == 3600_00
