@@ -11,23 +11,40 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, not_, true
+from sqlalchemy import and_, distinct, exists, false, func, not_, true
 from sqlmodel import Session, col, select
 
 from services import clock
 from services.catalog import Catalog
 from services.cockpit.overview import overdue_task
 from services.cockpit.scope import Scope, case_of_task
+from services.disputes.figures import DECIDED as DISPUTES_DECIDED
 from services.errors import Invalid
 from services.i18n import N_
 from services.metrics.sql import DECIDED, FINISHED, at_most_one_visit, china_date, count_if
-from services.models import Application, Task, Visit
+from services.models import (
+    Application,
+    Dispute,
+    DisputeStatus,
+    DisputeVisit,
+    EnterpriseRequest,
+    EnterpriseRequestStatus,
+    Task,
+    Visit,
+)
 from services.models.cases import ONLINE_CHANNEL
 from services.workflow.case_kind import CaseType
 from services.workflow.case_types import case_types
 
-LIST_MEASURES = ("submitted", "on_time", "same_day", "zero_visit", "at_most_one_visit", "online", "overdue")
-RATE_MEASURES = ("on_time", "same_day", "zero_visit", "at_most_one_visit", "online")  # counted over applications only
+RATE_MEASURES = ("on_time", "same_day", "zero_visit", "at_most_one_visit", "online")  # of applications
+# The other kinds' figures (services/enterprise/figures.py, services/disputes/figures.py), listed city-wide by case.
+KIND_RATE_MEASURES = {
+    "enterprise_request": ("answered_on_time", "solved_first_answer", "reopened"),
+    "dispute": ("online", "beyond_one_place", "resolved"),
+}
+LIST_MEASURES = tuple(
+    dict.fromkeys(("submitted", *RATE_MEASURES, "overdue", *(m for ms in KIND_RATE_MEASURES.values() for m in ms)))
+)
 PAGE_SIZE = 50
 
 
@@ -78,6 +95,31 @@ def _rate_terms(measure: str, by_task: bool):
     }[measure]
 
 
+def _kind_rate_terms(kind: str, measure: str):
+    """(what the figure is counted over, what counts towards it) for the other kinds, as their figures count."""
+    if kind == EnterpriseRequest.CHAIN_KIND:
+        answered = col(EnterpriseRequest.first_answered_on).is_not(None)
+        reopened = col(EnterpriseRequest.reopened_at).is_not(None)
+        return {
+            "answered_on_time": (answered, col(EnterpriseRequest.first_answered_on) <= EnterpriseRequest.deadline),
+            "solved_first_answer": (
+                answered,
+                and_(col(EnterpriseRequest.status) == EnterpriseRequestStatus.SOLVED, not_(reopened)),
+            ),
+            "reopened": (true(), reopened),
+        }[measure]
+    places = (
+        select(func.count(distinct(col(DisputeVisit.centre_code))))
+        .where(col(DisputeVisit.dispute_id) == Dispute.id)
+        .scalar_subquery()
+    )
+    return {
+        "online": (true(), col(Dispute.channel) == ONLINE_CHANNEL),
+        "beyond_one_place": (true(), places > 1),
+        "resolved": (col(Dispute.status).in_(DISPUTES_DECIDED), col(Dispute.status).in_(DisputeStatus.AGREEMENT)),
+    }[measure]
+
+
 def _query(case_type: CaseType, measure: str, scope: Scope, catalog: Catalog):
     """(the entities selected, their conditions, what counts towards the rate or None, whether rows are tasks)."""
     model: Any = case_type.model
@@ -89,6 +131,9 @@ def _query(case_type: CaseType, measure: str, scope: Scope, catalog: Catalog):
     in_scope = [*scope.submitted(model.submitted_at), *scope.of_department(case_type, catalog)]
     if measure == "submitted":
         return (model,), in_scope, None, False
+    if model is not Application:
+        base, counted = _kind_rate_terms(case_type.kind, measure)
+        return (model,), [*in_scope, base], counted, False
     by_task = scope.department is not None
     base, counted = _rate_terms(measure, by_task)
     if by_task:
@@ -116,9 +161,10 @@ def list_cases(
     case_type = case_types().get(kind)
     if case_type is None or measure not in LIST_MEASURES:
         raise Invalid(N_("no such figure"))
-    if measure in RATE_MEASURES and case_type.model is not Application:
+    rates = RATE_MEASURES if case_type.model is Application else KIND_RATE_MEASURES.get(kind, ())
+    if measure not in ("submitted", "overdue", *rates):
         raise Invalid(N_("no such figure"))
-    if counting is not None and measure not in RATE_MEASURES:
+    if counting is not None and measure not in rates:
         raise Invalid(N_("no such figure"))
     model: Any = case_type.model
     entities, where, counted, by_task = _query(case_type, measure, scope, catalog)

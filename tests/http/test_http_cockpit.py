@@ -7,8 +7,18 @@ from sqlmodel import col, select
 
 from seeding import SeedOptions, seed_city
 from services.casework import desk
+from services.disputes.figures import DECIDED as DISPUTE_OUTCOMES
 from services.metrics.sql import FINISHED
-from services.models import Application, Role, Visit
+from services.models import (
+    Application,
+    Dispute,
+    DisputeStatus,
+    DisputeVisit,
+    EnterpriseRequest,
+    EnterpriseRequestStatus,
+    Role,
+    Visit,
+)
 from tests.factories import make_staff
 from tests.http.test_http_supervisor import INSTANT_ITEM, THREE_DAY_ITEM, accepted_task, front_desk  # noqa: F401
 
@@ -116,3 +126,51 @@ def test_the_at_most_one_visit_figure_opens_its_cases_and_those_with_more_visits
     assert sorted(re.findall(r'<a class="number" href="[^"]+">([^<]+)</a>', shown)) == beyond
     assert web.get("/supervisor/cases?measure=submitted&counts=no").status_code == 404
     assert web.get("/supervisor/cases?measure=at_most_one_visit&counts=maybe").status_code == 404
+
+
+def _listed_total(html: str) -> int:
+    return int(re.search(r'<p id="case-count"><strong>(\d+) cases?</strong>', html).group(1))
+
+
+def test_the_requests_and_disputes_figures_open_the_cases_they_count(web, db, app, catalog, tmp_path):
+    seed_city(
+        engine=app.extensions["engine"],
+        catalog=catalog,
+        upload_folder=tmp_path / "seeded",
+        options=SeedOptions(applications=30, slow_cases=10, seed=5),
+    )
+    # Counted here from the rows, as a reader of the cases would, not by the figures' queries.
+    requests = [r for r in db.exec(select(EnterpriseRequest)).all() if r.status != EnterpriseRequestStatus.DRAFT]
+    answered = [r for r in requests if r.first_answered_on is not None]
+    disputes = db.exec(select(Dispute)).all()
+    centres: dict[int, set[str]] = {}
+    for visit in db.exec(select(DisputeVisit)).all():
+        centres.setdefault(visit.dispute_id, set()).add(visit.centre_code)
+    with_outcome = [d for d in disputes if d.status in DISPUTE_OUTCOMES]
+    expected = {
+        "Enterprise requests raised": (len(requests), None),
+        "Answered on time": (len(answered), sum(r.first_answered_on <= r.deadline for r in answered)),
+        "Solved on the first answer": (
+            len(answered),
+            sum(r.status == EnterpriseRequestStatus.SOLVED and r.reopened_at is None for r in answered),
+        ),
+        "Reopened": (sum(r.reopened_at is not None for r in requests),) * 2,
+        "Disputes filed": (len(disputes), None),
+        "Disputes filed online": (len(disputes), sum(d.channel == "online" for d in disputes)),
+        "Disputes beyond one place": (sum(len(c) > 1 for c in centres.values()),) * 2,
+        "Resolved by agreement": (len(with_outcome), sum(d.status in DisputeStatus.AGREEMENT for d in with_outcome)),
+    }
+    assert expected["Enterprise requests raised"][0] and expected["Disputes filed"][0] and answered
+
+    web.login(make_staff(db, Role.SUPERVISOR).login_name)
+    dashboard = web.get("/supervisor", headers=EN).get_data(as_text=True)
+    for label, (base, met) in expected.items():
+        link = re.search(rf"{label}</dt>\s*<dd[^>]*><a href=\"([^\"]+)\"", dashboard)
+        assert link is not None, f"{label} links to its cases"
+        listed = web.get(link.group(1).replace("&amp;", "&"), headers=EN).get_data(as_text=True)
+        assert (_listed_total(listed), _case_count(listed)[1] if met is not None else None) == (base, met), label
+
+    department = make_staff(db, Role.SUPERVISOR, "PSB")
+    web.login(department.login_name)
+    own = web.get("/supervisor", headers=EN).get_data(as_text=True)
+    assert re.search(r"Disputes filed</dt>\s*<dd[^>]*><a ", own) is None  # city-wide: not theirs to list

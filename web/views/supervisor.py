@@ -70,6 +70,7 @@ def dashboard():
         form=form,
         requests=requests,
         disputes=disputes,
+        watches_city=policy.watched_department(current_user) is None,
         **cockpit_context(form, scope, metrics),
     )
 
