@@ -100,9 +100,13 @@ class BreachLists:
     late_decisions: list[tuple[Task, Application]]
 
 
-def breach_lists(*, session: Session, actor: User, catalog: Catalog, limit: int = LIST_LIMIT) -> BreachLists:
-    """Rule breaches, newest first: second notices, visits beyond the promise, decisions after the deadline."""
+def breach_lists(
+    *, session: Session, actor: User, catalog: Catalog, department: str | None = None, limit: int = LIST_LIMIT
+) -> BreachLists:
+    """Rule breaches, newest first: second notices, visits beyond the promise, decisions after the deadline;
+    of one department if asked (a department's supervisor sees theirs whatever is asked)."""
     require_role(actor, Role.SUPERVISOR)
+    require_visible(department is None or department in catalog.departments, "department")
     notices = (
         select(Notice, Application).join(Application, col(Application.id) == Notice.application_id).where(Notice.breach)
     )
@@ -118,7 +122,7 @@ def breach_lists(*, session: Session, actor: User, catalog: Catalog, limit: int 
             col(Task.status).in_(DECIDED), col(Task.deadline).is_not(None), china_date(Task.decided_at) > Task.deadline
         )
     )
-    if department := watched_department(actor):
+    if department := watched_department(actor) or department:
         codes = _service_codes(catalog, department)
         notices = notices.where(col(Application.service_code).in_(codes))
         visits = visits.where(col(Application.service_code).in_(codes))

@@ -189,6 +189,14 @@ def test_overdue_and_breach_lists(web, db, app, catalog, front_desk):
     assert application.number in overdue and "text-bg-danger" in overdue
     breaches = web.get("/supervisor/breaches").get_data(as_text=True)
     assert application.number in breaches and "核验原件" in breaches
+    # The department table's breaches open the department's own: this visit is the task's department's.
+    of_department = web.get(f"/supervisor/breaches?department={task.department}").get_data(as_text=True)
+    assert application.number in of_department
+    other = next(code for code in catalog.departments if code != task.department)
+    assert application.number not in web.get(f"/supervisor/breaches?department={other}").get_data(as_text=True)
+    assert web.get("/supervisor/breaches?department=NOWHERE").status_code == 404
+    figures = web.get("/supervisor").get_data(as_text=True)
+    assert f'href="/supervisor/breaches?department={task.department}"' in figures
 
 
 def test_the_calendar_warns_about_unknown_years_and_records_days(web, db):

@@ -86,8 +86,9 @@ def overdue():
 @bp.get("/supervisor/breaches")
 @supervisors_only
 def breaches():
-    lists = breach_lists(session=db_session(), actor=current_user, catalog=catalog())
-    return render_template("supervisor/breaches.html", lists=lists)
+    department = request.args.get("department") or None
+    lists = breach_lists(session=db_session(), actor=current_user, catalog=catalog(), department=department)
+    return render_template("supervisor/breaches.html", lists=lists, department=department)
 
 
 def _extensions_page(failed: tuple[str, ExtensionDecisionForm] | None = None):
