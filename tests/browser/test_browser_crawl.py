@@ -138,9 +138,10 @@ class Crawler:
                 return (endpoint, session.exec(request).first(), filters)
         if endpoint == "cockpit.case":  # the supervisor's view of a case: one of each kind
             return (endpoint, arguments["kind"], filters)
-        if endpoint == "cockpit.cases":  # the cases behind a figure: each kind's list, each figure's
+        if endpoint == "cockpit.cases":  # the cases behind a figure: each kind's count and rate lists, once
             asked = dict(parse_qsl(query))
-            return (endpoint, asked.get("kind"), asked.get("measure"), filters)
+            measure = asked.get("measure")
+            return (endpoint, asked.get("kind"), measure if measure in ("submitted", "overdue") else "a rate", filters)
         if endpoint == "guide.service":
             return (endpoint, arguments["code"] in self.app.extensions["catalog"].bundles, filters)
         return (endpoint, filters)
