@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 from werkzeug.security import generate_password_hash
 
 from app import create_app
+from seeding import seed_city
 from seeding.files import tiny_png
 from services import clock, passwords
 from services.catalog import default_catalog
@@ -150,6 +151,28 @@ def migrated_database(folder, template):
         return
     with _server_database(template=template) as url:
         yield url
+
+
+@contextmanager
+def seeded_city_session(folder, template, catalog, options):
+    """A fresh database seeded with `options`, and a session on it, the clock standing at the morning after the
+    seeded year (China time) so that every seeded change is in the past. For fixtures that seed once and read:
+    the seed's demo staff register through the real service, and hash cheaply here."""
+    with pytest.MonkeyPatch.context() as patch, migrated_database(folder, template) as url:
+        patch.setattr(
+            passwords, "generate_password_hash", functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
+        )
+        engine = make_engine(url)
+        seed_city(engine=engine, catalog=catalog, upload_folder=folder / "seeded", options=options)
+        previous = clock.current_clock()
+        day = options.as_of
+        clock.use_clock(clock.FrozenClock(datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC)))
+        try:
+            with new_session(engine) as session:
+                yield session
+        finally:
+            clock.use_clock(previous)
+            engine.dispose()
 
 
 @pytest.fixture

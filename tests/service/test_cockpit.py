@@ -5,28 +5,25 @@ and counted with China dates worked out by `clock.to_china`, so a wrong conditio
 the SQL shows as a difference.
 """
 
-import functools
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
-from werkzeug.security import generate_password_hash
 
-from seeding import SeedOptions, seed_city
-from services import clock, passwords
+from seeding import SeedOptions
+from services import clock
 from services.casework import desk
 from services.cockpit.case_view import supervised_case
 from services.cockpit.drill import PAGE_SIZE, list_cases
 from services.cockpit.overview import case_mix, live_counts
 from services.cockpit.scope import Scope, watched_scope
 from services.cockpit.trends import period_start, trend
-from services.db import make_engine, new_session
 from services.errors import NotAllowed, NotFound
 from services.metrics import read_metrics, refresh_rollup
 from services.models import Application, Role, Task, Visit
 from services.workflow.case_types import case_types
-from tests.conftest import migrated_database
+from tests.conftest import seeded_city_session
 from tests.factories import make_staff
 from tests.sample import submitted
 
@@ -44,23 +41,9 @@ def china_day(moment: datetime | None) -> date | None:
 def city(tmp_path_factory, migrated_template, catalog):
     """One seeded city for the module's tests, which only read it."""
     folder = tmp_path_factory.mktemp("cockpit")
-    with pytest.MonkeyPatch.context() as patch, migrated_database(folder, migrated_template) as url:
-        # The seed's demo staff register through the real service; the test need not pay for a slow hash.
-        patch.setattr(
-            passwords, "generate_password_hash", functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
-        )
-        engine = make_engine(url)
-        seed_city(engine=engine, catalog=catalog, upload_folder=folder / "seeded", options=OPTIONS)
-        previous = clock.current_clock()
-        # The morning after the seeded year, China time: every seeded change is in the past.
-        clock.use_clock(clock.FrozenClock(datetime(AS_OF.year, AS_OF.month, AS_OF.day, 2, 0, tzinfo=UTC)))
-        try:
-            with new_session(engine) as session:
-                refresh_rollup(session=session, full=True)
-                yield session
-        finally:
-            clock.use_clock(previous)
-            engine.dispose()
+    with seeded_city_session(folder, migrated_template, catalog, OPTIONS) as session:
+        refresh_rollup(session=session, full=True)
+        yield session
 
 
 def _cases(session):

@@ -4,55 +4,37 @@ A seeded city where two finished applications were visited twice at the front de
 most one visit), each list checked against counts made here in plain Python from the rows.
 """
 
-import functools
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
-from werkzeug.security import generate_password_hash
 
-from seeding import seed_city
-from services import clock, passwords
 from services.casework import desk
 from services.cockpit.drill import list_cases
 from services.cockpit.scope import Scope
-from services.db import make_engine, new_session
 from services.metrics import read_metrics, refresh_rollup
 from services.models import Application, Role, Visit
-from tests.conftest import migrated_database
+from tests.conftest import seeded_city_session
 from tests.factories import make_staff
-from tests.service.test_cockpit import AS_OF, FINISHED, OPTIONS, _cases
+from tests.service.test_cockpit import FINISHED, OPTIONS, _cases
 
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory, migrated_template, catalog):
     folder = tmp_path_factory.mktemp("visits")
-    with pytest.MonkeyPatch.context() as patch, migrated_database(folder, migrated_template) as url:
-        patch.setattr(
-            passwords, "generate_password_hash", functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
-        )
-        engine = make_engine(url)
-        seed_city(engine=engine, catalog=catalog, upload_folder=folder / "seeded", options=OPTIONS)
-        previous = clock.current_clock()
-        clock.use_clock(clock.FrozenClock(datetime(AS_OF.year, AS_OF.month, AS_OF.day, 2, 0, tzinfo=UTC)))
-        try:
-            with new_session(engine) as session:
-                front_desk = make_staff(session, Role.FRONT_DESK)
-                finished = session.exec(
-                    select(Application).where(Application.status.in_(FINISHED)).order_by(Application.id)
-                ).all()
-                for application in finished[:2]:
-                    for purpose in ("核对原件", "补签"):
-                        desk.record_visit(
-                            session=session, actor=front_desk, key=application.key, catalog=catalog, purpose=purpose
-                        )
-                refresh_rollup(session=session, full=True)
-                yield session
-        finally:
-            clock.use_clock(previous)
-            engine.dispose()
+    with seeded_city_session(folder, migrated_template, catalog, OPTIONS) as session:
+        front_desk = make_staff(session, Role.FRONT_DESK)
+        finished = session.exec(
+            select(Application).where(Application.status.in_(FINISHED)).order_by(Application.id)
+        ).all()
+        for application in finished[:2]:
+            for purpose in ("核对原件", "补签"):
+                desk.record_visit(
+                    session=session, actor=front_desk, key=application.key, catalog=catalog, purpose=purpose
+                )
+        refresh_rollup(session=session, full=True)
+        yield session
 
 
 def test_the_visit_and_online_shares_list_their_cases_and_those_that_do_not_meet_them(city, catalog):

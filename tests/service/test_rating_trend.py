@@ -4,23 +4,20 @@ The independent count below joins each rating to its application in Python and g
 day of submission, as the trend did before the rollup held ratings.
 """
 
-import functools
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from sqlmodel import select
-from werkzeug.security import generate_password_hash
 
-from seeding import SeedOptions, seed_city
-from services import clock, passwords
+from seeding import SeedOptions
+from services import clock
 from services.applications.submission import rate_application
 from services.cockpit.scope import Scope
 from services.cockpit.trends import period_start, trend
-from services.db import make_engine, new_session
 from services.metrics import refresh_rollup
 from services.models import Application, Rating, User
-from tests.conftest import migrated_database
+from tests.conftest import seeded_city_session
 
 AS_OF = date(2026, 11, 22)
 OPTIONS = SeedOptions(applications=60, slow_cases=20, seed=7, as_of=AS_OF)
@@ -29,21 +26,9 @@ RATEABLE = {"completed", "partially_completed", "rejected"}
 
 @pytest.fixture
 def city(tmp_path, migrated_template, catalog):
-    with pytest.MonkeyPatch.context() as patch, migrated_database(tmp_path, migrated_template) as url:
-        patch.setattr(
-            passwords, "generate_password_hash", functools.partial(generate_password_hash, method="pbkdf2:sha256:1000")
-        )
-        engine = make_engine(url)
-        seed_city(engine=engine, catalog=catalog, upload_folder=tmp_path / "seeded", options=OPTIONS)
-        previous = clock.current_clock()
-        clock.use_clock(clock.FrozenClock(datetime(AS_OF.year, AS_OF.month, AS_OF.day, 2, 0, tzinfo=UTC)))
-        try:
-            with new_session(engine) as session:
-                refresh_rollup(session=session, full=True)
-                yield session
-        finally:
-            clock.use_clock(previous)
-            engine.dispose()
+    with seeded_city_session(tmp_path, migrated_template, catalog, OPTIONS) as session:
+        refresh_rollup(session=session, full=True)
+        yield session
 
 
 def counted(session, catalog, grain: str, department: str | None = None) -> dict[date, tuple[int, float]]:
