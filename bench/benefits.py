@@ -434,9 +434,12 @@ def settle(engine: Engine) -> None:
 
 
 def serial(connection, _record) -> None:
-    """No parallel workers: with --cpu, the connection's own server process does all the work it measures."""
+    """No parallel workers: with --cpu, the connection's own server process does all the work it measures.
+    Committed: a SET in the transaction the driver opens is undone when the pool rolls the connection back on
+    its return, and until 2026-12-07 it was, so parallel workers did part of the work uncounted."""
     with connection.cursor() as cursor:
         cursor.execute("SET max_parallel_workers_per_gather = 0")
+    connection.commit()
 
 
 def main() -> int:

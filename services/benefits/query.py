@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import (
     ARRAY,
     BigInteger,
+    Boolean,
     Date,
     Integer,
     String,
@@ -37,8 +38,10 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import FromClause, Select
 from sqlmodel import Session
 
@@ -398,12 +401,37 @@ def _ordered(column: ColumnElement[Any], op: str, target: Any) -> ColumnElement[
     }[op]()
 
 
+class StartsWith(FunctionElement[bool]):
+    """The text begins with the prefix, case and all."""
+
+    type = Boolean()
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any], prefix: str):
+        super().__init__(column, literal(prefix, String), integer(len(prefix)))
+
+
+@compiles(StartsWith)
+def _substr_prefix(element: StartsWith, compiler: Any, **kw: Any) -> str:
+    # substr, not LIKE: SQLite's LIKE ignores case and reads % and _ in the prefix as wildcards.
+    column, prefix, length = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"substr({column}, 1, {length}) = {prefix}"
+
+
+@compiles(StartsWith, "postgresql")
+def _prefix_operator(element: StartsWith, compiler: Any, **kw: Any) -> str:
+    # ^@, whose selectivity PostgreSQL estimates from the column's statistics: of substr(code, 1, 1) = 'C' it
+    # knew nothing, guessed one firm in 200 for 55% of them, and joined the R&D filings in a nested loop (12 s
+    # of CPU against 0.1 s, bench/BENEFITS.md).
+    column, prefix, _ = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({column} ^@ {prefix})"
+
+
 def _texts(column: ColumnElement[Any], op: str, target: Any) -> ColumnElement[bool]:
     if op == "in":
         return column.in_(list(target))
     if op == "not_in":
         return column.not_in(list(target))
     if op == "prefix":
-        # substr, not LIKE: SQLite's LIKE ignores case and the prefix must match exactly.
-        return or_(*(func.substr(column, 1, len(prefix)) == literal(prefix, String) for prefix in target))
+        return or_(*(StartsWith(column, prefix) for prefix in target))
     return _ordered(column, op, literal(target, String))
