@@ -36,6 +36,7 @@ from sqlalchemy.sql.selectable import FromClause, Select
 
 from services.catalog.policy_model import DEGREE_RANKS, FILING_KINDS, TALENT_RANKS
 from services.models import (
+    BlacklistEntry,
     Certificate,
     CompanyFiling,
     CompanyRecord,
@@ -61,6 +62,7 @@ _EMPLOYMENT = Employment.__table__  # type: ignore[attr-defined]
 _RESIDENT = ResidentRecord.__table__  # type: ignore[attr-defined]
 _COMPANY = CompanyRecord.__table__  # type: ignore[attr-defined]
 _FILING = CompanyFiling.__table__  # type: ignore[attr-defined]
+_LISTED = BlacklistEntry.__table__  # type: ignore[attr-defined]
 
 
 def integer(value: int) -> ColumnElement[int]:
@@ -174,15 +176,31 @@ class FactColumns:
         )
         return func.coalesce(table.c.value, 0)
 
-    def filing(self, name: str, kind: str) -> ColumnElement[int]:
+    def filing(self, kind: str) -> ColumnElement[int]:
+        """Last year's filings of the kind, summed: a lookup on the (company, year, kind) index for the firms the
+        other rules let through. As a grouping joined to them, PostgreSQL, guessing a handful of firms where
+        thousands both export and insure (it takes two filings as independent), re-read the grouping for each
+        firm in a nested loop: 10 s of CPU for 0.1 (bench/BENEFITS.md)."""
+        self.lookups += 1
         f = _FILING.alias()
-        table = self.grouped(
-            name,
-            select(f.c.company_id.label("subject"), cast(func.sum(f.c.amount_fen), BigInteger).label("value"))
-            .where(f.c.year == self.today.year - 1, f.c.kind == kind, *self.only(f.c.company_id))
-            .group_by(f.c.company_id),
+        looked_up = select(cast(func.sum(f.c.amount_fen), BigInteger)).where(
+            f.c.company_id == self.subject.c.id, f.c.year == self.today.year - 1, f.c.kind == kind
         )
-        return func.coalesce(table.c.value, 0)
+        return func.coalesce(looked_up.scalar_subquery(), 0)
+
+    def listed(self) -> ColumnElement[Any]:
+        listed = _LISTED.alias()
+        table = self.grouped(
+            "listed",
+            select(listed.c.subject_id.label("subject"), func.count().label("value"))
+            .where(
+                listed.c.listed_on <= self.today,
+                or_(listed.c.lifted_on.is_(None), listed.c.lifted_on > self.today),
+                *self.only(listed.c.subject_id),
+            )
+            .group_by(listed.c.subject_id),
+        )
+        return table.c.value
 
     def age(self) -> ColumnElement[int]:
         # Whole years as the difference of YYYYMMDD numbers: 20261207 - 19460315 = 800892 -> 80.
@@ -259,8 +277,8 @@ def _flexible(c: FromClause) -> ColumnElement[bool]:
     return c.c.paid_as == "flexible"
 
 
-def _filing(name: str, kind: str) -> Callable[[FactColumns], ColumnElement[Any]]:
-    return lambda q: q.filing(name, kind)
+def _filing(kind: str) -> Callable[[FactColumns], ColumnElement[Any]]:
+    return lambda q: q.filing(kind)
 
 
 def _has_filing(kind: str) -> Callable[[FactColumns], ColumnElement[bool]]:
@@ -297,7 +315,7 @@ _FACTS: dict[str, Callable[[FactColumns], ColumnElement[Any]]] = {
     "layoffs_12": lambda q: q.spells("layoffs", _laid_off(q)),
     "first_job_hires_12": lambda q: q.spells("first_job_hires", _first_job_hired(q)),
     "tax_paid_12": lambda q: q.contributions("paid", _kinds(*TAX_KINDS)),
-    **{name: _filing(name, kind) for name, kind in FILING_KINDS.items()},
+    **{name: _filing(kind) for name, kind in FILING_KINDS.items()},
 }
 QUERIED_FACTS = frozenset(_FACTS)
 
