@@ -212,34 +212,29 @@ class _Compiler(FactColumns):
     """The rules and the amount of one policy, over the facts' columns."""
 
     def __init__(self, today: date, restricted: bool = False, postgres: bool = False):
-        super().__init__(today, restricted)
-        self.anti_joins = restricted or postgres
+        super().__init__(today, restricted, postgres)
         self.counted: dict[Certificates, str] = {}  # each rule's grouping of certificates, by its name
 
     def eligible(self, policy: Policy) -> ColumnElement[bool]:
         """The policy's rule and exclusions: true or false for each subject, never NULL."""
-        codes = [policy.code, *policy.excluded_if_received]
-        granted = select(_GRANT.c.subject_id).where(_GRANT.c.policy.in_(codes))
-        listed = select(_LISTED.c.subject_id).where(
-            _LISTED.c.listed_on <= self.today, or_(_LISTED.c.lifted_on.is_(None), _LISTED.c.lifted_on > self.today)
-        )
-        exclusions = [granted, *([listed] if policy.excludes_blacklisted and not self.restricted else [])]
-        shared = [self.listed().is_(None)] if policy.excludes_blacklisted and self.restricted else []
-        if self.anti_joins:
-            # NOT EXISTS, which PostgreSQL plans as an anti-join placed after the joins that keep few subjects
-            # (NOT IN it probed for every row its scans read: a million citizens, twice), and which judging a
-            # few subjects is a probe of the index for each of them.
-            return and_(
-                self.rule(policy.eligible),
-                *(
-                    ~excluded.where(excluded.selected_columns[0] == self.subject.c.id).exists()
-                    for excluded in exclusions
-                ),
-                *shared,
+        conditions = [
+            self.rule(policy.eligible),
+            not_(self.member(_GRANT.c.subject_id, _GRANT.c.policy.in_([policy.code, *policy.excluded_if_received]))),
+        ]
+        if policy.excludes_blacklisted and self.restricted:
+            conditions.append(self.listed().is_(None))  # one join for the policies judged together
+        elif policy.excludes_blacklisted:
+            listed = _LISTED
+            conditions.append(
+                not_(
+                    self.member(
+                        listed.c.subject_id,
+                        listed.c.listed_on <= self.today,
+                        or_(listed.c.lifted_on.is_(None), listed.c.lifted_on > self.today),
+                    )
+                )
             )
-        # NOT IN: SQLite builds the excluded set once and probes it, a third faster than a probe of the table's
-        # index for each of 270,000 old people (bench/BENEFITS.md).
-        return and_(self.rule(policy.eligible), *(self.subject.c.id.not_in(excluded) for excluded in exclusions))
+        return and_(*conditions)
 
     def rule(self, rule: Rule) -> ColumnElement[bool]:
         if isinstance(rule, AllOf):
