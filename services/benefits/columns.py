@@ -94,6 +94,7 @@ class FactColumns:
         self.sources: dict[str, FromClause] = {}
         self.semi_joins: dict[str, ColumnElement[bool]] = {}
         self.lookups = 0  # correlated lookups compiled so far (see AllOf)
+        self.judged_certificates: FromClause | None = None
 
     # --- the FROM clause: each source joined once, when a fact first needs it ---
 
@@ -135,12 +136,27 @@ class FactColumns:
         """The fact's column: numbers and money never NULL, a flag true or false, a text or day NULL if unrecorded."""
         return _FACTS[name](self)
 
+    def certificates(self) -> FromClause:
+        """The certificates a grouping reads: the table; judging a few subjects, theirs, read once by the owner
+        index into a CTE that every grouping reads, not once a grouping (five of them for the citizens)."""
+        if not self.restricted:
+            return _CERT.alias()
+        if self.judged_certificates is None:
+            cert = _CERT.alias()
+            self.judged_certificates = (
+                select(cert.c.owner_id, cert.c.cert_type, cert.c.data)
+                .where(*self.only(cert.c.owner_id))
+                .cte("judged_certificates")
+                .prefix_with("MATERIALIZED")
+            )
+        return self.judged_certificates
+
     def ranked(self, name: str, cert_type: str, key: str, ranks: dict[str, int]) -> ColumnElement[int]:
-        cert = _CERT.alias()
+        cert = self.certificates()
         table = self.grouped(
             name,
             select(cert.c.owner_id.label("subject"), func.max(_rank(cert, key, ranks)).label("value"))
-            .where(cert.c.cert_type == cert_type, self.valid(cert), *self.only(cert.c.owner_id))
+            .where(cert.c.cert_type == cert_type, self.valid(cert))
             # Grouped by the type too, so that the databases read the type's certificates in owner order on the
             # (type, owner) index, not the whole table by owner.
             .group_by(cert.c.cert_type, cert.c.owner_id),
@@ -150,7 +166,7 @@ class FactColumns:
     def degrees(self) -> FromClause:
         """The degree certificates grouped once for both facts they hold, the best degree and the latest
         graduation: a policy naming both reads the certificates once (twice, it read them twice, bench/BENEFITS.md)."""
-        cert = _CERT.alias()
+        cert = self.certificates()
         return self.grouped(
             "degree",
             select(
@@ -158,7 +174,7 @@ class FactColumns:
                 func.max(_rank(cert, "degree", DEGREE_RANKS)).label("rank"),
                 func.max(cert.c.data["graduation_date"].as_string()).label("graduated"),
             )
-            .where(cert.c.cert_type == "degree_certificate", self.valid(cert), *self.only(cert.c.owner_id))
+            .where(cert.c.cert_type == "degree_certificate", self.valid(cert))
             .group_by(cert.c.cert_type, cert.c.owner_id),
         )
 

@@ -328,11 +328,11 @@ class _Compiler(FactColumns):
 
     def count(self, rule: Certificates) -> ColumnElement[int]:
         """How many of the subject's certificates the rule counts: one grouping per rule however often it is named."""
-        cert = _CERT.alias()
+        cert = self.certificates()
         table = self.grouped(
             self.counted.setdefault(rule, f"counted_{len(self.counted)}"),
             select(cert.c.owner_id.label("subject"), func.count().label("value"))
-            .where(*self.certificate_conditions(cert, rule), *self.only(cert.c.owner_id))
+            .where(*self.certificate_conditions(cert, rule))
             .group_by(cert.c.cert_type, cert.c.owner_id),
         )
         return func.coalesce(table.c.value, 0)
