@@ -104,7 +104,17 @@ def sweep_policies(
         # For the rest of the caller's transaction, in one round trip: PostgreSQL would JIT-compile each policy's
         # long expressions, seconds of compiling for queries that run in less; and at the default work_mem
         # (4 MB) the hash aggregates of a type's certificates spilled to disk (EXPLAIN ANALYZE, bench/BENEFITS.md).
-        session.execute(select(func.set_config("jit", "off", True), func.set_config("work_mem", "64MB", True)))
+        # And a random page is priced as a read from memory, not a disk seek (the default, 4): the planner read
+        # every citizen to find the 21,000 holders of a birth certificate rather than look them up (the full
+        # sweep took 6-9% more CPU), and read whole tables for the few subjects of an incremental sweep (93 ms
+        # of the server's CPU instead of 66).
+        session.execute(
+            select(
+                func.set_config("jit", "off", True),
+                func.set_config("work_mem", "64MB", True),
+                func.set_config("random_page_cost", "1.1", True),
+            )
+        )
     if among is not None:
         _fill_subjects_table(session, among, postgres)
     if among is None:
@@ -143,10 +153,6 @@ def _fill_subjects_table(session: Session, among: Collection[int], postgres: boo
     session.execute(insert(AMONG).from_select(["subject_id"], listed))
     if postgres:  # no autovacuum analyzes a temporary table: the planner would guess its size
         session.execute(text(f"ANALYZE {AMONG.name}"))
-        # A random page priced as a read from memory, not a disk seek (the default, 4): the planner read the
-        # whole employment and filing tables rather than probe their indexes for the few subjects, and the
-        # statements took 93 ms of the server's CPU instead of 66 (bench/BENEFITS.md). For the transaction.
-        session.execute(select(func.set_config("random_page_cost", "1.1", True)))
 
 
 def eligible_query(policy: Policy, today: date, postgres: bool = False) -> Select[tuple[int, int]]:
