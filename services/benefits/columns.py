@@ -88,6 +88,7 @@ class FactColumns:
         # sweep keeps IN: it builds the set once and probes it, a third faster for 270,000 old people than a
         # probe of the table's index each (bench/BENEFITS.md).
         self.correlated = restricted or postgres
+        self.postgres = postgres
         self.window = months_window(today)
         self.subject = _USER.alias("subject")
         self.joined: FromClause = self.subject
@@ -258,6 +259,18 @@ class FactColumns:
             self.semi_joins[name] = build()
         return self.semi_joins[name]
 
+    def holder(self, cert_type: str, grouping: str, build: Callable[[], Any]) -> ColumnElement[bool]:
+        """Holds a certificate of the type, said so that the database can start from the holders. PostgreSQL: the
+        subject has a row in the certificates' grouping (`build` joins it if no fact has yet), which in the
+        WHERE clause makes its outer join an inner one, the grouping the way in (it cannot tell that
+        coalesce(rank, 0) >= 1 needs a row; a semi-join on the holders grouped and hashed their ids again, 80 ms
+        a policy). SQLite: the semi-join on the (type, owner) index, which it starts from where it would scan a
+        grouping's rows (the full sweep took 45% longer)."""
+        if not self.postgres:
+            return self.holds_any(cert_type)
+        build()
+        return self.semi_join(f"recorded {grouping}", lambda: self.sources[grouping].c.subject.is_not(None))
+
     def holds_any(self, cert_type: str) -> ColumnElement[bool]:
         """Holds a certificate of the type, valid or not: read on the (type, owner) index alone."""
         cert = _CERT.alias()
@@ -342,9 +355,9 @@ QUERIED_FACTS = frozenset(_FACTS)
 # The facts that only a subject with a row in a small set can have (a number is 0, a day none, without
 # one), and that set as a semi-join: a rule that fails without the fact implies it (query.py's implied).
 RECORDED_IN: dict[str, Callable[[FactColumns], ColumnElement[bool]]] = {
-    "degree_rank": lambda q: q.holds_any("degree_certificate"),
-    "graduation_date": lambda q: q.holds_any("degree_certificate"),
-    "talent_rank": lambda q: q.holds_any("talent_certificate"),
+    "degree_rank": lambda q: q.holder("degree_certificate", "degree", q.degrees),
+    "graduation_date": lambda q: q.holder("degree_certificate", "degree", q.degrees),
+    "talent_rank": lambda q: q.holder("talent_certificate", "talent", lambda: q.fact("talent_rank")),
     "layoffs_12": lambda q: q.has_spells("laid off", _laid_off(q)),
     "first_job_hires_12": lambda q: q.has_spells("hired first jobs", _first_job_hired(q)),
     **{name: _has_filing(kind) for name, kind in FILING_KINDS.items()},

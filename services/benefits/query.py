@@ -272,7 +272,8 @@ class _Compiler(FactColumns):
         if isinstance(rule, AllOf):
             return [implied for part in rule.rules for implied in self.implied(part)]
         if isinstance(rule, Certificates):
-            return [self.holds_any(rule.cert_type)]
+            grouping = self.counted.setdefault(rule, f"counted_{len(self.counted)}")
+            return [self.holder(rule.cert_type, grouping, lambda: self.count(rule))]
         if isinstance(rule, Compare) and rule.field in RECORDED_IN and not _holds_unrecorded(rule):
             return [RECORDED_IN[rule.field](self)]
         return []

@@ -34,3 +34,11 @@ def test_a_certificate_rule_repeated_as_a_guard_is_read_once():
     assert _readings_of_certificates(eligible_query(policy, TODAY)) == 2
     # Judging a few subjects there is no way in to add: the one grouping.
     assert _readings_of_certificates(among_query((policy,), TODAY)) == 1
+
+
+def test_on_postgresql_the_grouping_of_a_rules_certificates_is_also_the_way_in():
+    # PostgreSQL starts from the grouping's rows once the WHERE clause asks for one; a semi-join on the holders
+    # would group and hash the same certificates' owners a second time.
+    for code in ("childcare_subsidy_2026", "graduate_living_allowance", "talent_housing_subsidy"):
+        policy = default_catalog().policies[code]
+        assert _readings_of_certificates(eligible_query(policy, TODAY, postgres=True)) == 1
