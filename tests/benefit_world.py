@@ -285,7 +285,8 @@ class PolicyMaker:
         roll = rng.random()
         if depth < 2 and roll < 0.3:
             function = rng.choice(("min", "max"))
-            return f"{function}({self.formula(audience, depth + 1)}, {self.formula(audience, depth + 1)})"
+            args = ", ".join(self.formula(audience, depth + 1) for _ in range(rng.choice((2, 3))))
+            return f"{function}({args})"
         if depth < 2 and roll < 0.55:
             return f"({self.formula(audience, depth + 1)}) {rng.choice('+-')} {self.formula(audience, depth + 1)}"
         if roll < 0.75:

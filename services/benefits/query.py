@@ -366,12 +366,9 @@ class _Compiler(FactColumns):
         worked = [self.worked(arg) for arg in expr.args]
         places = max(p for _, p in worked)
         values = [_scaled(v, p, places) for v, p in worked]
-        best = values[0]
-        for value in values[1:]:
-            # CASE, not LEAST/GREATEST: SQLite has neither, and no argument is ever NULL here.
-            keep_best = best <= value if expr.function == "min" else best >= value
-            best = case((keep_best, best), else_=value)
-        return best, places
+        if len(values) == 1:
+            return values[0], places
+        return (Least if expr.function == "min" else Greatest)(*values), places
 
 
 _IN_PYTHON = {
@@ -405,6 +402,38 @@ def _ordered(column: ColumnElement[Any], op: str, target: Any) -> ColumnElement[
         ">": lambda: column > target,
         ">=": lambda: column >= target,
     }[op]()
+
+
+class Least(FunctionElement[int]):
+    """The least of two or more integers, none NULL, each argument worked once (compared in a CASE, a lookup in
+    an argument ran twice for each subject). SQLite's min() of two or more arguments is this scalar function."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "min"
+
+
+class Greatest(Least):
+    """The greatest of two or more integers (SQLite's max() of two or more)."""
+
+    inherit_cache = True
+    name = "max"
+
+
+@compiles(Least)
+@compiles(Greatest)
+def _scalar_min_max(element: Least, compiler: Any, **kw: Any) -> str:
+    return f"{element.name}({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(Least, "postgresql")
+def _least(element: Least, compiler: Any, **kw: Any) -> str:
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(Greatest, "postgresql")
+def _greatest(element: Greatest, compiler: Any, **kw: Any) -> str:
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
 
 
 class StartsWith(FunctionElement[bool]):
