@@ -1,6 +1,6 @@
 """What the offer pages read: a subject's offers, one offer with why they qualify, a clerk's check."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -52,6 +52,7 @@ class OfferFile:
     employer: User | None = None  # the firm that answers the offer, where the policy says so
     subject: User | None = None  # whose offer it is (the employer's page names the employee)
     review: Application | None = None  # the application reviewing a disputed amount, the latest
+    records_shown: bool = True  # False for the employer: the rules' outcomes, not the employee's records
 
 
 def offer_file(*, session: Session, actor: User, key: str, catalog: Catalog, today: date) -> OfferFile:
@@ -88,10 +89,17 @@ def check_file(*, session: Session, actor: User, task_key: str, catalog: Catalog
 
 def _file(session: Session, actor: User, offer: BenefitOffer, catalog: Catalog, today: date, subject) -> OfferFile:
     policy = catalog.policies[offer.policy]
+    verdict = judge_subject(session=session, policy=policy, subject_id=offer.applicant_id, today=today)
+    # The firm answering for its employee learns whether each rule holds, not the records behind it (the ID
+    # number, certificates, each month paid): no more of the employee's data than the answer needs.
+    records_shown = actor.id != offer.employer_id
+    if not records_shown:
+        verdict = replace(verdict, reasons=tuple(replace(reason, facts=()) for reason in verdict.reasons))
     return OfferFile(
         offer=offer,
         policy=policy,
-        verdict=judge_subject(session=session, policy=policy, subject_id=offer.applicant_id, today=today),
+        verdict=verdict,
+        records_shown=records_shown,
         actions=_offer_actions(actor, offer, policy, catalog) if subject is offer else [],
         account=(offer.bank_account, offer.bank_name)
         if offer.bank_account and offer.bank_name

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from services import clock
 from services.casework.desk import accept_application
-from services.models import Application, BenefitOffer, BenefitOfferStatus, Role, Task
+from services.models import Application, BenefitOffer, BenefitOfferStatus, Certificate, Role, Task
 from services.offers.sweep import sweep_offers
 from tests.factories import make_company, make_staff
 from tests.http.test_http_benefits import EN, browser, offered, status_of
@@ -120,11 +120,17 @@ def test_the_firm_answers_its_employees_offer_and_the_employee_reads_who_did(app
     assert other.get(f"/benefits/{offer.key}").status_code == 404
     assert offer.number not in _page(other.get("/benefits", headers=EN))
 
+    degree = db.exec(select(Certificate).where(Certificate.owner_id == graduate.id)).one()
+    assert degree.number in page and "pension as employee" in page  # the employee reads the records behind the rules
+
     employer = browser(app, firm)
     listing = _page(employer.get("/benefits", headers=EN))
     assert "Offers you answer for your employees" in listing and offer.number in listing
     page = _page(employer.get(f"/benefits/{offer.key}", headers=EN))
     assert graduate.full_name in page and "What you can do" in page
+    # The firm reads which rules hold, not its employee's certificates, ID number or months paid.
+    assert "Why your employee qualifies" in page and "holds" in page
+    assert degree.number not in page and graduate.id_number not in page and "pension as employee" not in page
     accepted = employer.post(
         f"/benefits/{offer.key}/accept", {"bank_account": "3301 0400 0123 4567 8901", "bank_name": "杭州银行"}
     )
