@@ -212,6 +212,8 @@ class FactColumns:
         return func.coalesce(looked_up.scalar_subquery(), 0)
 
     def listed(self) -> ColumnElement[Any]:
+        """The count of the subject's listings in force, NULL if none: one join for all the policies judged
+        together, where each policy's NOT EXISTS read the listings again."""
         listed = _LISTED.alias()
         table = self.grouped(
             "listed",

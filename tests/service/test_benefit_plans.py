@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, insert, or_, select, text
 
-from services.benefits.query import StartsWith
+from services.benefits.functions import StartsWith
 from services.models import CompanyRecord
 from tests.factories import make_company
 
