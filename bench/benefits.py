@@ -34,7 +34,7 @@ from sqlmodel import Session
 
 from bench import cities
 from services.benefits import sweep_policies
-from services.benefits.facts import months_window
+from services.benefits.facts import month_start, months_window
 from services.catalog import default_catalog
 from services.db import create_schema, make_engine
 from services.identity import id_number_check_char
@@ -100,12 +100,7 @@ def load() -> str:
 
 
 def months() -> list[date]:
-    first = AS_OF.replace(day=1)
-    out = []
-    for back in range(12, 0, -1):
-        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
-        out.append(date(year, month + 1, 1))
-    return out
+    return [month_start(AS_OF, back) for back in range(12, 0, -1)]
 
 
 class CityWriter:

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from journeys.state import find_user
 from services.benefits.changes import mark_changed
+from services.benefits.facts import month_start
 from services.catalog import Catalog
 from services.db import transactional
 from services.errors import Invalid, NotFound
@@ -103,11 +104,7 @@ def record_government_data(*, session: Session, login: str, body: dict, today: d
 
 def _months_before(today: date, count: int) -> list[date]:
     """The first days of the `count` whole months before this one."""
-    months = []
-    for back in range(1, count + 1):
-        year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
-        months.append(date(year, month + 1, 1))
-    return months
+    return [month_start(today, back) for back in range(1, count + 1)]
 
 
 @transactional

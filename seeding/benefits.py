@@ -20,6 +20,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from seeding.fakes import HANGZHOU_STREETS
+from services.benefits.facts import month_start
 from services.identity import id_number_birth_date
 from services.models import (
     BenefitGrant,
@@ -119,11 +120,7 @@ class _Writer:
 
     def months_back(self, count: int) -> list[date]:
         """The `count` whole months before this one, oldest first."""
-        months = []
-        for back in range(count, 0, -1):
-            year, month = divmod(self.month.year * 12 + self.month.month - 1 - back, 12)
-            months.append(date(year, month + 1, 1))
-        return months
+        return [month_start(self.month, back) for back in range(count, 0, -1)]
 
     def day_between(self, earliest: date, latest: date) -> date:
         return date.fromordinal(self.rng.randint(earliest.toordinal(), max(earliest, latest).toordinal()))

@@ -11,6 +11,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
+from services.benefits.facts import month_start
 from services.catalog import Text
 from services.catalog.policy_model import FACT_FIELDS, Policy
 from services.catalog.policy_rules import RuleContext, read_amount, read_rule
@@ -113,16 +114,14 @@ class World:
 
     def contributions(self, subject: int, kinds: tuple[str, ...], paid_as: tuple[str, ...]) -> None:
         rng = self.rng
-        first = self.today.replace(day=1)
         for back in range(15):
             if rng.random() < 0.55:
                 continue
-            year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
             for kind in rng.sample(kinds, rng.randint(1, len(kinds))):
                 self.session.add(
                     Contribution(
                         subject_id=subject,
-                        month=date(year, month + 1, 1),
+                        month=month_start(self.today, back),
                         kind=kind,
                         paid_as=rng.choice(paid_as),
                         amount_fen=rng.randint(1, 5_000_000),

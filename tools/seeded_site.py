@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from flask import Flask
@@ -21,6 +21,7 @@ from seeding import SeedOptions, seed_city
 from seeding.demo import DEMO_PASSWORD
 from services import clock
 from services.accounts import create_staff
+from services.benefits.facts import month_start
 from services.catalog import CATALOG_DIR, Catalog
 from services.catalog_admin.versions import files_entry_text, save_draft
 from services.db import new_session
@@ -160,11 +161,10 @@ def _offer_the_firm_answers(engine: Engine, catalog: Catalog, firm_login: str, c
         # Begun yesterday, so that this firm is the employer of record whatever spells the seed gave the graduate.
         session.add(Employment(employer_id=firm.id, employee_id=graduate.id, started_on=today - timedelta(days=1)))
         for back in range(1, 5):
-            year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
             session.add(
                 Contribution(
                     subject_id=graduate.id,
-                    month=date(year, month + 1, 1),
+                    month=month_start(today, back),
                     kind="pension",
                     paid_as="employee",
                     amount_fen=1,

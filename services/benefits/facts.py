@@ -48,6 +48,12 @@ class Fact:
     evidence: tuple[Evidence, ...] = ()
 
 
+def month_start(day: date, back: int = 0) -> date:
+    """The first day of the month `back` months before `day`'s (0: `day`'s own month)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - back, 12)
+    return date(year, month + 1, 1)
+
+
 def months_window(today: date) -> tuple[date, date]:
     """The twelve whole months before `today`'s month: [first day, first day of today's month)."""
     end = today.replace(day=1)

@@ -1,12 +1,13 @@
 """A policy accepted by the employer: the offer is the employee's case, but the employer of record at the
 sweep answers it (accepts with its own account, or declines); the employee only reads it."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
 from services import clock
+from services.benefits.facts import month_start
 from services.errors import NotAllowed, NotFound
 from services.models import BenefitOffer, BenefitOfferStatus, Contribution, Employment, Notification
 from services.offers.answering import accept_offer, decline_offer, last_bank_account
@@ -41,10 +42,9 @@ def a_graduate_employee(session, today, months=6, employer=None, started_on=None
         Employment(employer_id=firm.id, employee_id=graduate.id, started_on=started_on or today - timedelta(days=140))
     )
     for back in range(1, months + 1):
-        year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
         session.add(
             Contribution(
-                subject_id=graduate.id, month=date(year, month + 1, 1), kind="pension", paid_as="employee", amount_fen=1
+                subject_id=graduate.id, month=month_start(today, back), kind="pension", paid_as="employee", amount_fen=1
             )
         )
     session.commit()

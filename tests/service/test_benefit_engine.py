@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from services.benefits import eligible_subjects, judge, judge_subject, read_subject
+from services.benefits.facts import month_start
 from services.models import BenefitGrant, BlacklistEntry, CompanyRecord, Contribution, Employment
 from tests.benefit_world import PolicyMaker, World
 from tests.factories import id_number, make_certificate, make_citizen, make_company
@@ -104,11 +105,10 @@ def _firm_without_lay_offs(session, **register):
     fields = dict(founded_on=date(2015, 5, 1), headcount=40, size="small", industry_code="I65", district="xihu")
     session.add(CompanyRecord(user_id=firm.id, **(fields | register)))
     for back in range(12):
-        year, month = divmod(2026 * 12 + 10 - back, 12)
         session.add(
             Contribution(
                 subject_id=firm.id,
-                month=date(year, month + 1, 1),
+                month=month_start(date(2026, 11, 1), back),
                 kind="unemployment",
                 paid_as="employer",
                 amount_fen=1000_00,
