@@ -115,16 +115,9 @@ def test_the_journey_dispute_desk_accepts_clerk_approves_an_amount_then_one_clic
     """dispute → application submitted → front desk accepts → clerk approves with an amount →
     offer offered at the new amount → accept → approved within the budget."""
     parent, offer = offered
-    desk = make_staff(session, role=Role.FRONT_DESK)
-    clerk = make_staff(session, role=Role.CLERK, department="HEALTH")
-    session.commit()
-
-    _dispute(session, catalog, parent, offer)
+    clerk, task = _review_claimed(session, catalog, parent, offer)
     application = _review(session, offer)
-    accept_application(session=session, actor=desk, key=application.key, catalog=catalog)
-    task = _task(session, application)
     assert task.department == "HEALTH"
-    claim_task(session=session, actor=clerk, key=task.key, catalog=catalog)
     approve_task(session=session, actor=clerk, key=task.key, catalog=catalog, decided_amount="7200")
 
     session.refresh(offer)
