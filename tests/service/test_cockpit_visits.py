@@ -17,7 +17,7 @@ from services.metrics import read_metrics, refresh_rollup
 from services.models import Application, Role, Visit
 from tests.conftest import seeded_city_session
 from tests.factories import make_staff
-from tests.service.test_cockpit import FINISHED, OPTIONS, _cases
+from tests.service.test_cockpit import FINISHED, OPTIONS, _cases, department_tasks
 
 
 @pytest.fixture(scope="module")
@@ -83,14 +83,7 @@ def test_the_visit_and_online_shares_list_their_cases_and_those_that_do_not_meet
 
     for figures in read_metrics(session=session, catalog=catalog).departments:
         department = figures.department
-        services = {s.code for s in catalog.for_department(department)}
-        mine = [
-            t
-            for t in tasks
-            if t.department == department
-            and t.application_id in applications
-            and applications[t.application_id].service_code in services
-        ]
+        mine = department_tasks(tasks, applications, catalog, department)
         of_finished = [t for t in mine if applications[t.application_id].status in FINISHED]
         scope = Scope(None, None, department)
         by_task = listed(scope, "at_most_one_visit")
