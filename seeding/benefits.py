@@ -261,26 +261,21 @@ class _Writer:
 
     def young_child(self, person: _Person) -> None:
         born = self.day_between(self.as_of - timedelta(days=365 * 3 + 60), self.as_of - timedelta(days=5))
-        self.certificate(
-            person.id,
-            "birth_medical_certificate",
-            "CSYXZM",
-            "HEALTH",
-            born + timedelta(days=3),
-            child_gender=self.rng.choice(("male", "female")),
-            child_birth_date=born.isoformat(),
-        )
+        self.birth(person, born, self.rng.choice(("male", "female")))
 
     def newborn(self, person: _Person) -> None:
         """A baby born six weeks ago, with no draw: the rest of the city comes out as without it."""
-        born = self.as_of - timedelta(days=42)
+        self.birth(person, self.as_of - timedelta(days=42), "female")
+
+    def birth(self, person: _Person, born: date, gender: str) -> None:
+        """The birth medical certificate of the person's child, issued three days after the birth."""
         self.certificate(
             person.id,
             "birth_medical_certificate",
             "CSYXZM",
             "HEALTH",
             born + timedelta(days=3),
-            child_gender="female",
+            child_gender=gender,
             child_birth_date=born.isoformat(),
         )
 
