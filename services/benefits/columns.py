@@ -82,12 +82,6 @@ class FactColumns:
     def __init__(self, today: date, restricted: bool = False, postgres: bool = False):
         self.today = today
         self.restricted = restricted
-        # Whether "the subject is in a set" is written EXISTS (correlated), not IN: PostgreSQL plans NOT EXISTS
-        # as an anti-join placed after the joins that keep few subjects, where NOT IN it probed for every row
-        # its scans read (a million citizens); judging a few subjects it is an index probe each. SQLite's full
-        # sweep keeps IN: it builds the set once and probes it, a third faster for 270,000 old people than a
-        # probe of the table's index each (bench/BENEFITS.md).
-        self.correlated = restricted or postgres
         self.postgres = postgres
         self.window = months_window(today)
         self.subject = _USER.alias("subject")
@@ -246,8 +240,14 @@ class FactColumns:
         return func.coalesce(table.c.value, 0)
 
     def member(self, subject: ColumnElement[Any], *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-        """Whether the subject is one of the `subject` values of the rows meeting the conditions."""
-        if self.correlated:
+        """Whether the subject is one of the `subject` values of the rows meeting the conditions.
+
+        EXISTS (correlated) on PostgreSQL and for a few subjects: PostgreSQL plans NOT EXISTS as an anti-join
+        placed after the joins that keep few subjects, where NOT IN it probed for every row its scans read (a
+        million citizens); judging a few subjects it is an index probe each. SQLite's full sweep keeps IN: it
+        builds the set once and probes it, a third faster for 270,000 old people than a probe of the table's
+        index each (bench/BENEFITS.md)."""
+        if self.restricted or self.postgres:
             return select(subject).where(subject == self.subject.c.id, *conditions).exists()
         return self.subject.c.id.in_(select(subject).where(*conditions))
 

@@ -270,8 +270,7 @@ class _Compiler(FactColumns):
         if isinstance(rule, AllOf):
             return [implied for part in rule.rules for implied in self.implied(part)]
         if isinstance(rule, Certificates):
-            grouping = self.counted.setdefault(rule, f"counted_{len(self.counted)}")
-            return [self.holder(rule.cert_type, grouping, lambda: self.count(rule))]
+            return [self.holder(rule.cert_type, self.grouping_of(rule), lambda: self.count(rule))]
         if isinstance(rule, Compare) and rule.field in RECORDED_IN and not _holds_unrecorded(rule):
             return [RECORDED_IN[rule.field](self)]
         return []
@@ -331,11 +330,15 @@ class _Compiler(FactColumns):
             return value * integer(10 ** (2 - places))
         return divide(value, integer(10 ** (places - 2)))
 
+    def grouping_of(self, rule: Certificates) -> str:
+        """The name of the rule's grouping of certificates: one per rule however often it is named."""
+        return self.counted.setdefault(rule, f"counted_{len(self.counted)}")
+
     def count(self, rule: Certificates) -> ColumnElement[int]:
-        """How many of the subject's certificates the rule counts: one grouping per rule however often it is named."""
+        """How many of the subject's certificates the rule counts, from the rule's one grouping."""
         cert = self.certificates()
         table = self.grouped(
-            self.counted.setdefault(rule, f"counted_{len(self.counted)}"),
+            self.grouping_of(rule),
             select(cert.c.owner_id.label("subject"), func.count().label("value"))
             .where(*self.certificate_conditions(cert, rule))
             .group_by(cert.c.cert_type, cert.c.owner_id),
