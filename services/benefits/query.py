@@ -47,6 +47,7 @@ from services.catalog.policy_model import (
     AllOf,
     AnyOf,
     BinOp,
+    Call,
     Certificates,
     Compare,
     DataCompare,
@@ -125,7 +126,7 @@ def sweep_policies(
         return found
     for audience in ROLES:
         alike = tuple(policy for policy in judged if policy.audience == audience)
-        for subject_id, *amounts in session.execute(among_query(alike, today)) if alike else []:
+        for subject_id, *amounts in session.execute(among_query(alike, today, postgres)) if alike else []:
             for policy, amount in zip(alike, amounts, strict=True):
                 if amount is not None and amount > 0:
                     found[policy.code][subject_id] = amount
@@ -160,7 +161,7 @@ def eligible_query(policy: Policy, today: date, postgres: bool = False) -> Selec
     index of the few subjects its rules allow (the holders of a certificate, the firms with a filing), where a
     query for all would visit every subject and work every policy's rules for each (measured in
     bench/BENEFITS.md)."""
-    compiler = _Compiler(today, postgres=postgres)
+    compiler = _Compiler(today, postgres=postgres, named=named_facts([policy]))
     subject = compiler.subject
     conditions = [
         subject.c.role == ROLES[policy.audience],
@@ -171,26 +172,31 @@ def eligible_query(policy: Policy, today: date, postgres: bool = False) -> Selec
     ]
     # Behind OFFSET 0 the amount is worked once and only for the eligible: merged into the outer query (SQLite
     # flattens it or pushes the filter down, PostgreSQL pulls it up) "amount > 0" would be tested first,
-    # working the amount's lookups for everyone.
+    # working the amount's lookups for everyone. A tiered amount's value is worked there once and its tiers
+    # outside: each tier compared it anew, and the old-age allowance worked out each old person's age from the
+    # ID number five times.
+    tiered = policy.amount if isinstance(policy.amount, Tiered) else None
+    worked = compiler.fact(tiered.field) if tiered else compiler.amount(policy)
     eligible = (
-        select(subject.c.id.label("subject_id"), compiler.amount(policy).label("amount_fen"))
+        select(subject.c.id.label("subject_id"), worked.label("worked"))
         .select_from(compiler.joined)
         .where(*conditions)
         .offset(0)
         .subquery("eligible")
     )
-    return select(eligible.c.subject_id, eligible.c.amount_fen).where(eligible.c.amount_fen > 0)
+    amount = compiler.tiers(tiered, eligible.c.worked) if tiered else eligible.c.worked
+    return select(eligible.c.subject_id, amount.label("amount_fen")).where(amount > 0)
 
 
 # Cached: the statement is the same for the policies on a day, and building it costs more in Python than
 # the database spends judging a thousand subjects with it.
 @functools.lru_cache(maxsize=64)
-def among_query(policies: tuple[Policy, ...], today: date) -> Select[Any]:
+def among_query(policies: tuple[Policy, ...], today: date, postgres: bool = False) -> Select[Any]:
     """The incremental sweep's one query for policies of one audience, over the subjects in the temporary
     table AMONG: per subject eligible for any, its id, then one amount in fen per policy (NULL or not above
     0 where it is not eligible for that one). One query for all: the few subjects are the way in, so there
     is no candidate set to start from, and a query per policy would cost its fixed price eleven times."""
-    compiler = _Compiler(today, restricted=True)
+    compiler = _Compiler(today, restricted=True, postgres=postgres, named=named_facts(policies))
     subject = compiler.subject
     verdicts = [(compiler.eligible(policy), compiler.amount(policy)) for policy in policies]
     # Behind OFFSET 0 (see eligible_query) each rule is worked once, each amount only where its rule holds.
@@ -212,11 +218,48 @@ def among_query(policies: tuple[Policy, ...], today: date) -> Select[Any]:
     return select(judged.c.subject_id, *amounts).where(or_(*(amount > 0 for amount in amounts)))
 
 
+def named_facts(policies: Iterable[Policy]) -> frozenset[str]:
+    """Every fact the policies' rules and amounts name."""
+    named: set[str] = set()
+
+    def rule(part: Rule) -> None:
+        if isinstance(part, Compare):
+            named.add(part.field)
+        elif isinstance(part, AllOf | AnyOf):
+            for each in part.rules:
+                rule(each)
+        elif isinstance(part, Not):
+            rule(part.rule)
+
+    def expr(part: Expr) -> None:
+        if isinstance(part, Var):
+            named.add(part.field)
+        elif isinstance(part, BinOp):
+            expr(part.left)
+            expr(part.right)
+        elif isinstance(part, Call):
+            for each in part.args:
+                expr(each)
+
+    for policy in policies:
+        rule(policy.eligible)
+        amount = policy.amount
+        if isinstance(amount, Tiered):
+            named.add(amount.field)
+        elif isinstance(amount, PerHead) and isinstance(amount.count, str):
+            named.add(amount.count)
+        elif isinstance(amount, Formula):
+            expr(amount.expr)
+    return frozenset(named)
+
+
 class _Compiler(FactColumns):
     """The rules and the amount of one policy, over the facts' columns."""
 
-    def __init__(self, today: date, restricted: bool = False, postgres: bool = False):
-        super().__init__(today, restricted, postgres)
+    def __init__(
+        self, today: date, restricted: bool = False, postgres: bool = False, named: frozenset[str] = frozenset()
+    ):
+        super().__init__(today, restricted, postgres, named)
         self.counted: dict[Certificates, str] = {}  # each rule's grouping of certificates, by its name
 
     def eligible(self, policy: Policy) -> ColumnElement[bool]:
@@ -313,22 +356,25 @@ class _Compiler(FactColumns):
             heads = self.count(amount.count) if isinstance(amount.count, Certificates) else self.fact(amount.count)
             return integer(int(amount.yuan * 100)) * heads
         if isinstance(amount, Tiered):
-            value = self.fact(amount.field)
-            scale = 100 if FACT_FIELDS[amount.field].kind == "money" else 1
-            whens = []
-            for tier in amount.tiers:
-                bounds = []
-                if tier.lower is not None:
-                    bounds.append(value >= integer(int(tier.lower * scale)))
-                if tier.upper is not None:
-                    bounds.append(value < integer(int(tier.upper * scale)))
-                whens.append((and_(true(), *bounds), integer(int(tier.yuan * 100))))
-            return case(*whens, else_=None)
+            return self.tiers(amount, self.fact(amount.field))
         assert isinstance(amount, Formula)
         value, places = self.worked(amount.expr)
         if places <= 2:
             return value * integer(10 ** (2 - places))
         return divide(value, integer(10 ** (places - 2)))
+
+    def tiers(self, amount: Tiered, value: ColumnElement[Any]) -> ColumnElement[Any]:
+        """The amount in fen of the tier the value falls in; NULL in none."""
+        scale = 100 if FACT_FIELDS[amount.field].kind == "money" else 1
+        whens = []
+        for tier in amount.tiers:
+            bounds = []
+            if tier.lower is not None:
+                bounds.append(value >= integer(int(tier.lower * scale)))
+            if tier.upper is not None:
+                bounds.append(value < integer(int(tier.upper * scale)))
+            whens.append((and_(true(), *bounds), integer(int(tier.yuan * 100))))
+        return case(*whens, else_=None)
 
     def grouping_of(self, rule: Certificates) -> str:
         """The name of the rule's grouping of certificates: one per rule however often it is named."""

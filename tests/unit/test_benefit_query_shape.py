@@ -42,3 +42,26 @@ def test_on_postgresql_the_grouping_of_a_rules_certificates_is_also_the_way_in()
     for code in ("childcare_subsidy_2026", "graduate_living_allowance", "talent_housing_subsidy"):
         policy = default_catalog().policies[code]
         assert _readings_of_certificates(eligible_query(policy, TODAY, postgres=True)) == 1
+
+
+def _readings_of(table: str, statement) -> int:
+    return str(statement.compile(dialect=postgresql.dialect())).count(f"FROM {table} ")
+
+
+def test_on_postgresql_a_firms_months_insured_and_its_unemployment_insurance_come_from_one_reading():
+    # The SME refund's rule counts the months insured and its amount sums the unemployment insurance paid.
+    policy = default_catalog().policies["job_stabilisation_refund_sme_2026"]
+    assert _readings_of("contribution", eligible_query(policy, TODAY, postgres=True)) == 1
+    # SQLite, without lateral joins, looks each up where it is needed.
+    assert _readings_of("contribution", eligible_query(policy, TODAY)) == 2
+
+
+def test_judging_a_few_citizens_on_postgresql_reads_each_ones_contributions_once_for_every_policy():
+    citizens = tuple(policy for policy in default_catalog().policies.values() if policy.audience == "citizens")
+    assert _readings_of("contribution", among_query(citizens, TODAY, postgres=True)) == 1
+
+
+def test_the_old_age_allowance_works_out_an_age_once_for_the_rule_and_once_for_the_amount():
+    # Three tiers of age: as a condition per tier the age was worked out from the ID number up to five times more.
+    policy = default_catalog().policies["elderly_allowance_2026"]
+    assert str(eligible_query(policy, TODAY).compile(dialect=postgresql.dialect())).count("substr(") == 2
