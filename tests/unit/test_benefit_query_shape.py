@@ -56,11 +56,6 @@ def test_on_postgresql_a_firms_months_insured_and_its_unemployment_insurance_com
     assert _readings_of("contribution", eligible_query(policy, TODAY)) == 2
 
 
-def test_judging_a_few_citizens_on_postgresql_reads_each_ones_contributions_once_for_every_policy():
-    citizens = tuple(policy for policy in default_catalog().policies.values() if policy.audience == "citizens")
-    assert _readings_of("contribution", among_query(citizens, TODAY, postgres=True)) == 1
-
-
 def test_the_old_age_allowance_works_out_an_age_once_for_the_rule_and_once_for_the_amount():
     # Three tiers of age: as a condition per tier the age was worked out from the ID number up to five times more.
     policy = default_catalog().policies["elderly_allowance_2026"]
