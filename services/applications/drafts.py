@@ -179,6 +179,9 @@ def start_draft(
         raise NotFound("no such service") from None
     if not may_apply_for(actor, service):
         raise NotAllowed(N_("this service is not for your kind of account"))
+    if service_code in catalog.review_items():
+        # Filed by a dispute with the offer's number and amounts; one started here would concern no offer.
+        raise NotAllowed(N_("an amount review is asked for from the benefit offer's page: dispute its amount there"))
     assert actor.id is not None  # a signed-in account is a stored row
     existing = None
     if not fresh:

@@ -384,6 +384,15 @@ class Catalog:
     def services(self) -> list[Service]:
         return [*self.bundles.values(), *self.items.values()]
 
+    def review_items(self) -> frozenset[str]:
+        """The items that review a benefit's disputed amount: filed from the offer's page, never applied for."""
+        return frozenset(policy.amount_review_item for policy in self.policies.values() if policy.amount_review_item)
+
+    def applicable(self) -> list[Service]:
+        """The services an applicant starts itself: every one but the amount reviews, which a dispute files."""
+        reviews = self.review_items()
+        return [service for service in self.services() if service.code not in reviews]
+
     def search(self, query: str) -> list[Service]:
         terms = query.casefold().split()
         if not terms:
@@ -394,13 +403,13 @@ class Catalog:
             folded = [text.casefold() for text in haystack]
             return all(any(term in text for text in folded) for term in terms)
 
-        return [service for service in self.services() if matches(service)]
+        return [service for service in self.applicable() if matches(service)]
 
     def for_life_event(self, code: str) -> list[Service]:
-        return [service for service in self.services() if code in service.life_events]
+        return [service for service in self.applicable() if code in service.life_events]
 
     def for_department(self, code: str) -> list[Service]:
-        return [service for service in self.services() if code in service.departments]
+        return [service for service in self.applicable() if code in service.departments]
 
     def issuers(self, cert_type: str) -> list[Item]:
         return [item for item in self.items.values() if item.result_certificate == cert_type]

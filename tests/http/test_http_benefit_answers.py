@@ -137,3 +137,18 @@ def test_the_firm_answers_its_employees_offer_and_the_employee_reads_who_did(app
     assert accepted.status_code == 302 and status_of(db, offer) == BenefitOfferStatus.ACCEPTED
     chinese = _page(employee.get(f"/benefits/{offer.key}", headers={"Accept-Language": "zh"}))
     assert firm.full_name in chinese and "杭州银行 ···· 8901" in chinese
+
+
+def test_an_amount_review_is_not_applied_for_from_the_catalogue_but_from_the_offer(app, db, catalog, frozen):
+    parent = a_parent(db, clock.china_today())
+    web = browser(app, parent)
+    # Search and the department's list leave it out; its own page says where it is asked for, with no Apply button.
+    assert "330100-HEALTH-005" not in _page(web.get("/search?q=benefit+review", headers=EN))
+    assert "330100-HEALTH-005" not in _page(web.get("/departments/HEALTH", headers=EN))
+    page = _page(web.get("/services/330100-HEALTH-005", headers=EN))
+    assert "Not applied for here: open the benefit offer" in page and "Apply online" not in page
+    assert 'href="/benefits"' in page
+    # A crafted start is refused: such a review would concern no offer.
+    refused = web.post("/apply/330100-HEALTH-005", {})
+    assert refused.status_code == 403
+    assert db.exec(select(Application).where(Application.service_code == "330100-HEALTH-005")).all() == []

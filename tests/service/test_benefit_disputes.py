@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from services import clock
+from services.applications.drafts import start_draft
 from services.applications.submission import withdraw_application
 from services.audit_check import verify_chains
 from services.casework.desk import accept_application, refuse_application
@@ -330,3 +331,14 @@ def test_an_accept_and_a_dispute_of_one_offer_at_once_one_wins_and_at_most_one_r
                 ]
     finally:
         pool.dispose()
+
+
+def test_an_amount_review_cannot_be_started_from_the_catalogue_as_it_would_concern_no_offer(session, catalog):
+    citizen = make_citizen(session)
+    with pytest.raises(NotAllowed, match="benefit offer's page"):
+        start_draft(session=session, actor=citizen, service_code=REVIEW_ITEM, catalog=catalog)
+    assert session.exec(select(Application).where(Application.service_code == REVIEW_ITEM)).all() == []
+    # Nor is it among what the catalogue offers to apply for, though its page stays in the list of items.
+    assert REVIEW_ITEM in catalog.items
+    assert REVIEW_ITEM not in {service.code for service in catalog.applicable()}
+    assert REVIEW_ITEM not in {service.code for service in catalog.search("amount review")}

@@ -22,7 +22,7 @@ NAV = (((Role.FRONT_DESK,), "assisted.choose", N_("File for a walk-in")),)
 
 
 def _citizen_services():
-    return [service for service in catalog().services() if Role.CITIZEN in service.applicant_types]
+    return [service for service in catalog().applicable() if Role.CITIZEN in service.applicant_types]
 
 
 @bp.get("/desk/assisted")

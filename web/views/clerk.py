@@ -15,7 +15,6 @@ from services.catalog.editions import filed_catalog
 from services.errors import Conflict, Invalid
 from services.i18n import N_
 from services.models import Role
-from services.workflow.benefits.dispute_rules import review_items
 from services.workflow.case_types import case_types
 from services.workflow.task_rules import PROCEDURES
 from web.case_pages import task_name, task_state_label, task_url
@@ -152,7 +151,7 @@ def _task_page(key: str, status: int = 200, **forms):
         timeline=[e for e in case.events if e.task_id in (None, detail.task.id)],
         procedures=PROCEDURES,
         # Approving the review of a benefit offer's amount names the amount due.
-        decides_amount=detail.task.item_code in review_items(catalog()),
+        decides_amount=detail.task.item_code in catalog().review_items(),
         **forms,
     ), status
 

@@ -63,4 +63,5 @@ def service(code: str):
     wallet = {}
     if current_user.is_authenticated and current_user.is_applicant:
         wallet = wallet_by_type(db_session(), current_user.id)
-    return render_template("guide/service.html", service=item, wallet=wallet)
+    filed_by_dispute = code in catalog().review_items()
+    return render_template("guide/service.html", service=item, wallet=wallet, filed_by_dispute=filed_by_dispute)

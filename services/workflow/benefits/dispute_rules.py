@@ -45,11 +45,6 @@ def fen_from_yuan(text: str | None, *, field: str) -> int:
     return fen
 
 
-def review_items(catalog) -> set[str]:
-    """The catalogue items that review a disputed amount: only their applications concern an offer."""
-    return {policy.amount_review_item for policy in catalog.policies.values() if policy.amount_review_item}
-
-
 # --- the offer's rows ---------------------------------------------------------------------
 
 
@@ -155,7 +150,7 @@ def notify_amount_upheld(firing) -> None:
 
 def amount_decided_if_reviewing(firing) -> None:
     """Approving a review names the amount due; other items' approvals carry none."""
-    if firing.task.item_code not in review_items(firing.catalog):
+    if firing.task.item_code not in firing.catalog.review_items():
         return
     firing.given["decided_fen"] = fen_from_yuan(firing.given.get("decided_amount"), field="decided_amount")
     firing.record["decided_fen"] = firing.given["decided_fen"]
@@ -163,7 +158,7 @@ def amount_decided_if_reviewing(firing) -> None:
 
 def correct_disputed_amount(firing) -> None:
     """The clerk approved the review: its offer is offered again at the amount decided."""
-    if firing.task.item_code not in review_items(firing.catalog):
+    if firing.task.item_code not in firing.catalog.review_items():
         return
     offer = _disputed_offer(firing, firing.application)
     if offer is not None:
@@ -173,7 +168,7 @@ def correct_disputed_amount(firing) -> None:
 def uphold_disputed_amount(firing) -> None:
     """The review ended without an approval (refused, not accepted, withdrawn, terminated): the amount stands."""
     application = firing.application
-    if application.service_code not in review_items(firing.catalog):
+    if application.service_code not in firing.catalog.review_items():
         return
     offer = _disputed_offer(firing, application)
     if offer is not None:
