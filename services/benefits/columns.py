@@ -191,8 +191,8 @@ class FactColumns:
         reads the subject's contributions once for all of them: a firm's SME refund looked up its months for
         the rule and again its unemployment insurance for the amount, 5-7 µs a lookup (bench/BENEFITS.md).
         For one fact the lookup stays: it was a little faster; and so it does judging a few subjects, where each
-        lookup is guarded by the rules before it and the lateral read every subject's contributions (42-44 ms
-        against 45-48 for an incremental sweep). SQLite has no lateral join."""
+        lookup is guarded by the rules before it and the lateral read every subject's contributions (41.5-43.5 ms
+        against 44.7-47.6 for an incremental sweep's statements). SQLite has no lateral join."""
         if self.postgres and not self.restricted and len(self.named & CONTRIBUTION_FACTS.keys()) > 1:
             return func.coalesce(self.paid().c[name], 0)
         self.lookups += 1

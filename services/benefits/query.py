@@ -137,10 +137,10 @@ def sweep_policies(
 def _judge_among(session: Session, policies: tuple[Policy, ...], today: date, postgres: bool) -> list[Any]:
     """The rows of among_query for the subjects in AMONG.
 
-    PostgreSQL: the statement's text, written once with its values in it, run as a prepared statement. Its
-    plan is made once per connection; its SQLAlchemy compilation and psycopg's parsing of a text too long
-    for its cache once per process: planning, compiling and parsing cost 17 ms of an incremental sweep,
-    more than judging 300 subjects (bench/BENEFITS.md)."""
+    PostgreSQL: the statement's text, written once with its values in it, run as a statement psycopg keeps
+    prepared on the connection (PostgreSQL plans it again when the subjects' table's statistics change).
+    SQLAlchemy compiled the long statement, and psycopg parsed a text too long for its cache, at every
+    sweep: most of a one-subject sweep's 17 ms, more than judging 300 subjects takes (bench/BENEFITS.md)."""
     if not postgres:
         return list(session.execute(among_query(policies, today)))
     driver = session.connection().connection.driver_connection
