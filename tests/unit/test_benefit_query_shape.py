@@ -13,8 +13,12 @@ from services.catalog import default_catalog
 TODAY = date(2026, 12, 7)
 
 
+def _readings_of(table: str, statement) -> int:
+    return str(statement.compile(dialect=postgresql.dialect())).count(f"FROM {table} ")
+
+
 def _readings_of_certificates(statement) -> int:
-    return str(statement.compile(dialect=postgresql.dialect())).count("FROM certificate")
+    return _readings_of("certificate", statement)
 
 
 def test_the_childcare_rule_and_its_count_per_child_share_one_grouping_of_birth_certificates():
@@ -42,10 +46,6 @@ def test_on_postgresql_the_grouping_of_a_rules_certificates_is_also_the_way_in()
     for code in ("childcare_subsidy_2026", "graduate_living_allowance", "talent_housing_subsidy"):
         policy = default_catalog().policies[code]
         assert _readings_of_certificates(eligible_query(policy, TODAY, postgres=True)) == 1
-
-
-def _readings_of(table: str, statement) -> int:
-    return str(statement.compile(dialect=postgresql.dialect())).count(f"FROM {table} ")
 
 
 def test_on_postgresql_a_firms_months_insured_and_its_unemployment_insurance_come_from_one_reading():
